@@ -1,0 +1,113 @@
+"""Command line: ``python -m plugin register OPTICAL SAR -o WARPED.tif [options]``."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from typing import List, Optional
+
+from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
+from .core.transforms import WARP_MODELS
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr (quiet when stderr is not a terminal, except stage names)."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30):
+        self.stream, self.width = stream, width
+        self.interactive = stream.isatty()
+        self.last_stage = None
+        self.started = time.perf_counter()
+
+    def __call__(self, stage: str, fraction: float) -> bool:
+        if self.interactive:
+            filled = int(round(fraction * self.width))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {fraction * 100:5.1f}% {stage:<18}")
+            if stage == "done":
+                self.stream.write("\n")
+            self.stream.flush()
+        elif stage != self.last_stage:
+            self.stream.write(f"{time.perf_counter() - self.started:6.1f}s {stage}\n")
+        self.last_stage = stage
+        return True
+
+
+def parse_bands(text: Optional[str]):
+    if not text:
+        return None
+    try:
+        return tuple(int(b) for b in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bands must be numbers separated by commas, e.g. 1 or 4,3,2; got {text!r}")
+
+
+def add_matching_options(parser: argparse.ArgumentParser) -> None:
+    defaults = RegistrationOptions()
+    parser.add_argument("--transform", default=defaults.warp_model, choices=WARP_MODELS, help="model of the output warp (default: %(default)s)")
+    parser.add_argument("--device", default=defaults.device, choices=("auto", "cpu", "cuda"), help="where the network runs (default: %(default)s)")
+    parser.add_argument("--model", default=None, help="descriptor weights by name (models/manifest.json; default: the manifest's default)")
+    parser.add_argument("--max-keypoints", type=int, default=defaults.max_keypoints, help="per image (default: %(default)s)")
+    parser.add_argument("--search-radius", type=float, default=defaults.search_radius, help="pixels around the position predicted by georeferencing (default: %(default)s)")
+    parser.add_argument("--no-mutual", action="store_true", help="do not require mutual nearest neighbours (the method's plain NN)")
+    parser.add_argument("--ransac-threshold", type=float, default=defaults.ransac_threshold, help="pixels (default: %(default)s)")
+    parser.add_argument("--optical-bands", type=parse_bands, default=None, help="e.g. 4,3,2 for luminance of R,G,B bands, or 1 (default: RGB luminance or band 1)")
+    parser.add_argument("--sar-band", type=parse_bands, default=None, help="SAR band (default: 1)")
+    parser.add_argument("--sar-scale", default="auto", choices=("auto", "linear", "db", "display"), help="SAR value scale (default: guessed)")
+
+
+def options_from(args) -> RegistrationOptions:
+    return RegistrationOptions(
+        warp_model=args.transform, device=args.device, model=args.model, max_keypoints=args.max_keypoints,
+        search_radius=args.search_radius, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold,
+        optical_bands=args.optical_bands, sar_bands=args.sar_band, sar_scale=args.sar_scale,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m plugin", description="Register SAR rasters to optical rasters.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    reg = commands.add_parser("register", help="register one SAR raster to one optical raster")
+    reg.add_argument("optical", help="optical raster (the reference; any GDAL format)")
+    reg.add_argument("sar", help="SAR raster to register")
+    reg.add_argument("-o", "--output", required=True, help="warped SAR GeoTIFF, in the optical raster's grid and CRS")
+    reg.add_argument("--points", help="also write tie points as a QGIS Georeferencer .points file")
+    reg.add_argument("--gpkg", help="also write tie points as a GeoPackage point layer")
+    reg.add_argument("--matches-json", help="also write matches, transform and timings as JSON")
+    reg.add_argument("--overwrite", action="store_true", help="replace output files that already exist (never an input)")
+    reg.add_argument("-v", "--verbose", action="store_true")
+    add_matching_options(reg)
+    return parser
+
+
+def run_register(args) -> int:
+    result = register(args.optical, args.sar, options_from(args), progress=ProgressBar())
+    started = time.perf_counter()
+    outputs.write_warped_sar(result, args.output, args.overwrite)
+    if args.points:
+        outputs.write_points_file(result, args.points, args.overwrite)
+    if args.gpkg:
+        outputs.write_geopackage(result, args.gpkg, args.overwrite)
+    result.timing_s["output"] = time.perf_counter() - started
+    if args.matches_json:
+        outputs.write_matches_json(result, args.matches_json, args.overwrite)
+    kept = int(result.tie_points.enabled.sum())
+    print(f"{kept} tie points of {len(result.tie_points)} candidates, {result.fit.model} fit RMSE {result.fit.rmse:.2f} px "
+          f"({sum(result.timing_s.values()):.1f} s on {result.device}); wrote {args.output}")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return {"register": run_register}[args.command](args)
+    except RegistrationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except RegistrationCancelled:
+        print("cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

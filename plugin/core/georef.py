@@ -1,0 +1,83 @@
+"""Coarse alignment: resample the SAR into the optical grid using both rasters' georeferencing.
+
+Matching then only has to recover what georeferencing got wrong (tens of pixels, a little
+rotation), so it searches within a radius of where a point should be. When either raster is not
+georeferenced, matching works in the SAR's own pixel grid with no prior.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from osgeo import gdal, osr
+
+from .errors import RegistrationError
+from .raster_io import Raster, map_to_pixel, pixel_to_map, spatial_reference
+
+LOGGER = logging.getLogger(__name__)
+MINIMUM_OVERLAP_PIXELS = 128 * 128
+
+
+@dataclass
+class CoarseAlignment:
+    """The SAR image as matching sees it, and how to get back to the SAR file's own pixels."""
+
+    sar_image: np.ndarray  # H x W float32 in the matching grid (the optical grid when georeferenced)
+    sar_valid: np.ndarray  # H x W bool
+    from_georeferencing: bool  # True: positions are predicted, so matching can use a search radius
+    grid_to_sar: Callable[[np.ndarray], np.ndarray]  # N x 2 matching-grid pixels -> SAR file pixels
+
+
+def _memory_raster(array: np.ndarray, geotransform, wkt: str) -> gdal.Dataset:
+    rows, cols = array.shape
+    dataset = gdal.GetDriverByName("MEM").Create("", cols, rows, 1, gdal.GDT_Float32)
+    dataset.SetGeoTransform(geotransform)
+    dataset.SetProjection(wkt)
+    band = dataset.GetRasterBand(1)
+    band.SetNoDataValue(float("nan"))
+    band.WriteArray(array)
+    return dataset
+
+
+def optical_to_sar_pixels(optical: Raster, sar: Raster) -> Callable[[np.ndarray], np.ndarray]:
+    """Maps optical pixels to SAR pixels through map coordinates (any two CRSs)."""
+    transform = osr.CoordinateTransformation(spatial_reference(optical.crs_wkt), spatial_reference(sar.crs_wkt))
+
+    def convert(xy: np.ndarray) -> np.ndarray:
+        if len(xy) == 0:
+            return np.zeros((0, 2))
+        in_map = pixel_to_map(optical.geotransform, np.asarray(xy, np.float64))
+        sar_map = np.array(transform.TransformPoints(in_map.tolist()))[:, :2]
+        return map_to_pixel(sar.geotransform, sar_map)
+
+    return convert
+
+
+def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseAlignment:
+    """Resamples ``sar_image`` (normalised SAR in the SAR file's grid) into the optical grid."""
+    if not (optical.is_georeferenced and sar.is_georeferenced):
+        which = "neither raster is" if not (optical.is_georeferenced or sar.is_georeferenced) else (
+            "the optical raster is not" if not optical.is_georeferenced else "the SAR raster is not")
+        LOGGER.info("%s georeferenced: matching in pixel space with no search radius", which)
+        return CoarseAlignment(sar_image, sar.valid, False, lambda xy: np.asarray(xy, np.float64))
+    source = _memory_raster(np.where(sar.valid, sar_image, np.nan).astype(np.float32), sar.geotransform, sar.crs_wkt)
+    rows, cols = optical.shape
+    target = _memory_raster(np.full((rows, cols), np.nan, np.float32), optical.geotransform, optical.crs_wkt)
+    try:
+        gdal.Warp(target, source, resampleAlg="bilinear", srcNodata=float("nan"), dstNodata=float("nan"), multithread=True)
+    except RuntimeError as error:
+        raise RegistrationError(
+            f"GDAL could not reproject the SAR raster into the optical raster's grid ({error}).",
+            "Check that both rasters have a valid coordinate reference system.",
+        ) from error
+    resampled = target.GetRasterBand(1).ReadAsArray()
+    valid = np.isfinite(resampled) & optical.valid
+    if valid.sum() < MINIMUM_OVERLAP_PIXELS:
+        raise RegistrationError(
+            f"The SAR raster '{sar.path}' and the optical raster '{optical.path}' do not overlap "
+            f"(by their georeferencing, {int(valid.sum())} common valid pixels).",
+            "Choose two rasters of the same area, or check their coordinate reference systems.",
+        )
+    return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, optical_to_sar_pixels(optical, sar))

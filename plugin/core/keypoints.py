@@ -1,0 +1,79 @@
+"""Keypoints: FAST corners on the phase-congruency map, spread evenly over the image.
+
+Detecting on phase congruency rather than intensity is what makes the same corners show up in
+an optical image and a SAR image of the same place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from .phase_congruency import PhaseCongruencyParams, phase_congruency
+
+
+@dataclass
+class Keypoints:
+    xy: np.ndarray  # N x 2 float32, OpenCV pixel centres (x = column, y = row)
+    response: np.ndarray  # N float32, FAST score on the phase-congruency map
+
+    def __len__(self) -> int:
+        return len(self.xy)
+
+
+def congruency_to_uint8(congruency: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Scales a phase-congruency map to 0..255 by its 99.5th percentile, for FAST."""
+    values = congruency[valid]
+    top = np.percentile(values, 99.5) if values.size else 1.0
+    scaled = np.clip(congruency * (255.0 / max(top, 1e-6)), 0, 255)
+    return np.where(valid, scaled, 0).astype(np.uint8)
+
+
+def spread_evenly(xy: np.ndarray, response: np.ndarray, image_shape, max_keypoints: int, cell_size: int) -> np.ndarray:
+    """Indices of at most ``max_keypoints`` points taken round-robin over a grid of cells.
+
+    Every cell gives its strongest point first, then its second strongest, and so on, so that a
+    textured corner of the image cannot take all the keypoints.
+    """
+    if len(xy) <= max_keypoints:
+        return np.argsort(-response, kind="stable")
+    columns = int(np.ceil(image_shape[1] / cell_size))
+    cell = (xy[:, 1] // cell_size).astype(np.int64) * columns + (xy[:, 0] // cell_size).astype(np.int64)
+    order = np.lexsort((-response, cell))  # by cell, strongest first within a cell
+    sorted_cells = cell[order]
+    first_of_cell = np.r_[0, np.flatnonzero(np.diff(sorted_cells)) + 1]
+    starts = np.repeat(first_of_cell, np.diff(np.r_[first_of_cell, len(order)]))
+    rank = np.arange(len(order)) - starts
+    pick = np.lexsort((-response[order], rank))[:max_keypoints]
+    return order[pick]
+
+
+def detect_keypoints(
+    image: np.ndarray,
+    valid: np.ndarray,
+    max_keypoints: int = 2000,
+    margin: int = 8,
+    fast_threshold: int = 8,
+    cell_size: int = 64,
+    params: PhaseCongruencyParams = PhaseCongruencyParams(),
+) -> Keypoints:
+    """FAST on the phase-congruency map of ``image`` (H x W float in [0, 1]).
+
+    Points closer than ``margin`` pixels to an invalid pixel or to the image edge are dropped.
+    """
+    congruency = phase_congruency(image, params)
+    detector = cv2.FastFeatureDetector_create(threshold=fast_threshold, nonmaxSuppression=True)
+    found = detector.detect(congruency_to_uint8(congruency, valid), None)
+    if not found:
+        return Keypoints(np.zeros((0, 2), np.float32), np.zeros(0, np.float32))
+    xy = np.array([k.pt for k in found], np.float32)
+    response = np.array([k.response for k in found], np.float32)
+    inner = valid.copy()
+    inner[:margin], inner[-margin:], inner[:, :margin], inner[:, -margin:] = False, False, False, False
+    inner = ndimage.binary_erosion(inner, iterations=margin) if margin > 0 else inner
+    keep = inner[xy[:, 1].astype(int), xy[:, 0].astype(int)]
+    xy, response = xy[keep], response[keep]
+    chosen = spread_evenly(xy, response, image.shape, max_keypoints, cell_size)
+    return Keypoints(xy[chosen], response[chosen])

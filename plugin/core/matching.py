@@ -1,0 +1,112 @@
+"""Matching descriptors: nearest neighbour within a search radius, optional mutual check, the
+method's adaptive threshold, then RANSAC. Every stage leaves its own mask so a user can see why
+a match was dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from .transforms import fit_robust
+
+# Stage masks in the order they are applied; a match is kept when it passes all of them.
+STAGES = ("mutual", "adaptive_threshold", "ransac")
+
+
+@dataclass
+class Matches:
+    """Candidate matches: one per optical keypoint that has a SAR keypoint within the radius."""
+
+    optical_index: np.ndarray  # N int, index into the optical keypoints
+    sar_index: np.ndarray  # N int, index into the SAR keypoints
+    optical_xy: np.ndarray  # N x 2, optical pixels
+    sar_xy: np.ndarray  # N x 2, SAR pixels in the matching grid
+    distance: np.ndarray  # N, descriptor distance to the nearest neighbour, sqrt(2 - 2 o.s)
+    second_distance: np.ndarray  # N, distance to the second nearest (2.0 when there is none)
+    stage_masks: Dict[str, np.ndarray] = field(default_factory=dict)  # stage -> N bool, True = passed
+
+    def __len__(self) -> int:
+        return len(self.optical_index)
+
+    @property
+    def kept(self) -> np.ndarray:
+        kept = np.ones(len(self), bool)
+        for mask in self.stage_masks.values():
+            kept &= mask
+        return kept
+
+    def rejected_by(self) -> List[str]:
+        """Per match, the first stage that rejected it, or "" when it was kept."""
+        reasons = [""] * len(self)
+        for stage in STAGES:
+            mask = self.stage_masks.get(stage)
+            if mask is None:
+                continue
+            for i in np.flatnonzero(~mask):
+                if not reasons[i]:
+                    reasons[i] = stage
+        return reasons
+
+
+def descriptor_distances(optical: np.ndarray, sar: np.ndarray) -> np.ndarray:
+    """N x M distances sqrt(2 - 2 o.s) between unit descriptors (the HardNet distance)."""
+    return np.sqrt(np.clip(2.0 - 2.0 * optical @ sar.T, 0.0, 4.0))
+
+
+def match_nearest(
+    optical_xy: np.ndarray,
+    optical_descriptors: np.ndarray,
+    sar_xy: np.ndarray,
+    sar_descriptors: np.ndarray,
+    search_radius: Optional[float] = None,
+    mutual: bool = True,
+) -> Matches:
+    """Nearest SAR neighbour of each optical descriptor, among SAR keypoints within
+    ``search_radius`` pixels of the optical keypoint (None: anywhere), with the method's adaptive
+    threshold (keep when d2 - d1 exceeds its mean over all keypoints) and an optional mutual check.
+    """
+    distances = descriptor_distances(optical_descriptors, sar_descriptors).astype(np.float32)
+    if search_radius is not None and distances.size:
+        gap = np.linalg.norm(optical_xy[:, None, :] - sar_xy[None, :, :], axis=2)
+        distances[gap > search_radius] = np.inf
+    if distances.shape[1] == 0:
+        return _no_matches()
+    if distances.shape[1] == 1:
+        nearest = np.zeros(len(distances), np.int64)
+        d1, d2 = distances[:, 0], np.full(len(distances), 2.0, np.float32)
+    else:
+        two = np.argpartition(distances, 1, axis=1)[:, :2]
+        pair = np.take_along_axis(distances, two, axis=1)
+        order = np.argsort(pair, axis=1)
+        nearest = np.take_along_axis(two, order[:, :1], axis=1)[:, 0]
+        d1 = np.take_along_axis(pair, order[:, :1], axis=1)[:, 0]
+        d2 = np.minimum(np.take_along_axis(pair, order[:, 1:], axis=1)[:, 0], 2.0)
+    has_candidate = np.isfinite(d1)
+    rows = np.flatnonzero(has_candidate)
+    cols = nearest[rows]
+    matches = Matches(rows, cols, optical_xy[rows], sar_xy[cols], d1[rows], d2[rows])
+    if len(rows) == 0:
+        return matches
+    best_optical_for_sar = np.argmin(distances, axis=0)
+    matches.stage_masks["mutual"] = best_optical_for_sar[cols] == rows if mutual else np.ones(len(rows), bool)
+    margin = matches.second_distance - matches.distance
+    matches.stage_masks["adaptive_threshold"] = margin > margin.mean()
+    return matches
+
+
+def filter_ransac(matches: Matches, model: str, threshold: float = 3.0, seed: int = 0) -> Optional[np.ndarray]:
+    """RANSAC on the matches that passed the earlier stages; records the "ransac" mask and
+    returns the 3 x 3 SAR -> optical model (matching grid), or None when there is no consensus."""
+    candidates = matches.kept
+    mask = np.zeros(len(matches), bool)
+    matrix, inliers = fit_robust(matches.sar_xy[candidates], matches.optical_xy[candidates], model, threshold, seed)
+    mask[np.flatnonzero(candidates)[inliers]] = True
+    matches.stage_masks["ransac"] = mask
+    return matrix
+
+
+def _no_matches() -> Matches:
+    empty = np.zeros(0, np.int64)
+    return Matches(empty, empty, np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(0), np.zeros(0))

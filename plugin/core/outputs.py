@@ -1,0 +1,218 @@
+"""Writing results: the warped SAR GeoTIFF (GDAL, from tie points), QGIS Georeferencer .points,
+a GeoPackage point layer, and the JSON match report.
+
+Every writer refuses to overwrite an input file, writes to a temporary file beside the target
+and renames it when complete, so a failure or cancellation never leaves a half-written output.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+from . import transforms
+from .errors import RegistrationError
+from .pipeline import RasterInfo, RegistrationResult, TiePoints
+from .raster_io import open_raster, pixel_to_map, spatial_reference
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+# For a raster with no georeferencing, QGIS shows pixel (col, row) at map (col, -row).
+PIXEL_SPACE_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
+POINTS_HEADER = "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual"
+
+
+@contextlib.contextmanager
+def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator[str]:
+    """Yields a temporary path beside ``path``; renames it to ``path`` when the block succeeds."""
+    target = os.path.abspath(path)
+    for source in inputs:
+        if os.path.exists(source) and os.path.exists(target) and os.path.samefile(source, target):
+            raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
+    if os.path.exists(target) and not overwrite:
+        raise RegistrationError(f"The output '{path}' already exists.", "Choose another name, or allow overwriting.")
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise RegistrationError(f"The output folder '{directory}' does not exist.", "Create it first or choose another folder.")
+    stem, extension = os.path.splitext(target)
+    temporary = f"{stem}.partial-{os.getpid()}{extension}"
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def optical_geotransform(optical: RasterInfo) -> Tuple[float, ...]:
+    return optical.geotransform if optical.geotransform is not None else PIXEL_SPACE_GEOTRANSFORM
+
+
+def gcp_pairs(result: RegistrationResult, grid_size: int = 16) -> Tuple[np.ndarray, np.ndarray]:
+    """(SAR pixels, optical pixels) that define the warp.
+
+    Affine and homography: a regular grid over the SAR image mapped through the fitted 3x3, so
+    the warp reproduces exactly the reported transform. Polynomial and thin-plate spline: the
+    enabled tie points themselves.
+    """
+    if result.fit.model in ("affine", "homography"):
+        xs = np.linspace(0, result.sar.width - 1, grid_size)
+        ys = np.linspace(0, result.sar.height - 1, grid_size)
+        sar_xy = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        return sar_xy, transforms.apply(result.fit.sar_to_optical, sar_xy)
+    enabled = np.asarray(result.tie_points.enabled, bool)
+    return result.tie_points.sar_xy[enabled], result.tie_points.optical_xy[enabled]
+
+
+def warp_options(model: str) -> Dict[str, object]:
+    if model == "homography":  # GDAL has no homography transformer: a spline through the exact grid
+        return {"tps": True}
+    if model == "tps":
+        return {"tps": True}
+    return {"polynomialOrder": {"affine": 1, "poly1": 1, "poly2": 2, "poly3": 3}[model]}
+
+
+def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = False, resampling: str = "bilinear") -> str:
+    """Writes every band of the SAR file, warped into the optical raster's grid and CRS, as a
+    compressed GeoTIFF with nodata outside the SAR footprint. Returns ``path``."""
+    sar_xy, optical_xy = gcp_pairs(result)
+    geotransform = optical_geotransform(result.optical)
+    map_xy = pixel_to_map(geotransform, optical_xy)
+    gcps = [gdal.GCP(float(mx), float(my), 0.0, float(sx + 0.5), float(sy + 0.5)) for (sx, sy), (mx, my) in zip(sar_xy, map_xy)]
+    wkt = result.optical.crs_wkt or ""
+    source = open_raster(result.sar.path)
+    band = source.GetRasterBand(1)
+    nodata = band.GetNoDataValue()
+    if nodata is None:
+        nodata = float("nan") if band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) else 0.0
+    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
+        with_gcps = gdal.Translate(f"/vsimem/{os.getpid()}-{id(result)}.vrt", source, format="VRT", GCPs=gcps, outputSRS=wkt or None)
+        target = gdal.GetDriverByName("GTiff").Create(
+            temporary, result.optical.width, result.optical.height, source.RasterCount, band.DataType,
+            options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"],
+        )
+        target.SetGeoTransform(geotransform)
+        if wkt:
+            target.SetProjection(wkt)
+        for index in range(1, source.RasterCount + 1):
+            out_band = target.GetRasterBand(index)
+            out_band.SetNoDataValue(nodata)
+            out_band.Fill(nodata)
+            out_band.SetDescription(source.GetRasterBand(index).GetDescription())
+        try:
+            gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, multithread=True, **warp_options(result.fit.model))
+        finally:
+            target = None
+            gdal.Unlink(with_gcps.GetDescription())
+            with_gcps = None
+    return path
+
+
+def residual_lengths(result: RegistrationResult) -> np.ndarray:
+    return np.linalg.norm(result.fit.residuals, axis=1)
+
+
+def write_points_file(result: RegistrationResult, path: str, overwrite: bool = False) -> str:
+    """QGIS Georeferencer GCP file: map X/Y in the optical CRS, source pixel X/Y of the SAR raster
+    in the Georeferencer's convention (pixel corners, y = -row), residuals in optical pixels."""
+    tie_points = result.tie_points
+    map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
+    lengths = residual_lengths(result)
+    lines = [POINTS_HEADER]
+    for i in range(len(tie_points)):
+        dx, dy = result.fit.residuals[i]
+        lines.append(
+            f"{map_xy[i, 0]:.10f},{map_xy[i, 1]:.10f},{tie_points.sar_xy[i, 0] + 0.5:.6f},{-(tie_points.sar_xy[i, 1] + 0.5):.6f},"
+            f"{int(bool(tie_points.enabled[i]))},{dx:.6f},{dy:.6f},{lengths[i]:.6f}"
+        )
+    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return path
+
+
+def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...]]) -> TiePoints:
+    """Reads a Georeferencer .points file back into tie points (pixel grids, OpenCV convention)."""
+    rows: List[List[float]] = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if not line or line.startswith("#") or line.startswith("mapX"):
+                continue
+            rows.append([float(v) for v in line.split(",")[:5]])
+    if not rows:
+        raise RegistrationError(f"'{path}' holds no tie points.", "Choose a .points file saved by the Georeferencer or this plugin.")
+    table = np.array(rows)
+    inverse = gdal.InvGeoTransform(optical_geotransform_ or PIXEL_SPACE_GEOTRANSFORM)
+    col = inverse[0] + table[:, 0] * inverse[1] + table[:, 1] * inverse[2]
+    row = inverse[3] + table[:, 0] * inverse[4] + table[:, 1] * inverse[5]
+    enabled = table[:, 4] > 0
+    return TiePoints(
+        optical_xy=np.stack([col - 0.5, row - 0.5], axis=1),
+        sar_xy=np.stack([table[:, 2] - 0.5, -table[:, 3] - 0.5], axis=1),
+        distance=np.full(len(table), np.nan),
+        rejected_by=["" if e else "user" for e in enabled],
+        enabled=enabled,
+    )
+
+
+TIE_POINT_FIELDS = (
+    ("id", ogr.OFTInteger), ("optical_x", ogr.OFTReal), ("optical_y", ogr.OFTReal), ("sar_x", ogr.OFTReal),
+    ("sar_y", ogr.OFTReal), ("distance", ogr.OFTReal), ("enabled", ogr.OFTInteger), ("rejected_by", ogr.OFTString),
+    ("dx", ogr.OFTReal), ("dy", ogr.OFTReal), ("residual", ogr.OFTReal),
+)
+
+
+def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = False, layer_name: str = "tie_points") -> str:
+    """A point layer at the optical positions (optical CRS) with every candidate match: pixel
+    positions in both rasters, descriptor distance, whether it was used, which stage rejected
+    it, and residuals (optical pixels)."""
+    tie_points = result.tie_points
+    map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
+    lengths = residual_lengths(result)
+    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
+        source = ogr.GetDriverByName("GPKG").CreateDataSource(temporary)
+        srs = spatial_reference(result.optical.crs_wkt) if result.optical.crs_wkt else None
+        layer = source.CreateLayer(layer_name, srs, ogr.wkbPoint)
+        for name, kind in TIE_POINT_FIELDS:
+            layer.CreateField(ogr.FieldDefn(name, kind))
+        layer.StartTransaction()
+        for i in range(len(tie_points)):
+            feature = ogr.Feature(layer.GetLayerDefn())
+            values = (i, *tie_points.optical_xy[i], *tie_points.sar_xy[i], tie_points.distance[i], int(bool(tie_points.enabled[i])),
+                      tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i])
+            for (name, _), value in zip(TIE_POINT_FIELDS, values):
+                feature.SetField(name, value if isinstance(value, str) else (None if not np.isfinite(value) else float(value) if _ == ogr.OFTReal else int(value)))
+            point = ogr.Geometry(ogr.wkbPoint)
+            point.AddPoint_2D(float(map_xy[i, 0]), float(map_xy[i, 1]))
+            feature.SetGeometry(point)
+            layer.CreateFeature(feature)
+        layer.CommitTransaction()
+        source = None
+    return path
+
+
+def matches_report(result: RegistrationResult) -> dict:
+    """The --matches-json contract: input pixel grids, OpenCV convention."""
+    return {
+        "optical_xy": result.tie_points.optical_xy.round(4).tolist(),
+        "sar_xy": result.tie_points.sar_xy.round(4).tolist(),
+        "inlier": [bool(e) for e in result.tie_points.enabled],
+        "transform": {"model": result.fit.model, "sar_to_optical": np.asarray(result.fit.sar_to_optical).tolist()},
+        "timing_s": {stage: round(seconds, 4) for stage, seconds in result.timing_s.items()},
+        "rejected_by": result.tie_points.rejected_by,
+        "rmse_px": result.fit.rmse,
+        "model": result.model_name,
+        "device": result.device,
+    }
+
+
+def write_matches_json(result: RegistrationResult, path: str, overwrite: bool = False) -> str:
+    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(matches_report(result), handle, indent=1)
+    return path

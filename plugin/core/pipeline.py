@@ -1,0 +1,180 @@
+"""The registration pipeline: read -> normalise -> coarse alignment -> keypoints -> descriptors ->
+matching -> fit. Front ends (CLI, QgsTask, Processing, batch) call ``register`` and then the
+writers in ``outputs.py``; re-fitting edited tie points uses ``fit_tie_points`` alone.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+
+from . import transforms
+from .descriptor import DescriptorExtractor
+from .errors import RegistrationError
+from .georef import coarse_align
+from .keypoints import detect_keypoints
+from .matching import Matches, filter_ransac, match_nearest
+from .normalize import normalize_optical, normalize_sar
+from .progress import Progress, ProgressCallback
+from .raster_io import read_raster
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class RegistrationOptions:
+    warp_model: str = "affine"  # one of transforms.WARP_MODELS
+    device: str = "auto"  # auto | cpu | cuda
+    model: Optional[str] = None  # descriptor weights by name (models/manifest.json); None = default
+    max_keypoints: int = 2000  # per image
+    search_radius: float = 100.0  # pixels; used when both rasters are georeferenced
+    mutual: bool = True  # keep only mutual nearest neighbours
+    ransac_threshold: float = 3.0  # pixels
+    min_inliers: int = 8
+    optical_bands: Optional[Tuple[int, ...]] = None
+    sar_bands: Optional[Tuple[int, ...]] = None
+    sar_scale: str = "auto"  # auto | linear | db | display
+
+    def check(self) -> None:
+        if self.warp_model not in transforms.WARP_MODELS:
+            raise RegistrationError(f"Unknown transform model '{self.warp_model}'.", f"Choose one of: {', '.join(transforms.WARP_MODELS)}.")
+        if self.max_keypoints < 10:
+            raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 2000).")
+        if self.search_radius <= 0 or self.ransac_threshold <= 0:
+            raise RegistrationError("The search radius and RANSAC threshold must be positive.", "Use e.g. 100 px and 3 px.")
+
+
+@dataclass
+class RasterInfo:
+    """What the writers need to know about an input raster (no pixel data)."""
+
+    path: str
+    width: int
+    height: int
+    geotransform: Optional[Tuple[float, ...]]
+    crs_wkt: Optional[str]
+    bands: Tuple[int, ...]
+
+
+@dataclass
+class TiePoints:
+    """Candidate matches in the input files' own pixel grids (OpenCV convention)."""
+
+    optical_xy: np.ndarray  # N x 2
+    sar_xy: np.ndarray  # N x 2
+    distance: np.ndarray  # N descriptor distances
+    rejected_by: list  # N strings, "" for kept points (see matching.STAGES; "user" when disabled)
+    enabled: np.ndarray  # N bool: used for the fit
+
+    def __len__(self) -> int:
+        return len(self.optical_xy)
+
+
+@dataclass
+class Fit:
+    model: str  # the warp model asked for
+    sar_to_optical: np.ndarray  # 3 x 3, affine or homography (input pixel grids)
+    residuals: np.ndarray  # N x 2 for every tie point (predicted - measured optical position)
+    rmse: float  # over enabled points
+
+
+@dataclass
+class RegistrationResult:
+    optical: RasterInfo
+    sar: RasterInfo
+    tie_points: TiePoints
+    fit: Fit
+    matches: Matches  # in the matching grid, with every stage's mask
+    keypoint_counts: Dict[str, int]
+    from_georeferencing: bool
+    model_name: str
+    device: str
+    timing_s: Dict[str, float] = field(default_factory=dict)
+
+
+def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
+    """Least-squares fit on the enabled tie points and residuals for all of them. Used after
+    RANSAC and again whenever a user edits, disables or moves tie points."""
+    enabled = np.asarray(tie_points.enabled, bool)
+    needed = transforms.MINIMUM_POINTS[warp_model]
+    if enabled.sum() < needed:
+        raise RegistrationError(
+            f"Only {int(enabled.sum())} tie point(s) are enabled; the {warp_model} transform needs at least {needed}.",
+            "Enable more tie points or choose a simpler transform.",
+        )
+    base_model = transforms.ransac_model_for(warp_model)
+    matrix = transforms.fit_least_squares(tie_points.sar_xy[enabled], tie_points.optical_xy[enabled], base_model)
+    residuals = transforms.residuals(matrix, tie_points.sar_xy, tie_points.optical_xy)
+    rmse = float(np.sqrt(np.mean(np.sum(residuals[enabled] ** 2, axis=1))))
+    return Fit(warp_model, matrix, residuals, rmse)
+
+
+def _info(raster) -> RasterInfo:
+    return RasterInfo(raster.path, raster.shape[1], raster.shape[0], raster.geotransform, raster.crs_wkt, raster.bands_used)
+
+
+def register(
+    optical_path: str,
+    sar_path: str,
+    options: RegistrationOptions = RegistrationOptions(),
+    progress: Optional[ProgressCallback] = None,
+    extractor: Optional[DescriptorExtractor] = None,
+) -> RegistrationResult:
+    """Registers a SAR raster to an optical raster. Raises RegistrationError on bad input and
+    RegistrationCancelled when ``progress`` returns False. Pass ``extractor`` to reuse a loaded
+    network across many pairs."""
+    options.check()
+    steps = Progress(progress)
+    steps.stage("read")
+    optical = read_raster(optical_path, "optical", options.optical_bands)
+    steps.update(0.5)
+    sar = read_raster(sar_path, "sar", options.sar_bands)
+    optical_image = normalize_optical(optical)
+    sar_image = normalize_sar(sar, options.sar_scale)
+
+    steps.stage("coarse alignment")
+    aligned = coarse_align(optical, sar, sar_image)
+
+    steps.stage("keypoints")
+    optical_keypoints = detect_keypoints(optical_image, optical.valid, options.max_keypoints)
+    steps.update(0.5)
+    sar_keypoints = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints)
+    if min(len(optical_keypoints), len(sar_keypoints)) < options.min_inliers:
+        raise RegistrationError(
+            f"Too few keypoints were found ({len(optical_keypoints)} optical, {len(sar_keypoints)} SAR): the overlap has almost no structure.",
+            "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
+        )
+
+    steps.stage("descriptors")
+    extractor = extractor or DescriptorExtractor(options.model, options.device)
+    optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(0.5 * f))
+    sar_descriptors = extractor.describe(aligned.sar_image, sar_keypoints.xy, lambda f: steps.update(0.5 + 0.5 * f))
+
+    steps.stage("matching")
+    radius = options.search_radius if aligned.from_georeferencing else None
+    matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_keypoints.xy, sar_descriptors, radius, options.mutual)
+    filter_ransac(matches, transforms.ransac_model_for(options.warp_model), options.ransac_threshold)
+    inliers = int(matches.kept.sum())
+    if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
+        hint = f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius. " if radius else ""
+        raise RegistrationError(
+            f"Only {inliers} matches agree on one transform (at least {options.min_inliers} are needed): the images could not be registered.",
+            hint + "Check that both rasters show the same area and try more keypoints.",
+        )
+    tie_points = TiePoints(
+        optical_xy=matches.optical_xy.astype(np.float64),
+        sar_xy=aligned.grid_to_sar(matches.sar_xy),
+        distance=matches.distance.astype(np.float64),
+        rejected_by=matches.rejected_by(),
+        enabled=matches.kept.copy(),
+    )
+    fit = fit_tie_points(tie_points, options.warp_model)
+    timing = steps.finish()
+    LOGGER.info("registered %s to %s: %d tie points, RMSE %.2f px", sar_path, optical_path, inliers, fit.rmse)
+    return RegistrationResult(
+        _info(optical), _info(sar), tie_points, fit, matches,
+        {"optical": len(optical_keypoints), "sar": len(sar_keypoints)},
+        aligned.from_georeferencing, extractor.model_name, str(extractor.device), timing,
+    )

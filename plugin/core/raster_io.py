@@ -1,0 +1,152 @@
+"""Reading rasters with GDAL into a float image, a validity mask and georeferencing.
+
+Coordinates in the whole core follow OpenCV: x = column, y = row, and the centre of the top-left
+pixel is (0, 0). GDAL's geotransform addresses pixel corners, so the centre of pixel (x, y) lies
+at GDAL pixel/line (x + 0.5, y + 0.5); ``pixel_to_map`` and ``map_to_pixel`` own that conversion.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import numpy as np
+from osgeo import gdal, osr
+
+from .errors import RegistrationError
+
+gdal.UseExceptions()
+
+IDENTITY_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+# ITU-R BT.601 luma weights for R, G, B.
+LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
+
+
+@dataclass
+class Raster:
+    """One band (or the luminance of RGB) of a raster file, ready for matching."""
+
+    path: str
+    data: np.ndarray  # H x W float32; invalid pixels hold 0
+    valid: np.ndarray  # H x W bool; False for nodata, NaN and outside the footprint
+    geotransform: Optional[Tuple[float, ...]]  # GDAL geotransform, None when not georeferenced
+    crs_wkt: Optional[str]  # None when not georeferenced
+    source_dtype: str  # GDAL data type name of the band that was read, e.g. "UInt16"
+    bands_used: Tuple[int, ...]
+
+    @property
+    def shape(self) -> Tuple[int, int]:
+        return self.data.shape
+
+    @property
+    def is_georeferenced(self) -> bool:
+        return self.geotransform is not None and self.crs_wkt is not None
+
+
+def open_raster(path: str) -> gdal.Dataset:
+    """Opens a raster read-only, with an error that says what is wrong when it cannot."""
+    if not os.path.exists(path):
+        raise RegistrationError(f"The file '{path}' does not exist.", "Check the path and try again.")
+    try:
+        dataset = gdal.Open(path, gdal.GA_ReadOnly)
+    except RuntimeError as error:
+        dataset = None
+        detail = str(error)
+    else:
+        detail = ""
+    if dataset is None or dataset.RasterCount == 0:
+        raise RegistrationError(
+            f"'{path}' is not a raster GDAL can read{': ' + detail if detail else ''}.",
+            "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).",
+        )
+    return dataset
+
+
+def georeferencing(dataset: gdal.Dataset) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
+    """The dataset's geotransform and CRS, or (None, None) when it has none."""
+    geotransform = dataset.GetGeoTransform(can_return_null=True)
+    wkt = dataset.GetProjection() or None
+    if geotransform is None or tuple(geotransform) == IDENTITY_GEOTRANSFORM or wkt is None:
+        return None, None
+    return tuple(geotransform), wkt
+
+
+def default_bands(dataset: gdal.Dataset, role: str) -> Tuple[int, ...]:
+    """Optical: R, G, B (for luminance) when the raster has them, else band 1. SAR: band 1."""
+    if role == "optical" and dataset.RasterCount >= 3:
+        colours = {dataset.GetRasterBand(i).GetColorInterpretation(): i for i in range(1, dataset.RasterCount + 1)}
+        rgb = [colours.get(c) for c in (gdal.GCI_RedBand, gdal.GCI_GreenBand, gdal.GCI_BlueBand)]
+        if all(rgb):
+            return tuple(rgb)
+        if dataset.RasterCount == 3 or dataset.RasterCount == 4:
+            return (1, 2, 3)
+    return (1,)
+
+
+def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray]:
+    """One band as float32 (complex -> amplitude) and its validity mask (nodata, NaN, mask band)."""
+    band = dataset.GetRasterBand(index)
+    values = band.ReadAsArray()
+    if np.iscomplexobj(values):
+        values = np.abs(values)
+    values = values.astype(np.float32, copy=False)
+    valid = np.isfinite(values)
+    nodata = band.GetNoDataValue()
+    if nodata is not None and np.isfinite(nodata):
+        valid &= values != np.float32(nodata)
+    mask_flags = band.GetMaskFlags()
+    if not mask_flags & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA):
+        valid &= band.GetMaskBand().ReadAsArray() > 0
+    return values, valid
+
+
+def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None) -> Raster:
+    """Reads the band(s) of ``path`` used for matching. ``role`` is "optical" or "sar".
+
+    Several bands are combined as luminance (3 bands, R-G-B order) or their mean.
+    """
+    dataset = open_raster(path)
+    bands = tuple(bands) if bands else default_bands(dataset, role)
+    for index in bands:
+        if not 1 <= index <= dataset.RasterCount:
+            raise RegistrationError(
+                f"'{path}' has {dataset.RasterCount} band(s); band {index} does not exist.",
+                f"Choose a band between 1 and {dataset.RasterCount}.",
+            )
+    layers = [read_band(dataset, index) for index in bands]
+    if len(layers) == 3:
+        data = sum(w * layer[0] for w, layer in zip(LUMINANCE_WEIGHTS, layers))
+    else:
+        data = sum(layer[0] for layer in layers) / len(layers)
+    valid = np.logical_and.reduce([layer[1] for layer in layers])
+    data = np.where(valid, data, 0).astype(np.float32)
+    if valid.sum() < 64 * 64:
+        raise RegistrationError(
+            f"'{path}' has almost no valid pixels (all nodata or NaN in band(s) {list(bands)}).",
+            "Check the band choice and the raster's nodata value.",
+        )
+    geotransform, wkt = georeferencing(dataset)
+    dtype = gdal.GetDataTypeName(dataset.GetRasterBand(bands[0]).DataType)
+    return Raster(path, data, valid, geotransform, wkt, dtype, bands)
+
+
+def pixel_to_map(geotransform, xy: np.ndarray) -> np.ndarray:
+    """OpenCV pixel centres (N x 2) -> map coordinates (N x 2) through a GDAL geotransform."""
+    col, row = xy[:, 0] + 0.5, xy[:, 1] + 0.5
+    gt = geotransform
+    return np.stack([gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]], axis=1)
+
+
+def map_to_pixel(geotransform, xy: np.ndarray) -> np.ndarray:
+    """Map coordinates (N x 2) -> OpenCV pixel centres (N x 2)."""
+    inverse = gdal.InvGeoTransform(geotransform)
+    col = inverse[0] + xy[:, 0] * inverse[1] + xy[:, 1] * inverse[2]
+    row = inverse[3] + xy[:, 0] * inverse[4] + xy[:, 1] * inverse[5]
+    return np.stack([col - 0.5, row - 0.5], axis=1)
+
+
+def spatial_reference(wkt: str) -> osr.SpatialReference:
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(wkt)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return srs

@@ -1,0 +1,80 @@
+"""Geometric models between SAR and optical pixels: robust fits, least-squares fits, residuals.
+
+Every matrix here is 3 x 3 and maps SAR pixel coordinates to optical pixel coordinates (OpenCV
+convention). An affine model has last row (0, 0, 1).
+"""
+from __future__ import annotations
+
+from typing import Tuple
+
+import cv2
+import numpy as np
+
+from .errors import RegistrationError
+
+# Models the user can pick for the output warp; RANSAC always runs with affine or homography.
+WARP_MODELS = ("affine", "homography", "poly1", "poly2", "poly3", "tps")
+MINIMUM_POINTS = {"affine": 3, "homography": 4, "poly1": 3, "poly2": 6, "poly3": 10, "tps": 3}
+
+
+def ransac_model_for(warp_model: str) -> str:
+    return "homography" if warp_model == "homography" else "affine"
+
+
+def fit_robust(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str, threshold: float = 3.0, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """RANSAC fit (OpenCV) of ``model`` ("affine" or "homography"). Returns (3x3, inlier mask).
+
+    Fewer points than the model needs, or no consensus, gives (None, all False) rather than raising.
+    """
+    count = len(sar_xy)
+    none = (None, np.zeros(count, bool))
+    if count < MINIMUM_POINTS[model]:
+        return none
+    cv2.setRNGSeed(seed)
+    src, dst = sar_xy.astype(np.float64), optical_xy.astype(np.float64)
+    if model == "affine":
+        matrix, inliers = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=threshold, maxIters=10000, confidence=0.999, refineIters=10)
+        matrix = None if matrix is None else np.vstack([matrix, [0.0, 0.0, 1.0]])
+    elif model == "homography":
+        matrix, inliers = cv2.findHomography(src, dst, cv2.RANSAC, threshold, maxIters=10000, confidence=0.999)
+    else:
+        raise ValueError(f"RANSAC model must be affine or homography, got {model!r}")
+    if matrix is None or inliers is None:
+        return none
+    return matrix, inliers.ravel().astype(bool)
+
+
+def fit_least_squares(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str) -> np.ndarray:
+    """Least-squares 3x3 fit on all given points (affine or homography)."""
+    if len(sar_xy) < MINIMUM_POINTS[model]:
+        raise RegistrationError(
+            f"{len(sar_xy)} tie point(s) are too few to fit a{'n' if model == 'affine' else ''} {model} transform "
+            f"(at least {MINIMUM_POINTS[model]} are needed).",
+            "Enable more tie points, or choose a simpler transform.",
+        )
+    src, dst = sar_xy.astype(np.float64), optical_xy.astype(np.float64)
+    if model == "homography":
+        matrix, _ = cv2.findHomography(src, dst, 0)
+        if matrix is None:
+            raise RegistrationError("The tie points do not determine a homography (they may lie on a line).", "Add tie points spread over the image.")
+        return matrix
+    design = np.hstack([src, np.ones((len(src), 1))])
+    solution, *_ = np.linalg.lstsq(design, dst, rcond=None)
+    return np.vstack([solution.T, [0.0, 0.0, 1.0]])
+
+
+def apply(matrix: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Applies a 3x3 transform to N x 2 points."""
+    homogeneous = np.hstack([xy, np.ones((len(xy), 1))]) @ np.asarray(matrix, np.float64).T
+    return homogeneous[:, :2] / homogeneous[:, 2:3]
+
+
+def residuals(matrix: np.ndarray, sar_xy: np.ndarray, optical_xy: np.ndarray) -> np.ndarray:
+    """N x 2 residuals (predicted optical - measured optical), in optical pixels."""
+    return apply(matrix, sar_xy) - optical_xy
+
+
+def corner_error(estimated: np.ndarray, truth: np.ndarray, width: int, height: int) -> float:
+    """Largest distance between where two transforms put the four corners of a width x height image."""
+    corners = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float64)
+    return float(np.linalg.norm(apply(estimated, corners) - apply(truth, corners), axis=1).max())

@@ -1,0 +1,52 @@
+import json
+import os
+
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLE = os.path.join(ROOT, "resources", "sample")
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled real Sentinel-1/Sentinel-2 sample and its known truth."""
+    with open(os.path.join(SAMPLE, "truth.json")) as handle:
+        truth = np.array(json.load(handle)["sar_to_optical"], float)
+    return {"optical": os.path.join(SAMPLE, "optical.tif"), "sar": os.path.join(SAMPLE, "sar.tif"), "truth": truth}
+
+
+def write_tif(path, array, geotransform=None, epsg=None, nodata=None, data_type=None):
+    """Writes a (bands x) H x W array as GeoTIFF; returns path."""
+    array = np.asarray(array)
+    bands = array[None] if array.ndim == 2 else array
+    data_type = data_type or gdal.GetDataTypeByName({"uint8": "Byte", "uint16": "UInt16", "int16": "Int16", "float32": "Float32",
+                                                      "float64": "Float64", "complex64": "CFloat32"}[str(bands.dtype)])
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), bands.shape[2], bands.shape[1], bands.shape[0], data_type)
+    if geotransform is not None:
+        ds.SetGeoTransform(geotransform)
+    if epsg is not None:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(epsg)
+        ds.SetProjection(srs.ExportToWkt())
+    for i, band in enumerate(bands):
+        out = ds.GetRasterBand(i + 1)
+        if nodata is not None:
+            out.SetNoDataValue(nodata)
+        out.WriteArray(band)
+    ds = None
+    return str(path)
+
+
+def apply(matrix, xy):
+    h = np.hstack([xy, np.ones((len(xy), 1))]) @ np.asarray(matrix, float).T
+    return h[:, :2] / h[:, 2:3]
+
+
+def grid_error(estimated, truth, width, height, steps=20):
+    """RMS and max distance between two SAR -> optical transforms over a grid of SAR pixels."""
+    xs, ys = np.meshgrid(np.linspace(0, width - 1, steps), np.linspace(0, height - 1, steps))
+    grid = np.stack([xs.ravel(), ys.ravel()], axis=1)
+    error = np.linalg.norm(apply(estimated, grid) - apply(truth, grid), axis=1)
+    return float(np.sqrt(np.mean(error**2))), float(error.max())

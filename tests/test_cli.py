@@ -1,0 +1,68 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from tests.conftest import ROOT, grid_error
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "plugin", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_register_writes_every_output(sample, tmp_path):
+    out = {k: str(tmp_path / n) for k, n in (("tif", "warped.tif"), ("points", "t.points"), ("gpkg", "t.gpkg"), ("json", "m.json"))}
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", out["tif"], "--points", out["points"], "--gpkg", out["gpkg"],
+                   "--matches-json", out["json"], "--device", "cpu", "--transform", "poly2")
+    assert done.returncode == 0, done.stderr
+    assert all(os.path.exists(p) for p in out.values())
+    report = json.load(open(out["json"]))
+    assert set(report) >= {"optical_xy", "sar_xy", "inlier", "transform", "timing_s"}
+    assert report["transform"]["model"] == "poly2" and np.array(report["transform"]["sar_to_optical"]).shape == (3, 3)
+    assert len(report["optical_xy"]) == len(report["sar_xy"]) == len(report["inlier"])
+    # Inlier pairs obey the truth in the input files' own pixel grids (OpenCV convention).
+    optical, sar = np.array(report["optical_xy"]), np.array(report["sar_xy"])
+    inlier = np.array(report["inlier"])
+    offset = optical[inlier] - sar[inlier]
+    np.testing.assert_allclose(np.median(offset, axis=0), sample["truth"][:2, 2], atol=1.0)
+    assert gdal.Open(out["tif"]).RasterXSize == gdal.Open(sample["optical"]).RasterXSize
+    assert "tie points" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("missing.tif", "{sar}"), "does not exist"),
+        (("{readme}", "{sar}"), "not a raster"),
+        (("{optical}", "{sar}", "--optical-bands", "7"), "band 7 does not exist"),
+        (("{optical}", "{sar}", "--device", "cuda"), "No CUDA GPU"),
+        (("{optical}", "{optical}"), "is one of the input rasters"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(sample, tmp_path, args, message):
+    if message == "No CUDA GPU":
+        import torch
+
+        if torch.cuda.is_available():
+            pytest.skip("a GPU is present")
+    names = {"sar": sample["sar"], "optical": sample["optical"], "readme": os.path.join(ROOT, "README.md")}
+    args = [a.format(**names) for a in args]
+    output = sample["optical"] if message == "is one of the input rasters" else str(tmp_path / "out.tif")
+    done = run_cli("register", *args, "-o", output, "--overwrite")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert message in lines[-1] and lines[-1].startswith("error: ") and "Traceback" not in done.stderr
+
+
+def test_pairs_that_do_not_match_fail_cleanly(sample, tmp_path):
+    noise = np.random.default_rng(0).integers(0, 255, (760, 800)).astype(np.uint8)
+    ds = gdal.GetDriverByName("GTiff").CreateCopy(str(tmp_path / "noise.tif"), gdal.Open(sample["sar"]))
+    ds.GetRasterBand(1).WriteArray(noise)
+    ds = None
+    done = run_cli("register", sample["optical"], str(tmp_path / "noise.tif"), "-o", str(tmp_path / "o.tif"))
+    assert done.returncode == 2 and "could not be registered" in done.stderr
+    assert not os.path.exists(tmp_path / "o.tif")

@@ -1,0 +1,27 @@
+"""The engine must import and run where no Qt or QGIS module can be imported."""
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+SCRIPT = r"""
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("qgis", "PyQt5", "PyQt6", "PySide2", "PySide6", "sip"):
+            raise ImportError("blocked: " + name)
+sys.meta_path.insert(0, Block())
+from plugin.core import register, RegistrationOptions, outputs
+result = register(sys.argv[1], sys.argv[2], RegistrationOptions(device="cpu", max_keypoints=800))
+outputs.write_warped_sar(result, sys.argv[3])
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("qgis", "PyQt5", "PyQt6", "sip"))
+assert not loaded, loaded
+print("OK", int(result.tie_points.enabled.sum()))
+"""
+
+
+def test_engine_runs_without_qt_or_qgis(sample, tmp_path):
+    done = subprocess.run([sys.executable, "-c", SCRIPT, sample["optical"], sample["sar"], str(tmp_path / "w.tif")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("OK")

@@ -1,0 +1,79 @@
+"""The whole engine on the bundled real Sentinel-1/Sentinel-2 sample, against its known truth."""
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+
+from plugin.core import RegistrationOptions, outputs, register
+from plugin.core.errors import RegistrationCancelled
+from tests.conftest import grid_error
+
+MAX_ERROR_PX = 1.5
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample):
+    return register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"))
+
+
+def test_recovers_the_known_misregistration(sample_result, sample):
+    rms, worst = grid_error(sample_result.fit.sar_to_optical, sample["truth"], sample_result.sar.width, sample_result.sar.height)
+    assert rms < MAX_ERROR_PX, (rms, worst)
+    assert sample_result.tie_points.enabled.sum() >= 30
+    assert sample_result.fit.rmse < 2.0
+    assert set(sample_result.timing_s) >= {"read", "coarse alignment", "keypoints", "descriptors", "matching"}
+
+
+def test_every_match_says_why_it_was_dropped(sample_result):
+    reasons = sample_result.tie_points.rejected_by
+    assert set(reasons) <= {"", "mutual", "adaptive_threshold", "ransac"}
+    assert all((r == "") == bool(e) for r, e in zip(reasons, sample_result.tie_points.enabled))
+    assert {"adaptive_threshold", "ransac"} <= set(reasons)
+
+
+def test_warped_output_lines_up_with_the_optical_image(sample_result, sample, tmp_path):
+    path = outputs.write_warped_sar(sample_result, str(tmp_path / "warped.tif"))
+    warped, optical = gdal.Open(path), gdal.Open(sample["optical"])
+    assert warped.GetGeoTransform() == optical.GetGeoTransform()
+    assert osr.SpatialReference(warped.GetProjection()).IsSame(osr.SpatialReference(optical.GetProjection()))
+    # The truth says SAR pixel p shows optical pixel p + t: the warped SAR must equal the SAR shifted by t.
+    t = sample["truth"][:2, 2].astype(int)
+    sar = gdal.Open(sample["sar"]).ReadAsArray().astype(float)
+    expected = sar[200 - t[1] : 500 - t[1], 200 - t[0] : 500 - t[0]]
+    got = warped.ReadAsArray()[200:500, 200:500].astype(float)
+    assert np.corrcoef(expected.ravel(), got.ravel())[0, 1] > 0.9
+
+
+def test_different_crs_and_pixel_space(sample, tmp_path):
+    # Optical in UTM 11N: truth goes SAR pixel -> true optical-crop pixel -> map (EPSG:3395) -> UTM pixel.
+    utm = str(tmp_path / "optical_utm.tif")
+    gdal.Warp(utm, sample["optical"], dstSRS="EPSG:32611", resampleAlg="bilinear")
+    result = register(utm, sample["sar"], RegistrationOptions(device="cpu", warp_model="homography"))
+    to_utm = gdal.Transformer(gdal.Open(sample["optical"]), gdal.Open(utm), [])
+    xs, ys = np.meshgrid(np.linspace(0, 799, 10), np.linspace(0, 759, 10))
+    sar_xy = np.stack([xs.ravel(), ys.ravel()], axis=1)
+    optical_xy = sar_xy + sample["truth"][:2, 2]
+    truth_utm = np.array([to_utm.TransformPoint(0, x + 0.5, y + 0.5)[1][:2] for x, y in optical_xy]) - 0.5
+    h = np.hstack([sar_xy, np.ones((len(sar_xy), 1))]) @ result.fit.sar_to_optical.T
+    error = np.linalg.norm(h[:, :2] / h[:, 2:] - truth_utm, axis=1)
+    assert np.sqrt(np.mean(error**2)) < 2.0
+
+    # Neither raster georeferenced (plain PNG copies): matching runs in pixel space with no prior.
+    plain = {k: str(tmp_path / f"{k}.png") for k in ("optical", "sar")}
+    for key, path in plain.items():
+        gdal.Translate(path, sample[key], format="PNG")
+    result = register(plain["optical"], plain["sar"], RegistrationOptions(device="cpu"))
+    assert not result.from_georeferencing
+    rms, _ = grid_error(result.fit.sar_to_optical, sample["truth"], 800, 760)
+    assert rms < 2.0
+
+
+def test_cancel_stops_the_run(sample):
+    seen = []
+
+    def cancel_at_descriptors(stage, fraction):
+        seen.append(stage)
+        return stage != "descriptors"
+
+    with pytest.raises(RegistrationCancelled):
+        register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), progress=cancel_at_descriptors)
+    assert seen[-1] == "descriptors" and "matching" not in seen

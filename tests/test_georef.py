@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from plugin.core.errors import RegistrationError
+from plugin.core.georef import coarse_align
+from plugin.core.normalize import normalize_sar
+from plugin.core.raster_io import read_raster
+from tests.conftest import write_tif
+
+
+def test_sar_lands_in_the_optical_grid_across_crs(tmp_path, sample):
+    # The optical raster reprojected to UTM 11N: the SAR (World Mercator) must be resampled into it.
+    utm = str(tmp_path / "optical_utm.tif")
+    gdal.Warp(utm, sample["optical"], dstSRS="EPSG:32611", resampleAlg="bilinear")
+    optical, sar = read_raster(utm, "optical"), read_raster(sample["sar"], "sar")
+    aligned = coarse_align(optical, sar, normalize_sar(sar))
+    assert aligned.from_georeferencing and aligned.sar_image.shape == optical.shape
+    assert aligned.sar_valid.mean() > 0.5
+    # Round trip: a SAR pixel -> map -> optical grid -> grid_to_sar gives the pixel back.
+    sar_ds, utm_ds = gdal.Open(sample["sar"]), gdal.Open(utm)
+    transformer = gdal.Transformer(sar_ds, utm_ds, [])
+    ok, (col, row, _) = transformer.TransformPoint(0, 400.5, 380.5)
+    back = aligned.grid_to_sar(np.array([[col - 0.5, row - 0.5]]))
+    np.testing.assert_allclose(back, [[400.0, 380.0]], atol=1e-3)
+
+
+def test_no_overlap_is_a_user_error(tmp_path, sample):
+    far = write_tif(tmp_path / "far.tif", np.ones((200, 200), np.uint8) * 9, (0.0, 10.0, 0.0, 0.0, 0.0, -10.0), 3395)
+    optical, sar = read_raster(sample["optical"], "optical"), read_raster(far, "sar")
+    with pytest.raises(RegistrationError, match="do not overlap"):
+        coarse_align(optical, sar, normalize_sar(sar))
+
+
+def test_without_georeferencing_matching_stays_in_pixel_space(tmp_path):
+    plain = write_tif(tmp_path / "plain.tif", np.random.default_rng(0).integers(0, 255, (100, 100)).astype(np.uint8))
+    raster = read_raster(plain, "sar")
+    aligned = coarse_align(raster, raster, raster.data)
+    assert not aligned.from_georeferencing
+    np.testing.assert_allclose(aligned.grid_to_sar(np.array([[3.0, 4.0]])), [[3.0, 4.0]])

@@ -1,0 +1,36 @@
+import numpy as np
+from osgeo import gdal
+
+from plugin.core.keypoints import detect_keypoints, spread_evenly
+
+
+def load(path):
+    return gdal.Open(path).ReadAsArray()[:384, :384].astype(np.float32) / 255.0
+
+
+def test_limit_margin_and_mask_are_respected(sample):
+    image = load(sample["sar"])
+    valid = np.ones(image.shape, bool)
+    valid[:, 300:] = False
+    keypoints = detect_keypoints(image, valid, max_keypoints=150, margin=10)
+    assert 100 <= len(keypoints) <= 150
+    assert keypoints.xy[:, 0].max() < 300 - 10
+    assert keypoints.xy.min() >= 10 and keypoints.xy[:, 1].max() < 384 - 10
+
+
+def test_points_are_spread_over_cells():
+    rng = np.random.default_rng(1)
+    xy = np.vstack([rng.uniform(0, 64, (500, 2)), rng.uniform(64, 256, (40, 2))])  # a dense corner
+    response = np.r_[np.full(500, 100.0), np.full(40, 1.0)]  # ... with the strongest points
+    chosen = spread_evenly(xy, response, (256, 256), max_keypoints=60, cell_size=64)
+    in_corner = (xy[chosen] < 64).all(axis=1).sum()
+    assert len(chosen) == 60 and in_corner <= 30  # without spreading all 60 would be in the corner
+
+
+def test_repeatable_under_shift(sample):
+    image = load(sample["sar"])
+    valid = np.ones(image.shape, bool)
+    first = detect_keypoints(image, valid, 300)
+    shifted = detect_keypoints(np.roll(image, (7, 5), axis=(0, 1)), valid, 300)
+    distance = np.linalg.norm(first.xy[:, None] + [5, 7] - shifted.xy[None], axis=2).min(axis=1)
+    assert np.mean(distance <= 1.0) > 0.7

@@ -1,0 +1,96 @@
+"""Writers, tested on a result built from known tie points (no network involved)."""
+import os
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr, osr
+
+from plugin.core import outputs
+from plugin.core.errors import RegistrationError
+from plugin.core.matching import Matches
+from plugin.core.pipeline import RasterInfo, RegistrationResult, TiePoints, fit_tie_points
+from tests.conftest import write_tif
+
+OPTICAL_GT = (440000.0, 10.0, 0.0, 3730000.0, 0.0, -10.0)
+SHIFT = np.array([6.0, -4.0])
+
+
+@pytest.fixture
+def result(tmp_path):
+    """A SAR raster whose content is the optical one shifted by SHIFT, and perfect tie points."""
+    rng = np.random.default_rng(0)
+    optical = rng.integers(1, 255, (120, 150)).astype(np.uint8)
+    sar = np.zeros_like(optical)
+    sar[4:, :-6] = optical[:-4, 6:]  # SAR pixel (x, y) shows optical pixel (x + 6, y - 4)
+    optical_path = write_tif(tmp_path / "optical.tif", optical, OPTICAL_GT, 32611)
+    sar_path = write_tif(tmp_path / "sar.tif", sar, (0.0, 1.0, 0.0, 0.0, 0.0, 1.0), None, nodata=0)
+    sar_xy = rng.uniform(10, 110, (30, 2))
+    tie_points = TiePoints(sar_xy + SHIFT, sar_xy, rng.uniform(0.5, 1, 30), [""] * 29 + ["ransac"],
+                           np.r_[np.ones(29, bool), False])
+    tie_points.optical_xy[-1] += 50  # the rejected one is an outlier
+    info = lambda path, w, h, gt, wkt: RasterInfo(path, w, h, gt, wkt, (1,))  # noqa: E731
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32611)
+    empty = Matches(*(np.zeros(0),) * 6)
+    return RegistrationResult(info(optical_path, 150, 120, OPTICAL_GT, srs.ExportToWkt()), info(sar_path, 150, 120, None, None),
+                              tie_points, fit_tie_points(tie_points, "affine"), empty, {}, False, "test", "cpu")
+
+
+@pytest.mark.parametrize("model", ["affine", "homography", "poly1", "poly2", "tps"])
+def test_warped_sar_is_in_the_optical_grid(result, tmp_path, model):
+    result.fit = fit_tie_points(result.tie_points, model)
+    path = outputs.write_warped_sar(result, str(tmp_path / f"warped_{model}.tif"))
+    warped, optical = gdal.Open(path), gdal.Open(result.optical.path)
+    assert warped.GetGeoTransform() == optical.GetGeoTransform()
+    assert osr.SpatialReference(warped.GetProjection()).GetAuthorityCode(None) == "32611"
+    assert (warped.RasterXSize, warped.RasterYSize) == (150, 120)
+    assert warped.GetRasterBand(1).GetNoDataValue() == 0
+    inside = warped.ReadAsArray()[20:100, 20:120].astype(int)
+    assert np.mean(np.abs(inside - optical.ReadAsArray()[20:100, 20:120].astype(int)) <= 1) > 0.95
+    # Optical columns 0..5 and rows 116..119 are outside the SAR footprint: nodata.
+    assert warped.ReadAsArray()[:, :5].max() == 0 and warped.ReadAsArray()[-3:, :].max() == 0
+
+
+def test_points_file_round_trip(result, tmp_path):
+    path = outputs.write_points_file(result, str(tmp_path / "tie.points"))
+    lines = open(path).read().splitlines()
+    assert lines[0] == "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual" and len(lines) == 31
+    first = lines[1].split(",")
+    assert float(first[3]) < 0  # the Georeferencer's source y axis points up
+    back = outputs.read_points_file(path, OPTICAL_GT)
+    np.testing.assert_allclose(back.optical_xy, result.tie_points.optical_xy, atol=1e-6)
+    np.testing.assert_allclose(back.sar_xy, result.tie_points.sar_xy, atol=1e-6)
+    np.testing.assert_array_equal(back.enabled, result.tie_points.enabled)
+    refit = fit_tie_points(back, "affine")
+    np.testing.assert_allclose(refit.sar_to_optical, result.fit.sar_to_optical, atol=1e-6)
+
+
+def test_geopackage_layer(result, tmp_path):
+    path = outputs.write_geopackage(result, str(tmp_path / "tie.gpkg"))
+    source = ogr.Open(path)  # keep the data source alive while its layer is used
+    layer = source.GetLayer("tie_points")
+    assert layer.GetFeatureCount() == 30
+    assert layer.GetSpatialRef().GetAuthorityCode(None) == "32611"
+    features = list(layer)
+    assert features[-1]["rejected_by"] == "ransac" and features[-1]["enabled"] == 0
+    assert features[0]["residual"] < 1e-6 and features[-1]["residual"] > 40
+    point = features[0].GetGeometryRef()
+    x, y = result.tie_points.optical_xy[0]
+    assert point.GetX() == pytest.approx(OPTICAL_GT[0] + (x + 0.5) * 10) and point.GetY() == pytest.approx(OPTICAL_GT[3] - (y + 0.5) * 10)
+
+
+def test_inputs_and_existing_files_are_never_overwritten(result, tmp_path):
+    before = open(result.sar.path, "rb").read()
+    with pytest.raises(RegistrationError, match="is one of the input rasters"):
+        outputs.write_warped_sar(result, result.sar.path, overwrite=True)
+    assert open(result.sar.path, "rb").read() == before
+    existing = tmp_path / "exists.tif"
+    existing.write_bytes(b"keep me")
+    with pytest.raises(RegistrationError, match="already exists"):
+        outputs.write_warped_sar(result, str(existing))
+    assert existing.read_bytes() == b"keep me"
+    outputs.write_warped_sar(result, str(existing), overwrite=True)
+    assert gdal.Open(str(existing)).RasterXSize == 150
+    assert not [f for f in os.listdir(tmp_path) if ".partial-" in f]
+    with pytest.raises(RegistrationError, match="folder"):
+        outputs.write_points_file(result, str(tmp_path / "no" / "such" / "dir.points"))

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from plugin.core.errors import RegistrationError
+from plugin.core.normalize import normalize_sar, sar_scale_of
+from plugin.core.raster_io import map_to_pixel, pixel_to_map, read_raster
+from tests.conftest import write_tif
+
+GT = (500000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0)
+
+
+def test_rgb_luminance_and_band_choice(tmp_path):
+    rgb = np.zeros((3, 80, 90), np.uint8)
+    rgb[0], rgb[1], rgb[2] = 200, 100, 50
+    path = write_tif(tmp_path / "rgb.tif", rgb, GT, 32611)
+    raster = read_raster(path, "optical")
+    assert raster.bands_used == (1, 2, 3) and raster.is_georeferenced
+    np.testing.assert_allclose(raster.data, 0.299 * 200 + 0.587 * 100 + 0.114 * 50, rtol=1e-5)
+    assert read_raster(path, "optical", (2,)).data[0, 0] == 100
+    assert read_raster(path, "sar").bands_used == (1,)
+    with pytest.raises(RegistrationError, match="band 4 does not exist"):
+        read_raster(path, "optical", (4,))
+
+
+@pytest.mark.parametrize("dtype", ["uint16", "int16", "float32"])
+def test_integer_and_float_types_with_nodata(tmp_path, dtype):
+    values = (np.arange(100 * 100).reshape(100, 100) % 500 + 1).astype(dtype)
+    values[:10] = 0
+    path = write_tif(tmp_path / f"{dtype}.tif", values, GT, 32611, nodata=0)
+    raster = read_raster(path, "sar")
+    assert not raster.valid[:10].any() and raster.valid[10:].all()
+    assert raster.data.dtype == np.float32 and sar_scale_of(raster) == "linear"
+
+
+def test_float_decibels_with_nan(tmp_path):
+    values = np.random.default_rng(0).uniform(-25, 0, (100, 100)).astype(np.float32)
+    values[50:, :20] = np.nan
+    raster = read_raster(write_tif(tmp_path / "db.tif", values, GT, 32611), "sar")
+    assert not raster.valid[50:, :20].any() and sar_scale_of(raster) == "db"
+    normalised = normalize_sar(raster)
+    assert normalised[raster.valid].min() >= 0 and normalised[raster.valid].max() <= 1 and (normalised[~raster.valid] == 0).all()
+
+
+def test_complex_is_read_as_amplitude(tmp_path):
+    values = (3 + 4j) * np.ones((90, 90), np.complex64)
+    raster = read_raster(write_tif(tmp_path / "slc.tif", values, GT, 32611), "sar")
+    np.testing.assert_allclose(raster.data, 5.0)
+
+
+def test_not_georeferenced(tmp_path):
+    raster = read_raster(write_tif(tmp_path / "plain.tif", np.ones((80, 80), np.uint8)), "sar")
+    assert not raster.is_georeferenced
+
+
+def test_bad_inputs_have_clear_messages(tmp_path):
+    with pytest.raises(RegistrationError, match="does not exist"):
+        read_raster(str(tmp_path / "missing.tif"), "sar")
+    text = tmp_path / "notes.tif"
+    text.write_text("not a raster")
+    with pytest.raises(RegistrationError, match="not a raster GDAL can read"):
+        read_raster(str(text), "sar")
+    empty = write_tif(tmp_path / "empty.tif", np.zeros((80, 80), np.float32), GT, 32611, nodata=0)
+    with pytest.raises(RegistrationError, match="no valid pixels"):
+        read_raster(empty, "sar")
+
+
+def test_pixel_centre_convention():
+    centre_of_top_left = pixel_to_map(GT, np.array([[0.0, 0.0]]))
+    np.testing.assert_allclose(centre_of_top_left, [[500005.0, 4199995.0]])
+    np.testing.assert_allclose(map_to_pixel(GT, centre_of_top_left), [[0.0, 0.0]], atol=1e-9)

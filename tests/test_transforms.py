@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+from plugin.core import transforms
+from plugin.core.errors import RegistrationError
+
+
+def random_affine(rng):
+    angle = np.deg2rad(rng.uniform(-10, 10))
+    scale = rng.uniform(0.9, 1.1)
+    return np.array([[scale * np.cos(angle), -scale * np.sin(angle), rng.uniform(-40, 40)],
+                     [scale * np.sin(angle), scale * np.cos(angle), rng.uniform(-40, 40)], [0, 0, 1]])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_robust_affine_recovers_truth_among_outliers(seed):
+    rng = np.random.default_rng(seed)
+    truth = random_affine(rng)
+    sar = rng.uniform(0, 500, (200, 2))
+    optical = transforms.apply(truth, sar) + rng.normal(0, 0.3, (200, 2))
+    outliers = rng.random(200) < 0.5
+    optical[outliers] = rng.uniform(0, 500, (outliers.sum(), 2))
+    matrix, inliers = transforms.fit_robust(sar, optical, "affine", 3.0, seed)
+    assert transforms.corner_error(matrix, truth, 500, 500) < 1.0
+    assert inliers[~outliers].mean() > 0.95 and inliers[outliers].mean() < 0.05
+
+
+def test_homography_fit_and_residuals():
+    rng = np.random.default_rng(4)
+    truth = random_affine(rng)
+    truth[2, :2] = [1e-4, -5e-5]
+    sar = rng.uniform(0, 400, (50, 2))
+    optical = transforms.apply(truth, sar)
+    matrix = transforms.fit_least_squares(sar, optical, "homography")
+    assert transforms.corner_error(matrix, truth, 400, 400) < 1e-3
+    assert np.abs(transforms.residuals(matrix, sar, optical)).max() < 1e-3
+
+
+def test_too_few_points():
+    assert transforms.fit_robust(np.zeros((2, 2)), np.zeros((2, 2)), "affine")[0] is None
+    with pytest.raises(RegistrationError, match="too few"):
+        transforms.fit_least_squares(np.zeros((3, 2)), np.zeros((3, 2)), "homography")
