@@ -48,6 +48,9 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=defaults.device, choices=("auto", "cpu", "cuda"), help="where the network runs (default: %(default)s)")
     parser.add_argument("--model", default=None, help="descriptor weights by name (models/manifest.json; default: the manifest's default)")
     parser.add_argument("--max-keypoints", type=int, default=defaults.max_keypoints, help="per image (default: %(default)s)")
+    parser.add_argument("--matcher", default=defaults.matcher, choices=("guided", "method"),
+                        help="guided: SAR patches on a dense grid, refined to 1 px; method: keypoints in both images, as in the paper (default: %(default)s)")
+    parser.add_argument("--grid-step", type=int, default=defaults.grid_step, choices=(1, 2, 4, 8, 16), help="guided matcher's SAR grid, px (default: %(default)s)")
     parser.add_argument("--search-radius", type=float, default=defaults.search_radius, help="pixels around the position predicted by georeferencing (default: %(default)s)")
     parser.add_argument("--no-mutual", action="store_true", help="do not require mutual nearest neighbours (the method's plain NN)")
     parser.add_argument("--ransac-threshold", type=float, default=defaults.ransac_threshold, help="pixels (default: %(default)s)")
@@ -59,6 +62,7 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
 def options_from(args) -> RegistrationOptions:
     return RegistrationOptions(
         warp_model=args.transform, device=args.device, model=args.model, max_keypoints=args.max_keypoints,
+        matcher=args.matcher, grid_step=args.grid_step,
         search_radius=args.search_radius, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold,
         optical_bands=args.optical_bands, sar_bands=args.sar_band, sar_scale=args.sar_scale,
     )
@@ -77,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--overwrite", action="store_true", help="replace output files that already exist (never an input)")
     reg.add_argument("-v", "--verbose", action="store_true")
     add_matching_options(reg)
+    bat = commands.add_parser(
+        "batch", usage="python -m plugin batch (PAIRS.csv | OPTICAL_DIR SAR_DIR) OUTDIR [options]",
+        help="register many pairs: a CSV of optical,SAR[,output] rows, or two folders of rasters matched by file name",
+        description="Registers every pair with one loaded network, keeps going past failing pairs, and writes "
+                    "OUTDIR/batch_summary.csv and .json. Rerunning skips the pairs already registered.",
+    )
+    bat.add_argument("inputs", nargs="+", metavar="PAIRS.csv | OPTICAL_DIR SAR_DIR", help="a CSV of optical,SAR[,output] rows (paths relative to the CSV; outputs relative to OUTDIR), or two folders")
+    bat.add_argument("outdir", metavar="OUTDIR", help="folder for the registered rasters (default name: <SAR name>_registered.tif) and the summary")
+    bat.add_argument("--points", action="store_true", help="also write each pair's tie points as a Georeferencer .points file beside its output")
+    bat.add_argument("--gpkg", action="store_true", help="also write each pair's tie points as a GeoPackage beside its output")
+    bat.add_argument("--matches-json", action="store_true", help="also write each pair's matches as JSON beside its output")
+    bat.add_argument("--threads", type=int, default=None, help="CPU threads (default: $OMP_NUM_THREADS, else every available core)")
+    bat.add_argument("-v", "--verbose", action="store_true")
+    add_matching_options(bat)
     return parser
 
 
@@ -97,11 +115,17 @@ def run_register(args) -> int:
     return 0
 
 
+def run_batch(args) -> int:
+    from .batch import run_batch_command
+
+    return run_batch_command(args, options_from(args))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return {"register": run_register}[args.command](args)
+        return {"register": run_register, "batch": run_batch}[args.command](args)
     except RegistrationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

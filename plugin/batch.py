@@ -1,0 +1,273 @@
+"""Batch registration: many optical/SAR pairs, one loaded network, a summary a rerun resumes from.
+
+    python -m plugin batch PAIRS.csv OUTDIR             # rows: optical,SAR[,output]
+    python -m plugin batch OPTICAL_DIR SAR_DIR OUTDIR   # files matched by name
+
+Every pair is registered in turn with the same ``DescriptorExtractor``; a pair that fails is
+recorded and the batch goes on. After each pair ``OUTDIR/batch_summary.csv`` and ``.json`` are
+rewritten (status, error, matches, RMSE, time per pair), so an interrupted batch keeps what it
+did; a rerun skips every pair whose summary row says "ok" and whose output still exists.
+Qt-free: this module uses only the core.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable, Dict, List, Optional
+
+from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
+
+LOGGER = logging.getLogger(__name__)
+SUMMARY_CSV = "batch_summary.csv"
+SUMMARY_JSON = "batch_summary.json"
+RASTER_EXTENSIONS = (".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".jpg", ".nc", ".h5")
+EXTRA_OUTPUTS = {"points": (".points", outputs.write_points_file), "gpkg": (".gpkg", outputs.write_geopackage),
+                 "matches_json": (".json", outputs.write_matches_json)}
+
+
+@dataclass
+class Pair:
+    optical: str
+    sar: str
+    output: str
+
+
+@dataclass
+class PairResult:
+    """One row of the summary."""
+
+    optical: str
+    sar: str
+    output: str
+    status: str = "pending"  # ok | failed (a problem with the data) | error (a bug: see the log) | pending
+    error: str = ""
+    matches: Optional[int] = None  # tie points used for the fit
+    candidates: Optional[int] = None
+    rmse_px: Optional[float] = None
+    time_s: Optional[float] = None
+    device: str = ""
+
+
+class BatchProgress:
+    """Overall progress on stderr: a one-line bar on a terminal, else one line per pair. Also the
+    engine's progress callback for the pair being registered (never cancels)."""
+
+    def __init__(self, total: int, stream=None, width: int = 30):
+        self.total, self.stream, self.width = max(1, total), stream or sys.stderr, width
+        self.interactive = self.stream.isatty()
+        self.index, self.name = 0, ""
+
+    def start(self, index: int, name: str) -> None:
+        self.index, self.name = index, os.path.basename(name)
+        self("", 0.0)
+
+    def __call__(self, stage: str, fraction: float) -> bool:
+        if self.interactive:
+            overall = (self.index + fraction) / self.total
+            filled = int(round(overall * self.width))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {overall * 100:5.1f}% "
+                              f"pair {self.index + 1}/{self.total} {self.name[:30]} {stage:<18}")
+            self.stream.flush()
+        return True
+
+    def finish(self, index: int, row: "PairResult", skipped: bool = False) -> None:
+        if skipped:
+            outcome = "done before, skipped"
+        elif row.status == "ok":
+            outcome = f"ok, {row.matches} tie points, RMSE {row.rmse_px:.2f} px, {row.time_s:.1f} s on {row.device}"
+        else:
+            outcome = f"{row.status}: {row.error}"
+        prefix = "\r" + " " * (self.width + 80) + "\r" if self.interactive else ""
+        self.stream.write(f"{prefix}[{index + 1}/{self.total}] {os.path.basename(row.sar)}: {outcome}\n")
+        self.stream.flush()
+
+
+def _default_output(outdir: str, sar: str, taken: set) -> str:
+    stem = os.path.splitext(os.path.basename(sar))[0]
+    candidate, number = os.path.join(outdir, f"{stem}_registered.tif"), 2
+    while candidate in taken:
+        candidate, number = os.path.join(outdir, f"{stem}_registered_{number}.tif"), number + 1
+    return candidate
+
+
+def _finish_pairs(rows: List[tuple], outdir: str, where: str) -> List[Pair]:
+    """(optical, sar, output or "") -> Pairs with absolute paths and unique outputs."""
+    pairs, taken = [], set()
+    for optical, sar, output in rows:
+        output = os.path.abspath(os.path.join(outdir, output)) if output else _default_output(os.path.abspath(outdir), sar, taken)
+        if output in taken:
+            raise RegistrationError(f"Two pairs in {where} write the same output '{output}'.", "Give each pair its own output name.")
+        taken.add(output)
+        pairs.append(Pair(optical, sar, output))
+    if not pairs:
+        raise RegistrationError(f"{where} holds no pairs to register.", "List optical,SAR rows in the CSV, or use folders with files of the same names.")
+    return pairs
+
+
+def pairs_from_csv(path: str, outdir: str) -> List[Pair]:
+    """Rows ``optical,SAR[,output]`` (an optional header names the columns; lines starting with #
+    are comments). Input paths are relative to the CSV's folder, outputs to OUTDIR."""
+    if not os.path.isfile(path):
+        raise RegistrationError(f"The pairs file '{path}' does not exist.", "Give a CSV of optical,SAR[,output] rows, or two folders.")
+    base = os.path.dirname(os.path.abspath(path))
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        lines = [(n, [cell.strip() for cell in row]) for n, row in enumerate(csv.reader(handle), 1) if row and any(row) and not row[0].lstrip().startswith("#")]
+    columns = ["optical", "sar", "output"]
+    if lines and lines[0][1][0].lower() == "optical":
+        columns = [cell.lower() for cell in lines.pop(0)[1]]
+        if not {"optical", "sar"} <= set(columns):
+            raise RegistrationError(f"The header of '{path}' must name the columns optical and sar (and optionally output).", "Fix the first line.")
+    rows = []
+    for number, cells in lines:
+        record = dict(zip(columns, cells))
+        if not record.get("optical") or not record.get("sar"):
+            raise RegistrationError(f"Line {number} of '{path}' does not give an optical and a SAR raster.", "Each row needs optical,SAR[,output].")
+        rows.append((os.path.join(base, record["optical"]), os.path.join(base, record["sar"]), record.get("output", "")))
+    return _finish_pairs(rows, outdir, f"'{path}'")
+
+
+def _rasters_by_name(folder: str) -> Dict[str, str]:
+    if not os.path.isdir(folder):
+        raise RegistrationError(f"The folder '{folder}' does not exist.", "Check the path.")
+    names = sorted(n for n in os.listdir(folder) if os.path.splitext(n)[1].lower() in RASTER_EXTENSIONS)
+    return {os.path.splitext(n)[0].lower(): os.path.abspath(os.path.join(folder, n)) for n in names}
+
+
+def pairs_from_folders(optical_dir: str, sar_dir: str, outdir: str) -> List[Pair]:
+    """Pairs of rasters with the same file name (without extension, ignoring case) in both folders."""
+    optical, sar = _rasters_by_name(optical_dir), _rasters_by_name(sar_dir)
+    for name in sorted(set(optical) ^ set(sar)):
+        LOGGER.warning("no partner for %s: skipped", optical.get(name) or sar.get(name))
+    rows = [(optical[name], sar[name], "") for name in sorted(set(optical) & set(sar))]
+    return _finish_pairs(rows, outdir, f"the folders '{optical_dir}' and '{sar_dir}'")
+
+
+def read_summary(outdir: str) -> Dict[tuple, dict]:
+    """Rows of an earlier run's summary, keyed by (optical, SAR, output); empty when there is none."""
+    path = os.path.join(outdir, SUMMARY_JSON)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            rows = json.load(handle)["pairs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {(row.get("optical"), row.get("sar"), row.get("output")): row for row in rows if isinstance(row, dict)}
+
+
+def write_summary(outdir: str, rows: List[PairResult], options: RegistrationOptions) -> None:
+    """Rewrites the CSV and JSON summaries (each via a temporary file and a rename)."""
+    records = [asdict(row) for row in rows]
+    counts = {status: sum(r["status"] == status for r in records) for status in ("ok", "failed", "error", "pending")}
+    document = {"counts": dict(counts, total=len(records)), "options": asdict(options), "pairs": records}
+    for name, write in ((SUMMARY_JSON, lambda h: json.dump(document, h, indent=1)), (SUMMARY_CSV, lambda h: _write_csv(h, records))):
+        temporary = os.path.join(outdir, f".{name}.partial-{os.getpid()}")
+        with open(temporary, "w", newline="", encoding="utf-8") as handle:
+            write(handle)
+        os.replace(temporary, os.path.join(outdir, name))
+
+
+def _write_csv(handle, records: List[dict]) -> None:
+    writer = csv.DictWriter(handle, fieldnames=list(PairResult.__dataclass_fields__))
+    writer.writeheader()
+    writer.writerows(records)
+
+
+def configure_threads(threads: Optional[int] = None) -> int:
+    """One process, one pair at a time: PyTorch and OpenCV use every core we may run on (or
+    ``threads``, or $OMP_NUM_THREADS), with no nested inter-op pool to oversubscribe them."""
+    import cv2
+    import torch
+
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    count = max(1, threads or int(os.environ.get("OMP_NUM_THREADS") or 0) or available)
+    torch.set_num_threads(count)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # already set, or parallel work already started in this process
+        pass
+    cv2.setNumThreads(count)
+    return count
+
+
+def _already_done(pair: Pair, previous: Dict[tuple, dict]) -> Optional[PairResult]:
+    row = previous.get((pair.optical, pair.sar, pair.output))
+    if not row or row.get("status") != "ok" or not os.path.exists(pair.output):
+        return None
+    return PairResult(**{k: row.get(k) for k in PairResult.__dataclass_fields__})
+
+
+def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress, extras=()) -> PairResult:
+    """Registers one pair and writes its outputs (replacing old ones; never an input)."""
+    started = time.perf_counter()
+    row = PairResult(pair.optical, pair.sar, pair.output)
+    result = register(pair.optical, pair.sar, options, progress=progress, extractor=extractor)
+    outputs.write_warped_sar(result, pair.output, overwrite=True)
+    stem = os.path.splitext(pair.output)[0]
+    for name in extras:
+        extension, writer = EXTRA_OUTPUTS[name]
+        writer(result, stem + extension, overwrite=True)
+    row.status, row.device = "ok", result.device
+    row.matches, row.candidates = int(result.tie_points.enabled.sum()), len(result.tie_points)
+    row.rmse_px, row.time_s = round(float(result.fit.rmse), 4), round(time.perf_counter() - started, 2)
+    return row
+
+
+def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extras=(),
+              progress: Optional[BatchProgress] = None, make_extractor: Optional[Callable] = None) -> List[PairResult]:
+    """Registers every pair not done before; returns the summary rows (also written to OUTDIR).
+    The network is loaded once, when the first pair needs it. RegistrationError on one pair is
+    recorded as "failed", any other exception as "error" (with its traceback in the log)."""
+    os.makedirs(outdir, exist_ok=True)
+    options.check()
+    progress = progress or BatchProgress(len(pairs))
+    previous = read_summary(outdir)
+    rows = [_already_done(pair, previous) or PairResult(pair.optical, pair.sar, pair.output) for pair in pairs]
+    extractor = None
+    try:
+        for index, pair in enumerate(pairs):
+            progress.start(index, pair.sar)
+            if rows[index].status == "ok":
+                progress.finish(index, rows[index], skipped=True)
+                continue
+            if extractor is None:  # a model that cannot be loaded stops the batch (RegistrationError)
+                from .core.descriptor import DescriptorExtractor
+
+                extractor = (make_extractor or DescriptorExtractor)(options.model, options.device)
+            started = time.perf_counter()
+            try:
+                rows[index] = register_pair(pair, options, extractor, progress, extras)
+            except RegistrationError as error:
+                rows[index].status, rows[index].error = "failed", str(error)
+            except (RegistrationCancelled, KeyboardInterrupt):
+                raise
+            except Exception as error:  # a bug: record it, log the traceback, go on with the next pair
+                LOGGER.exception("unexpected error on %s", pair.sar)
+                rows[index].status, rows[index].error = "error", f"{type(error).__name__}: {error}"
+            if rows[index].status != "ok":
+                rows[index].time_s = round(time.perf_counter() - started, 2)
+            progress.finish(index, rows[index])
+            write_summary(outdir, rows, options)
+    finally:
+        write_summary(outdir, rows, options)
+    return rows
+
+
+def run_batch_command(args, options: RegistrationOptions) -> int:
+    """``python -m plugin batch``: 0 when every pair is registered, 1 when some failed."""
+    if len(args.inputs) == 1:
+        pairs = pairs_from_csv(args.inputs[0], args.outdir)
+    elif len(args.inputs) == 2:
+        pairs = pairs_from_folders(args.inputs[0], args.inputs[1], args.outdir)
+    else:
+        raise RegistrationError("batch takes PAIRS.csv OUTDIR, or OPTICAL_DIR SAR_DIR OUTDIR.", "Check the command line.")
+    threads = configure_threads(args.threads)
+    LOGGER.info("%d pairs, %d CPU threads", len(pairs), threads)
+    extras = [name for name in EXTRA_OUTPUTS if getattr(args, name, False)]
+    rows = run_batch(pairs, args.outdir, options, extras)
+    done = sum(row.status == "ok" for row in rows)
+    print(f"{done} of {len(rows)} pairs registered, {len(rows) - done} failed; summary: {os.path.join(args.outdir, SUMMARY_CSV)}")
+    return 0 if done == len(rows) else 1

@@ -1,0 +1,189 @@
+"""What both algorithms share: input rasters, the transform choice, the outputs (warped raster,
+tie-point layer, .points file, HTML report, counts), progress and error handling.
+
+The engine is imported inside ``processAlgorithm`` only (``load_core``): it needs PyTorch, and
+the toolbox must list the algorithms even where PyTorch is missing.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterVectorDestination,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+from .report import write_html_report
+
+# The same list as plugin.core.transforms.WARP_MODELS (tests check it): importing the core here
+# would import PyTorch when QGIS starts.
+WARP_MODELS = ("affine", "homography", "poly1", "poly2", "poly3", "tps")
+_EXTRACTOR_LOCK = threading.Lock()
+_EXTRACTOR_CACHE = {}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SarOpticalRegistration", text)
+
+
+def load_core():
+    """The engine's modules, or a QgsProcessingException that says how to install what is missing."""
+    try:
+        from .. import core
+        from ..core import outputs, pipeline
+    except ImportError as error:
+        raise QgsProcessingException(tr(
+            "The registration engine cannot be loaded ({}). Install PyTorch, OpenCV, SciPy and phasepack for QGIS's "
+            "Python and add them to PYTHONPATH (Settings > Options > System > Environment); see the plugin's README."
+        ).format(error)) from error
+    return core, outputs, pipeline
+
+
+@contextlib.contextmanager
+def user_errors():
+    """Turns the engine's RegistrationError (message + fix) into a QgsProcessingException."""
+    from ..core import RegistrationError
+
+    try:
+        yield
+    except RegistrationError as error:
+        raise QgsProcessingException(str(error)) from error
+
+
+def shared_extractor(model, device):
+    """One loaded descriptor network, reused by every run with the same model and device (the
+    toolbox's batch mode runs the algorithm once per row)."""
+    from ..core.descriptor import MANIFEST, MODELS_DIR, DescriptorExtractor
+
+    manifest = os.path.join(MODELS_DIR, MANIFEST)
+    key = (model, device, os.path.getmtime(manifest) if os.path.exists(manifest) else 0)
+    with _EXTRACTOR_LOCK:
+        if key not in _EXTRACTOR_CACHE:
+            _EXTRACTOR_CACHE.clear()
+            _EXTRACTOR_CACHE[key] = DescriptorExtractor(model, device)
+        return _EXTRACTOR_CACHE[key]
+
+
+class FeedbackProgress:
+    """The engine's ``progress(stage, fraction) -> go on?`` callback on a QgsProcessingFeedback:
+    overall fraction mapped onto [start, start + span] percent of the bar, stage names as
+    progress text, and "go on?" answered by ``not feedback.isCanceled()``."""
+
+    def __init__(self, feedback, start: float = 0.0, span: float = 100.0):
+        self.feedback, self.start, self.span = feedback, start, span
+        self.stage = None
+
+    def __call__(self, stage: str, fraction: float) -> bool:
+        if stage != self.stage:
+            self.stage = stage
+            self.feedback.setProgressText(tr("Registration: {}").format(stage))
+        self.feedback.setProgress(self.start + self.span * max(0.0, min(1.0, fraction)))
+        return not self.feedback.isCanceled()
+
+
+class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
+    """Shared parameters and outputs; subclasses define ``name``, ``displayName``,
+    ``initAlgorithm`` and ``processAlgorithm``."""
+
+    OPTICAL = "OPTICAL"
+    SAR = "SAR"
+    TRANSFORM = "TRANSFORM"
+    OUTPUT = "OUTPUT"
+    TIE_POINTS = "TIE_POINTS"
+    POINTS_FILE = "POINTS_FILE"
+    REPORT = "REPORT"
+    CANDIDATES = "CANDIDATES"
+    TIE_POINTS_USED = "TIE_POINTS_USED"
+    RMSE = "RMSE"
+
+    def tr(self, text: str) -> str:
+        return tr(text)
+
+    def createInstance(self):  # noqa: N802 (QGIS's name)
+        return type(self)()
+
+    def add_raster_inputs(self) -> None:
+        self.addParameter(QgsProcessingParameterRasterLayer(self.OPTICAL, self.tr("Optical raster (reference)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.SAR, self.tr("SAR raster (to register)")))
+
+    def add_transform(self) -> None:
+        parameter = QgsProcessingParameterEnum(self.TRANSFORM, self.tr("Transform model"), options=list(WARP_MODELS), defaultValue=WARP_MODELS[0])
+        parameter.setUsesStaticStrings(True)
+        self.addParameter(parameter)
+
+    def add_outputs(self) -> None:
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Registered SAR raster")))
+        self.addParameter(QgsProcessingParameterVectorDestination(
+            self.TIE_POINTS, self.tr("Tie points"), QgsProcessing.TypeVectorPoint, optional=True, createByDefault=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.POINTS_FILE, self.tr("Tie points for the Georeferencer (.points)"), self.tr("Georeferencer GCP files (*.points)"),
+            optional=True, createByDefault=False))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.REPORT, self.tr("Registration report"), self.tr("HTML files (*.html)"), optional=True, createByDefault=True))
+        self.addOutput(QgsProcessingOutputNumber(self.CANDIDATES, self.tr("Candidate matches")))
+        self.addOutput(QgsProcessingOutputNumber(self.TIE_POINTS_USED, self.tr("Tie points used for the fit")))
+        self.addOutput(QgsProcessingOutputNumber(self.RMSE, self.tr("Fit RMSE (optical pixels)")))
+
+    def raster_path(self, parameters, key: str, context) -> str:
+        layer = self.parameterAsRasterLayer(parameters, key, context)
+        if layer is None or not layer.isValid():
+            raise QgsProcessingException(self.tr("The raster given as {} cannot be opened. Choose a raster file (e.g. a GeoTIFF).").format(key))
+        if layer.providerType() != "gdal":
+            raise QgsProcessingException(self.tr(
+                "The {} layer '{}' is not a file GDAL can read (provider '{}'). Save it as a GeoTIFF first (Export > Save As)."
+            ).format(key, layer.name(), layer.providerType()))
+        return layer.source()
+
+    def output_paths(self, parameters, context, inputs=()) -> dict:
+        """Plain file paths for each output asked for (None for the optional ones left out),
+        checked before any work: GeoTIFF and GeoPackage names, never one of the ``inputs``."""
+        raster = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        if os.path.splitext(raster)[1].lower() not in (".tif", ".tiff"):
+            raise QgsProcessingException(self.tr("The registered SAR raster is written as GeoTIFF: '{}' is not a .tif file name. Choose a name ending in .tif.").format(raster))
+        paths = {
+            self.OUTPUT: raster,
+            self.TIE_POINTS: self.parameterAsOutputLayer(parameters, self.TIE_POINTS, context) or None,
+            self.POINTS_FILE: self.parameterAsFileOutput(parameters, self.POINTS_FILE, context) or None,
+            self.REPORT: self.parameterAsFileOutput(parameters, self.REPORT, context) or None,
+        }
+        if paths[self.TIE_POINTS] and not paths[self.TIE_POINTS].lower().endswith(".gpkg"):
+            raise QgsProcessingException(self.tr(
+                "Tie points are written as a new GeoPackage file, not '{}'. Choose a file name ending in .gpkg.").format(paths[self.TIE_POINTS]))
+        for path in filter(None, paths.values()):
+            if any(os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source) for source in inputs):
+                raise QgsProcessingException(self.tr("The output '{}' is one of the input rasters. Choose another output file name.").format(path))
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return paths
+
+    def write_outputs(self, result, paths: dict, feedback, start: float = 90.0) -> dict:
+        """Writes every output asked for (replacing old files, never an input) and returns the
+        algorithm's results; {} when cancelled between outputs."""
+        _, outputs, _ = load_core()
+        writers = ((self.OUTPUT, outputs.write_warped_sar), (self.TIE_POINTS, outputs.write_geopackage), (self.POINTS_FILE, outputs.write_points_file))
+        wanted = [(key, writer) for key, writer in writers if paths[key]]
+        for step, (key, writer) in enumerate(wanted):
+            if feedback.isCanceled():
+                return {}
+            feedback.setProgressText(self.tr("Writing {}").format(os.path.basename(paths[key])))
+            with user_errors():
+                writer(result, paths[key], overwrite=True)
+            feedback.setProgress(start + (100.0 - start) * (step + 1) / len(wanted))
+        used = int(result.tie_points.enabled.sum())
+        results = dict(paths)
+        results.update({self.CANDIDATES: len(result.tie_points), self.TIE_POINTS_USED: used, self.RMSE: float(result.fit.rmse)})
+        if paths[self.REPORT]:
+            labels = {definition.name(): definition.description() for definition in self.destinationParameterDefinitions()}
+            write_html_report(paths[self.REPORT], self.displayName(), result, results, labels)
+        feedback.pushInfo(self.tr("{} tie points used of {} candidates; {} fit RMSE {:.2f} optical pixels.").format(
+            used, len(result.tie_points), result.fit.model, result.fit.rmse))
+        return results

@@ -1,0 +1,110 @@
+"""Processing algorithm "Register SAR to optical": finds tie points with the DFFCA network, fits
+the chosen transform and writes the warped SAR raster, tie points and a report."""
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingParameterBand,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from .common import FeedbackProgress, RegistrationAlgorithmBase, load_core, shared_extractor, user_errors
+
+DEVICES = ("auto", "cpu", "cuda")
+SAR_SCALES = ("auto", "linear", "db", "display")
+
+
+class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
+    OPTICAL_BANDS = "OPTICAL_BANDS"
+    SAR_BAND = "SAR_BAND"
+    DEVICE = "DEVICE"
+    MODEL = "MODEL"
+    MAX_KEYPOINTS = "MAX_KEYPOINTS"
+    SEARCH_RADIUS = "SEARCH_RADIUS"
+    MUTUAL = "MUTUAL"
+    RANSAC_THRESHOLD = "RANSAC_THRESHOLD"
+    MIN_INLIERS = "MIN_INLIERS"
+    SAR_SCALE = "SAR_SCALE"
+
+    def name(self) -> str:
+        return "registersartooptical"
+
+    def displayName(self) -> str:  # noqa: N802 (QGIS's name)
+        return self.tr("Register SAR to optical")
+
+    def shortHelpString(self) -> str:  # noqa: N802 (QGIS's name)
+        return self.tr(
+            "Registers a SAR raster to an optical raster: finds keypoints in both, describes them with the DFFCA network, "
+            "matches them (within the search radius around the position given by the georeferencing, when both rasters have one), "
+            "rejects outliers with RANSAC and fits the chosen transform.\n\n"
+            "Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with "
+            "why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's "
+            "Georeferencer, and a report with counts and the fit RMSE.\n\n"
+            "Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one."
+        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802 (QGIS's name)
+        self.add_raster_inputs()
+        self.addParameter(QgsProcessingParameterBand(
+            self.OPTICAL_BANDS, self.tr("Optical band(s) (none: luminance of R, G, B, or band 1)"), None, self.OPTICAL, optional=True, allowMultiple=True))
+        self.addParameter(QgsProcessingParameterBand(self.SAR_BAND, self.tr("SAR band (none: band 1)"), None, self.SAR, optional=True))
+        self.add_transform()
+        self.addParameter(self._choice(self.DEVICE, self.tr("Device"), DEVICES))
+        advanced = [
+            self._choice(self.SAR_SCALE, self.tr("SAR value scale"), SAR_SCALES),
+            QgsProcessingParameterNumber(self.MAX_KEYPOINTS, self.tr("Keypoints per image"), QgsProcessingParameterNumber.Integer, 2000, minValue=100),
+            QgsProcessingParameterNumber(self.SEARCH_RADIUS, self.tr("Search radius (pixels; how far off the georeferencing may be)"),
+                                         QgsProcessingParameterNumber.Double, 100.0, minValue=1.0),
+            QgsProcessingParameterBoolean(self.MUTUAL, self.tr("Keep only mutual nearest neighbours"), True),
+            QgsProcessingParameterNumber(self.RANSAC_THRESHOLD, self.tr("RANSAC threshold (pixels)"), QgsProcessingParameterNumber.Double, 3.0, minValue=0.1),
+            QgsProcessingParameterNumber(self.MIN_INLIERS, self.tr("Minimum tie points"), QgsProcessingParameterNumber.Integer, 8, minValue=3),
+            QgsProcessingParameterString(self.MODEL, self.tr("Descriptor model (name in models/manifest.json; empty: default)"), optional=True),
+        ]
+        for parameter in advanced:
+            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(parameter)
+        self.add_outputs()
+
+    @staticmethod
+    def _choice(key, description, choices):
+        parameter = QgsProcessingParameterEnum(key, description, options=list(choices), defaultValue=choices[0])
+        parameter.setUsesStaticStrings(True)
+        return parameter
+
+    def options_from(self, parameters, context, core):
+        optical_bands = tuple(self.parameterAsInts(parameters, self.OPTICAL_BANDS, context)) or None
+        sar_band = self.parameterAsInt(parameters, self.SAR_BAND, context)
+        return core.RegistrationOptions(
+            warp_model=self.parameterAsEnumString(parameters, self.TRANSFORM, context),
+            device=self.parameterAsEnumString(parameters, self.DEVICE, context),
+            model=self.parameterAsString(parameters, self.MODEL, context).strip() or None,
+            max_keypoints=self.parameterAsInt(parameters, self.MAX_KEYPOINTS, context),
+            search_radius=self.parameterAsDouble(parameters, self.SEARCH_RADIUS, context),
+            mutual=self.parameterAsBoolean(parameters, self.MUTUAL, context),
+            ransac_threshold=self.parameterAsDouble(parameters, self.RANSAC_THRESHOLD, context),
+            min_inliers=self.parameterAsInt(parameters, self.MIN_INLIERS, context),
+            optical_bands=optical_bands,
+            sar_bands=(sar_band,) if sar_band > 0 else None,
+            sar_scale=self.parameterAsEnumString(parameters, self.SAR_SCALE, context),
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
+        core, _, _ = load_core()
+        optical = self.raster_path(parameters, self.OPTICAL, context)
+        sar = self.raster_path(parameters, self.SAR, context)
+        paths = self.output_paths(parameters, context, (optical, sar))
+        options = self.options_from(parameters, context, core)
+        with user_errors():
+            options.check()
+            feedback.setProgressText(self.tr("Loading the descriptor network"))
+            extractor = shared_extractor(options.model, options.device)
+            try:
+                result = core.register(optical, sar, options, FeedbackProgress(feedback, 0.0, 90.0), extractor)
+            except core.RegistrationCancelled:
+                return {}
+        feedback.pushInfo(self.tr("Descriptor model {} on {}; keypoints: {} optical, {} SAR.").format(
+            result.model_name, result.device, result.keypoint_counts.get("optical"), result.keypoint_counts.get("sar")))
+        return self.write_outputs(result, paths, feedback)

@@ -1,0 +1,204 @@
+"""The batch CLI (plugin/batch.py): pair lists, one model load, failures recorded, resume.
+
+Most tests replace the network registration by the sample's known truth (``fake_register``) so
+they check the batch logic alone; ``test_cli_batch_on_the_sample`` runs the real thing.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+
+from plugin import batch, cli
+from plugin.core import RegistrationError, RegistrationOptions, TiePoints
+from plugin.core.pipeline import result_from_tie_points
+from tests.conftest import ROOT
+
+SHIFT = np.array([17.0, -11.0])
+
+
+class FakeRegister:
+    """Stands in for core.register: the truth's tie points, no network; counts its calls."""
+
+    def __init__(self, fail_on=()):
+        self.calls, self.fail_on = [], fail_on
+
+    def __call__(self, optical, sar, options, progress=None, extractor=None):
+        self.calls.append(os.path.basename(sar))
+        if os.path.basename(sar) in self.fail_on:
+            raise ValueError("a bug")
+        progress("descriptors", 0.5)
+        sar_xy = np.random.default_rng(0).uniform(40, 700, (20, 2))
+        tie_points = TiePoints(sar_xy + SHIFT, sar_xy, np.zeros(20), [""] * 20, np.ones(20, bool))
+        return result_from_tie_points(optical, sar, tie_points, options.warp_model)
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    fake = FakeRegister()
+    monkeypatch.setattr(batch, "register", fake)
+    return fake
+
+
+@pytest.fixture
+def pairs_csv(sample, tmp_path):
+    """Three pairs: the sample, the sample's SAR under another name, and a SAR file that is missing."""
+    os.symlink(sample["sar"], tmp_path / "sar_copy.tif")
+    path = tmp_path / "pairs.csv"
+    path.write_text(f"optical,sar,output\n# a comment\n{sample['optical']},{sample['sar']},first.tif\n"
+                    f"{sample['optical']},sar_copy.tif,\n{sample['optical']},missing.tif,\n")
+    return str(path)
+
+
+def summary_rows(outdir):
+    with open(os.path.join(outdir, batch.SUMMARY_CSV), newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_pairs_from_csv(pairs_csv, tmp_path):
+    pairs = batch.pairs_from_csv(pairs_csv, str(tmp_path / "out"))
+    assert [os.path.basename(p.sar) for p in pairs] == ["sar.tif", "sar_copy.tif", "missing.tif"]
+    assert pairs[1].sar == str(tmp_path / "sar_copy.tif")  # relative to the CSV
+    assert [p.output for p in pairs] == [str(tmp_path / "out" / n) for n in ("first.tif", "sar_copy_registered.tif", "missing_registered.tif")]
+
+
+def test_pairs_from_csv_without_header_gets_unique_outputs(tmp_path):
+    (tmp_path / "p.csv").write_text("a/o1.tif,a/s.tif\nb/o2.tif,b/s.tif\n")
+    pairs = batch.pairs_from_csv(str(tmp_path / "p.csv"), str(tmp_path))
+    assert [os.path.basename(p.output) for p in pairs] == ["s_registered.tif", "s_registered_2.tif"]
+
+
+@pytest.mark.parametrize("text, message", [("o.tif\n", "does not give an optical and a SAR"), ("optical,radar\no.tif,s.tif\n", "must name the columns"),
+                                           ("o.tif,s.tif,x.tif\no.tif,t.tif,x.tif\n", "the same output"), ("# nothing\n", "holds no pairs")])
+def test_bad_pairs_csv(tmp_path, text, message):
+    (tmp_path / "p.csv").write_text(text)
+    with pytest.raises(RegistrationError, match=message):
+        batch.pairs_from_csv(str(tmp_path / "p.csv"), str(tmp_path))
+
+
+def test_pairs_from_folders_match_by_name(tmp_path):
+    for folder, names in (("optical", ["A.tif", "b.tif", "only_optical.tif", "notes.txt"]), ("sar", ["a.TIF", "b.tif", "only_sar.tif"])):
+        (tmp_path / folder).mkdir()
+        for name in names:
+            (tmp_path / folder / name).write_text("")
+    pairs = batch.pairs_from_folders(str(tmp_path / "optical"), str(tmp_path / "sar"), str(tmp_path / "out"))
+    assert [(os.path.basename(p.optical), os.path.basename(p.sar)) for p in pairs] == [("A.tif", "a.TIF"), ("b.tif", "b.tif")]
+
+
+def test_batch_goes_on_past_failures_and_writes_a_summary(fake, pairs_csv, tmp_path):
+    outdir = str(tmp_path / "out")
+    rows = batch.run_batch(batch.pairs_from_csv(pairs_csv, outdir), outdir, RegistrationOptions(), make_extractor=lambda *a: "net")
+    assert [r.status for r in rows] == ["ok", "ok", "failed"]
+    assert "does not exist" in rows[2].error
+    table = summary_rows(outdir)
+    assert [r["status"] for r in table] == ["ok", "ok", "failed"] and int(table[0]["matches"]) == 20 and float(table[0]["rmse_px"]) < 1e-3
+    document = json.load(open(os.path.join(outdir, batch.SUMMARY_JSON)))
+    assert document["counts"] == {"ok": 2, "failed": 1, "error": 0, "pending": 0, "total": 3}
+    written = gdal.Open(rows[0].output)
+    srs = osr.SpatialReference(wkt=written.GetProjection())
+    srs.AutoIdentifyEPSG()
+    assert srs.GetAuthorityCode(None) == "3395"
+
+
+def test_rerun_skips_pairs_done(fake, pairs_csv, tmp_path):
+    outdir = str(tmp_path / "out")
+    pairs = batch.pairs_from_csv(pairs_csv, outdir)
+    loads = []
+    run = lambda: batch.run_batch(pairs, outdir, RegistrationOptions(), make_extractor=lambda *a: loads.append(1) or "net")  # noqa: E731
+    run()
+    assert fake.calls == ["sar.tif", "sar_copy.tif", "missing.tif"] and len(loads) == 1
+    first = summary_rows(outdir)
+    fake.calls.clear()
+    run()
+    assert fake.calls == ["missing.tif"]  # only the failed pair runs again
+    assert summary_rows(outdir)[:2] == first[:2]
+    os.remove(pairs[1].output)  # an output that went missing is made again
+    fake.calls.clear()
+    run()
+    assert fake.calls == ["sar_copy.tif", "missing.tif"] and os.path.exists(pairs[1].output)
+
+
+def test_model_loaded_once_and_not_at_all_when_everything_is_done(fake, sample, tmp_path):
+    outdir = str(tmp_path)
+    pairs = [batch.Pair(sample["optical"], sample["sar"], str(tmp_path / f"{n}.tif")) for n in range(3)]
+    loads = []
+    make = lambda *a: loads.append(a) or "net"  # noqa: E731
+    batch.run_batch(pairs, outdir, RegistrationOptions(device="cpu"), make_extractor=make)
+    batch.run_batch(pairs, outdir, RegistrationOptions(device="cpu"), make_extractor=make)
+    assert loads == [(None, "cpu")]
+
+
+def test_an_unexpected_error_is_recorded_and_the_batch_goes_on(monkeypatch, sample, tmp_path):
+    monkeypatch.setattr(batch, "register", FakeRegister(fail_on=("sar.tif",)))
+    pairs = [batch.Pair(sample["optical"], sample["sar"], str(tmp_path / "0.tif")),
+             batch.Pair(sample["optical"], str(tmp_path / "missing.tif"), str(tmp_path / "1.tif"))]
+    rows = batch.run_batch(pairs, str(tmp_path), RegistrationOptions(), make_extractor=lambda *a: "net")
+    assert [r.status for r in rows] == ["error", "failed"]
+    assert rows[0].error == "ValueError: a bug" and "does not exist" in rows[1].error
+
+
+def test_a_model_that_cannot_load_stops_the_batch(fake, sample, tmp_path):
+    def broken(*args):
+        raise RegistrationError("There is no model named 'x'.", "Choose one of: dffca-v1.")
+
+    pairs = [batch.Pair(sample["optical"], sample["sar"], str(tmp_path / "0.tif"))]
+    with pytest.raises(RegistrationError, match="no model named"):
+        batch.run_batch(pairs, str(tmp_path), RegistrationOptions(), make_extractor=broken)
+    assert summary_rows(str(tmp_path))[0]["status"] == "pending" and fake.calls == []
+
+
+def test_threads_follow_the_environment(monkeypatch):
+    import torch
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert batch.configure_threads() == 1 == torch.get_num_threads()
+    assert batch.configure_threads(2) == 2 == torch.get_num_threads()
+    torch.set_num_threads(1)
+
+
+def test_cli_batch_resumes(fake, pairs_csv, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    outdir = str(tmp_path / "out")
+    assert cli.main(["batch", pairs_csv, outdir, "--device", "cpu", "--points"]) == 1  # one pair fails
+    assert "2 of 3 pairs registered, 1 failed" in capsys.readouterr().out
+    assert os.path.exists(os.path.join(outdir, "first.points"))
+    assert cli.main(["batch", pairs_csv, outdir, "--device", "cpu"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("done before, skipped") == 2 and "missing.tif: failed: The file" in err
+
+
+def test_cli_batch_two_folders(fake, sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    for role in ("optical", "sar"):
+        (tmp_path / role).mkdir()
+        os.symlink(sample[role], tmp_path / role / "scene_01.tif")
+    assert cli.main(["batch", str(tmp_path / "optical"), str(tmp_path / "sar"), str(tmp_path / "out"), "--gpkg"]) == 0
+    assert os.path.exists(tmp_path / "out" / "scene_01_registered.tif") and os.path.exists(tmp_path / "out" / "scene_01_registered.gpkg")
+
+
+def test_cli_batch_usage_errors(tmp_path, capsys):
+    assert cli.main(["batch", str(tmp_path / "none.csv"), str(tmp_path / "out")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert cli.main(["batch", "a", "b", "c", str(tmp_path / "out")]) == 2
+
+
+def test_cli_batch_on_the_sample(sample, tmp_path):
+    """The real thing (needs the trained model): the sample registers, a noise "SAR" fails, a rerun skips the sample."""
+    noise = str(tmp_path / "noise.tif")
+    copy = gdal.GetDriverByName("GTiff").CreateCopy(noise, gdal.Open(sample["sar"]))
+    copy.GetRasterBand(1).WriteArray(np.random.default_rng(0).integers(0, 255, (copy.RasterYSize, copy.RasterXSize)))
+    copy = None
+    (tmp_path / "pairs.csv").write_text(f"{sample['optical']},{sample['sar']}\n{sample['optical']},{noise}\n")
+    command = [sys.executable, "-m", "plugin", "batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out")]
+    first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 1, first.stderr
+    rows = summary_rows(str(tmp_path / "out"))
+    assert [r["status"] for r in rows] == ["ok", "failed"] and "could not be registered" in rows[1]["error"]
+    assert int(rows[0]["matches"]) >= 8 and float(rows[0]["rmse_px"]) < 2.0 and os.path.exists(rows[0]["output"])
+    second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert "sar.tif: done before, skipped" in second.stderr
+    assert summary_rows(str(tmp_path / "out"))[0] == rows[0]

@@ -1,0 +1,311 @@
+"""The Processing provider through ``processing.run``, batch-mode style runs and the modeler.
+
+Tests marked "network" register the bundled sample for real (they need the trained model);
+the others use tie points from the sample's known truth and need no network.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr, osr
+from qgis.core import (
+    QgsApplication,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterRasterLayer,
+    QgsVectorLayer,
+)
+
+from plugin.core import TiePoints, outputs
+from plugin.core.pipeline import result_from_tie_points
+from plugin.core.transforms import WARP_MODELS
+from plugin.processing import common
+from plugin.processing.provider import PROVIDER_ID, RegistrationProvider
+from tests.conftest import ROOT
+
+REGISTER = f"{PROVIDER_ID}:registersartooptical"
+WARP = f"{PROVIDER_ID}:warpfromtiepoints"
+SHIFT = np.array([17.0, -11.0])  # the sample's truth: optical_xy = sar_xy + SHIFT
+
+
+@pytest.fixture(scope="module")
+def sample(sample, tmp_path_factory):
+    """The bundled sample, copied: QGIS writes .aux.xml statistics beside rasters it loads."""
+    folder = tmp_path_factory.mktemp("sample")
+    copied = {key: shutil.copy(sample[key], folder) for key in ("optical", "sar")}
+    return dict(sample, **copied)
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_processing):
+    registry = QgsApplication.processingRegistry()
+    provider = RegistrationProvider()
+    assert registry.addProvider(provider)
+    yield provider
+    registry.removeProvider(provider)
+
+
+@pytest.fixture(scope="module")
+def processing(provider):
+    import processing
+
+    return processing
+
+
+def truth_tie_points(count=40, outliers=0, seed=0):
+    rng = np.random.default_rng(seed)
+    sar = rng.uniform(40, 700, (count + outliers, 2))
+    optical = sar + SHIFT
+    optical[count:] += rng.uniform(30, 60, (outliers, 2))
+    enabled = np.arange(count + outliers) < count
+    return TiePoints(optical, sar, np.zeros(count + outliers), ["" if e else "ransac" for e in enabled], enabled)
+
+
+@pytest.fixture(scope="module")
+def truth_files(sample, tmp_path_factory):
+    """A .points file and a tie-point GeoPackage (with 5 disabled outliers) built from the truth."""
+    folder = tmp_path_factory.mktemp("truth")
+    result = result_from_tie_points(sample["optical"], sample["sar"], truth_tie_points(outliers=5), "affine")
+    return {"points": outputs.write_points_file(result, str(folder / "truth.points")),
+            "gpkg": outputs.write_geopackage(result, str(folder / "truth.gpkg"))}
+
+
+def epsg_of(path):
+    srs = osr.SpatialReference(wkt=gdal.Open(path).GetProjection())
+    srs.AutoIdentifyEPSG()
+    return srs.GetAuthorityCode(None)
+
+
+def feature_count(path):
+    source = ogr.Open(path)  # keep the data source alive while its layer is used
+    return source.GetLayer(0).GetFeatureCount()
+
+
+def check_warped(path, sample):
+    optical, warped = gdal.Open(sample["optical"]), gdal.Open(path)
+    assert (warped.RasterXSize, warped.RasterYSize) == (optical.RasterXSize, optical.RasterYSize)
+    assert warped.GetGeoTransform() == pytest.approx(optical.GetGeoTransform())
+    assert epsg_of(path) == "3395"
+    assert np.isfinite(warped.GetRasterBand(1).ReadAsArray()).any()
+
+
+def test_provider_lists_both_algorithms(provider):
+    ids = sorted(a.id() for a in provider.algorithms())
+    assert ids == [REGISTER, WARP]
+    assert provider.id() == PROVIDER_ID and provider.name() == "SAR-Optical Registration"
+    assert not provider.icon().isNull()
+    assert not provider.supportsNonFileBasedOutput()
+
+
+def test_provider_loads_without_importing_the_engine():
+    """QGIS imports the provider at start-up: PyTorch is imported only when an algorithm runs."""
+    code = "import sys, plugin.processing.provider; assert 'torch' not in sys.modules and 'plugin.core' not in sys.modules"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_register_parameters(provider):
+    algorithm = QgsApplication.processingRegistry().algorithmById(REGISTER)
+    names = {d.name() for d in algorithm.parameterDefinitions()}
+    assert names >= {"OPTICAL", "SAR", "OPTICAL_BANDS", "SAR_BAND", "TRANSFORM", "DEVICE", "MAX_KEYPOINTS", "SEARCH_RADIUS",
+                     "MUTUAL", "RANSAC_THRESHOLD", "OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT"}
+    transform = algorithm.parameterDefinition("TRANSFORM")
+    assert tuple(transform.options()) == WARP_MODELS == common.WARP_MODELS and transform.usesStaticStrings()
+    assert {o.name() for o in algorithm.outputDefinitions()} >= {"OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "CANDIDATES", "TIE_POINTS_USED", "RMSE"}
+    assert algorithm.outputDefinition("REPORT").type() == "outputHtml"
+    assert algorithm.shortHelpString() and algorithm.displayName() == "Register SAR to optical"
+
+
+def test_warp_from_points_file(processing, sample, truth_files, tmp_path):
+    out = {"OUTPUT": str(tmp_path / "warped.tif"), "TIE_POINTS": str(tmp_path / "tp.gpkg"),
+           "POINTS_FILE": str(tmp_path / "tp.points"), "REPORT": str(tmp_path / "report.html")}
+    results = processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "POINTS_INPUT": truth_files["points"],
+                                    "TRANSFORM": "poly2", **out})
+    assert all(os.path.exists(p) for p in out.values())
+    check_warped(out["OUTPUT"], sample)
+    assert results["CANDIDATES"] == 45 and results["TIE_POINTS_USED"] == 40 and results["RMSE"] < 1e-3
+    assert feature_count(out["TIE_POINTS"]) == 45
+    assert epsg_of_layer(out["TIE_POINTS"]) == "EPSG:3395"
+    assert "Fit RMSE" in open(out["REPORT"]).read()
+    assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == 46
+
+
+def epsg_of_layer(path):
+    layer = QgsVectorLayer(path, "t", "ogr")
+    return layer.crs().authid()
+
+
+def test_warp_from_edited_layer_in_another_crs(processing, sample, truth_files, tmp_path):
+    """Geometry (not the stored optical_x/optical_y) gives the optical position, in any CRS."""
+    moved = processing.run("native:reprojectlayer", {"INPUT": truth_files["gpkg"], "TARGET_CRS": "EPSG:4326",
+                                                      "OUTPUT": str(tmp_path / "wgs84.gpkg")})["OUTPUT"]
+    layer = QgsVectorLayer(moved, "tie points", "ogr")
+    assert layer.isValid() and layer.crs().authid() == "EPSG:4326"
+    layer.startEditing()
+    for feature in layer.getFeatures():
+        layer.changeAttributeValue(feature.id(), layer.fields().indexOf("optical_x"), -999.0)  # stale fields are ignored
+    assert layer.commitChanges()
+    results = processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TIE_POINT_LAYER": moved,
+                                    "OUTPUT": str(tmp_path / "w.tif")})
+    assert results["TIE_POINTS_USED"] == 40 and results["RMSE"] < 1e-3
+    check_warped(results["OUTPUT"], sample)
+
+
+@pytest.mark.parametrize("inputs, message", [({}, "exactly one"), ({"TIE_POINT_LAYER": "gpkg", "POINTS_INPUT": "points"}, "exactly one")])
+def test_warp_needs_exactly_one_tie_point_source(processing, sample, truth_files, tmp_path, inputs, message):
+    inputs = {k: truth_files[v] for k, v in inputs.items()}
+    with pytest.raises(QgsProcessingException, match=message):
+        processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], **inputs, "OUTPUT": str(tmp_path / "w.tif")})
+
+
+def test_warp_rejects_a_layer_without_tie_point_fields(processing, sample, tmp_path):
+    plain = processing.run("native:pixelstopoints", {"INPUT_RASTER": sample["sar"], "RASTER_BAND": 1, "FIELD_NAME": "v",
+                                                      "OUTPUT": str(tmp_path / "pixels.gpkg")})["OUTPUT"]
+    with pytest.raises(QgsProcessingException, match="sar_x"):
+        processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TIE_POINT_LAYER": plain, "OUTPUT": str(tmp_path / "w.tif")})
+
+
+def test_too_few_enabled_points_give_a_fix(processing, sample, tmp_path):
+    result = result_from_tie_points(sample["optical"], sample["sar"], truth_tie_points(count=7), "affine")
+    points = outputs.write_points_file(result, str(tmp_path / "seven.points"))
+    with pytest.raises(QgsProcessingException, match="needs at least 10"):
+        processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "POINTS_INPUT": points, "TRANSFORM": "poly3",
+                              "OUTPUT": str(tmp_path / "w.tif")})
+
+
+def run_batch_like_the_toolbox(algorithm_id, rows):
+    """What the toolbox's batch mode does: one run per row, each with a new context; a failing
+    row is reported and the next one runs."""
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(algorithm_id)
+    outcomes = []
+    for parameters in rows:
+        feedback = QgsProcessingFeedback()
+        results, ok = algorithm.run(parameters, QgsProcessingContext(), feedback)
+        outcomes.append((ok, results))
+    return outcomes
+
+
+def test_batch_mode_goes_on_past_a_broken_row(provider, sample, truth_files, tmp_path):
+    rows = [{"OPTICAL": sample["optical"], "SAR": sample["sar"], "POINTS_INPUT": truth_files["points"], "OUTPUT": str(tmp_path / f"{n}.tif")}
+            for n in range(3)]
+    rows[1]["SAR"] = str(tmp_path / "missing.tif")
+    outcomes = run_batch_like_the_toolbox(WARP, rows)
+    assert [ok for ok, _ in outcomes] == [True, False, True]
+    assert os.path.exists(tmp_path / "0.tif") and os.path.exists(tmp_path / "2.tif") and not os.path.exists(tmp_path / "1.tif")
+
+
+def test_modeler_chains_outputs_to_inputs(processing, sample, truth_files, tmp_path):
+    """A model: warp from a .points file, then warp again from the first run's tie-point layer."""
+    model = QgsProcessingModelAlgorithm("refit twice", "tests")
+    for name, parameter in (("optical", QgsProcessingParameterRasterLayer("optical")), ("sar", QgsProcessingParameterRasterLayer("sar")),
+                            ("points", QgsProcessingParameterFile("points", extension="points"))):
+        model.addModelParameter(parameter, QgsProcessingModelParameter(name))
+    source = QgsProcessingModelChildParameterSource
+    for child_id, tie_points in (("first", ("POINTS_INPUT", source.fromModelParameter("points"))),
+                                 ("second", ("TIE_POINT_LAYER", source.fromChildOutput("first", "TIE_POINTS")))):
+        child = QgsProcessingModelChildAlgorithm(WARP)
+        child.setChildId(child_id)
+        child.addParameterSources("OPTICAL", [source.fromModelParameter("optical")])
+        child.addParameterSources("SAR", [source.fromModelParameter("sar")])
+        child.addParameterSources(tie_points[0], [tie_points[1]])
+        child.addParameterSources("TRANSFORM", [source.fromStaticValue("affine")])
+        if child_id == "second":
+            output = QgsProcessingModelOutput("registered")
+            output.setChildOutputName("OUTPUT")
+            child.setModelOutputs({"registered": output})
+        model.addChildAlgorithm(child)
+    target = str(tmp_path / "model.tif")
+    results = processing.run(model, {"optical": sample["optical"], "sar": sample["sar"], "points": truth_files["points"],
+                                     "second:registered": target})
+    assert results["second:registered"] == target
+    check_warped(target, sample)
+
+
+def test_register_bad_input_gives_a_fix(processing, sample, tmp_path):
+    with pytest.raises(QgsProcessingException, match="band 7 does not exist"):
+        processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "OPTICAL_BANDS": [7], "DEVICE": "cpu",
+                                  "OUTPUT": str(tmp_path / "o.tif")})
+    with pytest.raises(QgsProcessingException, match="is one of the input rasters"):
+        processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "OUTPUT": sample["sar"]})
+    with pytest.raises(QgsProcessingException, match="GeoTIFF"):
+        processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "OUTPUT": str(tmp_path / "o.img")})
+
+
+def test_register_without_a_gpu_says_so(processing, sample, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(QgsProcessingException, match="No CUDA GPU"):
+        processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "DEVICE": "cuda", "OUTPUT": str(tmp_path / "o.tif")})
+
+
+def test_register_cancel_stops_without_outputs(provider, sample, tmp_path):
+    feedback = QgsProcessingFeedback()
+    feedback.progressChanged.connect(lambda percent: percent > 5 and feedback.cancel())
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(REGISTER)
+    out = str(tmp_path / "o.tif")
+    results, ok = algorithm.run({"OPTICAL": sample["optical"], "SAR": sample["sar"], "DEVICE": "cpu", "OUTPUT": out},
+                                QgsProcessingContext(), feedback)
+    assert feedback.isCanceled() and results == {} and not os.path.exists(out)
+
+
+# --- Registration of the bundled sample with the network (needs the trained model) ---------------
+
+@pytest.fixture(scope="module")
+def registered(processing, sample, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("registered")
+    out = {"OUTPUT": str(folder / "sar_registered.tif"), "TIE_POINTS": str(folder / "tie_points.gpkg"),
+           "POINTS_FILE": str(folder / "tie_points.points"), "REPORT": str(folder / "report.html")}
+    results = processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TRANSFORM": "affine", "DEVICE": "auto", **out})
+    return results, out
+
+
+def test_register_sample_writes_georeferenced_outputs(registered, sample):
+    results, out = registered
+    assert all(os.path.exists(p) for p in out.values())
+    check_warped(out["OUTPUT"], sample)
+    assert 8 <= results["TIE_POINTS_USED"] <= results["CANDIDATES"] == feature_count(out["TIE_POINTS"])
+    assert epsg_of_layer(out["TIE_POINTS"]) == "EPSG:3395"
+    assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == results["CANDIDATES"] + 1
+    assert 0 <= results["RMSE"] < 2.0
+    report = open(out["REPORT"]).read()
+    assert "Fit RMSE" in report and str(results["TIE_POINTS_USED"]) in report
+
+
+def test_register_sample_matches_the_truth(registered, sample):
+    _, out = registered
+    points = outputs.read_points_file(out["POINTS_FILE"], gdal.Open(sample["optical"]).GetGeoTransform())
+    offset = points.optical_xy[points.enabled] - points.sar_xy[points.enabled]
+    np.testing.assert_allclose(np.median(offset, axis=0), SHIFT, atol=1.0)
+
+
+def test_warp_from_the_registered_layer(registered, processing, sample, tmp_path):
+    results, out = registered
+    layer = QgsVectorLayer(out["TIE_POINTS"], "tie points", "ogr")
+    refit = processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TIE_POINT_LAYER": layer, "TRANSFORM": "poly1",
+                                  "OUTPUT": str(tmp_path / "refit.tif")})
+    assert refit["TIE_POINTS_USED"] == results["TIE_POINTS_USED"] and refit["RMSE"] == pytest.approx(results["RMSE"], abs=0.05)
+    check_warped(refit["OUTPUT"], sample)
+
+
+def test_register_batch_mode_with_a_broken_pair(provider, sample, tmp_path):
+    noise = str(tmp_path / "noise.tif")
+    copy = gdal.GetDriverByName("GTiff").CreateCopy(noise, gdal.Open(sample["sar"]))
+    copy.GetRasterBand(1).WriteArray(np.random.default_rng(0).integers(0, 255, (copy.RasterYSize, copy.RasterXSize)))
+    copy = None
+    rows = [{"OPTICAL": sample["optical"], "SAR": sar, "DEVICE": "auto", "OUTPUT": str(tmp_path / f"{n}.tif")}
+            for n, sar in enumerate((sample["sar"], noise))]
+    outcomes = run_batch_like_the_toolbox(REGISTER, rows)
+    assert [ok for ok, _ in outcomes] == [True, False]
+    assert outcomes[0][1]["TIE_POINTS_USED"] >= 8 and os.path.exists(tmp_path / "0.tif") and not os.path.exists(tmp_path / "1.tif")
