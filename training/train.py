@@ -24,19 +24,40 @@ from .patch_pairs import build_patch_set, list_pairs
 LOGGER = logging.getLogger("training")
 
 
-def overlapping(image_id: np.ndarray, xy: np.ndarray, patch_size: int) -> torch.Tensor:
-    """B x B: True where two samples come from the same image and their patches overlap."""
+def near_duplicates(image_id: np.ndarray, xy: np.ndarray, radius: float) -> torch.Tensor:
+    """B x B: True where two samples are the same place of the same image (closer than
+    ``radius`` px, within the labels' noise), so they must not serve as each other's negative."""
     same = image_id[:, None] == image_id[None, :]
-    near = np.abs(xy[:, None, :] - xy[None, :, :]).max(axis=2) < patch_size
+    near = np.abs(xy[:, None, :] - xy[None, :, :]).max(axis=2) < radius
     return torch.from_numpy(same & near)
 
 
-def sample_batch(patches: dict, batch_size: int, patch_size: int, rng: np.random.Generator):
-    index = rng.choice(len(patches["xy"]), batch_size, replace=False)
+def local_groups(patches: dict, batch_size: int, groups: int, neighbourhood: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``groups`` groups of windows, each from one image and within ``neighbourhood``
+    px of a random centre. Matching searches a radius around a predicted position, so the
+    negatives that matter are other places of the same image nearby: putting them in one batch
+    makes HardNet's hardest in-batch negative a local one."""
+    if "_by_image" not in patches:
+        order = np.argsort(patches["image_id"], kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(patches["image_id"][order])) + 1, len(order)]
+        patches["_by_image"] = [order[a:b] for a, b in zip(starts[:-1], starts[1:])]
+    per_group = batch_size // groups
+    chosen = []
+    for _ in range(groups):
+        members = patches["_by_image"][rng.integers(len(patches["_by_image"]))]
+        centre = patches["xy"][members[rng.integers(len(members))]]
+        near = members[np.abs(patches["xy"][members] - centre).max(axis=1) < neighbourhood]
+        pool = near if len(near) >= per_group else members
+        chosen.append(rng.choice(pool, min(per_group, len(pool)), replace=False))
+    return np.concatenate(chosen)
+
+
+def sample_batch(patches: dict, batch_size: int, patch_size: int, rng: np.random.Generator, groups: int = 4, neighbourhood: int = 160):
+    index = local_groups(patches, batch_size, groups, neighbourhood, rng)
     pairs = [augment_pair(patches["optical"][i], patches["sar"][i], patch_size, rng) for i in index]
     optical = torch.from_numpy(np.stack([p[0] for p in pairs]))[:, None].contiguous(memory_format=torch.channels_last)
     sar = torch.from_numpy(np.stack([p[1] for p in pairs]))[:, None].contiguous(memory_format=torch.channels_last)
-    return optical, sar, overlapping(patches["image_id"][index], patches["xy"][index], patch_size)
+    return optical, sar, near_duplicates(patches["image_id"][index], patches["xy"][index], 8.0)
 
 
 def describe(network: DFFCANet, patches: np.ndarray, patch_size: int, device) -> torch.Tensor:
@@ -106,7 +127,7 @@ def train(args) -> str:
             progress = min(1.0, (state["elapsed_s"] + time.perf_counter() - started) / budget)
             for group in optimizer.param_groups:  # cosine decay over the time budget
                 group["lr"] = args.lr * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * progress)))
-            optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng)
+            optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups)
             loss = hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
             optimizer.zero_grad()
             loss.backward()
@@ -136,6 +157,7 @@ def parse_args(argv=None):
     parser.add_argument("--steps-per-epoch", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--patch-size", type=int, default=64)
+    parser.add_argument("--groups", type=int, default=4, help="local groups per batch (one image region each)")
     parser.add_argument("--per-image", type=int, default=300, help="keypoints per image and modality for windows")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--no-attention", action="store_true", help="ablation: no coordinate attention")

@@ -101,11 +101,24 @@ class DescriptorExtractor:
         if self._compiled is None:
             example = torch.zeros(self.batch_size, 1, self.patch_size, self.patch_size).contiguous(memory_format=torch.channels_last)
             with torch.inference_mode():
-                self._compiled = torch.jit.freeze(torch.jit.trace(self.network, example))
+                self._compiled = torch.jit.freeze(torch.jit.trace(self.network, example, check_trace=False))
         return self._compiled
 
     def describe(self, image: np.ndarray, xy: np.ndarray, progress: Optional[Callable[[float], None]] = None) -> np.ndarray:
-        """N x D float32 unit descriptors of the patches around ``xy`` (N x 2) in ``image``."""
+        """N x D float32 unit descriptors of the patches around ``xy`` (N x 2) in ``image``.
+
+        When the GPU runs out of memory the extractor moves to the CPU and carries on.
+        """
+        try:
+            return self._describe(image, xy, progress)
+        except torch.cuda.OutOfMemoryError:
+            LOGGER.warning("the GPU ran out of memory: describing on the CPU instead")
+            torch.cuda.empty_cache()
+            self.device = torch.device("cpu")
+            self.network = self.network.to(self.device, memory_format=torch.channels_last)
+            return self._describe(image, xy, progress)
+
+    def _describe(self, image: np.ndarray, xy: np.ndarray, progress: Optional[Callable[[float], None]]) -> np.ndarray:
         if len(xy) == 0:
             return np.zeros((0, self.network.conf["descriptor_dim"]), np.float32)
         patches = extract_patches(image, xy, self.patch_size)

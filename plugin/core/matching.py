@@ -62,27 +62,30 @@ def match_nearest(
     sar_descriptors: np.ndarray,
     search_radius: Optional[float] = None,
     mutual: bool = True,
+    second_exclusion: float = 0.0,
 ) -> Matches:
-    """Nearest SAR neighbour of each optical descriptor, among SAR keypoints within
+    """Nearest SAR neighbour of each optical descriptor, among SAR points within
     ``search_radius`` pixels of the optical keypoint (None: anywhere), with the method's adaptive
     threshold (keep when d2 - d1 exceeds its mean over all keypoints) and an optional mutual check.
+
+    ``second_exclusion``: the second-nearest neighbour d2 is looked for among SAR points farther
+    than this from the nearest one. With SAR points on a dense grid the grid point next to the
+    best one is nearly the same place, so it must not count as a rival.
     """
     distances = descriptor_distances(optical_descriptors, sar_descriptors).astype(np.float32)
     if search_radius is not None and distances.size:
-        gap = np.linalg.norm(optical_xy[:, None, :] - sar_xy[None, :, :], axis=2)
+        gap = np.linalg.norm((optical_xy[:, None, :] - sar_xy[None, :, :]).astype(np.float32), axis=2)
         distances[gap > search_radius] = np.inf
     if distances.shape[1] == 0:
         return _no_matches()
-    if distances.shape[1] == 1:
-        nearest = np.zeros(len(distances), np.int64)
-        d1, d2 = distances[:, 0], np.full(len(distances), 2.0, np.float32)
+    nearest = np.argmin(distances, axis=1)
+    d1 = distances[np.arange(len(distances)), nearest]
+    rivals = distances.copy()
+    if second_exclusion > 0:
+        rivals[np.linalg.norm((sar_xy[nearest][:, None, :] - sar_xy[None, :, :]).astype(np.float32), axis=2) <= second_exclusion] = np.inf
     else:
-        two = np.argpartition(distances, 1, axis=1)[:, :2]
-        pair = np.take_along_axis(distances, two, axis=1)
-        order = np.argsort(pair, axis=1)
-        nearest = np.take_along_axis(two, order[:, :1], axis=1)[:, 0]
-        d1 = np.take_along_axis(pair, order[:, :1], axis=1)[:, 0]
-        d2 = np.minimum(np.take_along_axis(pair, order[:, 1:], axis=1)[:, 0], 2.0)
+        rivals[np.arange(len(distances)), nearest] = np.inf
+    d2 = np.minimum(rivals.min(axis=1), 2.0)
     has_candidate = np.isfinite(d1)
     rows = np.flatnonzero(has_candidate)
     cols = nearest[rows]

@@ -14,13 +14,15 @@ from . import transforms
 from .descriptor import DescriptorExtractor
 from .errors import RegistrationError
 from .georef import coarse_align
+from .guided import grid_points, refine_positions
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
-from .raster_io import read_raster
+from .raster_io import georeferencing, open_raster, read_raster
 
 LOGGER = logging.getLogger(__name__)
+MATCHERS = ("guided", "method")
 
 
 @dataclass
@@ -29,6 +31,8 @@ class RegistrationOptions:
     device: str = "auto"  # auto | cpu | cuda
     model: Optional[str] = None  # descriptor weights by name (models/manifest.json); None = default
     max_keypoints: int = 2000  # per image
+    matcher: str = "guided"  # "guided": SAR on a dense grid + refinement; "method": keypoints in both images
+    grid_step: int = 8  # pixels between SAR candidates (guided matcher)
     search_radius: float = 100.0  # pixels; used when both rasters are georeferenced
     mutual: bool = True  # keep only mutual nearest neighbours
     ransac_threshold: float = 3.0  # pixels
@@ -42,6 +46,10 @@ class RegistrationOptions:
             raise RegistrationError(f"Unknown transform model '{self.warp_model}'.", f"Choose one of: {', '.join(transforms.WARP_MODELS)}.")
         if self.max_keypoints < 10:
             raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 2000).")
+        if self.matcher not in MATCHERS:
+            raise RegistrationError(f"Unknown matcher '{self.matcher}'.", f"Choose one of: {', '.join(MATCHERS)}.")
+        if self.grid_step not in (1, 2, 4, 8, 16):
+            raise RegistrationError(f"grid step {self.grid_step} is not supported.", "Use 1, 2, 4, 8 or 16 px.")
         if self.search_radius <= 0 or self.ransac_threshold <= 0:
             raise RegistrationError("The search radius and RANSAC threshold must be positive.", "Use e.g. 100 px and 3 px.")
 
@@ -115,6 +123,21 @@ def _info(raster) -> RasterInfo:
     return RasterInfo(raster.path, raster.shape[1], raster.shape[0], raster.geotransform, raster.crs_wkt, raster.bands_used)
 
 
+def raster_info(path: str) -> RasterInfo:
+    """Size and georeferencing of a raster file, without reading its pixels."""
+    dataset = open_raster(path)
+    geotransform, wkt = georeferencing(dataset)
+    return RasterInfo(path, dataset.RasterXSize, dataset.RasterYSize, geotransform, wkt, (1,))
+
+
+def result_from_tie_points(optical_path: str, sar_path: str, tie_points: TiePoints, warp_model: str) -> RegistrationResult:
+    """A result built from existing (e.g. edited, or read from a .points file) tie points, ready
+    for the writers in ``outputs.py``: no network, no matching."""
+    fit = fit_tie_points(tie_points, warp_model)
+    empty = Matches(*(np.zeros(0),) * 6)
+    return RegistrationResult(raster_info(optical_path), raster_info(sar_path), tie_points, fit, empty, {}, False, "", "")
+
+
 def register(
     optical_path: str,
     sar_path: str,
@@ -140,22 +163,40 @@ def register(
     steps.stage("keypoints")
     optical_keypoints = detect_keypoints(optical_image, optical.valid, options.max_keypoints)
     steps.update(0.5)
-    sar_keypoints = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints)
-    if min(len(optical_keypoints), len(sar_keypoints)) < options.min_inliers:
+    if options.matcher == "method":
+        sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
+    else:
+        sar_xy = grid_points(aligned.sar_valid, options.grid_step)
+    if min(len(optical_keypoints), len(sar_xy)) < options.min_inliers:
         raise RegistrationError(
-            f"Too few keypoints were found ({len(optical_keypoints)} optical, {len(sar_keypoints)} SAR): the overlap has almost no structure.",
+            f"Too few keypoints were found ({len(optical_keypoints)} optical, {len(sar_xy)} SAR): the overlap has almost no structure.",
             "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
         )
 
     steps.stage("descriptors")
     extractor = extractor or DescriptorExtractor(options.model, options.device)
-    optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(0.5 * f))
-    sar_descriptors = extractor.describe(aligned.sar_image, sar_keypoints.xy, lambda f: steps.update(0.5 + 0.5 * f))
+    share = len(optical_keypoints) / (len(optical_keypoints) + len(sar_xy))
+    optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
+    sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
 
     steps.stage("matching")
     radius = options.search_radius if aligned.from_georeferencing else None
-    matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_keypoints.xy, sar_descriptors, radius, options.mutual)
-    filter_ransac(matches, transforms.ransac_model_for(options.warp_model), options.ransac_threshold)
+    model = transforms.ransac_model_for(options.warp_model)
+    guided = options.matcher == "guided"
+    matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
+                            second_exclusion=1.5 * options.grid_step if guided else 0.0)
+    if guided and len(matches):
+        # Coarse RANSAC at the grid's resolution, then refine the consistent matches to 1 px.
+        filter_ransac(matches, model, max(options.ransac_threshold, 0.75 * options.grid_step))
+        coarse = np.flatnonzero(matches.kept)
+        steps.update(0.1)
+        refined, distance = refine_positions(
+            lambda xy: extractor.describe(aligned.sar_image, xy), optical_descriptors[matches.optical_index[coarse]],
+            matches.sar_xy[coarse], options.grid_step, aligned.sar_image.shape, lambda f: steps.update(0.1 + 0.8 * f))
+        matches.sar_xy = matches.sar_xy.astype(np.float64)
+        matches.sar_xy[coarse], matches.distance[coarse] = refined, distance
+        del matches.stage_masks["ransac"]
+    filter_ransac(matches, model, options.ransac_threshold)
     inliers = int(matches.kept.sum())
     if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
         hint = f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius. " if radius else ""
@@ -175,6 +216,6 @@ def register(
     LOGGER.info("registered %s to %s: %d tie points, RMSE %.2f px", sar_path, optical_path, inliers, fit.rmse)
     return RegistrationResult(
         _info(optical), _info(sar), tie_points, fit, matches,
-        {"optical": len(optical_keypoints), "sar": len(sar_keypoints)},
+        {"optical": len(optical_keypoints), "sar": len(sar_xy)},
         aligned.from_georeferencing, extractor.model_name, str(extractor.device), timing,
     )

@@ -17,10 +17,10 @@ ProgressCallback = Callable[[str, float], bool]
 STAGE_WEIGHTS = {
     "read": 0.05,
     "coarse alignment": 0.05,
-    "keypoints": 0.25,
-    "descriptors": 0.45,
-    "matching": 0.05,
-    "output": 0.15,
+    "keypoints": 0.15,
+    "descriptors": 0.5,
+    "matching": 0.2,
+    "output": 0.05,
 }
 
 

@@ -1,0 +1,103 @@
+"""Benchmark cases: held-out real optical/SAR pairs, the SAR warped by a seeded random transform.
+
+Every pair in shared/data is co-registered, so warping the SAR by a known transform W gives a
+case whose truth is known: optical pixel p shows the same ground as warped-SAR pixel W p, i.e. the
+true SAR -> optical transform is W^-1.
+
+Tiers (issue 3):
+- "georeferenced": what remains after coarse georeferencing -- shift up to +-40 px, rotation +-3
+  deg, scale +-5%. Both files carry the same nominal georeferencing, so the engine's coarse
+  alignment predicts identity and searches within its radius.
+- "hard": rotation +-15 deg, scale 0.8-1.25, shift up to +-80 px, small shear; no
+  georeferencing (pixel space, global matching).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from osgeo import gdal, osr
+
+from training.patch_pairs import list_pairs
+
+TIERS = ("georeferenced", "hard")
+NOMINAL_GEOTRANSFORM = (500000.0, 10.0, 0.0, 4000000.0, 0.0, -10.0)
+
+
+@dataclass
+class Case:
+    name: str  # e.g. "s1s2/201.png" or "3mos/GF3_city_3"
+    dataset: str  # "s1s2" or "3mos"
+    sensor: str  # SAR sensor
+    scene: str  # 3MOS scene, "" for s1s2
+    tier: str
+    optical: np.ndarray  # H x W x 3 uint8 (RGB) or H x W
+    sar: np.ndarray  # warped SAR, H x W uint8
+    sar_valid: np.ndarray  # H x W bool, False outside the warped footprint
+    sar_to_optical: np.ndarray  # 3 x 3 truth
+
+
+def random_warp(rng: np.random.Generator, tier: str, centre: np.ndarray) -> np.ndarray:
+    """3 x 3 transform (original SAR pixel -> warped SAR pixel) about the image centre."""
+    if tier == "georeferenced":
+        angle, scale, shift, shear = rng.uniform(-3, 3), np.exp(rng.uniform(np.log(0.95), np.log(1.05))), rng.uniform(-40, 40, 2), 0.0
+    else:
+        angle, scale, shift, shear = rng.uniform(-15, 15), np.exp(rng.uniform(np.log(0.8), np.log(1.25))), rng.uniform(-80, 80, 2), rng.uniform(-0.05, 0.05)
+    a = np.deg2rad(angle)
+    linear = scale * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[1.0, shear], [0.0, 1.0]])
+    matrix = np.eye(3)
+    matrix[:2, :2] = linear
+    matrix[:2, 2] = centre - linear @ centre + shift
+    return matrix
+
+
+def load_pair(optical_path: str, sar_path: str):
+    optical = cv2.cvtColor(cv2.imread(optical_path, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    sar = cv2.imread(sar_path, cv2.IMREAD_GRAYSCALE)
+    if sar.shape != optical.shape[:2]:
+        sar = cv2.resize(sar, optical.shape[:2][::-1], interpolation=cv2.INTER_LINEAR)
+    return optical, sar
+
+
+def make_cases(data_dir: str, tier: str, seed: int = 0, limit: int = 0):
+    """The validation pairs of ``data_dir`` as cases of ``tier`` (seeded per pair)."""
+    _, validation = list_pairs(data_dir)
+    if limit:
+        validation = validation[:limit]
+    for index, pair in enumerate(validation):
+        optical, sar = load_pair(pair.optical_path, pair.sar_path)
+        rng = np.random.default_rng([seed, index, TIERS.index(tier)])
+        height, width = sar.shape
+        warp = random_warp(rng, tier, np.array([(width - 1) / 2, (height - 1) / 2]))
+        warped = cv2.warpPerspective(sar, warp, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        valid = cv2.warpPerspective(np.ones_like(sar), warp, (width, height), flags=cv2.INTER_NEAREST, borderValue=0) > 0
+        dataset, rest = pair.name.split("/", 1)
+        sensor, scene = (rest.split("_")[0], rest.split("_")[1]) if dataset == "3mos" else ("Sentinel-1", "")
+        yield Case(pair.name, dataset, sensor, scene, tier, optical, warped, valid, np.linalg.inv(warp))
+
+
+def write_case_files(case: Case, directory: str):
+    """Writes the case as GeoTIFFs (the engine's real input path); returns (optical, sar) paths.
+    SAR nodata = 0 outside the warped footprint."""
+    os.makedirs(directory, exist_ok=True)
+    georeferenced = case.tier == "georeferenced"
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32611)
+    paths = []
+    for role, array in (("optical", case.optical), ("sar", case.sar)):
+        bands = array.transpose(2, 0, 1) if array.ndim == 3 else array[None]
+        path = os.path.join(directory, f"{role}.tif")
+        ds = gdal.GetDriverByName("GTiff").Create(path, bands.shape[2], bands.shape[1], bands.shape[0], gdal.GDT_Byte)
+        if georeferenced:
+            ds.SetGeoTransform(NOMINAL_GEOTRANSFORM)
+            ds.SetProjection(srs.ExportToWkt())
+        for b, values in enumerate(bands):
+            band = ds.GetRasterBand(b + 1)
+            band.WriteArray(values)
+            if role == "sar":
+                band.SetNoDataValue(0)
+        ds = None
+        paths.append(path)
+    return paths

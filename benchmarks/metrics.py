@@ -1,0 +1,40 @@
+"""Per-case figures, as the method and 3MOS papers define them (3 px correctness)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from plugin.core import transforms
+
+CORRECT_PX = 3.0
+
+
+def corners_error(estimated: Optional[np.ndarray], truth: np.ndarray, width: int, height: int) -> float:
+    return float("inf") if estimated is None else transforms.corner_error(estimated, truth, width, height)
+
+
+def case_figures(optical_xy, sar_xy, estimated, truth, width, height, candidates: int, seconds: float, tolerance: float) -> dict:
+    """NCM: returned matches whose SAR point lies within 3 px of the truth; CMR = NCM / returned;
+    RMSE over correct matches; success: all four corners within 3 px (and within the data's
+    tolerance); precision/recall/F as in the method: precision = CMR, recall = NCM / the correct
+    candidates before filtering (``candidates``, when known)."""
+    returned = len(optical_xy)
+    if returned:
+        truth_sar = transforms.apply(np.linalg.inv(truth), np.asarray(optical_xy, float))
+        error = np.linalg.norm(truth_sar - np.asarray(sar_xy, float), axis=1)
+        correct = error <= CORRECT_PX
+    else:
+        error, correct = np.zeros(0), np.zeros(0, bool)
+    ncm = int(correct.sum())
+    cmr = ncm / returned if returned else 0.0
+    recall = ncm / candidates if candidates else float("nan")
+    f_measure = 2 * cmr * recall / (cmr + recall) if candidates and (cmr + recall) > 0 else float("nan")
+    corner = corners_error(estimated, truth, width, height)
+    return {
+        "returned": returned, "ncm": ncm, "cmr": round(cmr, 4),
+        "rmse_px": round(float(np.sqrt(np.mean(error[correct] ** 2))), 3) if ncm else None,
+        "corner_error_px": round(corner, 2) if np.isfinite(corner) else None,
+        "success_3px": bool(corner <= CORRECT_PX), f"success_tolerance": bool(corner <= tolerance), "tolerance_px": tolerance,
+        "f_measure": None if np.isnan(f_measure) else round(f_measure, 4), "seconds": round(seconds, 3),
+    }

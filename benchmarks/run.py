@@ -1,0 +1,148 @@
+"""The matching benchmark: the engine and its peers on seeded warps of held-out real pairs.
+
+    python -m benchmarks.run --data ../shared/data --out benchmarks/results
+
+Writes results.json (every case, every method) and results.md (tables per tier, dataset, sensor
+and scene, with each figure also as a ratio to SIFT), with the command, commit, machine and date.
+Success is reported at 3 px and at the tolerance the data supports (s1s2: 10 px, 3MOS: 5 px; see
+shared/data/README.md: the s1s2 pairs are themselves off by several px in hilly terrain).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+
+import numpy as np
+import torch
+
+from plugin.core import RegistrationError, RegistrationOptions, register
+from plugin.core.descriptor import DescriptorExtractor
+
+from .cases import TIERS, make_cases, write_case_files
+from .metrics import case_figures
+from .peers import match_with
+
+TOLERANCE_PX = {"s1s2": 10.0, "3mos": 5.0}
+METHODS = ("engine", "sift", "akaze")
+
+
+def run_engine(case, extractor, options, directory):
+    optical_path, sar_path = write_case_files(case, directory)
+    started = time.perf_counter()
+    try:
+        result = register(optical_path, sar_path, options, extractor=extractor)
+    except RegistrationError:
+        return np.zeros((0, 2)), np.zeros((0, 2)), None, time.perf_counter() - started, 0, {}
+    kept = result.tie_points.enabled
+    candidates = len(result.tie_points)
+    return (result.tie_points.optical_xy[kept], result.tie_points.sar_xy[kept], result.fit.sar_to_optical,
+            time.perf_counter() - started, candidates, result.timing_s)
+
+
+def evaluate(args):
+    torch.set_num_threads(os.cpu_count() or 1)
+    extractor = DescriptorExtractor(args.model, args.device)
+    rows = []
+    for tier in args.tiers:
+        options = RegistrationOptions(device=args.device, model=args.model, max_keypoints=args.max_keypoints,
+                                      mutual=not args.no_mutual, search_radius=args.search_radius)
+        for case in make_cases(args.data, tier, args.seed, args.limit):
+            height, width = case.sar.shape
+            tolerance = TOLERANCE_PX[case.dataset]
+            with tempfile.TemporaryDirectory() as directory:
+                optical_xy, sar_xy, matrix, seconds, candidates, timing = run_engine(case, extractor, options, directory)
+            row = {"case": case.name, "dataset": case.dataset, "sensor": case.sensor, "scene": case.scene, "tier": tier}
+            rows.append({**row, "method": "engine", **case_figures(optical_xy, sar_xy, matrix, case.sar_to_optical, width, height,
+                                                                      candidates, seconds, tolerance), "timing_s": timing})
+            for peer in ("sift", "akaze"):
+                o, s, m, t = match_with(peer, case.optical, case.sar, case.sar_valid)
+                rows.append({**row, "method": peer, **case_figures(o, s, m, case.sar_to_optical, width, height, 0, t, tolerance)})
+            engine = rows[-3]
+            print(f"{tier:13s} {case.name:28s} engine ncm {engine['ncm']:4d} corner {engine['corner_error_px']} "
+                  f"| sift ncm {rows[-2]['ncm']:4d} | {engine['seconds']:.1f}s", flush=True)
+    return rows
+
+
+def summarise(rows, keys):
+    groups = defaultdict(list)
+    for row in rows:
+        groups[tuple(row[k] for k in keys) + (row["method"],)].append(row)
+    table = {}
+    for key, members in groups.items():
+        rmse = [m["rmse_px"] for m in members if m["rmse_px"] is not None]
+        table[key] = {
+            "cases": len(members),
+            "success_3px": np.mean([m["success_3px"] for m in members]),
+            "success_tolerance": np.mean([m["success_tolerance"] for m in members]),
+            "ncm": np.mean([m["ncm"] for m in members]),
+            "cmr": np.mean([m["cmr"] for m in members]),
+            "rmse_px": np.mean(rmse) if rmse else float("nan"),
+            "seconds": np.median([m["seconds"] for m in members]),
+        }
+    return table
+
+
+def ratio(value, peer):
+    if peer == 0 or not np.isfinite(peer):
+        return "inf" if value > 0 else "-"
+    return f"{value / peer:.1f}x"
+
+
+def markdown(rows, header) -> str:
+    lines = [header, ""]
+    for keys, title in ((("tier",), "per tier"), (("tier", "dataset"), "per tier and dataset"),
+                        (("tier", "sensor"), "per tier and SAR sensor"), (("tier", "scene"), "per tier and scene (3MOS)")):
+        table = summarise([r for r in rows if keys != ("tier", "scene") or r["dataset"] == "3mos"], keys)
+        lines += [f"### {title}", "", "| " + " | ".join(keys) + " | method | cases | success@3px | success@tol | NCM (x SIFT) | CMR | RMSE px | median s |",
+                  "|" + "---|" * (len(keys) + 8)]
+        for key in sorted({k[:-1] for k in table}):
+            sift = table.get(key + ("sift",))
+            for method in METHODS:
+                v = table.get(key + (method,))
+                if v is None:
+                    continue
+                ncm = f"{v['ncm']:.1f}" + (f" ({ratio(v['ncm'], sift['ncm'])})" if method != "sift" and sift else "")
+                lines.append("| " + " | ".join(str(k) for k in key) + f" | {method} | {v['cases']} | {v['success_3px']:.0%} | "
+                             f"{v['success_tolerance']:.0%} | {ncm} | {v['cmr']:.2f} | {v['rmse_px']:.2f} | {v['seconds']:.2f} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    parser.add_argument("--tiers", nargs="+", default=list(TIERS), choices=TIERS)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--max-keypoints", type=int, default=RegistrationOptions.max_keypoints)
+    parser.add_argument("--search-radius", type=float, default=RegistrationOptions.search_radius)
+    parser.add_argument("--no-mutual", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N validation pairs (0: all)")
+    args = parser.parse_args(argv)
+    started = time.time()
+    rows = evaluate(args)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    header = (f"# Benchmark results\n\nCommand: `{' '.join(['python -m benchmarks.run'] + (argv if argv is not None else sys.argv[1:]))}`  \n"
+              f"Commit: {commit}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
+              f"{'CUDA ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}; "
+              f"date: {datetime.date.today()}; wall time {time.time() - started:.0f} s.")
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as handle:
+        json.dump({"header": header, "rows": rows}, handle, indent=1, default=float)
+    with open(os.path.join(args.out, "results.md"), "w") as handle:
+        handle.write(markdown(rows, header))
+    print(markdown(rows, header))
+
+
+if __name__ == "__main__":
+    main()
