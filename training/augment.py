@@ -39,12 +39,21 @@ def radiometry(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def augment_pair(optical_window: np.ndarray, sar_window: np.ndarray, size: int, rng: np.random.Generator):
+# Strength presets. "strong" adds single-look speckle to most SAR patches on top of the real
+# speckle; "mild" keeps the real data's own differences and adds only a little.
+PRESETS = {
+    "strong": {"sar_rotation": 6.0, "sar_scale": 1.08, "sar_shift": 1.5, "speckle_probability": 0.7, "looks": (1.0, 5.0)},
+    "mild": {"sar_rotation": 3.0, "sar_scale": 1.04, "sar_shift": 1.0, "speckle_probability": 0.3, "looks": (4.0, 10.0)},
+}
+
+
+def augment_pair(optical_window: np.ndarray, sar_window: np.ndarray, size: int, rng: np.random.Generator, preset: str = "mild"):
     """One training pair of ``size`` x ``size`` float32 patches from two uint8 windows."""
+    strength = PRESETS[preset]
     optical = random_warp(optical_window, size, rng, 2.0, 1.02, 0.5).astype(np.float32) / 255.0
-    sar = random_warp(sar_window, size, rng, 6.0, 1.08, 1.5).astype(np.float32) / 255.0
-    if rng.random() < 0.7:
-        sar = speckle(sar, rng, looks=rng.uniform(1.0, 5.0))
+    sar = random_warp(sar_window, size, rng, strength["sar_rotation"], strength["sar_scale"], strength["sar_shift"]).astype(np.float32) / 255.0
+    if rng.random() < strength["speckle_probability"]:
+        sar = speckle(sar, rng, looks=rng.uniform(*strength["looks"]))
     optical = radiometry(optical, rng)
     if rng.random() < 0.5:
         sar = radiometry(sar, rng)

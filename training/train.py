@@ -52,9 +52,9 @@ def local_groups(patches: dict, batch_size: int, groups: int, neighbourhood: int
     return np.concatenate(chosen)
 
 
-def sample_batch(patches: dict, batch_size: int, patch_size: int, rng: np.random.Generator, groups: int = 4, neighbourhood: int = 160):
+def sample_batch(patches: dict, batch_size: int, patch_size: int, rng: np.random.Generator, groups: int = 4, neighbourhood: int = 160, augment: str = "mild"):
     index = local_groups(patches, batch_size, groups, neighbourhood, rng)
-    pairs = [augment_pair(patches["optical"][i], patches["sar"][i], patch_size, rng) for i in index]
+    pairs = [augment_pair(patches["optical"][i], patches["sar"][i], patch_size, rng, augment) for i in index]
     optical = torch.from_numpy(np.stack([p[0] for p in pairs]))[:, None].contiguous(memory_format=torch.channels_last)
     sar = torch.from_numpy(np.stack([p[1] for p in pairs]))[:, None].contiguous(memory_format=torch.channels_last)
     return optical, sar, near_duplicates(patches["image_id"][index], patches["xy"][index], 8.0)
@@ -106,6 +106,14 @@ def train(args) -> str:
     os.makedirs(args.out, exist_ok=True)
     last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")
     state = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best": None}
+    earlier_phase = None
+    if args.init and not os.path.exists(last_path):
+        initial = torch.load(args.init, map_location="cpu", weights_only=True)
+        network.load_state_dict(initial["state_dict"])
+        earlier_phase = {"checkpoint": args.init, "training": initial["config"]["training"], "epochs": initial["state"]["epoch"],
+                         "elapsed_s": initial["state"]["elapsed_s"], "best": initial["state"]["best"],
+                         "earlier": initial["config"].get("earlier_phase")}
+        LOGGER.info("initialised from %s (epoch %d)", args.init, initial["state"]["epoch"])
     if os.path.exists(last_path):
         resumed = torch.load(last_path, map_location="cpu", weights_only=True)
         network.load_state_dict(resumed["state_dict"])
@@ -114,6 +122,7 @@ def train(args) -> str:
         LOGGER.info("resumed at epoch %d (%.0f s trained)", state["epoch"], state["elapsed_s"])
     config = {
         "network": network_conf,
+        "earlier_phase": earlier_phase,
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
         "split": {"train": [p.name for p in train_pairs], "validation": [p.name for p in validation_pairs]},
     }
@@ -126,8 +135,8 @@ def train(args) -> str:
         for _ in range(args.steps_per_epoch):
             progress = min(1.0, (state["elapsed_s"] + time.perf_counter() - started) / budget)
             for group in optimizer.param_groups:  # cosine decay over the time budget
-                group["lr"] = args.lr * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * progress)))
-            optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups)
+                group["lr"] = float(args.lr * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * progress))))
+            optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment)
             loss = hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
             optimizer.zero_grad()
             loss.backward()
@@ -158,6 +167,8 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--patch-size", type=int, default=64)
     parser.add_argument("--groups", type=int, default=4, help="local groups per batch (one image region each)")
+    parser.add_argument("--augment", default="mild", choices=("mild", "strong"), help="augmentation preset (training/augment.py)")
+    parser.add_argument("--init", default=None, help="start from the weights of this checkpoint (a previous phase)")
     parser.add_argument("--per-image", type=int, default=300, help="keypoints per image and modality for windows")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--no-attention", action="store_true", help="ablation: no coordinate attention")
