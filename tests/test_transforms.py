@@ -40,3 +40,16 @@ def test_too_few_points():
     assert transforms.fit_robust(np.zeros((2, 2)), np.zeros((2, 2)), "affine")[0] is None
     with pytest.raises(RegistrationError, match="too few"):
         transforms.fit_least_squares(np.zeros((3, 2)), np.zeros((3, 2)), "homography")
+
+
+def test_similarity_ransac_at_a_low_inlier_ratio():
+    rng = np.random.default_rng(7)
+    angle = np.deg2rad(2.0)
+    truth = np.array([[np.cos(angle), -np.sin(angle), 20.0], [np.sin(angle), np.cos(angle), -30.0], [0, 0, 1]])
+    sar = rng.uniform(0, 800, (600, 2))
+    optical = transforms.apply(truth, sar) + rng.normal(0, 1.0, (600, 2))
+    outliers = rng.random(600) < 0.93  # 7% inliers
+    optical[outliers] = sar[outliers] + rng.uniform(-100, 100, (outliers.sum(), 2))
+    matrix, inliers = transforms.fit_robust(sar, optical, "similarity", 4.0)
+    assert transforms.corner_error(matrix, truth, 800, 800) < 2.0
+    assert inliers[~outliers].mean() > 0.9

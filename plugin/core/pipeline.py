@@ -186,8 +186,10 @@ def register(
     matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
                             second_exclusion=1.5 * options.grid_step if guided else 0.0)
     if guided and len(matches):
-        # Coarse RANSAC at the grid's resolution, then refine the consistent matches to 1 px.
-        filter_ransac(matches, model, max(options.ransac_threshold, 0.75 * options.grid_step))
+        # Coarse RANSAC at the grid's resolution, then refine the consistent matches to 1 px. A
+        # similarity (2-point samples) finds the consensus at far lower inlier ratios than an
+        # affine; the user's model is fitted by the final RANSAC.
+        filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step))
         coarse = np.flatnonzero(matches.kept)
         steps.update(0.1)
         refined, distance = refine_positions(

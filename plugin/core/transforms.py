@@ -14,7 +14,7 @@ from .errors import RegistrationError
 
 # Models the user can pick for the output warp; RANSAC always runs with affine or homography.
 WARP_MODELS = ("affine", "homography", "poly1", "poly2", "poly3", "tps")
-MINIMUM_POINTS = {"affine": 3, "homography": 4, "poly1": 3, "poly2": 6, "poly3": 10, "tps": 3}
+MINIMUM_POINTS = {"similarity": 2, "affine": 3, "homography": 4, "poly1": 3, "poly2": 6, "poly3": 10, "tps": 3}
 
 
 def ransac_model_for(warp_model: str) -> str:
@@ -22,7 +22,7 @@ def ransac_model_for(warp_model: str) -> str:
 
 
 def fit_robust(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str, threshold: float = 3.0, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
-    """RANSAC fit (OpenCV) of ``model`` ("affine" or "homography"). Returns (3x3, inlier mask).
+    """RANSAC fit (OpenCV) of ``model`` ("similarity", "affine" or "homography"). Returns (3x3, inlier mask).
 
     Fewer points than the model needs, or no consensus, gives (None, all False) rather than raising.
     """
@@ -32,13 +32,14 @@ def fit_robust(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str, threshold
         return none
     cv2.setRNGSeed(seed)
     src, dst = sar_xy.astype(np.float64), optical_xy.astype(np.float64)
-    if model == "affine":
-        matrix, inliers = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=threshold, maxIters=10000, confidence=0.999, refineIters=10)
+    if model in ("affine", "similarity"):
+        estimate = cv2.estimateAffine2D if model == "affine" else cv2.estimateAffinePartial2D
+        matrix, inliers = estimate(src, dst, method=cv2.RANSAC, ransacReprojThreshold=threshold, maxIters=20000, confidence=0.999, refineIters=10)
         matrix = None if matrix is None else np.vstack([matrix, [0.0, 0.0, 1.0]])
     elif model == "homography":
         matrix, inliers = cv2.findHomography(src, dst, cv2.RANSAC, threshold, maxIters=10000, confidence=0.999)
     else:
-        raise ValueError(f"RANSAC model must be affine or homography, got {model!r}")
+        raise ValueError(f"RANSAC model must be similarity, affine or homography, got {model!r}")
     if matrix is None or inliers is None:
         return none
     return matrix, inliers.ravel().astype(bool)
