@@ -12,7 +12,7 @@ import numpy as np
 from .transforms import fit_robust
 
 # Stage masks in the order they are applied; a match is kept when it passes all of them.
-STAGES = ("mutual", "adaptive_threshold", "ransac")
+STAGES = ("mutual", "adaptive_threshold", "template", "ransac")
 
 
 @dataclass

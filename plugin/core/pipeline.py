@@ -14,7 +14,8 @@ from . import transforms
 from .descriptor import DescriptorExtractor
 from .errors import RegistrationError
 from .georef import coarse_align
-from .guided import grid_points, refine_positions
+from .guided import grid_points
+from .structural import cfog, match_templates
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
 from .normalize import normalize_optical, normalize_sar
@@ -23,6 +24,7 @@ from .raster_io import georeferencing, open_raster, read_raster
 
 LOGGER = logging.getLogger(__name__)
 MATCHERS = ("guided", "method")
+MIN_TEMPLATE_AGREEMENT = 0.3
 
 
 @dataclass
@@ -119,6 +121,49 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
     return Fit(warp_model, matrix, residuals, rmse)
 
 
+def _could_not_register(inliers: int, options: RegistrationOptions, radius: Optional[float]) -> None:
+    hint = f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius. " if radius else ""
+    raise RegistrationError(
+        f"Only {inliers} matches agree on one transform (at least {options.min_inliers} are needed): the images could not be registered.",
+        hint + "Check that both rasters show the same area and try more keypoints.",
+    )
+
+
+def _refine_structurally(matches: Matches, optical_image, optical_valid, aligned, optical_xy, model, options, steps) -> Matches:
+    """Guided matcher, second half: a coarse similarity from the descriptor matches, then every
+    optical keypoint located by CFOG template matching around the position it predicts.
+
+    Returns the tie-point candidates (one per optical keypoint) with stage masks "template"
+    (a clear template minimum was found) and "ransac" (final consensus at the user's threshold).
+    Registration is refused when the descriptor stage finds no consensus of ``min_inliers`` or
+    when fewer than ``MIN_TEMPLATE_AGREEMENT`` of the template matches agree on the final model:
+    a real alignment makes most of them agree, random positions in the search window do not.
+    """
+    radius = options.search_radius if aligned.from_georeferencing else None
+    coarse = filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step)) if len(matches) else None
+    consensus = int(matches.kept.sum()) if len(matches) else 0
+    if coarse is None or consensus < options.min_inliers:
+        _could_not_register(consensus, options, radius)
+    steps.update(0.2)
+    predicted = transforms.apply(np.linalg.inv(coarse), optical_xy)
+    positions, found = match_templates(cfog(optical_image, optical_valid), cfog(aligned.sar_image, aligned.sar_valid), optical_xy, predicted)
+    steps.update(0.9)
+    distance = np.full(len(optical_xy), np.nan)
+    distance[matches.optical_index] = matches.distance
+    count = len(optical_xy)
+    fine = Matches(np.arange(count), np.full(count, -1), optical_xy.astype(np.float64), positions, distance, np.full(count, np.nan),
+                   {"template": found})
+    filter_ransac(fine, model, options.ransac_threshold)
+    agreement = fine.kept.sum() / max(1, found.sum())
+    if agreement < MIN_TEMPLATE_AGREEMENT:
+        raise RegistrationError(
+            f"The descriptor matches suggested a transform, but only {agreement:.0%} of the fine matches agree with it "
+            "(a real alignment gives far more): the images could not be registered.",
+            "Check that both rasters show the same area and the same time period, or try the other matcher.",
+        )
+    return fine
+
+
 def _info(raster) -> RasterInfo:
     return RasterInfo(raster.path, raster.shape[1], raster.shape[0], raster.geotransform, raster.crs_wkt, raster.bands_used)
 
@@ -185,27 +230,13 @@ def register(
     guided = options.matcher == "guided"
     matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
                             second_exclusion=1.5 * options.grid_step if guided else 0.0)
-    if guided and len(matches):
-        # Coarse RANSAC at the grid's resolution, then refine the consistent matches to 1 px. A
-        # similarity (2-point samples) finds the consensus at far lower inlier ratios than an
-        # affine; the user's model is fitted by the final RANSAC.
-        filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step))
-        coarse = np.flatnonzero(matches.kept)
-        steps.update(0.1)
-        refined, distance = refine_positions(
-            lambda xy: extractor.describe(aligned.sar_image, xy), optical_descriptors[matches.optical_index[coarse]],
-            matches.sar_xy[coarse], options.grid_step, aligned.sar_image.shape, lambda f: steps.update(0.1 + 0.8 * f))
-        matches.sar_xy = matches.sar_xy.astype(np.float64)
-        matches.sar_xy[coarse], matches.distance[coarse] = refined, distance
-        del matches.stage_masks["ransac"]
-    filter_ransac(matches, model, options.ransac_threshold)
+    if guided:
+        matches = _refine_structurally(matches, optical_image, optical.valid, aligned, optical_keypoints.xy, model, options, steps)
+    else:
+        filter_ransac(matches, model, options.ransac_threshold)
     inliers = int(matches.kept.sum())
     if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
-        hint = f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius. " if radius else ""
-        raise RegistrationError(
-            f"Only {inliers} matches agree on one transform (at least {options.min_inliers} are needed): the images could not be registered.",
-            hint + "Check that both rasters show the same area and try more keypoints.",
-        )
+        _could_not_register(inliers, options, radius)
     tie_points = TiePoints(
         optical_xy=matches.optical_xy.astype(np.float64),
         sar_xy=aligned.grid_to_sar(matches.sar_xy),
