@@ -7,7 +7,12 @@ airport), so the data's own optical/SAR alignment holds there.
 - sar.tif: the Sentinel-1 VH fragment, a crop of a different size and offset
   ([x 145:945, y 117:877], 800 x 760 px), whose georeferencing is deliberately wrong: shifted by
   (+34, -27) px and rotated by 2 degrees about its centre. Its pixels are untouched.
-- truth.json: the true SAR -> optical pixel transform (a translation by the crop offset).
+- truth.json: the true SAR -> optical pixel transform: the crop offset plus the pair's own
+  residual misalignment. The data set calls its pairs co-registered, but Sentinel-1 GRD is not
+  terrain-corrected and pair 201 is off by about (+5.2, +1.4) px (range direction mostly), which
+  is measured here with OpenCV's phase correlation of gradient magnitudes over the sample window,
+  a method independent of the registration engine (it agrees to 0.3 px with the engine's own
+  finding on this pair).
 
     .venv/bin/python scripts/make_sample.py ../shared/data resources/sample
 """
@@ -57,6 +62,19 @@ def write(path, array, gt, wkt, description):
     ds = None
 
 
+def intrinsic_offset(optical_grey, sar, window):
+    """(dx, dy): where a SAR feature appears in the optical image, relative to the same pixel, by
+    phase correlation of gradient magnitudes (OpenCV) over ``window`` (x, y, w, h)."""
+    x, y, w, h = window
+
+    def gradient_magnitude(image):
+        image = cv2.GaussianBlur(image.astype(np.float32) / 255.0, (0, 0), 1.5)
+        return np.hypot(cv2.Sobel(image, cv2.CV_32F, 1, 0), cv2.Sobel(image, cv2.CV_32F, 0, 1))[y : y + h, x : x + w]
+
+    (dx, dy), response = cv2.phaseCorrelate(gradient_magnitude(sar), gradient_magnitude(optical_grey), cv2.createHanningWindow((w, h), cv2.CV_32F))
+    return float(dx), float(dy), float(response)
+
+
 def main(data_dir, out_dir):
     root = os.path.join(data_dir, "s1s2-california")
     meta = {m["fragment_filename"]: m for m in json.load(open(os.path.join(root, "metadata.json")))}[PAIR]
@@ -69,8 +87,9 @@ def main(data_dir, out_dir):
     ox, oy, ow, oh = OPTICAL_WINDOW
     sx, sy, sw, sh = SAR_WINDOW
     optical_gt = affine_geotransform(lambda c, r: corner_pixel_to_map(gt, c + ox, r + oy))
-    # SAR pixel centre p lies on optical-crop pixel centre p + offset; the claimed position adds a
+    # SAR pixel centre p lies on optical-crop pixel centre p + offset (+ the pair's residual); the claimed position adds a
     # rotation about the SAR crop's centre and a shift.
+    residual_dx, residual_dy, response = intrinsic_offset(cv2.cvtColor(optical, cv2.COLOR_RGB2GRAY), sar, OPTICAL_WINDOW)
     offset = np.array([sx - ox, sy - oy], float)
     centre = np.array([(sw - 1) / 2, (sh - 1) / 2])
     angle = np.deg2rad(GEOREF_ROTATION_DEG)
@@ -85,7 +104,11 @@ def main(data_dir, out_dir):
     write(os.path.join(out_dir, "optical.tif"), optical[oy : oy + oh, ox : ox + ow], optical_gt, wkt, "Sentinel-2A L1C RGB, 2020-11-04")
     write(os.path.join(out_dir, "sar.tif"), sar[sy : sy + sh, sx : sx + sw], affine_geotransform(claimed), wkt, "Sentinel-1A IW GRD VH, 2020-11-07")
     truth = {
-        "sar_to_optical": [[1, 0, offset[0]], [0, 1, offset[1]], [0, 0, 1]],
+        "sar_to_optical": [[1, 0, round(offset[0] + residual_dx, 3)], [0, 1, round(offset[1] + residual_dy, 3)], [0, 0, 1]],
+        "crop_offset_px": offset.tolist(),
+        "pair_residual_px": {"dx": round(residual_dx, 3), "dy": round(residual_dy, 3), "phase_correlation_response": round(response, 3),
+                             "how": "OpenCV phaseCorrelate of gradient magnitudes (Gaussian 1.5 px) over the optical window; "
+                                    "the data set's pairs are co-registered only to a few px (Sentinel-1 GRD is not terrain-corrected)"},
         "convention": "OpenCV pixel centres: x = column, y = row, (0, 0) = centre of the top-left pixel",
         "georeferencing_error": {"shift_px": GEOREF_SHIFT_PX, "rotation_deg": GEOREF_ROTATION_DEG, "about": "centre of sar.tif"},
         "source": f"shared/data/s1s2-california fragment {PAIR}: optical window {OPTICAL_WINDOW}, SAR window {SAR_WINDOW} (x, y, w, h)",
