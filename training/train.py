@@ -52,12 +52,12 @@ def local_groups(patches: dict, batch_size: int, groups: int, neighbourhood: int
     return np.concatenate(chosen)
 
 
-def sample_batch(patches: dict, batch_size: int, patch_size: int, rng: np.random.Generator, groups: int = 4, neighbourhood: int = 160, augment: str = "mild"):
+def sample_batch(patches: dict, batch_size: int, patch_size: int, rng: np.random.Generator, groups: int = 4, neighbourhood: int = 160, augment: str = "mild", exclusion: float = 8.0):
     index = local_groups(patches, batch_size, groups, neighbourhood, rng)
     pairs = [augment_pair(patches["optical"][i], patches["sar"][i], patch_size, rng, augment) for i in index]
     optical = torch.from_numpy(np.stack([p[0] for p in pairs]))[:, None].contiguous(memory_format=torch.channels_last)
     sar = torch.from_numpy(np.stack([p[1] for p in pairs]))[:, None].contiguous(memory_format=torch.channels_last)
-    return optical, sar, near_duplicates(patches["image_id"][index], patches["xy"][index], 8.0)
+    return optical, sar, near_duplicates(patches["image_id"][index], patches["xy"][index], exclusion)
 
 
 def describe(network: DFFCANet, patches: np.ndarray, patch_size: int, device) -> torch.Tensor:
@@ -136,7 +136,7 @@ def train(args) -> str:
             progress = min(1.0, (state["elapsed_s"] + time.perf_counter() - started) / budget)
             for group in optimizer.param_groups:  # cosine decay over the time budget
                 group["lr"] = float(args.lr * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * progress))))
-            optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment)
+            optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment, exclusion=args.exclusion)
             loss = hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
             optimizer.zero_grad()
             loss.backward()
@@ -167,6 +167,8 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--patch-size", type=int, default=64)
     parser.add_argument("--groups", type=int, default=4, help="local groups per batch (one image region each)")
+    parser.add_argument("--exclusion", type=float, default=8.0,
+                        help="px: windows of one image closer than this are never each other's negative (label noise)")
     parser.add_argument("--augment", default="mild", choices=("mild", "strong"), help="augmentation preset (training/augment.py)")
     parser.add_argument("--init", default=None, help="start from the weights of this checkpoint (a previous phase)")
     parser.add_argument("--per-image", type=int, default=300, help="keypoints per image and modality for windows")
