@@ -1,0 +1,655 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+  <context>
+    <name>SarOpticalRegistration</name>
+    <message>
+      <source>Reading the rasters</source>
+      <translation>Raster werden gelesen</translation>
+    </message>
+    <message>
+      <source>Coarse alignment</source>
+      <translation>Grobausrichtung</translation>
+    </message>
+    <message>
+      <source>Finding keypoints</source>
+      <translation>Merkmalspunkte werden gesucht</translation>
+    </message>
+    <message>
+      <source>Describing keypoints (network)</source>
+      <translation>Merkmalspunkte werden beschrieben (Netz)</translation>
+    </message>
+    <message>
+      <source>Matching</source>
+      <translation>Zuordnung</translation>
+    </message>
+    <message>
+      <source>Done</source>
+      <translation>Fertig</translation>
+    </message>
+    <message>
+      <source>Waiting to start...</source>
+      <translation>Wartet auf den Start...</translation>
+    </message>
+    <message>
+      <source>Choose an optical and a SAR raster first.</source>
+      <translation>Wählen Sie zuerst ein optisches und ein SAR-Raster.</translation>
+    </message>
+    <message>
+      <source>Pick layers from the project in the two lists, or browse for files with '…'.</source>
+      <translation>Wählen Sie Layer des Projekts in den beiden Listen, oder suchen Sie Dateien mit '…'.</translation>
+    </message>
+    <message>
+      <source>The optical and the SAR raster are the same file.</source>
+      <translation>Das optische und das SAR-Raster sind dieselbe Datei.</translation>
+    </message>
+    <message>
+      <source>Choose two different rasters.</source>
+      <translation>Wählen Sie zwei verschiedene Raster.</translation>
+    </message>
+    <message>
+      <source>Cancelling...</source>
+      <translation>Wird abgebrochen...</translation>
+    </message>
+    <message>
+      <source>{used} of {total} matches used; RMSE {rmse} px ({model}).</source>
+      <translation>{used} von {total} Zuordnungen verwendet; RMSE {rmse} px ({model}).</translation>
+    </message>
+    <message>
+      <source>The tie point layers are no longer in the project.</source>
+      <translation>Die Passpunkt-Layer sind nicht mehr im Projekt.</translation>
+    </message>
+    <message>
+      <source>Run the registration again.</source>
+      <translation>Führen Sie die Registrierung erneut aus.</translation>
+    </message>
+    <message>
+      <source>Re-fitted: {summary}</source>
+      <translation>Neu angepasst: {summary}</translation>
+    </message>
+    <message>
+      <source>There is no registration result to write.</source>
+      <translation>Es gibt kein Registrierungsergebnis zum Schreiben.</translation>
+    </message>
+    <message>
+      <source>Run the registration first.</source>
+      <translation>Führen Sie zuerst die Registrierung aus.</translation>
+    </message>
+    <message>
+      <source>No output file is chosen.</source>
+      <translation>Es ist keine Ausgabedatei gewählt.</translation>
+    </message>
+    <message>
+      <source>Choose where to write the registered SAR or the tie points.</source>
+      <translation>Wählen Sie, wohin das registrierte SAR-Raster oder die Passpunkte geschrieben werden.</translation>
+    </message>
+    <message>
+      <source>Wrote {files}.</source>
+      <translation>Geschrieben: {files}.</translation>
+    </message>
+    <message>
+      <source>Network {name} on {device}, {seconds} s.</source>
+      <translation>Netz {name} auf {device}, {seconds} s.</translation>
+    </message>
+    <message>
+      <source>Affine</source>
+      <translation>Affin</translation>
+    </message>
+    <message>
+      <source>Projective (homography)</source>
+      <translation>Projektiv (Homographie)</translation>
+    </message>
+    <message>
+      <source>Polynomial, order 1</source>
+      <translation>Polynom 1. Ordnung</translation>
+    </message>
+    <message>
+      <source>Polynomial, order 2</source>
+      <translation>Polynom 2. Ordnung</translation>
+    </message>
+    <message>
+      <source>Polynomial, order 3</source>
+      <translation>Polynom 3. Ordnung</translation>
+    </message>
+    <message>
+      <source>Thin plate spline</source>
+      <translation>Thin-Plate-Spline</translation>
+    </message>
+    <message>
+      <source>Guided: dense SAR grid, refined</source>
+      <translation>Geführt: dichtes SAR-Raster, verfeinert</translation>
+    </message>
+    <message>
+      <source>Keypoints in both images</source>
+      <translation>Merkmalspunkte in beiden Bildern</translation>
+    </message>
+    <message>
+      <source>Guess from the data</source>
+      <translation>Aus den Daten erkennen</translation>
+    </message>
+    <message>
+      <source>Linear backscatter</source>
+      <translation>Lineare Rückstreuung</translation>
+    </message>
+    <message>
+      <source>Decibels (dB)</source>
+      <translation>Dezibel (dB)</translation>
+    </message>
+    <message>
+      <source>Display values (8/16 bit)</source>
+      <translation>Anzeigewerte (8/16 Bit)</translation>
+    </message>
+    <message>
+      <source>SAR-Optical Registration</source>
+      <translation>SAR-Optik-Registrierung</translation>
+    </message>
+    <message>
+      <source>Inputs</source>
+      <translation>Eingaben</translation>
+    </message>
+    <message>
+      <source>Optical (reference)</source>
+      <translation>Optisch (Referenz)</translation>
+    </message>
+    <message>
+      <source>SAR (to register)</source>
+      <translation>SAR (zu registrieren)</translation>
+    </message>
+    <message>
+      <source>Transform and device</source>
+      <translation>Transformation und Gerät</translation>
+    </message>
+    <message>
+      <source>no GPU found, uses the CPU</source>
+      <translation>keine GPU gefunden, nutzt die CPU</translation>
+    </message>
+    <message>
+      <source>Transform</source>
+      <translation>Transformation</translation>
+    </message>
+    <message>
+      <source>Device</source>
+      <translation>Gerät</translation>
+    </message>
+    <message>
+      <source>Advanced</source>
+      <translation>Erweitert</translation>
+    </message>
+    <message>
+      <source>Guided describes the SAR image on a dense grid around each optical keypoint and refines the matches; it is more robust between optical and SAR images.</source>
+      <translation>Geführt beschreibt das SAR-Bild auf einem dichten Gitter um jeden optischen Merkmalspunkt und verfeinert die Zuordnungen; zwischen optischen und SAR-Bildern ist das robuster.</translation>
+    </message>
+    <message>
+      <source>Distance between SAR candidates of the guided matcher</source>
+      <translation>Abstand zwischen den SAR-Kandidaten der geführten Zuordnung</translation>
+    </message>
+    <message>
+      <source>How far the georeferencing of the SAR raster may be off (used when both rasters are georeferenced)</source>
+      <translation>Wie weit die Georeferenzierung des SAR-Rasters abweichen darf (wird verwendet, wenn beide Raster georeferenziert sind)</translation>
+    </message>
+    <message>
+      <source>Keep only mutual nearest neighbours</source>
+      <translation>Nur gegenseitig nächste Nachbarn behalten</translation>
+    </message>
+    <message>
+      <source>Keypoints per image</source>
+      <translation>Merkmalspunkte je Bild</translation>
+    </message>
+    <message>
+      <source>Matcher</source>
+      <translation>Zuordnungsverfahren</translation>
+    </message>
+    <message>
+      <source>Grid step</source>
+      <translation>Gitterabstand</translation>
+    </message>
+    <message>
+      <source>Search radius</source>
+      <translation>Suchradius</translation>
+    </message>
+    <message>
+      <source>RANSAC threshold</source>
+      <translation>RANSAC-Schwellenwert</translation>
+    </message>
+    <message>
+      <source>Minimum matches</source>
+      <translation>Mindestzahl an Zuordnungen</translation>
+    </message>
+    <message>
+      <source>SAR values</source>
+      <translation>SAR-Werte</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>Ausführen</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Abbrechen</translation>
+    </message>
+    <message>
+      <source>Tie points</source>
+      <translation>Passpunkte</translation>
+    </message>
+    <message>
+      <source>No result yet.</source>
+      <translation>Noch kein Ergebnis.</translation>
+    </message>
+    <message>
+      <source>Zoom to point</source>
+      <translation>Auf Punkt zoomen</translation>
+    </message>
+    <message>
+      <source>Re-fit</source>
+      <translation>Neu anpassen</translation>
+    </message>
+    <message>
+      <source>Fit the transform again from the tie point layers after you deleted, moved or disabled points (set 'enabled' to 0); the network does not run again.</source>
+      <translation>Passt die Transformation erneut an die Passpunkt-Layer an, nachdem Sie Punkte gelöscht, verschoben oder deaktiviert haben ('enabled' auf 0 setzen); das Netz läuft nicht erneut.</translation>
+    </message>
+    <message>
+      <source>Outputs</source>
+      <translation>Ausgaben</translation>
+    </message>
+    <message>
+      <source>Registered SAR GeoTIFF</source>
+      <translation>Registriertes SAR-GeoTIFF</translation>
+    </message>
+    <message>
+      <source>GeoTIFF (*.tif *.tiff)</source>
+      <translation>GeoTIFF (*.tif *.tiff)</translation>
+    </message>
+    <message>
+      <source>Tie points for the Georeferencer</source>
+      <translation>Passpunkte für den Georeferenzierer</translation>
+    </message>
+    <message>
+      <source>Georeferencer points (*.points)</source>
+      <translation>Georeferenzierer-Punkte (*.points)</translation>
+    </message>
+    <message>
+      <source>Tie points as GeoPackage</source>
+      <translation>Passpunkte als GeoPackage</translation>
+    </message>
+    <message>
+      <source>GeoPackage (*.gpkg)</source>
+      <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+      <source>Overwrite existing files</source>
+      <translation>Vorhandene Dateien überschreiben</translation>
+    </message>
+    <message>
+      <source>Write outputs</source>
+      <translation>Ausgaben schreiben</translation>
+    </message>
+    <message>
+      <source>Registered SAR</source>
+      <translation>Registriertes SAR</translation>
+    </message>
+    <message>
+      <source>.points file</source>
+      <translation>.points-Datei</translation>
+    </message>
+    <message>
+      <source>GeoPackage</source>
+      <translation>GeoPackage</translation>
+    </message>
+    <message>
+      <source>GPU found: {name}</source>
+      <translation>GPU gefunden: {name}</translation>
+    </message>
+    <message>
+      <source>CPU</source>
+      <translation>CPU</translation>
+    </message>
+    <message>
+      <source>GPU (CUDA)</source>
+      <translation>GPU (CUDA)</translation>
+    </message>
+    <message>
+      <source>GPU (CUDA): not available</source>
+      <translation>GPU (CUDA): nicht verfügbar</translation>
+    </message>
+    <message>
+      <source>Auto ({found})</source>
+      <translation>Automatisch ({found})</translation>
+    </message>
+    <message>
+      <source>Cancelled; nothing was written.</source>
+      <translation>Abgebrochen; es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+      <source>Something went wrong ({error}). This is a bug: please report it with the details from the log panel (View &gt; Panels &gt; Log Messages).</source>
+      <translation>Etwas ist schiefgegangen ({error}). Das ist ein Programmfehler: Bitte melden Sie ihn mit den Details aus dem Protokoll (Ansicht &gt; Bedienfelder &gt; Protokollmeldungen).</translation>
+    </message>
+    <message>
+      <source>&amp;SAR-Optical Registration</source>
+      <translation>&amp;SAR-Optik-Registrierung</translation>
+    </message>
+    <message>
+      <source>Register a SAR raster to an optical raster</source>
+      <translation>Ein SAR-Raster auf ein optisches Raster registrieren</translation>
+    </message>
+    <message>
+      <source>QGIS's Python cannot import '{module}', which the plugin needs. Install the packages from requirements.txt in a virtual environment and add its site-packages folder to PYTHONPATH in Settings &gt; Options &gt; System &gt; Environment (see the plugin's README), then restart QGIS.</source>
+      <translation>Das Python von QGIS kann '{module}' nicht importieren, das die Erweiterung braucht. Installieren Sie die Pakete aus requirements.txt in einer virtuellen Umgebung, tragen Sie deren site-packages-Ordner unter Einstellungen &gt; Optionen &gt; System &gt; Umgebung in PYTHONPATH ein (siehe README der Erweiterung) und starten Sie QGIS neu.</translation>
+    </message>
+    <message>
+      <source>Tie points (optical) - {name}</source>
+      <translation>Passpunkte (optisch) - {name}</translation>
+    </message>
+    <message>
+      <source>Tie points (SAR) - {name}</source>
+      <translation>Passpunkte (SAR) - {name}</translation>
+    </message>
+    <message>
+      <source>Registration of {name}</source>
+      <translation>Registrierung von {name}</translation>
+    </message>
+    <message>
+      <source>not mutual</source>
+      <translation>nicht gegenseitig</translation>
+    </message>
+    <message>
+      <source>distance</source>
+      <translation>Distanz</translation>
+    </message>
+    <message>
+      <source>RANSAC</source>
+      <translation>RANSAC</translation>
+    </message>
+    <message>
+      <source>you</source>
+      <translation>Sie</translation>
+    </message>
+    <message>
+      <source>Id</source>
+      <translation>Id</translation>
+    </message>
+    <message>
+      <source>Used</source>
+      <translation>Verwendet</translation>
+    </message>
+    <message>
+      <source>Rejected by</source>
+      <translation>Verworfen durch</translation>
+    </message>
+    <message>
+      <source>Distance</source>
+      <translation>Distanz</translation>
+    </message>
+    <message>
+      <source>dX (px)</source>
+      <translation>dX (px)</translation>
+    </message>
+    <message>
+      <source>dY (px)</source>
+      <translation>dY (px)</translation>
+    </message>
+    <message>
+      <source>Residual (px)</source>
+      <translation>Residuum (px)</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>ja</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>nein</translation>
+    </message>
+    <message>
+      <source>Choose a raster file</source>
+      <translation>Eine Rasterdatei wählen</translation>
+    </message>
+    <message>
+      <source>Band used for matching</source>
+      <translation>Für die Zuordnung verwendeter Kanal</translation>
+    </message>
+    <message>
+      <source>Choose a raster</source>
+      <translation>Ein Raster wählen</translation>
+    </message>
+    <message>
+      <source>Default band (RGB luminance, else band 1)</source>
+      <translation>Standardkanal (RGB-Helligkeit, sonst Kanal 1)</translation>
+    </message>
+    <message>
+      <source>Default band (band 1)</source>
+      <translation>Standardkanal (Kanal 1)</translation>
+    </message>
+    <message>
+      <source>Band {index}</source>
+      <translation>Kanal {index}</translation>
+    </message>
+    <message>
+      <source>Rejected: not mutual nearest neighbours</source>
+      <translation>Verworfen: keine gegenseitig nächsten Nachbarn</translation>
+    </message>
+    <message>
+      <source>Rejected: descriptor distance too large</source>
+      <translation>Verworfen: Deskriptordistanz zu groß</translation>
+    </message>
+    <message>
+      <source>Rejected: outlier (RANSAC)</source>
+      <translation>Verworfen: Ausreißer (RANSAC)</translation>
+    </message>
+    <message>
+      <source>Disabled by you</source>
+      <translation>Von Ihnen deaktiviert</translation>
+    </message>
+    <message>
+      <source>Kept: used in the fit</source>
+      <translation>Behalten: in der Anpassung verwendet</translation>
+    </message>
+    <message>
+      <source>Rejected: other</source>
+      <translation>Verworfen: sonstige</translation>
+    </message>
+    <message>
+      <source>Registering SAR to optical</source>
+      <translation>SAR wird auf optisches Bild registriert</translation>
+    </message>
+    <message>
+      <source>Writing registered SAR</source>
+      <translation>Registriertes SAR wird geschrieben</translation>
+    </message>
+    <message>
+      <source>Transform model</source>
+      <translation>Transformationsmodell</translation>
+    </message>
+    <message>
+      <source>Optical raster (reference)</source>
+      <translation>Optisches Raster (Referenz)</translation>
+    </message>
+    <message>
+      <source>SAR raster (to register)</source>
+      <translation>SAR-Raster (zu registrieren)</translation>
+    </message>
+    <message>
+      <source>Registered SAR raster</source>
+      <translation>Registriertes SAR-Raster</translation>
+    </message>
+    <message>
+      <source>Tie points for the Georeferencer (.points)</source>
+      <translation>Passpunkte für den Georeferenzierer (.points)</translation>
+    </message>
+    <message>
+      <source>Georeferencer GCP files (*.points)</source>
+      <translation>Georeferenzierer-Passpunktdateien (*.points)</translation>
+    </message>
+    <message>
+      <source>Registration report</source>
+      <translation>Registrierungsbericht</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML-Dateien (*.html)</translation>
+    </message>
+    <message>
+      <source>Candidate matches</source>
+      <translation>Kandidaten-Zuordnungen</translation>
+    </message>
+    <message>
+      <source>Tie points used for the fit</source>
+      <translation>Für die Anpassung verwendete Passpunkte</translation>
+    </message>
+    <message>
+      <source>Fit RMSE (optical pixels)</source>
+      <translation>RMSE der Anpassung (optische Pixel)</translation>
+    </message>
+    <message>
+      <source>{} tie points used of {} candidates; {} fit RMSE {:.2f} optical pixels.</source>
+      <translation>{} von {} Kandidaten als Passpunkte verwendet; Anpassung {}, RMSE {:.2f} optische Pixel.</translation>
+    </message>
+    <message>
+      <source>The registration engine cannot be loaded ({}). Install PyTorch, OpenCV, SciPy and phasepack for QGIS's Python and add them to PYTHONPATH (Settings &gt; Options &gt; System &gt; Environment); see the plugin's README.</source>
+      <translation>Die Registrierungsbibliothek kann nicht geladen werden ({}). Installieren Sie PyTorch, OpenCV, SciPy und phasepack für das Python von QGIS und tragen Sie sie in PYTHONPATH ein (Einstellungen &gt; Optionen &gt; System &gt; Umgebung); siehe README der Erweiterung.</translation>
+    </message>
+    <message>
+      <source>Registration: {}</source>
+      <translation>Registrierung: {}</translation>
+    </message>
+    <message>
+      <source>The raster given as {} cannot be opened. Choose a raster file (e.g. a GeoTIFF).</source>
+      <translation>Das als {} angegebene Raster kann nicht geöffnet werden. Wählen Sie eine Rasterdatei (z. B. ein GeoTIFF).</translation>
+    </message>
+    <message>
+      <source>The {} layer '{}' is not a file GDAL can read (provider '{}'). Save it as a GeoTIFF first (Export &gt; Save As).</source>
+      <translation>Der {}-Layer '{}' ist keine Datei, die GDAL lesen kann (Provider '{}'). Speichern Sie ihn zuerst als GeoTIFF (Exportieren &gt; Speichern als).</translation>
+    </message>
+    <message>
+      <source>The registered SAR raster is written as GeoTIFF: '{}' is not a .tif file name. Choose a name ending in .tif.</source>
+      <translation>Das registrierte SAR-Raster wird als GeoTIFF geschrieben: '{}' ist kein .tif-Dateiname. Wählen Sie einen Namen, der auf .tif endet.</translation>
+    </message>
+    <message>
+      <source>Tie points are written as a new GeoPackage file, not '{}'. Choose a file name ending in .gpkg.</source>
+      <translation>Passpunkte werden als neue GeoPackage-Datei geschrieben, nicht als '{}'. Wählen Sie einen Dateinamen, der auf .gpkg endet.</translation>
+    </message>
+    <message>
+      <source>Writing {}</source>
+      <translation>{} wird geschrieben</translation>
+    </message>
+    <message>
+      <source>The output '{}' is one of the input rasters. Choose another output file name.</source>
+      <translation>Die Ausgabe '{}' ist eines der Eingaberaster. Wählen Sie einen anderen Ausgabedateinamen.</translation>
+    </message>
+    <message>
+      <source>Register SAR to optical</source>
+      <translation>SAR auf optisches Bild registrieren</translation>
+    </message>
+    <message>
+      <source>Registers a SAR raster to an optical raster: finds keypoints in both, describes them with the DFFCA network, matches them (within the search radius around the position given by the georeferencing, when both rasters have one), rejects outliers with RANSAC and fits the chosen transform.
+
+Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's Georeferencer, and a report with counts and the fit RMSE.
+
+Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one.</source>
+      <translation>Registriert ein SAR-Raster auf ein optisches Raster: findet Merkmalspunkte in beiden, beschreibt sie mit dem DFFCA-Netz, ordnet sie einander zu (innerhalb des Suchradius um die Position aus der Georeferenzierung, wenn beide Raster eine haben), verwirft Ausreißer mit RANSAC und passt die gewählte Transformation an.
+
+Ausgaben: das SAR-Raster, in das Raster und KBS des optischen Rasters transformiert (GeoTIFF), jeder Kandidat für einen Passpunkt mit dem Grund, warum er behalten oder verworfen wurde (GeoPackage; bearbeiten Sie es und führen Sie danach 'SAR aus Passpunkten transformieren' aus), eine .points-Datei für den Georeferenzierer von QGIS und ein Bericht mit Anzahlen und dem RMSE der Anpassung.
+
+Optische Kanäle: keine = Helligkeit aus R, G, B (oder Kanal 1). Das Gerät 'auto' nutzt eine CUDA-GPU, wenn PyTorch eine findet.</translation>
+    </message>
+    <message>
+      <source>Optical band(s) (none: luminance of R, G, B, or band 1)</source>
+      <translation>Optische(r) Kanal/Kanäle (keine: Helligkeit aus R, G, B, oder Kanal 1)</translation>
+    </message>
+    <message>
+      <source>SAR band (none: band 1)</source>
+      <translation>SAR-Kanal (keiner: Kanal 1)</translation>
+    </message>
+    <message>
+      <source>SAR value scale</source>
+      <translation>Skala der SAR-Werte</translation>
+    </message>
+    <message>
+      <source>Search radius (pixels; how far off the georeferencing may be)</source>
+      <translation>Suchradius (Pixel; wie weit die Georeferenzierung abweichen darf)</translation>
+    </message>
+    <message>
+      <source>RANSAC threshold (pixels)</source>
+      <translation>RANSAC-Schwellenwert (Pixel)</translation>
+    </message>
+    <message>
+      <source>Minimum tie points</source>
+      <translation>Mindestzahl an Passpunkten</translation>
+    </message>
+    <message>
+      <source>Descriptor model (name in models/manifest.json; empty: default)</source>
+      <translation>Deskriptormodell (Name in models/manifest.json; leer: Standard)</translation>
+    </message>
+    <message>
+      <source>Loading the descriptor network</source>
+      <translation>Das Deskriptornetz wird geladen</translation>
+    </message>
+    <message>
+      <source>Descriptor model {} on {}; keypoints: {} optical, {} SAR.</source>
+      <translation>Deskriptormodell {} auf {}; Merkmalspunkte: {} optisch, {} SAR.</translation>
+    </message>
+    <message>
+      <source>Optical raster</source>
+      <translation>Optisches Raster</translation>
+    </message>
+    <message>
+      <source>SAR raster</source>
+      <translation>SAR-Raster</translation>
+    </message>
+    <message>
+      <source>Descriptor model</source>
+      <translation>Deskriptormodell</translation>
+    </message>
+    <message>
+      <source>Rejected by {}</source>
+      <translation>Verworfen durch {}</translation>
+    </message>
+    <message>
+      <source>Time: {}</source>
+      <translation>Zeit: {}</translation>
+    </message>
+    <message>
+      <source>Warp SAR from tie points</source>
+      <translation>SAR aus Passpunkten transformieren</translation>
+    </message>
+    <message>
+      <source>Re-fits the transform on existing tie points and warps the SAR raster into the optical raster's grid and CRS. Give either the tie-point layer written by 'Register SAR to optical' (edit it first: set 'enabled' to 0 to drop a point, move points to correct their optical position) or a Georeferencer .points file. Only enabled points are used; residuals are computed for all of them.</source>
+      <translation>Passt die Transformation an vorhandene Passpunkte neu an und transformiert das SAR-Raster in das Raster und KBS des optischen Rasters. Geben Sie entweder den von 'SAR auf optisches Bild registrieren' geschriebenen Passpunkt-Layer an (bearbeiten Sie ihn zuerst: 'enabled' auf 0 setzen, um einen Punkt auszuschließen, Punkte verschieben, um ihre optische Position zu korrigieren) oder eine .points-Datei des Georeferenzierers. Nur aktivierte Punkte werden verwendet; Residuen werden für alle berechnet.</translation>
+    </message>
+    <message>
+      <source>The tie-point layer has no fields 'sar_x' and 'sar_y'. Use the tie-point layer written by 'Register SAR to optical', or a Georeferencer .points file.</source>
+      <translation>Der Passpunkt-Layer hat keine Felder 'sar_x' und 'sar_y'. Verwenden Sie den von 'SAR auf optisches Bild registrieren' geschriebenen Passpunkt-Layer oder eine .points-Datei des Georeferenzierers.</translation>
+    </message>
+    <message>
+      <source>The tie-point layer holds no points. Choose a layer with tie points (or clear 'selected features only').</source>
+      <translation>Der Passpunkt-Layer enthält keine Punkte. Wählen Sie einen Layer mit Passpunkten (oder deaktivieren Sie 'nur gewählte Objekte').</translation>
+    </message>
+    <message>
+      <source>Some tie points have empty coordinates (sar_x, sar_y or position). Fill them in or delete those points.</source>
+      <translation>Einige Passpunkte haben leere Koordinaten (sar_x, sar_y oder Position). Füllen Sie sie aus oder löschen Sie diese Punkte.</translation>
+    </message>
+    <message>
+      <source>Tie-point layer (fields sar_x, sar_y, enabled)</source>
+      <translation>Passpunkt-Layer (Felder sar_x, sar_y, enabled)</translation>
+    </message>
+    <message>
+      <source>or a Georeferencer .points file</source>
+      <translation>oder eine .points-Datei des Georeferenzierers</translation>
+    </message>
+    <message>
+      <source>Give either a tie-point layer or a .points file (exactly one of them).</source>
+      <translation>Geben Sie entweder einen Passpunkt-Layer oder eine .points-Datei an (genau eines von beiden).</translation>
+    </message>
+    <message>
+      <source>Reading tie points</source>
+      <translation>Passpunkte werden gelesen</translation>
+    </message>
+    <message>
+      <source>{} tie points read, {} enabled.</source>
+      <translation>{} Passpunkte gelesen, {} aktiviert.</translation>
+    </message>
+    <message>
+      <source>Tie point {} has no geometry and the layer has no optical_x/optical_y fields. Give every point a position.</source>
+      <translation>Passpunkt {} hat keine Geometrie und der Layer hat keine Felder optical_x/optical_y. Geben Sie jedem Punkt eine Position.</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,257 @@
+"""Gives the dock its behaviour: runs the registration task, turns the result into tie-point
+layers, re-fits after edits, writes the outputs, and keeps the settings."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from typing import Optional
+
+import numpy as np
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QObject, Qt
+
+from ..core import RegistrationError, fit_tie_points
+from .canvas import add_or_reload_raster, unique_path, zoom_to_point
+from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
+from .feedback import show_error, show_success
+from .i18n import tr
+from .layers import TiePointLayers
+from .points_table import ID_ROLE
+from .settings import SETTINGS_GROUP, load_settings, save_settings
+from .task import OutputRequest, RegistrationTask, WriteOutputsTask
+
+LOGGER = logging.getLogger(__name__)
+
+
+def stage_label(stage: str) -> str:
+    labels = {"read": tr("Reading the rasters"), "coarse alignment": tr("Coarse alignment"), "keypoints": tr("Finding keypoints"),
+              "descriptors": tr("Describing keypoints (network)"), "matching": tr("Matching"), "done": tr("Done")}
+    return labels.get(stage, stage)
+
+
+def gpu_name() -> Optional[str]:
+    import torch
+
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+
+
+class DockController(QObject):
+    def __init__(self, iface, settings_group: str = SETTINGS_GROUP, parent=None):
+        super().__init__(parent)
+        self.iface = iface
+        self.settings_group = settings_group
+        self.dock = RegistrationDock(gpu_name(), iface.mainWindow())
+        self.dock.apply_settings(load_settings(settings_group))
+        self.task: Optional[RegistrationTask] = None
+        self.write_task: Optional[WriteOutputsTask] = None
+        self.result = None
+        self.layers: Optional[TiePointLayers] = None
+        self._extractor = None
+        self._unloaded = False
+        self._connect()
+        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        if hasattr(iface.mainWindow(), "resizeDocks"):
+            iface.mainWindow().resizeDocks([self.dock], [PREFERRED_WIDTH], Qt.Horizontal)
+
+    def _connect(self) -> None:
+        dock = self.dock
+        dock.run_button.clicked.connect(self.run)
+        dock.cancel_button.clicked.connect(self.cancel)
+        dock.refit_button.clicked.connect(self.refit)
+        dock.write_button.clicked.connect(self.write_outputs)
+        dock.zoom_button.clicked.connect(self.zoom_to_selected)
+        dock.table.doubleClicked.connect(self.zoom_to_selected)
+        for combo in (dock.transform_combo, dock.device_combo, dock.matcher_combo, dock.sar_scale_combo):
+            combo.currentIndexChanged.connect(self.save_settings)
+        for spin in (dock.max_keypoints_spin, dock.grid_step_spin, dock.search_radius_spin, dock.ransac_spin, dock.min_inliers_spin):
+            spin.valueChanged.connect(self.save_settings)
+        dock.mutual_check.toggled.connect(self.save_settings)
+        dock.advanced_box.collapsedStateChanged.connect(self.save_settings)
+        dock.warped_file.fileChanged.connect(self._remember_folder)
+
+    def save_settings(self, *_) -> None:
+        save_settings(self.dock.settings(), self.settings_group)
+
+    def _remember_folder(self, path: str) -> None:
+        if path and os.path.isdir(os.path.dirname(path)):
+            self.dock.output_folder = os.path.dirname(path)
+            self.save_settings()
+
+    # --- registration ---------------------------------------------------------------------------
+    def run(self) -> Optional[RegistrationTask]:
+        """Starts the registration task; returns it (None when the inputs are not usable)."""
+        try:
+            task = self._make_task()
+        except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
+            show_error(self.iface, error, "starting the registration")
+            return None
+        self.task = task
+        task.progressChanged.connect(self._show_progress)
+        task.done.connect(self._registration_done)
+        self.dock.set_running(True)
+        self.dock.progress_bar.setValue(0)
+        self.dock.stage_label.setText(tr("Waiting to start..."))
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _make_task(self) -> RegistrationTask:
+        optical_path, sar_path = self.dock.optical_input.path(), self.dock.sar_input.path()
+        if not optical_path or not sar_path:
+            raise RegistrationError(tr("Choose an optical and a SAR raster first."),
+                                    tr("Pick layers from the project in the two lists, or browse for files with '…'."))
+        if os.path.abspath(optical_path) == os.path.abspath(sar_path):
+            raise RegistrationError(tr("The optical and the SAR raster are the same file."), tr("Choose two different rasters."))
+        settings = self.dock.settings()
+        save_settings(settings, self.settings_group)
+        options = settings.to_options(self.dock.optical_input.bands_choice(), self.dock.sar_input.bands_choice())
+        options.check()
+        key = (options.model, options.device)
+        extractor = self._extractor[1] if self._extractor and self._extractor[0] == key else None
+        return RegistrationTask(optical_path, sar_path, options, extractor)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.dock.stage_label.setText(tr("Cancelling..."))
+            self.task.cancel()
+
+    def _show_progress(self, value: float) -> None:
+        self.dock.progress_bar.setValue(int(round(value)))
+        if self.task is not None and self.task.stage:
+            self.dock.stage_label.setText(stage_label(self.task.stage))
+
+    def _registration_done(self, task: RegistrationTask) -> None:
+        if task is not self.task:
+            return
+        self.task = None
+        self.dock.set_running(False)
+        if task.extractor is not None:
+            self._extractor = ((task.options.model, task.options.device), task.extractor)
+        if task.error is not None:
+            self.dock.progress_bar.setValue(0)
+            self.dock.set_has_result(self.result is not None)
+            show_error(self.iface, task.error, "the registration")
+            return
+        try:
+            self._show_result(task.result)
+        except Exception as error:  # noqa: BLE001
+            show_error(self.iface, error, "adding the tie point layers")
+        self.dock.set_has_result(self.result is not None)
+
+    def _show_result(self, result) -> None:
+        self.result = result
+        self.layers = TiePointLayers(result.optical, result.sar)
+        self.layers.create(result.tie_points, result.fit)
+        self._update_views()
+        self.dock.set_has_result(True)
+        self._suggest_output(result.sar.path)
+        show_success(self.iface, self.summary())
+
+    def _suggest_output(self, sar_path: str) -> None:
+        """Proposes <SAR name>_registered.tif (never an existing file) unless the user chose a
+        path that can be written."""
+        current = self.dock.warped_file.filePath()
+        if current and (self.dock.overwrite_check.isChecked() or not os.path.exists(current)):
+            return
+        folder = os.path.dirname(current) if current else self.dock.output_folder or os.path.dirname(os.path.abspath(sar_path))
+        stem = os.path.splitext(os.path.basename(sar_path))[0]
+        self.dock.warped_file.setFilePath(unique_path(os.path.join(folder, f"{stem}_registered.tif")))
+
+    def summary(self) -> str:
+        tie, fit = self.result.tie_points, self.result.fit
+        model = dict(transform_choices()).get(fit.model, fit.model)
+        text = tr("{used} of {total} matches used; RMSE {rmse} px ({model}).").format(
+            used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", model=model)
+        if self.result.model_name:
+            seconds = sum(self.result.timing_s.values())
+            text += " " + tr("Network {name} on {device}, {seconds} s.").format(
+                name=self.result.model_name, device=self.result.device, seconds=f"{seconds:.1f}")
+        return text
+
+    def _update_views(self) -> None:
+        self.dock.summary_label.setText(self.summary())
+        self.dock.table_model.set_state(self.layers.state if self.layers else None)
+        self.dock.table.resizeColumnsToContents()
+
+    # --- editing --------------------------------------------------------------------------------
+    def _require_layers(self) -> TiePointLayers:
+        if self.layers is None or not self.layers.exist():
+            raise RegistrationError(tr("The tie point layers are no longer in the project."), tr("Run the registration again."))
+        return self.layers
+
+    def refit(self, announce: bool = True) -> bool:
+        """Fits the chosen transform again from the edited layers; True when it worked."""
+        try:
+            layers = self._require_layers()
+            ids, tie_points = layers.read_edits()
+            fit = fit_tie_points(tie_points, self.dock.transform_combo.currentData())
+            layers.update(ids, tie_points, fit)
+        except Exception as error:  # noqa: BLE001
+            show_error(self.iface, error, "re-fitting")
+            return False
+        self.result = dataclasses.replace(self.result, tie_points=tie_points, fit=fit)
+        self._update_views()
+        if announce:
+            show_success(self.iface, tr("Re-fitted: {summary}").format(summary=self.summary()))
+        return True
+
+    def selected_point_id(self) -> Optional[int]:
+        rows = self.dock.table.selectionModel().selectedRows() if self.dock.table.selectionModel() else []
+        return None if not rows else int(self.dock.table_proxy.data(rows[0], ID_ROLE))
+
+    def zoom_to_selected(self, *_) -> None:
+        point_id = self.selected_point_id()
+        if point_id is None or self.layers is None or not self.layers.exist():
+            return
+        layer = self.layers.layer("optical")
+        feature_id = self.layers.feature_id("optical", point_id)
+        if feature_id is not None:
+            geotransform = self.layers.frame("optical")[0]
+            zoom_to_point(self.iface.mapCanvas(), layer, feature_id, abs(geotransform[1]) or 1.0)
+
+    # --- outputs --------------------------------------------------------------------------------
+    def write_outputs(self) -> Optional[WriteOutputsTask]:
+        request = OutputRequest(self.dock.warped_file.filePath(), self.dock.points_file.filePath(),
+                                self.dock.geopackage_file.filePath(), self.dock.overwrite_check.isChecked())
+        try:
+            if self.result is None:
+                raise RegistrationError(tr("There is no registration result to write."), tr("Run the registration first."))
+            if request.is_empty():
+                raise RegistrationError(tr("No output file is chosen."), tr("Choose where to write the registered SAR or the tie points."))
+        except RegistrationError as error:
+            show_error(self.iface, error)
+            return None
+        # What is written is what the layers show: their edits and the chosen transform.
+        if self.layers is not None and self.layers.exist() and not self.refit(announce=False):
+            return None
+        task = WriteOutputsTask(self.result, request)
+        task.done.connect(self._outputs_done)
+        self.write_task = task
+        self.dock.write_button.setEnabled(False)
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _outputs_done(self, task: WriteOutputsTask) -> None:
+        self.write_task = None
+        self.dock.write_button.setEnabled(self.result is not None)
+        if task.error is not None:
+            show_error(self.iface, task.error, "writing the outputs")
+            return
+        for kind, path in task.result:
+            if kind == "warped":
+                add_or_reload_raster(path)
+        show_success(self.iface, tr("Wrote {files}.").format(files=", ".join(path for _, path in task.result)))
+
+    # --- teardown -------------------------------------------------------------------------------
+    def unload(self) -> None:
+        if self._unloaded:
+            return
+        self._unloaded = True
+        for task in (self.task, self.write_task):
+            if task is not None:
+                task.done.disconnect()
+                task.cancel()
+        self.task = self.write_task = None
+        self.save_settings()
+        self.iface.removeDockWidget(self.dock)
+        self.dock.deleteLater()

@@ -1,0 +1,235 @@
+"""The dock's widgets and layout only; ``controller.py`` gives them behaviour."""
+from __future__ import annotations
+
+from typing import Optional
+
+from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsFileWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+                                 QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSpinBox, QTableView,
+                                 QVBoxLayout, QWidget)
+
+from .i18n import tr
+from .points_table import TiePointTableModel, sortable
+from .raster_input import RasterInput
+from .settings import DockSettings
+
+DOCK_OBJECT_NAME = "SarOpticalRegistrationDock"
+PREFERRED_WIDTH = 430
+
+
+def transform_choices():
+    return [("affine", tr("Affine")), ("homography", tr("Projective (homography)")), ("poly1", tr("Polynomial, order 1")),
+            ("poly2", tr("Polynomial, order 2")), ("poly3", tr("Polynomial, order 3")), ("tps", tr("Thin plate spline"))]
+
+
+def matcher_choices():
+    return [("guided", tr("Guided: dense SAR grid, refined")), ("method", tr("Keypoints in both images"))]
+
+
+def sar_scale_choices():
+    return [("auto", tr("Guess from the data")), ("linear", tr("Linear backscatter")), ("db", tr("Decibels (dB)")),
+            ("display", tr("Display values (8/16 bit)"))]
+
+
+def compressible(combo: QComboBox) -> QComboBox:
+    """A combo box that may be narrower than its longest item, so the dock can be narrow."""
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
+    return combo
+
+
+def _combo(choices) -> QComboBox:
+    combo = compressible(QComboBox())
+    for value, label in choices:
+        combo.addItem(label, value)
+    return combo
+
+
+def _select(combo: QComboBox, value) -> None:
+    index = combo.findData(value)
+    if index >= 0 and combo.model().item(index).isEnabled():
+        combo.setCurrentIndex(index)
+
+
+def _file_widget(title: str, file_filter: str) -> QgsFileWidget:
+    widget = QgsFileWidget()
+    widget.setStorageMode(QgsFileWidget.SaveFile)
+    widget.setConfirmOverwrite(False)  # the "overwrite" box decides, also for typed paths
+    widget.setDialogTitle(title)
+    widget.setFilter(file_filter)
+    return widget
+
+
+class RegistrationDock(QgsDockWidget):
+    def __init__(self, gpu_name: Optional[str] = None, parent=None):
+        super().__init__(tr("SAR-Optical Registration"), parent)
+        self.setObjectName(DOCK_OBJECT_NAME)
+        self.output_folder = ""
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self._inputs())
+        layout.addWidget(self._options(gpu_name))
+        layout.addWidget(self._advanced())
+        layout.addLayout(self._run_row())
+        layout.addWidget(self._results(), 1)
+        layout.addWidget(self._outputs())
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
+        self.set_running(False)
+        self.set_has_result(False)
+
+    # --- sections -------------------------------------------------------------------------------
+    def _inputs(self) -> QGroupBox:
+        box = QGroupBox(tr("Inputs"))
+        form = QFormLayout(box)
+        self.optical_input = RasterInput("optical")
+        self.sar_input = RasterInput("sar")
+        form.addRow(tr("Optical (reference)"), self.optical_input)
+        form.addRow(tr("SAR (to register)"), self.sar_input)
+        return box
+
+    def _options(self, gpu_name: Optional[str]) -> QGroupBox:
+        box = QGroupBox(tr("Transform and device"))
+        form = QFormLayout(box)
+        self.transform_combo = _combo(transform_choices())
+        found = tr("GPU found: {name}").format(name=gpu_name) if gpu_name else tr("no GPU found, uses the CPU")
+        self.device_combo = _combo([("auto", tr("Auto ({found})").format(found=found)), ("cpu", tr("CPU")),
+                                    ("cuda", tr("GPU (CUDA)") if gpu_name else tr("GPU (CUDA): not available"))])
+        self.device_combo.model().item(2).setEnabled(bool(gpu_name))
+        form.addRow(tr("Transform"), self.transform_combo)
+        form.addRow(tr("Device"), self.device_combo)
+        return box
+
+    def _advanced(self) -> QgsCollapsibleGroupBox:
+        self.advanced_box = QgsCollapsibleGroupBox(tr("Advanced"))
+        form = QFormLayout(self.advanced_box)
+        self.max_keypoints_spin = QSpinBox()
+        self.max_keypoints_spin.setRange(100, 50000)
+        self.max_keypoints_spin.setSingleStep(500)
+        self.matcher_combo = _combo(matcher_choices())
+        self.matcher_combo.setToolTip(tr("Guided describes the SAR image on a dense grid around each optical keypoint and "
+                                         "refines the matches; it is more robust between optical and SAR images."))
+        self.grid_step_spin = QSpinBox()
+        self.grid_step_spin.setRange(1, 64)
+        self.grid_step_spin.setSuffix(" px")
+        self.grid_step_spin.setToolTip(tr("Distance between SAR candidates of the guided matcher"))
+        self.search_radius_spin = QDoubleSpinBox()
+        self.search_radius_spin.setRange(1.0, 5000.0)
+        self.search_radius_spin.setSuffix(" px")
+        self.search_radius_spin.setToolTip(tr("How far the georeferencing of the SAR raster may be off (used when both rasters are georeferenced)"))
+        self.mutual_check = QCheckBox(tr("Keep only mutual nearest neighbours"))
+        self.ransac_spin = QDoubleSpinBox()
+        self.ransac_spin.setRange(0.5, 50.0)
+        self.ransac_spin.setSingleStep(0.5)
+        self.ransac_spin.setSuffix(" px")
+        self.min_inliers_spin = QSpinBox()
+        self.min_inliers_spin.setRange(3, 1000)
+        self.sar_scale_combo = _combo(sar_scale_choices())
+        form.addRow(tr("Keypoints per image"), self.max_keypoints_spin)
+        form.addRow(tr("Matcher"), self.matcher_combo)
+        form.addRow(tr("Grid step"), self.grid_step_spin)
+        form.addRow(tr("Search radius"), self.search_radius_spin)
+        form.addRow("", self.mutual_check)
+        form.addRow(tr("RANSAC threshold"), self.ransac_spin)
+        form.addRow(tr("Minimum matches"), self.min_inliers_spin)
+        form.addRow(tr("SAR values"), self.sar_scale_combo)
+        self.advanced_box.setCollapsed(True)
+        return self.advanced_box
+
+    def _run_row(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        row = QHBoxLayout()
+        self.run_button = QPushButton(tr("Run"))
+        self.cancel_button = QPushButton(tr("Cancel"))
+        row.addWidget(self.run_button, 1)
+        row.addWidget(self.cancel_button)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 100)
+        self.stage_label = QLabel()
+        column.addLayout(row)
+        column.addWidget(self.progress_bar)
+        column.addWidget(self.stage_label)
+        return column
+
+    def _results(self) -> QGroupBox:
+        box = QGroupBox(tr("Tie points"))
+        column = QVBoxLayout(box)
+        self.summary_label = QLabel(tr("No result yet."))
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.table_model = TiePointTableModel(self)
+        self.table_proxy = sortable(self.table_model)
+        self.table = QTableView()
+        self.table.setModel(self.table_proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(140)
+        self.table.sortByColumn(1, Qt.DescendingOrder)  # the points in use first, then by id
+        self.zoom_button = QPushButton(tr("Zoom to point"))
+        self.refit_button = QPushButton(tr("Re-fit"))
+        self.refit_button.setToolTip(tr("Fit the transform again from the tie point layers after you deleted, moved or "
+                                        "disabled points (set 'enabled' to 0); the network does not run again."))
+        row = QHBoxLayout()
+        row.addWidget(self.zoom_button)
+        row.addWidget(self.refit_button)
+        column.addWidget(self.summary_label)
+        column.addWidget(self.table, 1)
+        column.addLayout(row)
+        return box
+
+    def _outputs(self) -> QGroupBox:
+        box = QGroupBox(tr("Outputs"))
+        form = QFormLayout(box)
+        self.warped_file = _file_widget(tr("Registered SAR GeoTIFF"), tr("GeoTIFF (*.tif *.tiff)"))
+        self.points_file = _file_widget(tr("Tie points for the Georeferencer"), tr("Georeferencer points (*.points)"))
+        self.geopackage_file = _file_widget(tr("Tie points as GeoPackage"), tr("GeoPackage (*.gpkg)"))
+        self.overwrite_check = QCheckBox(tr("Overwrite existing files"))
+        self.write_button = QPushButton(tr("Write outputs"))
+        form.addRow(tr("Registered SAR"), self.warped_file)
+        form.addRow(tr(".points file"), self.points_file)
+        form.addRow(tr("GeoPackage"), self.geopackage_file)
+        form.addRow("", self.overwrite_check)
+        form.addRow(self.write_button)
+        return box
+
+    # --- state ----------------------------------------------------------------------------------
+    def set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        for widget in (self.optical_input, self.sar_input, self.zoom_button, self.refit_button, self.write_button):
+            widget.setEnabled(not running)
+        if not running:
+            self.stage_label.setText("")
+
+    def set_has_result(self, has_result: bool) -> None:
+        for widget in (self.zoom_button, self.refit_button, self.write_button):
+            widget.setEnabled(has_result)
+
+    def settings(self) -> DockSettings:
+        return DockSettings(
+            warp_model=self.transform_combo.currentData(), device=self.device_combo.currentData(),
+            max_keypoints=self.max_keypoints_spin.value(), matcher=self.matcher_combo.currentData(),
+            grid_step=self.grid_step_spin.value(), search_radius=self.search_radius_spin.value(),
+            mutual=self.mutual_check.isChecked(), ransac_threshold=self.ransac_spin.value(),
+            min_inliers=self.min_inliers_spin.value(), sar_scale=self.sar_scale_combo.currentData(),
+            advanced_open=not self.advanced_box.isCollapsed(), output_folder=self.output_folder,
+        )
+
+    def apply_settings(self, settings: DockSettings) -> None:
+        _select(self.transform_combo, settings.warp_model)
+        _select(self.device_combo, settings.device)
+        self.max_keypoints_spin.setValue(settings.max_keypoints)
+        _select(self.matcher_combo, settings.matcher)
+        self.grid_step_spin.setValue(settings.grid_step)
+        self.search_radius_spin.setValue(settings.search_radius)
+        self.mutual_check.setChecked(settings.mutual)
+        self.ransac_spin.setValue(settings.ransac_threshold)
+        self.min_inliers_spin.setValue(settings.min_inliers)
+        _select(self.sar_scale_combo, settings.sar_scale)
+        self.advanced_box.setCollapsed(not settings.advanced_open)
+        self.output_folder = settings.output_folder

@@ -1,0 +1,85 @@
+"""The dock's table of tie points: id, whether it is used, why it was rejected, distance and
+residuals; sortable (numbers sort as numbers)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from qgis.PyQt.QtGui import QBrush, QColor
+
+from .i18n import tr
+from .layers import TiePointState
+
+SORT_ROLE = Qt.UserRole
+ID_ROLE = Qt.UserRole + 1
+
+
+def rejection_label(stage: str) -> str:
+    labels = {
+        "": "",
+        "mutual": tr("not mutual"),
+        "adaptive_threshold": tr("distance"),
+        "ransac": tr("RANSAC"),
+        "user": tr("you"),
+    }
+    return labels.get(stage or "", stage)
+
+
+class TiePointTableModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.state: Optional[TiePointState] = None
+        self.headers = [tr("Id"), tr("Used"), tr("Rejected by"), tr("Distance"), tr("dX (px)"), tr("dY (px)"), tr("Residual (px)")]
+
+    def set_state(self, state: Optional[TiePointState]) -> None:
+        self.beginResetModel()
+        self.state = state
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if self.state is None or parent.isValid() else len(self.state.ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 (Qt's name)
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def _raw(self, row: int, column: int):
+        tie, fit = self.state.tie_points, self.state.fit
+        dx, dy = fit.residuals[row]
+        values = (int(self.state.ids[row]), bool(tie.enabled[row]), tie.rejected_by[row] or "", float(tie.distance[row]),
+                  float(dx), float(dy), float(np.hypot(dx, dy)))
+        return values[column]
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or self.state is None:
+            return None
+        value = self._raw(index.row(), index.column())
+        if role == SORT_ROLE:
+            return int(value) if isinstance(value, bool) else value
+        if role == ID_ROLE:
+            return int(self.state.ids[index.row()])
+        if role == Qt.DisplayRole:
+            if isinstance(value, bool):
+                return tr("yes") if value else tr("no")
+            if index.column() == 2:
+                return rejection_label(value)
+            if isinstance(value, float):
+                return "" if not np.isfinite(value) else f"{value:.2f}" if index.column() >= 4 else f"{value:.3f}"
+            return str(value)
+        if role == Qt.ForegroundRole and not self.state.tie_points.enabled[index.row()]:
+            return QBrush(QColor("#888888"))
+        if role == Qt.TextAlignmentRole and index.column() != 2:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        return None
+
+
+def sortable(model: TiePointTableModel) -> QSortFilterProxyModel:
+    proxy = QSortFilterProxyModel(model)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    return proxy

@@ -1,0 +1,62 @@
+"""The dock's choices, kept between sessions in QgsSettings (the user's QGIS profile)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Optional
+
+from qgis.core import QgsSettings
+
+from ..core import RegistrationOptions
+
+SETTINGS_GROUP = "SarOpticalRegistration"
+_DEFAULTS = RegistrationOptions()
+
+
+@dataclass
+class DockSettings:
+    """What persists: the matching options (not the inputs, which belong to a project)."""
+
+    warp_model: str = _DEFAULTS.warp_model
+    device: str = _DEFAULTS.device
+    max_keypoints: int = _DEFAULTS.max_keypoints
+    matcher: str = _DEFAULTS.matcher
+    grid_step: int = _DEFAULTS.grid_step
+    search_radius: float = _DEFAULTS.search_radius
+    mutual: bool = _DEFAULTS.mutual
+    ransac_threshold: float = _DEFAULTS.ransac_threshold
+    min_inliers: int = _DEFAULTS.min_inliers
+    sar_scale: str = _DEFAULTS.sar_scale
+    advanced_open: bool = False
+    output_folder: str = ""
+
+    def to_options(self, optical_bands=None, sar_bands=None, model: Optional[str] = None) -> RegistrationOptions:
+        return RegistrationOptions(
+            warp_model=self.warp_model, device=self.device, model=model, max_keypoints=self.max_keypoints,
+            matcher=self.matcher, grid_step=self.grid_step,
+            search_radius=self.search_radius, mutual=self.mutual, ransac_threshold=self.ransac_threshold,
+            min_inliers=self.min_inliers, optical_bands=optical_bands, sar_bands=sar_bands, sar_scale=self.sar_scale,
+        )
+
+
+def load_settings(group: str = SETTINGS_GROUP) -> DockSettings:
+    """The saved settings; a missing or unreadable value falls back to its default."""
+    store = QgsSettings()
+    defaults = DockSettings()
+    values = {}
+    for item in fields(DockSettings):
+        default = getattr(defaults, item.name)
+        try:
+            values[item.name] = store.value(f"{group}/{item.name}", default, type=type(default))
+        except (TypeError, ValueError):
+            values[item.name] = default
+    return DockSettings(**values)
+
+
+def save_settings(settings: DockSettings, group: str = SETTINGS_GROUP) -> None:
+    store = QgsSettings()
+    for name, value in asdict(settings).items():
+        store.setValue(f"{group}/{name}", value)
+
+
+def clear_settings(group: str = SETTINGS_GROUP) -> None:
+    QgsSettings().remove(group)

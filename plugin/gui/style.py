@@ -1,0 +1,46 @@
+"""How tie points look: kept matches as filled green dots, rejected ones as crosses coloured by
+the stage that rejected them, points the user disabled as hollow blue circles."""
+from __future__ import annotations
+
+from qgis.core import QgsCategorizedSymbolRenderer, QgsMarkerSymbol, QgsRendererCategory
+
+from .i18n import tr
+
+# One expression, so that editing "enabled" or "rejected_by" restyles a point at once.
+STATUS_EXPRESSION = (
+    "CASE WHEN \"enabled\" = 1 THEN 'kept' "
+    "WHEN \"rejected_by\" IS NULL OR \"rejected_by\" IN ('', 'user') THEN 'user' "
+    "WHEN \"rejected_by\" IN ('mutual', 'adaptive_threshold', 'ransac') THEN \"rejected_by\" "
+    "ELSE 'other' END"
+)
+
+
+def _categories():
+    """(value, label, symbol properties, opacity), drawn in this order (kept last = on top)."""
+    cross = {"name": "cross2", "outline_width": "0.5"}
+    return [
+        ("mutual", tr("Rejected: not mutual nearest neighbours"), {**cross, "color": "#fb9a99", "outline_color": "#fb9a99", "size": "1.6"}, 0.6),
+        ("adaptive_threshold", tr("Rejected: descriptor distance too large"), {**cross, "color": "#ff7f00", "outline_color": "#ff7f00", "size": "1.8"}, 0.6),
+        ("ransac", tr("Rejected: outlier (RANSAC)"), {**cross, "color": "#e31a1c", "outline_color": "#e31a1c", "size": "2.0"}, 0.8),
+        ("user", tr("Disabled by you"), {"name": "circle", "color": "0,0,0,0", "outline_color": "#1f78b4", "outline_width": "0.6", "size": "3.0"}, 1.0),
+        ("kept", tr("Kept: used in the fit"), {"name": "circle", "color": "#33e02c", "outline_color": "#0b3d0a", "outline_width": "0.4", "size": "3.2"}, 1.0),
+    ]
+
+
+def _symbol(properties, opacity):
+    symbol = QgsMarkerSymbol.createSimple(properties)
+    symbol.setOpacity(opacity)
+    return symbol
+
+
+def tie_point_renderer() -> QgsCategorizedSymbolRenderer:
+    categories = [QgsRendererCategory(value, _symbol(properties, opacity), label) for value, label, properties, opacity in _categories()]
+    renderer = QgsCategorizedSymbolRenderer(STATUS_EXPRESSION, categories)
+    fallback = _symbol({"name": "cross2", "color": "#999999", "outline_color": "#999999", "size": "1.6"}, 0.6)
+    renderer.addCategory(QgsRendererCategory("other", fallback, tr("Rejected: other")))
+    return renderer
+
+
+def style_tie_point_layer(layer) -> None:
+    layer.setRenderer(tie_point_renderer())
+    layer.triggerRepaint()

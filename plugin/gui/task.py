@@ -1,0 +1,118 @@
+"""Background work as QgsTasks: registration, and writing the outputs.
+
+Following qgis_plugin_tools' BaseTask: ``run`` (worker thread) stores any exception and returns
+False; ``finished`` (main thread) hands the task to whoever listens on ``done``, which shows the
+error. A task gets file paths and plain data only, never a QGIS layer object.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Tuple
+
+from qgis.core import QgsTask
+from qgis.PyQt.QtCore import pyqtSignal
+
+from ..core import RegistrationCancelled, RegistrationOptions, register
+from ..core import outputs
+from .i18n import tr
+
+LOGGER = logging.getLogger(__name__)
+
+
+class BaseTask(QgsTask):
+    """A cancellable task whose outcome is ``result`` or ``error``, announced by ``done``."""
+
+    done = pyqtSignal(object)  # this task; emitted in the main thread once it has finished
+
+    def __init__(self, description: str):
+        super().__init__(description, QgsTask.CanCancel)
+        self.result = None
+        self.error: Optional[BaseException] = None
+
+    def work(self):
+        raise NotImplementedError
+
+    def run(self) -> bool:  # worker thread
+        try:
+            self.result = self.work()
+        except Exception as error:  # noqa: BLE001 -- stored, shown in the main thread by the listener
+            self.error = error
+            return False
+        return True
+
+    def finished(self, ok: bool) -> None:  # main thread
+        if not ok and self.error is None:  # cancelled before it started, or terminated
+            self.error = RegistrationCancelled("cancelled")
+        self.done.emit(self)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error is None and self.result is not None
+
+
+class RegistrationTask(BaseTask):
+    """Runs ``core.register`` on two raster files; progress per stage, cancel at every check."""
+
+    def __init__(self, optical_path: str, sar_path: str, options: RegistrationOptions, extractor=None,
+                 register_function: Optional[Callable] = None):
+        super().__init__(tr("Registering SAR to optical"))
+        self.optical_path, self.sar_path, self.options = optical_path, sar_path, options
+        self.extractor = extractor
+        self.stage = ""
+        self._register = register_function
+
+    def report(self, stage: str, fraction: float) -> bool:
+        """The core's progress callback: records the stage, moves the bar, answers "go on?"."""
+        self.stage = stage
+        self.setProgress(100.0 * fraction)
+        return not self.isCanceled()
+
+    def work(self):
+        if self.extractor is None:
+            from ..core.descriptor import DescriptorExtractor
+
+            self.extractor = DescriptorExtractor(self.options.model, self.options.device)
+        if self.isCanceled():
+            raise RegistrationCancelled("cancelled before reading")
+        run = self._register or register
+        return run(self.optical_path, self.sar_path, self.options, progress=self.report, extractor=self.extractor)
+
+
+@dataclass
+class OutputRequest:
+    """Which files to write; an empty path means "not this one"."""
+
+    warped_path: str = ""
+    points_path: str = ""
+    geopackage_path: str = ""
+    overwrite: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.warped_path or self.points_path or self.geopackage_path)
+
+
+class WriteOutputsTask(BaseTask):
+    """Writes the warped SAR GeoTIFF and the tie-point files; ``result`` lists (kind, path)."""
+
+    def __init__(self, registration_result, request: OutputRequest):
+        super().__init__(tr("Writing registered SAR"))
+        self.registration_result = registration_result
+        self.request = request
+
+    def work(self) -> List[Tuple[str, str]]:
+        written = []
+        jobs = (
+            ("warped", self.request.warped_path, outputs.write_warped_sar),
+            ("points", self.request.points_path, outputs.write_points_file),
+            ("geopackage", self.request.geopackage_path, outputs.write_geopackage),
+        )
+        for step, (kind, path, writer) in enumerate(jobs):
+            if self.isCanceled():
+                raise RegistrationCancelled("cancelled while writing")
+            if path:
+                writer(self.registration_result, path, overwrite=self.request.overwrite)
+                written.append((kind, path))
+                LOGGER.info("wrote %s", path)
+            self.setProgress(100.0 * (step + 1) / len(jobs))
+        return written

@@ -1,0 +1,137 @@
+"""Runs inside the real QGIS desktop (``qgis --code``): loads the bundled sample, opens the
+plugin's dock from its toolbar action, runs the registration task from the dock, writes the
+outputs, and records what happened in $DESKTOP_CHECK_OUT/status.json. The shell script around it
+takes the screenshots when status.json says so, then touches ``screenshot.done`` and QGIS quits.
+
+Phases in status.json: "running" (task in progress: screenshot of the task manager), "ready"
+(all done: final screenshot), "failed" (an exception in this script; see "error")."""
+import json
+import os
+import traceback
+
+from osgeo import gdal
+from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.PyQt.QtCore import QTimer
+from qgis.utils import iface, plugins
+
+OUT = os.environ["DESKTOP_CHECK_OUT"]
+SAMPLE = os.path.join(os.environ["DESKTOP_CHECK_PLUGIN_DIR"], "resources", "sample")
+PLUGIN = "sar_optical_registration"
+STATUS = {"phase": "starting", "progress": [], "stages": [], "messages": []}
+KEEP = []  # Python references that must outlive this script's execution (timers, callbacks)
+
+
+def save(**values):
+    STATUS.update(values)
+    with open(os.path.join(OUT, "status.json.tmp"), "w") as handle:
+        json.dump(STATUS, handle, indent=1, default=str)
+    os.replace(os.path.join(OUT, "status.json.tmp"), os.path.join(OUT, "status.json"))
+
+
+def guarded(function):
+    def run(*args):
+        try:
+            function(*args)
+        except Exception:  # noqa: BLE001 -- recorded for the test, never a dialog
+            save(phase="failed", error=traceback.format_exc())
+    return run
+
+
+def later(milliseconds, function):
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(guarded(function))
+    timer.start(milliseconds)
+    KEEP.append(timer)
+
+
+def message_bar_texts():
+    return [f"{item.title()}: {item.text()}" for item in iface.messageBar().items()]
+
+
+@guarded
+def start():
+    window = iface.mainWindow()
+    window.setGeometry(0, 0, 1600, 1000)
+    optical = iface.addRasterLayer(os.path.join(SAMPLE, "optical.tif"), "optical (Sentinel-2)")
+    sar = iface.addRasterLayer(os.path.join(SAMPLE, "sar.tif"), "sar (Sentinel-1 VH)")
+    launcher = plugins[PLUGIN].dock_controller
+    launcher.action.trigger()  # what a click on the toolbar button does
+    controller = launcher.controller
+    dock = controller.dock
+    save(plugin_loaded=True, dock_visible=dock.isVisible(), dock_area=int(window.dockWidgetArea(dock)),
+         run_button_text=dock.run_button.text())
+    dock.optical_input.set_layer(optical)
+    dock.sar_input.set_layer(sar)
+    dock.warped_file.setFilePath(os.path.join(OUT, "sar_registered.tif"))
+    dock.points_file.setFilePath(os.path.join(OUT, "tie_points.points"))
+    dock.geopackage_file.setFilePath(os.path.join(OUT, "tie_points.gpkg"))
+    dock.overwrite_check.setChecked(True)
+    dock.run_button.click()
+    task = controller.task
+    save(task_started=task is not None, task_in_manager=task is not None and task in QgsApplication.taskManager().tasks())
+    if task is None:
+        save(phase="ready", messages=message_bar_texts())
+        return
+
+    def progressed(value):
+        STATUS["progress"].append(round(value, 1))
+        if task.stage and (not STATUS["stages"] or STATUS["stages"][-1] != task.stage):
+            STATUS["stages"].append(task.stage)
+        if task.stage == "descriptors" and STATUS["phase"] == "starting":
+            save(phase="running", active_tasks=QgsApplication.taskManager().countActiveTasks())
+
+    task.progressChanged.connect(progressed)
+    task.done.connect(lambda finished: later(100, lambda: registered(controller, finished)))
+
+
+def registered(controller, task):
+    save(phase="registered", task_succeeded=task.succeeded, task_error=str(task.error or ""), messages=message_bar_texts())
+    if not task.succeeded:
+        later(1500, finish)
+        return
+    result = controller.result
+    save(tie_points=len(result.tie_points), used=int(result.tie_points.enabled.sum()), rmse_px=result.fit.rmse,
+         sar_to_optical=result.fit.sar_to_optical.tolist())
+    controller.dock.table.selectRow(0)
+    write = controller.write_outputs()
+    write.done.connect(lambda finished: later(100, lambda: written(finished)))
+
+
+def written(task):
+    warped_path = os.path.join(OUT, "sar_registered.tif")
+    save(write_succeeded=task.succeeded, write_error=str(task.error or ""), written=task.result)
+    layers = QgsProject.instance().mapLayers().values()
+    warped = [layer for layer in layers if isinstance(layer, QgsRasterLayer) and layer.source() == warped_path]
+    if warped:
+        warped[0].renderer().setOpacity(0.65)
+        iface.layerTreeView().refreshLayerSymbology(warped[0].id())
+        output, optical = gdal.Open(warped_path), gdal.Open(os.path.join(SAMPLE, "optical.tif"))
+        save(output_layer_added=warped[0].isValid(),
+             output_georeferenced=output.GetGeoTransform() == optical.GetGeoTransform() and output.GetProjection() == optical.GetProjection())
+    iface.mapCanvas().zoomToFullExtent()
+    iface.mapCanvas().refresh()
+    later(3000, finish)
+
+
+def finish():
+    layers = QgsProject.instance().mapLayers().values()
+    save(layers=[{"name": layer.name(), "kind": "vector" if isinstance(layer, QgsVectorLayer) else "raster",
+                  "features": layer.featureCount() if isinstance(layer, QgsVectorLayer) else None} for layer in layers],
+         messages=message_bar_texts(), phase="ready")
+    later(500, wait_for_screenshot)
+
+
+def wait_for_screenshot():
+    if not os.path.exists(os.path.join(OUT, "screenshot.done")):
+        later(300, wait_for_screenshot)
+        return
+    import qgis.utils
+
+    save(unloaded=qgis.utils.unloadPlugin(PLUGIN))
+    QgsProject.instance().setDirty(False)
+    QgsApplication.exit(0)
+
+
+save(phase="starting")
+later(1000, start)  # let the main window finish appearing

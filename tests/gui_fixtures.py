@@ -1,0 +1,67 @@
+"""Fixtures shared by the tests of the QGIS dock (``tests/test_gui_*.py``): an iface whose
+dock area is real, a controller with its own settings group, the sample as project layers, and a
+registration result built from known tie points (no network)."""
+import numpy as np
+import pytest
+from qgis.core import QgsProject, QgsRasterLayer
+
+from plugin.core.pipeline import TiePoints, result_from_tie_points
+from plugin.gui.settings import clear_settings
+
+TEST_SETTINGS = "SarOpticalRegistrationTest"
+SAMPLE_SHIFT = np.array([17.0, -11.0])  # resources/sample/truth.json: optical = SAR + (17, -11)
+
+
+@pytest.fixture
+def iface(qgis_iface, monkeypatch):
+    """pytest-qgis's iface, with a real dock area and an empty message bar and project."""
+    window = qgis_iface.mainWindow()
+    monkeypatch.setattr(qgis_iface, "addDockWidget", lambda area, dock: window.addDockWidget(area, dock), raising=False)
+    monkeypatch.setattr(qgis_iface, "removeDockWidget", lambda dock: window.removeDockWidget(dock), raising=False)
+    qgis_iface.messageBar().clear_messages()
+    QgsProject.instance().removeAllMapLayers()
+    yield qgis_iface
+    QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.fixture
+def controller(iface, qtbot):
+    from plugin.gui.controller import DockController
+
+    clear_settings(TEST_SETTINGS)
+    made = DockController(iface, settings_group=TEST_SETTINGS)
+    yield made
+    made.unload()
+    clear_settings(TEST_SETTINGS)
+
+
+@pytest.fixture
+def sample_layers(sample, iface):
+    optical = QgsRasterLayer(sample["optical"], "optical", "gdal")
+    sar = QgsRasterLayer(sample["sar"], "sar", "gdal")
+    assert optical.isValid() and sar.isValid()
+    QgsProject.instance().addMapLayers([optical, sar])
+    return optical, sar
+
+
+def sample_tie_points(count=40, outliers=4, seed=0) -> TiePoints:
+    """Tie points on the sample with the known truth; the last ``outliers`` are off by 25-40 px,
+    rejected by RANSAC and disabled."""
+    rng = np.random.default_rng(seed)
+    sar_xy = rng.uniform([60, 60], [700, 680], (count, 2))
+    optical_xy = sar_xy + SAMPLE_SHIFT
+    optical_xy[count - outliers:] += rng.uniform(25, 40, (outliers, 2))
+    enabled = np.r_[np.ones(count - outliers, bool), np.zeros(outliers, bool)]
+    rejected = [""] * (count - outliers) + ["ransac"] * outliers
+    return TiePoints(optical_xy, sar_xy, rng.uniform(0.3, 0.9, count), rejected, enabled)
+
+
+@pytest.fixture
+def synthetic_result(sample):
+    result = result_from_tie_points(sample["optical"], sample["sar"], sample_tie_points(), "affine")
+    result.model_name, result.device = "test", "cpu"
+    return result
+
+
+def messages(iface, level):
+    return list(iface.messageBar().get_messages(level))

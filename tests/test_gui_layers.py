@@ -1,0 +1,157 @@
+"""Tie-point layers from a result, the user's edits, and Re-fit (no network: known tie points
+on the sample, optical = SAR + (17, -11))."""
+import numpy as np
+import pytest
+from qgis.core import (Qgis, QgsCategorizedSymbolRenderer, QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsGeometry, QgsPointXY, QgsProject)
+from qgis.PyQt.QtCore import Qt
+
+from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
+from plugin.core.raster_io import pixel_to_map
+from plugin.gui.layers import TiePointLayers
+from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result  # noqa: F401
+
+TRUTH = np.array([[1, 0, SAMPLE_SHIFT[0]], [0, 1, SAMPLE_SHIFT[1]], [0, 0, 1]])
+
+
+@pytest.fixture
+def shown(controller, synthetic_result):
+    controller._show_result(synthetic_result)
+    return controller
+
+
+def features_by_id(layer):
+    return {feature["id"]: feature for feature in layer.getFeatures()}
+
+
+def set_enabled(layer, point_id, value):
+    feature = features_by_id(layer)[point_id]
+    assert layer.startEditing()
+    layer.changeAttributeValue(feature.id(), layer.fields().indexOf("enabled"), value)
+    assert layer.commitChanges()
+
+
+def test_layers_are_added_with_attributes_and_positions(shown, synthetic_result):
+    optical, sar = shown.layers.layer("optical"), shown.layers.layer("sar")
+    assert optical.featureCount() == sar.featureCount() == len(synthetic_result.tie_points) == 40
+    assert [f.name() for f in optical.fields()] == ["id", "optical_x", "optical_y", "sar_x", "sar_y", "distance", "enabled",
+                                                    "rejected_by", "dx", "dy", "residual"]
+    assert optical.crs().authid() == "EPSG:3395" and sar.crs().authid() == "EPSG:3395"  # the sample SAR is georeferenced
+    group = QgsProject.instance().layerTreeRoot().findLayer(optical.id()).parent()
+    assert group.name() == "Registration of sar.tif" and {child.layerId() for child in group.children()} == {optical.id(), sar.id()}
+    assert group.findLayer(optical.id()).isVisible() and not group.findLayer(sar.id()).isVisible()
+    tie = synthetic_result.tie_points
+    expected_optical = pixel_to_map(synthetic_result.optical.geotransform, tie.optical_xy)
+    expected_sar = pixel_to_map(synthetic_result.sar.geotransform, tie.sar_xy)
+    for point_id, feature in features_by_id(optical).items():
+        point = feature.geometry().asPoint()
+        assert np.allclose([point.x(), point.y()], expected_optical[point_id])
+        assert feature["enabled"] == int(tie.enabled[point_id]) and feature["rejected_by"] == tie.rejected_by[point_id]
+        assert np.isclose(feature["residual"], np.hypot(*synthetic_result.fit.residuals[point_id]))
+    for point_id, feature in features_by_id(sar).items():
+        point = feature.geometry().asPoint()
+        assert np.allclose([point.x(), point.y()], expected_sar[point_id])
+
+
+def test_kept_and_rejected_points_look_different(shown):
+    layer = shown.layers.layer("optical")
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer)
+    categories = renderer.categories()  # keep the copies alive: each owns its symbol
+    symbols = {category.value(): category.symbol() for category in categories}
+    assert {"kept", "ransac", "mutual", "adaptive_threshold", "user", "other"} == set(symbols)
+    assert symbols["kept"].color() != symbols["ransac"].color() and symbols["kept"].color() != symbols["user"].color()
+    expression = QgsExpression(renderer.classAttribute())
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    status = {}
+    for feature in layer.getFeatures():
+        context.setFeature(feature)
+        status[feature["id"]] = expression.evaluate(context)
+    assert {status[i] for i in range(36)} == {"kept"} and {status[i] for i in range(36, 40)} == {"ransac"}
+
+
+def test_summary_and_table(shown):
+    assert "36 of 40" in shown.dock.summary_label.text() and "RMSE 0.00" in shown.dock.summary_label.text()
+    model = shown.dock.table_model
+    assert model.rowCount() == 40 and model.columnCount() == 7
+    assert shown.dock.refit_button.isEnabled() and shown.dock.write_button.isEnabled()
+    proxy = shown.dock.table_proxy
+    shown.dock.table.sortByColumn(6, Qt.DescendingOrder)
+    largest = proxy.index(0, 0).data()
+    assert int(largest) >= 36  # outliers have the largest residuals
+
+
+def test_ungeoreferenced_sar_is_in_pixel_space(synthetic_result, iface):
+    from dataclasses import replace
+
+    sar = replace(synthetic_result.sar, geotransform=None, crs_wkt=None)
+    layers = TiePointLayers(synthetic_result.optical, sar)
+    _, sar_layer = layers.create(synthetic_result.tie_points, synthetic_result.fit)
+    assert not sar_layer.crs().isValid()
+    point = features_by_id(sar_layer)[0].geometry().asPoint()
+    x, y = synthetic_result.tie_points.sar_xy[0]
+    assert np.allclose([point.x(), point.y()], pixel_to_map(PIXEL_SPACE_GEOTRANSFORM, np.array([[x, y]]))[0])
+    assert np.isclose(point.y(), -(y + 0.5))
+
+
+def test_refit_after_enabling_an_outlier_and_disabling_it_again(shown, iface):
+    optical = shown.layers.layer("optical")
+    set_enabled(optical, 37, 1)  # enable an outlier: the fit gets worse
+    assert shown.refit()
+    assert shown.result.fit.rmse > 1.0 and bool(shown.result.tie_points.enabled[37])
+    sar = shown.layers.layer("sar")
+    assert features_by_id(sar)[37]["enabled"] == 1 and features_by_id(sar)[37]["rejected_by"] == ""
+    set_enabled(sar, 37, 0)  # ...and disable it in the other layer
+    assert shown.refit()
+    assert shown.result.fit.rmse < 1e-6
+    assert np.allclose(shown.result.fit.sar_to_optical, TRUTH, atol=1e-6)
+    assert features_by_id(optical)[37]["rejected_by"] == "user"
+    assert "Re-fitted" in " ".join(messages(iface, Qgis.Success))
+
+
+def test_refit_after_deleting_and_moving_points(shown):
+    sar = shown.layers.layer("sar")
+    assert sar.startEditing()
+    sar.deleteFeature(features_by_id(sar)[3].id())
+    assert sar.commitChanges()
+    optical = shown.layers.layer("optical")
+    moved = features_by_id(optical)[5]
+    point = moved.geometry().asPoint()
+    pixel = abs(shown.result.optical.geotransform[1])
+    assert optical.startEditing()  # left in edit mode: Re-fit commits the edits
+    optical.changeGeometry(moved.id(), QgsGeometry.fromPointXY(QgsPointXY(point.x() + 10 * pixel, point.y())))
+    assert shown.refit()
+    assert optical.featureCount() == sar.featureCount() == 39 and 3 not in features_by_id(optical)
+    index = list(shown.layers.state.ids).index(5)
+    assert np.isclose(shown.result.tie_points.optical_xy[index, 0], shown.result.tie_points.sar_xy[index, 0] + 17 + 10, atol=1e-6)
+    residual = features_by_id(optical)[5]["residual"]
+    assert residual > 8  # the moved point no longer agrees with the others
+    assert shown.dock.table_model.rowCount() == 39
+
+
+def test_refit_with_too_few_points_is_a_warning(shown, iface):
+    shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("poly3"))
+    optical = shown.layers.layer("optical")
+    assert optical.startEditing()
+    for feature in list(optical.getFeatures())[:32]:
+        optical.deleteFeature(feature.id())
+    assert optical.commitChanges()
+    assert not shown.refit()
+    assert "needs at least 10" in " ".join(messages(iface, Qgis.Warning))
+
+
+def test_refit_after_layers_were_removed(shown, iface):
+    QgsProject.instance().removeMapLayer(shown.layers.layer_ids["sar"])
+    assert not shown.refit()
+    assert "no longer in the project" in " ".join(messages(iface, Qgis.Warning))
+
+
+def test_zoom_to_point(shown, iface):
+    canvas = iface.mapCanvas()
+    canvas.setDestinationCrs(shown.layers.layer("optical").crs())
+    shown.dock.table.selectRow(0)
+    point_id = shown.selected_point_id()
+    shown.zoom_to_selected()
+    feature = features_by_id(shown.layers.layer("optical"))[point_id]
+    assert canvas.extent().contains(feature.geometry().asPoint())
+    assert min(canvas.extent().width(), canvas.extent().height()) < 200 * abs(shown.result.optical.geotransform[1])
+    assert shown.layers.layer("optical").selectedFeatureIds() == [feature.id()]

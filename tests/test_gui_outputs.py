@@ -1,0 +1,106 @@
+"""Writing the result from the dock: the warped SAR GeoTIFF (georeferenced in the optical grid,
+added to the project), the .points file and the GeoPackage; and the refusals."""
+import os
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr
+from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+from tests.gui_fixtures import controller, iface, messages, synthetic_result  # noqa: F401
+
+
+@pytest.fixture
+def shown(controller, synthetic_result):
+    controller._show_result(synthetic_result)
+    return controller
+
+
+def write(controller, qtbot, warped="", points="", geopackage="", overwrite=False):
+    dock = controller.dock
+    dock.warped_file.setFilePath(warped)
+    dock.points_file.setFilePath(points)
+    dock.geopackage_file.setFilePath(geopackage)
+    dock.overwrite_check.setChecked(overwrite)
+    task = controller.write_outputs()
+    if task is not None:
+        with qtbot.waitSignal(task.done, timeout=120_000):
+            pass
+    return task
+
+
+def raster_layers_showing(path):
+    return [layer for layer in QgsProject.instance().mapLayers().values() if isinstance(layer, QgsRasterLayer) and layer.source() == path]
+
+
+def test_a_result_suggests_an_output_that_is_not_an_input(shown, synthetic_result):
+    suggested = shown.dock.warped_file.filePath()
+    assert suggested.endswith("sar_registered.tif") and suggested not in (synthetic_result.optical.path, synthetic_result.sar.path)
+
+
+def test_an_existing_output_is_not_proposed_again(shown, synthetic_result, tmp_path):
+    taken = tmp_path / "taken.tif"
+    taken.write_bytes(b"")
+    shown.dock.warped_file.setFilePath(str(taken))
+    shown._show_result(synthetic_result)
+    assert shown.dock.warped_file.filePath() == str(tmp_path / "sar_registered.tif")
+
+
+def test_writes_georeferenced_warped_sar_and_tie_points(shown, qtbot, tmp_path, sample, iface):
+    warped, points, geopackage = (str(tmp_path / name) for name in ("warped.tif", "tie.points", "tie.gpkg"))
+    task = write(shown, qtbot, warped, points, geopackage)
+    assert task.succeeded and [kind for kind, _ in task.result] == ["warped", "points", "geopackage"]
+    output, optical = gdal.Open(warped), gdal.Open(sample["optical"])
+    assert output.GetGeoTransform() == optical.GetGeoTransform() and output.GetProjection() == optical.GetProjection()
+    assert (output.RasterXSize, output.RasterYSize) == (768, 768)
+    # The known shift: warped pixel (x, y) shows SAR pixel (x - 17, y + 11).
+    sar = gdal.Open(sample["sar"]).ReadAsArray().astype(float)
+    inside = output.ReadAsArray().astype(float)[100:600, 100:600]
+    assert np.corrcoef(inside.ravel(), sar[111:611, 83:583].ravel())[0, 1] > 0.98
+    assert len(raster_layers_showing(warped)) == 1 and raster_layers_showing(warped)[0].isValid()
+    assert len(open(points).read().splitlines()) == 41
+    assert ogr.Open(geopackage).GetLayer(0).GetFeatureCount() == 40
+    assert "Wrote" in " ".join(messages(iface, Qgis.Success))
+
+
+def test_writes_what_the_layers_show(shown, qtbot, tmp_path):
+    """Edits and the chosen transform apply to the outputs even without pressing Re-fit."""
+    optical = shown.layers.layer("optical")
+    assert optical.startEditing()
+    for feature in list(optical.getFeatures())[:30]:
+        optical.deleteFeature(feature.id())
+    assert optical.commitChanges()
+    shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("homography"))
+    points = str(tmp_path / "edited.points")
+    assert write(shown, qtbot, points=points).succeeded
+    assert len(open(points).read().splitlines()) == 1 + 10
+    assert shown.result.fit.model == "homography" and shown.dock.table_model.rowCount() == 10
+
+
+def test_existing_output_needs_overwrite(shown, qtbot, tmp_path, iface):
+    warped = str(tmp_path / "warped.tif")
+    open(warped, "w").close()
+    task = write(shown, qtbot, warped)
+    assert not task.succeeded and "already exists" in " ".join(messages(iface, Qgis.Warning))
+    assert os.path.getsize(warped) == 0
+    assert write(shown, qtbot, warped, overwrite=True).succeeded
+    assert gdal.Open(warped).RasterXSize == 768
+    assert write(shown, qtbot, warped, overwrite=True).succeeded  # again: the layer is reloaded, not added twice
+    assert len(raster_layers_showing(warped)) == 1
+
+
+def test_an_input_is_never_overwritten(shown, qtbot, tmp_path, iface, synthetic_result):
+    before = open(synthetic_result.sar.path, "rb").read()
+    task = write(shown, qtbot, synthetic_result.sar.path, overwrite=True)
+    assert not task.succeeded and "is one of the input rasters" in " ".join(messages(iface, Qgis.Warning))
+    assert open(synthetic_result.sar.path, "rb").read() == before
+
+
+def test_no_output_chosen(shown, qtbot, iface):
+    assert write(shown, qtbot) is None
+    assert "No output file is chosen" in " ".join(messages(iface, Qgis.Warning))
+
+
+def test_nothing_to_write_before_a_run(controller, qtbot, iface, tmp_path):
+    assert write(controller, qtbot, str(tmp_path / "x.tif")) is None
+    assert "no registration result" in " ".join(messages(iface, Qgis.Warning))

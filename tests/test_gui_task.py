@@ -1,0 +1,179 @@
+"""The registration QgsTask from the dock: progress per stage, cancel, result, error paths."""
+import time
+
+import numpy as np
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
+
+from plugin.core import RegistrationError, RegistrationOptions
+from plugin.gui.log import install_log_handler, remove_log_handler
+from plugin.gui.task import RegistrationTask
+from tests.conftest import grid_error, write_tif
+from tests.gui_fixtures import controller, iface, messages, sample_layers  # noqa: F401
+
+STAGES = ("read", "coarse alignment", "keypoints", "descriptors", "matching", "done")
+
+
+class FakeExtractor:
+    model_name, device = "fake", "cpu"
+
+
+def run_task(qtbot, task, timeout_s=120, while_running=None):
+    with qtbot.waitSignal(task.done, timeout=timeout_s * 1000):
+        QgsApplication.taskManager().addTask(task)
+        if while_running is not None:
+            while_running(task)
+    return task
+
+
+def scripted_register(optical, sar, options, progress, extractor):
+    for index, stage in enumerate(STAGES):
+        assert progress(stage, index / (len(STAGES) - 1)) is not False
+    return "a result"
+
+
+def test_task_reports_every_stage(qtbot):
+    task = RegistrationTask("optical.tif", "sar.tif", RegistrationOptions(), FakeExtractor(), scripted_register)
+    seen = []
+    task.progressChanged.connect(lambda value: seen.append((value, task.stage)))
+    run_task(qtbot, task)
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == 100)
+    assert task.succeeded and task.result == "a result" and task.error is None
+    assert [round(value) for value, _ in seen[:5]] == [20, 40, 60, 80, 100]  # 0 is no change
+
+
+def test_task_stores_the_exception_instead_of_raising(qtbot):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("inside the engine")
+
+    task = run_task(qtbot, RegistrationTask("a.tif", "b.tif", RegistrationOptions(), FakeExtractor(), broken))
+    assert isinstance(task.error, ZeroDivisionError) and not task.succeeded
+
+
+def select_sample(controller, sample_layers):
+    optical, sar = sample_layers
+    controller.dock.optical_input.set_layer(optical)
+    controller.dock.sar_input.set_layer(sar)
+    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+
+
+def test_real_task_shows_progress_per_stage(controller, sample_layers, qtbot, iface):
+    select_sample(controller, sample_layers)
+    task = controller.run()
+    assert task is not None and controller.dock.cancel_button.isEnabled() and not controller.dock.run_button.isEnabled()
+    progress, labels = [], set()
+    task.progressChanged.connect(lambda value: (progress.append(value), labels.add(controller.dock.stage_label.text())))
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    assert progress == sorted(progress) and progress[-1] >= 75  # through the descriptor stage at least
+    assert {"Finding keypoints", "Describing keypoints (network)"} <= labels
+    assert controller.dock.run_button.isEnabled() and not controller.dock.cancel_button.isEnabled()
+    # With a well-trained model this is a success; with a weak one a RegistrationError in the message bar.
+    assert task.succeeded or isinstance(task.error, RegistrationError)
+    if not task.succeeded:
+        assert "could not be registered" in " ".join(messages(iface, Qgis.Warning))
+
+
+def test_cancel_stops_promptly_and_cleanly(controller, sample_layers, qtbot, iface):
+    select_sample(controller, sample_layers)
+    task = controller.run()
+    cancelled_at = []
+
+    def cancel_during_descriptors(value):
+        if task.stage == "descriptors" and not cancelled_at:
+            cancelled_at.append(time.perf_counter())
+            controller.dock.cancel_button.click()
+
+    task.progressChanged.connect(cancel_during_descriptors)
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    assert cancelled_at, "the task never reached the descriptor stage"
+    assert time.perf_counter() - cancelled_at[0] < 3.0
+    assert "Cancelled" in " ".join(messages(iface, Qgis.Info))
+    assert not messages(iface, Qgis.Warning) and not messages(iface, Qgis.Critical)
+    assert controller.result is None and controller.dock.run_button.isEnabled()
+    assert not [layer for layer in QgsProject.instance().mapLayers().values() if isinstance(layer, QgsVectorLayer)]
+
+
+def test_user_error_is_a_warning_with_the_fix(controller, sample, qtbot, iface, tmp_path):
+    flat = write_tif(tmp_path / "flat_sar.tif", np.full((200, 200), 5, np.float32))
+    controller.dock.optical_input.set_path(sample["optical"])
+    controller.dock.sar_input.set_path(flat)
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=120_000):
+        pass
+    assert isinstance(task.error, RegistrationError) and task.error.fix  # e.g. too few keypoints / matches
+    assert messages(iface, Qgis.Warning) == [f"SAR-Optical Registration:{task.error.message} {task.error.fix}"]
+    assert not messages(iface, Qgis.Critical) and controller.result is None
+
+
+def test_bug_is_a_short_message_and_a_logged_traceback(controller, sample_layers, qtbot, iface, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("unexpected")
+
+    monkeypatch.setattr("plugin.gui.task.register", broken)
+    logged = []
+    QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: logged.append((message, tag, level)))
+    handler = install_log_handler()  # as the plugin does when QGIS loads it
+    try:
+        select_sample(controller, sample_layers)
+        task = controller.run()
+        with qtbot.waitSignal(task.done, timeout=120_000):
+            pass
+    finally:
+        remove_log_handler(handler)
+    critical = " ".join(messages(iface, Qgis.Critical))
+    assert "This is a bug" in critical and "KeyError" in critical
+    assert any("Traceback" in message and tag == "SAR-Optical Registration" for message, tag, _ in logged)
+
+
+def test_success_path_without_the_network(controller, sample_layers, sample, qtbot, iface, monkeypatch, tmp_path):
+    """The dock's whole success path, with the engine replaced by the known truth."""
+    from osgeo import gdal
+
+    from plugin.core.pipeline import result_from_tie_points
+    from tests.gui_fixtures import sample_tie_points
+
+    def known_truth(optical, sar, options, progress, extractor):
+        for index, stage in enumerate(STAGES):
+            progress(stage, index / 5)
+        return result_from_tie_points(optical, sar, sample_tie_points(), options.warp_model)
+
+    monkeypatch.setattr("plugin.gui.task.register", known_truth)
+    select_sample(controller, sample_layers)
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=60_000):
+        pass
+    assert task.succeeded and controller.layers.exist() and controller.dock.refit_button.isEnabled()
+    assert "36 of 40 matches used" in " ".join(messages(iface, Qgis.Success))
+    assert np.allclose(controller.result.fit.sar_to_optical, sample["truth"], atol=1e-6)
+    output = str(tmp_path / "registered.tif")
+    controller.dock.warped_file.setFilePath(output)
+    with qtbot.waitSignal(controller.write_outputs().done, timeout=60_000):
+        pass
+    assert gdal.Open(output).GetGeoTransform() == gdal.Open(sample["optical"]).GetGeoTransform()
+    assert [layer.source() for layer in QgsProject.instance().mapLayers().values() if isinstance(layer, QgsRasterLayer)].count(output) == 1
+
+
+def test_sample_registers_and_writes_a_georeferenced_output(controller, sample_layers, sample, qtbot, iface, tmp_path):
+    """The success path on the bundled sample (needs the trained model)."""
+    from osgeo import gdal
+
+    select_sample(controller, sample_layers)
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    assert task.succeeded, " ".join(messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical))
+    assert controller.layers.exist() and controller.dock.table_model.rowCount() == len(controller.result.tie_points)
+    rms, largest = grid_error(controller.result.fit.sar_to_optical, sample["truth"], 800, 760)
+    assert rms < 1.5 and largest < 3.0
+    assert "RMSE" in controller.dock.summary_label.text()
+    output = str(tmp_path / "sar_registered.tif")
+    controller.dock.warped_file.setFilePath(output)
+    write = controller.write_outputs()
+    with qtbot.waitSignal(write.done, timeout=120_000):
+        pass
+    warped = gdal.Open(output)
+    optical = gdal.Open(sample["optical"])
+    assert warped.GetGeoTransform() == optical.GetGeoTransform() and warped.GetProjection() == optical.GetProjection()
+    added = [layer for layer in QgsProject.instance().mapLayers().values() if isinstance(layer, QgsRasterLayer) and layer.source() == output]
+    assert len(added) == 1 and added[0].isValid()
