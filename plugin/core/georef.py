@@ -2,7 +2,8 @@
 
 Matching then only has to recover what georeferencing got wrong (tens of pixels, a little
 rotation), so it searches within a radius of where a point should be. When either raster is not
-georeferenced, matching works in the SAR's own pixel grid with no prior.
+georeferenced, matching works in the SAR's own pixel grid; the guided matcher then first tries the
+shift at which the two images correlate best (``translated``), and else searches everywhere.
 """
 from __future__ import annotations
 
@@ -26,8 +27,23 @@ class CoarseAlignment:
 
     sar_image: np.ndarray  # H x W float32 in the matching grid (the optical grid when georeferenced)
     sar_valid: np.ndarray  # H x W bool
-    from_georeferencing: bool  # True: positions are predicted, so matching can use a search radius
+    from_georeferencing: bool  # True: the prior comes from both rasters' georeferencing
     grid_to_sar: Callable[[np.ndarray], np.ndarray]  # N x 2 matching-grid pixels -> SAR file pixels
+    predicted: bool = False  # True: positions are predicted (by georeferencing or a shift), so matching uses a search radius
+
+
+def translated(sar_image: np.ndarray, sar_valid: np.ndarray, shape, shift) -> CoarseAlignment:
+    """The SAR moved by an integer ``shift`` (optical pixel = SAR pixel + shift) into a grid of
+    ``shape``, without resampling: the prior of pixel-space pairs."""
+    dx, dy = (int(round(v)) for v in shift)
+    image, valid = np.zeros(shape, np.float32), np.zeros(shape, bool)
+    rows, cols = sar_image.shape
+    top, left, bottom, right = max(dy, 0), max(dx, 0), min(shape[0], rows + dy), min(shape[1], cols + dx)
+    if bottom > top and right > left:
+        image[top:bottom, left:right] = sar_image[top - dy : bottom - dy, left - dx : right - dx]
+        valid[top:bottom, left:right] = sar_valid[top - dy : bottom - dy, left - dx : right - dx]
+    offset = np.array([dx, dy], np.float64)
+    return CoarseAlignment(image, valid, False, lambda xy: np.asarray(xy, np.float64) - offset, predicted=True)
 
 
 def _memory_raster(array: np.ndarray, geotransform, wkt: str) -> gdal.Dataset:
@@ -80,4 +96,4 @@ def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseA
             f"(by their georeferencing, {int(valid.sum())} common valid pixels).",
             "Choose two rasters of the same area, or check their coordinate reference systems.",
         )
-    return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, optical_to_sar_pixels(optical, sar))
+    return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, optical_to_sar_pixels(optical, sar), predicted=True)

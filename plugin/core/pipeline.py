@@ -13,9 +13,9 @@ import numpy as np
 from . import transforms
 from .descriptor import DescriptorExtractor
 from .errors import RegistrationError
-from .georef import coarse_align
+from .georef import coarse_align, translated
 from .guided import grid_points
-from .structural import cfog, match_templates
+from .structural import cfog, match_templates, translation_by_correlation
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
 from .normalize import normalize_optical, normalize_sar
@@ -50,8 +50,8 @@ class RegistrationOptions:
             raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 2000).")
         if self.matcher not in MATCHERS:
             raise RegistrationError(f"Unknown matcher '{self.matcher}'.", f"Choose one of: {', '.join(MATCHERS)}.")
-        if self.grid_step not in (1, 2, 4, 8, 16):
-            raise RegistrationError(f"grid step {self.grid_step} is not supported.", "Use 1, 2, 4, 8 or 16 px.")
+        if not 1 <= self.grid_step <= 64:
+            raise RegistrationError(f"grid step {self.grid_step} px is out of range.", "Use 1 to 64 px (default 8; smaller is slower).")
         if self.search_radius <= 0 or self.ransac_threshold <= 0:
             raise RegistrationError("The search radius and RANSAC threshold must be positive.", "Use e.g. 100 px and 3 px.")
 
@@ -129,7 +129,7 @@ def _could_not_register(inliers: int, options: RegistrationOptions, radius: Opti
     )
 
 
-def _refine_structurally(matches: Matches, optical_image, optical_valid, aligned, optical_xy, model, options, steps) -> Matches:
+def _refine_structurally(matches: Matches, optical_features, aligned, optical_xy, model, options, steps) -> Matches:
     """Guided matcher, second half: a coarse similarity from the descriptor matches, then every
     optical keypoint located by CFOG template matching around the position it predicts.
 
@@ -139,14 +139,14 @@ def _refine_structurally(matches: Matches, optical_image, optical_valid, aligned
     when fewer than ``MIN_TEMPLATE_AGREEMENT`` of the template matches agree on the final model:
     a real alignment makes most of them agree, random positions in the search window do not.
     """
-    radius = options.search_radius if aligned.from_georeferencing else None
+    radius = options.search_radius if aligned.predicted else None
     coarse = filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step)) if len(matches) else None
     consensus = int(matches.kept.sum()) if len(matches) else 0
     if coarse is None or consensus < options.min_inliers:
         _could_not_register(consensus, options, radius)
     steps.update(0.2)
     predicted = transforms.apply(np.linalg.inv(coarse), optical_xy)
-    positions, found = match_templates(cfog(optical_image, optical_valid), cfog(aligned.sar_image, aligned.sar_valid), optical_xy, predicted)
+    positions, found = match_templates(optical_features, cfog(aligned.sar_image, aligned.sar_valid), optical_xy, predicted)
     steps.update(0.9)
     distance = np.full(len(optical_xy), np.nan)
     distance[matches.optical_index] = matches.distance
@@ -203,37 +203,58 @@ def register(
     sar_image = normalize_sar(sar, options.sar_scale)
 
     steps.stage("coarse alignment")
+    guided = options.matcher == "guided"
     aligned = coarse_align(optical, sar, sar_image)
+    optical_features = cfog(optical_image, optical.valid) if guided else None
+    alignments = [aligned]
+    if guided and not aligned.predicted:
+        # Pixel space: first try the shift at which both images correlate best, then everywhere.
+        shift, distinct = translation_by_correlation(optical_features, optical.valid, cfog(sar_image, sar.valid), sar.valid)
+        LOGGER.info("no georeferencing: the images correlate best at a shift of (%g, %g) px (peak distinctness %.2f)", *shift, distinct)
+        alignments.insert(0, translated(sar_image, sar.valid, optical.valid.shape, shift))
 
     steps.stage("keypoints")
     optical_keypoints = detect_keypoints(optical_image, optical.valid, options.max_keypoints)
     steps.update(0.5)
-    if options.matcher == "method":
-        sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
-    else:
-        sar_xy = grid_points(aligned.sar_valid, options.grid_step)
-    if min(len(optical_keypoints), len(sar_xy)) < options.min_inliers:
-        raise RegistrationError(
-            f"Too few keypoints were found ({len(optical_keypoints)} optical, {len(sar_xy)} SAR): the overlap has almost no structure.",
-            "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
-        )
-
-    steps.stage("descriptors")
     extractor = extractor or DescriptorExtractor(options.model, options.device)
-    share = len(optical_keypoints) / (len(optical_keypoints) + len(sar_xy))
-    optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
-    sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
-
-    steps.stage("matching")
-    radius = options.search_radius if aligned.from_georeferencing else None
+    optical_descriptors = None
     model = transforms.ransac_model_for(options.warp_model)
-    guided = options.matcher == "guided"
-    matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
-                            second_exclusion=1.5 * options.grid_step if guided else 0.0)
-    if guided:
-        matches = _refine_structurally(matches, optical_image, optical.valid, aligned, optical_keypoints.xy, model, options, steps)
-    else:
-        filter_ransac(matches, model, options.ransac_threshold)
+    for attempt, aligned in enumerate(alignments):
+        last = attempt == len(alignments) - 1
+        if options.matcher == "method":
+            sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
+        else:
+            sar_xy = grid_points(aligned.sar_valid, options.grid_step)
+        if min(len(optical_keypoints), len(sar_xy)) < options.min_inliers:
+            if not last:
+                continue
+            raise RegistrationError(
+                f"Too few keypoints were found ({len(optical_keypoints)} optical, {len(sar_xy)} SAR): the overlap has almost no structure.",
+                "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
+            )
+
+        if attempt == 0:
+            steps.stage("descriptors")
+        share = len(optical_keypoints) / (len(optical_keypoints) + len(sar_xy))
+        if optical_descriptors is None:
+            optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
+        sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
+
+        if attempt == 0:
+            steps.stage("matching")
+        radius = options.search_radius if aligned.predicted else None
+        matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
+                                second_exclusion=1.5 * options.grid_step if guided else 0.0)
+        if not guided:
+            filter_ransac(matches, model, options.ransac_threshold)
+            break
+        try:
+            matches = _refine_structurally(matches, optical_features, aligned, optical_keypoints.xy, model, options, steps)
+            break
+        except RegistrationError:
+            if last:
+                raise
+            LOGGER.info("the best-correlating shift did not register the images; searching the whole SAR image")
     inliers = int(matches.kept.sum())
     if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
         _could_not_register(inliers, options, radius)

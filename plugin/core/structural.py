@@ -68,3 +68,47 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
         positions[i] = (px - search + col + dx, py - search + row + dy)
         found[i] = True
     return positions, found
+
+
+def translation_by_correlation(optical_features: np.ndarray, optical_valid: np.ndarray, sar_features: np.ndarray, sar_valid: np.ndarray,
+                               min_overlap: float = 0.5) -> Tuple[np.ndarray, float]:
+    """The integer shift ``t`` (optical pixel = SAR pixel + t) at which the CFOG features of the
+    two images correlate best (FFT cross-correlation, normalised by the overlap, over shifts where
+    at least ``min_overlap`` of the smaller image overlaps); images of 512 px and more are
+    correlated at half resolution. Also returns how distinct the peak is: (peak - median) /
+    (second peak at least 5 px away - median); about 1 for unrelated images.
+
+    Only recovers a translation between images of the same pixel size and orientation: it is the
+    prior for pixel-space pairs (no georeferencing), and the matching that follows accepts or
+    rejects it."""
+    scale = 2 if min(optical_features.shape[:2]) >= 512 else 1
+
+    def reduce(features, valid):
+        if scale == 1:
+            return features, valid.astype(np.float64)
+        size = (features.shape[1] // scale, features.shape[0] // scale)
+        small = np.stack([cv2.resize(features[..., c], size, interpolation=cv2.INTER_AREA) for c in range(features.shape[-1])], -1)
+        return small, cv2.resize(valid.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
+
+    optical_features, optical_valid = reduce(optical_features, optical_valid)
+    sar_features, sar_valid = reduce(sar_features, sar_valid)
+    shape = (optical_features.shape[0] + sar_features.shape[0], optical_features.shape[1] + sar_features.shape[1])
+
+    def spectrum(array):
+        return np.fft.rfft2(np.asarray(array, np.float64), shape)
+
+    correlation = sum(np.fft.irfft2(spectrum(optical_features[..., c]) * np.conj(spectrum(sar_features[..., c])), shape)
+                      for c in range(optical_features.shape[-1]))
+    overlap = np.fft.irfft2(spectrum(optical_valid) * np.conj(spectrum(sar_valid)), shape)
+    enough = overlap > min_overlap * min(np.sum(optical_valid), np.sum(sar_valid))
+    if not enough.any():
+        return np.zeros(2), 0.0
+    score = np.where(enough, correlation / np.maximum(overlap, 1.0), -np.inf)
+    row, col = np.unravel_index(np.argmax(score), shape)
+    rows, cols = np.ogrid[: shape[0], : shape[1]]
+    near = (np.minimum(abs(rows - row), shape[0] - abs(rows - row)) * scale < 5) & (np.minimum(abs(cols - col), shape[1] - abs(cols - col)) * scale < 5)
+    median = np.median(score[enough])
+    second = np.max(np.where(near, -np.inf, score))
+    distinct = float((score[row, col] - median) / max(second - median, 1e-12)) if np.isfinite(second) else float("inf")
+    shift = np.array([col if col < shape[1] // 2 else col - shape[1], row if row < shape[0] // 2 else row - shape[0]], np.float64)
+    return shift * scale, distinct
