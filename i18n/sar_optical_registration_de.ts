@@ -64,10 +64,6 @@
       <translation>Führen Sie die Registrierung erneut aus.</translation>
     </message>
     <message>
-      <source>Re-fitted: {summary}</source>
-      <translation>Neu angepasst: {summary}</translation>
-    </message>
-    <message>
       <source>There is no registration result to write.</source>
       <translation>Es gibt kein Registrierungsergebnis zum Schreiben.</translation>
     </message>
@@ -90,6 +86,10 @@
     <message>
       <source>Network {name} on {device}, {seconds} s.</source>
       <translation>Netz {name} auf {device}, {seconds} s.</translation>
+    </message>
+    <message>
+      <source>Re-fitted: {summary}</source>
+      <translation>Neu angepasst: {summary}</translation>
     </message>
     <message>
       <source>Affine</source>
@@ -176,8 +176,8 @@
       <translation>Erweitert</translation>
     </message>
     <message>
-      <source>Guided describes the SAR image on a dense grid around each optical keypoint and refines the matches; it is more robust between optical and SAR images.</source>
-      <translation>Geführt beschreibt das SAR-Bild auf einem dichten Gitter um jeden optischen Merkmalspunkt und verfeinert die Zuordnungen; zwischen optischen und SAR-Bildern ist das robuster.</translation>
+      <source>Guided matches optical keypoints with the network on a dense SAR grid, then locates each one precisely by template matching; Method is the published pipeline (keypoints in both images).</source>
+      <translation>Geführt ordnet optische Merkmalspunkte mit dem Netz einem dichten SAR-Raster zu und bestimmt dann jeden genau durch Vorlagenabgleich; Methode ist das veröffentlichte Verfahren (Merkmalspunkte in beiden Bildern).</translation>
     </message>
     <message>
       <source>Distance between SAR candidates of the guided matcher</source>
@@ -356,6 +356,10 @@
       <translation>Distanz</translation>
     </message>
     <message>
+      <source>template</source>
+      <translation>Vorlage</translation>
+    </message>
+    <message>
       <source>RANSAC</source>
       <translation>RANSAC</translation>
     </message>
@@ -430,6 +434,10 @@
     <message>
       <source>Rejected: descriptor distance too large</source>
       <translation>Verworfen: Deskriptordistanz zu groß</translation>
+    </message>
+    <message>
+      <source>Rejected: no clear template match</source>
+      <translation>Verworfen: keine eindeutige Vorlagen-Zuordnung</translation>
     </message>
     <message>
       <source>Rejected: outlier (RANSAC)</source>
@@ -540,16 +548,16 @@
       <translation>SAR auf optisches Bild registrieren</translation>
     </message>
     <message>
-      <source>Registers a SAR raster to an optical raster: finds keypoints in both, describes them with the DFFCA network, matches them (within the search radius around the position given by the georeferencing, when both rasters have one), rejects outliers with RANSAC and fits the chosen transform.
+      <source>Registers a SAR raster to an optical raster: finds keypoints in the optical raster, matches them with the DFFCA network within the search radius around the position given by the georeferencing (when both rasters have one), locates each one precisely by template matching of oriented-gradient features, rejects outliers with RANSAC and fits the chosen transform. Matcher 'method' runs the published pipeline instead (keypoints in both rasters, nearest neighbours, adaptive threshold, RANSAC).
 
 Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's Georeferencer, and a report with counts and the fit RMSE.
 
 Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one.</source>
-      <translation>Registriert ein SAR-Raster auf ein optisches Raster: findet Merkmalspunkte in beiden, beschreibt sie mit dem DFFCA-Netz, ordnet sie einander zu (innerhalb des Suchradius um die Position aus der Georeferenzierung, wenn beide Raster eine haben), verwirft Ausreißer mit RANSAC und passt die gewählte Transformation an.
+      <translation>Registriert ein SAR-Raster auf ein optisches Raster: findet Merkmalspunkte im optischen Raster, ordnet sie mit dem DFFCA-Netz innerhalb des Suchradius um die Position aus der Georeferenzierung zu (wenn beide Raster eine haben), bestimmt jeden genau durch Vorlagenabgleich von Merkmalen orientierter Gradienten, verwirft Ausreißer mit RANSAC und passt die gewählte Transformation an. Der Abgleich 'method' führt stattdessen das veröffentlichte Verfahren aus (Merkmalspunkte in beiden Rastern, nächste Nachbarn, adaptiver Schwellenwert, RANSAC).
 
 Ausgaben: das SAR-Raster, in das Raster und KBS des optischen Rasters transformiert (GeoTIFF), jeder Kandidat für einen Passpunkt mit dem Grund, warum er behalten oder verworfen wurde (GeoPackage; bearbeiten Sie es und führen Sie danach 'SAR aus Passpunkten transformieren' aus), eine .points-Datei für den Georeferenzierer von QGIS und ein Bericht mit Anzahlen und dem RMSE der Anpassung.
 
-Optische Kanäle: keine = Helligkeit aus R, G, B (oder Kanal 1). Das Gerät 'auto' nutzt eine CUDA-GPU, wenn PyTorch eine findet.</translation>
+Optische Kanäle: keine = Luminanz aus R, G, B (oder Kanal 1). Gerät 'auto' verwendet eine CUDA-GPU, wenn PyTorch eine findet.</translation>
     </message>
     <message>
       <source>Optical band(s) (none: luminance of R, G, B, or band 1)</source>
@@ -562,6 +570,10 @@ Optische Kanäle: keine = Helligkeit aus R, G, B (oder Kanal 1). Das Gerät 'aut
     <message>
       <source>SAR value scale</source>
       <translation>Skala der SAR-Werte</translation>
+    </message>
+    <message>
+      <source>Grid step of the guided matcher (pixels)</source>
+      <translation>Rasterabstand des geführten Abgleichs (Pixel)</translation>
     </message>
     <message>
       <source>Search radius (pixels; how far off the georeferencing may be)</source>

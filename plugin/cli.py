@@ -50,7 +50,7 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-keypoints", type=int, default=defaults.max_keypoints, help="per image (default: %(default)s)")
     parser.add_argument("--matcher", default=defaults.matcher, choices=("guided", "method"),
                         help="guided: SAR patches on a dense grid, refined to 1 px; method: keypoints in both images, as in the paper (default: %(default)s)")
-    parser.add_argument("--grid-step", type=int, default=defaults.grid_step, choices=(1, 2, 4, 8, 16), help="guided matcher's SAR grid, px (default: %(default)s)")
+    parser.add_argument("--grid-step", type=int, default=defaults.grid_step, help="guided matcher's SAR grid, px (default: %(default)s)")
     parser.add_argument("--search-radius", type=float, default=defaults.search_radius, help="pixels around the position predicted by georeferencing (default: %(default)s)")
     parser.add_argument("--no-mutual", action="store_true", help="do not require mutual nearest neighbours (the method's plain NN)")
     parser.add_argument("--ransac-threshold", type=float, default=defaults.ransac_threshold, help="pixels (default: %(default)s)")

@@ -9,12 +9,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE = os.path.join(ROOT, "resources", "sample")
 
 
+def sample_truth() -> np.ndarray:
+    """The bundled sample's true SAR -> optical pixel transform (a translation), from truth.json."""
+    with open(os.path.join(SAMPLE, "truth.json")) as handle:
+        return np.array(json.load(handle)["sar_to_optical"], float)
+
+
+SAMPLE_SHIFT = sample_truth()[:2, 2]  # optical_xy = sar_xy + SAMPLE_SHIFT
+
+
 @pytest.fixture(scope="session")
 def sample():
     """The bundled real Sentinel-1/Sentinel-2 sample and its known truth."""
-    with open(os.path.join(SAMPLE, "truth.json")) as handle:
-        truth = np.array(json.load(handle)["sar_to_optical"], float)
-    return {"optical": os.path.join(SAMPLE, "optical.tif"), "sar": os.path.join(SAMPLE, "sar.tif"), "truth": truth}
+    return {"optical": os.path.join(SAMPLE, "optical.tif"), "sar": os.path.join(SAMPLE, "sar.tif"), "truth": sample_truth()}
 
 
 def write_tif(path, array, geotransform=None, epsg=None, nodata=None, data_type=None):

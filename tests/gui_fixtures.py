@@ -7,9 +7,9 @@ from qgis.core import QgsProject, QgsRasterLayer
 
 from plugin.core.pipeline import TiePoints, result_from_tie_points
 from plugin.gui.settings import clear_settings
+from tests.conftest import SAMPLE_SHIFT  # noqa: F401 (re-exported for the dock tests)
 
 TEST_SETTINGS = "SarOpticalRegistrationTest"
-SAMPLE_SHIFT = np.array([17.0, -11.0])  # resources/sample/truth.json: optical = SAR + (17, -11)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Tie-point layers from a result, the user's edits, and Re-fit (no network: known tie points
-on the sample, optical = SAR + (17, -11))."""
+on the sample, optical = SAR + SAMPLE_SHIFT, the sample's truth)."""
 import numpy as np
 import pytest
 from qgis.core import (Qgis, QgsCategorizedSymbolRenderer, QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsGeometry, QgsPointXY, QgsProject)
@@ -58,7 +58,7 @@ def test_kept_and_rejected_points_look_different(shown):
     assert isinstance(renderer, QgsCategorizedSymbolRenderer)
     categories = renderer.categories()  # keep the copies alive: each owns its symbol
     symbols = {category.value(): category.symbol() for category in categories}
-    assert {"kept", "ransac", "mutual", "adaptive_threshold", "user", "other"} == set(symbols)
+    assert {"kept", "ransac", "template", "mutual", "adaptive_threshold", "user", "other"} == set(symbols)
     assert symbols["kept"].color() != symbols["ransac"].color() and symbols["kept"].color() != symbols["user"].color()
     expression = QgsExpression(renderer.classAttribute())
     context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
@@ -122,7 +122,7 @@ def test_refit_after_deleting_and_moving_points(shown):
     assert shown.refit()
     assert optical.featureCount() == sar.featureCount() == 39 and 3 not in features_by_id(optical)
     index = list(shown.layers.state.ids).index(5)
-    assert np.isclose(shown.result.tie_points.optical_xy[index, 0], shown.result.tie_points.sar_xy[index, 0] + 17 + 10, atol=1e-6)
+    assert np.isclose(shown.result.tie_points.optical_xy[index, 0], shown.result.tie_points.sar_xy[index, 0] + SAMPLE_SHIFT[0] + 10, atol=1e-6)
     residual = features_by_id(optical)[5]["residual"]
     assert residual > 8  # the moved point no longer agrees with the others
     assert shown.dock.table_model.rowCount() == 39

@@ -2,12 +2,13 @@
 added to the project), the .points file and the GeoPackage; and the refusals."""
 import os
 
+import cv2
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
 from qgis.core import Qgis, QgsProject, QgsRasterLayer
 
-from tests.gui_fixtures import controller, iface, messages, synthetic_result  # noqa: F401
+from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result  # noqa: F401
 
 
 @pytest.fixture
@@ -53,10 +54,12 @@ def test_writes_georeferenced_warped_sar_and_tie_points(shown, qtbot, tmp_path, 
     output, optical = gdal.Open(warped), gdal.Open(sample["optical"])
     assert output.GetGeoTransform() == optical.GetGeoTransform() and output.GetProjection() == optical.GetProjection()
     assert (output.RasterXSize, output.RasterYSize) == (768, 768)
-    # The known shift: warped pixel (x, y) shows SAR pixel (x - 17, y + 11).
-    sar = gdal.Open(sample["sar"]).ReadAsArray().astype(float)
+    # The known shift: warped pixel p shows SAR pixel p - SAMPLE_SHIFT.
+    sar = gdal.Open(sample["sar"]).ReadAsArray().astype(np.float32)
+    shift = np.float32([[1, 0, SAMPLE_SHIFT[0]], [0, 1, SAMPLE_SHIFT[1]]])
+    expected = cv2.warpAffine(sar, shift, (768, 768), flags=cv2.INTER_LINEAR)[100:600, 100:600]
     inside = output.ReadAsArray().astype(float)[100:600, 100:600]
-    assert np.corrcoef(inside.ravel(), sar[111:611, 83:583].ravel())[0, 1] > 0.98
+    assert np.corrcoef(inside.ravel(), expected.ravel())[0, 1] > 0.98
     assert len(raster_layers_showing(warped)) == 1 and raster_layers_showing(warped)[0].isValid()
     assert len(open(points).read().splitlines()) == 41
     assert ogr.Open(geopackage).GetLayer(0).GetFeatureCount() == 40

@@ -31,11 +31,10 @@ from plugin.core.pipeline import result_from_tie_points
 from plugin.core.transforms import WARP_MODELS
 from plugin.processing import common
 from plugin.processing.provider import PROVIDER_ID, RegistrationProvider
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE_SHIFT as SHIFT
 
 REGISTER = f"{PROVIDER_ID}:registersartooptical"
 WARP = f"{PROVIDER_ID}:warpfromtiepoints"
-SHIFT = np.array([17.0, -11.0])  # the sample's truth: optical_xy = sar_xy + SHIFT
 
 
 @pytest.fixture(scope="module")

@@ -110,8 +110,8 @@ class RegistrationDock(QgsDockWidget):
         self.max_keypoints_spin.setRange(100, 50000)
         self.max_keypoints_spin.setSingleStep(500)
         self.matcher_combo = _combo(matcher_choices())
-        self.matcher_combo.setToolTip(tr("Guided describes the SAR image on a dense grid around each optical keypoint and "
-                                         "refines the matches; it is more robust between optical and SAR images."))
+        self.matcher_combo.setToolTip(tr("Guided matches optical keypoints with the network on a dense SAR grid, then locates each one "
+                                         "precisely by template matching; Method is the published pipeline (keypoints in both images)."))
         self.grid_step_spin = QSpinBox()
         self.grid_step_spin.setRange(1, 64)
         self.grid_step_spin.setSuffix(" px")

@@ -20,6 +20,7 @@ def rejection_label(stage: str) -> str:
         "": "",
         "mutual": tr("not mutual"),
         "adaptive_threshold": tr("distance"),
+        "template": tr("template"),
         "ransac": tr("RANSAC"),
         "user": tr("you"),
     }

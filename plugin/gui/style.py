@@ -10,7 +10,7 @@ from .i18n import tr
 STATUS_EXPRESSION = (
     "CASE WHEN \"enabled\" = 1 THEN 'kept' "
     "WHEN \"rejected_by\" IS NULL OR \"rejected_by\" IN ('', 'user') THEN 'user' "
-    "WHEN \"rejected_by\" IN ('mutual', 'adaptive_threshold', 'ransac') THEN \"rejected_by\" "
+    "WHEN \"rejected_by\" IN ('mutual', 'adaptive_threshold', 'template', 'ransac') THEN \"rejected_by\" "
     "ELSE 'other' END"
 )
 
@@ -21,6 +21,7 @@ def _categories():
     return [
         ("mutual", tr("Rejected: not mutual nearest neighbours"), {**cross, "color": "#fb9a99", "outline_color": "#fb9a99", "size": "1.6"}, 0.6),
         ("adaptive_threshold", tr("Rejected: descriptor distance too large"), {**cross, "color": "#ff7f00", "outline_color": "#ff7f00", "size": "1.8"}, 0.6),
+        ("template", tr("Rejected: no clear template match"), {**cross, "color": "#cab2d6", "outline_color": "#cab2d6", "size": "1.6"}, 0.6),
         ("ransac", tr("Rejected: outlier (RANSAC)"), {**cross, "color": "#e31a1c", "outline_color": "#e31a1c", "size": "2.0"}, 0.8),
         ("user", tr("Disabled by you"), {"name": "circle", "color": "0,0,0,0", "outline_color": "#1f78b4", "outline_width": "0.6", "size": "3.0"}, 1.0),
         ("kept", tr("Kept: used in the fit"), {"name": "circle", "color": "#33e02c", "outline_color": "#0b3d0a", "outline_width": "0.4", "size": "3.2"}, 1.0),

@@ -15,6 +15,7 @@ from .common import FeedbackProgress, RegistrationAlgorithmBase, load_core, shar
 
 DEVICES = ("auto", "cpu", "cuda")
 SAR_SCALES = ("auto", "linear", "db", "display")
+MATCHERS = ("guided", "method")
 
 
 class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
@@ -28,6 +29,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
     RANSAC_THRESHOLD = "RANSAC_THRESHOLD"
     MIN_INLIERS = "MIN_INLIERS"
     SAR_SCALE = "SAR_SCALE"
+    MATCHER = "MATCHER"
+    GRID_STEP = "GRID_STEP"
 
     def name(self) -> str:
         return "registersartooptical"
@@ -37,9 +40,11 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
 
     def shortHelpString(self) -> str:  # noqa: N802 (QGIS's name)
         return self.tr(
-            "Registers a SAR raster to an optical raster: finds keypoints in both, describes them with the DFFCA network, "
-            "matches them (within the search radius around the position given by the georeferencing, when both rasters have one), "
-            "rejects outliers with RANSAC and fits the chosen transform.\n\n"
+            "Registers a SAR raster to an optical raster: finds keypoints in the optical raster, matches them with the DFFCA "
+            "network within the search radius around the position given by the georeferencing (when both rasters have one), "
+            "locates each one precisely by template matching of oriented-gradient features, rejects outliers with RANSAC and "
+            "fits the chosen transform. Matcher 'method' runs the published pipeline instead (keypoints in both rasters, "
+            "nearest neighbours, adaptive threshold, RANSAC).\n\n"
             "Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with "
             "why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's "
             "Georeferencer, and a report with counts and the fit RMSE.\n\n"
@@ -55,6 +60,9 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
         self.addParameter(self._choice(self.DEVICE, self.tr("Device"), DEVICES))
         advanced = [
             self._choice(self.SAR_SCALE, self.tr("SAR value scale"), SAR_SCALES),
+            self._choice(self.MATCHER, self.tr("Matcher"), MATCHERS),
+            QgsProcessingParameterNumber(self.GRID_STEP, self.tr("Grid step of the guided matcher (pixels)"), QgsProcessingParameterNumber.Integer, 8,
+                                         minValue=1, maxValue=64),
             QgsProcessingParameterNumber(self.MAX_KEYPOINTS, self.tr("Keypoints per image"), QgsProcessingParameterNumber.Integer, 2000, minValue=100),
             QgsProcessingParameterNumber(self.SEARCH_RADIUS, self.tr("Search radius (pixels; how far off the georeferencing may be)"),
                                          QgsProcessingParameterNumber.Double, 100.0, minValue=1.0),
@@ -82,6 +90,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             device=self.parameterAsEnumString(parameters, self.DEVICE, context),
             model=self.parameterAsString(parameters, self.MODEL, context).strip() or None,
             max_keypoints=self.parameterAsInt(parameters, self.MAX_KEYPOINTS, context),
+            matcher=self.parameterAsEnumString(parameters, self.MATCHER, context),
+            grid_step=self.parameterAsInt(parameters, self.GRID_STEP, context),
             search_radius=self.parameterAsDouble(parameters, self.SEARCH_RADIUS, context),
             mutual=self.parameterAsBoolean(parameters, self.MUTUAL, context),
             ransac_threshold=self.parameterAsDouble(parameters, self.RANSAC_THRESHOLD, context),
