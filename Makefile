@@ -8,7 +8,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export PROJ_DATA ?= /usr/share/proj
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: setup demo test train package clean
+.PHONY: setup demo test train bench package clean
 
 setup:
 	bash scripts/bootstrap.sh
@@ -27,9 +27,14 @@ test: setup
 # augmentation, then mild augmentation at a lower rate.
 # Each phase starts from the previous phase's best weights and is resumable (run it again).
 train: setup
-	$(PY) -m training.train --data $(DATA) --augment strong --max-epochs 8 --minutes 70 --out .cache/train/dffca-v1
+	$(PY) -m training.train --data $(DATA) --augment strong --max-epochs 7 --minutes 70 --out .cache/train/dffca-v1
 	$(PY) -m training.train --data $(DATA) --augment mild --lr 5e-4 --groups 8 --max-epochs 8 --minutes 50 --init .cache/train/dffca-v1/best.pt --out .cache/train/dffca-v1-phase2
-	$(PY) -m training.export .cache/train/dffca-v1-phase2/best.pt --name dffca-v1 --default
+	$(PY) -m training.export .cache/train/dffca-v1-phase2/best.pt --name dffca-v1 --default --notes training/notes/dffca-v1.md
+
+# The matching benchmark on the held-out pairs of $(DATA) (seeded warps, two tiers), against
+# OpenCV SIFT and AKAZE in the same run: benchmarks/results/results.{md,json}.
+bench: setup
+	$(PY) -m benchmarks.run --data $(DATA) --out benchmarks/results
 
 clean:
 	rm -rf out .pytest_cache
