@@ -25,6 +25,10 @@ from .raster_io import georeferencing, open_raster, read_raster
 LOGGER = logging.getLogger(__name__)
 MATCHERS = ("guided", "method")
 MIN_TEMPLATE_AGREEMENT = 0.3
+CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch)
+MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
+MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
+MAX_SCALE = 2.0  # without a prior: the descriptor compares patches of one pixel size, so no more
 
 
 @dataclass
@@ -121,10 +125,10 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
     return Fit(warp_model, matrix, residuals, rmse)
 
 
-def _could_not_register(inliers: int, options: RegistrationOptions, radius: Optional[float]) -> None:
+def _could_not_register(inliers: int, options: RegistrationOptions, radius: Optional[float], what: str = "matches") -> None:
     hint = f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius. " if radius else ""
     raise RegistrationError(
-        f"Only {inliers} matches agree on one transform (at least {options.min_inliers} are needed): the images could not be registered.",
+        f"Only {inliers} {what} agree on one transform (at least {options.min_inliers} are needed): the images could not be registered.",
         hint + "Check that both rasters show the same area and try more keypoints.",
     )
 
@@ -135,15 +139,35 @@ def _refine_structurally(matches: Matches, optical_features, aligned, optical_xy
 
     Returns the tie-point candidates (one per optical keypoint) with stage masks "template"
     (a clear template minimum was found) and "ransac" (final consensus at the user's threshold).
-    Registration is refused when the descriptor stage finds no consensus of ``min_inliers`` or
-    when fewer than ``MIN_TEMPLATE_AGREEMENT`` of the template matches agree on the final model:
-    a real alignment makes most of them agree, random positions in the search window do not.
+    Registration is refused when the descriptor matches agree in fewer than ``min_inliers``
+    distinct cells, when (with a prior) their transform scales or rotates more than the prior
+    allows, or when fewer than ``MIN_TEMPLATE_AGREEMENT`` of the template matches agree on the
+    final model: a real alignment makes most of them agree, random positions in the search window
+    do not.
     """
     radius = options.search_radius if aligned.predicted else None
     coarse = filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step)) if len(matches) else None
-    consensus = int(matches.kept.sum()) if len(matches) else 0
+    # Neighbouring keypoints share most of their patch and so repeat one wrong match: count the
+    # consensus in distinct cells of the optical image, not in matches.
+    consensus = len(np.unique((matches.optical_xy[matches.kept] // CONSENSUS_CELL_PX).astype(int), axis=0)) if len(matches) else 0
+    LOGGER.info("coarse consensus: %d matches in %d distinct cells of %d px, similarity %s", int(matches.kept.sum()) if len(matches) else 0,
+                consensus, CONSENSUS_CELL_PX, None if coarse is None else np.round(coarse[:2], 3).tolist())
     if coarse is None or consensus < options.min_inliers:
-        _could_not_register(consensus, options, radius)
+        _could_not_register(consensus, options, radius, "well-separated matches")
+    scale, angle = np.sqrt(abs(np.linalg.det(coarse[:2, :2]))), np.degrees(np.arctan2(coarse[1, 0], coarse[0, 0]))
+    if aligned.predicted and not (1 / MAX_PRIOR_SCALE <= scale <= MAX_PRIOR_SCALE and abs(angle) <= MAX_PRIOR_ROTATION_DEG):
+        raise RegistrationError(
+            f"The matches suggest a scale of {scale:.2f} and a rotation of {angle:.1f} degrees between the rasters, which their "
+            "georeferencing rules out: they are most likely wrong, and the images could not be registered.",
+            "Check that both rasters show the same area; if the georeferencing is that far off, remove it from one raster "
+            "so that the whole image is searched.",
+        )
+    if not 1 / MAX_SCALE <= scale <= MAX_SCALE:
+        raise RegistrationError(
+            f"The matches suggest a scale of {scale:.2f} between the rasters; the descriptor cannot match across more than "
+            f"{MAX_SCALE:g}x, so they are most likely wrong, and the images could not be registered.",
+            "Resample the SAR raster to about the optical raster's pixel size, or give both rasters their georeferencing.",
+        )
     steps.update(0.2)
     predicted = transforms.apply(np.linalg.inv(coarse), optical_xy)
     positions, found = match_templates(optical_features, cfog(aligned.sar_image, aligned.sar_valid), optical_xy, predicted)

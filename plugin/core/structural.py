@@ -51,6 +51,9 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     found = np.zeros(len(optical_xy), bool)
     positions = np.asarray(predicted_sar_xy, np.float64).copy()
     reach = half_template + search
+    # Templates are cut at whole optical pixels: the found SAR position carries the optical
+    # point's fractional part over (the local transform is close to a translation there).
+    fraction = np.asarray(optical_xy, np.float64) - np.rint(optical_xy)
     for i, ((ox, oy), (px, py)) in enumerate(zip(np.rint(optical_xy).astype(int), np.rint(predicted_sar_xy).astype(int))):
         if not (half_template <= ox < optical_features.shape[1] - half_template and half_template <= oy < optical_features.shape[0] - half_template):
             continue
@@ -65,7 +68,7 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
         if not (0 < row < scores.shape[0] - 1 and 0 < col < scores.shape[1] - 1):
             continue  # the best fit lies on the window's edge: no clear minimum
         dx, dy = _subpixel(scores, row, col)
-        positions[i] = (px - search + col + dx, py - search + row + dy)
+        positions[i] = (px - search + col + dx + fraction[i, 0], py - search + row + dy + fraction[i, 1])
         found[i] = True
     return positions, found
 

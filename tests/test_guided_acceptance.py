@@ -1,0 +1,61 @@
+"""When the guided matcher refuses to register: its descriptor consensus must be spread over the
+image and, with a prior, plausible. Synthetic matches with a known transform (seeded)."""
+import numpy as np
+import pytest
+
+from plugin.core import transforms
+from plugin.core.errors import RegistrationError
+from plugin.core.georef import CoarseAlignment
+from plugin.core.matching import Matches
+from plugin.core.pipeline import RegistrationOptions, _refine_structurally
+from plugin.core.progress import Progress
+from plugin.core.structural import cfog
+
+
+def matches_for(sar_to_optical, optical_xy, outliers=0, seed=0):
+    """Descriptor matches that follow ``sar_to_optical`` exactly, plus random outliers."""
+    rng = np.random.default_rng(seed)
+    sar_xy = transforms.apply(np.linalg.inv(sar_to_optical), optical_xy)
+    sar_xy[len(sar_xy) - outliers:] = rng.uniform(0, 300, (outliers, 2))
+    count = len(optical_xy)
+    return Matches(np.arange(count), np.arange(count), optical_xy, sar_xy, np.full(count, 0.5), np.full(count, 1.0))
+
+
+def refine(matches, predicted=True, size=300, seed=1):
+    rng = np.random.default_rng(seed)
+    image = rng.random((size, size)).astype(np.float32)
+    valid = np.ones(image.shape, bool)
+    aligned = CoarseAlignment(image, valid, predicted, lambda xy: xy, predicted=predicted)
+    return _refine_structurally(matches, cfog(image, valid), aligned, matches.optical_xy, "affine", RegistrationOptions(), Progress())
+
+
+def similarity(scale, degrees, shift):
+    a = np.radians(degrees)
+    return np.array([[scale * np.cos(a), -scale * np.sin(a), shift[0]], [scale * np.sin(a), scale * np.cos(a), shift[1]], [0, 0, 1]])
+
+
+def test_a_consensus_of_neighbouring_keypoints_counts_once_per_cell():
+    rng = np.random.default_rng(2)
+    clustered = rng.uniform(100, 150, (40, 2))  # 40 matches in about four 32 px cells
+    with pytest.raises(RegistrationError, match="well-separated matches"):
+        refine(matches_for(similarity(1.0, 0.0, (5, 3)), clustered))
+
+
+def test_with_a_prior_an_implausible_scale_is_refused():
+    spread = np.random.default_rng(3).uniform(20, 280, (80, 2))
+    with pytest.raises(RegistrationError, match="scale of 0.60"):
+        refine(matches_for(similarity(0.6, 2.0, (40, 10)), spread))
+
+
+def test_without_a_prior_only_scales_beyond_the_descriptor_are_refused():
+    spread = np.random.default_rng(4).uniform(20, 280, (80, 2))
+    with pytest.raises(RegistrationError, match="cannot match across"):
+        refine(matches_for(similarity(0.4, 0.0, (60, 20)), spread), predicted=False)
+
+
+def test_a_plausible_consensus_passes_to_the_template_stage():
+    """Same image on both sides, so the template stage confirms the identity transform."""
+    spread = np.random.default_rng(5).uniform(30, 270, (120, 2))
+    fine = refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread, outliers=30))
+    assert fine.kept.sum() > 60
+    np.testing.assert_allclose(fine.sar_xy[fine.kept], fine.optical_xy[fine.kept], atol=0.1)
