@@ -37,6 +37,7 @@ class Case:
     sar: np.ndarray  # warped SAR, H x W uint8
     sar_valid: np.ndarray  # H x W bool, False outside the warped footprint
     sar_to_optical: np.ndarray  # 3 x 3 truth
+    unwarped_sar: np.ndarray  # the pair's SAR as it is in the data (for the self-consistency check)
 
 
 def random_warp(rng: np.random.Generator, tier: str, centre: np.ndarray) -> np.ndarray:
@@ -75,18 +76,19 @@ def make_cases(data_dir: str, tier: str, seed: int = 0, limit: int = 0):
         valid = cv2.warpPerspective(np.ones_like(sar), warp, (width, height), flags=cv2.INTER_NEAREST, borderValue=0) > 0
         dataset, rest = pair.name.split("/", 1)
         sensor, scene = (rest.split("_")[0], rest.split("_")[1]) if dataset == "3mos" else ("Sentinel-1", "")
-        yield Case(pair.name, dataset, sensor, scene, tier, optical, warped, valid, np.linalg.inv(warp))
+        yield Case(pair.name, dataset, sensor, scene, tier, optical, warped, valid, np.linalg.inv(warp), sar)
 
 
-def write_case_files(case: Case, directory: str):
+def write_case_files(case: Case, directory: str, unwarped: bool = False):
     """Writes the case as GeoTIFFs (the engine's real input path); returns (optical, sar) paths.
-    SAR nodata = 0 outside the warped footprint."""
+    SAR nodata = 0 outside the warped footprint. ``unwarped``: the pair as it is in the data,
+    georeferenced (the reference run of the self-consistency check)."""
     os.makedirs(directory, exist_ok=True)
-    georeferenced = case.tier == "georeferenced"
+    georeferenced = case.tier == "georeferenced" or unwarped
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(32611)
     paths = []
-    for role, array in (("optical", case.optical), ("sar", case.sar)):
+    for role, array in (("optical", case.optical), ("sar", case.unwarped_sar if unwarped else case.sar)):
         bands = array.transpose(2, 0, 1) if array.ndim == 3 else array[None]
         path = os.path.join(directory, f"{role}.tif")
         ds = gdal.GetDriverByName("GTiff").Create(path, bands.shape[2], bands.shape[1], bands.shape[0], gdal.GDT_Byte)

@@ -5,7 +5,10 @@
 Writes results.json (every case, every method) and results.md (tables per tier, dataset, sensor
 and scene, with each figure also as a ratio to SIFT), with the command, commit, machine and date.
 Success is reported at 3 px and at the tolerance the data supports (s1s2: 10 px, 3MOS: 5 px; see
-shared/data/README.md: the s1s2 pairs are themselves off by several px in hilly terrain).
+shared/data/README.md: the s1s2 pairs are themselves off by several px in hilly terrain), and as
+truth-free self-consistency: each method also registers the pair as it is in the data (estimate
+D), and the case counts as consistent when its estimate E for the warped pair puts the corners
+within 3 px of D composed with the known warp.
 """
 from __future__ import annotations
 
@@ -27,15 +30,16 @@ from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.descriptor import DescriptorExtractor
 
 from .cases import TIERS, make_cases, write_case_files
-from .metrics import case_figures
+from .metrics import case_figures, corners_error
 from .peers import match_with
 
 TOLERANCE_PX = {"s1s2": 10.0, "3mos": 5.0}
 METHODS = ("engine", "sift", "akaze")
+PEERS = METHODS[1:]
 
 
-def run_engine(case, extractor, options, directory):
-    optical_path, sar_path = write_case_files(case, directory)
+def run_engine(case, extractor, options, directory, unwarped=False):
+    optical_path, sar_path = write_case_files(case, directory, unwarped)
     started = time.perf_counter()
     try:
         result = register(optical_path, sar_path, options, extractor=extractor)
@@ -47,27 +51,50 @@ def run_engine(case, extractor, options, directory):
             time.perf_counter() - started, candidates, result.timing_s)
 
 
+def reference_estimates(case, extractor, options):
+    """Each method's estimate D on the pair as it is in the data (same for both tiers)."""
+    estimates = {}
+    with tempfile.TemporaryDirectory() as directory:
+        estimates["engine"] = run_engine(case, extractor, options, directory, unwarped=True)[2]
+    for peer in PEERS:
+        estimates[peer] = match_with(peer, case.optical, case.unwarped_sar, np.ones(case.unwarped_sar.shape, bool))[2]
+    return estimates
+
+
+def consistency(figures, estimated, reference, case, width, height):
+    """Adds the self-consistency figures: E against D composed with the known warp."""
+    if estimated is None or reference is None:
+        error = None
+    else:
+        error = round(corners_error(estimated, reference @ case.sar_to_optical, width, height), 2)
+    return {**figures, "consistency_px": error, "consistent_3px": error is not None and error <= 3.0}
+
+
 def evaluate(args):
     torch.set_num_threads(os.cpu_count() or 1)
     extractor = DescriptorExtractor(args.model, args.device)
-    rows = []
+    rows, references = [], {}
     for tier in args.tiers:
         options = RegistrationOptions(device=args.device, model=args.model, max_keypoints=args.max_keypoints,
                                       mutual=not args.no_mutual, search_radius=args.search_radius)
         for case in make_cases(args.data, tier, args.seed, args.limit):
             height, width = case.sar.shape
             tolerance = TOLERANCE_PX[case.dataset]
+            if case.name not in references:
+                references[case.name] = reference_estimates(case, extractor, options)
+            reference = references[case.name]
             with tempfile.TemporaryDirectory() as directory:
                 optical_xy, sar_xy, matrix, seconds, candidates, timing = run_engine(case, extractor, options, directory)
             row = {"case": case.name, "dataset": case.dataset, "sensor": case.sensor, "scene": case.scene, "tier": tier}
-            rows.append({**row, "method": "engine", **case_figures(optical_xy, sar_xy, matrix, case.sar_to_optical, width, height,
-                                                                      candidates, seconds, tolerance), "timing_s": timing})
-            for peer in ("sift", "akaze"):
+            figures = case_figures(optical_xy, sar_xy, matrix, case.sar_to_optical, width, height, candidates, seconds, tolerance)
+            rows.append({**row, "method": "engine", **consistency(figures, matrix, reference["engine"], case, width, height), "timing_s": timing})
+            for peer in PEERS:
                 o, s, m, t = match_with(peer, case.optical, case.sar, case.sar_valid)
-                rows.append({**row, "method": peer, **case_figures(o, s, m, case.sar_to_optical, width, height, 0, t, tolerance)})
+                figures = case_figures(o, s, m, case.sar_to_optical, width, height, 0, t, tolerance)
+                rows.append({**row, "method": peer, **consistency(figures, m, reference[peer], case, width, height)})
             engine = rows[-3]
             print(f"{tier:13s} {case.name:28s} engine ncm {engine['ncm']:4d} corner {engine['corner_error_px']} "
-                  f"| sift ncm {rows[-2]['ncm']:4d} | {engine['seconds']:.1f}s", flush=True)
+                  f"consistency {engine['consistency_px']} | sift ncm {rows[-2]['ncm']:4d} | {engine['seconds']:.1f}s", flush=True)
     return rows
 
 
@@ -82,6 +109,7 @@ def summarise(rows, keys):
             "cases": len(members),
             "success_3px": np.mean([m["success_3px"] for m in members]),
             "success_tolerance": np.mean([m["success_tolerance"] for m in members]),
+            "consistent_3px": np.mean([m["consistent_3px"] for m in members]),
             "ncm": np.mean([m["ncm"] for m in members]),
             "cmr": np.mean([m["cmr"] for m in members]),
             "rmse_px": np.mean(rmse) if rmse else float("nan"),
@@ -101,8 +129,8 @@ def markdown(rows, header) -> str:
     for keys, title in ((("tier",), "per tier"), (("tier", "dataset"), "per tier and dataset"),
                         (("tier", "sensor"), "per tier and SAR sensor"), (("tier", "scene"), "per tier and scene (3MOS)")):
         table = summarise([r for r in rows if keys != ("tier", "scene") or r["dataset"] == "3mos"], keys)
-        lines += [f"### {title}", "", "| " + " | ".join(keys) + " | method | cases | success@3px | success@tol | NCM (x SIFT) | CMR | RMSE px | median s |",
-                  "|" + "---|" * (len(keys) + 8)]
+        lines += [f"### {title}", "", "| " + " | ".join(keys) + " | method | cases | success@3px | success@tol | self-consistent@3px | NCM (x SIFT) | CMR | RMSE px | median s |",
+                  "|" + "---|" * (len(keys) + 9)]
         for key in sorted({k[:-1] for k in table}):
             sift = table.get(key + ("sift",))
             for method in METHODS:
@@ -111,7 +139,7 @@ def markdown(rows, header) -> str:
                     continue
                 ncm = f"{v['ncm']:.1f}" + (f" ({ratio(v['ncm'], sift['ncm'])})" if method != "sift" and sift else "")
                 lines.append("| " + " | ".join(str(k) for k in key) + f" | {method} | {v['cases']} | {v['success_3px']:.0%} | "
-                             f"{v['success_tolerance']:.0%} | {ncm} | {v['cmr']:.2f} | {v['rmse_px']:.2f} | {v['seconds']:.2f} |")
+                             f"{v['success_tolerance']:.0%} | {v['consistent_3px']:.0%} | {ncm} | {v['cmr']:.2f} | {v['rmse_px']:.2f} | {v['seconds']:.2f} |")
         lines.append("")
     return "\n".join(lines)
 
