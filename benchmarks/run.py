@@ -76,7 +76,8 @@ def evaluate(args):
     rows, references = [], {}
     for tier in args.tiers:
         options = RegistrationOptions(device=args.device, model=args.model, max_keypoints=args.max_keypoints,
-                                      mutual=not args.no_mutual, search_radius=args.search_radius)
+                                      mutual=not args.no_mutual, search_radius=args.search_radius,
+                                      grid_step=args.grid_step)
         for case in make_cases(args.data, tier, args.seed, args.limit):
             height, width = case.sar.shape
             tolerance = TOLERANCE_PX[case.dataset]
@@ -154,6 +155,7 @@ def main(argv=None):
     parser.add_argument("--max-keypoints", type=int, default=RegistrationOptions.max_keypoints)
     parser.add_argument("--search-radius", type=float, default=RegistrationOptions.search_radius)
     parser.add_argument("--no-mutual", action="store_true")
+    parser.add_argument("--grid-step", type=int, default=RegistrationOptions.grid_step)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N validation pairs (0: all)")
     args = parser.parse_args(argv)
