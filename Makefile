@@ -8,7 +8,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export PROJ_DATA ?= /usr/share/proj
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: setup demo test train bench package clean
+.PHONY: setup demo test train bench ablation package clean
 
 setup:
 	bash scripts/bootstrap.sh
@@ -35,6 +35,13 @@ train: setup
 # OpenCV SIFT and AKAZE in the same run: benchmarks/results/results.{md,json}.
 bench: setup
 	$(PY) -m benchmarks.run --data $(DATA) --out benchmarks/results
+
+# Coordinate-attention ablation: the same training with and without CA, same budget in epochs;
+# writes benchmarks/results/ablation-coordinate-attention.md.
+ablation: setup
+	$(PY) -m training.train --data $(DATA) --augment strong --max-epochs 5 --minutes 40 --out .cache/ablation/with-ca
+	$(PY) -m training.train --data $(DATA) --augment strong --max-epochs 5 --minutes 40 --no-attention --out .cache/ablation/without-ca
+	$(PY) -m training.ablation .cache/ablation/with-ca/last.pt .cache/ablation/without-ca/last.pt
 
 clean:
 	rm -rf out .pytest_cache
