@@ -146,11 +146,13 @@ def _refine_structurally(matches: Matches, optical_features, aligned, optical_xy
     do not.
     """
     radius = options.search_radius if aligned.predicted else None
-    coarse = filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step)) if len(matches) else None
+    if not len(matches):
+        _could_not_register(0, options, radius, "well-separated matches")
+    coarse = filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step))
     # Neighbouring keypoints share most of their patch and so repeat one wrong match: count the
     # consensus in distinct cells of the optical image, not in matches.
-    consensus = len(np.unique((matches.optical_xy[matches.kept] // CONSENSUS_CELL_PX).astype(int), axis=0)) if len(matches) else 0
-    LOGGER.info("coarse consensus: %d matches in %d distinct cells of %d px, similarity %s", int(matches.kept.sum()) if len(matches) else 0,
+    consensus = len(np.unique((matches.optical_xy[matches.kept] // CONSENSUS_CELL_PX).astype(int), axis=0))
+    LOGGER.info("coarse consensus: %d matches in %d distinct cells of %d px, similarity %s", int(matches.kept.sum()),
                 consensus, CONSENSUS_CELL_PX, None if coarse is None else np.round(coarse[:2], 3).tolist())
     if coarse is None or consensus < options.min_inliers:
         _could_not_register(consensus, options, radius, "well-separated matches")
@@ -257,14 +259,16 @@ def register(
                 "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
             )
 
-        if attempt == 0:
-            steps.stage("descriptors")
+        # The first alignment that gets this far runs the descriptor and matching stages; a retry
+        # (the whole image after the correlation shift) describes its SAR within "matching".
+        first = optical_descriptors is None
         share = len(optical_keypoints) / (len(optical_keypoints) + len(sar_xy))
-        if optical_descriptors is None:
+        if first:
+            steps.stage("descriptors")
             optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
         sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
 
-        if attempt == 0:
+        if first:
             steps.stage("matching")
         radius = options.search_radius if aligned.predicted else None
         matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
