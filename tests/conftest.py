@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -18,10 +19,22 @@ def sample_truth() -> np.ndarray:
 SAMPLE_SHIFT = sample_truth()[:2, 2]  # optical_xy = sar_xy + SAMPLE_SHIFT
 
 
+def sample_files() -> dict:
+    """The bundled real Sentinel-1/Sentinel-2 sample and its known truth."""
+    return {"optical": os.path.join(SAMPLE, "optical.tif"), "sar": os.path.join(SAMPLE, "sar.tif"), "truth": sample_truth()}
+
+
 @pytest.fixture(scope="session")
 def sample():
     """The bundled real Sentinel-1/Sentinel-2 sample and its known truth."""
-    return {"optical": os.path.join(SAMPLE, "optical.tif"), "sar": os.path.join(SAMPLE, "sar.tif"), "truth": sample_truth()}
+    return sample_files()
+
+
+@pytest.fixture(scope="module")
+def sample_copy(tmp_path_factory):
+    """The bundled sample, copied: QGIS writes .aux.xml statistics beside rasters it loads."""
+    sample, folder = sample_files(), tmp_path_factory.mktemp("sample")
+    return dict(sample, **{key: shutil.copy(sample[key], folder) for key in ("optical", "sar")})
 
 
 def write_tif(path, array, geotransform=None, epsg=None, nodata=None, data_type=None):

@@ -4,7 +4,6 @@ Tests marked "network" register the bundled sample for real (they need the train
 the others use tie points from the sample's known truth and need no network.
 """
 import os
-import shutil
 import subprocess
 import sys
 
@@ -38,11 +37,8 @@ WARP = f"{PROVIDER_ID}:warpfromtiepoints"
 
 
 @pytest.fixture(scope="module")
-def sample(sample, tmp_path_factory):
-    """The bundled sample, copied: QGIS writes .aux.xml statistics beside rasters it loads."""
-    folder = tmp_path_factory.mktemp("sample")
-    copied = {key: shutil.copy(sample[key], folder) for key in ("optical", "sar")}
-    return dict(sample, **copied)
+def sample(sample_copy):
+    return sample_copy
 
 
 @pytest.fixture(scope="module")

@@ -24,11 +24,8 @@ pytestmark = pytest.mark.skipif(QGIS_PROCESS is None, reason="qgis_process is no
 
 
 @pytest.fixture(scope="module")
-def sample(sample, tmp_path_factory):
-    """The bundled sample, copied: QGIS writes .aux.xml statistics beside rasters it loads."""
-    folder = tmp_path_factory.mktemp("sample")
-    copied = {key: shutil.copy(sample[key], folder) for key in ("optical", "sar")}
-    return dict(sample, **copied)
+def sample(sample_copy):
+    return sample_copy
 
 
 @pytest.fixture(scope="module")
