@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from plugin.core import RegistrationError, RegistrationOptions, register
+from plugin.core.pipeline import MATCHERS
 from plugin.core.descriptor import DescriptorExtractor
 
 from .cases import TIERS, make_cases, write_case_files
@@ -77,7 +78,8 @@ def evaluate(args):
     for tier in args.tiers:
         options = RegistrationOptions(device=args.device, model=args.model, max_keypoints=args.max_keypoints,
                                       mutual=not args.no_mutual, search_radius=args.search_radius,
-                                      grid_step=args.grid_step)
+                                      grid_step=args.grid_step, matcher=args.matcher,
+                                      template_radius=args.template_radius)
         for case in make_cases(args.data, tier, args.seed, args.limit):
             height, width = case.sar.shape
             tolerance = TOLERANCE_PX[case.dataset]
@@ -156,6 +158,8 @@ def main(argv=None):
     parser.add_argument("--search-radius", type=float, default=RegistrationOptions.search_radius)
     parser.add_argument("--no-mutual", action="store_true")
     parser.add_argument("--grid-step", type=int, default=RegistrationOptions.grid_step)
+    parser.add_argument("--matcher", default=RegistrationOptions.matcher, choices=MATCHERS)
+    parser.add_argument("--template-radius", type=int, default=RegistrationOptions.template_radius)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N validation pairs (0: all)")
     args = parser.parse_args(argv)

@@ -16,6 +16,10 @@
       <translation>Merkmalspunkte werden gesucht</translation>
     </message>
     <message>
+      <source>Searching rotation, scale and shift</source>
+      <translation>Suche nach Drehung, Maßstab und Verschiebung</translation>
+    </message>
+    <message>
       <source>Describing keypoints (network)</source>
       <translation>Merkmalspunkte werden beschrieben (Netz)</translation>
     </message>
@@ -116,12 +120,20 @@
       <translation>Thin-Plate-Spline</translation>
     </message>
     <message>
-      <source>Guided: dense SAR grid, refined</source>
-      <translation>Geführt: dichtes SAR-Raster, verfeinert</translation>
+      <source>Automatic: structural search, then the network</source>
+      <translation>Automatisch: Struktursuche, dann das Netz</translation>
     </message>
     <message>
-      <source>Keypoints in both images</source>
-      <translation>Merkmalspunkte in beiden Bildern</translation>
+      <source>Structural search only</source>
+      <translation>Nur Struktursuche</translation>
+    </message>
+    <message>
+      <source>Network on a dense SAR grid</source>
+      <translation>Netz auf einem dichten SAR-Raster</translation>
+    </message>
+    <message>
+      <source>Keypoints in both images (published method)</source>
+      <translation>Merkmalspunkte in beiden Bildern (veröffentlichte Methode)</translation>
     </message>
     <message>
       <source>Guess from the data</source>
@@ -176,8 +188,8 @@
       <translation>Erweitert</translation>
     </message>
     <message>
-      <source>Guided matches optical keypoints with the network on a dense SAR grid, then locates each one precisely by template matching; Method is the published pipeline (keypoints in both images).</source>
-      <translation>Geführt ordnet optische Merkmalspunkte mit dem Netz einem dichten SAR-Raster zu und bestimmt dann jeden genau durch Vorlagenabgleich; Methode ist das veröffentlichte Verfahren (Merkmalspunkte in beiden Bildern).</translation>
+      <source>Automatic finds the rotation, scale and shift at which both images' structures correlate best and uses the network only when that is refused; all but the published method then locate each keypoint precisely by template matching.</source>
+      <translation>Automatisch sucht Drehung, Maßstab und Verschiebung, bei denen die Strukturen beider Bilder am besten korrelieren, und nutzt das Netz nur, wenn dies abgelehnt wird; alle außer der veröffentlichten Methode verorten danach jeden Merkmalspunkt genau durch Template-Matching.</translation>
     </message>
     <message>
       <source>Distance between SAR candidates of the guided matcher</source>

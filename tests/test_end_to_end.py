@@ -22,12 +22,13 @@ def test_recovers_the_known_misregistration(sample_result, sample):
     assert rms < MAX_ERROR_PX, (rms, worst)
     assert sample_result.tie_points.enabled.sum() >= 30
     assert sample_result.fit.rmse < 2.0
-    assert set(sample_result.timing_s) >= {"read", "coarse alignment", "keypoints", "descriptors", "matching"}
+    assert set(sample_result.timing_s) == {"read", "coarse alignment", "keypoints", "search", "matching"}
+    assert sample_result.model_name == ""  # the structural search registered it: the network was not needed
 
 
 def test_every_match_says_why_it_was_dropped(sample_result):
     reasons = sample_result.tie_points.rejected_by
-    # The guided matcher's candidates are the optical keypoints; each is dropped when its template
+    # The candidates are the optical keypoints; each is dropped when its template
     # search finds no clear minimum, or by the final RANSAC.
     assert set(reasons) <= {"", "template", "ransac"}
     assert all((r == "") == bool(e) for r, e in zip(reasons, sample_result.tie_points.enabled))
@@ -72,13 +73,23 @@ def test_different_crs_and_pixel_space(sample, tmp_path):
     assert rms < 2.0
 
 
-def test_cancel_stops_the_run(sample):
+@pytest.mark.parametrize("matcher, stage", [("auto", "search"), ("guided", "descriptors")])
+def test_cancel_stops_the_run(sample, matcher, stage):
     seen = []
 
-    def cancel_at_descriptors(stage, fraction):
-        seen.append(stage)
-        return stage != "descriptors"
+    def cancel_at(reached, fraction):
+        seen.append(reached)
+        return reached != stage
 
     with pytest.raises(RegistrationCancelled):
-        register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), progress=cancel_at_descriptors)
-    assert seen[-1] == "descriptors" and "matching" not in seen
+        register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu", matcher=matcher), progress=cancel_at)
+    assert seen[-1] == stage and "matching" not in seen
+
+
+@pytest.mark.parametrize("matcher", ["guided", "structural"])
+def test_each_matcher_that_refines_by_templates_registers_the_sample(sample, matcher):
+    """The network's guided matcher (the fallback of "auto") and the search alone, against the truth."""
+    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu", matcher=matcher))
+    rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"], result.sar.width, result.sar.height)
+    assert rms < MAX_ERROR_PX, (matcher, rms, worst)
+    assert ("descriptors" in result.timing_s) == (matcher == "guided") and bool(result.model_name) == (matcher == "guided")

@@ -10,7 +10,7 @@ from plugin.gui.task import RegistrationTask
 from tests.conftest import grid_error, write_tif
 from tests.gui_fixtures import controller, iface, messages, sample_layers  # noqa: F401
 
-STAGES = ("read", "coarse alignment", "keypoints", "descriptors", "matching", "done")
+STAGES = ("read", "coarse alignment", "keypoints", "search", "matching", "done")
 
 
 class FakeExtractor:
@@ -64,8 +64,8 @@ def test_real_task_shows_progress_per_stage(controller, sample_layers, qtbot, if
     task.progressChanged.connect(lambda value: (progress.append(value), labels.add(controller.dock.stage_label.text())))
     with qtbot.waitSignal(task.done, timeout=180_000):
         pass
-    assert progress == sorted(progress) and progress[-1] >= 75  # through the descriptor stage at least
-    assert {"Finding keypoints", "Describing keypoints (network)"} <= labels
+    assert progress == sorted(progress) and progress[-1] >= 75  # through the search stage at least
+    assert {"Finding keypoints", "Searching rotation, scale and shift"} <= labels
     assert controller.dock.run_button.isEnabled() and not controller.dock.cancel_button.isEnabled()
     # With a well-trained model this is a success; with a weak one a RegistrationError in the message bar.
     assert task.succeeded or isinstance(task.error, RegistrationError)
@@ -78,15 +78,15 @@ def test_cancel_stops_promptly_and_cleanly(controller, sample_layers, qtbot, ifa
     task = controller.run()
     cancelled_at = []
 
-    def cancel_during_descriptors(value):
-        if task.stage == "descriptors" and not cancelled_at:
+    def cancel_during_search(value):
+        if task.stage == "search" and not cancelled_at:
             cancelled_at.append(time.perf_counter())
             controller.dock.cancel_button.click()
 
-    task.progressChanged.connect(cancel_during_descriptors)
+    task.progressChanged.connect(cancel_during_search)
     with qtbot.waitSignal(task.done, timeout=180_000):
         pass
-    assert cancelled_at, "the task never reached the descriptor stage"
+    assert cancelled_at, "the task never reached the search stage"
     assert time.perf_counter() - cancelled_at[0] < 3.0
     assert "Cancelled" in " ".join(messages(iface, Qgis.Info))
     assert not messages(iface, Qgis.Warning) and not messages(iface, Qgis.Critical)

@@ -1,5 +1,6 @@
-"""When the guided matcher refuses to register: its descriptor consensus must be spread over the
-image and, with a prior, plausible. Synthetic matches with a known transform (seeded)."""
+"""When the matchers refuse to register: the guided matcher's descriptor consensus must be spread
+over the image and, with a prior, plausible; the fine template matches must mostly agree.
+Synthetic matches and images with a known transform (seeded)."""
 import numpy as np
 import pytest
 
@@ -7,7 +8,7 @@ from plugin.core import transforms
 from plugin.core.errors import RegistrationError
 from plugin.core.georef import CoarseAlignment
 from plugin.core.matching import Matches
-from plugin.core.pipeline import RegistrationOptions, _refine_structurally
+from plugin.core.pipeline import RegistrationOptions, _coarse_by_descriptors, _locate
 from plugin.core.progress import Progress
 from plugin.core.structural import cfog
 
@@ -21,12 +22,20 @@ def matches_for(sar_to_optical, optical_xy, outliers=0, seed=0):
     return Matches(np.arange(count), np.arange(count), optical_xy, sar_xy, np.full(count, 0.5), np.full(count, 1.0))
 
 
-def refine(matches, predicted=True, size=300, seed=1):
+def alignment(predicted=True, size=300, seed=1):
     rng = np.random.default_rng(seed)
     image = rng.random((size, size)).astype(np.float32)
-    valid = np.ones(image.shape, bool)
-    aligned = CoarseAlignment(image, valid, predicted, lambda xy: xy, predicted=predicted)
-    return _refine_structurally(matches, cfog(image, valid), aligned, matches.optical_xy, "affine", RegistrationOptions(), Progress())
+    return CoarseAlignment(image, np.ones(image.shape, bool), predicted, lambda xy: xy, predicted=predicted)
+
+
+def refine(matches, predicted=True, optical=None):
+    """The guided matcher after the descriptors: coarse similarity, then fine matching."""
+    aligned = alignment(predicted)
+    optical = aligned.sar_image if optical is None else optical
+    coarse = _coarse_by_descriptors(matches, aligned, RegistrationOptions())
+    fine, _ = _locate(cfog(optical, np.ones(optical.shape, bool)), aligned, coarse, matches.optical_xy, matches.distance, "affine",
+                      RegistrationOptions(), Progress())
+    return fine
 
 
 def similarity(scale, degrees, shift):
@@ -59,3 +68,11 @@ def test_a_plausible_consensus_passes_to_the_template_stage():
     fine = refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread, outliers=30))
     assert fine.kept.sum() > 60
     np.testing.assert_allclose(fine.sar_xy[fine.kept], fine.optical_xy[fine.kept], atol=0.1)
+
+
+def test_fine_matches_on_an_unrelated_image_are_refused():
+    """A plausible descriptor consensus, but the SAR shows another place: the templates disagree."""
+    spread = np.random.default_rng(6).uniform(30, 270, (120, 2))
+    other = np.random.default_rng(7).random((300, 300)).astype(np.float32)
+    with pytest.raises(RegistrationError, match="template matches are distinct and agree"):
+        refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread), optical=other)

@@ -26,9 +26,10 @@ from qgis.core import (
 )
 
 from plugin.core import TiePoints, outputs
+from plugin.core import pipeline
 from plugin.core.pipeline import result_from_tie_points
 from plugin.core.transforms import WARP_MODELS
-from plugin.processing import common
+from plugin.processing import common, register_algorithm
 from plugin.processing.provider import PROVIDER_ID, RegistrationProvider
 from tests.conftest import ROOT, SAMPLE_SHIFT as SHIFT
 
@@ -113,7 +114,9 @@ def test_register_parameters(provider):
     algorithm = QgsApplication.processingRegistry().algorithmById(REGISTER)
     names = {d.name() for d in algorithm.parameterDefinitions()}
     assert names >= {"OPTICAL", "SAR", "OPTICAL_BANDS", "SAR_BAND", "TRANSFORM", "DEVICE", "MAX_KEYPOINTS", "SEARCH_RADIUS",
-                     "MUTUAL", "RANSAC_THRESHOLD", "OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT"}
+                     "MUTUAL", "RANSAC_THRESHOLD", "OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "MATCHER", "MAX_ROTATION", "MAX_SCALE"}
+    matcher = algorithm.parameterDefinition("MATCHER")
+    assert tuple(matcher.options()) == register_algorithm.MATCHERS == pipeline.MATCHERS and matcher.defaultValue() == "auto"
     transform = algorithm.parameterDefinition("TRANSFORM")
     assert tuple(transform.options()) == WARP_MODELS == common.WARP_MODELS and transform.usesStaticStrings()
     assert {o.name() for o in algorithm.outputDefinitions()} >= {"OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "CANDIDATES", "TIE_POINTS_USED", "RMSE"}

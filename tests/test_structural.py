@@ -1,10 +1,13 @@
-"""The guided matcher's structural stages: CFOG features, sub-pixel template matching and the
-correlation prior of pixel-space pairs, on synthetic images with known shifts (seeded)."""
+"""The structural stages: CFOG features, sub-pixel template matching, the search for the
+similarity at which both images correlate best, and resampling by it; on synthetic images with
+known transforms (seeded)."""
 import cv2
 import numpy as np
 
-from plugin.core.georef import translated
-from plugin.core.structural import cfog, match_templates, translation_by_correlation
+from plugin.core import transforms
+from plugin.core.georef import CoarseAlignment, warped
+from plugin.core.similarity_search import search_similarity, similarity_about
+from plugin.core.structural import cfog, match_templates
 
 
 def texture(shape, seed):
@@ -43,7 +46,8 @@ def test_template_matching_finds_a_subpixel_shift_across_contrast_reversal_and_s
     rng = np.random.default_rng(3)
     optical_xy = rng.uniform(50, 250, (60, 2))
     predicted = optical_xy - shift + rng.uniform(-6, 6, (60, 2))  # a coarse prediction, off by up to 6 px
-    positions, found = match_templates(cfog(optical, valid), cfog(sar, valid), optical_xy, predicted)
+    positions, found, tried = match_templates(cfog(optical, valid), cfog(sar, valid), optical_xy, predicted)
+    assert tried.all()
     assert found.mean() > 0.9
     offsets = positions[found] - (optical_xy[found] - shift)
     error = np.linalg.norm(offsets, axis=1)
@@ -59,29 +63,59 @@ def test_template_matching_reports_no_match_at_the_border_or_outside_the_valid_a
     sar_valid[:, 100:] = False
     features = cfog(optical, valid)
     xy = np.array([[5.0, 100.0], [150.0, 100.0], [60.0, 100.0]])
-    positions, found = match_templates(features, cfog(optical, sar_valid), xy, xy)
+    positions, found, tried = match_templates(features, cfog(optical, sar_valid), xy, xy)
+    assert tried.tolist() == [False, False, True]
     assert found.tolist() == [False, False, True]
     np.testing.assert_allclose(positions[2], xy[2], atol=0.05)
     np.testing.assert_allclose(positions[:2], xy[:2])  # not found: the prediction is returned unchanged
 
 
-def test_correlation_recovers_an_integer_shift_and_its_peak_stands_out():
-    optical = texture((260, 300), 5)
+def sar_like_warped(image, sar_to_optical, seed):
+    """The SAR view of ``image`` under a known SAR -> optical transform: contrast reversed, speckled."""
+    rng = np.random.default_rng(seed)
+    moved = cv2.warpAffine(image, sar_to_optical[:2], image.shape[::-1], flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+    return ((1.0 - moved) * rng.gamma(8.0, 1 / 8.0, moved.shape)).astype(np.float32)
+
+
+def test_search_recovers_rotation_scale_and_shift_and_the_true_pair_scores_far_higher():
+    optical = texture((300, 300), 5)
     valid = np.ones(optical.shape, bool)
-    sar = sar_like(optical, np.array([23.0, -17.0]), 6)
-    shift, distinct = translation_by_correlation(cfog(optical, valid), valid, cfog(sar, valid), valid)
-    np.testing.assert_allclose(shift, [23, -17], atol=1)
-    unrelated = sar_like(texture((260, 300), 7), np.zeros(2), 8)
-    _, distinct_unrelated = translation_by_correlation(cfog(optical, valid), valid, cfog(unrelated, valid), valid)
-    assert distinct > 1.5 > distinct_unrelated, (distinct, distinct_unrelated)
+    centre = np.array([149.5, 149.5])
+    truth = np.eye(3)
+    truth[:2, 2] = (23.0, -17.0)
+    truth = truth @ similarity_about(-11.0, 1.12, centre)
+    sar = sar_like_warped(optical, truth, 6)
+    best = search_similarity(optical, valid, sar, valid, max_rotation_deg=20, max_scale=1.35)
+    assert abs(best.rotation_deg + 11.0) < 1.0 and abs(np.log(best.scale / 1.12)) < 0.03, (best.rotation_deg, best.scale)
+    assert transforms.corner_error(best.matrix(centre), truth, 300, 300) < 4.0
+    unrelated = sar_like_warped(texture((300, 300), 7), np.eye(3), 8)
+    assert search_similarity(optical, valid, unrelated, valid, 20, 1.35).score < 0.5 * best.score
 
 
-def test_translated_alignment_moves_without_resampling_and_maps_back():
-    rng = np.random.default_rng(9)
-    sar = rng.random((50, 60)).astype(np.float32)
-    aligned = translated(sar, np.ones(sar.shape, bool), (70, 40), (7, -5))
-    assert aligned.predicted and not aligned.from_georeferencing
-    assert aligned.sar_image.shape == (70, 40)
-    assert aligned.sar_image[10, 20] == sar[15, 13]  # optical (x=20, y=10) = SAR (13, 15) + (7, -5)
-    assert not aligned.sar_valid[:, :7].any() and aligned.sar_valid[0, 7] and not aligned.sar_valid[45:].any()
-    np.testing.assert_allclose(aligned.grid_to_sar(np.array([[20.0, 10.0]])), [[13.0, 15.0]])
+def test_search_keeps_to_the_allowed_shift():
+    optical = texture((200, 200), 9)
+    valid = np.ones(optical.shape, bool)
+    truth = np.eye(3)
+    truth[:2, 2] = (60.0, 0.0)
+    sar = sar_like_warped(optical, truth, 10)
+    best = search_similarity(optical, valid, sar, valid, max_rotation_deg=0, max_scale=1.0, max_shift=20)
+    assert np.all(np.abs(best.shift) <= 20 + 1e-9), best.shift
+    found = search_similarity(optical, valid, sar, valid, max_rotation_deg=0, max_scale=1.0, max_shift=80)
+    np.testing.assert_allclose(found.shift, (60, 0), atol=1.0)
+
+
+def test_warped_alignment_resamples_by_the_coarse_transform_and_maps_back():
+    rng = np.random.default_rng(11)
+    image = cv2.GaussianBlur(rng.random((80, 90)).astype(np.float32), (0, 0), 2)
+    coarse = np.eye(3)
+    coarse[:2, 2] = (7, -5)
+    coarse = coarse @ similarity_about(4.0, 1.05, np.array([44.5, 39.5]))
+    original = CoarseAlignment(image, np.ones(image.shape, bool), False, lambda xy: np.asarray(xy) + (100.0, 200.0))
+    aligned = warped(original, coarse, (70, 120))
+    assert aligned.predicted and aligned.sar_image.shape == (70, 120)
+    point = np.array([[40.0, 30.0]])
+    back = transforms.apply(np.linalg.inv(coarse), point)
+    np.testing.assert_allclose(aligned.grid_to_sar(point), back + (100.0, 200.0))
+    x, y = back[0]
+    assert abs(aligned.sar_image[30, 40] - cv2.getRectSubPix(image, (1, 1), (x, y))[0, 0]) < 0.02
+    assert not aligned.sar_valid[:, 108:].any() and aligned.sar_valid[:, 20:90].all()  # beyond the resampled SAR's footprint

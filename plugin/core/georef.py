@@ -2,8 +2,8 @@
 
 Matching then only has to recover what georeferencing got wrong (tens of pixels, a little
 rotation), so it searches within a radius of where a point should be. When either raster is not
-georeferenced, matching works in the SAR's own pixel grid; the guided matcher then first tries the
-shift at which the two images correlate best (``translated``), and else searches everywhere.
+georeferenced, matching starts in the SAR's own pixel grid and searches everywhere. Once a coarse
+transform is known, ``warped`` resamples the SAR by it for the fine template stage.
 """
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+import cv2
 from osgeo import gdal, osr
 
 from .errors import RegistrationError
 from .raster_io import Raster, map_to_pixel, pixel_to_map, spatial_reference
+from .transforms import apply
 
 LOGGER = logging.getLogger(__name__)
 MINIMUM_OVERLAP_PIXELS = 128 * 128
@@ -29,21 +31,19 @@ class CoarseAlignment:
     sar_valid: np.ndarray  # H x W bool
     from_georeferencing: bool  # True: the prior comes from both rasters' georeferencing
     grid_to_sar: Callable[[np.ndarray], np.ndarray]  # N x 2 matching-grid pixels -> SAR file pixels
-    predicted: bool = False  # True: positions are predicted (by georeferencing or a shift), so matching uses a search radius
+    predicted: bool = False  # True: positions are predicted (by georeferencing or a coarse transform), so matching uses a search radius
 
 
-def translated(sar_image: np.ndarray, sar_valid: np.ndarray, shape, shift) -> CoarseAlignment:
-    """The SAR moved by an integer ``shift`` (optical pixel = SAR pixel + shift) into a grid of
-    ``shape``, without resampling: the prior of pixel-space pairs."""
-    dx, dy = (int(round(v)) for v in shift)
-    image, valid = np.zeros(shape, np.float32), np.zeros(shape, bool)
-    rows, cols = sar_image.shape
-    top, left, bottom, right = max(dy, 0), max(dx, 0), min(shape[0], rows + dy), min(shape[1], cols + dx)
-    if bottom > top and right > left:
-        image[top:bottom, left:right] = sar_image[top - dy : bottom - dy, left - dx : right - dx]
-        valid[top:bottom, left:right] = sar_valid[top - dy : bottom - dy, left - dx : right - dx]
-    offset = np.array([dx, dy], np.float64)
-    return CoarseAlignment(image, valid, False, lambda xy: np.asarray(xy, np.float64) - offset, predicted=True)
+def warped(aligned: CoarseAlignment, matrix: np.ndarray, shape) -> CoarseAlignment:
+    """``aligned`` resampled by ``matrix`` (3 x 3, its matching grid -> the optical grid) into an
+    optical grid of ``shape``: the coarse transform applied, so that templates are compared
+    without rotation or scale between them."""
+    rows, cols = shape
+    image = cv2.warpAffine(aligned.sar_image, matrix[:2], (cols, rows), flags=cv2.INTER_LINEAR)
+    valid = cv2.warpAffine(aligned.sar_valid.astype(np.uint8), matrix[:2], (cols, rows), flags=cv2.INTER_NEAREST) > 0
+    inverse = np.linalg.inv(matrix)
+    return CoarseAlignment(np.where(valid, image, 0).astype(np.float32), valid, aligned.from_georeferencing,
+                           lambda xy: aligned.grid_to_sar(apply(inverse, np.asarray(xy, np.float64))), predicted=True)
 
 
 def _memory_raster(array: np.ndarray, geotransform, wkt: str) -> gdal.Dataset:

@@ -1,5 +1,5 @@
-"""The registration pipeline: read -> normalise -> coarse alignment -> keypoints -> descriptors ->
-matching -> fit. Front ends (CLI, QgsTask, Processing, batch) call ``register`` and then the
+"""The registration pipeline: read -> normalise -> coarse alignment -> keypoints -> a coarse
+transform (structural search, or descriptors) -> fine matching -> fit. Front ends (CLI, QgsTask, Processing, batch) call ``register`` and then the
 writers in ``outputs.py``; re-fitting edited tie points uses ``fit_tie_points`` alone.
 """
 from __future__ import annotations
@@ -11,11 +11,12 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from . import transforms
-from .descriptor import DescriptorExtractor
+from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
-from .georef import coarse_align, translated
+from .georef import CoarseAlignment, coarse_align, warped
 from .guided import grid_points
-from .structural import cfog, match_templates, translation_by_correlation
+from .similarity_search import search_similarity
+from .structural import cfog, match_templates
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
 from .normalize import normalize_optical, normalize_sar
@@ -23,8 +24,14 @@ from .progress import Progress, ProgressCallback
 from .raster_io import georeferencing, open_raster, read_raster
 
 LOGGER = logging.getLogger(__name__)
-MATCHERS = ("guided", "method")
-MIN_TEMPLATE_AGREEMENT = 0.3
+# "auto": structural search, and the descriptor-guided matcher when the search is refused;
+# "structural": the search alone (no network); "guided": the descriptor alone; "method": the
+# paper's pipeline (keypoints in both images, nearest neighbours, RANSAC).
+MATCHERS = ("auto", "structural", "guided", "method")
+MIN_TEMPLATE_AGREEMENT = 0.25  # of the first pass's templates tried (see _locate)
+MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other place in its window fits nearly as well
+TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
+FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
 CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch)
 MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
@@ -37,8 +44,11 @@ class RegistrationOptions:
     device: str = "auto"  # auto | cpu | cuda
     model: Optional[str] = None  # descriptor weights by name (models/manifest.json); None = default
     max_keypoints: int = 2000  # per image
-    matcher: str = "guided"  # "guided": SAR on a dense grid + refinement; "method": keypoints in both images
+    matcher: str = "auto"  # one of MATCHERS
     grid_step: int = 8  # pixels between SAR candidates (guided matcher)
+    max_rotation: float = 20.0  # degrees; structural search range without georeferencing
+    max_scale: float = 1.35  # and scale range 1/max_scale..max_scale
+    template_radius: int = 32  # px; fine matching compares (2 r + 1)^2 px templates (chosen in benchmarks/results)
     search_radius: float = 100.0  # pixels; used when both rasters are georeferenced
     mutual: bool = True  # keep only mutual nearest neighbours
     ransac_threshold: float = 3.0  # pixels
@@ -56,6 +66,11 @@ class RegistrationOptions:
             raise RegistrationError(f"Unknown matcher '{self.matcher}'.", f"Choose one of: {', '.join(MATCHERS)}.")
         if not 1 <= self.grid_step <= 64:
             raise RegistrationError(f"grid step {self.grid_step} px is out of range.", "Use 1 to 64 px (default 8; smaller is slower).")
+        if not 8 <= self.template_radius <= 128:
+            raise RegistrationError(f"template radius {self.template_radius} px is out of range.", "Use 8 to 128 px (default 32).")
+        if not (0 <= self.max_rotation <= 180 and 1 <= self.max_scale <= 4):
+            raise RegistrationError(f"The search range (rotation {self.max_rotation:g} degrees, scale {self.max_scale:g}x) is out of range.",
+                                    "Use a rotation of 0 to 180 degrees and a scale of 1 to 4 (defaults 20 and 1.35).")
         if self.search_radius <= 0 or self.ransac_threshold <= 0:
             raise RegistrationError("The search radius and RANSAC threshold must be positive.", "Use e.g. 100 px and 3 px.")
 
@@ -103,7 +118,7 @@ class RegistrationResult:
     matches: Matches  # in the matching grid, with every stage's mask
     keypoint_counts: Dict[str, int]
     from_georeferencing: bool
-    model_name: str
+    model_name: str  # "" when the network was not needed (structural search)
     device: str
     timing_s: Dict[str, float] = field(default_factory=dict)
 
@@ -133,25 +148,35 @@ def _could_not_register(inliers: int, options: RegistrationOptions, radius: Opti
     )
 
 
-def _refine_structurally(matches: Matches, optical_features, aligned, optical_xy, model, options, steps) -> Matches:
-    """Guided matcher, second half: a coarse similarity from the descriptor matches, then every
-    optical keypoint located by CFOG template matching around the position it predicts.
+def _distinct_cells(xy: np.ndarray) -> int:
+    """Neighbouring keypoints share most of their patch or template and so repeat one wrong match:
+    consensus is counted in distinct cells of the optical image, not in matches."""
+    return len(np.unique((np.asarray(xy) // CONSENSUS_CELL_PX).astype(int), axis=0))
 
-    Returns the tie-point candidates (one per optical keypoint) with stage masks "template"
-    (a clear template minimum was found) and "ransac" (final consensus at the user's threshold).
-    Registration is refused when the descriptor matches agree in fewer than ``min_inliers``
-    distinct cells, when (with a prior) their transform scales or rotates more than the prior
-    allows, or when fewer than ``MIN_TEMPLATE_AGREEMENT`` of the template matches agree on the
-    final model: a real alignment makes most of them agree, random positions in the search window
-    do not.
-    """
+
+def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, options, steps) -> np.ndarray:
+    """The similarity (matching grid -> optical) under which both images' CFOG features correlate
+    best, within what the georeferencing allows, or within the options' range without it."""
+    if aligned.predicted:
+        rotation, scale, shift = MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius
+    else:
+        rotation, scale, shift = options.max_rotation, options.max_scale, None
+    best = search_similarity(optical_image, optical_valid, aligned.sar_image, aligned.sar_valid, rotation, scale, shift, steps.update)
+    LOGGER.info("structural search: rotation %.1f degrees, scale %.3f, shift (%.1f, %.1f) px, z-score %.1f",
+                best.rotation_deg, best.scale, *best.shift, best.score)
+    rows, cols = aligned.sar_image.shape
+    return best.matrix(np.array([(cols - 1) / 2, (rows - 1) / 2]))
+
+
+def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options) -> np.ndarray:
+    """The similarity (matching grid -> optical) on which the descriptor matches agree. Refused
+    when they agree in fewer than ``min_inliers`` distinct cells, or when (with a prior) their
+    transform scales or rotates more than the prior allows."""
     radius = options.search_radius if aligned.predicted else None
     if not len(matches):
         _could_not_register(0, options, radius, "well-separated matches")
     coarse = filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step))
-    # Neighbouring keypoints share most of their patch and so repeat one wrong match: count the
-    # consensus in distinct cells of the optical image, not in matches.
-    consensus = len(np.unique((matches.optical_xy[matches.kept] // CONSENSUS_CELL_PX).astype(int), axis=0))
+    consensus = _distinct_cells(matches.optical_xy[matches.kept])
     LOGGER.info("coarse consensus: %d matches in %d distinct cells of %d px, similarity %s", int(matches.kept.sum()),
                 consensus, CONSENSUS_CELL_PX, None if coarse is None else np.round(coarse[:2], 3).tolist())
     if coarse is None or consensus < options.min_inliers:
@@ -170,24 +195,95 @@ def _refine_structurally(matches: Matches, optical_features, aligned, optical_xy
             f"{MAX_SCALE:g}x, so they are most likely wrong, and the images could not be registered.",
             "Resample the SAR raster to about the optical raster's pixel size, or give both rasters their georeferencing.",
         )
-    steps.update(0.2)
-    predicted = transforms.apply(np.linalg.inv(coarse), optical_xy)
-    positions, found = match_templates(optical_features, cfog(aligned.sar_image, aligned.sar_valid), optical_xy, predicted)
-    steps.update(0.9)
-    distance = np.full(len(optical_xy), np.nan)
-    distance[matches.optical_index] = matches.distance
+    return coarse
+
+
+def _template_matches(optical_xy, positions, found, distance) -> Matches:
     count = len(optical_xy)
-    fine = Matches(np.arange(count), np.full(count, -1), optical_xy.astype(np.float64), positions, distance, np.full(count, np.nan),
-                   {"template": found})
-    filter_ransac(fine, model, options.ransac_threshold)
-    agreement = fine.kept.sum() / max(1, found.sum())
-    if agreement < MIN_TEMPLATE_AGREEMENT:
+    return Matches(np.arange(count), np.full(count, -1), optical_xy.astype(np.float64), positions, distance,
+                   np.full(count, np.nan), {"template": found})
+
+
+def _locate(optical_features, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, distance, model, options, steps):
+    """Fine matching: the SAR resampled by the coarse transform into the optical grid, then every
+    optical keypoint located by CFOG template matching: first ``FIRST_PASS_POINTS`` of them within
+    ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them, then all of them within
+    ``TEMPLATE_SEARCH_PX[1]`` of where the first pass's similarity puts them; a final RANSAC fits
+    the user's model. (Keypoints come spread over the image in order, see ``spread_evenly``.)
+
+    Returns (matches in the resampled grid, that grid's alignment). Refused when fewer than
+    ``MIN_TEMPLATE_AGREEMENT`` of the first pass's templates tried give a distinct match
+    (``MIN_DISTINCTNESS``) that agrees with one similarity, or when those agree in fewer than
+    ``min_inliers`` distinct cells. A template whose best fit lies on its window's edge or is not
+    distinct counts against: when the coarse transform is wrong, most do. The thresholds were set
+    on warped training pairs (benchmarks/results/acceptance.md): for coarse transforms more than
+    25 px off at most 0.21 agreed, for those within 8 px 0.25 or more did in 39 of 50 pairs.
+    """
+    grid = warped(aligned, coarse, optical_features.shape[:2])
+    sar_features = cfog(grid.sar_image, grid.sar_valid)
+    steps.update(0.1)
+    subset = optical_xy[:FIRST_PASS_POINTS]
+    positions, found, tried = match_templates(optical_features, sar_features, subset, subset, options.template_radius,
+                                              TEMPLATE_SEARCH_PX[0], MIN_DISTINCTNESS)
+    steps.update(0.4)
+    rough = _template_matches(subset, positions, found, distance[:FIRST_PASS_POINTS])
+    first = filter_ransac(rough, "similarity", options.ransac_threshold)
+    agreement = rough.kept.sum() / max(1, tried.sum())
+    cells = _distinct_cells(subset[rough.kept])
+    LOGGER.info("fine matching, first pass: %d of %d templates tried agree (%d distinct cells)", rough.kept.sum(), tried.sum(), cells)
+    if first is None or agreement < MIN_TEMPLATE_AGREEMENT:
         raise RegistrationError(
-            f"The descriptor matches suggested a transform, but only {agreement:.0%} of the fine matches agree with it "
-            "(a real alignment gives far more): the images could not be registered.",
-            "Check that both rasters show the same area and the same time period, or try the other matcher.",
+            f"Only {agreement:.0%} of the template matches are distinct and agree on one transform (a real alignment gives more): "
+            "the images could not be registered.",
+            "Check that both rasters show the same area and the same time period, and that the overlap has structure "
+            "(roads, field edges, coastlines).",
         )
-    return fine
+    if cells < options.min_inliers:
+        _could_not_register(cells, options, options.search_radius if aligned.predicted else None, "well-separated template matches")
+    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, transforms.apply(np.linalg.inv(first), optical_xy),
+                                          options.template_radius, TEMPLATE_SEARCH_PX[1])
+    fine = _template_matches(optical_xy, positions, found, distance)
+    filter_ransac(fine, model, options.ransac_threshold)
+    steps.update(1.0)
+    return fine, grid
+
+
+def _too_few_keypoints(optical_count: int, sar_count: Optional[int]) -> None:
+    counts = f"{optical_count} optical" + ("" if sar_count is None else f", {sar_count} SAR")
+    raise RegistrationError(
+        f"Too few keypoints were found ({counts}): the overlap has almost no structure.",
+        "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
+    )
+
+
+def _match_descriptors(optical_image, optical_keypoints, optical_features, aligned: CoarseAlignment, model, options, steps, extractor):
+    """The network's matchers: "guided" (optical keypoints against a dense SAR grid, a coarse
+    similarity, then fine matching) and "method" (keypoints in both images, RANSAC).
+    Returns (matches, the alignment their SAR positions are in, SAR candidates, extractor)."""
+    guided = options.matcher != "method"
+    if guided:
+        sar_xy = grid_points(aligned.sar_valid, options.grid_step)
+    else:
+        sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
+    if len(sar_xy) < options.min_inliers:
+        _too_few_keypoints(len(optical_keypoints), len(sar_xy))
+    extractor = extractor or DescriptorExtractor(options.model, options.device)
+    steps.stage("descriptors")
+    share = len(optical_keypoints) / (len(optical_keypoints) + len(sar_xy))
+    optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
+    sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
+    steps.stage("matching")
+    radius = options.search_radius if aligned.predicted else None
+    matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
+                            second_exclusion=1.5 * options.grid_step if guided else 0.0)
+    if not guided:
+        filter_ransac(matches, model, options.ransac_threshold)
+        return matches, aligned, len(sar_xy), extractor
+    coarse = _coarse_by_descriptors(matches, aligned, options)
+    distance = np.full(len(optical_keypoints), np.nan)
+    distance[matches.optical_index] = matches.distance
+    matches, aligned = _locate(optical_features, aligned, coarse, optical_keypoints.xy, distance, model, options, steps)
+    return matches, aligned, len(sar_xy), extractor
 
 
 def _info(raster) -> RasterInfo:
@@ -220,6 +316,7 @@ def register(
     RegistrationCancelled when ``progress`` returns False. Pass ``extractor`` to reuse a loaded
     network across many pairs."""
     options.check()
+    resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
     steps = Progress(progress)
     steps.stage("read")
     optical = read_raster(optical_path, "optical", options.optical_bands)
@@ -229,63 +326,32 @@ def register(
     sar_image = normalize_sar(sar, options.sar_scale)
 
     steps.stage("coarse alignment")
-    guided = options.matcher == "guided"
     aligned = coarse_align(optical, sar, sar_image)
-    optical_features = cfog(optical_image, optical.valid) if guided else None
-    alignments = [aligned]
-    if guided and not aligned.predicted:
-        # Pixel space: first try the shift at which both images correlate best, then everywhere.
-        shift, distinct = translation_by_correlation(optical_features, optical.valid, cfog(sar_image, sar.valid), sar.valid)
-        LOGGER.info("no georeferencing: the images correlate best at a shift of (%g, %g) px (peak distinctness %.2f)", *shift, distinct)
-        alignments.insert(0, translated(sar_image, sar.valid, optical.valid.shape, shift))
+    optical_features = cfog(optical_image, optical.valid) if options.matcher != "method" else None
 
     steps.stage("keypoints")
     optical_keypoints = detect_keypoints(optical_image, optical.valid, options.max_keypoints)
-    steps.update(0.5)
-    extractor = extractor or DescriptorExtractor(options.model, options.device)
-    optical_descriptors = None
+    if len(optical_keypoints) < options.min_inliers:
+        _too_few_keypoints(len(optical_keypoints), None)
     model = transforms.ransac_model_for(options.warp_model)
-    for attempt, aligned in enumerate(alignments):
-        last = attempt == len(alignments) - 1
-        if options.matcher == "method":
-            sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
-        else:
-            sar_xy = grid_points(aligned.sar_valid, options.grid_step)
-        if min(len(optical_keypoints), len(sar_xy)) < options.min_inliers:
-            if not last:
-                continue
-            raise RegistrationError(
-                f"Too few keypoints were found ({len(optical_keypoints)} optical, {len(sar_xy)} SAR): the overlap has almost no structure.",
-                "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
-            )
-
-        # The first alignment that gets this far runs the descriptor and matching stages; a retry
-        # (the whole image after the correlation shift) describes its SAR within "matching".
-        first = optical_descriptors is None
-        share = len(optical_keypoints) / (len(optical_keypoints) + len(sar_xy))
-        if first:
-            steps.stage("descriptors")
-            optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
-        sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
-
-        if first:
-            steps.stage("matching")
-        radius = options.search_radius if aligned.predicted else None
-        matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
-                                second_exclusion=1.5 * options.grid_step if guided else 0.0)
-        if not guided:
-            filter_ransac(matches, model, options.ransac_threshold)
-            break
+    no_distance = np.full(len(optical_keypoints), np.nan)
+    matches, sar_candidates, used = None, len(optical_keypoints), None
+    if options.matcher in ("auto", "structural"):
         try:
-            matches = _refine_structurally(matches, optical_features, aligned, optical_keypoints.xy, model, options, steps)
-            break
-        except RegistrationError:
-            if last:
+            steps.stage("search")
+            coarse = _coarse_by_search(optical_image, optical.valid, aligned, options, steps)
+            steps.stage("matching")
+            matches, aligned = _locate(optical_features, aligned, coarse, optical_keypoints.xy, no_distance, model, options, steps)
+        except RegistrationError as error:
+            if options.matcher == "structural":
                 raise
-            LOGGER.info("the best-correlating shift did not register the images; searching the whole SAR image")
+            LOGGER.info("the structural search did not register the images (%s); trying the descriptor", error.message)
+    if matches is None:
+        matches, aligned, sar_candidates, used = _match_descriptors(
+            optical_image, optical_keypoints, optical_features, aligned, model, options, steps, extractor)
     inliers = int(matches.kept.sum())
     if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
-        _could_not_register(inliers, options, radius)
+        _could_not_register(inliers, options, options.search_radius if aligned.predicted else None)
     tie_points = TiePoints(
         optical_xy=matches.optical_xy.astype(np.float64),
         sar_xy=aligned.grid_to_sar(matches.sar_xy),
@@ -298,6 +364,6 @@ def register(
     LOGGER.info("registered %s to %s: %d tie points, RMSE %.2f px", sar_path, optical_path, inliers, fit.rmse)
     return RegistrationResult(
         _info(optical), _info(sar), tie_points, fit, matches,
-        {"optical": len(optical_keypoints), "sar": len(sar_xy)},
-        aligned.from_georeferencing, extractor.model_name, str(extractor.device), timing,
+        {"optical": len(optical_keypoints), "sar": sar_candidates}, aligned.from_georeferencing,
+        used.model_name if used else "", str(used.device) if used else "cpu", timing,
     )

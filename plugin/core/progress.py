@@ -18,8 +18,9 @@ STAGE_WEIGHTS = {
     "read": 0.05,
     "coarse alignment": 0.05,
     "keypoints": 0.15,
-    "descriptors": 0.5,
-    "matching": 0.2,
+    "search": 0.25,  # structural search (matchers auto, structural)
+    "descriptors": 0.5,  # the network (guided, method, and auto when the search is refused)
+    "matching": 0.3,
     "output": 0.05,
 }
 

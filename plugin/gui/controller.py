@@ -26,7 +26,7 @@ LOGGER = logging.getLogger(__name__)
 
 def stage_label(stage: str) -> str:
     labels = {"read": tr("Reading the rasters"), "coarse alignment": tr("Coarse alignment"), "keypoints": tr("Finding keypoints"),
-              "descriptors": tr("Describing keypoints (network)"), "matching": tr("Matching"), "done": tr("Done")}
+              "search": tr("Searching rotation, scale and shift"), "descriptors": tr("Describing keypoints (network)"), "matching": tr("Matching"), "done": tr("Done")}
     return labels.get(stage, stage)
 
 

@@ -24,7 +24,8 @@ def transform_choices():
 
 
 def matcher_choices():
-    return [("guided", tr("Guided: dense SAR grid, refined")), ("method", tr("Keypoints in both images"))]
+    return [("auto", tr("Automatic: structural search, then the network")), ("structural", tr("Structural search only")),
+            ("guided", tr("Network on a dense SAR grid")), ("method", tr("Keypoints in both images (published method)"))]
 
 
 def sar_scale_choices():
@@ -110,8 +111,9 @@ class RegistrationDock(QgsDockWidget):
         self.max_keypoints_spin.setRange(100, 50000)
         self.max_keypoints_spin.setSingleStep(500)
         self.matcher_combo = _combo(matcher_choices())
-        self.matcher_combo.setToolTip(tr("Guided matches optical keypoints with the network on a dense SAR grid, then locates each one "
-                                         "precisely by template matching; Method is the published pipeline (keypoints in both images)."))
+        self.matcher_combo.setToolTip(tr("Automatic finds the rotation, scale and shift at which both images' structures correlate best and "
+                                         "uses the network only when that is refused; all but the published method then locate each "
+                                         "keypoint precisely by template matching."))
         self.grid_step_spin = QSpinBox()
         self.grid_step_spin.setRange(1, 64)
         self.grid_step_spin.setSuffix(" px")

@@ -15,7 +15,7 @@ from .common import FeedbackProgress, RegistrationAlgorithmBase, load_core, shar
 
 DEVICES = ("auto", "cpu", "cuda")
 SAR_SCALES = ("auto", "linear", "db", "display")
-MATCHERS = ("guided", "method")
+MATCHERS = ("auto", "structural", "guided", "method")  # as plugin.core.pipeline.MATCHERS (tested)
 
 
 class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
@@ -31,6 +31,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
     SAR_SCALE = "SAR_SCALE"
     MATCHER = "MATCHER"
     GRID_STEP = "GRID_STEP"
+    MAX_ROTATION = "MAX_ROTATION"
+    MAX_SCALE = "MAX_SCALE"
 
     def name(self) -> str:
         return "registersartooptical"
@@ -40,11 +42,12 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
 
     def shortHelpString(self) -> str:  # noqa: N802 (QGIS's name)
         return self.tr(
-            "Registers a SAR raster to an optical raster: finds keypoints in the optical raster, matches them with the DFFCA "
-            "network within the search radius around the position given by the georeferencing (when both rasters have one), "
-            "locates each one precisely by template matching of oriented-gradient features, rejects outliers with RANSAC and "
-            "fits the chosen transform. Matcher 'method' runs the published pipeline instead (keypoints in both rasters, "
-            "nearest neighbours, adaptive threshold, RANSAC).\n\n"
+            "Registers a SAR raster to an optical raster: finds keypoints in the optical raster, finds the rotation, scale and "
+            "shift at which the oriented-gradient structures of both rasters correlate best (within the search radius around the "
+            "position given by the georeferencing, when both rasters have one), locates each keypoint precisely by template "
+            "matching, rejects outliers with RANSAC and fits the chosen transform. When that search is refused, matcher 'auto' "
+            "matches the keypoints with the DFFCA network instead ('guided' does only that); matcher 'method' runs the "
+            "published pipeline (keypoints in both rasters, nearest neighbours, adaptive threshold, RANSAC).\n\n"
             "Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with "
             "why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's "
             "Georeferencer, and a report with counts and the fit RMSE.\n\n"
@@ -63,6 +66,10 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             self._choice(self.MATCHER, self.tr("Matcher"), MATCHERS),
             QgsProcessingParameterNumber(self.GRID_STEP, self.tr("Grid step of the guided matcher (pixels)"), QgsProcessingParameterNumber.Integer, 8,
                                          minValue=1, maxValue=64),
+            QgsProcessingParameterNumber(self.MAX_ROTATION, self.tr("Rotation searched without georeferencing (degrees, +-)"),
+                                         QgsProcessingParameterNumber.Double, 20.0, minValue=0.0, maxValue=180.0),
+            QgsProcessingParameterNumber(self.MAX_SCALE, self.tr("Scale searched without georeferencing (1/x to x)"),
+                                         QgsProcessingParameterNumber.Double, 1.35, minValue=1.0, maxValue=4.0),
             QgsProcessingParameterNumber(self.MAX_KEYPOINTS, self.tr("Keypoints per image"), QgsProcessingParameterNumber.Integer, 2000, minValue=100),
             QgsProcessingParameterNumber(self.SEARCH_RADIUS, self.tr("Search radius (pixels; how far off the georeferencing may be)"),
                                          QgsProcessingParameterNumber.Double, 100.0, minValue=1.0),
@@ -92,6 +99,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             max_keypoints=self.parameterAsInt(parameters, self.MAX_KEYPOINTS, context),
             matcher=self.parameterAsEnumString(parameters, self.MATCHER, context),
             grid_step=self.parameterAsInt(parameters, self.GRID_STEP, context),
+            max_rotation=self.parameterAsDouble(parameters, self.MAX_ROTATION, context),
+            max_scale=self.parameterAsDouble(parameters, self.MAX_SCALE, context),
             search_radius=self.parameterAsDouble(parameters, self.SEARCH_RADIUS, context),
             mutual=self.parameterAsBoolean(parameters, self.MUTUAL, context),
             ransac_threshold=self.parameterAsDouble(parameters, self.RANSAC_THRESHOLD, context),

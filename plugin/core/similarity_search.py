@@ -1,0 +1,174 @@
+"""Coarse alignment by search: the rotation, scale and shift at which the structural (CFOG)
+features of the two images correlate best.
+
+Why: with the weights shipped, the learned descriptor finds the right place among everything in
+a 100 px radius only for a minority of pairs (benchmarks/results), and not at all under the hard
+tier's rotations, while oriented-gradient channels with the gradient's sign ignored correlate
+across optical and SAR wherever the scene has structure. So every candidate similarity on a grid
+of rotations and scales is tried with one FFT cross-correlation each (the shift comes for free),
+first at low resolution, then finer around the best few.
+
+The score of a shift is the correlation summed over the overlap divided by the square root of the
+overlap: a z-score, so that a small overlap at the search's edge cannot win by luck. The result
+is only a proposal; ``pipeline`` accepts or refuses it by how many template matches agree with it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import scipy.fft
+
+from .structural import cfog
+
+LEVEL_SIZES = (128, 256)  # longest side (px) of the images at the coarse and the fine level
+MIN_OVERLAP = 0.5  # of the smaller image's valid pixels
+PEAKS_KEPT = 3  # candidates carried from the coarse level to the fine one
+
+
+@dataclass
+class Candidate:
+    score: float  # z-score of the correlation peak
+    rotation_deg: float
+    scale: float
+    shift: np.ndarray  # (dx, dy) in full-resolution optical pixels
+
+    def matrix(self, centre: np.ndarray) -> np.ndarray:
+        """3 x 3 SAR -> optical pixels: rotate and scale about ``centre`` (SAR pixels), then shift."""
+        return _translation(self.shift) @ similarity_about(self.rotation_deg, self.scale, centre)
+
+
+def similarity_about(rotation_deg: float, scale: float, centre: np.ndarray) -> np.ndarray:
+    angle = np.deg2rad(rotation_deg)
+    linear = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    matrix = np.eye(3)
+    matrix[:2, :2] = linear
+    matrix[:2, 2] = centre - linear @ centre
+    return matrix
+
+
+def _translation(shift) -> np.ndarray:
+    matrix = np.eye(3)
+    matrix[:2, 2] = shift
+    return matrix
+
+
+def _steps(limit: float, step: float) -> np.ndarray:
+    """Symmetric grid 0, +-step, ... covering +-limit."""
+    count = int(np.ceil(limit / step - 1e-9))
+    return np.arange(-count, count + 1) * (limit / count if count else 0.0)
+
+
+def _reduce(image: np.ndarray, valid: np.ndarray, factor: float) -> Tuple[np.ndarray, np.ndarray]:
+    size = (max(8, int(round(image.shape[1] / factor))), max(8, int(round(image.shape[0] / factor))))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return small, cv2.resize(valid.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
+
+def _centred_features(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """CFOG with each channel's mean over the valid pixels removed (so that flat, featureless
+    overlap adds nothing to the correlation), 0 outside."""
+    features = cfog(image, valid)
+    if valid.any():
+        features -= features[valid].mean(axis=0)
+    features[~valid] = 0
+    return features
+
+
+class _Level:
+    """Both images at one resolution, with the optical spectrum computed once."""
+
+    def __init__(self, optical, optical_valid, sar, sar_valid, factor: float, max_shift: Optional[float]):
+        self.factor = factor
+        self.optical, self.optical_valid = _reduce(optical, optical_valid, factor)
+        self.sar, self.sar_valid = _reduce(sar, sar_valid, factor)
+        rows = self.optical.shape[0] + self.sar.shape[0]
+        cols = self.optical.shape[1] + self.sar.shape[1]
+        self.shape = (scipy.fft.next_fast_len(rows, real=True), scipy.fft.next_fast_len(cols, real=True))
+        self.optical_spectrum = self._spectrum(_centred_features(self.optical, self.optical_valid))
+        self.optical_valid_spectrum = self._spectrum(self.optical_valid.astype(np.float32))
+        dy = np.fft.fftfreq(self.shape[0], 1.0 / self.shape[0])[:, None]
+        dx = np.fft.fftfreq(self.shape[1], 1.0 / self.shape[1])[None, :]
+        self.dx, self.dy = dx, dy
+        self.allowed = np.ones(self.shape, bool) if max_shift is None else (np.abs(dx) <= max_shift / factor) & (np.abs(dy) <= max_shift / factor)
+        self.centre = np.array([(self.sar.shape[1] - 1) / 2, (self.sar.shape[0] - 1) / 2])
+
+    def _spectrum(self, array: np.ndarray) -> np.ndarray:
+        return scipy.fft.rfft2(array, self.shape, axes=(0, 1), workers=-1)
+
+    def correlate(self, rotation_deg: float, scale: float) -> Tuple[float, int, int]:
+        """Best z-score and its shift (reduced pixels) for the SAR rotated and scaled about its centre."""
+        size = (self.sar.shape[1], self.sar.shape[0])
+        matrix = similarity_about(rotation_deg, scale, self.centre)[:2]
+        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
+        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
+        valid = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # drop the border's gradient
+        if not valid.any():
+            return -np.inf, 0, 0
+        sar_spectrum = self._spectrum(_centred_features(warped, valid))
+        correlation = scipy.fft.irfft2((self.optical_spectrum * np.conj(sar_spectrum)).sum(axis=-1), self.shape, workers=-1)
+        overlap = scipy.fft.irfft2(self.optical_valid_spectrum * np.conj(self._spectrum(valid.astype(np.float32))), self.shape, workers=-1)
+        enough = self.allowed & (overlap > MIN_OVERLAP * min(self.optical_valid.sum(), valid.sum()))
+        if not enough.any():
+            return -np.inf, 0, 0
+        score = np.where(enough, correlation / np.sqrt(np.maximum(overlap, 1.0)), -np.inf)
+        row, col = np.unravel_index(np.argmax(score), self.shape)
+        return float(score[row, col]), int(self.dx[0, col]), int(self.dy[row, 0])
+
+    def candidate(self, rotation_deg: float, scale: float, full_centre: np.ndarray) -> Candidate:
+        """The best shift for one rotation and scale, as a full-resolution candidate."""
+        score, dx, dy = self.correlate(rotation_deg, scale)
+        # Reduced pixel x is full-resolution pixel f x + (f - 1) / 2; there the similarity turns
+        # about that image of the reduced centre, so moving its centre to the full image's centre
+        # changes the shift by (L - I)(centre - reduced centre).
+        reduced_centre = self.centre * self.factor + (self.factor - 1) / 2
+        linear = similarity_about(rotation_deg, scale, np.zeros(2))[:2, :2]
+        offset = full_centre - reduced_centre
+        shift = np.array([dx, dy], np.float64) * self.factor + linear @ offset - offset
+        return Candidate(score, rotation_deg, scale, shift)
+
+
+def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.ndarray, sar_valid: np.ndarray,
+                      max_rotation_deg: float, max_scale: float, max_shift: Optional[float] = None,
+                      progress=None) -> Candidate:
+    """The similarity (rotation within +-``max_rotation_deg``, scale within 1/``max_scale``..
+    ``max_scale``, shift within +-``max_shift`` px, or anywhere with half the smaller image
+    overlapping) under which the two images' CFOG features correlate best.
+
+    ``optical`` and ``sar`` are normalised images (float32 in [0, 1]) of about the same pixel
+    size. Returns the best candidate; ``Candidate.matrix(centre)`` with the SAR image's centre
+    gives the 3 x 3 SAR -> optical transform."""
+    full_centre = np.array([(sar.shape[1] - 1) / 2, (sar.shape[0] - 1) / 2])
+    longest = max(max(optical.shape), max(sar.shape))
+    candidates: List[Candidate] = []
+    rotation_step, scale_step = 2.0, 0.06  # coarse grid: degrees, log-scale
+    for level, size in enumerate(LEVEL_SIZES):
+        factor = max(1.0, longest / size)
+        grid = _Level(optical, optical_valid, sar, sar_valid, factor, max_shift)
+        if level == 0:
+            trials = [(r, np.exp(s)) for r in _steps(max_rotation_deg, rotation_step) for s in _steps(np.log(max_scale), scale_step)]
+        else:
+            best = _distinct_best(candidates, PEAKS_KEPT)
+            trials = [(c.rotation_deg + r, c.scale * np.exp(s)) for c in best
+                      for r in (-rotation_step / 3, 0.0, rotation_step / 3) for s in (-scale_step / 3, 0.0, scale_step / 3)]
+            candidates = []
+        for index, (rotation, scale) in enumerate(trials):
+            candidates.append(grid.candidate(rotation, scale, full_centre))
+            if progress:
+                progress((level + (index + 1) / len(trials)) / len(LEVEL_SIZES))
+        if factor == 1.0:
+            break
+    return max(candidates, key=lambda c: c.score)
+
+
+def _distinct_best(candidates: Sequence[Candidate], count: int) -> List[Candidate]:
+    """The ``count`` best candidates whose shifts differ by more than 8 px or rotations by more than 4 degrees."""
+    chosen: List[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        if all(np.linalg.norm(candidate.shift - c.shift) > 8 or abs(candidate.rotation_deg - c.rotation_deg) > 4 for c in chosen):
+            chosen.append(candidate)
+        if len(chosen) == count:
+            break
+    return chosen
