@@ -1,4 +1,5 @@
-"""Guided matching: SAR candidates on a dense grid (see ``pipeline.register``).
+"""Guided matching, the network's matcher (``pipeline._match_descriptors``): SAR candidates on a
+dense grid.
 
 Why: FAST corners on phase congruency do not repeat across optical and SAR at 10 m (measured on
 the bundled sample: 10.5% of optical keypoints have a SAR keypoint within 3 px of the true

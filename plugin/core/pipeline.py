@@ -28,7 +28,9 @@ LOGGER = logging.getLogger(__name__)
 # "structural": the search alone (no network); "guided": the descriptor alone; "method": the
 # paper's pipeline (keypoints in both images, nearest neighbours, RANSAC).
 MATCHERS = ("auto", "structural", "guided", "method")
-MIN_TEMPLATE_AGREEMENT = 0.25  # of the first pass's templates tried (see _locate)
+# Fine matching's first pass is accepted when the share of its templates tried that give a
+# distinct match agreeing on one transform reaches this, for either model (see first_pass_consensus).
+MIN_TEMPLATE_AGREEMENT = {"similarity": 0.25, "affine": 0.30}
 MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other place in its window fits nearly as well
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
 FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
@@ -204,20 +206,46 @@ def _template_matches(optical_xy, positions, found, distance) -> Matches:
                    np.full(count, np.nan), {"template": found})
 
 
+@dataclass
+class Consensus:
+    """The first pass's verdict: the affine transform its matches agree on (optical -> the
+    resampled SAR grid is its inverse), its inliers, and each model's agreement."""
+
+    matrix: Optional[np.ndarray]  # 3 x 3 resampled SAR grid -> optical; None when refused
+    inliers: np.ndarray  # over the first pass's points
+    agreement: Dict[str, float]  # model -> share of the templates tried that agree with it
+
+
+def first_pass_consensus(positions, found, tried, optical_xy, threshold: float) -> Consensus:
+    """Fits a similarity and an affine transform by RANSAC to the distinct template matches and
+    accepts when either model's agreement (inliers / templates tried) reaches its
+    ``MIN_TEMPLATE_AGREEMENT``. A template whose best fit lies on its window's edge, or is not
+    distinct, counts against: when the coarse transform is wrong, most do. A similarity alone
+    is the stricter test; the affine model is there for sheared pairs, whose corners move by
+    25 px on a 1024 px image (the benchmark's hard tier). Thresholds set on warped training
+    pairs: ``benchmarks/results/acceptance.md``."""
+    agreement, fits = {}, {}
+    for model in MIN_TEMPLATE_AGREEMENT:
+        matrix, inliers = transforms.fit_robust(positions[found], optical_xy[found], model, threshold)
+        fits[model] = (matrix, inliers)
+        agreement[model] = float(inliers.sum() / max(1, tried.sum())) if matrix is not None else 0.0
+    accepted = any(agreement[m] >= MIN_TEMPLATE_AGREEMENT[m] for m in MIN_TEMPLATE_AGREEMENT)
+    matrix, inliers = fits["affine"] if fits["affine"][0] is not None else fits["similarity"]
+    mask = np.zeros(len(optical_xy), bool)
+    mask[np.flatnonzero(found)[inliers]] = True
+    return Consensus(matrix if accepted else None, mask, agreement)
+
+
 def _locate(optical_features, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, distance, model, options, steps):
     """Fine matching: the SAR resampled by the coarse transform into the optical grid, then every
     optical keypoint located by CFOG template matching: first ``FIRST_PASS_POINTS`` of them within
     ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them, then all of them within
-    ``TEMPLATE_SEARCH_PX[1]`` of where the first pass's similarity puts them; a final RANSAC fits
+    ``TEMPLATE_SEARCH_PX[1]`` of where the first pass's affine fit puts them; a final RANSAC fits
     the user's model. (Keypoints come spread over the image in order, see ``spread_evenly``.)
 
-    Returns (matches in the resampled grid, that grid's alignment). Refused when fewer than
-    ``MIN_TEMPLATE_AGREEMENT`` of the first pass's templates tried give a distinct match
-    (``MIN_DISTINCTNESS``) that agrees with one similarity, or when those agree in fewer than
-    ``min_inliers`` distinct cells. A template whose best fit lies on its window's edge or is not
-    distinct counts against: when the coarse transform is wrong, most do. The thresholds were set
-    on warped training pairs (benchmarks/results/acceptance.md): for coarse transforms more than
-    25 px off at most 0.21 agreed, for those within 8 px 0.25 or more did in 39 of 50 pairs.
+    Returns (matches in the resampled grid, that grid's alignment). Refused when the first pass's
+    distinct matches (``MIN_DISTINCTNESS``) do not agree enough (``first_pass_consensus``), or
+    agree in fewer than ``min_inliers`` distinct cells.
     """
     grid = warped(aligned, coarse, optical_features.shape[:2])
     sar_features = cfog(grid.sar_image, grid.sar_valid)
@@ -226,22 +254,21 @@ def _locate(optical_features, aligned: CoarseAlignment, coarse: np.ndarray, opti
     positions, found, tried = match_templates(optical_features, sar_features, subset, subset, options.template_radius,
                                               TEMPLATE_SEARCH_PX[0], MIN_DISTINCTNESS)
     steps.update(0.4)
-    rough = _template_matches(subset, positions, found, distance[:FIRST_PASS_POINTS])
-    first = filter_ransac(rough, "similarity", options.ransac_threshold)
-    agreement = rough.kept.sum() / max(1, tried.sum())
-    cells = _distinct_cells(subset[rough.kept])
-    LOGGER.info("fine matching, first pass: %d of %d templates tried agree (%d distinct cells)", rough.kept.sum(), tried.sum(), cells)
-    if first is None or agreement < MIN_TEMPLATE_AGREEMENT:
+    consensus = first_pass_consensus(positions, found, tried, subset, options.ransac_threshold)
+    cells = _distinct_cells(subset[consensus.inliers])
+    LOGGER.info("fine matching, first pass: of %d templates tried, %s agree (%d distinct cells)", tried.sum(),
+                ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()), cells)
+    if consensus.matrix is None:
         raise RegistrationError(
-            f"Only {agreement:.0%} of the template matches are distinct and agree on one transform (a real alignment gives more): "
-            "the images could not be registered.",
+            f"Only {max(consensus.agreement.values()):.0%} of the template matches are distinct and agree on one transform "
+            "(a real alignment gives more): the images could not be registered.",
             "Check that both rasters show the same area and the same time period, and that the overlap has structure "
             "(roads, field edges, coastlines).",
         )
     if cells < options.min_inliers:
         _could_not_register(cells, options, options.search_radius if aligned.predicted else None, "well-separated template matches")
-    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, transforms.apply(np.linalg.inv(first), optical_xy),
-                                          options.template_radius, TEMPLATE_SEARCH_PX[1])
+    predicted = transforms.apply(np.linalg.inv(consensus.matrix), optical_xy)
+    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, options.template_radius, TEMPLATE_SEARCH_PX[1])
     fine = _template_matches(optical_xy, positions, found, distance)
     filter_ransac(fine, model, options.ransac_threshold)
     steps.update(1.0)
