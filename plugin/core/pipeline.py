@@ -150,6 +150,11 @@ def _could_not_register(inliers: int, options: RegistrationOptions, radius: Opti
     )
 
 
+def _search_radius(aligned: CoarseAlignment, options: RegistrationOptions) -> Optional[float]:
+    """The radius matching searches within, or None when nothing predicts the positions."""
+    return options.search_radius if aligned.predicted else None
+
+
 def _distinct_cells(xy: np.ndarray) -> int:
     """Neighbouring keypoints share most of their patch or template and so repeat one wrong match:
     consensus is counted in distinct cells of the optical image, not in matches."""
@@ -174,7 +179,7 @@ def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options) 
     """The similarity (matching grid -> optical) on which the descriptor matches agree. Refused
     when they agree in fewer than ``min_inliers`` distinct cells, or when (with a prior) their
     transform scales or rotates more than the prior allows."""
-    radius = options.search_radius if aligned.predicted else None
+    radius = _search_radius(aligned, options)
     if not len(matches):
         _could_not_register(0, options, radius, "well-separated matches")
     coarse = filter_ransac(matches, "similarity", max(options.ransac_threshold, 0.75 * options.grid_step))
@@ -266,7 +271,7 @@ def _locate(optical_features, aligned: CoarseAlignment, coarse: np.ndarray, opti
             "(roads, field edges, coastlines).",
         )
     if cells < options.min_inliers:
-        _could_not_register(cells, options, options.search_radius if aligned.predicted else None, "well-separated template matches")
+        _could_not_register(cells, options, _search_radius(aligned, options), "well-separated template matches")
     predicted = transforms.apply(np.linalg.inv(consensus.matrix), optical_xy)
     positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, options.template_radius, TEMPLATE_SEARCH_PX[1])
     fine = _template_matches(optical_xy, positions, found, distance)
@@ -300,7 +305,7 @@ def _match_descriptors(optical_image, optical_keypoints, optical_features, align
     optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
     sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
     steps.stage("matching")
-    radius = options.search_radius if aligned.predicted else None
+    radius = _search_radius(aligned, options)
     matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
                             second_exclusion=1.5 * options.grid_step if guided else 0.0)
     if not guided:
@@ -354,6 +359,7 @@ def register(
 
     steps.stage("coarse alignment")
     aligned = coarse_align(optical, sar, sar_image)
+    radius = _search_radius(aligned, options)  # of the input's alignment: fine matching replaces ``aligned``
     optical_features = cfog(optical_image, optical.valid) if options.matcher != "method" else None
 
     steps.stage("keypoints")
@@ -378,7 +384,7 @@ def register(
             optical_image, optical_keypoints, optical_features, aligned, model, options, steps, extractor)
     inliers = int(matches.kept.sum())
     if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
-        _could_not_register(inliers, options, options.search_radius if aligned.predicted else None)
+        _could_not_register(inliers, options, radius)
     tie_points = TiePoints(
         optical_xy=matches.optical_xy.astype(np.float64),
         sar_xy=aligned.grid_to_sar(matches.sar_xy),
