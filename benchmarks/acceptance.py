@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import subprocess
 import sys
 
 import cv2
@@ -27,6 +26,7 @@ from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_
     TEMPLATE_SEARCH_PX, RegistrationOptions, first_pass_consensus
 from plugin.core.similarity_search import search_similarity
 from plugin.core.structural import cfog, match_templates
+from training.export import commit as git_commit
 from training.patch_pairs import list_pairs
 
 from .cases import load_pair, random_warp
@@ -77,7 +77,7 @@ def main(argv=None):
         print(f"{r['pair']:28s} z {r['z']:5.2f} coarse {r['error']:7.1f} px " + " ".join(f"{k} {r[k][1]:.2f}" for k in KEYS), flush=True)
     right = [r for r in rows if r["error"] <= RIGHT_PX]
     wrong = [r for r in rows if r["error"] > WRONG_PX]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = git_commit()
     lines = ["# Acceptance of the structural search's coarse transform", "",
              f"Command: `python -m benchmarks.acceptance {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
              f"Commit: {commit}; date: {datetime.date.today()}. Training pairs only ({len(rows)}: all 3MOS k = 0-2, every "

@@ -17,7 +17,6 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ import torch
 from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.pipeline import MATCHERS
 from plugin.core.descriptor import DescriptorExtractor
+from training.export import commit as git_commit
 
 from .cases import TIERS, make_cases, write_case_files
 from .metrics import case_figures, corners_error
@@ -165,7 +165,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     started = time.time()
     rows = evaluate(args)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = git_commit()
     header = (f"# Benchmark results\n\nCommand: `{' '.join(['python -m benchmarks.run'] + (argv if argv is not None else sys.argv[1:]))}`  \n"
               f"Commit: {commit}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
               f"{'CUDA ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}; "

@@ -12,7 +12,6 @@ import argparse
 import datetime
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +21,7 @@ import torch
 
 from plugin.core import RegistrationError, RegistrationOptions, outputs, register
 from plugin.core.descriptor import DescriptorExtractor
+from training.export import commit as git_commit
 
 from .cases import make_cases, write_case_files
 from .peers import match_with
@@ -60,7 +60,7 @@ def main(argv=None):
     median, sift_median = float(np.median([r[3] for r in rows])), float(np.median([r[4] for r in rows]))
     registered = [r[3] for r in rows if r[2] == "ok"]
     registered_median = float(np.median(registered)) if registered else float("nan")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = git_commit()
     device = f"CUDA {torch.cuda.get_device_name()}" if str(extractor.device) == "cuda" else "CPU"
     lines = ["# Speed: read -> warped GeoTIFF", "",
              f"Command: `python -m benchmarks.speed {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
