@@ -2,17 +2,20 @@
 
 This is the computation of ``phasepack.phasecong`` (same filters, same noise model, same
 maximum-moment output ``M``), rearranged for speed: single precision, ``scipy.fft`` on all
-cores, one batched inverse FFT per orientation and a filter bank cached per image shape.
+cores (one thread per orientation), one batched inverse FFT per orientation and a filter bank cached per image shape.
 ``tests/test_phase_congruency.py`` checks that its maps agree with phasepack's.
 """
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import fft
+
+from .parallel import thread_map, workers
+
+MEMORY_BUDGET = 1 << 30  # bytes the orientations computed at once may hold
 
 
 @dataclass(frozen=True)
@@ -72,15 +75,11 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
         raise ValueError(f"phase_congruency expects a 2-D image, got shape {image.shape}")
     rows, cols = image.shape
     epsilon = 1e-4
-    workers = os.cpu_count() or 1
-    spectrum = fft.fft2(image.astype(np.float32), workers=workers)
+    spectrum = fft.fft2(image.astype(np.float32), workers=workers())
     bank = _filter_bank(rows, cols, params)
-    cov_x2 = np.zeros((rows, cols), np.float32)
-    cov_y2 = np.zeros_like(cov_x2)
-    cov_xy = np.zeros_like(cov_x2)
-    for orient in range(params.orientations):
-        angle = orient * np.pi / params.orientations
-        responses = fft.ifft2(spectrum[None] * bank[orient], axes=(-2, -1), workers=workers)
+
+    def orientation_congruency(orient: int) -> np.ndarray:
+        responses = fft.ifft2(spectrum[None] * bank[orient], axes=(-2, -1), workers=1)
         even, odd = responses.real, responses.imag
         amplitude = np.abs(responses)
         sum_amplitude = amplitude.sum(axis=0)
@@ -97,7 +96,17 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
         energy = np.maximum(energy - threshold, 0)
         width = (sum_amplitude / (amplitude.max(axis=0) + epsilon) - 1.0) / (params.scales - 1)
         weight = 1.0 / (1.0 + np.exp(params.sharpness * (params.cut_off - width)))
-        congruency = weight * energy / sum_amplitude
+        return weight * energy / sum_amplitude
+
+    # Orientations are independent: one thread each (numpy and the FFT release the GIL), as many
+    # at once as keep their working arrays (about 3 complex copies of every scale) within 1 GB.
+    per_orientation = 3 * params.scales * rows * cols * 8
+    congruencies = thread_map(orientation_congruency, range(params.orientations), max(1, MEMORY_BUDGET // per_orientation))
+    cov_x2 = np.zeros((rows, cols), np.float32)
+    cov_y2 = np.zeros_like(cov_x2)
+    cov_xy = np.zeros_like(cov_x2)
+    for orient, congruency in enumerate(congruencies):
+        angle = orient * np.pi / params.orientations
         cov_x = congruency * np.float32(np.cos(angle))
         cov_y = congruency * np.float32(np.sin(angle))
         cov_x2 += cov_x * cov_x

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import scipy.fft
 
+from .parallel import thread_map, workers
 from .structural import cfog
 
 LEVEL_SIZES = (128, 256)  # longest side (px) of the images at the coarse and the fine level
@@ -84,8 +85,14 @@ class _Level:
         self.factor = factor
         self.optical, self.optical_valid = _reduce(optical, optical_valid, factor)
         self.sar, self.sar_valid = _reduce(sar, sar_valid, factor)
+        # Zero padding to this size makes the FFT's circular correlation a linear one for every
+        # shift looked at: all of them without a bound, up to the bound with one (less to pad).
         rows = self.optical.shape[0] + self.sar.shape[0]
         cols = self.optical.shape[1] + self.sar.shape[1]
+        if max_shift is not None:
+            reach = int(np.ceil(max_shift / factor)) + 1
+            rows = min(rows, max(self.optical.shape[0], self.sar.shape[0]) + reach)
+            cols = min(cols, max(self.optical.shape[1], self.sar.shape[1]) + reach)
         self.shape = (scipy.fft.next_fast_len(rows, real=True), scipy.fft.next_fast_len(cols, real=True))
         self.optical_spectrum = self._spectrum(_centred_features(self.optical, self.optical_valid))
         self.optical_valid_spectrum = self._spectrum(self.optical_valid.astype(np.float32))
@@ -96,7 +103,8 @@ class _Level:
         self.centre = np.array([(self.sar.shape[1] - 1) / 2, (self.sar.shape[0] - 1) / 2])
 
     def _spectrum(self, array: np.ndarray) -> np.ndarray:
-        return scipy.fft.rfft2(array, self.shape, axes=(0, 1), workers=-1)
+        # One FFT thread: the trials themselves run in parallel (``search_similarity``).
+        return scipy.fft.rfft2(array, self.shape, axes=(0, 1), workers=1)
 
     def correlate(self, rotation_deg: float, scale: float) -> Tuple[float, int, int]:
         """Best z-score and its shift (reduced pixels) for the SAR rotated and scaled about its centre."""
@@ -108,8 +116,8 @@ class _Level:
         if not valid.any():
             return -np.inf, 0, 0
         sar_spectrum = self._spectrum(_centred_features(warped, valid))
-        correlation = scipy.fft.irfft2((self.optical_spectrum * np.conj(sar_spectrum)).sum(axis=-1), self.shape, workers=-1)
-        overlap = scipy.fft.irfft2(self.optical_valid_spectrum * np.conj(self._spectrum(valid.astype(np.float32))), self.shape, workers=-1)
+        correlation = scipy.fft.irfft2((self.optical_spectrum * np.conj(sar_spectrum)).sum(axis=-1), self.shape, workers=1)
+        overlap = scipy.fft.irfft2(self.optical_valid_spectrum * np.conj(self._spectrum(valid.astype(np.float32))), self.shape, workers=1)
         enough = self.allowed & (overlap > MIN_OVERLAP * min(self.optical_valid.sum(), valid.sum()))
         if not enough.any():
             return -np.inf, 0, 0
@@ -154,10 +162,11 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
             trials = [(c.rotation_deg + r, c.scale * np.exp(s)) for c in best
                       for r in (-rotation_step / 3, 0.0, rotation_step / 3) for s in (-scale_step / 3, 0.0, scale_step / 3)]
             candidates = []
-        for index, (rotation, scale) in enumerate(trials):
-            candidates.append(grid.candidate(rotation, scale, full_centre))
+        chunk = 2 * workers()  # trials run in parallel, a chunk at a time, so that progress (and cancelling) is seen
+        for start in range(0, len(trials), chunk):
+            candidates += thread_map(lambda trial: grid.candidate(*trial, full_centre), trials[start : start + chunk])
             if progress:
-                progress((level + (index + 1) / len(trials)) / len(LEVEL_SIZES))
+                progress((level + min(1.0, (start + chunk) / len(trials))) / len(LEVEL_SIZES))
         if factor == 1.0:
             break
     return max(candidates, key=lambda c: c.score)

@@ -14,6 +14,8 @@ from typing import NamedTuple, Tuple
 import cv2
 import numpy as np
 
+from .parallel import thread_map
+
 
 def cfog(image: np.ndarray, valid: np.ndarray, orientations: int = 8, sigma: float = 1.2) -> np.ndarray:
     """H x W x orientations float32 features, L2-normalised per pixel; 0 where invalid."""
@@ -66,35 +68,42 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
 
     """
     rows, cols = sar_features.shape[:2]
-    found, tried = np.zeros(len(optical_xy), bool), np.zeros(len(optical_xy), bool)
-    positions = np.asarray(predicted_sar_xy, np.float64).copy()
     reach = half_template + search
     # OpenCV sums the squared differences over up to 4 channels per call: split the features
     # into contiguous 4-channel parts once, so that each window is a view.
     optical_parts = [np.ascontiguousarray(optical_features[..., c : c + 4]) for c in range(0, optical_features.shape[-1], 4)]
     sar_parts = [np.ascontiguousarray(sar_features[..., c : c + 4]) for c in range(0, sar_features.shape[-1], 4)]
     sar_empty = ~sar_features.any(axis=-1)
-    # Templates are cut at whole optical pixels: the found SAR position carries the optical
-    # point's fractional part over (the local transform is close to a translation there).
-    fraction = np.asarray(optical_xy, np.float64) - np.rint(optical_xy)
-    for i, ((ox, oy), (px, py)) in enumerate(zip(np.rint(optical_xy).astype(int), np.rint(predicted_sar_xy).astype(int))):
+
+    def locate(point) -> Tuple[bool, bool, float, float]:
+        """(tried, found, column, row of the best fit in the window) for one optical point."""
+        (ox, oy), (px, py) = point
         if not (half_template <= ox < optical_features.shape[1] - half_template and half_template <= oy < optical_features.shape[0] - half_template):
-            continue
+            return False, False, 0.0, 0.0
         if not (reach <= px < cols - reach and reach <= py < rows - reach):
-            continue
+            return False, False, 0.0, 0.0
         template_rows, template_cols = slice(oy - half_template, oy + half_template + 1), slice(ox - half_template, ox + half_template + 1)
         window_rows, window_cols = slice(py - reach, py + reach + 1), slice(px - reach, px + reach + 1)
         if not optical_parts[0][template_rows, template_cols].any() or sar_empty[window_rows, window_cols].mean() > 0.2:
-            continue
-        tried[i] = True
+            return False, False, 0.0, 0.0
         scores = sum(cv2.matchTemplate(sar_part[window_rows, window_cols], optical_part[template_rows, template_cols], cv2.TM_SQDIFF)
                      for optical_part, sar_part in zip(optical_parts, sar_parts))
         row, col = np.unravel_index(np.argmin(scores), scores.shape)
         if not (0 < row < scores.shape[0] - 1 and 0 < col < scores.shape[1] - 1):
-            continue  # the best fit lies on the window's edge: no clear minimum
+            return True, False, 0.0, 0.0  # the best fit lies on the window's edge: no clear minimum
         if min_distinctness > 0 and _distinctness(scores, row, col) <= min_distinctness:
-            continue
+            return True, False, 0.0, 0.0
         dx, dy = _subpixel(scores, row, col)
-        positions[i] = (px - search + col + dx + fraction[i, 0], py - search + row + dy + fraction[i, 1])
-        found[i] = True
+        return True, True, col + dx, row + dy
+
+    predicted = np.rint(predicted_sar_xy).astype(int)
+    located = thread_map(locate, zip(map(tuple, np.rint(optical_xy).astype(int)), map(tuple, predicted)))
+    tried = np.array([t for t, _, _, _ in located], bool).reshape(len(optical_xy))
+    found = np.array([f for _, f, _, _ in located], bool).reshape(len(optical_xy))
+    best = np.array([(x, y) for _, _, x, y in located], np.float64).reshape(len(optical_xy), 2)
+    positions = np.asarray(predicted_sar_xy, np.float64).copy()
+    # Templates are cut at whole optical pixels: the found SAR position carries the optical
+    # point's fractional part over (the local transform is close to a translation there).
+    fraction = np.asarray(optical_xy, np.float64) - np.rint(optical_xy)
+    positions[found] = predicted[found] - search + best[found] + fraction[found]
     return TemplateMatches(positions, found, tried)
