@@ -27,29 +27,26 @@ from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_
 from plugin.core.similarity_search import search_similarity
 from plugin.core.structural import cfog, match_templates
 from training.export import commit as git_commit
-from training.patch_pairs import list_pairs
 
-from .cases import load_pair, random_warp
+from .cases import training_cases
 
 RIGHT_PX, WRONG_PX = 8.0, 25.0
 KEYS = ("all/tried similarity", "all/tried affine", "distinct/tried similarity", "distinct/tried affine")
 
 
-def study(pair, index, options):
-    optical, sar = load_pair(pair.optical_path, pair.sar_path)
-    height, width = sar.shape
-    warp = random_warp(np.random.default_rng([0, 1000 + index, 0]), "georeferenced", np.array([(width - 1) / 2, (height - 1) / 2]))
-    moved = cv2.warpPerspective(sar, warp, (width, height)).astype(np.float32) / 255
-    valid = cv2.warpPerspective(np.ones_like(sar), warp, (width, height), flags=cv2.INTER_NEAREST) > 0
-    gray = cv2.cvtColor(optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
+def study(case, options):
+    height, width = case.sar.shape
+    moved = case.sar.astype(np.float32) / 255
+    valid = case.sar_valid
+    gray = cv2.cvtColor(case.optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
     optical_valid = np.ones(gray.shape, bool)
     best = search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius)
     coarse = best.matrix(np.array([(width - 1) / 2, (height - 1) / 2]))
-    error = transforms.corner_error(coarse, np.linalg.inv(warp), width, height)
+    error = transforms.corner_error(coarse, case.sar_to_optical, width, height)
     grid = warped(CoarseAlignment(moved, valid, True, lambda xy: xy, predicted=True), coarse, gray.shape)
     optical_features, sar_features = cfog(gray, optical_valid), cfog(grid.sar_image, grid.sar_valid)
     points = detect_keypoints(gray, optical_valid, options.max_keypoints).xy.astype(np.float64)[:FIRST_PASS_POINTS]
-    row = {"pair": pair.name, "z": best.score, "error": error}
+    row = {"pair": case.name, "z": best.score, "error": error}
     for key, distinctness in (("all", 0.0), ("distinct", MIN_DISTINCTNESS)):
         positions, found, tried = match_templates(optical_features, sar_features, points, points, options.template_radius,
                                                   TEMPLATE_SEARCH_PX[0], distinctness)
@@ -67,12 +64,10 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
     parser.add_argument("--s1s2-every", type=int, default=6, help="every n-th S1/S2 training pair (they are 1024 px; 3MOS: all)")
     args = parser.parse_args(argv)
-    train, _ = list_pairs(args.data)
-    pairs = [p for p in train if p.name.startswith("3mos")] + [p for p in train if p.name.startswith("s1s2")][:: args.s1s2_every]
     options = RegistrationOptions()
     rows = []
-    for index, pair in enumerate(pairs):
-        rows.append(study(pair, index, options))
+    for case in training_cases(args.data, "georeferenced", args.s1s2_every):
+        rows.append(study(case, options))
         r = rows[-1]
         print(f"{r['pair']:28s} z {r['z']:5.2f} coarse {r['error']:7.1f} px " + " ".join(f"{k} {r[k][1]:.2f}" for k in KEYS), flush=True)
     right = [r for r in rows if r["error"] <= RIGHT_PX]

@@ -62,21 +62,33 @@ def load_pair(optical_path: str, sar_path: str):
     return optical, sar
 
 
+def _case(pair, tier: str, rng: np.random.Generator) -> Case:
+    optical, sar = load_pair(pair.optical_path, pair.sar_path)
+    height, width = sar.shape
+    warp = random_warp(rng, tier, np.array([(width - 1) / 2, (height - 1) / 2]))
+    warped = cv2.warpPerspective(sar, warp, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    valid = cv2.warpPerspective(np.ones_like(sar), warp, (width, height), flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    dataset, rest = pair.name.split("/", 1)
+    sensor, scene = (rest.split("_")[0], rest.split("_")[1]) if dataset == "3mos" else ("Sentinel-1", "")
+    return Case(pair.name, dataset, sensor, scene, tier, optical, warped, valid, np.linalg.inv(warp), sar)
+
+
 def make_cases(data_dir: str, tier: str, seed: int = 0, limit: int = 0):
     """The validation pairs of ``data_dir`` as cases of ``tier`` (seeded per pair)."""
     _, validation = list_pairs(data_dir)
     if limit:
         validation = validation[:limit]
     for index, pair in enumerate(validation):
-        optical, sar = load_pair(pair.optical_path, pair.sar_path)
-        rng = np.random.default_rng([seed, index, TIERS.index(tier)])
-        height, width = sar.shape
-        warp = random_warp(rng, tier, np.array([(width - 1) / 2, (height - 1) / 2]))
-        warped = cv2.warpPerspective(sar, warp, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-        valid = cv2.warpPerspective(np.ones_like(sar), warp, (width, height), flags=cv2.INTER_NEAREST, borderValue=0) > 0
-        dataset, rest = pair.name.split("/", 1)
-        sensor, scene = (rest.split("_")[0], rest.split("_")[1]) if dataset == "3mos" else ("Sentinel-1", "")
-        yield Case(pair.name, dataset, sensor, scene, tier, optical, warped, valid, np.linalg.inv(warp), sar)
+        yield _case(pair, tier, np.random.default_rng([seed, index, TIERS.index(tier)]))
+
+
+def training_cases(data_dir: str, tier: str, s1s2_every: int = 6):
+    """Warped *training* pairs (all 3MOS k = 0-2, every ``s1s2_every``-th S1/S2 pair), seeded apart
+    from ``make_cases``: what settings are chosen on, so that the validation pairs stay unseen."""
+    train, _ = list_pairs(data_dir)
+    pairs = [p for p in train if p.name.startswith("3mos")] + [p for p in train if p.name.startswith("s1s2")][::s1s2_every]
+    for index, pair in enumerate(pairs):
+        yield _case(pair, tier, np.random.default_rng([0, 1000 + index, TIERS.index(tier)]))
 
 
 def write_case_files(case: Case, directory: str, unwarped: bool = False):

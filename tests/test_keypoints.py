@@ -34,3 +34,13 @@ def test_repeatable_under_shift(sample):
     shifted = detect_keypoints(np.roll(image, (7, 5), axis=(0, 1)), valid, 300)
     distance = np.linalg.norm(first.xy[:, None] + [5, 7] - shifted.xy[None], axis=2).min(axis=1)
     assert np.mean(distance <= 1.0) > 0.7
+
+
+def test_first_points_are_spread_even_when_all_are_kept():
+    """Fine matching's first pass takes the first few keypoints: they must be spread out too."""
+    rng = np.random.default_rng(2)
+    xy = np.vstack([rng.uniform(0, 64, (200, 2)), rng.uniform(64, 256, (40, 2))])
+    response = np.r_[np.full(200, 100.0), np.full(40, 1.0)]
+    chosen = spread_evenly(xy, response, (256, 256), max_keypoints=1000, cell_size=64)
+    assert sorted(chosen) == list(range(240))  # all kept
+    assert (xy[chosen[:30]] < 64).all(axis=1).sum() <= 5  # the corner's strong points do not come first

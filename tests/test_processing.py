@@ -124,6 +124,16 @@ def test_register_parameters(provider):
     assert algorithm.shortHelpString() and algorithm.displayName() == "Register SAR to optical"
 
 
+def test_register_defaults_are_the_engines(provider):
+    """The provider cannot import the engine at start-up, so it repeats its defaults: they must agree."""
+    algorithm = QgsApplication.processingRegistry().algorithmById(REGISTER)
+    defaults = pipeline.RegistrationOptions()
+    for name, attribute in (("GRID_STEP", "grid_step"), ("MAX_ROTATION", "max_rotation"), ("MAX_SCALE", "max_scale"),
+                            ("MAX_KEYPOINTS", "max_keypoints"), ("SEARCH_RADIUS", "search_radius"), ("MUTUAL", "mutual"),
+                            ("RANSAC_THRESHOLD", "ransac_threshold"), ("MIN_INLIERS", "min_inliers")):
+        assert algorithm.parameterDefinition(name).defaultValue() == getattr(defaults, attribute), name
+
+
 def test_warp_from_points_file(processing, sample, truth_files, tmp_path):
     out = {"OUTPUT": str(tmp_path / "warped.tif"), "TIE_POINTS": str(tmp_path / "tp.gpkg"),
            "POINTS_FILE": str(tmp_path / "tp.points"), "REPORT": str(tmp_path / "report.html")}

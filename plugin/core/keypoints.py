@@ -35,10 +35,11 @@ def spread_evenly(xy: np.ndarray, response: np.ndarray, image_shape, max_keypoin
     """Indices of at most ``max_keypoints`` points taken round-robin over a grid of cells.
 
     Every cell gives its strongest point first, then its second strongest, and so on, so that a
-    textured corner of the image cannot take all the keypoints.
+    textured corner of the image cannot take all the keypoints. The order is kept even when all
+    points are taken: any first n of them are spread too (fine matching's first pass uses that).
     """
-    if len(xy) <= max_keypoints:
-        return np.argsort(-response, kind="stable")
+    if not len(xy):
+        return np.zeros(0, np.int64)
     columns = int(np.ceil(image_shape[1] / cell_size))
     cell = (xy[:, 1] // cell_size).astype(np.int64) * columns + (xy[:, 0] // cell_size).astype(np.int64)
     order = np.lexsort((-response, cell))  # by cell, strongest first within a cell
@@ -53,7 +54,7 @@ def spread_evenly(xy: np.ndarray, response: np.ndarray, image_shape, max_keypoin
 def detect_keypoints(
     image: np.ndarray,
     valid: np.ndarray,
-    max_keypoints: int = 2000,
+    max_keypoints: int = 1000,
     margin: int = 8,
     fast_threshold: int = 8,
     cell_size: int = 64,

@@ -45,7 +45,7 @@ class RegistrationOptions:
     warp_model: str = "affine"  # one of transforms.WARP_MODELS
     device: str = "auto"  # auto | cpu | cuda
     model: Optional[str] = None  # descriptor weights by name (models/manifest.json); None = default
-    max_keypoints: int = 2000  # per image
+    max_keypoints: int = 1000  # per image (chosen in benchmarks/results/keypoints.md)
     matcher: str = "auto"  # one of MATCHERS
     grid_step: int = 8  # pixels between SAR candidates (guided matcher)
     max_rotation: float = 20.0  # degrees; structural search range without georeferencing
@@ -63,7 +63,7 @@ class RegistrationOptions:
         if self.warp_model not in transforms.WARP_MODELS:
             raise RegistrationError(f"Unknown transform model '{self.warp_model}'.", f"Choose one of: {', '.join(transforms.WARP_MODELS)}.")
         if self.max_keypoints < 10:
-            raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 2000).")
+            raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 1000).")
         if self.matcher not in MATCHERS:
             raise RegistrationError(f"Unknown matcher '{self.matcher}'.", f"Choose one of: {', '.join(MATCHERS)}.")
         if not 1 <= self.grid_step <= 64:

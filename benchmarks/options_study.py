@@ -1,0 +1,99 @@
+"""How engine settings were chosen: the whole engine (GeoTIFFs in, fit out) on warped *training*
+pairs (never the validation pairs the benchmark reports), once per variant of the options.
+
+    python -m benchmarks.options_study --tier georeferenced --variant max_keypoints=500 \\
+        --variant max_keypoints=1000 --variant max_keypoints=2000 --out benchmarks/results/keypoints.md
+
+Per variant: pairs registered, the corner error of the fit against the truth (on the pairs every
+variant registered, so the figures compare like with like), and seconds per pair, read -> fit.
+On 3MOS the truth itself is off by a few pixels (shared/data/README.md), so small differences in
+corner error are within the data's own noise; the counts and the times are the firmer figures.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime
+import os
+import platform
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from plugin.core import RegistrationError, RegistrationOptions, register, transforms
+from training.export import commit as git_commit
+
+from .cases import TIERS, training_cases, write_case_files
+
+
+def parse_variant(text: str) -> dict:
+    """``key=value[,key=value]`` -> RegistrationOptions keyword arguments (values as Python literals)."""
+    variant = {}
+    for part in filter(None, text.split(",")):
+        key, _, value = part.partition("=")
+        if not hasattr(RegistrationOptions(), key.strip()):
+            raise SystemExit(f"unknown option '{key}'")
+        try:
+            variant[key.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            variant[key.strip()] = value.strip()
+    return variant
+
+
+def run_variant(cases, variant: dict):
+    options = RegistrationOptions(**variant)
+    rows = {}
+    for case in cases:
+        height, width = case.sar.shape
+        with tempfile.TemporaryDirectory() as directory:
+            optical, sar = write_case_files(case, directory)
+            start = time.perf_counter()
+            try:
+                fit = register(optical, sar, options).fit.sar_to_optical
+                error = transforms.corner_error(fit, case.sar_to_optical, width, height)
+            except RegistrationError:
+                error = None
+            rows[case.name] = {"error": error, "seconds": time.perf_counter() - start, "size": max(height, width)}
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
+    parser.add_argument("--variant", action="append", required=True, help="key=value[,key=value]: RegistrationOptions to set")
+    parser.add_argument("--s1s2-every", type=int, default=6)
+    parser.add_argument("--out", required=True, help="markdown file to write")
+    args = parser.parse_args(argv)
+    variants = [(text, parse_variant(text)) for text in args.variant]
+    cases = list(training_cases(args.data, args.tier, args.s1s2_every))
+    results = {}
+    for text, variant in variants:
+        results[text] = run_variant(cases, variant)
+        print(f"{text}: {sum(r['error'] is not None for r in results[text].values())}/{len(cases)} registered", flush=True)
+    common = [c.name for c in cases if all(results[t][c.name]["error"] is not None for t, _ in variants)]
+    lines = ["# Engine options compared on training pairs", "",
+             f"Command: `python -m benchmarks.options_study {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
+             f"Commit: {git_commit()}; machine: {platform.machine()}, {os.cpu_count()} CPU cores; date: {datetime.date.today()}. "
+             f"Tier {args.tier}; {len(cases)} training pairs (all 3MOS k = 0-2, every {args.s1s2_every}th S1/S2); "
+             f"corner errors over the {len(common)} pairs every variant registered.", "",
+             "| variant | registered | corner error median px | mean px | <= 5 px | > 10 px | median s (all) | median s (1024 px pairs) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for text, _ in variants:
+        rows = results[text]
+        errors = np.array([rows[name]["error"] for name in common])
+        large = [r["seconds"] for r in rows.values() if r["size"] >= 1024]
+        registered = sum(r["error"] is not None for r in rows.values())
+        lines.append(f"| {text} | {registered}/{len(cases)} | {np.median(errors):.2f} | {errors.mean():.2f} | {int((errors <= 5).sum())} | "
+                     f"{int((errors > 10).sum())} | {np.median([r['seconds'] for r in rows.values()]):.2f} | "
+                     f"{np.median(large) if large else float('nan'):.2f} |")
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with open(args.out, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
