@@ -93,3 +93,11 @@ def test_each_matcher_that_refines_by_templates_registers_the_sample(sample, mat
     rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"], result.sar.width, result.sar.height)
     assert rms < MAX_ERROR_PX, (matcher, rms, worst)
     assert ("descriptors" in result.timing_s) == (matcher == "guided") and bool(result.model_name) == (matcher == "guided")
+
+
+def test_progress_only_moves_forward_and_ends_full(sample):
+    seen = []
+    register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), progress=lambda stage, f: seen.append((stage, f)) or True)
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and seen[-1] == ("done", 1.0)
+    assert [s for s, _ in seen if s != "done"][-1] == "matching" and max(f for s, f in seen if s == "matching") > 0.9

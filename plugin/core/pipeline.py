@@ -349,7 +349,8 @@ def register(
     network across many pairs."""
     options.check()
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
-    steps = Progress(progress)
+    first_match = ("search", "matching") if options.matcher in ("auto", "structural") else ("descriptors", "matching")
+    steps = Progress(progress, stages=("read", "coarse alignment", "keypoints") + first_match)
     steps.stage("read")
     optical = read_raster(optical_path, "optical", options.optical_bands)
     steps.update(0.5)
@@ -379,6 +380,7 @@ def register(
             if options.matcher == "structural":
                 raise
             LOGGER.info("the structural search did not register the images (%s); trying the descriptor", error.message)
+            steps.expect(("descriptors", "matching"))
     if matches is None:
         matches, aligned, sar_candidates, used = _match_descriptors(
             optical_image, optical_keypoints, optical_features, aligned, model, options, steps, extractor)
