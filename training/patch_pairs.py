@@ -4,6 +4,13 @@ Windows are cut at the keypoints the registration engine itself would detect (FA
 congruency, in both images), so the network trains on the kind of patches it will describe.
 Windows are larger than the patch so that augmentation can rotate and scale without borders.
 
+With ``refine=True`` the SAR window of each keypoint is cut where the pair's own structure puts
+it, not at the same pixel: the pairs are co-registered only to a few pixels (shared/data/README.md
+measures -8..+6 px in hilly S1/S2 terrain, 1-3 px per 3MOS sensor), which is label noise for a
+descriptor that is asked to separate places a few pixels apart. The offset is measured by the
+engine's CFOG template matching (``plugin.core.structural``), smoothed as the median of the
+distinct measurements nearby, and keypoints where it cannot be measured are left out.
+
 Split (as ``shared/data/README.md`` suggests): s1s2-california, the last 10 pairs in name order
 are validation; 3MOS samples with k in 0..2 train, k in 3..4 validate.
 """
@@ -19,9 +26,15 @@ import cv2
 import numpy as np
 
 from plugin.core.keypoints import detect_keypoints
+from plugin.core.structural import cfog, match_templates
 
 LOGGER = logging.getLogger(__name__)
 S1S2_VALIDATION_COUNT = 10
+REFINE_SEARCH_PX = 10  # the largest local misalignment looked for (the data: up to ~8 px)
+REFINE_RADIUS_PX = 96  # offsets are the median of the measurements this close ...
+REFINE_MIN_SUPPORT = 3  # ... when at least this many agree
+REFINE_MAX_SPREAD_PX = 1.5  # (median absolute deviation from their median, px)
+REFINE_MIN_DISTINCTNESS = 0.2  # the engine's first-pass criterion (plugin.core.pipeline.MIN_DISTINCTNESS)
 
 
 @dataclass
@@ -59,36 +72,70 @@ def cut_windows(image: np.ndarray, xy: np.ndarray, window: int) -> np.ndarray:
     return np.stack([image[y - half : y + half, x - half : x + half] for x, y in xy.astype(int)])
 
 
-def pair_windows(pair: ImagePair, window: int, per_image: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(optical windows, SAR windows, keypoint xy) at keypoints of both images, as uint8."""
+def measured_offsets(optical: np.ndarray, sar: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """N x 2 SAR - optical offsets (px) of a co-registered pair at the optical points ``xy``:
+    CFOG template matches within ``REFINE_SEARCH_PX`` (distinct minima only), then per point the
+    median of the matches within ``REFINE_RADIUS_PX``; NaN where fewer than
+    ``REFINE_MIN_SUPPORT`` lie there or they disagree by more than ``REFINE_MAX_SPREAD_PX``."""
+    valid = np.ones(optical.shape, bool)
+    points = xy.astype(np.float64)
+    matches = match_templates(cfog(optical, valid), cfog(sar, valid), points, points, 32, REFINE_SEARCH_PX, REFINE_MIN_DISTINCTNESS)
+    measured = matches.positions[matches.found] - points[matches.found]
+    where = points[matches.found]
+    offsets = np.full(points.shape, np.nan)
+    for i, point in enumerate(points):
+        near = measured[np.hypot(*(where - point).T) <= REFINE_RADIUS_PX]
+        if len(near) < REFINE_MIN_SUPPORT:
+            continue
+        median = np.median(near, axis=0)
+        if np.median(np.abs(near - median), axis=0).max() <= REFINE_MAX_SPREAD_PX:
+            offsets[i] = median
+    return offsets
+
+
+def pair_windows(pair: ImagePair, window: int, per_image: int, refine: bool = False) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(optical windows, SAR windows, optical keypoint xy, SAR - optical offset) at keypoints of
+    both images, windows as uint8; with ``refine``, SAR windows at the measured offsets
+    (``measured_offsets``), else at offset 0."""
     optical, sar = load_grey(pair.optical_path), load_grey(pair.sar_path)
     if optical.shape != sar.shape:
         sar = cv2.resize(sar, optical.shape[::-1], interpolation=cv2.INTER_LINEAR)
     valid = np.ones(optical.shape, bool)
-    margin = window // 2 + 1
+    margin = window // 2 + 1 + (REFINE_SEARCH_PX if refine else 0)
     points = [detect_keypoints(img, valid, per_image, margin=margin, cell_size=64).xy for img in (optical, sar)]
     xy = np.unique(np.rint(np.concatenate(points)).astype(int), axis=0)
+    sar_xy = xy
+    num_points = len(xy)
+    if refine:
+        offsets = measured_offsets(optical, sar, xy)
+        kept = np.isfinite(offsets).all(axis=1)
+        xy, sar_xy = xy[kept], np.rint(xy[kept] + offsets[kept]).astype(int)
+        LOGGER.info("labels: %s: %d of %d keypoints measured", pair.name, kept.sum(), num_points)
     to_uint8 = lambda a: (np.clip(a, 0, 1) * 255).astype(np.uint8)  # noqa: E731
-    return to_uint8(cut_windows(optical, xy, window)), to_uint8(cut_windows(sar, xy, window)), xy
+    if not len(xy):
+        empty = np.zeros((0, window, window), np.uint8)
+        return empty, empty, np.zeros((0, 2), int), np.zeros((0, 2), np.float32)
+    return to_uint8(cut_windows(optical, xy, window)), to_uint8(cut_windows(sar, sar_xy, window)), xy, (sar_xy - xy).astype(np.float32)
 
 
-def build_patch_set(pairs: List[ImagePair], window: int, per_image: int, cache_path: str) -> dict:
-    """All windows of ``pairs``, cached in an .npz (rebuilt when the pair list or sizes change)."""
-    key = f"{window}-{per_image}-" + ",".join(p.name for p in pairs)
+def build_patch_set(pairs: List[ImagePair], window: int, per_image: int, cache_path: str, refine: bool = False) -> dict:
+    """All windows of ``pairs``, cached in an .npz (rebuilt when the pair list, sizes or labels change)."""
+    key = f"{window}-{per_image}-{'refined' if refine else 'identity'}-" + ",".join(p.name for p in pairs)
     if os.path.exists(cache_path):
         cached = dict(np.load(cache_path, allow_pickle=False))
         if str(cached["key"]) == key:
             return cached
-    optical, sar, xy, image_id = [], [], [], []
+    optical, sar, xy, offset, image_id = [], [], [], [], []
     for index, pair in enumerate(pairs):
-        o, s, p = pair_windows(pair, window, per_image)
-        optical.append(o), sar.append(s), xy.append(p), image_id.append(np.full(len(p), index))
+        o, s, p, d = pair_windows(pair, window, per_image, refine)
+        optical.append(o), sar.append(s), xy.append(p), offset.append(d), image_id.append(np.full(len(p), index))
         LOGGER.info("windows: %s -> %d", pair.name, len(p))
     result = {
         "key": np.array(key),
         "optical": np.concatenate(optical),
         "sar": np.concatenate(sar),
         "xy": np.concatenate(xy),
+        "offset": np.concatenate(offset),  # SAR window centre - optical window centre, px
         "image_id": np.concatenate(image_id),
     }
     os.makedirs(os.path.dirname(cache_path) or ".", exist_ok=True)

@@ -95,9 +95,9 @@ def train(args) -> str:
     device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
     window = int(np.ceil(args.patch_size * 1.5 / 2) * 2)
     train_pairs, validation_pairs = list_pairs(args.data)
-    cache = os.path.join(args.cache, f"patches-w{window}")
-    train_set = build_patch_set(train_pairs, window, args.per_image, cache + "-train.npz")
-    validation_set = build_patch_set(validation_pairs, window, args.per_image, cache + "-val.npz")
+    cache = os.path.join(args.cache, f"patches-w{window}" + ("-refined" if args.refine_labels else ""))
+    train_set = build_patch_set(train_pairs, window, args.per_image, cache + "-train.npz", args.refine_labels)
+    validation_set = build_patch_set(validation_pairs, window, args.per_image, cache + "-val.npz", args.refine_labels)
     LOGGER.info("train windows %d from %d pairs; validation %d from %d pairs", len(train_set["xy"]), len(train_pairs), len(validation_set["xy"]), len(validation_pairs))
     network_conf = {"patch_size": args.patch_size, "coordinate_attention": not args.no_attention, "descriptor_dim": 256}
     # channels_last halves the time of a training step on the CPU (measured: 1.7 s -> 0.9 s).
@@ -172,6 +172,8 @@ def parse_args(argv=None):
     parser.add_argument("--augment", default="mild", choices=("mild", "strong"), help="augmentation preset (training/augment.py)")
     parser.add_argument("--init", default=None, help="start from the weights of this checkpoint (a previous phase)")
     parser.add_argument("--per-image", type=int, default=300, help="keypoints per image and modality for windows")
+    parser.add_argument("--refine-labels", action="store_true",
+                        help="cut each SAR window at the pair's locally measured offset, not at the same pixel (training/patch_pairs.py)")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--no-attention", action="store_true", help="ablation: no coordinate attention")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
