@@ -143,7 +143,7 @@ def test_an_unexpected_error_is_recorded_and_the_batch_goes_on(monkeypatch, samp
 
 def test_a_model_that_cannot_load_stops_the_batch(fake, sample, tmp_path):
     def broken(*args):
-        raise RegistrationError("There is no model named 'x'.", "Choose one of: dffca-v1.")
+        raise RegistrationError("There is no model named 'x'.", "Choose one of: dffca-v2.")
 
     pairs = [batch.Pair(sample["optical"], sample["sar"], str(tmp_path / "0.tif"))]
     with pytest.raises(RegistrationError, match="no model named"):

@@ -1,7 +1,7 @@
 """Exports a training checkpoint into models/: weights (config + state dict + training record),
 the manifest entry with its sha256, and a model card generated from the checkpoint.
 
-    python -m training.export .cache/train/dffca-v1/best.pt --name dffca-v1 --default
+    python -m training.export .cache/train/dffca-v2/best.pt --name dffca-v2 --default
 """
 from __future__ import annotations
 
