@@ -24,7 +24,7 @@ def commit() -> str:
 
 
 def command_arguments(training: dict) -> str:
-    flags = {"no_attention": "--no-attention"}
+    flags = {"no_attention": "--no-attention", "refine_labels": "--refine-labels"}
     parts = [f"--{k.replace('_', '-')} {v}" for k, v in training.items() if not isinstance(v, bool) and v is not None and k != "init"]
     parts += [flag for key, flag in flags.items() if training.get(key)]
     return " ".join(parts)
@@ -48,11 +48,11 @@ def model_card(name: str, checkpoint: dict, extra: str, notes: str = "") -> str:
                   f"FPR95 {best_then['fpr95']:.4f}.\n") + phases
         earlier = earlier.get("earlier")
     if training.get("refine_labels"):
-        labels = ("  Labels (last phase): the pairs are co-registered only to a few pixels (shared/data/README.md), so each\n"
+        labels = ("  Labels: the pairs are co-registered only to a few pixels (shared/data/README.md), so each\n"
                   "  SAR window is cut at the offset the pair's own CFOG template matches measure around its keypoint\n"
                   "  (`training/patch_pairs.py`, `--refine-labels`); keypoints where no consistent offset could be measured\n"
-                  "  are left out. Validation uses the same refined labels, so earlier phases' figures (identity labels)\n"
-                  "  are not comparable with this phase's.")
+                  "  are left out. Validation uses the same refined labels, so its figures are not comparable with\n"
+                  "  those of a model validated on identity labels.")
     else:
         labels = ("  The pairs are taken as aligned (identity); they are off by a few pixels in places\n"
                   "  (see shared/data/README.md), which is label noise this model was trained with (`--refine-labels` not used).")
