@@ -23,6 +23,7 @@ STAGE_WEIGHTS = {
     "matching": 0.3,
     "output": 0.05,
 }
+FINISH_SHARE = 0.02  # of the bar, kept for the work after the last stage (the fit): "done" always moves it
 
 
 class Progress:
@@ -53,7 +54,7 @@ class Progress:
             self._expected.remove(name)
         weight = self._weights.get(name, 0.0)
         rest = weight + sum(self._weights.get(s, 0.0) for s in self._expected)
-        left = 1.0 - self._start
+        left = max(0.0, 1.0 - FINISH_SHARE - self._start)
         if planned or self._expected:
             self._span = left * weight / rest if rest > 0 else 0.0
         else:  # no plan: by weight, within what is left
