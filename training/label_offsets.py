@@ -15,9 +15,11 @@ import os
 
 import numpy as np
 
+from plugin.core.pipeline import RegistrationOptions
+
 from .export import commit
-from .patch_pairs import build_patch_set, list_pairs
-from .train import parse_args as train_arguments
+from .patch_pairs import REFINE_RADIUS_PX, REFINE_SEARCH_PX
+from .train import parse_args as train_arguments, patch_sets
 
 
 def group_of(name: str) -> str:
@@ -42,20 +44,17 @@ def main(argv=None) -> None:
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "label-offsets.md"))
     args = parser.parse_args(argv)
-    defaults = train_arguments([])
-    window = int(np.ceil(defaults.patch_size * 1.5 / 2) * 2)
-    cache = os.path.join(defaults.cache, f"patches-w{window}-refined")
-    train, validation = list_pairs(args.data)
+    train, validation, train_set, validation_set = patch_sets(train_arguments(["--data", args.data, "--refine-labels"]))
+    template = 2 * RegistrationOptions.template_radius + 1
     lines = ["# Measured offsets between the SAR and optical images of the data's pairs", "",
              f"Command: `python -m training.label_offsets --data {args.data} --out {args.out}`  ",
              f"Commit: {commit()}; date: {datetime.date.today()}.", "",
              "Offset = where the SAR shows an optical keypoint's ground minus the keypoint, measured by CFOG template",
-             "matching (65 px templates, +-10 px, distinct minima only) and smoothed as the median within 96 px",
+             f"matching ({template} px templates, +-{REFINE_SEARCH_PX} px, distinct minima only) and smoothed as the median within {REFINE_RADIUS_PX} px",
              "(`training/patch_pairs.py`), rounded to whole pixels as the windows are cut. Keypoints without a",
              "consistent measurement are left out (featureless water, desert, ice). These are the labels",
              "`--refine-labels` trains on.", ""]
-    for role, pairs, suffix in (("training", train, "-train.npz"), ("validation", validation, "-val.npz")):
-        patches = build_patch_set(pairs, window, defaults.per_image, cache + suffix, refine=True)
+    for role, pairs, patches in (("training", train, train_set), ("validation", validation, validation_set)):
         lines += [f"## {role} pairs", "", "| SAR sensor | pairs measured | keypoints | median offset (dx, dy) px | median length px | 90th percentile px | median of per-pair medians px |",
                   "|---|---|---|---|---|---|---|"]
         for group, count, points, median, length, p90, pair_median in rows(pairs, patches):

@@ -349,7 +349,8 @@ def register(
     network across many pairs."""
     options.check()
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
-    first_match = ("search", "matching") if options.matcher in ("auto", "structural") else ("descriptors", "matching")
+    network_stages = ("descriptors", "matching")  # _match_descriptors
+    first_match = ("search", "matching") if options.matcher in ("auto", "structural") else network_stages
     steps = Progress(progress, stages=("read", "coarse alignment", "keypoints") + first_match)
     steps.stage("read")
     optical = read_raster(optical_path, "optical", options.optical_bands)
@@ -380,7 +381,7 @@ def register(
             if options.matcher == "structural":
                 raise
             LOGGER.info("the structural search did not register the images (%s); trying the descriptor", error.message)
-            steps.expect(("descriptors", "matching"))
+            steps.expect(network_stages)
     if matches is None:
         matches, aligned, sar_candidates, used = _match_descriptors(
             optical_image, optical_keypoints, optical_features, aligned, model, options, steps, extractor)
