@@ -46,5 +46,5 @@ def test_damaged_weights_are_refused(tmp_path):
         handle.write(b"x")
     with pytest.raises(RegistrationError, match="missing or damaged"):
         DescriptorExtractor(models_dir=str(models))
-    with pytest.raises(RegistrationError, match="no model named"):
+    with pytest.raises(RegistrationError, match="no descriptor model named"):
         DescriptorExtractor(model="nope", models_dir=str(models))

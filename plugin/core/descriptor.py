@@ -6,21 +6,17 @@ patches around keypoints, batching them, and returning numpy descriptors.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 from typing import Callable, Optional
 
 import numpy as np
 import torch
 
 from .errors import RegistrationError
+from .model_files import MODELS_DIR, default_name, load_checkpoint
 from .network import DFFCANet
 
 LOGGER = logging.getLogger(__name__)
-MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "models")
-MANIFEST = "manifest.json"
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -32,35 +28,6 @@ def resolve_device(device: str = "auto") -> torch.device:
     if device not in ("cpu", "cuda"):
         raise RegistrationError(f"Unknown device '{device}'.", "Choose 'auto', 'cpu' or 'cuda'.")
     return torch.device(device)
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def read_manifest(models_dir: str = MODELS_DIR) -> dict:
-    with open(os.path.join(models_dir, MANIFEST), encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def load_checkpoint(name: Optional[str] = None, models_dir: str = MODELS_DIR) -> dict:
-    """Reads a checkpoint listed in the manifest, after checking its sha256."""
-    manifest = read_manifest(models_dir)
-    name = name or manifest["default"]
-    entry = manifest["models"].get(name)
-    if entry is None:
-        raise RegistrationError(f"There is no model named '{name}'.", f"Choose one of: {', '.join(manifest['models'])}.")
-    path = os.path.join(models_dir, entry["file"])
-    if not os.path.exists(path) or sha256_of(path) != entry["sha256"]:
-        raise RegistrationError(
-            f"The weights file of model '{name}' ({path}) is missing or damaged (checksum mismatch).",
-            "Reinstall the plugin, or restore the file from the project's repository.",
-        )
-    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def build_network(checkpoint: dict) -> DFFCANet:
@@ -85,7 +52,7 @@ class DescriptorExtractor:
 
     def __init__(self, model: Optional[str] = None, device: str = "auto", batch_size: int = 64, models_dir: str = MODELS_DIR):
         checkpoint = load_checkpoint(model, models_dir)
-        self.model_name = model or read_manifest(models_dir)["default"]
+        self.model_name = model or default_name("descriptor", models_dir)
         self.device = resolve_device(device)
         self.patch_size = int(checkpoint["config"]["network"]["patch_size"])
         self.batch_size = batch_size

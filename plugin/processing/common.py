@@ -63,7 +63,8 @@ def user_errors():
 def shared_extractor(model, device):
     """One loaded descriptor network, reused by every run with the same model and device (the
     toolbox's batch mode runs the algorithm once per row)."""
-    from ..core.descriptor import MANIFEST, MODELS_DIR, DescriptorExtractor
+    from ..core.descriptor import DescriptorExtractor
+    from ..core.model_files import MANIFEST, MODELS_DIR
 
     manifest = os.path.join(MODELS_DIR, MANIFEST)
     key = (model, device, os.path.getmtime(manifest) if os.path.exists(manifest) else 0)

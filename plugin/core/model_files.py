@@ -1,0 +1,66 @@
+"""Trained weights in ``models/``: found by name through ``manifest.json``, checked against their
+sha256, loaded on the CPU with ``weights_only``. One place for both kinds of network the engine
+uses: the method's patch descriptor ("descriptor", ``network.py``) and the dense feature network
+("features", ``feature_network.py``).
+
+manifest.json: ``{"default": <descriptor>, "default_features": <features>, "models": {name:
+{"file", "sha256", "card", "kind"}}}`` (an entry without "kind" is a descriptor).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Optional
+
+import torch
+
+from .errors import RegistrationError
+
+MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "models")
+MANIFEST = "manifest.json"
+KINDS = {"descriptor": "default", "features": "default_features"}  # kind -> the manifest key of its default
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(models_dir: str = MODELS_DIR) -> dict:
+    with open(os.path.join(models_dir, MANIFEST), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def kind_of(entry: dict) -> str:
+    return entry.get("kind", "descriptor")
+
+
+def default_name(kind: str, models_dir: str = MODELS_DIR) -> str:
+    manifest = read_manifest(models_dir)
+    name = manifest.get(KINDS[kind])
+    if name is None:
+        raise RegistrationError(f"No {kind} model is installed (models/{MANIFEST} names none).",
+                                "Reinstall the plugin, or restore models/ from the project's repository.")
+    return name
+
+
+def load_checkpoint(name: Optional[str] = None, models_dir: str = MODELS_DIR, kind: str = "descriptor") -> dict:
+    """Reads a checkpoint of ``kind`` listed in the manifest (its default when ``name`` is None),
+    after checking its sha256."""
+    manifest = read_manifest(models_dir)
+    name = name or default_name(kind, models_dir)
+    entry = manifest["models"].get(name)
+    names = [n for n, e in manifest["models"].items() if kind_of(e) == kind]
+    if entry is None or kind_of(entry) != kind:
+        raise RegistrationError(f"There is no {kind} model named '{name}'.", f"Choose one of: {', '.join(names)}.")
+    path = os.path.join(models_dir, entry["file"])
+    if not os.path.exists(path) or sha256_of(path) != entry["sha256"]:
+        raise RegistrationError(
+            f"The weights file of model '{name}' ({path}) is missing or damaged (checksum mismatch).",
+            "Reinstall the plugin, or restore the file from the project's repository.",
+        )
+    return torch.load(path, map_location="cpu", weights_only=True)
