@@ -8,7 +8,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export PROJ_DATA ?= /usr/share/proj
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: setup demo test train bench ablation package clean
+.PHONY: setup demo test train train-descriptor train-features bench ablation package clean
 
 setup:
 	bash scripts/bootstrap.sh
@@ -23,14 +23,23 @@ demo: setup
 test: setup
 	$(PY) -m pytest
 
-# Two phases, as the shipped model was trained (see models/dffca-v2.md for why): strong
-# augmentation, then mild augmentation at a lower rate, both on refined labels (each SAR window cut
-# at the offset the pair's own structure shows there; training/patch_pairs.py).
-# Each phase starts from the previous phase's best weights and is resumable (run it again).
-train: setup
+# Reproduces both shipped networks from $(DATA) (each step is time-bounded and resumable: run it again).
+train: train-descriptor train-features
+
+# The method's descriptor, in two phases, as the shipped model was trained (see models/dffca-v2.md for
+# why): strong augmentation, then mild augmentation at a lower rate, both on refined labels (each SAR
+# window cut at the offset the pair's own structure shows there; training/patch_pairs.py).
+# Each phase starts from the previous phase's best weights.
+train-descriptor: setup
 	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 7 --minutes 70 --out .cache/train/dffca-v2
 	$(PY) -m training.train --data $(DATA) --refine-labels --augment mild --lr 5e-4 --groups 8 --max-epochs 8 --minutes 50 --init .cache/train/dffca-v2/best.pt --out .cache/train/dffca-v2-phase2
 	$(PY) -m training.export .cache/train/dffca-v2-phase2/best.pt --name dffca-v2 --default --notes training/notes/dffca-v2.md
+
+# The dense feature network of the fine template stage (plugin/core/feature_network.py), trained on the
+# training pairs less the calibration pairs; see models/dense-v1.md.
+train-features: setup
+	$(PY) -m training.train_features --data $(DATA) --minutes 40 --out .cache/train/dense-v1
+	$(PY) -m training.export .cache/train/dense-v1/best.pt --name dense-v1 --default --notes training/notes/dense-v1.md
 
 # The matching benchmark on the held-out pairs of $(DATA) (seeded warps, two tiers), against
 # OpenCV SIFT and AKAZE in the same run: benchmarks/results/results.{md,json}.

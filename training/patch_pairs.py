@@ -58,6 +58,21 @@ def list_pairs(data_dir: str) -> Tuple[List[ImagePair], List[ImagePair]]:
     return train, validation
 
 
+CALIBRATION_S1S2_EVERY = 6  # calibration pairs: every 6th S1/S2 training pair ...
+CALIBRATION_3MOS_K = 2  # ... and the 3MOS tiles with this k
+
+
+def split_calibration(train: List[ImagePair]) -> Tuple[List[ImagePair], List[ImagePair]]:
+    """(fit, calibration): training pairs the dense feature network is trained on, and those it
+    never sees, on which the engine's thresholds and options for it are set (so that they are
+    not set on pairs the network has learnt). The validation pairs stay apart from both."""
+    s1s2 = [p for p in train if p.name.startswith("s1s2/")]
+    calibration = [p for p in train if p.name.startswith("3mos/") and int(p.name.rsplit("_", 1)[1]) == CALIBRATION_3MOS_K]
+    calibration += s1s2[::CALIBRATION_S1S2_EVERY]
+    chosen = {p.name for p in calibration}
+    return [p for p in train if p.name not in chosen], calibration
+
+
 def load_grey(path: str) -> np.ndarray:
     """8-bit image as float32 in [0, 1]; colour -> luminance (same weights as the engine)."""
     image = cv2.imread(path, cv2.IMREAD_COLOR)

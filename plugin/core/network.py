@@ -29,7 +29,7 @@ INVERTED_RESIDUAL_SETTINGS = (
 TOTAL_STRIDE = 32
 
 
-def _conv_bn_relu6(in_channels: int, out_channels: int, kernel: int, stride: int, groups: int = 1):
+def conv_bn_relu6(in_channels: int, out_channels: int, kernel: int, stride: int, groups: int = 1):
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel, stride, kernel // 2, groups=groups, bias=False),
         nn.BatchNorm2d(out_channels),
@@ -43,9 +43,9 @@ class InvertedResidual(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int, expansion: int):
         super().__init__()
         hidden = in_channels * expansion
-        layers = [] if expansion == 1 else [_conv_bn_relu6(in_channels, hidden, 1, 1)]
+        layers = [] if expansion == 1 else [conv_bn_relu6(in_channels, hidden, 1, 1)]
         layers += [
-            _conv_bn_relu6(hidden, hidden, 3, stride, groups=hidden),
+            conv_bn_relu6(hidden, hidden, 3, stride, groups=hidden),
             nn.Conv2d(hidden, out_channels, 1, bias=False),
             nn.BatchNorm2d(out_channels),
         ]
@@ -95,7 +95,7 @@ class DFFCANet(nn.Module):
         patch_size = int(self.conf["patch_size"])
         if patch_size % TOTAL_STRIDE or patch_size < TOTAL_STRIDE:
             raise ValueError(f"patch_size must be a multiple of {TOTAL_STRIDE}, got {patch_size}")
-        layers = [_conv_bn_relu6(1, 32, 3, 2)]
+        layers = [conv_bn_relu6(1, 32, 3, 2)]
         channels = 32
         for expansion, out_channels, repeats, first_stride in INVERTED_RESIDUAL_SETTINGS:
             for index in range(repeats):

@@ -1,0 +1,151 @@
+"""Trains the dense feature network (``plugin/core/feature_network.py``) for the engine's fine
+template stage: template scores on its features must peak where the SAR shows the optical
+template's ground (``loss.template_matching_loss``).
+
+    python -m training.train_features --data ../shared/data --minutes 60 --out .cache/train/features
+
+Trains on the training pairs less the calibration pairs (``patch_pairs.split_calibration``: never
+seen here, used to set the engine's thresholds for these features); validates after every epoch
+on the held-out validation pairs (fixed, seeded samples) and keeps the best checkpoint.
+Time-bounded and resumable (run again with the same --out to continue); uses CUDA when present.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+
+import numpy as np
+import torch
+
+from plugin.core.feature_network import DenseFeatureNet
+from .feature_samples import TEMPLATE_PX, load_labelled_pairs, sample_batch
+from .loss import template_matching_loss, template_scores
+from .patch_pairs import list_pairs, split_calibration
+
+LOGGER = logging.getLogger("training")
+GROUP_WEIGHTS = {"3mos": 0.65, "s1s2": 0.35}  # 3MOS holds five SAR sensors in small tiles: the harder, more varied half
+
+
+def by_group(labelled):
+    groups = {}
+    for pair in labelled:
+        groups.setdefault(pair.name.split("/")[0], []).append(pair)
+    return groups
+
+
+def to_tensor(array: np.ndarray, device) -> torch.Tensor:
+    tensor = torch.from_numpy(np.ascontiguousarray(array))[:, None].to(device)
+    return tensor.contiguous(memory_format=torch.channels_last) if device.type == "cpu" else tensor
+
+
+def scores_of(network: DenseFeatureNet, optical: np.ndarray, sar: np.ndarray, device) -> torch.Tensor:
+    return template_scores(network.optical(to_tensor(optical, device)), network.sar(to_tensor(sar, device)), TEMPLATE_PX)
+
+
+def hit_rate(scores: torch.Tensor, labels: torch.Tensor, within: float = 2.0) -> torch.Tensor:
+    """Per sample: does the best placement lie within ``within`` px of the label?"""
+    size = scores.shape[-1]
+    best = scores.reshape(len(scores), -1).argmax(dim=1)
+    return torch.hypot((best % size).float() - labels[:, 0], (best // size).float() - labels[:, 1]) <= within
+
+
+def validate(network: DenseFeatureNet, samples, device, batch: int = 64) -> dict:
+    network.eval()
+    losses, hits, known = [], [], []
+    with torch.inference_mode():
+        for start in range(0, len(samples[0]), batch):
+            optical, sar, labels = (part[start : start + batch] for part in samples)
+            labels = torch.from_numpy(labels).float().to(device)
+            scores = scores_of(network, optical, sar, device)
+            losses.append(template_matching_loss(scores, labels, network.log_temperature.exp()).item() * len(labels))
+            hits.append(hit_rate(scores, labels).cpu())
+            known.append((labels[:, 2] < 2.0).cpu())
+    hits, known = torch.cat(hits), torch.cat(known)
+    return {"loss": float(np.sum(losses) / len(hits)), "hit_2px": float(hits.float().mean()),
+            "hit_2px_measured": float(hits[known].float().mean()) if known.any() else float("nan"), "samples": int(len(hits))}
+
+
+def train(args) -> str:
+    torch.manual_seed(args.seed)
+    device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
+    train_pairs, validation_pairs = list_pairs(args.data)
+    fit_pairs, calibration_pairs = split_calibration(train_pairs)
+    fit = by_group(load_labelled_pairs(fit_pairs, args.cache))
+    validation = by_group(load_labelled_pairs(validation_pairs, args.cache))
+    validation_samples = sample_batch(validation, GROUP_WEIGHTS, args.validation_samples, np.random.default_rng(12345), augment=False)
+    LOGGER.info("fit pairs %d, calibration pairs %d (not used), validation pairs %d", len(fit_pairs), len(calibration_pairs), len(validation_pairs))
+    network_conf = {"feature_dim": args.feature_dim, "width": args.width}
+    network = DenseFeatureNet(**network_conf).to(device)
+    if device.type == "cpu":
+        network = network.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
+    os.makedirs(args.out, exist_ok=True)
+    last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")
+    state = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best": None}
+    if os.path.exists(last_path):
+        resumed = torch.load(last_path, map_location="cpu", weights_only=True)
+        network.load_state_dict(resumed["state_dict"])
+        optimizer.load_state_dict(resumed["optimizer"])
+        state = resumed["state"]
+        LOGGER.info("resumed at epoch %d (%.0f s trained)", state["epoch"], state["elapsed_s"])
+    config = {
+        "kind": "features",
+        "network": network_conf,
+        "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
+        "split": {"train": [p.name for p in fit_pairs], "calibration": [p.name for p in calibration_pairs],
+                  "validation": [p.name for p in validation_pairs]},
+    }
+    budget = args.minutes * 60.0
+    while state["elapsed_s"] < budget and state["epoch"] < args.max_epochs:
+        rng = np.random.default_rng([args.seed, state["epoch"]])
+        started = time.perf_counter()
+        network.train()
+        losses = []
+        for _ in range(args.steps_per_epoch):
+            progress = min(1.0, (state["elapsed_s"] + time.perf_counter() - started) / budget)
+            for group in optimizer.param_groups:  # cosine decay over the time budget
+                group["lr"] = float(args.lr * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * progress))))
+            optical, sar, labels = sample_batch(fit, GROUP_WEIGHTS, args.batch_size, rng)
+            scores = scores_of(network, optical, sar, device)
+            loss = template_matching_loss(scores, torch.from_numpy(labels).float().to(device), network.log_temperature.exp())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        metrics = validate(network, validation_samples, device)
+        state["epoch"] += 1
+        state["elapsed_s"] += time.perf_counter() - started
+        record = {"epoch": state["epoch"], "train_loss": float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
+        state["history"].append(record)
+        LOGGER.info("epoch %(epoch)d loss %(train_loss).3f val loss %(loss).3f hit@2px %(hit_2px).3f (measured labels %(hit_2px_measured).3f) (%(elapsed_s).0f s)", record)
+        checkpoint = {"config": config, "state_dict": network.state_dict(), "state": state}
+        if state["best"] is None or metrics["hit_2px"] > state["best"]["hit_2px"]:
+            state["best"] = record
+            torch.save(checkpoint, best_path)
+        torch.save({**checkpoint, "optimizer": optimizer.state_dict()}, last_path)
+    return best_path
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--out", default=os.path.join(".cache", "train", "features"))
+    parser.add_argument("--cache", default=os.path.join(".cache", "feature-labels"))
+    parser.add_argument("--minutes", type=float, default=60.0, help="training time budget (validation included)")
+    parser.add_argument("--max-epochs", type=int, default=1000)
+    parser.add_argument("--steps-per-epoch", type=int, default=400)
+    parser.add_argument("--batch-size", type=int, default=24)
+    parser.add_argument("--validation-samples", type=int, default=768)
+    parser.add_argument("--feature-dim", type=int, default=8)
+    parser.add_argument("--width", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    print(train(parse_args()))
