@@ -8,6 +8,7 @@ import time
 from typing import List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
+from .core.dense_features import FEATURES
 from .core.pipeline import MATCHERS
 from .core.transforms import WARP_MODELS
 
@@ -57,6 +58,9 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-rotation", type=float, default=defaults.max_rotation, help="degrees the structural search tries without georeferencing (default: %(default)s)")
     parser.add_argument("--max-scale", type=float, default=defaults.max_scale, help="scale factor it tries, 1/x..x (default: %(default)s)")
     parser.add_argument("--template-radius", type=int, default=defaults.template_radius, help="fine matching's template half-size, px (default: %(default)s)")
+    parser.add_argument("--features", default=defaults.features, choices=FEATURES,
+                        help="what fine matching compares: the learned dense features, or hand-made CFOG (default: %(default)s)")
+    parser.add_argument("--feature-model", default=None, help="dense feature weights by name (models/manifest.json; default: the manifest's default)")
     parser.add_argument("--search-radius", type=float, default=defaults.search_radius, help="pixels around the position predicted by georeferencing (default: %(default)s)")
     parser.add_argument("--no-mutual", action="store_true", help="do not require mutual nearest neighbours (the method's plain NN)")
     parser.add_argument("--ransac-threshold", type=float, default=defaults.ransac_threshold, help="pixels (default: %(default)s)")
@@ -69,7 +73,7 @@ def options_from(args) -> RegistrationOptions:
     return RegistrationOptions(
         warp_model=args.transform, device=args.device, model=args.model, max_keypoints=args.max_keypoints,
         matcher=args.matcher, grid_step=args.grid_step, max_rotation=args.max_rotation, max_scale=args.max_scale,
-        template_radius=args.template_radius,
+        template_radius=args.template_radius, features=args.features, feature_model=args.feature_model,
         search_radius=args.search_radius, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold,
         optical_bands=args.optical_bands, sar_bands=args.sar_band, sar_scale=args.sar_scale,
     )

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from tests.conftest import ROOT, grid_error
+from tests.conftest import ROOT
 
 
 def run_cli(*args):

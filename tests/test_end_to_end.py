@@ -23,7 +23,8 @@ def test_recovers_the_known_misregistration(sample_result, sample):
     assert sample_result.tie_points.enabled.sum() >= 30
     assert sample_result.fit.rmse < 2.0
     assert set(sample_result.timing_s) == {"read", "coarse alignment", "keypoints", "search", "matching"}
-    assert sample_result.model_name == ""  # the structural search registered it: the network was not needed
+    assert sample_result.model_name == ""  # the structural search registered it: the descriptor was not needed
+    assert sample_result.features.startswith("learned (")  # the fine stage compared the learned dense features
 
 
 def test_every_match_says_why_it_was_dropped(sample_result):
@@ -86,12 +87,14 @@ def test_cancel_stops_the_run(sample, matcher, stage):
     assert seen[-1] == stage and "matching" not in seen
 
 
-@pytest.mark.parametrize("matcher", ["guided", "structural"])
-def test_each_matcher_that_refines_by_templates_registers_the_sample(sample, matcher):
-    """The network's guided matcher (the fallback of "auto") and the search alone, against the truth."""
-    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu", matcher=matcher))
+@pytest.mark.parametrize("matcher, features", [("guided", "learned"), ("structural", "learned"), ("structural", "cfog")])
+def test_each_matcher_that_refines_by_templates_registers_the_sample(sample, matcher, features):
+    """The network's guided matcher (the fallback of "auto") and the search alone, against the
+    truth; templates compared on the learned features or on CFOG."""
+    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu", matcher=matcher, features=features))
     rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"], result.sar.width, result.sar.height)
-    assert rms < MAX_ERROR_PX, (matcher, rms, worst)
+    assert rms < MAX_ERROR_PX, (matcher, features, rms, worst)
+    assert result.features.split()[0] == features
     assert ("descriptors" in result.timing_s) == (matcher == "guided") and bool(result.model_name) == (matcher == "guided")
 
 

@@ -65,9 +65,10 @@ def test_settings_persist_between_sessions(iface, controller):
     dock.search_radius_spin.setValue(250.0)
     dock.mutual_check.setChecked(False)
     dock.matcher_combo.setCurrentIndex(dock.matcher_combo.findData("method"))
+    dock.features_combo.setCurrentIndex(dock.features_combo.findData("cfog"))
     saved = load_settings(TEST_SETTINGS)  # saved on every change
-    assert (saved.warp_model, saved.device, saved.max_keypoints, saved.search_radius, saved.mutual, saved.matcher) == \
-        ("poly2", "cpu", 3500, 250.0, False, "method")
+    assert (saved.warp_model, saved.device, saved.max_keypoints, saved.search_radius, saved.mutual, saved.matcher, saved.features) == \
+        ("poly2", "cpu", 3500, 250.0, False, "method", "cfog")
     dock.advanced_box.setCollapsed(False)
     controller.unload()  # and when QGIS closes
     saved = load_settings(TEST_SETTINGS)
@@ -77,7 +78,7 @@ def test_settings_persist_between_sessions(iface, controller):
         restored = second.dock.settings()
         assert restored == saved
         options = restored.to_options()
-        assert (options.warp_model, options.max_keypoints, options.mutual) == ("poly2", 3500, False)
+        assert (options.warp_model, options.max_keypoints, options.mutual, options.features) == ("poly2", 3500, False, "cfog")
     finally:
         second.unload()
 

@@ -8,9 +8,8 @@ from plugin.core import transforms
 from plugin.core.errors import RegistrationError
 from plugin.core.georef import CoarseAlignment
 from plugin.core.matching import Matches
-from plugin.core.pipeline import RegistrationOptions, _coarse_by_descriptors, _locate
+from plugin.core.pipeline import RegistrationOptions, _coarse_by_descriptors, _fine_features, _locate
 from plugin.core.progress import Progress
-from plugin.core.structural import cfog
 
 
 def matches_for(sar_to_optical, optical_xy, outliers=0, seed=0):
@@ -28,13 +27,20 @@ def alignment(predicted=True, size=300, seed=1):
     return CoarseAlignment(image, np.ones(image.shape, bool), predicted, lambda xy: xy, predicted=predicted)
 
 
-def refine(matches, predicted=True, optical=None):
+@pytest.fixture(params=["cfog", "learned"])
+def features(request):
+    """Fine matching compares CFOG or the learned dense features: both must refuse and accept alike."""
+    return request.param
+
+
+def refine(matches, predicted=True, optical=None, features="cfog"):
     """The guided matcher after the descriptors: coarse similarity, then fine matching."""
     aligned = alignment(predicted)
     optical = aligned.sar_image if optical is None else optical
     coarse = _coarse_by_descriptors(matches, aligned, RegistrationOptions())
-    fine, _ = _locate(cfog(optical, np.ones(optical.shape, bool)), aligned, coarse, matches.optical_xy, matches.distance, "affine",
-                      RegistrationOptions(), Progress())
+    options = RegistrationOptions(features=features)
+    fine, _ = _locate(_fine_features(optical, np.ones(optical.shape, bool), options), aligned, coarse, matches.optical_xy,
+                      matches.distance, "affine", options, Progress())
     return fine
 
 
@@ -65,14 +71,14 @@ def test_without_a_prior_only_scales_beyond_the_descriptor_are_refused():
 def test_a_plausible_consensus_passes_to_the_template_stage():
     """Same image on both sides, so the template stage confirms the identity transform."""
     spread = np.random.default_rng(5).uniform(30, 270, (120, 2))
-    fine = refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread, outliers=30))
+    fine = refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread, outliers=30), features="cfog")
     assert fine.kept.sum() > 60
     np.testing.assert_allclose(fine.sar_xy[fine.kept], fine.optical_xy[fine.kept], atol=0.1)
 
 
-def test_fine_matches_on_an_unrelated_image_are_refused():
+def test_fine_matches_on_an_unrelated_image_are_refused(features):
     """A plausible descriptor consensus, but the SAR shows another place: the templates disagree."""
     spread = np.random.default_rng(6).uniform(30, 270, (120, 2))
     other = np.random.default_rng(7).random((300, 300)).astype(np.float32)
     with pytest.raises(RegistrationError, match="template matches are distinct and agree"):
-        refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread), optical=other)
+        refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread), optical=other, features=features)

@@ -27,6 +27,7 @@ from qgis.core import (
 
 from plugin.core import TiePoints, outputs
 from plugin.core import pipeline
+from plugin.core.dense_features import FEATURES
 from plugin.core.pipeline import result_from_tie_points
 from plugin.core.transforms import WARP_MODELS
 from plugin.processing import common, register_algorithm
@@ -114,9 +115,13 @@ def test_register_parameters(provider):
     algorithm = QgsApplication.processingRegistry().algorithmById(REGISTER)
     names = {d.name() for d in algorithm.parameterDefinitions()}
     assert names >= {"OPTICAL", "SAR", "OPTICAL_BANDS", "SAR_BAND", "TRANSFORM", "DEVICE", "MAX_KEYPOINTS", "SEARCH_RADIUS",
-                     "MUTUAL", "RANSAC_THRESHOLD", "OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "MATCHER", "MAX_ROTATION", "MAX_SCALE"}
+                     "MUTUAL", "RANSAC_THRESHOLD", "OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "MATCHER", "MAX_ROTATION", "MAX_SCALE",
+                     "FEATURES", "FEATURE_MODEL"}
     matcher = algorithm.parameterDefinition("MATCHER")
     assert tuple(matcher.options()) == register_algorithm.MATCHERS == pipeline.MATCHERS and matcher.defaultValue() == "auto"
+    features = algorithm.parameterDefinition("FEATURES")
+    assert tuple(features.options()) == register_algorithm.FEATURES == FEATURES
+    assert features.defaultValue() == pipeline.RegistrationOptions().features
     transform = algorithm.parameterDefinition("TRANSFORM")
     assert tuple(transform.options()) == WARP_MODELS == common.WARP_MODELS and transform.usesStaticStrings()
     assert {o.name() for o in algorithm.outputDefinitions()} >= {"OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "CANDIDATES", "TIE_POINTS_USED", "RMSE"}

@@ -12,7 +12,7 @@ import os
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
-from osgeo import gdal, ogr, osr
+from osgeo import gdal, ogr
 
 from . import transforms
 from .errors import RegistrationError
@@ -207,6 +207,7 @@ def matches_report(result: RegistrationResult) -> dict:
         "rejected_by": result.tie_points.rejected_by,
         "rmse_px": result.fit.rmse,
         "model": result.model_name,
+        "features": result.features,
         "device": result.device,
     }
 

@@ -4,19 +4,21 @@ writers in ``outputs.py``; re-fitting edited tie points uses ``fit_tie_points`` 
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 
 from . import transforms
+from .dense_features import FEATURES, dense_features, feature_extractor
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
 from .georef import CoarseAlignment, coarse_align, warped
 from .guided import grid_points
 from .similarity_search import search_similarity
-from .structural import cfog, match_templates
+from .structural import match_templates
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
 from .normalize import normalize_optical, normalize_sar
@@ -51,6 +53,8 @@ class RegistrationOptions:
     max_rotation: float = 20.0  # degrees; structural search range without georeferencing
     max_scale: float = 1.35  # and scale range 1/max_scale..max_scale
     template_radius: int = 32  # px; fine matching compares (2 r + 1)^2 px templates (chosen in benchmarks/results)
+    features: str = "learned"  # fine matching compares "learned" dense features or "cfog" (dense_features.FEATURES)
+    feature_model: Optional[str] = None  # dense feature weights by name (models/manifest.json); None = default
     search_radius: float = 100.0  # pixels; used when both rasters are georeferenced
     mutual: bool = True  # keep only mutual nearest neighbours
     ransac_threshold: float = 3.0  # pixels
@@ -64,6 +68,8 @@ class RegistrationOptions:
             raise RegistrationError(f"Unknown transform model '{self.warp_model}'.", f"Choose one of: {', '.join(transforms.WARP_MODELS)}.")
         if self.max_keypoints < 10:
             raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 1000).")
+        if self.features not in FEATURES:
+            raise RegistrationError(f"Unknown features '{self.features}'.", f"Choose one of: {', '.join(FEATURES)}.")
         if self.matcher not in MATCHERS:
             raise RegistrationError(f"Unknown matcher '{self.matcher}'.", f"Choose one of: {', '.join(MATCHERS)}.")
         if not 1 <= self.grid_step <= 64:
@@ -120,9 +126,10 @@ class RegistrationResult:
     matches: Matches  # in the matching grid, with every stage's mask
     keypoint_counts: Dict[str, int]
     from_georeferencing: bool
-    model_name: str  # "" when the network was not needed (structural search)
+    model_name: str  # the descriptor's; "" when the descriptor was not needed (structural search)
     device: str
     timing_s: Dict[str, float] = field(default_factory=dict)
+    features: str = ""  # what fine matching compared: "cfog", or "learned (<dense feature model>)"
 
 
 def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
@@ -241,7 +248,23 @@ def first_pass_consensus(positions, found, tried, optical_xy, threshold: float) 
     return Consensus(matrix if accepted else None, mask, agreement)
 
 
-def _locate(optical_features, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, distance, model, options, steps):
+@dataclass
+class FineFeatures:
+    """Fine matching's dense features: the optical image's, and how to make the SAR's."""
+
+    optical: np.ndarray  # H x W x D
+    describe: Callable[[np.ndarray, np.ndarray, str], np.ndarray]  # (image, valid, "optical" | "sar") -> H x W x D
+    name: str  # "cfog", or "learned (<model>)"
+
+
+def _fine_features(optical_image, optical_valid, options) -> FineFeatures:
+    extractor = feature_extractor(options.feature_model, options.device) if options.features == "learned" else None
+    describe = functools.partial(dense_features, options.features, extractor=extractor)
+    name = f"learned ({extractor.model_name})" if extractor else options.features
+    return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, name)
+
+
+def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, distance, model, options, steps):
     """Fine matching: the SAR resampled by the coarse transform into the optical grid, then every
     optical keypoint located by CFOG template matching: first ``FIRST_PASS_POINTS`` of them within
     ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them, then all of them within
@@ -252,8 +275,9 @@ def _locate(optical_features, aligned: CoarseAlignment, coarse: np.ndarray, opti
     distinct matches (``MIN_DISTINCTNESS``) do not agree enough (``first_pass_consensus``), or
     agree in fewer than ``min_inliers`` distinct cells.
     """
+    optical_features = fine.optical
     grid = warped(aligned, coarse, optical_features.shape[:2])
-    sar_features = cfog(grid.sar_image, grid.sar_valid)
+    sar_features = fine.describe(grid.sar_image, grid.sar_valid, "sar")
     steps.update(0.1)
     subset = optical_xy[:FIRST_PASS_POINTS]
     positions, found, tried = match_templates(optical_features, sar_features, subset, subset, options.template_radius,
@@ -288,7 +312,7 @@ def _too_few_keypoints(optical_count: int, sar_count: Optional[int]) -> None:
     )
 
 
-def _match_descriptors(optical_image, optical_keypoints, optical_features, aligned: CoarseAlignment, model, options, steps, extractor):
+def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeatures], aligned: CoarseAlignment, model, options, steps, extractor):
     """The network's matchers: "guided" (optical keypoints against a dense SAR grid, a coarse
     similarity, then fine matching) and "method" (keypoints in both images, RANSAC).
     Returns (matches, the alignment their SAR positions are in, SAR candidates, extractor)."""
@@ -314,7 +338,7 @@ def _match_descriptors(optical_image, optical_keypoints, optical_features, align
     coarse = _coarse_by_descriptors(matches, aligned, options)
     distance = np.full(len(optical_keypoints), np.nan)
     distance[matches.optical_index] = matches.distance
-    matches, aligned = _locate(optical_features, aligned, coarse, optical_keypoints.xy, distance, model, options, steps)
+    matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy, distance, model, options, steps)
     return matches, aligned, len(sar_xy), extractor
 
 
@@ -362,7 +386,7 @@ def register(
     steps.stage("coarse alignment")
     aligned = coarse_align(optical, sar, sar_image)
     radius = _search_radius(aligned, options)  # of the input's alignment: fine matching replaces ``aligned``
-    optical_features = cfog(optical_image, optical.valid) if options.matcher != "method" else None
+    fine = _fine_features(optical_image, optical.valid, options) if options.matcher != "method" else None
 
     steps.stage("keypoints")
     optical_keypoints = detect_keypoints(optical_image, optical.valid, options.max_keypoints)
@@ -376,7 +400,7 @@ def register(
             steps.stage("search")
             coarse = _coarse_by_search(optical_image, optical.valid, aligned, options, steps)
             steps.stage("matching")
-            matches, aligned = _locate(optical_features, aligned, coarse, optical_keypoints.xy, no_distance, model, options, steps)
+            matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy, no_distance, model, options, steps)
         except RegistrationError as error:
             if options.matcher == "structural":
                 raise
@@ -384,7 +408,7 @@ def register(
             steps.expect(network_stages)
     if matches is None:
         matches, aligned, sar_candidates, used = _match_descriptors(
-            optical_image, optical_keypoints, optical_features, aligned, model, options, steps, extractor)
+            optical_image, optical_keypoints, fine, aligned, model, options, steps, extractor)
     inliers = int(matches.kept.sum())
     if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
         _could_not_register(inliers, options, radius)
@@ -401,5 +425,5 @@ def register(
     return RegistrationResult(
         _info(optical), _info(sar), tie_points, fit, matches,
         {"optical": len(optical_keypoints), "sar": sar_candidates}, aligned.from_georeferencing,
-        used.model_name if used else "", str(used.device) if used else "cpu", timing,
+        used.model_name if used else "", str(used.device) if used else "cpu", timing, fine.name if fine else "",
     )

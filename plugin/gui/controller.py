@@ -62,7 +62,7 @@ class DockController(QObject):
         dock.write_button.clicked.connect(self.write_outputs)
         dock.zoom_button.clicked.connect(self.zoom_to_selected)
         dock.table.doubleClicked.connect(self.zoom_to_selected)
-        for combo in (dock.transform_combo, dock.device_combo, dock.matcher_combo, dock.sar_scale_combo):
+        for combo in (dock.transform_combo, dock.device_combo, dock.matcher_combo, dock.features_combo, dock.sar_scale_combo):
             combo.currentIndexChanged.connect(self.save_settings)
         for spin in (dock.max_keypoints_spin, dock.grid_step_spin, dock.search_radius_spin, dock.ransac_spin, dock.min_inliers_spin):
             spin.valueChanged.connect(self.save_settings)
@@ -162,6 +162,8 @@ class DockController(QObject):
         model = dict(transform_choices()).get(fit.model, fit.model)
         text = tr("{used} of {total} matches used; RMSE {rmse} px ({model}).").format(
             used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", model=model)
+        if self.result.features:
+            text += " " + tr("Features: {features}.").format(features=self.result.features)
         if self.result.model_name:
             seconds = sum(self.result.timing_s.values())
             text += " " + tr("Network {name} on {device}, {seconds} s.").format(

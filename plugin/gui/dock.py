@@ -28,6 +28,10 @@ def matcher_choices():
             ("guided", tr("Network on a dense SAR grid")), ("method", tr("Keypoints in both images (published method)"))]
 
 
+def feature_choices():
+    return [("learned", tr("Learned optical-SAR features")), ("cfog", tr("Oriented gradients (CFOG)"))]
+
+
 def sar_scale_choices():
     return [("auto", tr("Guess from the data")), ("linear", tr("Linear backscatter")), ("db", tr("Decibels (dB)")),
             ("display", tr("Display values (8/16 bit)"))]
@@ -114,6 +118,9 @@ class RegistrationDock(QgsDockWidget):
         self.matcher_combo.setToolTip(tr("Automatic finds the rotation, scale and shift at which both images' structures correlate best and "
                                          "uses the network only when that is refused; all but the published method then locate each "
                                          "keypoint precisely by template matching."))
+        self.features_combo = _combo(feature_choices())
+        self.features_combo.setToolTip(tr("What template matching compares to place each keypoint precisely: features a network "
+                                          "learnt for optical-SAR matching, or hand-made oriented-gradient channels."))
         self.grid_step_spin = QSpinBox()
         self.grid_step_spin.setRange(1, 64)
         self.grid_step_spin.setSuffix(" px")
@@ -132,6 +139,7 @@ class RegistrationDock(QgsDockWidget):
         self.sar_scale_combo = _combo(sar_scale_choices())
         form.addRow(tr("Keypoints per image"), self.max_keypoints_spin)
         form.addRow(tr("Matcher"), self.matcher_combo)
+        form.addRow(tr("Features"), self.features_combo)
         form.addRow(tr("Grid step"), self.grid_step_spin)
         form.addRow(tr("Search radius"), self.search_radius_spin)
         form.addRow("", self.mutual_check)
@@ -216,6 +224,7 @@ class RegistrationDock(QgsDockWidget):
         return DockSettings(
             warp_model=self.transform_combo.currentData(), device=self.device_combo.currentData(),
             max_keypoints=self.max_keypoints_spin.value(), matcher=self.matcher_combo.currentData(),
+            features=self.features_combo.currentData(),
             grid_step=self.grid_step_spin.value(), search_radius=self.search_radius_spin.value(),
             mutual=self.mutual_check.isChecked(), ransac_threshold=self.ransac_spin.value(),
             min_inliers=self.min_inliers_spin.value(), sar_scale=self.sar_scale_combo.currentData(),
@@ -227,6 +236,7 @@ class RegistrationDock(QgsDockWidget):
         _select(self.device_combo, settings.device)
         self.max_keypoints_spin.setValue(settings.max_keypoints)
         _select(self.matcher_combo, settings.matcher)
+        _select(self.features_combo, settings.features)
         self.grid_step_spin.setValue(settings.grid_step)
         self.search_radius_spin.setValue(settings.search_radius)
         self.mutual_check.setChecked(settings.mutual)

@@ -20,6 +20,7 @@ class DockSettings:
     device: str = _DEFAULTS.device
     max_keypoints: int = _DEFAULTS.max_keypoints
     matcher: str = _DEFAULTS.matcher
+    features: str = _DEFAULTS.features
     grid_step: int = _DEFAULTS.grid_step
     search_radius: float = _DEFAULTS.search_radius
     mutual: bool = _DEFAULTS.mutual
@@ -32,7 +33,7 @@ class DockSettings:
     def to_options(self, optical_bands=None, sar_bands=None, model: Optional[str] = None) -> RegistrationOptions:
         return RegistrationOptions(
             warp_model=self.warp_model, device=self.device, model=model, max_keypoints=self.max_keypoints,
-            matcher=self.matcher, grid_step=self.grid_step,
+            matcher=self.matcher, features=self.features, grid_step=self.grid_step,
             search_radius=self.search_radius, mutual=self.mutual, ransac_threshold=self.ransac_threshold,
             min_inliers=self.min_inliers, optical_bands=optical_bands, sar_bands=sar_bands, sar_scale=self.sar_scale,
         )

@@ -16,6 +16,7 @@ from .common import FeedbackProgress, RegistrationAlgorithmBase, load_core, shar
 DEVICES = ("auto", "cpu", "cuda")
 SAR_SCALES = ("auto", "linear", "db", "display")
 MATCHERS = ("auto", "structural", "guided", "method")  # as plugin.core.pipeline.MATCHERS (tested)
+FEATURES = ("learned", "cfog")  # as plugin.core.dense_features.FEATURES (tested)
 
 
 class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
@@ -33,6 +34,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
     GRID_STEP = "GRID_STEP"
     MAX_ROTATION = "MAX_ROTATION"
     MAX_SCALE = "MAX_SCALE"
+    FEATURES = "FEATURES"
+    FEATURE_MODEL = "FEATURE_MODEL"
 
     def name(self) -> str:
         return "registersartooptical"
@@ -45,7 +48,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             "Registers a SAR raster to an optical raster: finds keypoints in the optical raster, finds the rotation, scale and "
             "shift at which the oriented-gradient structures of both rasters correlate best (within the search radius around the "
             "position given by the georeferencing, when both rasters have one), locates each keypoint precisely by template "
-            "matching, rejects outliers with RANSAC and fits the chosen transform. When that search is refused, matcher 'auto' "
+            "matching on dense features learnt for optical-SAR matching (or on hand-made CFOG features), rejects outliers with RANSAC and fits the chosen transform. When that search is refused, matcher 'auto' "
             "matches the keypoints with the DFFCA network instead ('guided' does only that); matcher 'method' runs the "
             "published pipeline (keypoints in both rasters, nearest neighbours, adaptive threshold, RANSAC).\n\n"
             "Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with "
@@ -64,6 +67,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
         advanced = [
             self._choice(self.SAR_SCALE, self.tr("SAR value scale"), SAR_SCALES),
             self._choice(self.MATCHER, self.tr("Matcher"), MATCHERS),
+            self._choice(self.FEATURES, self.tr("Features compared by template matching"), FEATURES),
             QgsProcessingParameterNumber(self.GRID_STEP, self.tr("Grid step of the guided matcher (pixels)"), QgsProcessingParameterNumber.Integer, 8,
                                          minValue=1, maxValue=64),
             QgsProcessingParameterNumber(self.MAX_ROTATION, self.tr("Rotation searched without georeferencing (degrees, +-)"),
@@ -77,6 +81,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             QgsProcessingParameterNumber(self.RANSAC_THRESHOLD, self.tr("RANSAC threshold (pixels)"), QgsProcessingParameterNumber.Double, 3.0, minValue=0.1),
             QgsProcessingParameterNumber(self.MIN_INLIERS, self.tr("Minimum tie points"), QgsProcessingParameterNumber.Integer, 8, minValue=3),
             QgsProcessingParameterString(self.MODEL, self.tr("Descriptor model (name in models/manifest.json; empty: default)"), optional=True),
+            QgsProcessingParameterString(self.FEATURE_MODEL, self.tr("Dense feature model (name in models/manifest.json; empty: default)"),
+                                         optional=True),
         ]
         for parameter in advanced:
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -98,6 +104,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             model=self.parameterAsString(parameters, self.MODEL, context).strip() or None,
             max_keypoints=self.parameterAsInt(parameters, self.MAX_KEYPOINTS, context),
             matcher=self.parameterAsEnumString(parameters, self.MATCHER, context),
+            features=self.parameterAsEnumString(parameters, self.FEATURES, context),
+            feature_model=self.parameterAsString(parameters, self.FEATURE_MODEL, context).strip() or None,
             grid_step=self.parameterAsInt(parameters, self.GRID_STEP, context),
             max_rotation=self.parameterAsDouble(parameters, self.MAX_ROTATION, context),
             max_scale=self.parameterAsDouble(parameters, self.MAX_SCALE, context),
@@ -124,6 +132,6 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
                 result = core.register(optical, sar, options, FeedbackProgress(feedback, 0.0, 90.0), extractor)
             except core.RegistrationCancelled:
                 return {}
-        feedback.pushInfo(self.tr("Descriptor model {} on {}; keypoints: {} optical, {} SAR.").format(
-            result.model_name, result.device, result.keypoint_counts.get("optical"), result.keypoint_counts.get("sar")))
+        feedback.pushInfo(self.tr("Fine matching on {} features; descriptor model {} on {}; keypoints: {} optical, {} SAR.").format(
+            result.features, result.model_name or "-", result.device, result.keypoint_counts.get("optical"), result.keypoint_counts.get("sar")))
         return self.write_outputs(result, paths, feedback)

@@ -29,6 +29,8 @@ def report_rows(result, results: dict, labels: dict) -> list:
         (tr("Fit RMSE (optical pixels)"), f"{result.fit.rmse:.3f}"),
     ]
     rows += [(tr("Rejected by {}").format(stage), count) for stage, count in sorted(rejected.items())]
+    if result.features:
+        rows.append((tr("Fine matching features"), result.features))
     if result.model_name:
         rows.append((tr("Descriptor model"), f"{result.model_name} on {result.device}"))
     rows += [(tr("Time: {}").format(stage), f"{seconds:.2f} s") for stage, seconds in result.timing_s.items()]
