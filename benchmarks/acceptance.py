@@ -3,8 +3,13 @@ validation pairs the benchmark reports), the first template pass after the struc
 for coarse transforms that are right (within 8 px at the corners) and wrong (more than 25 px off).
 
     python -m benchmarks.acceptance --data ../shared/data --out benchmarks/results
+    python -m benchmarks.acceptance --features learned --pairs calibration --out benchmarks/results
 
-Writes acceptance.md: per pair the search's z-score, the coarse corner error, and the share of
+With ``--features learned`` the template stage compares the learned dense features; their gate
+must be set on the calibration pairs, which that network was not trained on (``--pairs
+calibration``; ``training.patch_pairs.split_calibration``).
+
+Writes acceptance.md (CFOG, training pairs) or acceptance-<features>-<pairs>.md: per pair the search's z-score, the coarse corner error, and the share of
 first-pass template matches that agree on one transform (all clear minima, and only those whose
 distinctness exceeds the pipeline's MIN_DISTINCTNESS); then, per threshold, how many right and
 wrong coarse transforms it would accept.
@@ -25,16 +30,17 @@ from plugin.core.keypoints import detect_keypoints
 from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_DISTINCTNESS, MIN_TEMPLATE_AGREEMENT, \
     TEMPLATE_SEARCH_PX, RegistrationOptions, first_pass_consensus
 from plugin.core.similarity_search import search_similarity
-from plugin.core.structural import cfog, match_templates
+from plugin.core.dense_features import FEATURES, dense_features, feature_extractor
+from plugin.core.structural import match_templates
 from training.export import commit as git_commit
 
-from .cases import training_cases
+from .cases import calibration_cases, training_cases
 
 RIGHT_PX, WRONG_PX = 8.0, 25.0
 KEYS = ("all/tried similarity", "all/tried affine", "distinct/tried similarity", "distinct/tried affine")
 
 
-def study(case, options):
+def study(case, options, describe):
     height, width = case.sar.shape
     moved = case.sar.astype(np.float32) / 255
     valid = case.sar_valid
@@ -44,7 +50,7 @@ def study(case, options):
     coarse = best.matrix(np.array([(width - 1) / 2, (height - 1) / 2]))
     error = transforms.corner_error(coarse, case.sar_to_optical, width, height)
     grid = warped(CoarseAlignment(moved, valid, True, lambda xy: xy, predicted=True), coarse, gray.shape)
-    optical_features, sar_features = cfog(gray, optical_valid), cfog(grid.sar_image, grid.sar_valid)
+    optical_features, sar_features = describe(gray, optical_valid, "optical"), describe(grid.sar_image, grid.sar_valid, "sar")
     points = detect_keypoints(gray, optical_valid, options.max_keypoints).xy.astype(np.float64)[:FIRST_PASS_POINTS]
     row = {"pair": case.name, "z": best.score, "error": error}
     for key, distinctness in (("all", 0.0), ("distinct", MIN_DISTINCTNESS)):
@@ -63,20 +69,29 @@ def main(argv=None):
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
     parser.add_argument("--s1s2-every", type=int, default=6, help="every n-th S1/S2 training pair (they are 1024 px; 3MOS: all)")
+    parser.add_argument("--features", choices=FEATURES, default="cfog", help="what the template stage compares")
+    parser.add_argument("--pairs", choices=("training", "calibration"), default="training",
+                        help="training: all 3MOS k = 0-2 and every n-th S1/S2 training pair; calibration: those the dense feature network never saw")
     args = parser.parse_args(argv)
-    options = RegistrationOptions()
+    options = RegistrationOptions(features=args.features)
+    extractor = feature_extractor(device="cpu") if args.features == "learned" else None
+    describe = lambda image, valid, modality: dense_features(args.features, image, valid, modality, extractor)  # noqa: E731
+    cases = training_cases(args.data, "georeferenced", args.s1s2_every) if args.pairs == "training" else calibration_cases(args.data, "georeferenced")
+    which = (f"Training pairs only (all 3MOS k = 0-2, every {args.s1s2_every}th S1/S2)" if args.pairs == "training" else
+             "Calibration pairs only (3MOS k = 2, every 6th S1/S2 training pair: never trained on by the dense feature network)")
     rows = []
-    for case in training_cases(args.data, "georeferenced", args.s1s2_every):
-        rows.append(study(case, options))
+    for case in cases:
+        rows.append(study(case, options, describe))
         r = rows[-1]
         print(f"{r['pair']:28s} z {r['z']:5.2f} coarse {r['error']:7.1f} px " + " ".join(f"{k} {r[k][1]:.2f}" for k in KEYS), flush=True)
     right = [r for r in rows if r["error"] <= RIGHT_PX]
     wrong = [r for r in rows if r["error"] > WRONG_PX]
     commit = git_commit()
-    lines = ["# Acceptance of the structural search's coarse transform", "",
+    features = "CFOG" if args.features == "cfog" else f"learned dense features ({extractor.model_name})"
+    lines = [f"# Acceptance of the structural search's coarse transform: template matching on {features}", "",
              f"Command: `python -m benchmarks.acceptance {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
-             f"Commit: {commit}; date: {datetime.date.today()}. Training pairs only ({len(rows)}: all 3MOS k = 0-2, every "
-             f"{args.s1s2_every}th S1/S2), georeferenced-tier warps seeded apart from the benchmark's.", "",
+             f"Commit: {commit}; date: {datetime.date.today()}. {which}: {len(rows)} pairs, "
+             "georeferenced-tier warps seeded apart from the benchmark's.", "",
              f"Right: coarse corner error <= {RIGHT_PX:g} px ({len(right)} pairs); wrong: > {WRONG_PX:g} px ({len(wrong)} pairs); "
              "the rest lie between (the fine stage may or may not recover them).", "",
              "Agreement: the share of the templates tried whose match is a clear minimum (all) or a distinct one "
@@ -94,7 +109,8 @@ def main(argv=None):
     for r in sorted(rows, key=lambda r: r["error"]):
         lines.append(f"| {r['pair']} | {r['z']:.2f} | {r['error']:.1f} | " + " | ".join(f"{r[k][1]:.2f} | {r[k][0]}" for k in KEYS) + " |")
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "acceptance.md"), "w") as handle:
+    name = "acceptance.md" if (args.features, args.pairs) == ("cfog", "training") else f"acceptance-{args.features}-{args.pairs}.md"
+    with open(os.path.join(args.out, name), "w") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n".join(lines[:12]))
 

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 from osgeo import gdal, osr
 
-from training.patch_pairs import list_pairs
+from training.patch_pairs import list_pairs, split_calibration
 
 TIERS = ("georeferenced", "hard")
 NOMINAL_GEOTRANSFORM = (500000.0, 10.0, 0.0, 4000000.0, 0.0, -10.0)
@@ -89,6 +89,17 @@ def training_cases(data_dir: str, tier: str, s1s2_every: int = 6):
     pairs = [p for p in train if p.name.startswith("3mos")] + [p for p in train if p.name.startswith("s1s2")][::s1s2_every]
     for index, pair in enumerate(pairs):
         yield _case(pair, tier, np.random.default_rng([0, 1000 + index, TIERS.index(tier)]))
+
+
+def calibration_cases(data_dir: str, tier: str):
+    """Warped calibration pairs (``split_calibration``: training pairs the dense feature network
+    never saw), seeded as ``training_cases`` seeds the same pairs."""
+    train, _ = list_pairs(data_dir)
+    _, calibration = split_calibration(train)
+    chosen = {p.name for p in calibration}
+    for case in training_cases(data_dir, tier):
+        if case.name in chosen:
+            yield case
 
 
 def write_case_files(case: Case, directory: str, unwarped: bool = False):

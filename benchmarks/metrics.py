@@ -35,6 +35,6 @@ def case_figures(optical_xy, sar_xy, estimated, truth, width, height, candidates
         "returned": returned, "ncm": ncm, "cmr": round(cmr, 4),
         "rmse_px": round(float(np.sqrt(np.mean(error[correct] ** 2))), 3) if ncm else None,
         "corner_error_px": round(corner, 2) if np.isfinite(corner) else None,
-        "success_3px": bool(corner <= CORRECT_PX), f"success_tolerance": bool(corner <= tolerance), "tolerance_px": tolerance,
+        "success_3px": bool(corner <= CORRECT_PX), "success_tolerance": bool(corner <= tolerance), "tolerance_px": tolerance,
         "f_measure": None if np.isnan(f_measure) else round(f_measure, 4), "seconds": round(seconds, 3),
     }

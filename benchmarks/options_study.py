@@ -25,7 +25,7 @@ import numpy as np
 from plugin.core import RegistrationError, RegistrationOptions, register, transforms
 from training.export import commit as git_commit
 
-from .cases import TIERS, make_cases, training_cases, write_case_files
+from .cases import TIERS, calibration_cases, make_cases, training_cases, write_case_files
 from .run import TOLERANCE_PX
 
 
@@ -67,14 +67,18 @@ def main(argv=None):
     parser.add_argument("--tier", choices=TIERS, default="georeferenced")
     parser.add_argument("--variant", action="append", required=True, help="key=value[,key=value]: RegistrationOptions to set")
     parser.add_argument("--s1s2-every", type=int, default=6)
-    parser.add_argument("--pairs", choices=("training", "validation"), default="training",
-                        help="training pairs choose settings; validation pairs (the benchmark's cases) only compare finished models")
+    parser.add_argument("--pairs", choices=("training", "calibration", "validation"), default="training",
+                        help="training pairs choose settings; calibration pairs (never seen by the dense feature network) choose "
+                             "settings that involve it; validation pairs (the benchmark's cases) only compare finished models")
     parser.add_argument("--out", required=True, help="markdown file to write")
     args = parser.parse_args(argv)
     variants = [(text, parse_variant(text)) for text in args.variant]
     if args.pairs == "training":
         cases = list(training_cases(args.data, args.tier, args.s1s2_every))
         which = f"{len(cases)} training pairs (all 3MOS k = 0-2, every {args.s1s2_every}th S1/S2)"
+    elif args.pairs == "calibration":
+        cases = list(calibration_cases(args.data, args.tier))
+        which = f"{len(cases)} calibration pairs (3MOS k = 2, every 6th S1/S2 training pair; the dense feature network never saw them)"
     else:
         cases = list(make_cases(args.data, args.tier))
         which = f"the benchmark's {len(cases)} validation pairs and warps"
