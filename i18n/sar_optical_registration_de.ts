@@ -88,6 +88,10 @@
       <translation>Geschrieben: {files}.</translation>
     </message>
     <message>
+      <source>Features: {features}.</source>
+      <translation>Merkmale: {features}.</translation>
+    </message>
+    <message>
       <source>Network {name} on {device}, {seconds} s.</source>
       <translation>Netz {name} auf {device}, {seconds} s.</translation>
     </message>
@@ -134,6 +138,14 @@
     <message>
       <source>Keypoints in both images (published method)</source>
       <translation>Merkmalspunkte in beiden Bildern (veröffentlichte Methode)</translation>
+    </message>
+    <message>
+      <source>Learned optical-SAR features</source>
+      <translation>Gelernte Optik-SAR-Merkmale</translation>
+    </message>
+    <message>
+      <source>Oriented gradients (CFOG)</source>
+      <translation>Orientierte Gradienten (CFOG)</translation>
     </message>
     <message>
       <source>Guess from the data</source>
@@ -192,6 +204,10 @@
       <translation>Automatisch sucht Drehung, Maßstab und Verschiebung, bei denen die Strukturen beider Bilder am besten korrelieren, und nutzt das Netz nur, wenn dies abgelehnt wird; alle außer der veröffentlichten Methode verorten danach jeden Merkmalspunkt genau durch Template-Matching.</translation>
     </message>
     <message>
+      <source>What template matching compares to place each keypoint precisely: features a network learnt for optical-SAR matching, or hand-made oriented-gradient channels.</source>
+      <translation>Was das Template-Matching vergleicht, um jeden Merkmalspunkt genau zu platzieren: Merkmale, die ein Netz für den Optik-SAR-Abgleich gelernt hat, oder handgemachte Kanäle orientierter Gradienten.</translation>
+    </message>
+    <message>
       <source>Distance between SAR candidates of the guided matcher</source>
       <translation>Abstand zwischen den SAR-Kandidaten der geführten Zuordnung</translation>
     </message>
@@ -210,6 +226,10 @@
     <message>
       <source>Matcher</source>
       <translation>Zuordnungsverfahren</translation>
+    </message>
+    <message>
+      <source>Features</source>
+      <translation>Merkmale</translation>
     </message>
     <message>
       <source>Grid step</source>
@@ -560,16 +580,12 @@
       <translation>SAR auf optisches Bild registrieren</translation>
     </message>
     <message>
-      <source>Registers a SAR raster to an optical raster: finds keypoints in the optical raster, matches them with the DFFCA network within the search radius around the position given by the georeferencing (when both rasters have one), locates each one precisely by template matching of oriented-gradient features, rejects outliers with RANSAC and fits the chosen transform. Matcher 'method' runs the published pipeline instead (keypoints in both rasters, nearest neighbours, adaptive threshold, RANSAC).
+      <source>Registers a SAR raster to an optical raster: finds keypoints in the optical raster, finds the rotation, scale and shift at which the oriented-gradient structures of both rasters correlate best (within the search radius around the position given by the georeferencing, when both rasters have one), locates each keypoint precisely by template matching on dense features learnt for optical-SAR matching (or on hand-made CFOG features), rejects outliers with RANSAC and fits the chosen transform. When that search is refused, matcher 'auto' matches the keypoints with the DFFCA network instead ('guided' does only that); matcher 'method' runs the published pipeline (keypoints in both rasters, nearest neighbours, adaptive threshold, RANSAC).
 
 Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's Georeferencer, and a report with counts and the fit RMSE.
 
 Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one.</source>
-      <translation>Registriert ein SAR-Raster auf ein optisches Raster: findet Merkmalspunkte im optischen Raster, ordnet sie mit dem DFFCA-Netz innerhalb des Suchradius um die Position aus der Georeferenzierung zu (wenn beide Raster eine haben), bestimmt jeden genau durch Vorlagenabgleich von Merkmalen orientierter Gradienten, verwirft Ausreißer mit RANSAC und passt die gewählte Transformation an. Der Abgleich 'method' führt stattdessen das veröffentlichte Verfahren aus (Merkmalspunkte in beiden Rastern, nächste Nachbarn, adaptiver Schwellenwert, RANSAC).
-
-Ausgaben: das SAR-Raster, in das Raster und KBS des optischen Rasters transformiert (GeoTIFF), jeder Kandidat für einen Passpunkt mit dem Grund, warum er behalten oder verworfen wurde (GeoPackage; bearbeiten Sie es und führen Sie danach 'SAR aus Passpunkten transformieren' aus), eine .points-Datei für den Georeferenzierer von QGIS und ein Bericht mit Anzahlen und dem RMSE der Anpassung.
-
-Optische Kanäle: keine = Luminanz aus R, G, B (oder Kanal 1). Gerät 'auto' verwendet eine CUDA-GPU, wenn PyTorch eine findet.</translation>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Optical band(s) (none: luminance of R, G, B, or band 1)</source>
@@ -584,8 +600,20 @@ Optische Kanäle: keine = Luminanz aus R, G, B (oder Kanal 1). Gerät 'auto' ver
       <translation>Skala der SAR-Werte</translation>
     </message>
     <message>
+      <source>Features compared by template matching</source>
+      <translation>Beim Template-Matching verglichene Merkmale</translation>
+    </message>
+    <message>
       <source>Grid step of the guided matcher (pixels)</source>
       <translation>Rasterabstand des geführten Abgleichs (Pixel)</translation>
+    </message>
+    <message>
+      <source>Rotation searched without georeferencing (degrees, +-)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Scale searched without georeferencing (1/x to x)</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Search radius (pixels; how far off the georeferencing may be)</source>
@@ -604,12 +632,16 @@ Optische Kanäle: keine = Luminanz aus R, G, B (oder Kanal 1). Gerät 'auto' ver
       <translation>Deskriptormodell (Name in models/manifest.json; leer: Standard)</translation>
     </message>
     <message>
+      <source>Dense feature model (name in models/manifest.json; empty: default)</source>
+      <translation>Modell der dichten Merkmale (Name in models/manifest.json; leer: Standard)</translation>
+    </message>
+    <message>
       <source>Loading the descriptor network</source>
       <translation>Das Deskriptornetz wird geladen</translation>
     </message>
     <message>
-      <source>Descriptor model {} on {}; keypoints: {} optical, {} SAR.</source>
-      <translation>Deskriptormodell {} auf {}; Merkmalspunkte: {} optisch, {} SAR.</translation>
+      <source>Fine matching on {} features; descriptor model {} on {}; keypoints: {} optical, {} SAR.</source>
+      <translation>Feinzuordnung auf Merkmalen {}; Deskriptormodell {} auf {}; Merkmalspunkte: {} optisch, {} SAR.</translation>
     </message>
     <message>
       <source>Optical raster</source>
@@ -618,6 +650,10 @@ Optische Kanäle: keine = Luminanz aus R, G, B (oder Kanal 1). Gerät 'auto' ver
     <message>
       <source>SAR raster</source>
       <translation>SAR-Raster</translation>
+    </message>
+    <message>
+      <source>Fine matching features</source>
+      <translation>Merkmale der Feinzuordnung</translation>
     </message>
     <message>
       <source>Descriptor model</source>
