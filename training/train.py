@@ -18,6 +18,7 @@ import torch
 
 from plugin.core.network import DFFCANet
 from .augment import augment_pair, centre_crop
+from .checkpoints import checkpoint_paths, close_epoch, resume, set_cosine_rate
 from .loss import hardnet_loss, pair_distances
 from .patch_pairs import build_patch_set, list_pairs
 
@@ -109,9 +110,7 @@ def train(args) -> str:
     # channels_last halves the time of a training step on the CPU (measured: 1.7 s -> 0.9 s).
     network = DFFCANet(**network_conf).to(device, memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
-    os.makedirs(args.out, exist_ok=True)
-    last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")
-    state = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best": None}
+    last_path, best_path = checkpoint_paths(args.out)
     earlier_phase = None
     if args.init and not os.path.exists(last_path):
         initial = torch.load(args.init, map_location="cpu", weights_only=True)
@@ -120,12 +119,7 @@ def train(args) -> str:
                          "elapsed_s": initial["state"]["elapsed_s"], "best": initial["state"]["best"],
                          "earlier": initial["config"].get("earlier_phase")}
         LOGGER.info("initialised from %s (epoch %d)", args.init, initial["state"]["epoch"])
-    if os.path.exists(last_path):
-        resumed = torch.load(last_path, map_location="cpu", weights_only=True)
-        network.load_state_dict(resumed["state_dict"])
-        optimizer.load_state_dict(resumed["optimizer"])
-        state = resumed["state"]
-        LOGGER.info("resumed at epoch %d (%.0f s trained)", state["epoch"], state["elapsed_s"])
+    state = resume(last_path, network, optimizer)
     config = {
         "network": network_conf,
         "earlier_phase": earlier_phase,
@@ -139,9 +133,7 @@ def train(args) -> str:
         network.train()
         losses = []
         for _ in range(args.steps_per_epoch):
-            progress = min(1.0, (state["elapsed_s"] + time.perf_counter() - started) / budget)
-            for group in optimizer.param_groups:  # cosine decay over the time budget
-                group["lr"] = float(args.lr * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * progress))))
+            set_cosine_rate(optimizer, args.lr, (state["elapsed_s"] + time.perf_counter() - started) / budget)
             optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment, exclusion=args.exclusion)
             loss = hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
             optimizer.zero_grad()
@@ -152,13 +144,8 @@ def train(args) -> str:
         state["epoch"] += 1
         state["elapsed_s"] += time.perf_counter() - started
         record = {"epoch": state["epoch"], "loss": float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
-        state["history"].append(record)
         LOGGER.info("epoch %(epoch)d loss %(loss).4f val top1 %(top1_accuracy).3f fpr95 %(fpr95).4f (%(elapsed_s).0f s)", record)
-        checkpoint = {"config": config, "state_dict": network.state_dict(), "state": state}
-        if state["best"] is None or metrics["fpr95"] < state["best"]["fpr95"]:
-            state["best"] = record
-            torch.save(checkpoint, best_path)
-        torch.save({**checkpoint, "optimizer": optimizer.state_dict()}, last_path)
+        close_epoch(state, record, state["best"] is None or metrics["fpr95"] < state["best"]["fpr95"], config, network, optimizer, last_path, best_path)
     return best_path
 
 

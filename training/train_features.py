@@ -21,6 +21,7 @@ import torch
 
 from plugin.core.feature_network import DenseFeatureNet
 from .feature_samples import TEMPLATE_PX, load_labelled_pairs, sample_batch
+from .checkpoints import checkpoint_paths, close_epoch, resume, set_cosine_rate
 from .loss import template_matching_loss, template_scores
 from .patch_pairs import list_pairs, split_calibration
 
@@ -81,15 +82,8 @@ def train(args) -> str:
     if device.type == "cpu":
         network = network.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
-    os.makedirs(args.out, exist_ok=True)
-    last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")
-    state = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best": None}
-    if os.path.exists(last_path):
-        resumed = torch.load(last_path, map_location="cpu", weights_only=True)
-        network.load_state_dict(resumed["state_dict"])
-        optimizer.load_state_dict(resumed["optimizer"])
-        state = resumed["state"]
-        LOGGER.info("resumed at epoch %d (%.0f s trained)", state["epoch"], state["elapsed_s"])
+    last_path, best_path = checkpoint_paths(args.out)
+    state = resume(last_path, network, optimizer)
     config = {
         "kind": "features",
         "network": network_conf,
@@ -104,9 +98,7 @@ def train(args) -> str:
         network.train()
         losses = []
         for _ in range(args.steps_per_epoch):
-            progress = min(1.0, (state["elapsed_s"] + time.perf_counter() - started) / budget)
-            for group in optimizer.param_groups:  # cosine decay over the time budget
-                group["lr"] = float(args.lr * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * progress))))
+            set_cosine_rate(optimizer, args.lr, (state["elapsed_s"] + time.perf_counter() - started) / budget)
             optical, sar, labels = sample_batch(fit, GROUP_WEIGHTS, args.batch_size, rng)
             scores = scores_of(network, optical, sar, device)
             loss = template_matching_loss(scores, torch.from_numpy(labels).float().to(device), network.log_temperature.exp())
@@ -118,13 +110,8 @@ def train(args) -> str:
         state["epoch"] += 1
         state["elapsed_s"] += time.perf_counter() - started
         record = {"epoch": state["epoch"], "train_loss": float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
-        state["history"].append(record)
         LOGGER.info("epoch %(epoch)d loss %(train_loss).3f val loss %(loss).3f hit@2px %(hit_2px).3f (measured labels %(hit_2px_measured).3f) (%(elapsed_s).0f s)", record)
-        checkpoint = {"config": config, "state_dict": network.state_dict(), "state": state}
-        if state["best"] is None or metrics["hit_2px"] > state["best"]["hit_2px"]:
-            state["best"] = record
-            torch.save(checkpoint, best_path)
-        torch.save({**checkpoint, "optimizer": optimizer.state_dict()}, last_path)
+        close_epoch(state, record, state["best"] is None or metrics["hit_2px"] > state["best"]["hit_2px"], config, network, optimizer, last_path, best_path)
     return best_path
 
 

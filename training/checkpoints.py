@@ -1,0 +1,46 @@
+"""What every training run here shares: resuming from ``last.pt``, the learning rate's cosine
+decay over the time budget, and closing an epoch (its record, ``best.pt`` when it improved, and
+``last.pt`` with the optimizer so that a rerun continues)."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Tuple
+
+import numpy as np
+import torch
+
+LOGGER = logging.getLogger("training")
+
+
+def checkpoint_paths(out: str) -> Tuple[str, str]:
+    """(last, best) checkpoint paths in ``out`` (created)."""
+    os.makedirs(out, exist_ok=True)
+    return os.path.join(out, "last.pt"), os.path.join(out, "best.pt")
+
+
+def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:
+    """The training state of ``last_path`` (weights and optimizer loaded), or a fresh one."""
+    if not os.path.exists(last_path):
+        return {"epoch": 0, "elapsed_s": 0.0, "history": [], "best": None}
+    resumed = torch.load(last_path, map_location="cpu", weights_only=True)
+    network.load_state_dict(resumed["state_dict"])
+    optimizer.load_state_dict(resumed["optimizer"])
+    LOGGER.info("resumed at epoch %d (%.0f s trained)", resumed["state"]["epoch"], resumed["state"]["elapsed_s"])
+    return resumed["state"]
+
+
+def set_cosine_rate(optimizer: torch.optim.Optimizer, base_rate: float, progress: float) -> None:
+    """Cosine decay from ``base_rate`` to 2% of it as ``progress`` (of the time budget) goes 0 -> 1."""
+    for group in optimizer.param_groups:
+        group["lr"] = float(base_rate * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * min(1.0, progress)))))
+
+
+def close_epoch(state: dict, record: dict, improved: bool, config: dict, network, optimizer, last_path: str, best_path: str) -> None:
+    """Records the epoch, saves ``best.pt`` when ``improved`` and always ``last.pt``."""
+    state["history"].append(record)
+    checkpoint = {"config": config, "state_dict": network.state_dict(), "state": state}
+    if improved:
+        state["best"] = record
+        torch.save(checkpoint, best_path)
+    torch.save({**checkpoint, "optimizer": optimizer.state_dict()}, last_path)
