@@ -104,3 +104,16 @@ def test_progress_only_moves_forward_and_ends_full(sample):
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and seen[-1] == ("done", 1.0)
     assert [s for s, _ in seen if s != "done"][-1] == "matching" and max(f for s, f in seen if s == "matching") > 0.9
+
+
+def test_the_device_reported_is_where_the_networks_ran():
+    """The descriptor's device when it was needed, else the learned features' (batch summaries and
+    reports show it); CFOG alone runs on the CPU."""
+    from types import SimpleNamespace
+
+    from plugin.core.pipeline import FineFeatures, _device_used
+
+    on_gpu = FineFeatures(None, None, SimpleNamespace(device="cuda", model_name="dense"))
+    assert _device_used(None, on_gpu) == "cuda" and on_gpu.name == "learned (dense)"
+    assert _device_used(SimpleNamespace(device="cpu"), on_gpu) == "cpu"
+    assert _device_used(None, FineFeatures(None, None, None)) == "cpu" and _device_used(None, None) == "cpu"

@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 
 from . import transforms
-from .dense_features import FEATURES, dense_features, feature_extractor
+from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, feature_extractor
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
 from .georef import CoarseAlignment, coarse_align, warped
@@ -254,20 +254,28 @@ class FineFeatures:
 
     optical: np.ndarray  # H x W x D
     describe: Callable[[np.ndarray, np.ndarray, str], np.ndarray]  # (image, valid, "optical" | "sar") -> H x W x D
-    name: str  # "cfog", or "learned (<model>)"
+    extractor: Optional[DenseFeatureExtractor]  # the learned features' network; None for CFOG
+
+    @property
+    def name(self) -> str:
+        return f"learned ({self.extractor.model_name})" if self.extractor else "cfog"
+
+    @property
+    def device(self) -> str:
+        """Where they are computed (the network may have moved to the CPU when the GPU ran out of memory)."""
+        return str(self.extractor.device) if self.extractor else "cpu"
 
 
 def _fine_features(optical_image, optical_valid, options) -> FineFeatures:
     extractor = feature_extractor(options.feature_model, options.device) if options.features == "learned" else None
     describe = functools.partial(dense_features, options.features, extractor=extractor)
-    name = f"learned ({extractor.model_name})" if extractor else options.features
-    return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, name)
+    return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, extractor)
 
 
 def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, distance, model, options, steps):
     """Fine matching: the SAR resampled by the coarse transform into the optical grid, then every
-    optical keypoint located by CFOG template matching: first ``FIRST_PASS_POINTS`` of them within
-    ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them, then all of them within
+    optical keypoint located by template matching of ``fine``'s dense features: first
+    ``FIRST_PASS_POINTS`` of them within ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them, then all of them within
     ``TEMPLATE_SEARCH_PX[1]`` of where the first pass's affine fit puts them; a final RANSAC fits
     the user's model. (Keypoints come spread over the image in order, see ``spread_evenly``.)
 
@@ -425,5 +433,12 @@ def register(
     return RegistrationResult(
         _info(optical), _info(sar), tie_points, fit, matches,
         {"optical": len(optical_keypoints), "sar": sar_candidates}, aligned.from_georeferencing,
-        used.model_name if used else "", str(used.device) if used else "cpu", timing, fine.name if fine else "",
+        used.model_name if used else "", _device_used(used, fine), timing, fine.name if fine else "",
     )
+
+
+def _device_used(descriptor: Optional[DescriptorExtractor], fine: Optional[FineFeatures]) -> str:
+    """Where the networks ran: the descriptor's device when it was needed, else the dense features'."""
+    if descriptor is not None:
+        return str(descriptor.device)
+    return fine.device if fine else "cpu"
