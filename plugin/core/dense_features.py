@@ -18,19 +18,13 @@ import torch
 
 from .descriptor import resolve_device
 from .feature_network import STRIDE, DenseFeatureNet
-from .model_files import MODELS_DIR, default_name, load_checkpoint
+from .model_files import MODELS_DIR, build_network, load_checkpoint
 from .structural import cfog
 
 LOGGER = logging.getLogger(__name__)
 FEATURES = ("learned", "cfog")  # RegistrationOptions.features
 TILE_PX = 1024  # images are processed in tiles of this size (plus a halo), bounding memory
 HALO_PX = 64  # context around each tile: more than the network's reach (standardisation window and receptive field)
-
-
-def build_feature_network(checkpoint: dict) -> DenseFeatureNet:
-    network = DenseFeatureNet(**checkpoint["config"]["network"])
-    network.load_state_dict(checkpoint["state_dict"], strict=True)
-    return network.eval()
 
 
 def _pad_to(array: np.ndarray, rows: int, cols: int) -> np.ndarray:
@@ -41,10 +35,9 @@ class DenseFeatureExtractor:
     """Dense features of optical or SAR images with a trained ``DenseFeatureNet``."""
 
     def __init__(self, model: Optional[str] = None, device: str = "auto", models_dir: str = MODELS_DIR, tile: int = TILE_PX):
-        checkpoint = load_checkpoint(model, models_dir, kind="features")
-        self.model_name = model or default_name("features", models_dir)
+        self.model_name, checkpoint = load_checkpoint(model, models_dir, kind="features")
         self.device = resolve_device(device)
-        self.network = build_feature_network(checkpoint).to(self.device)
+        self.network = build_network(DenseFeatureNet, checkpoint).to(self.device)
         self.feature_dim = int(self.network.conf["feature_dim"])
         self.tile = int(np.ceil(tile / STRIDE) * STRIDE)
         self._runners = {}

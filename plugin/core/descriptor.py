@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .errors import RegistrationError
-from .model_files import MODELS_DIR, default_name, load_checkpoint
+from .model_files import MODELS_DIR, build_network, load_checkpoint
 from .network import DFFCANet
 
 LOGGER = logging.getLogger(__name__)
@@ -28,12 +28,6 @@ def resolve_device(device: str = "auto") -> torch.device:
     if device not in ("cpu", "cuda"):
         raise RegistrationError(f"Unknown device '{device}'.", "Choose 'auto', 'cpu' or 'cuda'.")
     return torch.device(device)
-
-
-def build_network(checkpoint: dict) -> DFFCANet:
-    network = DFFCANet(**checkpoint["config"]["network"])
-    network.load_state_dict(checkpoint["state_dict"], strict=True)
-    return network.eval()
 
 
 def extract_patches(image: np.ndarray, xy: np.ndarray, patch_size: int) -> np.ndarray:
@@ -51,12 +45,11 @@ class DescriptorExtractor:
     """Describes keypoints with a trained DFFCA network on the chosen device."""
 
     def __init__(self, model: Optional[str] = None, device: str = "auto", batch_size: int = 64, models_dir: str = MODELS_DIR):
-        checkpoint = load_checkpoint(model, models_dir)
-        self.model_name = model or default_name("descriptor", models_dir)
+        self.model_name, checkpoint = load_checkpoint(model, models_dir)
         self.device = resolve_device(device)
         self.patch_size = int(checkpoint["config"]["network"]["patch_size"])
         self.batch_size = batch_size
-        self.network = build_network(checkpoint).to(self.device)
+        self.network = build_network(DFFCANet, checkpoint).to(self.device)
         self._compiled = None
         if self.device.type == "cpu":
             self.network = self.network.to(memory_format=torch.channels_last)

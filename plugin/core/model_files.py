@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Optional
+from typing import Optional, Tuple, Type
 
 import torch
 
@@ -39,8 +39,9 @@ def kind_of(entry: dict) -> str:
     return entry.get("kind", "descriptor")
 
 
-def default_name(kind: str, models_dir: str = MODELS_DIR) -> str:
-    manifest = read_manifest(models_dir)
+def default_name(kind: str, models_dir: str = MODELS_DIR, manifest: Optional[dict] = None) -> str:
+    """The manifest's default model of ``kind`` (``manifest``: already read, else read here)."""
+    manifest = manifest if manifest is not None else read_manifest(models_dir)
     name = manifest.get(KINDS[kind])
     if name is None:
         raise RegistrationError(f"No {kind} model is installed (models/{MANIFEST} names none).",
@@ -48,11 +49,11 @@ def default_name(kind: str, models_dir: str = MODELS_DIR) -> str:
     return name
 
 
-def load_checkpoint(name: Optional[str] = None, models_dir: str = MODELS_DIR, kind: str = "descriptor") -> dict:
-    """Reads a checkpoint of ``kind`` listed in the manifest (its default when ``name`` is None),
-    after checking its sha256."""
+def load_checkpoint(name: Optional[str] = None, models_dir: str = MODELS_DIR, kind: str = "descriptor") -> Tuple[str, dict]:
+    """(name, checkpoint) of a model of ``kind`` listed in the manifest (its default when
+    ``name`` is None), read after checking its sha256."""
     manifest = read_manifest(models_dir)
-    name = name or default_name(kind, models_dir)
+    name = name or default_name(kind, models_dir, manifest)
     entry = manifest["models"].get(name)
     names = [n for n, e in manifest["models"].items() if kind_of(e) == kind]
     if entry is None or kind_of(entry) != kind:
@@ -63,4 +64,11 @@ def load_checkpoint(name: Optional[str] = None, models_dir: str = MODELS_DIR, ki
             f"The weights file of model '{name}' ({path}) is missing or damaged (checksum mismatch).",
             "Reinstall the plugin, or restore the file from the project's repository.",
         )
-    return torch.load(path, map_location="cpu", weights_only=True)
+    return name, torch.load(path, map_location="cpu", weights_only=True)
+
+
+def build_network(network_class: Type[torch.nn.Module], checkpoint: dict) -> torch.nn.Module:
+    """The network a checkpoint describes (its config rebuilds it), weights loaded strictly, in eval mode."""
+    network = network_class(**checkpoint["config"]["network"])
+    network.load_state_dict(checkpoint["state_dict"], strict=True)
+    return network.eval()
