@@ -82,13 +82,15 @@ def make_cases(data_dir: str, tier: str, seed: int = 0, limit: int = 0):
         yield _case(pair, tier, np.random.default_rng([seed, index, TIERS.index(tier)]))
 
 
-def training_cases(data_dir: str, tier: str, s1s2_every: int = 6):
+def training_cases(data_dir: str, tier: str, s1s2_every: int = 6, only=None):
     """Warped *training* pairs (all 3MOS k = 0-2, every ``s1s2_every``-th S1/S2 pair), seeded apart
-    from ``make_cases``: what settings are chosen on, so that the validation pairs stay unseen."""
+    from ``make_cases``: what settings are chosen on, so that the validation pairs stay unseen.
+    ``only``: the names of the pairs to make cases of (each keeps its seed)."""
     train, _ = list_pairs(data_dir)
     pairs = [p for p in train if p.name.startswith("3mos")] + [p for p in train if p.name.startswith("s1s2")][::s1s2_every]
     for index, pair in enumerate(pairs):
-        yield _case(pair, tier, np.random.default_rng([0, 1000 + index, TIERS.index(tier)]))
+        if only is None or pair.name in only:
+            yield _case(pair, tier, np.random.default_rng([0, 1000 + index, TIERS.index(tier)]))
 
 
 def calibration_cases(data_dir: str, tier: str):
@@ -96,10 +98,7 @@ def calibration_cases(data_dir: str, tier: str):
     never saw), seeded as ``training_cases`` seeds the same pairs."""
     train, _ = list_pairs(data_dir)
     _, calibration = split_calibration(train)
-    chosen = {p.name for p in calibration}
-    for case in training_cases(data_dir, tier):
-        if case.name in chosen:
-            yield case
+    yield from training_cases(data_dir, tier, only={p.name for p in calibration})
 
 
 def write_case_files(case: Case, directory: str, unwarped: bool = False):

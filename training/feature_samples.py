@@ -24,7 +24,7 @@ import numpy as np
 
 from plugin.core.keypoints import detect_keypoints
 from .augment import radiometry, speckle
-from .patch_pairs import REFINE_MAX_SPREAD_PX, REFINE_MIN_SUPPORT, REFINE_RADIUS_PX, ImagePair, load_grey, measured_offsets
+from .patch_pairs import REFINE_MAX_SPREAD_PX, REFINE_MIN_SUPPORT, REFINE_RADIUS_PX, ImagePair, load_pair_grey, measured_offsets
 
 LOGGER = logging.getLogger(__name__)
 CROP_PX = 96  # optical crop; its central TEMPLATE_PX square is the template (the rest is context)
@@ -50,9 +50,7 @@ def load_labelled_pairs(pairs: List[ImagePair], cache_dir: str) -> List[Labelled
     settings = f"{KEYPOINTS_PER_IMAGE}-{LABEL_MARGIN_PX}-{REFINE_RADIUS_PX}-{REFINE_MIN_SUPPORT}-{REFINE_MAX_SPREAD_PX}"
     labelled = []
     for pair in pairs:
-        optical, sar = load_grey(pair.optical_path), load_grey(pair.sar_path)
-        if sar.shape != optical.shape:
-            sar = cv2.resize(sar, optical.shape[::-1], interpolation=cv2.INTER_LINEAR)
+        optical, sar = load_pair_grey(pair)
         path = os.path.join(cache_dir, pair.name.replace("/", "_") + f"-{settings}.npz")
         if os.path.exists(path):
             cached = np.load(path)
@@ -104,10 +102,10 @@ def sample(pair: LabelledPair, rng: np.random.Generator, augment: bool = True) -
         if rng.random() < 0.5:
             sar = radiometry(sar, rng)
         optical = radiometry(optical, rng)
-        for which in (0, 1):
-            if rng.random() < 0.2:
-                blurred = cv2.GaussianBlur((optical, sar)[which], (0, 0), rng.uniform(0.5, 2.0))
-                optical, sar = (blurred, sar) if which == 0 else (optical, blurred)
+        if rng.random() < 0.2:
+            optical = cv2.GaussianBlur(optical, (0, 0), rng.uniform(0.5, 2.0))
+        if rng.random() < 0.2:
+            sar = cv2.GaussianBlur(sar, (0, 0), rng.uniform(0.5, 2.0))
         turns, flip = int(rng.integers(4)), bool(rng.random() < 0.5)
         optical, sar = (np.rot90(a, turns)[:, ::-1] if flip else np.rot90(a, turns) for a in (optical, sar))
         offset = _turn(offset, turns, flip)

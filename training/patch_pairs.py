@@ -82,6 +82,15 @@ def load_grey(path: str) -> np.ndarray:
     return grey.astype(np.float32) / 255.0
 
 
+def load_pair_grey(pair: ImagePair) -> Tuple[np.ndarray, np.ndarray]:
+    """(optical, SAR) as ``load_grey`` reads them, the SAR resized to the optical grid when the
+    data stores it at another size (TerraSAR-X tiles of 3MOS)."""
+    optical, sar = load_grey(pair.optical_path), load_grey(pair.sar_path)
+    if optical.shape != sar.shape:
+        sar = cv2.resize(sar, optical.shape[::-1], interpolation=cv2.INTER_LINEAR)
+    return optical, sar
+
+
 def cut_windows(image: np.ndarray, xy: np.ndarray, window: int) -> np.ndarray:
     half = window // 2
     return np.stack([image[y - half : y + half, x - half : x + half] for x, y in xy.astype(int)])
@@ -113,9 +122,7 @@ def pair_windows(pair: ImagePair, window: int, per_image: int, refine: bool = Fa
     """(optical windows, SAR windows, optical keypoint xy, SAR - optical offset) at keypoints of
     both images, windows as uint8; with ``refine``, SAR windows at the measured offsets
     (``measured_offsets``), else at offset 0."""
-    optical, sar = load_grey(pair.optical_path), load_grey(pair.sar_path)
-    if optical.shape != sar.shape:
-        sar = cv2.resize(sar, optical.shape[::-1], interpolation=cv2.INTER_LINEAR)
+    optical, sar = load_pair_grey(pair)
     valid = np.ones(optical.shape, bool)
     margin = window // 2 + 1 + (REFINE_SEARCH_PX if refine else 0)
     points = [detect_keypoints(img, valid, per_image, margin=margin, cell_size=64).xy for img in (optical, sar)]

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from plugin.core.feature_network import DenseFeatureNet
-from .feature_samples import TEMPLATE_PX, load_labelled_pairs, sample_batch
+from .feature_samples import KNOWN_SIGMA_PX, TEMPLATE_PX, load_labelled_pairs, sample_batch
 from .checkpoints import checkpoint_paths, close_epoch, resume, set_cosine_rate
 from .loss import template_matching_loss, template_scores
 from .patch_pairs import list_pairs, split_calibration
@@ -62,7 +62,7 @@ def validate(network: DenseFeatureNet, samples, device, batch: int = 64) -> dict
             scores = scores_of(network, optical, sar, device)
             losses.append(template_matching_loss(scores, labels, network.log_temperature.exp()).item() * len(labels))
             hits.append(hit_rate(scores, labels).cpu())
-            known.append((labels[:, 2] < 2.0).cpu())
+            known.append((labels[:, 2] == KNOWN_SIGMA_PX).cpu())
     hits, known = torch.cat(hits), torch.cat(known)
     return {"loss": float(np.sum(losses) / len(hits)), "hit_2px": float(hits.float().mean()),
             "hit_2px_measured": float(hits[known].float().mean()) if known.any() else float("nan"), "samples": int(len(hits))}
