@@ -52,7 +52,7 @@ class RegistrationOptions:
     grid_step: int = 8  # pixels between SAR candidates (guided matcher)
     max_rotation: float = 20.0  # degrees; structural search range without georeferencing
     max_scale: float = 1.35  # and scale range 1/max_scale..max_scale
-    template_radius: int = 32  # px; fine matching compares (2 r + 1)^2 px templates (chosen in benchmarks/results)
+    template_radius: int = 48  # px; fine matching compares (2 r + 1)^2 px templates (benchmarks/results/template-radius-*.md)
     features: str = "learned"  # fine matching compares "learned" dense features or "cfog" (dense_features.FEATURES)
     feature_model: Optional[str] = None  # dense feature weights by name (models/manifest.json); None = default
     search_radius: float = 100.0  # pixels; used when both rasters are georeferenced
@@ -75,7 +75,7 @@ class RegistrationOptions:
         if not 1 <= self.grid_step <= 64:
             raise RegistrationError(f"grid step {self.grid_step} px is out of range.", "Use 1 to 64 px (default 8; smaller is slower).")
         if not 8 <= self.template_radius <= 128:
-            raise RegistrationError(f"template radius {self.template_radius} px is out of range.", "Use 8 to 128 px (default 32).")
+            raise RegistrationError(f"template radius {self.template_radius} px is out of range.", "Use 8 to 128 px (default 48).")
         if not (0 <= self.max_rotation <= 180 and 1 <= self.max_scale <= 4):
             raise RegistrationError(f"The search range (rotation {self.max_rotation:g} degrees, scale {self.max_scale:g}x) is out of range.",
                                     "Use a rotation of 0 to 180 degrees and a scale of 1 to 4 (defaults 20 and 1.35).")
