@@ -36,13 +36,14 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch and OpenCV (0: all cores)")
     parser.add_argument("--matcher", default=RegistrationOptions.matcher)
     parser.add_argument("--features", default=RegistrationOptions.features, choices=FEATURES)
+    parser.add_argument("--template-radius", type=int, default=RegistrationOptions.template_radius)
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
         import cv2
         cv2.setNumThreads(args.threads)
     extractor = DescriptorExtractor(None, args.device)  # loaded once, as the GUI and batch do
-    options = RegistrationOptions(device=args.device, matcher=args.matcher, features=args.features)
+    options = RegistrationOptions(device=args.device, matcher=args.matcher, features=args.features, template_radius=args.template_radius)
     if options.features == "learned":
         feature_extractor(None, args.device).warm_up()
     rows = []
@@ -70,7 +71,7 @@ def main(argv=None):
              f"Command: `python -m benchmarks.speed {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
              f"Commit: {commit}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, threads "
              f"{torch.get_num_threads()}, device {device}; date: {datetime.date.today()}.", "",
-             f"**Median {median:.2f} s per 1024 x 1024 pair** (matcher {args.matcher}, features {options.features}); OpenCV SIFT + RANSAC on the same pairs "
+             f"**Median {median:.2f} s per 1024 x 1024 pair** (matcher {args.matcher}, features {options.features}, template radius {options.template_radius} px); OpenCV SIFT + RANSAC on the same pairs "
              f"(matching only, no output): median {sift_median:.2f} s, so the engine takes {median / sift_median:.1f}x SIFT's time. "
              f"Median over the {len(registered)} pairs the structural search registered: {registered_median:.2f} s; a refused "
              "search falls back to the network, which takes much longer on a CPU.", "",
