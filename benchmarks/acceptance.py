@@ -28,7 +28,7 @@ from plugin.core import transforms
 from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.keypoints import detect_keypoints
 from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_DISTINCTNESS, MIN_TEMPLATE_AGREEMENT, \
-    TEMPLATE_SEARCH_PX, RegistrationOptions, first_pass_consensus
+    TEMPLATE_SEARCH_PX, RegistrationOptions, first_pass_consensus, template_radius_for
 from plugin.core.similarity_search import search_similarity
 from plugin.core.dense_features import FEATURES, dense_features, feature_extractor
 from plugin.core.structural import match_templates
@@ -54,7 +54,7 @@ def study(case, options, describe):
     points = detect_keypoints(gray, optical_valid, options.max_keypoints).xy.astype(np.float64)[:FIRST_PASS_POINTS]
     row = {"pair": case.name, "z": best.score, "error": error}
     for key, distinctness in (("all", 0.0), ("distinct", MIN_DISTINCTNESS)):
-        positions, found, tried = match_templates(optical_features, sar_features, points, points, options.template_radius,
+        positions, found, tried = match_templates(optical_features, sar_features, points, points, template_radius_for(options, gray.shape),
                                                   TEMPLATE_SEARCH_PX[0], distinctness)
         consensus = first_pass_consensus(positions, found, tried, points, options.ransac_threshold)
         for model, share in consensus.agreement.items():

@@ -36,9 +36,10 @@ MIN_TEMPLATE_AGREEMENT = {"similarity": 0.25, "affine": 0.30}
 MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other place in its window fits nearly as well
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
 FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
-CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch)
+CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch); template matches once per template radius
 MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
+TEMPLATE_SHARE = 8  # a template's radius is at most the optical image's shorter side / this (see template_radius_for)
 MAX_SCALE = 2.0  # without a prior: the descriptor compares patches of one pixel size, so no more
 
 
@@ -52,7 +53,7 @@ class RegistrationOptions:
     grid_step: int = 8  # pixels between SAR candidates (guided matcher)
     max_rotation: float = 20.0  # degrees; structural search range without georeferencing
     max_scale: float = 1.35  # and scale range 1/max_scale..max_scale
-    template_radius: int = 48  # px; fine matching compares (2 r + 1)^2 px templates (benchmarks/results/template-radius-*.md)
+    template_radius: int = 48  # px; fine matching compares (2 r + 1)^2 px templates, r at most 1/8 of the image (template_radius_for)
     features: str = "learned"  # fine matching compares "learned" dense features or "cfog" (dense_features.FEATURES)
     feature_model: Optional[str] = None  # dense feature weights by name (models/manifest.json); None = default
     search_radius: float = 100.0  # pixels; used when both rasters are georeferenced
@@ -162,10 +163,11 @@ def _search_radius(aligned: CoarseAlignment, options: RegistrationOptions) -> Op
     return options.search_radius if aligned.predicted else None
 
 
-def _distinct_cells(xy: np.ndarray) -> int:
+def _distinct_cells(xy: np.ndarray, cell: int = CONSENSUS_CELL_PX) -> int:
     """Neighbouring keypoints share most of their patch or template and so repeat one wrong match:
-    consensus is counted in distinct cells of the optical image, not in matches."""
-    return len(np.unique((np.asarray(xy) // CONSENSUS_CELL_PX).astype(int), axis=0))
+    consensus is counted in distinct cells of the optical image, not in matches. A cell is half
+    the patch or template, so that points in different cells share at most about a quarter of it."""
+    return len(np.unique((np.asarray(xy) // cell).astype(int), axis=0))
 
 
 def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, options, steps) -> np.ndarray:
@@ -210,6 +212,16 @@ def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options) 
             "Resample the SAR raster to about the optical raster's pixel size, or give both rasters their georeferencing.",
         )
     return coarse
+
+
+def template_radius_for(options: RegistrationOptions, shape) -> int:
+    """The template radius fine matching uses on an optical image of ``shape``: the options' (48 px
+    by default), but at most 1/``TEMPLATE_SHARE`` of the shorter side. Why: 97 px templates
+    register more pairs than 65 px ones (benchmarks/results/template-radius-*.md), but on a 256 px
+    tile so few fit, and they overlap so much, that a wrong coarse transform gathered enough
+    agreement to pass the gate (3 GF-3 tiles of the hard tier, 56-192 px off); 1/8 keeps 65 px
+    templates there, as the gate was set with."""
+    return int(max(8, min(options.template_radius, min(shape[:2]) // TEMPLATE_SHARE)))
 
 
 def _template_matches(optical_xy, positions, found, distance) -> Matches:
@@ -288,13 +300,13 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     sar_features = fine.describe(grid.sar_image, grid.sar_valid, "sar")
     steps.update(0.1)
     subset = optical_xy[:FIRST_PASS_POINTS]
-    positions, found, tried = match_templates(optical_features, sar_features, subset, subset, options.template_radius,
-                                              TEMPLATE_SEARCH_PX[0], MIN_DISTINCTNESS)
+    radius = template_radius_for(options, optical_features.shape)
+    positions, found, tried = match_templates(optical_features, sar_features, subset, subset, radius, TEMPLATE_SEARCH_PX[0], MIN_DISTINCTNESS)
     steps.update(0.4)
     consensus = first_pass_consensus(positions, found, tried, subset, options.ransac_threshold)
-    cells = _distinct_cells(subset[consensus.inliers])
-    LOGGER.info("fine matching, first pass: of %d templates tried, %s agree (%d distinct cells)", tried.sum(),
-                ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()), cells)
+    cells = _distinct_cells(subset[consensus.inliers], radius)
+    LOGGER.info("fine matching, first pass: of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", tried.sum(), 2 * radius + 1,
+                ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()), cells, radius)
     if consensus.matrix is None:
         raise RegistrationError(
             f"Only {max(consensus.agreement.values()):.0%} of the template matches are distinct and agree on one transform "
@@ -305,7 +317,7 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     if cells < options.min_inliers:
         _could_not_register(cells, options, _search_radius(aligned, options), "well-separated template matches")
     predicted = transforms.apply(np.linalg.inv(consensus.matrix), optical_xy)
-    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, options.template_radius, TEMPLATE_SEARCH_PX[1])
+    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[1])
     fine = _template_matches(optical_xy, positions, found, distance)
     filter_ransac(fine, model, options.ransac_threshold)
     steps.update(1.0)
