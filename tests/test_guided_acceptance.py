@@ -8,7 +8,7 @@ from plugin.core import transforms
 from plugin.core.errors import RegistrationError
 from plugin.core.georef import CoarseAlignment
 from plugin.core.matching import Matches
-from plugin.core.pipeline import RegistrationOptions, _coarse_by_descriptors, _fine_features, _locate
+from plugin.core.pipeline import RegistrationOptions, _coarse_by_descriptors, _distinct_cells, _fine_features, _locate, template_radius_for
 from plugin.core.progress import Progress
 
 
@@ -82,3 +82,20 @@ def test_fine_matches_on_an_unrelated_image_are_refused(features):
     other = np.random.default_rng(7).random((300, 300)).astype(np.float32)
     with pytest.raises(RegistrationError, match="template matches are distinct and agree"):
         refine(matches_for(similarity(1.0, 0.0, (0, 0)), spread), optical=other, features=features)
+
+
+def test_templates_are_at_most_an_eighth_of_the_image():
+    """97 px templates on a 1024 px image; on a 256 px tile the 65 px ones the gate was set with."""
+    options = RegistrationOptions()
+    assert options.template_radius == 48
+    assert template_radius_for(options, (1024, 1024)) == 48
+    assert template_radius_for(options, (256, 316)) == 32
+    assert template_radius_for(options, (40, 400)) == 8  # never below the options' own lower bound
+    assert template_radius_for(RegistrationOptions(template_radius=20), (1024, 1024)) == 20
+
+
+def test_template_consensus_counts_in_cells_of_the_template_radius():
+    """Points 40 px apart share most of a 97 px template: they count once in 48 px cells, apart in 32 px cells."""
+    xy = np.array([[100.0, 100.0], [140.0, 100.0], [100.0, 140.0], [140.0, 140.0]])
+    assert _distinct_cells(xy) == 4
+    assert _distinct_cells(xy, 48) == 1

@@ -28,7 +28,7 @@ from .patch_pairs import REFINE_MAX_SPREAD_PX, REFINE_MIN_SUPPORT, REFINE_RADIUS
 
 LOGGER = logging.getLogger(__name__)
 CROP_PX = 96  # optical crop; its central TEMPLATE_PX square is the template (the rest is context)
-TEMPLATE_PX = 64  # about the engine's 65 px templates
+TEMPLATE_PX = 64  # px; the engine compares larger ones (97 px), which the network's features serve as well (benchmarks/results/template-radius-*.md)
 SEARCH_PX = 12  # the SAR crop reaches this much farther on every side: scores for shifts of +-12 px
 KNOWN_SIGMA_PX = 1.0  # label tolerance where the offset was measured
 UNKNOWN_SIGMA_PX = 2.5  # and where it was not (identity)

@@ -3,7 +3,7 @@ SAR image of the same ground look alike, so that template matching on them finds
 
 Why a second network: the method's DFFCA descriptor (``network.py``) gives one vector per 64 px
 patch, at stride 32, which can say *which* patch matches but not *where* to the pixel; the fine
-stage of the engine compares 65 px templates pixel by pixel within a few pixels of a coarse
+stage of the engine compares 97 px templates pixel by pixel within a few pixels of a coarse
 position. CFOG (hand-made oriented gradients, ``structural.py``) does that job, but on heavily
 speckled or blurred SAR too few of its template matches are distinct (measured on the
 calibration pairs: ``benchmarks/results/features.md``). This network is trained for exactly that
