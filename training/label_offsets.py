@@ -15,10 +15,8 @@ import os
 
 import numpy as np
 
-from plugin.core.pipeline import RegistrationOptions
-
 from .export import commit
-from .patch_pairs import REFINE_RADIUS_PX, REFINE_SEARCH_PX
+from .patch_pairs import REFINE_RADIUS_PX, REFINE_SEARCH_PX, REFINE_TEMPLATE_RADIUS
 from .train import parse_args as train_arguments, patch_sets
 
 
@@ -45,7 +43,7 @@ def main(argv=None) -> None:
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "label-offsets.md"))
     args = parser.parse_args(argv)
     train, validation, train_set, validation_set = patch_sets(train_arguments(["--data", args.data, "--refine-labels"]))
-    template = 2 * RegistrationOptions.template_radius + 1
+    template = 2 * REFINE_TEMPLATE_RADIUS + 1
     lines = ["# Measured offsets between the SAR and optical images of the data's pairs", "",
              f"Command: `python -m training.label_offsets --data {args.data} --out {args.out}`  ",
              f"Commit: {commit()}; date: {datetime.date.today()}.", "",

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from plugin.core.keypoints import detect_keypoints
-from plugin.core.pipeline import MIN_DISTINCTNESS, RegistrationOptions
+from plugin.core.pipeline import MIN_DISTINCTNESS
 from plugin.core.structural import cfog, match_templates
 
 LOGGER = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ REFINE_SEARCH_PX = 10  # the largest local misalignment looked for (the data: up
 REFINE_RADIUS_PX = 96  # offsets are the median of the measurements this close ...
 REFINE_MIN_SUPPORT = 3  # ... when at least this many agree
 REFINE_MAX_SPREAD_PX = 1.5  # (median absolute deviation from their median, px)
+REFINE_TEMPLATE_RADIUS = 32  # px: 65 px CFOG templates, as the shipped models' labels were measured (the engine's default is now larger)
 
 
 @dataclass
@@ -103,7 +104,7 @@ def measured_offsets(optical: np.ndarray, sar: np.ndarray, xy: np.ndarray) -> np
     ``REFINE_MIN_SUPPORT`` lie there or they disagree by more than ``REFINE_MAX_SPREAD_PX``."""
     valid = np.ones(optical.shape, bool)
     points = xy.astype(np.float64)
-    matches = match_templates(cfog(optical, valid), cfog(sar, valid), points, points, RegistrationOptions.template_radius,
+    matches = match_templates(cfog(optical, valid), cfog(sar, valid), points, points, REFINE_TEMPLATE_RADIUS,
                               REFINE_SEARCH_PX, MIN_DISTINCTNESS)
     measured = matches.positions[matches.found] - points[matches.found]
     where = points[matches.found]
@@ -144,7 +145,7 @@ def pair_windows(pair: ImagePair, window: int, per_image: int, refine: bool = Fa
 def build_patch_set(pairs: List[ImagePair], window: int, per_image: int, cache_path: str, refine: bool = False) -> dict:
     """All windows of ``pairs``, cached in an .npz (rebuilt when the pair list, sizes or labels change)."""
     labels = (f"refined{REFINE_SEARCH_PX},{REFINE_RADIUS_PX},{REFINE_MIN_SUPPORT},{REFINE_MAX_SPREAD_PX},{MIN_DISTINCTNESS},"
-              f"{RegistrationOptions.template_radius}") if refine else "identity"
+              f"{REFINE_TEMPLATE_RADIUS}") if refine else "identity"
     key = f"{window}-{per_image}-{labels}-" + ",".join(p.name for p in pairs)
     if os.path.exists(cache_path):
         cached = dict(np.load(cache_path, allow_pickle=False))
