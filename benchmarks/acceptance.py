@@ -1,5 +1,5 @@
 """How the fine stage's acceptance gate was set: on warped *training* pairs (never the
-validation pairs the benchmark reports), the first template pass after the structural search,
+validation pairs the benchmark reports), the first template pass (both its rounds, ``pipeline.first_pass``) after the structural search,
 for coarse transforms that are right (within 8 px at the corners) and wrong (more than 25 px off).
 
     python -m benchmarks.acceptance --data ../shared/data --out benchmarks/results
@@ -28,10 +28,9 @@ from plugin.core import transforms
 from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.keypoints import detect_keypoints
 from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_DISTINCTNESS, MIN_TEMPLATE_AGREEMENT, \
-    TEMPLATE_SEARCH_PX, RegistrationOptions, first_pass_consensus, template_radius_for
+    RegistrationOptions, first_pass, template_radius_for
 from plugin.core.similarity_search import search_similarity
 from plugin.core.dense_features import FEATURES, dense_features, feature_extractor
-from plugin.core.structural import match_templates
 from training.export import commit as git_commit
 
 from .cases import calibration_cases, training_cases
@@ -54,9 +53,8 @@ def study(case, options, describe):
     points = detect_keypoints(gray, optical_valid, options.max_keypoints).xy.astype(np.float64)[:FIRST_PASS_POINTS]
     row = {"pair": case.name, "z": best.score, "error": error}
     for key, distinctness in (("all", 0.0), ("distinct", MIN_DISTINCTNESS)):
-        positions, found, tried = match_templates(optical_features, sar_features, points, points, template_radius_for(options, gray.shape),
-                                                  TEMPLATE_SEARCH_PX[0], distinctness)
-        consensus = first_pass_consensus(positions, found, tried, points, options.ransac_threshold)
+        consensus, tried = first_pass(optical_features, sar_features, points, template_radius_for(options, gray.shape),
+                                      options.ransac_threshold, distinctness)
         for model, share in consensus.agreement.items():
             row[f"{key}/tried {model}"] = (int(tried.sum()), share)
         if key == "distinct":

@@ -99,3 +99,29 @@ def test_template_consensus_counts_in_cells_of_the_template_radius():
     xy = np.array([[100.0, 100.0], [140.0, 100.0], [100.0, 140.0], [140.0, 140.0]])
     assert _distinct_cells(xy) == 4
     assert _distinct_cells(xy, 48) == 1
+
+
+def test_a_refused_first_pass_is_tried_again_around_its_own_fit(monkeypatch):
+    """A coarse transform 16% off in scale: only templates near the centre find their match inside
+    the +-10 px window, too few for the gate; recentred on their fit, most do."""
+    import cv2
+
+    from plugin.core import pipeline
+    from plugin.core.similarity_search import similarity_about
+    from plugin.core.structural import cfog
+
+    image = cv2.GaussianBlur(np.random.default_rng(11).random((400, 400)).astype(np.float32), (0, 0), 2.0)
+    valid = np.ones(image.shape, bool)
+    scaled = similarity_about(0.0, 1.16, np.array([199.5, 199.5]))  # optical -> resampled grid
+    grid = cv2.warpAffine(image, scaled[:2], image.shape[::-1], flags=cv2.INTER_LINEAR)
+    optical_features, grid_features = cfog(image, valid), cfog(grid, valid)
+    points = np.stack(np.meshgrid(np.arange(40.0, 361.0, 16), np.arange(40.0, 361.0, 16)), axis=-1).reshape(-1, 2)
+
+    monkeypatch.setattr(pipeline, "FIRST_PASS_ROUNDS", 1)
+    once, _ = pipeline.first_pass(optical_features, grid_features, points, 32, 3.0)
+    assert once.matrix is None and once.fit is not None
+    monkeypatch.setattr(pipeline, "FIRST_PASS_ROUNDS", 2)
+    twice, _ = pipeline.first_pass(optical_features, grid_features, points, 32, 3.0)
+    assert max(once.agreement.values()) < 0.2
+    assert twice.matrix is not None and max(twice.agreement.values()) > 0.4
+    assert np.abs(transforms.apply(twice.matrix, transforms.apply(scaled, points)) - points).max() < 1.0

@@ -35,6 +35,7 @@ MATCHERS = ("auto", "structural", "guided", "method")
 MIN_TEMPLATE_AGREEMENT = {"similarity": 0.25, "affine": 0.30}
 MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other place in its window fits nearly as well
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
+FIRST_PASS_ROUNDS = 2  # a refused first pass is tried once more around its own best fit (a coarse transform off by ~10 px)
 FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
 CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch); template matches once per template radius
 MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
@@ -238,6 +239,7 @@ class Consensus:
     matrix: Optional[np.ndarray]  # 3 x 3 resampled SAR grid -> optical; None when refused
     inliers: np.ndarray  # over the first pass's points
     agreement: Dict[str, float]  # model -> share of the templates tried that agree with it
+    fit: Optional[np.ndarray] = None  # the transform they agree on best, accepted or not (None: no fit at all)
 
 
 def first_pass_consensus(positions, found, tried, optical_xy, threshold: float) -> Consensus:
@@ -257,7 +259,27 @@ def first_pass_consensus(positions, found, tried, optical_xy, threshold: float) 
     matrix, inliers = fits["affine"] if fits["affine"][0] is not None else fits["similarity"]
     mask = np.zeros(len(optical_xy), bool)
     mask[np.flatnonzero(found)[inliers]] = True
-    return Consensus(matrix if accepted else None, mask, agreement)
+    return Consensus(matrix if accepted else None, mask, agreement, matrix)
+
+
+def first_pass(optical_features, sar_features, optical_xy, radius: int, threshold: float, min_distinctness: float = MIN_DISTINCTNESS):
+    """Fine matching's first pass: ``optical_xy`` located within ``TEMPLATE_SEARCH_PX[0]`` of where
+    the coarse transform puts them (the resampled grid: the same coordinates), judged by
+    ``first_pass_consensus``. When refused, tried once more (``FIRST_PASS_ROUNDS``) around where its
+    own best fit puts them: a coarse transform off by about the window's half-width leaves many
+    true positions on or past the window's edge, and recentring brings them in, while around a
+    wrong transform the second round is as much chance as the first. Returns (consensus, templates tried)."""
+    predicted = optical_xy
+    for round_ in range(FIRST_PASS_ROUNDS):
+        positions, found, tried = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[0], min_distinctness)
+        consensus = first_pass_consensus(positions, found, tried, optical_xy, threshold)
+        LOGGER.info("fine matching, first pass (round %d): of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", round_ + 1,
+                    tried.sum(), 2 * radius + 1, ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()),
+                    _distinct_cells(optical_xy[consensus.inliers], radius), radius)
+        if consensus.matrix is not None or consensus.fit is None:
+            break
+        predicted = transforms.apply(np.linalg.inv(consensus.fit), optical_xy)
+    return consensus, tried
 
 
 @dataclass
@@ -301,12 +323,9 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     steps.update(0.1)
     subset = optical_xy[:FIRST_PASS_POINTS]
     radius = template_radius_for(options, optical_features.shape)
-    positions, found, tried = match_templates(optical_features, sar_features, subset, subset, radius, TEMPLATE_SEARCH_PX[0], MIN_DISTINCTNESS)
-    steps.update(0.4)
-    consensus = first_pass_consensus(positions, found, tried, subset, options.ransac_threshold)
+    consensus, _ = first_pass(optical_features, sar_features, subset, radius, options.ransac_threshold)
     cells = _distinct_cells(subset[consensus.inliers], radius)
-    LOGGER.info("fine matching, first pass: of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", tried.sum(), 2 * radius + 1,
-                ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()), cells, radius)
+    steps.update(0.4)
     if consensus.matrix is None:
         raise RegistrationError(
             f"Only {max(consensus.agreement.values()):.0%} of the template matches are distinct and agree on one transform "
