@@ -57,7 +57,7 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grid-step", type=int, default=defaults.grid_step, help="guided matcher's SAR grid, px (default: %(default)s)")
     parser.add_argument("--max-rotation", type=float, default=defaults.max_rotation, help="degrees the structural search tries without georeferencing (default: %(default)s)")
     parser.add_argument("--max-scale", type=float, default=defaults.max_scale, help="scale factor it tries, 1/x..x (default: %(default)s)")
-    parser.add_argument("--template-radius", type=int, default=defaults.template_radius, help="fine matching's template half-size, px (default: %(default)s)")
+    parser.add_argument("--template-radius", type=int, default=defaults.template_radius, help="fine matching's template half-size, px (default: %(default)s; at most 1/8 of the optical image's shorter side)")
     parser.add_argument("--features", default=defaults.features, choices=FEATURES,
                         help="what fine matching compares: the learned dense features, or hand-made CFOG (default: %(default)s)")
     parser.add_argument("--feature-model", default=None, help="dense feature weights by name (models/manifest.json; default: the manifest's default)")
