@@ -276,8 +276,8 @@ def first_pass(optical_features, sar_features, optical_xy, radius: int, threshol
         LOGGER.info("fine matching, first pass (round %d): of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", round_ + 1,
                     tried.sum(), 2 * radius + 1, ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()),
                     _distinct_cells(optical_xy[consensus.inliers], radius), radius)
-        if consensus.matrix is not None or consensus.fit is None:
-            break
+        if consensus.matrix is not None or consensus.fit is None or abs(np.linalg.det(consensus.fit[:2, :2])) < 1e-3:
+            break  # accepted, or nothing (or only a degenerate transform) to recentre on
         predicted = transforms.apply(np.linalg.inv(consensus.fit), optical_xy)
     return consensus, tried
 
