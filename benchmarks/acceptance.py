@@ -4,10 +4,15 @@ for coarse transforms that are right (within 8 px at the corners) and wrong (mor
 
     python -m benchmarks.acceptance --data ../shared/data --out benchmarks/results
     python -m benchmarks.acceptance --features learned --pairs calibration --out benchmarks/results
+    python -m benchmarks.acceptance --features learned --pairs validation --out benchmarks/results   # diagnosis only
 
 With ``--features learned`` the template stage compares the learned dense features; their gate
 must be set on the calibration pairs, which that network was not trained on (``--pairs
 calibration``; ``training.patch_pairs.split_calibration``).
+
+Images are scaled by 1/255 here, while the engine stretches each raster's 1-99th percentiles, so a
+pair near a threshold can fall either way here and in the engine (``benchmarks.options_study`` runs
+the engine itself).
 
 Writes acceptance.md (CFOG, training pairs) or acceptance-<features>-<pairs>.md: per pair the search's z-score, the coarse corner error, and the share of
 first-pass template matches that agree on one transform (all clear minima, and only those whose
@@ -33,7 +38,7 @@ from plugin.core.similarity_search import search_similarity
 from plugin.core.dense_features import FEATURES, dense_features, feature_extractor
 from training.export import commit as git_commit
 
-from .cases import calibration_cases, training_cases
+from .cases import calibration_cases, make_cases, training_cases
 
 RIGHT_PX, WRONG_PX = 8.0, 25.0
 KEYS = ("all/tried similarity", "all/tried affine", "distinct/tried similarity", "distinct/tried affine")
@@ -68,15 +73,23 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
     parser.add_argument("--s1s2-every", type=int, default=6, help="every n-th S1/S2 training pair (they are 1024 px; 3MOS: all)")
     parser.add_argument("--features", choices=FEATURES, default="cfog", help="what the template stage compares")
-    parser.add_argument("--pairs", choices=("training", "calibration"), default="training",
-                        help="training: all 3MOS k = 0-2 and every n-th S1/S2 training pair; calibration: those the dense feature network never saw")
+    parser.add_argument("--pairs", choices=("training", "calibration", "validation"), default="training",
+                        help="training: all 3MOS k = 0-2 and every n-th S1/S2 training pair; calibration: those the dense feature network "
+                             "never saw; validation: the benchmark's pairs and warps, as a diagnosis of where pairs are lost (set nothing there)")
     args = parser.parse_args(argv)
     options = RegistrationOptions(features=args.features)
     extractor = feature_extractor(device="cpu") if args.features == "learned" else None
     describe = lambda image, valid, modality: dense_features(args.features, image, valid, modality, extractor)  # noqa: E731
-    cases = training_cases(args.data, "georeferenced", args.s1s2_every) if args.pairs == "training" else calibration_cases(args.data, "georeferenced")
-    which = (f"Training pairs only (all 3MOS k = 0-2, every {args.s1s2_every}th S1/S2)" if args.pairs == "training" else
-             "Calibration pairs only (3MOS k = 2, every 6th S1/S2 training pair: never trained on by the dense feature network)")
+    if args.pairs == "training":
+        cases = training_cases(args.data, "georeferenced", args.s1s2_every)
+        which = f"Training pairs only (all 3MOS k = 0-2, every {args.s1s2_every}th S1/S2)"
+    elif args.pairs == "calibration":
+        cases = calibration_cases(args.data, "georeferenced")
+        which = "Calibration pairs only (3MOS k = 2, every 6th S1/S2 training pair: never trained on by the dense feature network)"
+    else:
+        cases = make_cases(args.data, "georeferenced")
+        which = ("Validation pairs with the benchmark's own georeferenced-tier warps: a diagnosis of which stage loses a pair "
+                 "(the search's coarse error, the gate's agreement); no threshold or setting is chosen here")
     rows = []
     for case in cases:
         rows.append(study(case, options, describe))
@@ -88,8 +101,8 @@ def main(argv=None):
     features = "CFOG" if args.features == "cfog" else f"learned dense features ({extractor.model_name})"
     lines = [f"# Acceptance of the structural search's coarse transform: template matching on {features}", "",
              f"Command: `python -m benchmarks.acceptance {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
-             f"Commit: {commit}; date: {datetime.date.today()}. {which}: {len(rows)} pairs, "
-             "georeferenced-tier warps seeded apart from the benchmark's.", "",
+             f"Commit: {commit}; date: {datetime.date.today()}. {which}: {len(rows)} pairs"
+             + (", georeferenced-tier warps seeded apart from the benchmark's." if args.pairs != "validation" else "."), "",
              f"Right: coarse corner error <= {RIGHT_PX:g} px ({len(right)} pairs); wrong: > {WRONG_PX:g} px ({len(wrong)} pairs); "
              "the rest lie between (the fine stage may or may not recover them).", "",
              "Agreement: the share of the templates tried whose match is a clear minimum (all) or a distinct one "
