@@ -58,7 +58,7 @@ def study(case, options, describe):
     points = detect_keypoints(gray, optical_valid, options.max_keypoints).xy.astype(np.float64)[:FIRST_PASS_POINTS]
     row = {"pair": case.name, "z": best.score, "error": error}
     for key, distinctness in (("all", 0.0), ("distinct", MIN_DISTINCTNESS)):
-        consensus, tried = first_pass(optical_features, sar_features, points, template_radius_for(options, gray.shape),
+        consensus, tried, _ = first_pass(optical_features, sar_features, points, template_radius_for(options, gray.shape),
                                       options.ransac_threshold, distinctness)
         for model, share in consensus.agreement.items():
             row[f"{key}/tried {model}"] = (int(tried.sum()), share)

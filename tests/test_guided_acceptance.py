@@ -118,10 +118,10 @@ def test_a_refused_first_pass_is_tried_again_around_its_own_fit(monkeypatch):
     points = np.stack(np.meshgrid(np.arange(40.0, 361.0, 16), np.arange(40.0, 361.0, 16)), axis=-1).reshape(-1, 2)
 
     monkeypatch.setattr(pipeline, "FIRST_PASS_ROUNDS", 1)
-    once, _ = pipeline.first_pass(optical_features, grid_features, points, 32, 3.0)
+    once, _, _ = pipeline.first_pass(optical_features, grid_features, points, 32, 3.0)
     assert once.matrix is None and once.fit is not None
     monkeypatch.setattr(pipeline, "FIRST_PASS_ROUNDS", 2)
-    twice, _ = pipeline.first_pass(optical_features, grid_features, points, 32, 3.0)
+    twice, _, _ = pipeline.first_pass(optical_features, grid_features, points, 32, 3.0)
     assert max(once.agreement.values()) < 0.2
     assert twice.matrix is not None and max(twice.agreement.values()) > 0.4
     assert np.abs(transforms.apply(twice.matrix, transforms.apply(scaled, points)) - points).max() < 1.0

@@ -268,18 +268,19 @@ def first_pass(optical_features, sar_features, optical_xy, radius: int, threshol
     ``first_pass_consensus``. When refused, tried once more (``FIRST_PASS_ROUNDS``) around where its
     own best fit puts them: a coarse transform off by about the window's half-width leaves many
     true positions on or past the window's edge, and recentring brings them in, while around a
-    wrong transform the second round is as much chance as the first. Returns (consensus, templates tried)."""
+    wrong transform the second round is as much chance as the first. Returns (consensus, templates
+    tried, distinct cells of ``radius`` px its inliers lie in)."""
     predicted = optical_xy
     for round_ in range(FIRST_PASS_ROUNDS):
         positions, found, tried = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[0], min_distinctness)
         consensus = first_pass_consensus(positions, found, tried, optical_xy, threshold)
+        cells = _distinct_cells(optical_xy[consensus.inliers], radius)
         LOGGER.info("fine matching, first pass (round %d): of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", round_ + 1,
-                    tried.sum(), 2 * radius + 1, ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()),
-                    _distinct_cells(optical_xy[consensus.inliers], radius), radius)
+                    tried.sum(), 2 * radius + 1, ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()), cells, radius)
         if consensus.matrix is not None or consensus.fit is None or abs(np.linalg.det(consensus.fit[:2, :2])) < 1e-3:
             break  # accepted, or nothing (or only a degenerate transform) to recentre on
         predicted = transforms.apply(np.linalg.inv(consensus.fit), optical_xy)
-    return consensus, tried
+    return consensus, tried, cells
 
 
 @dataclass
@@ -323,8 +324,7 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     steps.update(0.1)
     subset = optical_xy[:FIRST_PASS_POINTS]
     radius = template_radius_for(options, optical_features.shape)
-    consensus, _ = first_pass(optical_features, sar_features, subset, radius, options.ransac_threshold)
-    cells = _distinct_cells(subset[consensus.inliers], radius)
+    consensus, _, cells = first_pass(optical_features, sar_features, subset, radius, options.ransac_threshold)
     steps.update(0.4)
     if consensus.matrix is None:
         raise RegistrationError(
