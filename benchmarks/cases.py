@@ -101,16 +101,26 @@ def calibration_cases(data_dir: str, tier: str):
     yield from training_cases(data_dir, tier, only={p.name for p in calibration})
 
 
+def sar_file_values(sar: np.ndarray, footprint=None) -> np.ndarray:
+    """The SAR as written to its file with nodata = 0: zeros inside ``footprint`` (all of the
+    image when None) become 1, the darkest value that is data."""
+    inside = np.ones(sar.shape, bool) if footprint is None else footprint
+    return np.where(inside & (sar == 0), 1, sar).astype(sar.dtype)
+
+
 def write_case_files(case: Case, directory: str, unwarped: bool = False):
     """Writes the case as GeoTIFFs (the engine's real input path); returns (optical, sar) paths.
-    SAR nodata = 0 outside the warped footprint. ``unwarped``: the pair as it is in the data,
-    georeferenced (the reference run of the self-consistency check)."""
+    SAR nodata = 0 outside the warped footprint, and only there: the data's own zeros inside it
+    (dark water and shadow clipped to 0 by the 8-bit export: 5-50% of some TerraSAR-X tiles) are
+    written as 1, or the engine would read them as holes in the image. ``unwarped``: the pair as it
+    is in the data, georeferenced (the reference run of the self-consistency check)."""
     os.makedirs(directory, exist_ok=True)
     georeferenced = case.tier == "georeferenced" or unwarped
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(32611)
     paths = []
-    for role, array in (("optical", case.optical), ("sar", case.unwarped_sar if unwarped else case.sar)):
+    sar = sar_file_values(case.unwarped_sar if unwarped else case.sar, None if unwarped else case.sar_valid)
+    for role, array in (("optical", case.optical), ("sar", sar)):
         bands = array.transpose(2, 0, 1) if array.ndim == 3 else array[None]
         path = os.path.join(directory, f"{role}.tif")
         ds = gdal.GetDriverByName("GTiff").Create(path, bands.shape[2], bands.shape[1], bands.shape[0], gdal.GDT_Byte)
