@@ -15,6 +15,7 @@ from . import transforms
 from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, feature_extractor
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
+from .gaps import fill_small_gaps
 from .georef import CoarseAlignment, coarse_align, warped
 from .guided import grid_points
 from .similarity_search import search_similarity
@@ -416,9 +417,9 @@ def register(
     first_match = ("search", "matching") if options.matcher in ("auto", "structural") else network_stages
     steps = Progress(progress, stages=("read", "coarse alignment", "keypoints") + first_match)
     steps.stage("read")
-    optical = read_raster(optical_path, "optical", options.optical_bands)
+    optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
     steps.update(0.5)
-    sar = read_raster(sar_path, "sar", options.sar_bands)
+    sar = fill_small_gaps(read_raster(sar_path, "sar", options.sar_bands))
     optical_image = normalize_optical(optical)
     sar_image = normalize_sar(sar, options.sar_scale)
 
