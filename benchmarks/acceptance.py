@@ -5,6 +5,7 @@ for coarse transforms that are right (within 8 px at the corners) and wrong (mor
     python -m benchmarks.acceptance --data ../shared/data --out benchmarks/results
     python -m benchmarks.acceptance --features learned --pairs calibration --out benchmarks/results
     python -m benchmarks.acceptance --features learned --pairs validation --out benchmarks/results   # diagnosis only
+    python -m benchmarks.acceptance --features learned --pairs calibration --negatives --out benchmarks/results
 
 With ``--features learned`` the template stage compares the learned dense features; their gate
 must be set on the calibration pairs, which that network was not trained on (``--pairs
@@ -44,19 +45,24 @@ RIGHT_PX, WRONG_PX = 8.0, 25.0
 KEYS = ("all/tried similarity", "all/tried affine", "distinct/tried similarity", "distinct/tried affine")
 
 
-def study(case, options, describe):
+def study(case, options, describe, negative: bool = False):
+    """One row: the search's best candidate (or, with ``negative``, its best candidate more than
+    ``WRONG_PX`` from the truth at the image centre: a hard wrong coarse transform) and its first pass."""
     height, width = case.sar.shape
     moved = case.sar.astype(np.float32) / 255
     valid = case.sar_valid
     gray = cv2.cvtColor(case.optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
     optical_valid = np.ones(gray.shape, bool)
-    best = search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius)
-    coarse = best.matrix(np.array([(width - 1) / 2, (height - 1) / 2]))
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
+    best = search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius,
+                             excluded=excluded)
+    coarse = best.matrix(centre)
     error = transforms.corner_error(coarse, case.sar_to_optical, width, height)
     grid = warped(CoarseAlignment(moved, valid, True, lambda xy: xy, predicted=True), coarse, gray.shape)
     optical_features, sar_features = describe(gray, optical_valid, "optical"), describe(grid.sar_image, grid.sar_valid, "sar")
     points = detect_keypoints(gray, optical_valid, options.max_keypoints).xy.astype(np.float64)[:FIRST_PASS_POINTS]
-    row = {"pair": case.name, "z": best.score, "error": error}
+    row = {"pair": case.name + (" (best wrong)" if negative else ""), "z": best.score, "error": error}
     for key, distinctness in (("all", 0.0), ("distinct", MIN_DISTINCTNESS)):
         consensus, tried, _ = first_pass(optical_features, sar_features, points, template_radius_for(options, gray.shape),
                                       options.ransac_threshold, distinctness)
@@ -64,7 +70,16 @@ def study(case, options, describe):
             row[f"{key}/tried {model}"] = (int(tried.sum()), share)
         if key == "distinct":
             row["accepted"] = consensus.matrix is not None
+            # What the first pass accepted, SAR -> optical (its matrix maps the resampled grid to the optical image):
+            # from a wrong coarse transform, its second round can still converge on the truth.
+            row["fit_error"] = transforms.corner_error(consensus.matrix @ coarse, case.sar_to_optical, width, height) \
+                if row["accepted"] else None
     return row
+
+
+def gate_score(row) -> float:
+    """The larger of each model's distinct agreement over its threshold: the gate accepts at 1."""
+    return max(row[f"distinct/tried {model}"][1] / threshold for model, threshold in MIN_TEMPLATE_AGREEMENT.items())
 
 
 def main(argv=None):
@@ -76,6 +91,9 @@ def main(argv=None):
     parser.add_argument("--pairs", choices=("training", "calibration", "validation"), default="training",
                         help="training: all 3MOS k = 0-2 and every n-th S1/S2 training pair; calibration: those the dense feature network "
                              "never saw; validation: the benchmark's pairs and warps, as a diagnosis of where pairs are lost (set nothing there)")
+    parser.add_argument("--negatives", action="store_true",
+                        help="also study each pair's best search candidate more than 25 px from the truth: the hardest wrong coarse "
+                             "transforms, so that the gate is judged against many more than the few the search gets wrong by itself")
     args = parser.parse_args(argv)
     options = RegistrationOptions(features=args.features)
     extractor = feature_extractor(device="cpu") if args.features == "learned" else None
@@ -92,9 +110,10 @@ def main(argv=None):
                  "(the search's coarse error, the gate's agreement); no threshold or setting is chosen here")
     rows = []
     for case in cases:
-        rows.append(study(case, options, describe))
-        r = rows[-1]
-        print(f"{r['pair']:28s} z {r['z']:5.2f} coarse {r['error']:7.1f} px " + " ".join(f"{k} {r[k][1]:.2f}" for k in KEYS), flush=True)
+        for negative in (False, True) if args.negatives else (False,):
+            rows.append(study(case, options, describe, negative))
+            r = rows[-1]
+            print(f"{r['pair']:40s} z {r['z']:5.2f} coarse {r['error']:7.1f} px " + " ".join(f"{k} {r[k][1]:.2f}" for k in KEYS), flush=True)
     right = [r for r in rows if r["error"] <= RIGHT_PX]
     wrong = [r for r in rows if r["error"] > WRONG_PX]
     commit = git_commit()
@@ -105,22 +124,36 @@ def main(argv=None):
              + (", georeferenced-tier warps seeded apart from the benchmark's." if args.pairs != "validation" else "."), "",
              f"Right: coarse corner error <= {RIGHT_PX:g} px ({len(right)} pairs); wrong: > {WRONG_PX:g} px ({len(wrong)} pairs); "
              "the rest lie between (the fine stage may or may not recover them).", "",
+             *([f"With --negatives, each pair also has a row \"(best wrong)\": the search's best candidate more than {WRONG_PX:g} px "
+                "from the truth at the image centre (every such row counts as wrong), i.e. what the gate faces when the search picks the "
+                f"wrong peak. Highest gate score among the wrong rows the first pass did not recentre onto the truth: "
+                f"{max([gate_score(r) for r in wrong if not (r['accepted'] and r['fit_error'] <= WRONG_PX)] or [0]):.2f}, lowest among the right: "
+                f"{min(gate_score(r) for r in right):.2f} (gate score: the larger of each model's distinct agreement over its "
+                "threshold; the gate accepts at 1).", ""] if args.negatives else []),
              "Agreement: the share of the templates tried whose match is a clear minimum (all) or a distinct one "
              f"(distinctness > {MIN_DISTINCTNESS}) and agrees on one similarity or affine transform (RANSAC, 3 px); a "
              "template whose best fit lies on its window's edge, or is not distinct, counts against.", "",
              f"The pipeline accepts when, for distinct matches, either model reaches its threshold: {MIN_TEMPLATE_AGREEMENT}. "
              f"That accepts **{sum(r['accepted'] for r in right)} of {len(right)} right** and "
-             f"**{sum(r['accepted'] for r in wrong)} of {len(wrong)} wrong** coarse transforms here.", "",
+             f"**{sum(r['accepted'] for r in wrong)} of {len(wrong)} wrong** coarse transforms here; of those, "
+             f"**{sum(r['accepted'] and r['fit_error'] > WRONG_PX for r in wrong)} end more than {WRONG_PX:g} px from the truth** "
+             f"after the first pass (the others it recentred onto the truth: within "
+             f"{max([r['fit_error'] for r in wrong if r['accepted']] or [0]):.1f} px). Over every pair accepted, the first pass's "
+             f"transform is at most {max([r['fit_error'] for r in rows if r['accepted']] or [0]):.1f} px from the truth at a corner.", "",
              "| agreement threshold | " + " | ".join(f"{k}: right accepted | {k}: wrong accepted" for k in KEYS) + " |",
              "|---|" + "---|---|" * len(KEYS)]
     for threshold in (0.2, 0.25, 0.3, 0.4, 0.5):
         count = lambda group, key: sum(r[key][1] >= threshold for r in group)  # noqa: E731
         lines.append(f"| {threshold:.2f} | " + " | ".join(f"{count(right, k)}/{len(right)} | {count(wrong, k)}/{len(wrong)}" for k in KEYS) + " |")
-    lines += ["", "| pair | search z | coarse error px | " + " | ".join(f"agree ({k}) | n" for k in KEYS) + " |", "|---|---|---|" + "---|---|" * len(KEYS)]
+    lines += ["", "| pair | search z | coarse error px | " + " | ".join(f"agree ({k}) | n" for k in KEYS) + " | accepted: first pass error px |",
+              "|---|---|---|" + "---|---|" * len(KEYS) + "---|"]
     for r in sorted(rows, key=lambda r: r["error"]):
-        lines.append(f"| {r['pair']} | {r['z']:.2f} | {r['error']:.1f} | " + " | ".join(f"{r[k][1]:.2f} | {r[k][0]}" for k in KEYS) + " |")
+        accepted = f"{r['fit_error']:.1f}" if r["accepted"] else "refused"
+        lines.append(f"| {r['pair']} | {r['z']:.2f} | {r['error']:.1f} | " + " | ".join(f"{r[k][1]:.2f} | {r[k][0]}" for k in KEYS) + f" | {accepted} |")
     os.makedirs(args.out, exist_ok=True)
     name = "acceptance.md" if (args.features, args.pairs) == ("cfog", "training") else f"acceptance-{args.features}-{args.pairs}.md"
+    if args.negatives:
+        name = name.replace(".md", "-negatives.md")
     with open(os.path.join(args.out, name), "w") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n".join(lines[:12]))

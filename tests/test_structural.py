@@ -102,6 +102,9 @@ def test_search_keeps_to_the_allowed_shift():
     assert np.all(np.abs(best.shift) <= 20 + 1e-9), best.shift
     found = search_similarity(optical, valid, sar, valid, max_rotation_deg=0, max_scale=1.0, max_shift=80)
     np.testing.assert_allclose(found.shift, (60, 0), atol=1.0)
+    # The acceptance study's hard negatives: the best candidate away from the truth.
+    wrong = search_similarity(optical, valid, sar, valid, max_rotation_deg=0, max_scale=1.0, max_shift=80, excluded=((60.0, 0.0), 25.0))
+    assert np.hypot(*(wrong.shift - (60, 0))) > 25 and wrong.score < 0.5 * found.score, (wrong.shift, wrong.score, found.score)
 
 
 def test_warped_alignment_resamples_by_the_coarse_transform_and_maps_back():

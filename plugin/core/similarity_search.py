@@ -81,7 +81,7 @@ def _centred_features(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
 class _Level:
     """Both images at one resolution, with the optical spectrum computed once."""
 
-    def __init__(self, optical, optical_valid, sar, sar_valid, factor: float, max_shift: Optional[float]):
+    def __init__(self, optical, optical_valid, sar, sar_valid, factor: float, max_shift: Optional[float], excluded=None):
         self.factor = factor
         self.optical, self.optical_valid = _reduce(optical, optical_valid, factor)
         self.sar, self.sar_valid = _reduce(sar, sar_valid, factor)
@@ -100,6 +100,9 @@ class _Level:
         dx = np.fft.fftfreq(self.shape[1], 1.0 / self.shape[1])[None, :]
         self.dx, self.dy = dx, dy
         self.allowed = np.ones(self.shape, bool) if max_shift is None else (np.abs(dx) <= max_shift / factor) & (np.abs(dy) <= max_shift / factor)
+        if excluded is not None:
+            (ex, ey), radius = excluded
+            self.allowed &= np.hypot(dx - ex / factor, dy - ey / factor) > radius / factor
         self.centre = np.array([(self.sar.shape[1] - 1) / 2, (self.sar.shape[0] - 1) / 2])
 
     def _spectrum(self, array: np.ndarray) -> np.ndarray:
@@ -140,21 +143,23 @@ class _Level:
 
 def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.ndarray, sar_valid: np.ndarray,
                       max_rotation_deg: float, max_scale: float, max_shift: Optional[float] = None,
-                      progress=None) -> Candidate:
+                      progress=None, excluded=None) -> Candidate:
     """The similarity (rotation within +-``max_rotation_deg``, scale within 1/``max_scale``..
     ``max_scale``, shift within +-``max_shift`` px, or anywhere with half the smaller image
     overlapping) under which the two images' CFOG features correlate best.
 
     ``optical`` and ``sar`` are normalised images (float32 in [0, 1]) of about the same pixel
     size. Returns the best candidate; ``Candidate.matrix(centre)`` with the SAR image's centre
-    gives the 3 x 3 SAR -> optical transform."""
+    gives the 3 x 3 SAR -> optical transform. ``excluded`` ((dx, dy), radius): no shift within
+    ``radius`` px of (dx, dy) is considered, so that the best *wrong* candidate is found (what
+    ``benchmarks.acceptance --negatives`` sets the acceptance gate against)."""
     full_centre = np.array([(sar.shape[1] - 1) / 2, (sar.shape[0] - 1) / 2])
     longest = max(max(optical.shape), max(sar.shape))
     candidates: List[Candidate] = []
     rotation_step, scale_step = 2.0, 0.06  # coarse grid: degrees, log-scale
     for level, size in enumerate(LEVEL_SIZES):
         factor = max(1.0, longest / size)
-        grid = _Level(optical, optical_valid, sar, sar_valid, factor, max_shift)
+        grid = _Level(optical, optical_valid, sar, sar_valid, factor, max_shift, excluded)
         if level == 0:
             trials = [(r, np.exp(s)) for r in _steps(max_rotation_deg, rotation_step) for s in _steps(np.log(max_scale), scale_step)]
         else:
