@@ -25,6 +25,26 @@ def test_robust_affine_recovers_truth_among_outliers(seed):
     assert inliers[~outliers].mean() > 0.95 and inliers[outliers].mean() < 0.05
 
 
+@pytest.mark.parametrize("model", ["affine", "homography"])
+def test_refined_inliers_are_a_fixed_point_and_no_worse_than_ransac(model):
+    """Matches good to ~1.2 px against a 3 px threshold (as the template matches are), with
+    outliers near the threshold: the refined set is exactly the points within 3 px of its own
+    least-squares fit, and the fit is at least as close to the truth as RANSAC's."""
+    rng = np.random.default_rng(7)
+    truth = random_affine(rng)
+    sar = rng.uniform(0, 1000, (400, 2))
+    optical = transforms.apply(truth, sar) + rng.normal(0, 1.2, (400, 2))
+    outliers = rng.random(400) < 0.4
+    optical[outliers] += rng.uniform(3, 8, (outliers.sum(), 1)) * rng.choice([-1, 1], (outliers.sum(), 2))
+    ransac, ransac_inliers = transforms.fit_robust(sar, optical, model, 3.0)
+    matrix, inliers = transforms.refine_inliers(sar, optical, model, ransac_inliers, 3.0)
+    distances = np.linalg.norm(transforms.residuals(matrix, sar, optical), axis=1)
+    np.testing.assert_array_equal(inliers, distances <= 3.0)
+    np.testing.assert_allclose(matrix, transforms.fit_least_squares(sar[inliers], optical[inliers], model))
+    refined, raw = (transforms.corner_error(m, truth, 1000, 1000) for m in (matrix, ransac))
+    assert refined < 1.0 and refined <= raw + 0.05, (refined, raw)
+
+
 def test_homography_fit_and_residuals():
     rng = np.random.default_rng(4)
     truth = random_affine(rng)

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from .transforms import fit_robust
+from .transforms import fit_robust, refine_inliers
 
 # Stage masks in the order they are applied; a match is kept when it passes all of them.
 STAGES = ("mutual", "adaptive_threshold", "template", "ransac")
@@ -99,12 +99,16 @@ def match_nearest(
     return matches
 
 
-def filter_ransac(matches: Matches, model: str, threshold: float = 3.0, seed: int = 0) -> Optional[np.ndarray]:
+def filter_ransac(matches: Matches, model: str, threshold: float = 3.0, seed: int = 0, refine: bool = False) -> Optional[np.ndarray]:
     """RANSAC on the matches that passed the earlier stages; records the "ransac" mask and
-    returns the 3 x 3 SAR -> optical model (matching grid), or None when there is no consensus."""
+    returns the 3 x 3 SAR -> optical model (matching grid), or None when there is no consensus.
+    ``refine``: the result locally optimised (``transforms.refine_inliers``; affine or homography)."""
     candidates = matches.kept
     mask = np.zeros(len(matches), bool)
-    matrix, inliers = fit_robust(matches.sar_xy[candidates], matches.optical_xy[candidates], model, threshold, seed)
+    sar_xy, optical_xy = matches.sar_xy[candidates], matches.optical_xy[candidates]
+    matrix, inliers = fit_robust(sar_xy, optical_xy, model, threshold, seed)
+    if matrix is not None and refine:
+        matrix, inliers = refine_inliers(sar_xy, optical_xy, model, inliers, threshold)
     mask[np.flatnonzero(candidates)[inliers]] = True
     matches.stage_masks["ransac"] = mask
     return matrix

@@ -43,6 +43,7 @@ MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
 TEMPLATE_SHARE = 8  # a template's radius is at most the optical image's shorter side / this (see template_radius_for)
 MAX_SCALE = 2.0  # without a prior: the descriptor compares patches of one pixel size, so no more
+REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (transforms.refine_inliers); benchmarks.final_fit measures it off and on
 
 
 @dataclass
@@ -313,7 +314,7 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     optical keypoint located by template matching of ``fine``'s dense features: first
     ``FIRST_PASS_POINTS`` of them within ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them, then all of them within
     ``TEMPLATE_SEARCH_PX[1]`` of where the first pass's affine fit puts them; a final RANSAC fits
-    the user's model. (Keypoints come spread over the image in order, see ``spread_evenly``.)
+    the user's model and is locally optimised (``transforms.refine_inliers``). (Keypoints come spread over the image in order, see ``spread_evenly``.)
 
     Returns (matches in the resampled grid, that grid's alignment). Refused when the first pass's
     distinct matches (``MIN_DISTINCTNESS``) do not agree enough (``first_pass_consensus``), or
@@ -339,7 +340,7 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     predicted = transforms.apply(np.linalg.inv(consensus.matrix), optical_xy)
     positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[1])
     fine = _template_matches(optical_xy, positions, found, distance)
-    filter_ransac(fine, model, options.ransac_threshold)
+    filter_ransac(fine, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
     steps.update(1.0)
     return fine, grid
 
