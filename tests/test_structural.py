@@ -7,7 +7,7 @@ import numpy as np
 from plugin.core import transforms
 from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.similarity_search import search_similarity, similarity_about
-from plugin.core.structural import cfog, match_templates
+from plugin.core.structural import ScoreCache, cfog, match_templates
 
 
 def texture(shape, seed):
@@ -54,6 +54,27 @@ def test_template_matching_finds_a_subpixel_shift_across_contrast_reversal_and_s
     # Each point to well under a pixel, and no bias: a transform fitted to many is far better.
     assert np.median(error) < 0.5 and np.mean(error < 1.0) > 0.9, (np.median(error), np.mean(error < 1.0))
     assert np.all(np.abs(offsets.mean(axis=0)) < 0.15), offsets.mean(axis=0)
+
+
+def test_a_second_pass_with_cached_scores_gives_exactly_what_matching_again_gives():
+    """Fine matching's second pass reuses the first pass's scores (ScoreCache): the same numbers,
+    so the same positions, to the bit, for windows inside the first pass's, and fresh matching
+    for the rest (the windows that reach past it, and the points the first pass did not see)."""
+    optical = texture((300, 300), 12)
+    shift = np.array([2.3, -1.6])
+    valid = np.ones(optical.shape, bool)
+    optical_features, sar_features = cfog(optical, valid), cfog(sar_like(optical, shift, 13), valid)
+    rng = np.random.default_rng(14)
+    optical_xy = rng.uniform(50, 250, (80, 2))
+    first = optical_xy[:50] - shift + rng.uniform(-3, 3, (50, 2))
+    cache = ScoreCache()
+    match_templates(optical_features, sar_features, optical_xy[:50], first, 24, 10, 0.2, cache)
+    second = optical_xy - shift + rng.uniform(-8, 8, (80, 2))  # some windows inside the first's, some reaching past
+    fresh = match_templates(optical_features, sar_features, optical_xy, second, 24, 4)
+    reused = match_templates(optical_features, sar_features, optical_xy, second, 24, 4, cache=cache)
+    assert 10 < cache.hits < 50
+    for a, b in zip(fresh, reused):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_template_matching_reports_no_match_at_the_border_or_outside_the_valid_area():

@@ -19,7 +19,7 @@ from .gaps import fill_small_gaps
 from .georef import CoarseAlignment, coarse_align, warped
 from .guided import grid_points
 from .similarity_search import search_similarity
-from .structural import match_templates
+from .structural import ScoreCache, match_templates
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
 from .normalize import normalize_optical, normalize_sar
@@ -264,17 +264,20 @@ def first_pass_consensus(positions, found, tried, optical_xy, threshold: float) 
     return Consensus(matrix if accepted else None, mask, agreement, matrix)
 
 
-def first_pass(optical_features, sar_features, optical_xy, radius: int, threshold: float, min_distinctness: float = MIN_DISTINCTNESS):
+def first_pass(optical_features, sar_features, optical_xy, radius: int, threshold: float, min_distinctness: float = MIN_DISTINCTNESS,
+               cache: Optional[ScoreCache] = None):
     """Fine matching's first pass: ``optical_xy`` located within ``TEMPLATE_SEARCH_PX[0]`` of where
     the coarse transform puts them (the resampled grid: the same coordinates), judged by
     ``first_pass_consensus``. When refused, tried once more (``FIRST_PASS_ROUNDS``) around where its
     own best fit puts them: a coarse transform off by about the window's half-width leaves many
     true positions on or past the window's edge, and recentring brings them in, while around a
     wrong transform the second round is as much chance as the first. Returns (consensus, templates
-    tried, distinct cells of ``radius`` px its inliers lie in)."""
+    tried, distinct cells of ``radius`` px its inliers lie in). ``cache`` keeps the template scores
+    for the second pass (``structural.ScoreCache``)."""
     predicted = optical_xy
     for round_ in range(FIRST_PASS_ROUNDS):
-        positions, found, tried = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[0], min_distinctness)
+        positions, found, tried = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[0],
+                                                  min_distinctness, cache)
         consensus = first_pass_consensus(positions, found, tried, optical_xy, threshold)
         cells = _distinct_cells(optical_xy[consensus.inliers], radius)
         LOGGER.info("fine matching, first pass (round %d): of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", round_ + 1,
@@ -326,7 +329,8 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     steps.update(0.1)
     subset = optical_xy[:FIRST_PASS_POINTS]
     radius = template_radius_for(options, optical_features.shape)
-    consensus, _, cells = first_pass(optical_features, sar_features, subset, radius, options.ransac_threshold)
+    cache = ScoreCache()  # the second pass's windows mostly lie inside the first pass's: their scores are reused
+    consensus, _, cells = first_pass(optical_features, sar_features, subset, radius, options.ransac_threshold, cache=cache)
     steps.update(0.4)
     if consensus.matrix is None:
         raise RegistrationError(
@@ -338,7 +342,7 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     if cells < options.min_inliers:
         _could_not_register(cells, options, _search_radius(aligned, options), "well-separated template matches")
     predicted = transforms.apply(np.linalg.inv(consensus.matrix), optical_xy)
-    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[1])
+    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[1], cache=cache)
     fine = _template_matches(optical_xy, positions, found, distance)
     filter_ransac(fine, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
     steps.update(1.0)

@@ -9,7 +9,7 @@ sensors and peak sharply, so a template search of a few pixels gives sub-pixel p
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Tuple
+from typing import NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -56,8 +56,35 @@ def _distinctness(scores: np.ndarray, row: int, col: int, apart: int = 3) -> flo
     return float((elsewhere.min() - best) / spread) if spread > 0 and np.isfinite(elsewhere.min()) else 0.0
 
 
+class ScoreCache:
+    """Template scores already computed, per optical pixel and SAR window, for one pair of
+    feature images and one template size: fine matching's second pass looks, for the first
+    pass's points, within windows that mostly lie inside the first pass's, so it slices those
+    scores instead of matching again (the same numbers, so the same result)."""
+
+    def __init__(self):
+        self._scores = {}  # (ox, oy) -> (window left, window top, scores)
+        self.hits = 0  # lookups answered (approximate under threads; for logs and tests)
+
+    def store(self, optical_pixel, left: int, top: int, scores: np.ndarray) -> None:
+        self._scores[optical_pixel] = (left, top, scores)
+
+    def lookup(self, optical_pixel, left: int, top: int, size: int):
+        """The scores of the size x size shifts from (left, top), or None when not all were computed."""
+        cached = self._scores.get(optical_pixel)
+        if cached is None:
+            return None
+        cached_left, cached_top, scores = cached
+        x, y = left - cached_left, top - cached_top
+        if x < 0 or y < 0 or x + size > scores.shape[1] or y + size > scores.shape[0]:
+            return None
+        self.hits += 1
+        return scores[y : y + size, x : x + size]
+
+
 def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, optical_xy: np.ndarray, predicted_sar_xy: np.ndarray,
-                    half_template: int = 32, search: int = 10, min_distinctness: float = 0.0) -> TemplateMatches:
+                    half_template: int = 32, search: int = 10, min_distinctness: float = 0.0,
+                    cache: Optional[ScoreCache] = None) -> TemplateMatches:
     """For each optical point, the SAR position within ``search`` px of its prediction where the
     CFOG template fits best (least squared difference), to sub-pixel.
 
@@ -66,6 +93,8 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     3 px from the minimum - the minimum) / (the median score - the minimum), near 0 when another
     place fits as well (flat or repetitive ground), up to 1 when nothing else comes close.
 
+    ``cache``: scores are taken from it where it has them and stored in it where computed (the
+    same features and ``half_template`` for every call that shares it).
     """
     rows, cols = sar_features.shape[:2]
     reach = half_template + search
@@ -86,8 +115,12 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
         window_rows, window_cols = slice(py - reach, py + reach + 1), slice(px - reach, px + reach + 1)
         if not optical_parts[0][template_rows, template_cols].any() or sar_empty[window_rows, window_cols].mean() > 0.2:
             return False, False, 0.0, 0.0
-        scores = sum(cv2.matchTemplate(sar_part[window_rows, window_cols], optical_part[template_rows, template_cols], cv2.TM_SQDIFF)
-                     for optical_part, sar_part in zip(optical_parts, sar_parts))
+        scores = cache.lookup((ox, oy), px - search, py - search, 2 * search + 1) if cache is not None else None
+        if scores is None:
+            scores = sum(cv2.matchTemplate(sar_part[window_rows, window_cols], optical_part[template_rows, template_cols], cv2.TM_SQDIFF)
+                         for optical_part, sar_part in zip(optical_parts, sar_parts))
+            if cache is not None:
+                cache.store((ox, oy), px - search, py - search, scores)
         row, col = np.unravel_index(np.argmin(scores), scores.shape)
         if not (0 < row < scores.shape[0] - 1 and 0 < col < scores.shape[1] - 1):
             return True, False, 0.0, 0.0  # the best fit lies on the window's edge: no clear minimum
