@@ -138,7 +138,7 @@ def main(argv=None):
              f"**{sum(r['accepted'] for r in wrong)} of {len(wrong)} wrong** coarse transforms here; of those, "
              f"**{sum(r['accepted'] and r['fit_error'] > WRONG_PX for r in wrong)} end more than {WRONG_PX:g} px from the truth** "
              f"after the first pass (the others it recentred onto the truth: within "
-             f"{max([r['fit_error'] for r in wrong if r['accepted']] or [0]):.1f} px). Over every pair accepted, the first pass's "
+             f"{max([r['fit_error'] for r in wrong if r['accepted'] and r['fit_error'] <= WRONG_PX] or [0]):.1f} px). Over every pair accepted, the first pass's "
              f"transform is at most {max([r['fit_error'] for r in rows if r['accepted']] or [0]):.1f} px from the truth at a corner.", "",
              "| agreement threshold | " + " | ".join(f"{k}: right accepted | {k}: wrong accepted" for k in KEYS) + " |",
              "|---|" + "---|---|" * len(KEYS)]
