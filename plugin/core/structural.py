@@ -56,15 +56,31 @@ def _distinctness(scores: np.ndarray, row: int, col: int, apart: int = 3) -> flo
     return float((elsewhere.min() - best) / spread) if spread > 0 and np.isfinite(elsewhere.min()) else 0.0
 
 
+def _prepared(optical_features: np.ndarray, sar_features: np.ndarray):
+    """(optical parts, SAR parts, SAR empty mask): OpenCV sums the squared differences over up to
+    4 channels per call, so the features are split into contiguous 4-channel parts once, so that
+    each window is a view."""
+    optical_parts = [np.ascontiguousarray(optical_features[..., c : c + 4]) for c in range(0, optical_features.shape[-1], 4)]
+    sar_parts = [np.ascontiguousarray(sar_features[..., c : c + 4]) for c in range(0, sar_features.shape[-1], 4)]
+    return optical_parts, sar_parts, ~sar_features.any(axis=-1)
+
+
 class ScoreCache:
     """Template scores already computed, per optical pixel and SAR window, for one pair of
     feature images and one template size: fine matching's second pass looks, for the first
     pass's points, within windows that mostly lie inside the first pass's, so it slices those
-    scores instead of matching again (the same numbers, so the same result)."""
+    scores instead of matching again (the same numbers, so the same result). It also keeps the
+    features split for matching (``_prepared``), which every pass would otherwise redo."""
 
     def __init__(self):
         self._scores = {}  # (ox, oy) -> (window left, window top, scores)
+        self._prepared = None
         self.hits = 0  # lookups answered (approximate under threads; for logs and tests)
+
+    def prepared(self, optical_features: np.ndarray, sar_features: np.ndarray):
+        if self._prepared is None:
+            self._prepared = _prepared(optical_features, sar_features)
+        return self._prepared
 
     def store(self, optical_pixel, left: int, top: int, scores: np.ndarray) -> None:
         self._scores[optical_pixel] = (left, top, scores)
@@ -98,11 +114,8 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     """
     rows, cols = sar_features.shape[:2]
     reach = half_template + search
-    # OpenCV sums the squared differences over up to 4 channels per call: split the features
-    # into contiguous 4-channel parts once, so that each window is a view.
-    optical_parts = [np.ascontiguousarray(optical_features[..., c : c + 4]) for c in range(0, optical_features.shape[-1], 4)]
-    sar_parts = [np.ascontiguousarray(sar_features[..., c : c + 4]) for c in range(0, sar_features.shape[-1], 4)]
-    sar_empty = ~sar_features.any(axis=-1)
+    optical_parts, sar_parts, sar_empty = cache.prepared(optical_features, sar_features) if cache is not None else \
+        _prepared(optical_features, sar_features)
 
     def locate(point) -> Tuple[bool, bool, float, float]:
         """(tried, found, column, row of the best fit in the window) for one optical point."""
