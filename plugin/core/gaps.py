@@ -43,12 +43,11 @@ def fill_small_gaps(raster: Raster, max_area: int = MAX_GAP_PX) -> Raster:
     gaps = small_gaps(raster.valid, max_area)
     if not gaps.any():
         return raster
-    data = raster.data.astype(np.float32)
-    filled = data.copy()
+    filled = raster.data.copy()  # float32, 0 where invalid (Raster)
     todo = gaps.copy()
     weights = raster.valid.astype(np.float32)
     for sigma in FILL_SIGMAS_PX:
-        total = cv2.GaussianBlur(data * weights, (0, 0), sigma)
+        total = cv2.GaussianBlur(raster.data * weights, (0, 0), sigma)
         weight = cv2.GaussianBlur(weights, (0, 0), sigma)
         reached = todo & (weight > 1e-3)
         filled[reached] = total[reached] / weight[reached]
@@ -56,4 +55,4 @@ def fill_small_gaps(raster: Raster, max_area: int = MAX_GAP_PX) -> Raster:
     gaps &= ~todo  # none left in practice: a gap of 256 px lies within 8 px of valid pixels
     LOGGER.info("%s: %d nodata pixels in small gaps inside the image filled for matching (the outputs keep them as nodata)",
                 raster.path, int(gaps.sum()))
-    return dataclasses.replace(raster, data=np.where(gaps, filled, data).astype(np.float32), valid=raster.valid | gaps)
+    return dataclasses.replace(raster, data=filled, valid=raster.valid | gaps)
