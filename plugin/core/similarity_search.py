@@ -71,10 +71,12 @@ def _reduce(image: np.ndarray, valid: np.ndarray, factor: float) -> Tuple[np.nda
 def _centred_features(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """CFOG with each channel's mean over the valid pixels removed (so that flat, featureless
     overlap adds nothing to the correlation), 0 outside."""
-    features = cfog(image, valid)
-    if valid.any():
-        features -= features[valid].mean(axis=0)
-    features[~valid] = 0
+    features = cfog(image, valid)  # 0 outside already, so the sum over all pixels is the sum over the valid ones
+    count = np.count_nonzero(valid)
+    if count:
+        pixels = features.reshape(-1, features.shape[-1])
+        features -= np.ones(len(pixels), np.float32) @ pixels / count  # the channel sums (a matrix product is ~7x faster than .sum(axis=0))
+        features[~valid] = 0
     return features
 
 
@@ -94,7 +96,9 @@ class _Level:
             rows = min(rows, max(self.optical.shape[0], self.sar.shape[0]) + reach)
             cols = min(cols, max(self.optical.shape[1], self.sar.shape[1]) + reach)
         self.shape = (scipy.fft.next_fast_len(rows, real=True), scipy.fft.next_fast_len(cols, real=True))
-        self.optical_spectrum = self._spectrum(_centred_features(self.optical, self.optical_valid))
+        # Conjugated once here: each trial's correlation is then the conjugate of one contraction over the channels.
+        self.optical_conjugate = np.conj(self._spectrum(_centred_features(self.optical, self.optical_valid)))
+        self.optical_count = int(np.count_nonzero(self.optical_valid))
         self.optical_valid_spectrum = self._spectrum(self.optical_valid.astype(np.float32))
         dy = np.fft.fftfreq(self.shape[0], 1.0 / self.shape[0])[:, None]
         dx = np.fft.fftfreq(self.shape[1], 1.0 / self.shape[1])[None, :]
@@ -119,9 +123,10 @@ class _Level:
         if not valid.any():
             return -np.inf, 0, 0
         sar_spectrum = self._spectrum(_centred_features(warped, valid))
-        correlation = scipy.fft.irfft2((self.optical_spectrum * np.conj(sar_spectrum)).sum(axis=-1), self.shape, workers=1)
+        cross = np.conj(np.einsum("ijc,ijc->ij", self.optical_conjugate, sar_spectrum))  # sum over channels of optical x conj(SAR)
+        correlation = scipy.fft.irfft2(cross, self.shape, workers=1)
         overlap = scipy.fft.irfft2(self.optical_valid_spectrum * np.conj(self._spectrum(valid.astype(np.float32))), self.shape, workers=1)
-        enough = self.allowed & (overlap > MIN_OVERLAP * min(self.optical_valid.sum(), valid.sum()))
+        enough = self.allowed & (overlap > MIN_OVERLAP * min(self.optical_count, np.count_nonzero(valid)))
         if not enough.any():
             return -np.inf, 0, 0
         score = np.where(enough, correlation / np.sqrt(np.maximum(overlap, 1.0)), -np.inf)

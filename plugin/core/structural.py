@@ -9,6 +9,7 @@ sensors and peak sharply, so a template search of a few pixels gives sub-pixel p
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple, Optional, Tuple
 
 import cv2
@@ -20,16 +21,26 @@ from .parallel import thread_map
 def cfog(image: np.ndarray, valid: np.ndarray, orientations: int = 8, sigma: float = 1.2) -> np.ndarray:
     """H x W x orientations float32 features, L2-normalised per pixel; 0 where invalid."""
     image = cv2.GaussianBlur(image.astype(np.float32), (0, 0), 0.8)
-    gx = cv2.Sobel(image, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(image, cv2.CV_32F, 0, 1, ksize=3)
-    angles = np.arange(orientations) * np.pi / orientations
-    channels = np.stack([np.abs(gx * np.cos(a) + gy * np.sin(a)) for a in angles], axis=-1)
-    channels = cv2.GaussianBlur(channels, (0, 0), sigma)
-    # Smooth across neighbouring orientations (circularly), as CFOG does.
-    channels = 0.25 * np.roll(channels, 1, axis=-1) + 0.5 * channels + 0.25 * np.roll(channels, -1, axis=-1)
-    channels /= np.linalg.norm(channels, axis=-1, keepdims=True) + 1e-6
+    gradients = np.stack([cv2.Sobel(image, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(image, cv2.CV_32F, 0, 1, ksize=3)], axis=-1)
+    project, smooth = _orientation_matrices(orientations)
+    # |gradient . direction| per orientation (the sign ignored), one matrix product for all of them.
+    channels = cv2.GaussianBlur(np.abs(gradients @ project), (0, 0), sigma)
+    channels = channels @ smooth  # smooth across neighbouring orientations (circularly), as CFOG does
+    channels /= (np.sqrt(np.einsum("hwc,hwc->hw", channels, channels)) + 1e-6)[..., None]
     channels[~valid] = 0
-    return channels.astype(np.float32)
+    return channels
+
+
+@functools.lru_cache(maxsize=4)
+def _orientation_matrices(orientations: int) -> Tuple[np.ndarray, np.ndarray]:
+    """(2 x O projections of a gradient onto each orientation, O x O circular [1/4, 1/2, 1/4] smoothing)."""
+    angles = np.arange(orientations) * np.pi / orientations
+    eye = np.eye(orientations)
+    smooth = 0.5 * eye + 0.25 * np.roll(eye, 1, axis=0) + 0.25 * np.roll(eye, -1, axis=0)
+    matrices = np.stack([np.cos(angles), np.sin(angles)]).astype(np.float32), smooth.astype(np.float32)
+    for matrix in matrices:
+        matrix.flags.writeable = False  # shared by every call
+    return matrices
 
 
 def _subpixel(scores: np.ndarray, row: int, col: int) -> Tuple[float, float]:
