@@ -38,6 +38,23 @@ def test_cfog_is_normalised_and_zero_outside_the_valid_area():
     np.testing.assert_allclose(norms[10:-10, 30:-10], 1.0, atol=1e-3)
 
 
+def test_cfog_is_the_orientation_channels_of_its_definition():
+    """CFOG (Ye et al. 2019) written out orientation by orientation: |gradient . direction|,
+    Gaussian blur, [1/4, 1/2, 1/4] across neighbouring orientations, unit length per pixel. The
+    engine computes it by matrix products; the two must agree."""
+    image = texture((90, 110), 15)
+    valid = np.ones(image.shape, bool)
+    valid[70:, :30] = False
+    blurred = cv2.GaussianBlur(image, (0, 0), 0.8)
+    gx, gy = cv2.Sobel(blurred, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(blurred, cv2.CV_32F, 0, 1, ksize=3)
+    angles = np.arange(8) * np.pi / 8
+    channels = cv2.GaussianBlur(np.stack([np.abs(gx * np.cos(a) + gy * np.sin(a)) for a in angles], axis=-1), (0, 0), 1.2)
+    channels = 0.25 * np.roll(channels, 1, axis=-1) + 0.5 * channels + 0.25 * np.roll(channels, -1, axis=-1)
+    channels /= np.linalg.norm(channels, axis=-1, keepdims=True) + 1e-6
+    channels[~valid] = 0
+    np.testing.assert_allclose(cfog(image, valid), channels, atol=1e-6)
+
+
 def test_template_matching_finds_a_subpixel_shift_across_contrast_reversal_and_speckle():
     optical = texture((300, 300), 1)
     shift = np.array([3.4, -2.7])  # SAR pixel = optical pixel - shift
