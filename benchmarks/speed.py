@@ -4,7 +4,7 @@ timed on the same pairs in the same run.
 
     python -m benchmarks.speed --data ../shared/data --out benchmarks/results [--device cpu] [--threads 2]
 
-Writes speed.md with the command, commit, machine, and per pair and median seconds.
+Writes speed.md (or --name .md) with the command, commit, machine, and per pair and median seconds.
 """
 from __future__ import annotations
 
@@ -37,13 +37,16 @@ def main(argv=None):
     parser.add_argument("--matcher", default=RegistrationOptions.matcher)
     parser.add_argument("--features", default=RegistrationOptions.features, choices=FEATURES)
     parser.add_argument("--template-radius", type=int, default=RegistrationOptions.template_radius)
+    parser.add_argument("--max-keypoints", type=int, default=RegistrationOptions.max_keypoints)
+    parser.add_argument("--name", default="speed", help="results file name, without .md (a GPU run adds -gpu)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
         import cv2
         cv2.setNumThreads(args.threads)
     extractor = DescriptorExtractor(None, args.device)  # loaded once, as the GUI and batch do
-    options = RegistrationOptions(device=args.device, matcher=args.matcher, features=args.features, template_radius=args.template_radius)
+    options = RegistrationOptions(device=args.device, matcher=args.matcher, features=args.features, template_radius=args.template_radius,
+                                  max_keypoints=args.max_keypoints)
     if options.features == "learned":
         feature_extractor(None, args.device).warm_up()
     rows = []
@@ -71,7 +74,7 @@ def main(argv=None):
              f"Command: `python -m benchmarks.speed {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
              f"Commit: {commit}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, threads "
              f"{torch.get_num_threads()}, device {device}; date: {datetime.date.today()}.", "",
-             f"**Median {median:.2f} s per 1024 x 1024 pair** (matcher {args.matcher}, features {options.features}, template radius {options.template_radius} px); OpenCV SIFT + RANSAC on the same pairs "
+             f"**Median {median:.2f} s per 1024 x 1024 pair** (matcher {args.matcher}, features {options.features}, template radius {options.template_radius} px, {options.max_keypoints} keypoints); OpenCV SIFT + RANSAC on the same pairs "
              f"(matching only, no output): median {sift_median:.2f} s, so the engine takes {median / sift_median:.1f}x SIFT's time. "
              f"Median over the {len(registered)} pairs the structural search registered: {registered_median:.2f} s; a refused "
              "search falls back to the network, which takes much longer on a CPU.", "",
@@ -79,7 +82,7 @@ def main(argv=None):
     lines += [f"| {name} | {shape[1]} x {shape[0]} | {status} | {seconds:.2f} | {sift:.2f} |" for name, shape, status, seconds, sift in rows]
     os.makedirs(args.out, exist_ok=True)
     suffix = "" if device == "CPU" else "-gpu"
-    with open(os.path.join(args.out, f"speed{suffix}.md"), "w") as handle:
+    with open(os.path.join(args.out, f"{args.name}{suffix}.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n".join(lines[:6]))
 
