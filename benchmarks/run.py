@@ -3,7 +3,9 @@
     python -m benchmarks.run --data ../shared/data --out benchmarks/results
 
 Writes results.json (every case, every method) and results.md (tables per tier, dataset, sensor
-and scene, with each figure also as a ratio to SIFT), with the command, commit, machine and date.
+and scene, with NCM also as a ratio to SIFT; the engine's median seconds per stage; the engine's
+figures per pair), with the command, commit, machine and date. ``--from-json`` writes results.md
+again from a stored results.json without running anything.
 Success is reported at 3 px and at the tolerance the data supports (s1s2: 10 px, 3MOS: 5 px; see
 shared/data/README.md: the s1s2 pairs are themselves off by several px in hilly terrain), and as
 truth-free self-consistency: each method also registers the pair as it is in the data (estimate
@@ -37,6 +39,7 @@ from .peers import match_with
 
 TOLERANCE_PX = {"s1s2": 10.0, "3mos": 5.0}
 METHODS = ("engine", "sift", "akaze")
+STAGES = ("read", "coarse alignment", "keypoints", "search", "descriptors", "matching")  # pipeline.register's progress stages
 PEERS = METHODS[1:]
 
 
@@ -111,6 +114,9 @@ def summarise(rows, keys):
     table = {}
     for key, members in groups.items():
         rmse = [m["rmse_px"] for m in members if m["rmse_px"] is not None]
+        # F over the cases the engine registered; a registered case with no correct match has F = 0. The peers
+        # report no candidate count before filtering, so no recall and no F.
+        f_measure = [_case_f_measure(m) for m in members if m["method"] == "engine" and m["returned"] > 0]
         table[key] = {
             "cases": len(members),
             "success_3px": np.mean([m["success_3px"] for m in members]),
@@ -119,9 +125,16 @@ def summarise(rows, keys):
             "ncm": np.mean([m["ncm"] for m in members]),
             "cmr": np.mean([m["cmr"] for m in members]),
             "rmse_px": np.mean(rmse) if rmse else float("nan"),
+            "f_measure": np.mean(f_measure) if f_measure else float("nan"),
+            "f_cases": len(f_measure),
             "seconds": np.median([m["seconds"] for m in members]),
         }
     return table
+
+
+def _case_f_measure(row):
+    """The engine's F for one case: None where it refused, 0 where it registered with no correct match."""
+    return None if row["returned"] == 0 else (row.get("f_measure") or 0.0)
 
 
 def ratio(value, peer):
@@ -135,8 +148,9 @@ def markdown(rows, header) -> str:
     for keys, title in ((("tier",), "per tier"), (("tier", "dataset"), "per tier and dataset"),
                         (("tier", "sensor"), "per tier and SAR sensor"), (("tier", "scene"), "per tier and scene (3MOS)")):
         table = summarise([r for r in rows if keys != ("tier", "scene") or r["dataset"] == "3mos"], keys)
-        lines += [f"### {title}", "", "| " + " | ".join(keys) + " | method | cases | success@3px | success@tol | self-consistent@3px | NCM (x SIFT) | CMR | RMSE px | median s |",
-                  "|" + "---|" * (len(keys) + 9)]
+        lines += [f"### {title}", "", "| " + " | ".join(keys) + " | method | cases | success@3px | success@tol | self-consistent@3px | NCM (x SIFT) | CMR | "
+                  "RMSE px | F (registered) | median s |",
+                  "|" + "---|" * (len(keys) + 10)]
         for key in sorted({k[:-1] for k in table}):
             sift = table.get(key + ("sift",))
             for method in METHODS:
@@ -145,9 +159,44 @@ def markdown(rows, header) -> str:
                     continue
                 ncm = f"{v['ncm']:.1f}" + (f" ({ratio(v['ncm'], sift['ncm'])})" if method != "sift" and sift else "")
                 lines.append("| " + " | ".join(str(k) for k in key) + f" | {method} | {v['cases']} | {v['success_3px']:.0%} | "
-                             f"{v['success_tolerance']:.0%} | {v['consistent_3px']:.0%} | {ncm} | {v['cmr']:.2f} | {v['rmse_px']:.2f} | {v['seconds']:.2f} |")
+                             f"{v['success_tolerance']:.0%} | {v['consistent_3px']:.0%} | {ncm} | {v['cmr']:.2f} | {v['rmse_px']:.2f} | "
+                             f"{_f_measure(v)} | {v['seconds']:.2f} |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + stage_lines(rows) + pair_lines(rows))
+
+
+def _f_measure(figures) -> str:
+    """Mean F over the engine's registered cases, with their count."""
+    return "-" if not figures["f_cases"] else f"{figures['f_measure']:.2f} ({figures['f_cases']})"
+
+
+def stage_lines(rows) -> list:
+    """The engine's median seconds per stage, per tier and dataset, over the cases it registered
+    (a refused case reports no stages)."""
+    lines = ["### engine: median seconds per stage (registered cases)", "",
+             "| tier | dataset | cases | " + " | ".join(STAGES) + " |", "|---|---|---|" + "---|" * len(STAGES)]
+    for tier, dataset in dict.fromkeys((r["tier"], r["dataset"]) for r in rows):
+        timed = [r["timing_s"] for r in rows if (r["tier"], r["dataset"]) == (tier, dataset) and r["method"] == "engine" and r.get("timing_s")]
+        cells = []
+        for stage in STAGES:
+            values = [t[stage] for t in timed if stage in t]
+            cells.append("-" if not values else f"{np.median(values):.2f}" + ("" if len(values) == len(timed) else f" ({len(values)})"))
+        lines.append(f"| {tier} | {dataset} | {len(timed)} | " + " | ".join(cells) + " |")
+    return lines + ["", "(n): the stage ran on n of the cases only (the network's fallback).", ""]
+
+
+def pair_lines(rows) -> list:
+    """One line per case for the engine: where it ended and its figures (- where refused)."""
+    def number(value, digits=1):
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    lines = ["### engine: per pair", "",
+             "| tier | pair | corner error px | self-consistency px | NCM | CMR | RMSE px | F | seconds |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["method"] == "engine":
+            lines.append(f"| {r['tier']} | {r['case']} | {number(r['corner_error_px'])} | {number(r['consistency_px'])} | {r['ncm']} | "
+                         f"{r['cmr']:.2f} | {number(r['rmse_px'], 2)} | {number(_case_f_measure(r), 2)} | {r['seconds']:.2f} |")
+    return lines + [""]
 
 
 def main(argv=None):
@@ -166,7 +215,15 @@ def main(argv=None):
     parser.add_argument("--features", default=RegistrationOptions.features, choices=FEATURES)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N validation pairs (0: all)")
+    parser.add_argument("--from-json", action="store_true",
+                        help="run nothing: write results.md again from the results.json in --out (the run's own header and figures)")
     args = parser.parse_args(argv)
+    if args.from_json:
+        with open(os.path.join(args.out, "results.json")) as handle:
+            stored = json.load(handle)
+        with open(os.path.join(args.out, "results.md"), "w") as handle:
+            handle.write(markdown(stored["rows"], stored["header"]))
+        return
     started = time.time()
     rows = evaluate(args)
     commit = git_commit()

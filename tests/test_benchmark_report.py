@@ -1,0 +1,45 @@
+"""The benchmark's results.md (benchmarks/run.py): F-measure, stage times and the per-pair table,
+from rows shaped as the benchmark writes them."""
+import json
+
+from benchmarks import run
+
+
+def row(case, method, returned, ncm, f_measure, timing=None, tier="georeferenced", dataset="3mos"):
+    return {"case": case, "dataset": dataset, "sensor": "SEN", "scene": "city", "tier": tier, "method": method, "returned": returned,
+            "ncm": ncm, "cmr": ncm / returned if returned else 0.0, "rmse_px": 1.5 if ncm else None,
+            "corner_error_px": 2.0 if returned else None, "success_3px": bool(returned), "success_tolerance": bool(returned),
+            "tolerance_px": 5.0, "f_measure": f_measure, "seconds": 1.0, "consistency_px": 1.0 if returned else None,
+            "consistent_3px": bool(returned), **({"timing_s": timing} if method == "engine" else {})}
+
+
+ROWS = [
+    row("3mos/A", "engine", 100, 60, 0.5, {"read": 0.1, "coarse alignment": 0.2, "keypoints": 0.3, "search": 0.4, "matching": 1.0}),
+    row("3mos/A", "sift", 10, 0, None),
+    row("3mos/B", "engine", 50, 0, None, {"read": 0.3, "coarse alignment": 0.2, "keypoints": 0.3, "search": 0.6, "descriptors": 2.0,
+                                          "matching": 2.0}),  # registered, but no match within 3 px: F = 0
+    row("3mos/B", "sift", 0, 0, None),
+    row("3mos/C", "engine", 0, 0, None, {}),  # refused: no F, no stages
+    row("3mos/C", "sift", 0, 0, None),
+]
+
+
+def test_f_measure_is_averaged_over_registered_cases_and_absent_for_peers():
+    table = run.summarise(ROWS, ("tier",))
+    engine, sift = table[("georeferenced", "engine")], table[("georeferenced", "sift")]
+    assert engine["f_cases"] == 2 and abs(engine["f_measure"] - 0.25) < 1e-9
+    assert run._f_measure(engine) == "0.25 (2)" and run._f_measure(sift) == "-"
+
+
+def test_stage_medians_cover_registered_cases_and_mark_stages_only_some_ran():
+    text = "\n".join(run.stage_lines(ROWS))
+    assert "| georeferenced | 3mos | 2 | 0.20 | 0.20 | 0.30 | 0.50 | 2.00 (1) | 1.50 |" in text, text
+
+
+def test_results_markdown_can_be_written_again_from_the_stored_json(tmp_path):
+    (tmp_path / "results.json").write_text(json.dumps({"header": "# Benchmark results\n\nCommit: abc", "rows": ROWS}))
+    run.main(["--from-json", "--out", str(tmp_path)])
+    text = (tmp_path / "results.md").read_text()
+    assert text.startswith("# Benchmark results\n\nCommit: abc")
+    assert "| georeferenced | 3mos/B | 2.0 | 1.0 | 0 | 0.00 | - | 0.00 | 1.00 |" in text
+    assert "| georeferenced | 3mos/C | - | - | 0 | 0.00 | - | - | 1.00 |" in text
