@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from training.export import commit as git_commit
+from training.label_offsets import group_of
 from training.patch_pairs import list_pairs
 
 
@@ -55,10 +56,6 @@ def run_length(image: np.ndarray) -> float:
     return image.size / runs
 
 
-def sensor_of(name: str) -> str:
-    return name.split("/")[1].split("_")[0] if name.startswith("3mos") else "Sentinel-1 (s1s2)"
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
@@ -69,7 +66,7 @@ def main(argv=None) -> None:
     for pair in train + validation:
         optical = cv2.imread(pair.optical_path, cv2.IMREAD_GRAYSCALE)
         sar = cv2.imread(pair.sar_path, cv2.IMREAD_GRAYSCALE)
-        measured[sensor_of(pair.name)].append((correlation_length(optical), correlation_length(sar),
+        measured[group_of(pair.name)].append((correlation_length(optical), correlation_length(sar),
                                                run_length(optical), run_length(sar), sar.shape))
     lines = ["# How much detail the data's images carry, per SAR sensor", "",
              f"Command: `python -m benchmarks.image_detail {' '.join(argv if argv is not None else sys.argv[1:])}`  ",

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from plugin.core import RegistrationError, RegistrationOptions, register
-from plugin.core.pipeline import MATCHERS
+from plugin.core.pipeline import COMMON_STAGES, MATCHERS, NETWORK_STAGES, SEARCH_STAGES
 from plugin.core.dense_features import FEATURES, feature_extractor
 from plugin.core.descriptor import DescriptorExtractor
 from training.export import commit as git_commit
@@ -39,7 +39,8 @@ from .peers import match_with
 
 TOLERANCE_PX = {"s1s2": 10.0, "3mos": 5.0}
 METHODS = ("engine", "sift", "akaze")
-STAGES = ("read", "coarse alignment", "keypoints", "search", "descriptors", "matching")  # pipeline.register's progress stages
+# Every stage register() can time, in its order: the search before the network, "matching" last either way.
+STAGES = tuple(dict.fromkeys(COMMON_STAGES + SEARCH_STAGES[:1] + NETWORK_STAGES))
 PEERS = METHODS[1:]
 
 

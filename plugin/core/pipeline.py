@@ -43,6 +43,11 @@ MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
 TEMPLATE_SHARE = 8  # a template's radius is at most the optical image's shorter side / this (see template_radius_for)
 MAX_SCALE = 2.0  # without a prior: the descriptor compares patches of one pixel size, so no more
+# Progress stages, as register() reports them (and RegistrationResult.timing_s names them): the common ones,
+# then the structural search's or the network's (_match_descriptors; also after a refused search with "auto").
+COMMON_STAGES = ("read", "coarse alignment", "keypoints")
+SEARCH_STAGES = ("search", "matching")
+NETWORK_STAGES = ("descriptors", "matching")
 REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (transforms.refine_inliers); benchmarks.final_fit measures it off and on
 
 
@@ -418,9 +423,8 @@ def register(
     network across many pairs."""
     options.check()
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
-    network_stages = ("descriptors", "matching")  # _match_descriptors
-    first_match = ("search", "matching") if options.matcher in ("auto", "structural") else network_stages
-    steps = Progress(progress, stages=("read", "coarse alignment", "keypoints") + first_match)
+    first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES
+    steps = Progress(progress, stages=COMMON_STAGES + first_match)
     steps.stage("read")
     optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
     steps.update(0.5)
@@ -450,7 +454,7 @@ def register(
             if options.matcher == "structural":
                 raise
             LOGGER.info("the structural search did not register the images (%s); trying the descriptor", error.message)
-            steps.expect(network_stages)
+            steps.expect(NETWORK_STAGES)
     if matches is None:
         matches, aligned, sar_candidates, used = _match_descriptors(
             optical_image, optical_keypoints, fine, aligned, model, options, steps, extractor)
