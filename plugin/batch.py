@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from typing import Callable, Dict, List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
+from .core.cpu_settings import engine_settings
 
 LOGGER = logging.getLogger(__name__)
 SUMMARY_CSV = "batch_summary.csv"
@@ -219,7 +220,8 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
 def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extras=(),
               progress: Optional[BatchProgress] = None, make_extractor: Optional[Callable] = None) -> List[PairResult]:
     """Registers every pair not done before; returns the summary rows (also written to OUTDIR).
-    The network is loaded once, when the first pair needs it. RegistrationError on one pair is
+    The network is loaded once, when the first pair needs it, and the engine's CPU settings
+    (``core.cpu_settings``) hold for the whole batch. RegistrationError on one pair is
     recorded as "failed", any other exception as "error" (with its traceback in the log)."""
     os.makedirs(outdir, exist_ok=True)
     options.check()
@@ -227,32 +229,34 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
     previous = read_summary(outdir)
     rows = [_already_done(pair, previous) or PairResult(pair.optical, pair.sar, pair.output) for pair in pairs]
     extractor = None
-    try:
-        for index, pair in enumerate(pairs):
-            progress.start(index, pair.sar)
-            if rows[index].status == "ok":
-                progress.finish(index, rows[index], skipped=True)
-                continue
-            if extractor is None:  # a model that cannot be loaded stops the batch (RegistrationError)
-                from .core.descriptor import DescriptorExtractor
+    # One scope for the whole batch: the memory one pair freed is reused by the next (cpu_settings).
+    with engine_settings():
+        try:
+            for index, pair in enumerate(pairs):
+                progress.start(index, pair.sar)
+                if rows[index].status == "ok":
+                    progress.finish(index, rows[index], skipped=True)
+                    continue
+                if extractor is None:  # a model that cannot be loaded stops the batch (RegistrationError)
+                    from .core.descriptor import DescriptorExtractor
 
-                extractor = (make_extractor or DescriptorExtractor)(options.model, options.device)
-            started = time.perf_counter()
-            try:
-                rows[index] = register_pair(pair, options, extractor, progress, extras)
-            except RegistrationError as error:
-                rows[index].status, rows[index].error = "failed", str(error)
-            except (RegistrationCancelled, KeyboardInterrupt):
-                raise
-            except Exception as error:  # a bug: record it, log the traceback, go on with the next pair
-                LOGGER.exception("unexpected error on %s", pair.sar)
-                rows[index].status, rows[index].error = "error", f"{type(error).__name__}: {error}"
-            if rows[index].status != "ok":
-                rows[index].time_s = round(time.perf_counter() - started, 2)
-            progress.finish(index, rows[index])
+                    extractor = (make_extractor or DescriptorExtractor)(options.model, options.device)
+                started = time.perf_counter()
+                try:
+                    rows[index] = register_pair(pair, options, extractor, progress, extras)
+                except RegistrationError as error:
+                    rows[index].status, rows[index].error = "failed", str(error)
+                except (RegistrationCancelled, KeyboardInterrupt):
+                    raise
+                except Exception as error:  # a bug: record it, log the traceback, go on with the next pair
+                    LOGGER.exception("unexpected error on %s", pair.sar)
+                    rows[index].status, rows[index].error = "error", f"{type(error).__name__}: {error}"
+                if rows[index].status != "ok":
+                    rows[index].time_s = round(time.perf_counter() - started, 2)
+                progress.finish(index, rows[index])
+                write_summary(outdir, rows, options)
+        finally:
             write_summary(outdir, rows, options)
-    finally:
-        write_summary(outdir, rows, options)
     return rows
 
 

@@ -33,6 +33,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q -r requirements.txt -c constraints.txt
   echo "$want" > "$stamp"
 fi
-"$VENV/bin/python" -c "import numpy, torch, cv2, scipy, phasepack; from osgeo import gdal, gdal_array; assert numpy.__version__.startswith('1.'), numpy.__version__" 2>/dev/null \
+"$VENV/bin/python" -c "import numpy, torch, cv2, scipy, phasepack, threadpoolctl; from osgeo import gdal, gdal_array; assert numpy.__version__.startswith('1.'), numpy.__version__" 2>/dev/null \
   || { echo "bootstrap: the environment in $VENV does not import its packages; delete $VENV and run again" >&2; exit 1; }
 echo "bootstrap: ready ($VENV)"

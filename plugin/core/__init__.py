@@ -6,6 +6,7 @@ Typical use::
     result = register("optical.tif", "sar.tif", RegistrationOptions(warp_model="affine"))
     outputs.write_warped_sar(result, "sar_registered.tif")
 """
+from . import cpu_settings
 from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RegistrationOptions, RegistrationResult, TiePoints, fit_tie_points, register
 

@@ -11,7 +11,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 
-from . import transforms
+from . import cpu_settings, transforms
 from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, feature_extractor
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
@@ -420,7 +420,13 @@ def register(
 ) -> RegistrationResult:
     """Registers a SAR raster to an optical raster. Raises RegistrationError on bad input and
     RegistrationCancelled when ``progress`` returns False. Pass ``extractor`` to reuse a loaded
-    network across many pairs."""
+    network across many pairs. Runs under ``cpu_settings.engine_settings()``."""
+    with cpu_settings.engine_settings():
+        return _register(optical_path, sar_path, options, progress, extractor)
+
+
+def _register(optical_path: str, sar_path: str, options: RegistrationOptions, progress: Optional[ProgressCallback],
+              extractor: Optional[DescriptorExtractor]) -> RegistrationResult:
     options.check()
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
     first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES

@@ -1,0 +1,72 @@
+"""The engine's CPU settings (plugin/core/cpu_settings.py): applied for a registration, undone
+after it, shared by overlapping users, and without any effect on the result."""
+import os
+import threading
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+from plugin.core import RegistrationOptions, cpu_settings, register
+
+
+def blas_threads():
+    return sorted((pool["filepath"], pool["num_threads"]) for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_blas_runs_in_one_thread_inside_and_as_before_after():
+    before = blas_threads()
+    assert before, "numpy's BLAS is not visible to threadpoolctl"
+    with cpu_settings.engine_settings():
+        assert cpu_settings.active()
+        assert all(threads == 1 for _, threads in blas_threads())
+    assert not cpu_settings.active()
+    assert blas_threads() == before
+
+
+def test_overlapping_users_share_one_setting_and_the_last_restores_it():
+    before = blas_threads()
+    first, second = cpu_settings.engine_settings(), cpu_settings.engine_settings()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first leaves while the second still runs
+    assert cpu_settings.active() and all(threads == 1 for _, threads in blas_threads())
+    second.__exit__(None, None, None)
+    assert not cpu_settings.active() and blas_threads() == before
+
+
+def test_threads_entering_and_leaving_at_once_leave_the_process_as_it_was():
+    before = blas_threads()
+
+    def use():
+        for _ in range(20):
+            with cpu_settings.engine_settings():
+                pass
+
+    workers = [threading.Thread(target=use) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not cpu_settings.active() and blas_threads() == before
+
+
+def test_an_error_inside_still_restores():
+    before = blas_threads()
+    with pytest.raises(RuntimeError):
+        with cpu_settings.engine_settings():
+            raise RuntimeError("boom")
+    assert not cpu_settings.active() and blas_threads() == before
+
+
+def test_pytorch_large_tensors_are_asked_onto_huge_pages():
+    assert "THP_MEM_ALLOC_ENABLE" in os.environ  # "1" unless the user set it otherwise
+
+
+def test_the_registration_is_the_same_with_and_without_the_settings(sample, monkeypatch):
+    optical, sar = sample["optical"], sample["sar"]
+    with_settings = register(optical, sar, RegistrationOptions())
+    monkeypatch.setattr(cpu_settings, "ENABLED", False)
+    without = register(optical, sar, RegistrationOptions())
+    np.testing.assert_array_equal(with_settings.tie_points.enabled, without.tie_points.enabled)
+    np.testing.assert_allclose(with_settings.tie_points.sar_xy, without.tie_points.sar_xy, atol=1e-9)
