@@ -120,3 +120,35 @@ def test_the_device_reported_is_where_the_networks_ran():
     assert _device_used(None, on_gpu) == "cuda" and on_gpu.name == "learned (dense)"
     assert _device_used(SimpleNamespace(device="cpu"), on_gpu) == "cpu"
     assert _device_used(None, FineFeatures(None, None, None)) == "cpu" and _device_used(None, None) == "cpu"
+
+
+@pytest.mark.parametrize("matcher", ["auto", "guided"])
+def test_tie_points_are_the_first_keypoints_and_the_network_queries_more(sample, matcher):
+    """Fine matching locates the first ``max_keypoints`` keypoints (spread over the image); the
+    network's matcher describes at least ``DESCRIPTOR_QUERIES`` of them, because its coarse
+    consensus needs them (benchmarks/results/keypoints-calibration-hard.md)."""
+    from plugin.core import pipeline
+    from plugin.core.descriptor import DescriptorExtractor
+    from plugin.core.gaps import fill_small_gaps
+    from plugin.core.keypoints import detect_keypoints
+    from plugin.core.normalize import normalize_optical
+    from plugin.core.raster_io import read_raster
+
+    described = []
+
+    class CountingExtractor(DescriptorExtractor):
+        def describe(self, image, xy, progress=None):
+            described.append(len(xy))
+            return super().describe(image, xy, progress)
+
+    options = RegistrationOptions(device="cpu", matcher=matcher, max_keypoints=200)
+    result = register(sample["optical"], sample["sar"], options, extractor=CountingExtractor(None, "cpu"))
+    optical = fill_small_gaps(read_raster(sample["optical"], "optical"))
+    detected = detect_keypoints(normalize_optical(optical), optical.valid, pipeline.DESCRIPTOR_QUERIES).xy
+    assert len(detected) > 200  # the sample has enough structure for the test to mean something
+    assert len(result.tie_points) == result.keypoint_counts["optical"] == 200
+    np.testing.assert_allclose(result.tie_points.optical_xy, detected[:200])
+    if matcher == "guided":
+        assert described[0] == len(detected)  # the optical queries: all of them, not 200
+    else:
+        assert described == []  # the structural search registered it: no network queries

@@ -38,6 +38,11 @@ MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other plac
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
 FIRST_PASS_ROUNDS = 2  # a refused first pass is tried once more around its own best fit (a coarse transform off by ~10 px)
 FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
+# The network's matchers ("auto"'s fallback, "guided") query at least this many optical keypoints: their
+# coarse consensus needs them (2 of 33 hard calibration pairs are registered with 1000 queries and not
+# with 500: benchmarks/results/keypoints-calibration-hard.md). Fine matching locates the first
+# ``max_keypoints`` of them, which spread_evenly keeps spread over the image.
+DESCRIPTOR_QUERIES = 1000
 CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch); template matches once per template radius
 MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
@@ -56,7 +61,7 @@ class RegistrationOptions:
     warp_model: str = "affine"  # one of transforms.WARP_MODELS
     device: str = "auto"  # auto | cpu | cuda
     model: Optional[str] = None  # descriptor weights by name (models/manifest.json); None = default
-    max_keypoints: int = 1000  # per image (chosen in benchmarks/results/keypoints.md)
+    max_keypoints: int = 500  # per image: the tie points looked for (benchmarks/results/keypoints-calibration-*.md)
     matcher: str = "auto"  # one of MATCHERS
     grid_step: int = 8  # pixels between SAR candidates (guided matcher)
     max_rotation: float = 20.0  # degrees; structural search range without georeferencing
@@ -76,7 +81,7 @@ class RegistrationOptions:
         if self.warp_model not in transforms.WARP_MODELS:
             raise RegistrationError(f"Unknown transform model '{self.warp_model}'.", f"Choose one of: {', '.join(transforms.WARP_MODELS)}.")
         if self.max_keypoints < 10:
-            raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 1000).")
+            raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 500).")
         if self.features not in FEATURES:
             raise RegistrationError(f"Unknown features '{self.features}'.", f"Choose one of: {', '.join(FEATURES)}.")
         if self.matcher not in MATCHERS:
@@ -388,7 +393,8 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     coarse = _coarse_by_descriptors(matches, aligned, options)
     distance = np.full(len(optical_keypoints), np.nan)
     distance[matches.optical_index] = matches.distance
-    matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy, distance, model, options, steps)
+    located = options.max_keypoints  # of the queries, the tie points (DESCRIPTOR_QUERIES)
+    matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy[:located], distance[:located], model, options, steps)
     return matches, aligned, len(sar_xy), extractor
 
 
@@ -444,18 +450,20 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     fine = _fine_features(optical_image, optical.valid, options) if options.matcher != "method" else None
 
     steps.stage("keypoints")
-    optical_keypoints = detect_keypoints(optical_image, optical.valid, options.max_keypoints)
+    queries = options.max_keypoints if options.matcher == "method" else max(options.max_keypoints, DESCRIPTOR_QUERIES)
+    optical_keypoints = detect_keypoints(optical_image, optical.valid, queries)
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
+    tie_xy = optical_keypoints.xy[: options.max_keypoints]  # what fine matching locates
     model = transforms.ransac_model_for(options.warp_model)
-    no_distance = np.full(len(optical_keypoints), np.nan)
-    matches, sar_candidates, used = None, len(optical_keypoints), None
+    no_distance = np.full(len(tie_xy), np.nan)
+    matches, sar_candidates, used = None, len(tie_xy), None
     if options.matcher in ("auto", "structural"):
         try:
             steps.stage("search")
             coarse = _coarse_by_search(optical_image, optical.valid, aligned, options, steps)
             steps.stage("matching")
-            matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy, no_distance, model, options, steps)
+            matches, aligned = _locate(fine, aligned, coarse, tie_xy, no_distance, model, options, steps)
         except RegistrationError as error:
             if options.matcher == "structural":
                 raise
@@ -479,7 +487,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     LOGGER.info("registered %s to %s: %d tie points, RMSE %.2f px", sar_path, optical_path, inliers, fit.rmse)
     return RegistrationResult(
         _info(optical), _info(sar), tie_points, fit, matches,
-        {"optical": len(optical_keypoints), "sar": sar_candidates}, aligned.from_georeferencing,
+        {"optical": len(tie_xy), "sar": sar_candidates}, aligned.from_georeferencing,
         used.model_name if used else "", _device_used(used, fine), timing, fine.name if fine else "",
     )
 

@@ -74,7 +74,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
                                          QgsProcessingParameterNumber.Double, 20.0, minValue=0.0, maxValue=180.0),
             QgsProcessingParameterNumber(self.MAX_SCALE, self.tr("Scale searched without georeferencing (1/x to x)"),
                                          QgsProcessingParameterNumber.Double, 1.35, minValue=1.0, maxValue=4.0),
-            QgsProcessingParameterNumber(self.MAX_KEYPOINTS, self.tr("Keypoints per image"), QgsProcessingParameterNumber.Integer, 1000, minValue=100),
+            QgsProcessingParameterNumber(self.MAX_KEYPOINTS, self.tr("Keypoints per image"), QgsProcessingParameterNumber.Integer, 500, minValue=100),
             QgsProcessingParameterNumber(self.SEARCH_RADIUS, self.tr("Search radius (pixels; how far off the georeferencing may be)"),
                                          QgsProcessingParameterNumber.Double, 100.0, minValue=1.0),
             QgsProcessingParameterBoolean(self.MUTUAL, self.tr("Keep only mutual nearest neighbours"), True),
