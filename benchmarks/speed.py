@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from plugin.core import RegistrationError, RegistrationOptions, outputs, register
+from plugin.core import RegistrationError, RegistrationOptions, cpu_settings, outputs, register
 from plugin.core.dense_features import FEATURES, feature_extractor
 from plugin.core.descriptor import DescriptorExtractor
 from training.export import commit as git_commit
@@ -39,7 +39,12 @@ def main(argv=None):
     parser.add_argument("--template-radius", type=int, default=RegistrationOptions.template_radius)
     parser.add_argument("--max-keypoints", type=int, default=RegistrationOptions.max_keypoints)
     parser.add_argument("--name", default="speed", help="results file name, without .md (a GPU run adds -gpu)")
+    parser.add_argument("--no-cpu-settings", action="store_true",
+                        help="run without the engine's CPU settings (plugin/core/cpu_settings.py), to measure what they give")
     args = parser.parse_args(argv)
+    if args.no_cpu_settings:
+        cpu_settings.ENABLED = False
+        os.environ.pop("THP_MEM_ALLOC_ENABLE", None)  # PyTorch reads it at its first large allocation, still to come
     if args.threads:
         torch.set_num_threads(args.threads)
         import cv2
@@ -49,7 +54,7 @@ def main(argv=None):
                                   max_keypoints=args.max_keypoints)
     if options.features == "learned":
         feature_extractor(None, args.device).warm_up()
-    rows = []
+    rows, stages = [], {}
     cases = [c for c in make_cases(args.data, "georeferenced") if c.dataset == "s1s2"]
     for case in cases:
         with tempfile.TemporaryDirectory() as directory:
@@ -57,8 +62,11 @@ def main(argv=None):
             started = time.perf_counter()
             try:
                 result = register(optical_path, sar_path, options, extractor=extractor)
+                written = time.perf_counter()
                 outputs.write_warped_sar(result, os.path.join(directory, "registered.tif"))
                 status = "ok"
+                for stage, stage_seconds in {**result.timing_s, "write": time.perf_counter() - written}.items():
+                    stages.setdefault(stage, []).append(stage_seconds)
             except RegistrationError:
                 status = "refused"
             seconds = time.perf_counter() - started
@@ -73,11 +81,14 @@ def main(argv=None):
     lines = ["# Speed: read -> warped GeoTIFF", "",
              f"Command: `python -m benchmarks.speed {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
              f"Commit: {commit}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, threads "
-             f"{torch.get_num_threads()}, device {device}; date: {datetime.date.today()}.", "",
-             f"**Median {median:.2f} s per 1024 x 1024 pair** (matcher {args.matcher}, features {options.features}, template radius {options.template_radius} px, {options.max_keypoints} keypoints); OpenCV SIFT + RANSAC on the same pairs "
+             f"{torch.get_num_threads()}, device {device}; engine CPU settings {'off' if args.no_cpu_settings else 'on'}; "
+             f"date: {datetime.date.today()}.", "",
+             f"**Median {median:.2f} s per 1024 x 1024 pair** (matcher {args.matcher}, features {options.features}, template radius {options.template_radius} px, {options.max_keypoints} tie points looked for); OpenCV SIFT + RANSAC on the same pairs "
              f"(matching only, no output): median {sift_median:.2f} s, so the engine takes {median / sift_median:.1f}x SIFT's time. "
              f"Median over the {len(registered)} pairs the structural search registered: {registered_median:.2f} s; a refused "
              "search falls back to the network, which takes much longer on a CPU.", "",
+             "Median seconds per stage over the registered pairs: "
+             + ", ".join(f"{stage} {np.median(values):.2f}" for stage, values in stages.items()) + ".", "",
              "| pair | size | status | seconds (read -> GeoTIFF) | SIFT seconds |", "|---|---|---|---|---|"]
     lines += [f"| {name} | {shape[1]} x {shape[0]} | {status} | {seconds:.2f} | {sift:.2f} |" for name, shape, status, seconds, sift in rows]
     os.makedirs(args.out, exist_ok=True)
