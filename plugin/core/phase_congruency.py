@@ -79,22 +79,34 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
     bank = _filter_bank(rows, cols, params)
 
     def orientation_congruency(orient: int) -> np.ndarray:
-        responses = fft.ifft2(spectrum[None] * bank[orient], axes=(-2, -1), workers=1)
-        even, odd = responses.real, responses.imag
-        amplitude = np.abs(responses)
-        sum_amplitude = amplitude.sum(axis=0)
-        sum_even, sum_odd = even.sum(axis=0), odd.sum(axis=0)
-        # Noise: median amplitude of the smallest scale, Rayleigh model (phasepack noiseMethod -1).
-        tau = np.median(amplitude[0]) / np.sqrt(np.log(4))
-        x_energy = np.sqrt(sum_even * sum_even + sum_odd * sum_odd) + epsilon
-        mean_even, mean_odd = sum_even / x_energy, sum_odd / x_energy
-        energy = (even * mean_even + odd * mean_odd - np.abs(even * mean_odd - odd * mean_even)).sum(axis=0)
+        # scales x rows x cols, even + i odd; the product's memory is reused for the result
+        responses = fft.ifft2(spectrum[None] * bank[orient], axes=(-2, -1), workers=1, overwrite_x=True)
+        # Amplitudes scale by scale (one image's worth of memory at a time): their sum and maximum,
+        # and the noise: median amplitude of the smallest scale, Rayleigh model (phasepack noiseMethod -1).
+        sum_amplitude = np.zeros((rows, cols), np.float32)
+        max_amplitude = np.zeros((rows, cols), np.float32)
+        for scale, response in enumerate(responses):
+            amplitude = np.abs(response)
+            if scale == 0:
+                tau = np.median(amplitude) / np.sqrt(np.log(4))
+            sum_amplitude += amplitude
+            np.maximum(max_amplitude, amplitude, out=max_amplitude)
+        # Energy: sum over scales of (even, odd) . unit mean - |(even, odd) x unit mean|, which is
+        # Re(r conj(m)) - |Im(r conj(m))| for the response r and the unit mean m of the scales' sum:
+        # one complex product per scale instead of four real ones, accumulated scale by scale.
+        total = responses.sum(axis=0)
+        unit_mean_conj = np.conj(total) / (np.abs(total) + epsilon)
+        energy = np.zeros((rows, cols), np.float32)
+        for response in responses:
+            product = response * unit_mean_conj
+            energy += product.real
+            energy -= np.abs(product.imag)
         total_tau = tau * (1.0 - (1.0 / params.scale_factor) ** params.scales) / (1.0 - 1.0 / params.scale_factor)
         noise_mean = total_tau * np.sqrt(np.pi / 2.0)
         noise_sigma = total_tau * np.sqrt((4 - np.pi) / 2.0)
         threshold = max(noise_mean + params.noise_k * noise_sigma, epsilon)
-        energy = np.maximum(energy - threshold, 0)
-        width = (sum_amplitude / (amplitude.max(axis=0) + epsilon) - 1.0) / (params.scales - 1)
+        energy = np.maximum(energy - np.float32(threshold), 0)
+        width = (sum_amplitude / (max_amplitude + epsilon) - 1.0) / (params.scales - 1)
         weight = 1.0 / (1.0 + np.exp(params.sharpness * (params.cut_off - width)))
         return weight * energy / sum_amplitude
 
