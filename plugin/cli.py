@@ -9,7 +9,7 @@ from typing import List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.dense_features import FEATURES
-from .core.pipeline import MATCHERS
+from .core.pipeline import DESCRIPTOR_QUERIES, MATCHERS
 from .core.transforms import WARP_MODELS
 
 
@@ -49,7 +49,8 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transform", default=defaults.warp_model, choices=WARP_MODELS, help="model of the output warp (default: %(default)s)")
     parser.add_argument("--device", default=defaults.device, choices=("auto", "cpu", "cuda"), help="where the network runs (default: %(default)s)")
     parser.add_argument("--model", default=None, help="descriptor weights by name (models/manifest.json; default: the manifest's default)")
-    parser.add_argument("--max-keypoints", type=int, default=defaults.max_keypoints, help="per image (default: %(default)s)")
+    parser.add_argument("--max-keypoints", type=int, default=defaults.max_keypoints,
+                        help=f"tie points looked for, per image (default: %(default)s; the network's matchers query at least {DESCRIPTOR_QUERIES})")
     parser.add_argument("--matcher", default=defaults.matcher, choices=MATCHERS,
                         help="auto: structural search, then the network if the search is refused; structural: the search alone; "
                              "guided: the network on a dense SAR grid; method: keypoints in both images, as in the paper. "
