@@ -1,6 +1,7 @@
 """The engine's CPU settings (plugin/core/cpu_settings.py): applied for a registration, undone
 after it, shared by overlapping users, and without any effect on the result."""
 import os
+import resource
 import threading
 
 import numpy as np
@@ -57,6 +58,23 @@ def test_an_error_inside_still_restores():
         with cpu_settings.engine_settings():
             raise RuntimeError("boom")
     assert not cpu_settings.active() and blas_threads() == before
+
+
+def _page_faults_of_a_second_large_array() -> int:
+    """Minor page faults while a 64 MB array is allocated and written, after one was freed."""
+    np.ones(16 << 20, np.float32)  # allocated, written, freed
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    np.ones(16 << 20, np.float32)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+@pytest.mark.skipif(cpu_settings._glibc() is None, reason="the C library is not glibc")
+def test_freed_memory_is_reused_inside_and_given_back_after():
+    with cpu_settings.engine_settings():
+        inside = _page_faults_of_a_second_large_array()
+    after = _page_faults_of_a_second_large_array()
+    # Fresh memory from the kernel faults at least once per 2 MB huge page (32 for 64 MB), or per 4 kB page.
+    assert inside < 8 <= 32 <= after, (inside, after)
 
 
 def test_pytorch_large_tensors_are_asked_onto_huge_pages():

@@ -25,13 +25,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import logging
+import functools
 import os
 import threading
 
 from threadpoolctl import threadpool_limits
-
-LOGGER = logging.getLogger(__name__)
 
 os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
 
@@ -42,6 +40,7 @@ KEEP_FREED_BYTES = 2**31 - 1  # the largest trim threshold mallopt takes: freed 
 ENABLED = True  # False: register() leaves the process as it is (for measuring what the settings give)
 
 
+@functools.lru_cache(maxsize=1)
 def _glibc():
     """The C library when it is glibc (it has mallopt and malloc_trim), else None."""
     if not hasattr(os, "confstr"):
