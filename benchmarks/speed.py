@@ -9,6 +9,7 @@ Writes speed.md (or --name .md) with the command, commit, machine, and per pair 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import platform
@@ -41,7 +42,11 @@ def main(argv=None):
     parser.add_argument("--name", default="speed", help="results file name, without .md (a GPU run adds -gpu)")
     parser.add_argument("--no-cpu-settings", action="store_true",
                         help="run without the engine's CPU settings (plugin/core/cpu_settings.py), to measure what they give")
+    parser.add_argument("--batch", action="store_true",
+                        help="hold the engine's CPU settings over all pairs, as `python -m plugin batch` does (else one scope per pair)")
     args = parser.parse_args(argv)
+    if args.no_cpu_settings and args.batch:
+        parser.error("--batch holds the CPU settings; it cannot be combined with --no-cpu-settings")
     if args.no_cpu_settings:
         cpu_settings.ENABLED = False
         os.environ.pop("THP_MEM_ALLOC_ENABLE", None)  # PyTorch reads it at its first large allocation, still to come
@@ -56,23 +61,24 @@ def main(argv=None):
         feature_extractor(None, args.device).warm_up()
     rows, stages = [], {}
     cases = [c for c in make_cases(args.data, "georeferenced") if c.dataset == "s1s2"]
-    for case in cases:
-        with tempfile.TemporaryDirectory() as directory:
-            optical_path, sar_path = write_case_files(case, directory)
-            started = time.perf_counter()
-            try:
-                result = register(optical_path, sar_path, options, extractor=extractor)
-                written = time.perf_counter()
-                outputs.write_warped_sar(result, os.path.join(directory, "registered.tif"))
-                status = "ok"
-                for stage, stage_seconds in {**result.timing_s, "write": time.perf_counter() - written}.items():
-                    stages.setdefault(stage, []).append(stage_seconds)
-            except RegistrationError:
-                status = "refused"
-            seconds = time.perf_counter() - started
-        sift_seconds = match_with("sift", case.optical, case.sar, case.sar_valid)[3]
-        rows.append((case.name, case.sar.shape, status, seconds, sift_seconds))
-        print(f"{case.name:16s} {status:8s} {seconds:6.2f} s (SIFT {sift_seconds:.2f} s)", flush=True)
+    with cpu_settings.engine_settings() if args.batch else contextlib.nullcontext():
+        for case in cases:
+            with tempfile.TemporaryDirectory() as directory:
+                optical_path, sar_path = write_case_files(case, directory)
+                started = time.perf_counter()
+                try:
+                    result = register(optical_path, sar_path, options, extractor=extractor)
+                    written = time.perf_counter()
+                    outputs.write_warped_sar(result, os.path.join(directory, "registered.tif"))
+                    status = "ok"
+                    for stage, stage_seconds in {**result.timing_s, "write": time.perf_counter() - written}.items():
+                        stages.setdefault(stage, []).append(stage_seconds)
+                except RegistrationError:
+                    status = "refused"
+                seconds = time.perf_counter() - started
+            sift_seconds = match_with("sift", case.optical, case.sar, case.sar_valid)[3]
+            rows.append((case.name, case.sar.shape, status, seconds, sift_seconds))
+            print(f"{case.name:16s} {status:8s} {seconds:6.2f} s (SIFT {sift_seconds:.2f} s)", flush=True)
     median, sift_median = float(np.median([r[3] for r in rows])), float(np.median([r[4] for r in rows]))
     registered = [r[3] for r in rows if r[2] == "ok"]
     registered_median = float(np.median(registered)) if registered else float("nan")
@@ -81,7 +87,8 @@ def main(argv=None):
     lines = ["# Speed: read -> warped GeoTIFF", "",
              f"Command: `python -m benchmarks.speed {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
              f"Commit: {commit}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, threads "
-             f"{torch.get_num_threads()}, device {device}; engine CPU settings {'off' if args.no_cpu_settings else 'on'}; "
+             f"{torch.get_num_threads()}, device {device}; engine CPU settings "
+             f"{'off' if args.no_cpu_settings else 'on, held over all pairs (as a batch)' if args.batch else 'on, per pair'}; "
              f"date: {datetime.date.today()}.", "",
              f"**Median {median:.2f} s per 1024 x 1024 pair** (matcher {args.matcher}, features {options.features}, template radius {options.template_radius} px, {options.max_keypoints} tie points looked for); OpenCV SIFT + RANSAC on the same pairs "
              f"(matching only, no output): median {sift_median:.2f} s, so the engine takes {median / sift_median:.1f}x SIFT's time. "
