@@ -114,6 +114,9 @@ class RegistrationDock(QgsDockWidget):
         self.max_keypoints_spin = QSpinBox()
         self.max_keypoints_spin.setRange(100, 50000)
         self.max_keypoints_spin.setSingleStep(500)
+        self.max_keypoints_spin.setToolTip(tr("The tie points looked for: template matching locates this many keypoints, spread over the "
+                                              "image. More give a slightly tighter fit and take longer. The network's matchers query at "
+                                              "least 1000 keypoints whatever this says."))
         self.matcher_combo = _combo(matcher_choices())
         self.matcher_combo.setToolTip(tr("Automatic finds the rotation, scale and shift at which both images' structures correlate best and "
                                          "uses the network only when that is refused; all but the published method then locate each "
