@@ -1,7 +1,9 @@
 """Process settings under which the engine runs faster on the CPU, applied for the time of a
 registration (``register`` enters ``engine_settings()``) and undone after it, because a QGIS
 process shares them with everything else it runs. Measured on 2 cores, 1024 px S1/S2 pairs:
-``benchmarks/results/speed.md``.
+``benchmarks/results/speed.md`` against ``speed-no-cpu-settings.md``; on nine pairs, 3.5 million
+page faults and 19 s of system time (against 48 s of user time) without them, 0.3 million and
+6 s with them, and the same tie points.
 
 - **BLAS in one thread** (threadpoolctl): the engine spreads its own pieces of work over the cores
   (orientations, templates, tiles: ``parallel.thread_map``). The few matrix products it hands
@@ -10,8 +12,8 @@ process shares them with everything else it runs. Measured on 2 cores, 1024 px S
 - **Freed memory kept for reuse** (glibc only): the engine's arrays are large (a 1024 px image's
   8 feature channels take 32 MB, the network's full-resolution activations more), and glibc
   serves every allocation that large with fresh pages from the kernel, which zeroes them first,
-  and gives them back when freed: the page faults and the zeroing took about a sixth of the CPU
-  time. For the registration, large blocks come from the heap and freed memory stays in the
+  and gives them back when freed (zeroing those pages was the largest single item of a profile,
+  about a tenth of all CPU samples). For the registration, large blocks come from the heap and freed memory stays in the
   process; afterwards the defaults return and the unused memory is given back (``malloc_trim``).
 - **PyTorch's large tensors on transparent huge pages** (its ``THP_MEM_ALLOC_ENABLE``, which it
   reads once, at its first large allocation: so it is set when this module is imported, and
