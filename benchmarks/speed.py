@@ -48,8 +48,7 @@ def main(argv=None):
     if args.no_cpu_settings and args.batch:
         parser.error("--batch holds the CPU settings; it cannot be combined with --no-cpu-settings")
     if args.no_cpu_settings:
-        cpu_settings.ENABLED = False
-        os.environ.pop("THP_MEM_ALLOC_ENABLE", None)  # PyTorch reads it at its first large allocation, still to come
+        cpu_settings.disable()  # before PyTorch's first large allocation, still to come
     if args.threads:
         torch.set_num_threads(args.threads)
         import cv2

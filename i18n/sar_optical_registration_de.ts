@@ -200,10 +200,6 @@
       <translation>Erweitert</translation>
     </message>
     <message>
-      <source>The tie points looked for: template matching locates this many keypoints, spread over the image. More give a slightly tighter fit and take longer. The network's matchers query at least 1000 keypoints whatever this says.</source>
-      <translation>Die gesuchten Passpunkte: Das Template-Matching verortet so viele über das Bild verteilte Merkmalspunkte. Mehr ergeben eine etwas engere Anpassung und dauern länger. Die Zuordnungen des Netzes fragen unabhängig davon mindestens 1000 Merkmalspunkte ab.</translation>
-    </message>
-    <message>
       <source>Automatic finds the rotation, scale and shift at which both images' structures correlate best and uses the network only when that is refused; all but the published method then locate each keypoint precisely by template matching.</source>
       <translation>Automatisch sucht Drehung, Maßstab und Verschiebung, bei denen die Strukturen beider Bilder am besten korrelieren, und nutzt das Netz nur, wenn dies abgelehnt wird; alle außer der veröffentlichten Methode verorten danach jeden Merkmalspunkt genau durch Template-Matching.</translation>
     </message>
@@ -338,6 +334,10 @@
     <message>
       <source>CPU</source>
       <translation>CPU</translation>
+    </message>
+    <message>
+      <source>The tie points looked for: template matching locates this many keypoints, spread over the image. More give a slightly tighter fit and take longer. The network's matchers query at least {queries} keypoints whatever this says.</source>
+      <translation>Die gesuchten Passpunkte: Das Template-Matching verortet so viele über das Bild verteilte Merkmalspunkte. Mehr ergeben eine etwas engere Anpassung und dauern länger. Die Zuordnungen des Netzes fragen unabhängig davon mindestens {queries} Merkmalspunkte ab.</translation>
     </message>
     <message>
       <source>GPU (CUDA)</source>

@@ -88,3 +88,14 @@ def test_the_registration_is_the_same_with_and_without_the_settings(sample, monk
     without = register(optical, sar, RegistrationOptions())
     np.testing.assert_array_equal(with_settings.tie_points.enabled, without.tie_points.enabled)
     np.testing.assert_allclose(with_settings.tie_points.sar_xy, without.tie_points.sar_xy, atol=1e-9)
+
+
+def test_disabled_registrations_leave_the_process_alone(monkeypatch):
+    monkeypatch.setattr(cpu_settings, "ENABLED", True)
+    monkeypatch.setattr(cpu_settings, "_THP_SET_HERE", True)
+    monkeypatch.setenv("THP_MEM_ALLOC_ENABLE", "1")
+    cpu_settings.disable()
+    assert not cpu_settings.ENABLED and "THP_MEM_ALLOC_ENABLE" not in os.environ
+    before = blas_threads()
+    with cpu_settings.engine_settings():
+        assert not cpu_settings.active() and blas_threads() == before

@@ -33,13 +33,14 @@ import threading
 
 from threadpoolctl import threadpool_limits
 
+_THP_SET_HERE = "THP_MEM_ALLOC_ENABLE" not in os.environ
 os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
 
 # glibc's mallopt parameters and defaults (malloc.h; DEFAULT_MMAP_MAX, DEFAULT_TRIM_THRESHOLD).
 M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
 DEFAULT_MMAP_MAX, DEFAULT_TRIM_THRESHOLD = 65536, 128 * 1024
 KEEP_FREED_BYTES = 2**31 - 1  # the largest trim threshold mallopt takes: freed memory stays meanwhile
-ENABLED = True  # False: register() leaves the process as it is (for measuring what the settings give)
+ENABLED = True  # False: register() leaves the process as it is (``disable``)
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,6 +107,16 @@ def engine_settings():
         yield
     finally:
         _SHARED.leave()
+
+
+def disable() -> None:
+    """From now on, registrations leave the process as it is (for measuring what the settings
+    give). Called before PyTorch's first large allocation, it also withdraws the huge-page
+    request this module made (not one the user made)."""
+    global ENABLED
+    ENABLED = False
+    if _THP_SET_HERE:
+        os.environ.pop("THP_MEM_ALLOC_ENABLE", None)
 
 
 def active() -> bool:

@@ -9,6 +9,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubl
                                  QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSpinBox, QTableView,
                                  QVBoxLayout, QWidget)
 
+from ..core.pipeline import DESCRIPTOR_QUERIES
 from .i18n import tr
 from .points_table import TiePointTableModel, sortable
 from .raster_input import RasterInput
@@ -116,7 +117,7 @@ class RegistrationDock(QgsDockWidget):
         self.max_keypoints_spin.setSingleStep(500)
         self.max_keypoints_spin.setToolTip(tr("The tie points looked for: template matching locates this many keypoints, spread over the "
                                               "image. More give a slightly tighter fit and take longer. The network's matchers query at "
-                                              "least 1000 keypoints whatever this says."))
+                                              "least {queries} keypoints whatever this says.").format(queries=DESCRIPTOR_QUERIES))
         self.matcher_combo = _combo(matcher_choices())
         self.matcher_combo.setToolTip(tr("Automatic finds the rotation, scale and shift at which both images' structures correlate best and "
                                          "uses the network only when that is refused; all but the published method then locate each "
