@@ -94,12 +94,9 @@ def main(argv=None):
     parser.add_argument("--negatives", action="store_true",
                         help="also study each pair's best search candidate more than 25 px from the truth: the hardest wrong coarse "
                              "transforms, so that the gate is judged against many more than the few the search gets wrong by itself")
-    parser.add_argument("--feature-model", default=None,
-                        help="with --features learned: dense feature weights by name from models/ (default: the shipped default); "
-                             "a model other than the default is named in the output file")
     args = parser.parse_args(argv)
     options = RegistrationOptions(features=args.features)
-    extractor = feature_extractor(args.feature_model, device="cpu") if args.features == "learned" else None
+    extractor = feature_extractor(device="cpu") if args.features == "learned" else None
     describe = lambda image, valid, modality: dense_features(args.features, image, valid, modality, extractor)  # noqa: E731
     if args.pairs == "training":
         cases = training_cases(args.data, "georeferenced", args.s1s2_every)
@@ -155,8 +152,6 @@ def main(argv=None):
         lines.append(f"| {r['pair']} | {r['z']:.2f} | {r['error']:.1f} | " + " | ".join(f"{r[k][1]:.2f} | {r[k][0]}" for k in KEYS) + f" | {accepted} |")
     os.makedirs(args.out, exist_ok=True)
     name = "acceptance.md" if (args.features, args.pairs) == ("cfog", "training") else f"acceptance-{args.features}-{args.pairs}.md"
-    if args.features == "learned" and args.feature_model:
-        name = name.replace(".md", f"-{args.feature_model}.md")
     if args.negatives:
         name = name.replace(".md", "-negatives.md")
     with open(os.path.join(args.out, name), "w") as handle:

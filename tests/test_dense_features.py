@@ -21,9 +21,8 @@ from plugin.core import transforms
 from tests.test_structural import texture
 
 
-@pytest.mark.parametrize("levels", [2, 3])
-def test_branches_give_unit_features_at_full_resolution(levels):
-    network = DenseFeatureNet(levels=levels).eval()
+def test_branches_give_unit_features_at_full_resolution():
+    network = DenseFeatureNet().eval()
     with torch.no_grad():
         out = network.sar(torch.rand(2, 1, 48, 72))
     assert out.shape == (2, 8, 48, 72)
@@ -39,27 +38,6 @@ def test_unchanged_by_brightness_and_nearly_so_by_contrast():
         features = network.optical(image)
         assert torch.allclose(features, network.optical(image + 0.3), atol=1e-4)
         assert (features - network.optical(image * 3)).abs().max() < 0.05
-
-
-def test_a_third_level_starts_as_the_two_level_network_it_is_initialised_from():
-    """``train_features --init``: the 1/8 level is added to the 1/4 one through a scale that starts
-    at 0, so a 3-level network given a 2-level one's weights computes the same features."""
-    torch.manual_seed(0)
-    two = DenseFeatureNet(levels=2)
-    with torch.no_grad():  # non-trivial batch-norm statistics, as after training
-        for module in two.modules():
-            if isinstance(module, torch.nn.BatchNorm2d):
-                module.running_mean.uniform_(-0.1, 0.1)
-                module.running_var.uniform_(0.5, 2.0)
-    three = DenseFeatureNet(levels=3)
-    missing, unexpected = three.load_state_dict(two.state_dict(), strict=False)
-    assert not unexpected and missing and all("eighth" in key for key in missing)
-    image = torch.from_numpy(texture((96, 120), 5))[None, None]
-    with torch.no_grad():
-        assert torch.equal(two.eval().sar(image), three.eval().sar(image))
-    assert three.stride == 8 and two.stride == 4
-    with pytest.raises(ValueError, match="levels"):
-        DenseFeatureNet(levels=4)
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +57,9 @@ def test_tiles_agree_with_one_piece_and_invalid_pixels_are_zero(extractor):
     np.testing.assert_allclose(tiled, whole, atol=2e-3)
 
 
-@pytest.mark.parametrize("levels", [2, 3])
-def test_the_halo_covers_the_networks_reach(levels):
+def test_the_halo_covers_the_networks_reach():
     """Changing one pixel changes no feature farther away than HALO_PX."""
-    network = DenseFeatureNet(levels=levels).eval()
+    network = DenseFeatureNet().eval()
     image = torch.from_numpy(texture((256, 256), 4))[None, None]
     changed = image.clone()
     changed[0, 0, 128, 128] += 5.0

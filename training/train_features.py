@@ -77,27 +77,15 @@ def train(args) -> str:
     validation = by_group(load_labelled_pairs(validation_pairs, args.cache))
     validation_samples = sample_batch(validation, GROUP_WEIGHTS, args.validation_samples, np.random.default_rng(12345), augment=False)
     LOGGER.info("fit pairs %d, calibration pairs %d (not used), validation pairs %d", len(fit_pairs), len(calibration_pairs), len(validation_pairs))
-    network_conf = {"feature_dim": args.feature_dim, "width": args.width, "levels": args.levels}
+    network_conf = {"feature_dim": args.feature_dim, "width": args.width}
     network = DenseFeatureNet(**network_conf).to(device)
     if device.type == "cpu":
         network = network.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
     last_path, best_path = checkpoint_paths(args.out)
-    earlier_phase = None
-    if args.init and not os.path.exists(last_path):
-        initial = torch.load(args.init, map_location="cpu", weights_only=True)
-        # A 3-level network from a 2-level one: the 1/8 level is new and starts adding nothing (feature_network.py).
-        missing, unexpected = network.load_state_dict(initial["state_dict"], strict=False)
-        if unexpected or any(".from_eighth." not in key and ".at_eighth." not in key for key in missing):
-            raise SystemExit(f"{args.init} does not fit this network: missing {missing}, unexpected {unexpected}")
-        earlier_phase = {"checkpoint": args.init, "network": initial["config"]["network"], "training": initial["config"]["training"],
-                         "epochs": initial["state"]["epoch"], "elapsed_s": initial["state"]["elapsed_s"], "best": initial["state"]["best"],
-                         "earlier": initial["config"].get("earlier_phase")}
-        LOGGER.info("initialised from %s (epoch %d; new: %d tensors)", args.init, initial["state"]["epoch"], len(missing))
     state = resume(last_path, network, optimizer)
     config = {
         "kind": "features",
-        "earlier_phase": earlier_phase,
         "network": network_conf,
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
         "split": {"train": [p.name for p in fit_pairs], "calibration": [p.name for p in calibration_pairs],
@@ -139,8 +127,6 @@ def parse_args(argv=None):
     parser.add_argument("--validation-samples", type=int, default=768)
     parser.add_argument("--feature-dim", type=int, default=8)
     parser.add_argument("--width", type=int, default=16)
-    parser.add_argument("--init", default=None, help="start from the weights of this checkpoint (a previous phase; 2 -> 3 levels allowed)")
-    parser.add_argument("--levels", type=int, default=2, choices=(2, 3), help="context levels below full resolution (3 adds 1/8)")
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)

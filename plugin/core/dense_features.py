@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from .descriptor import resolve_device
-from .feature_network import DenseFeatureNet
+from .feature_network import STRIDE, DenseFeatureNet
 from .model_files import MODELS_DIR, build_network, load_checkpoint
 from .structural import cfog
 
@@ -39,8 +39,7 @@ class DenseFeatureExtractor:
         self.device = resolve_device(device)
         self.network = build_network(DenseFeatureNet, checkpoint).to(self.device)
         self.feature_dim = int(self.network.conf["feature_dim"])
-        self.stride = self.network.stride
-        self.tile = int(np.ceil(tile / self.stride) * self.stride)
+        self.tile = int(np.ceil(tile / STRIDE) * STRIDE)
         self._runners = {}
         self._lock = threading.Lock()
         if self.device.type == "cpu":
@@ -101,7 +100,7 @@ class DenseFeatureExtractor:
         y0, x0 = max(0, top - HALO_PX), max(0, left - HALO_PX)
         y1, x1 = min(rows, bottom + HALO_PX), min(cols, right + HALO_PX)
         crop = image[y0:y1, x0:x1]
-        padded_rows, padded_cols = (int(np.ceil(n / self.stride) * self.stride) for n in crop.shape)
+        padded_rows, padded_cols = (int(np.ceil(n / STRIDE) * STRIDE) for n in crop.shape)
         crop = _pad_to(crop, max(padded_rows, 32), max(padded_cols, 32))  # the standardisation reflects 15 px
         batch = torch.from_numpy(np.ascontiguousarray(crop))[None, None].to(self.device)
         if self.device.type == "cpu":

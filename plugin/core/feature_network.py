@@ -27,9 +27,7 @@ from torch import nn
 
 from .network import InvertedResidual, conv_bn_relu6
 
-def stride(levels: int) -> int:
-    """Inputs must have a height and width that are multiples of this (the frontend pads)."""
-    return 2 ** levels
+STRIDE = 4  # inputs must have a height and width that are multiples of this (the frontend pads)
 STANDARDISATION_WINDOW = 31  # px: intensities are standardised over this neighbourhood
 
 
@@ -62,14 +60,10 @@ class LocalStandardisation(nn.Module):
 
 
 class DenseFeatureBranch(nn.Module):
-    """``B x 1 x H x W`` grey image -> ``B x D x H x W`` unit-length features (H, W multiples of
-    ``stride(levels)``). ``levels`` 2: context at 1/2 and 1/4 resolution; 3 adds a 1/8 level (a
-    wider receptive field, for speckled SAR, at little cost: it runs on 1/64 of the pixels)."""
+    """``B x 1 x H x W`` grey image -> ``B x D x H x W`` unit-length features (H, W multiples of 4)."""
 
-    def __init__(self, feature_dim: int = 8, stem_channels: int = 8, width: int = 16, expansion: int = 4, levels: int = 2):
+    def __init__(self, feature_dim: int = 8, stem_channels: int = 8, width: int = 16, expansion: int = 4):
         super().__init__()
-        if levels not in (2, 3):
-            raise ValueError(f"levels must be 2 or 3, got {levels}")
         self.standardise = LocalStandardisation()
         self.stem = conv_bn_relu6(1, stem_channels, 3, 1)
         self.at_half = nn.Sequential(conv_bn_relu6(stem_channels, width, 3, 2), InvertedResidual(width, width, 1, expansion))
@@ -78,16 +72,6 @@ class DenseFeatureBranch(nn.Module):
             InvertedResidual(2 * width, 2 * width, 1, expansion),
             InvertedResidual(2 * width, 2 * width, 1, expansion),
         )
-        if levels == 3:
-            self.at_eighth = nn.Sequential(
-                InvertedResidual(2 * width, 2 * width, 2, expansion),
-                InvertedResidual(2 * width, 2 * width, 1, expansion),
-            )
-            # Added to the 1/4 level; its last scale starts at 0, so that a 3-level branch starts
-            # as the 2-level one it is initialised from (``training/train_features.py --init``).
-            self.from_eighth = nn.Sequential(nn.Conv2d(2 * width, 2 * width, 1, bias=False), nn.BatchNorm2d(2 * width))
-            nn.init.zeros_(self.from_eighth[1].weight)
-        self.levels = levels
         self.fuse = conv_bn_relu6(3 * width, width, 1, 1)
         self.head = nn.Conv2d(width + stem_channels, feature_dim, 3, padding=1)
 
@@ -95,9 +79,6 @@ class DenseFeatureBranch(nn.Module):
         full = self.stem(self.standardise(image))
         half = self.at_half(full)
         quarter = self.at_quarter(half)
-        if self.levels == 3:
-            eighth = F.interpolate(self.at_eighth(quarter), scale_factor=2.0, mode="bilinear", align_corners=False)
-            quarter = quarter + self.from_eighth(eighth)
         up = F.interpolate(quarter, scale_factor=2.0, mode="bilinear", align_corners=False)
         up = self.fuse(torch.cat([up, half], dim=1))
         up = F.interpolate(up, scale_factor=2.0, mode="bilinear", align_corners=False)
@@ -110,7 +91,7 @@ class DenseFeatureNet(nn.Module):
     ``net.optical(image)`` and ``net.sar(image)`` give comparable features of the two sensors.
     """
 
-    default_conf = {"feature_dim": 8, "stem_channels": 8, "width": 16, "expansion": 4, "levels": 2}
+    default_conf = {"feature_dim": 8, "stem_channels": 8, "width": 16, "expansion": 4}
 
     def __init__(self, **conf):
         super().__init__()
@@ -118,10 +99,6 @@ class DenseFeatureNet(nn.Module):
         self.optical = DenseFeatureBranch(**self.conf)
         self.sar = DenseFeatureBranch(**self.conf)
         self.log_temperature = nn.Parameter(torch.tensor(3.4))  # e^3.4 ~ 30: scores of unit features are in [-1, 1]
-
-    @property
-    def stride(self) -> int:
-        return stride(self.conf["levels"])
 
     def branch(self, modality: str) -> DenseFeatureBranch:
         if modality not in ("optical", "sar"):
