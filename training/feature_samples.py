@@ -45,15 +45,9 @@ class LabelledPair:
     offset: np.ndarray  # N x 2 measured SAR - optical offsets, NaN where unknown
 
 
-def load_labelled_pairs(pairs: List[ImagePair], cache_dir: str, label_model: str = "") -> List[LabelledPair]:
-    """The pairs with their keypoints' measured offsets (cached per pair and label settings);
-    measured on CFOG, or with ``label_model`` on that dense feature model's features."""
+def load_labelled_pairs(pairs: List[ImagePair], cache_dir: str) -> List[LabelledPair]:
+    """The pairs with their keypoints' measured offsets (cached per pair and label settings)."""
     settings = f"{KEYPOINTS_PER_IMAGE}-{LABEL_MARGIN_PX}-{REFINE_RADIUS_PX}-{REFINE_MIN_SUPPORT}-{REFINE_MAX_SPREAD_PX}"
-    describe = None
-    if label_model:
-        from plugin.core.dense_features import feature_extractor
-        extractor = feature_extractor(label_model, "cpu")
-        describe, settings = extractor.features, settings + f"-{label_model}"
     labelled = []
     for pair in pairs:
         optical, sar = load_pair_grey(pair)
@@ -63,7 +57,7 @@ def load_labelled_pairs(pairs: List[ImagePair], cache_dir: str, label_model: str
             xy, offset = cached["xy"], cached["offset"]
         else:
             xy = detect_keypoints(optical, np.ones(optical.shape, bool), KEYPOINTS_PER_IMAGE, margin=LABEL_MARGIN_PX).xy.astype(np.float64)
-            offset = measured_offsets(optical, sar, xy, describe)
+            offset = measured_offsets(optical, sar, xy)
             os.makedirs(cache_dir, exist_ok=True)
             np.savez(path, xy=xy, offset=offset)
         LOGGER.info("labels: %s: %d keypoints, %.0f%% with a measured offset", pair.name, len(xy),

@@ -97,15 +97,14 @@ def cut_windows(image: np.ndarray, xy: np.ndarray, window: int) -> np.ndarray:
     return np.stack([image[y - half : y + half, x - half : x + half] for x, y in xy.astype(int)])
 
 
-def measured_offsets(optical: np.ndarray, sar: np.ndarray, xy: np.ndarray, describe=None) -> np.ndarray:
+def measured_offsets(optical: np.ndarray, sar: np.ndarray, xy: np.ndarray) -> np.ndarray:
     """N x 2 SAR - optical offsets (px) of a co-registered pair at the optical points ``xy``:
     CFOG template matches within ``REFINE_SEARCH_PX`` (distinct minima only), then per point the
     median of the matches within ``REFINE_RADIUS_PX``; NaN where fewer than
     ``REFINE_MIN_SUPPORT`` lie there or they disagree by more than ``REFINE_MAX_SPREAD_PX``."""
     valid = np.ones(optical.shape, bool)
     points = xy.astype(np.float64)
-    describe = describe or (lambda image, valid, modality: cfog(image, valid))  # (image, valid, "optical" | "sar") -> H x W x D
-    matches = match_templates(describe(optical, valid, "optical"), describe(sar, valid, "sar"), points, points, REFINE_TEMPLATE_RADIUS,
+    matches = match_templates(cfog(optical, valid), cfog(sar, valid), points, points, REFINE_TEMPLATE_RADIUS,
                               REFINE_SEARCH_PX, MIN_DISTINCTNESS)
     measured = matches.positions[matches.found] - points[matches.found]
     where = points[matches.found]

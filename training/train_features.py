@@ -73,7 +73,7 @@ def train(args) -> str:
     device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
     train_pairs, validation_pairs = list_pairs(args.data)
     fit_pairs, calibration_pairs = split_calibration(train_pairs)
-    fit = by_group(load_labelled_pairs(fit_pairs, args.cache, args.label_model))
+    fit = by_group(load_labelled_pairs(fit_pairs, args.cache))
     validation = by_group(load_labelled_pairs(validation_pairs, args.cache))
     validation_samples = sample_batch(validation, GROUP_WEIGHTS, args.validation_samples, np.random.default_rng(12345), augment=False)
     LOGGER.info("fit pairs %d, calibration pairs %d (not used), validation pairs %d", len(fit_pairs), len(calibration_pairs), len(validation_pairs))
@@ -83,9 +83,6 @@ def train(args) -> str:
         network = network.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
     last_path, best_path = checkpoint_paths(args.out)
-    if args.init and not os.path.exists(last_path):
-        network.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=True)["state_dict"])
-        LOGGER.info("initialised from %s", args.init)
     state = resume(last_path, network, optimizer)
     config = {
         "kind": "features",
@@ -130,10 +127,6 @@ def parse_args(argv=None):
     parser.add_argument("--validation-samples", type=int, default=768)
     parser.add_argument("--feature-dim", type=int, default=8)
     parser.add_argument("--width", type=int, default=16)
-    parser.add_argument("--label-model", default="",
-                        help="measure the training pairs' offsets on this dense feature model's features instead of CFOG "
-                             "(the validation labels stay CFOG's, so that the figures compare)")
-    parser.add_argument("--init", default=None, help="start from the weights of this checkpoint")
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)
