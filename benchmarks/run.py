@@ -40,7 +40,7 @@ from .peers import match_with
 TOLERANCE_PX = {"s1s2": 10.0, "3mos": 5.0}
 METHODS = ("engine", "sift", "akaze")
 # Every stage register() can time, in its order: the search before the network, "matching" last either way.
-STAGES = tuple(dict.fromkeys(COMMON_STAGES + SEARCH_STAGES[:2] + NETWORK_STAGES))
+STAGES = tuple(dict.fromkeys(COMMON_STAGES + SEARCH_STAGES[:1] + NETWORK_STAGES))
 PEERS = METHODS[1:]
 
 

@@ -33,7 +33,7 @@ def test_f_measure_is_averaged_over_registered_cases_and_absent_for_peers():
 
 def test_stage_medians_cover_registered_cases_and_mark_stages_only_some_ran():
     text = "\n".join(run.stage_lines(ROWS))
-    assert "| georeferenced | 3mos | 2 | 0.20 | 0.20 | 0.50 | 0.30 | 2.00 (1) | 1.50 |" in text, text
+    assert "| georeferenced | 3mos | 2 | 0.20 | 0.20 | 0.30 | 0.50 | 2.00 (1) | 1.50 |" in text, text
 
 
 def test_results_markdown_can_be_written_again_from_the_stored_json(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "out", "desktop")
-STAGES = ["read", "coarse alignment", "search", "keypoints", "matching", "done"]
+STAGES = ["read", "coarse alignment", "keypoints", "search", "matching", "done"]
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("SKIP_DESKTOP") == "1" or not all(shutil.which(tool) for tool in ("qgis", "xvfb-run", "import")),

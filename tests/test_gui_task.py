@@ -10,7 +10,7 @@ from plugin.gui.task import RegistrationTask
 from tests.conftest import grid_error, write_tif
 from tests.gui_fixtures import controller, iface, messages, sample_layers  # noqa: F401
 
-STAGES = ("read", "coarse alignment", "search", "keypoints", "matching", "done")
+STAGES = ("read", "coarse alignment", "keypoints", "search", "matching", "done")
 
 
 class FakeExtractor:
@@ -65,8 +65,7 @@ def test_real_task_shows_progress_per_stage(controller, sample_layers, qtbot, if
     with qtbot.waitSignal(task.done, timeout=180_000):
         pass
     assert progress == sorted(progress) and progress[-1] >= 75  # through the search stage at least
-    # (keypoints are found alongside the search: their own stage is only what is left to wait for, often nothing)
-    assert {"Searching rotation, scale and shift", "Matching"} <= labels
+    assert {"Finding keypoints", "Searching rotation, scale and shift"} <= labels
     assert controller.dock.run_button.isEnabled() and not controller.dock.cancel_button.isEnabled()
     # With a well-trained model this is a success; with a weak one a RegistrationError in the message bar.
     assert task.succeeded or isinstance(task.error, RegistrationError)

@@ -32,30 +32,3 @@ def test_thread_map_raises_the_first_error():
 
     with pytest.raises(ValueError, match="bad item"):
         parallel.thread_map(fail, range(20))
-
-
-def test_nested_thread_map_runs_in_the_callers_thread():
-    """Work that maps over threads itself (nested in thread_map) must not wait on the shared pool
-    that runs it: with every pool thread waiting, that would deadlock."""
-    results = []
-
-    def outer(item):
-        return sum(parallel.thread_map(lambda x: x + item, range(10)))
-
-    runner = threading.Thread(target=lambda: results.append(parallel.thread_map(outer, range(8))), daemon=True)
-    runner.start()
-    runner.join(timeout=60)
-    assert not runner.is_alive(), "nested thread_map deadlocked"
-    assert results == [[sum(range(10)) + 10 * item for item in range(8)]]
-
-
-def test_thread_map_reuses_its_threads():
-    names = set()
-
-    def record(item):
-        names.add(threading.current_thread().name)
-        return item
-
-    for _ in range(5):
-        parallel.thread_map(record, range(8))
-    assert len(names) <= parallel.workers()  # the same pool's threads every time, not new ones per call

@@ -1,14 +1,11 @@
-"""The registration pipeline: read -> normalise -> coarse alignment -> a coarse transform
-(structural search, or descriptors) -> fine matching -> fit; the optical keypoints and dense
-features are computed on other threads while the search runs. Front ends (CLI, QgsTask,
-Processing, batch) call ``register`` and then the writers in ``outputs.py``; re-fitting edited
-tie points uses ``fit_tie_points`` alone.
+"""The registration pipeline: read -> normalise -> coarse alignment -> keypoints -> a coarse
+transform (structural search, or descriptors) -> fine matching -> fit. Front ends (CLI, QgsTask, Processing, batch) call ``register`` and then the
+writers in ``outputs.py``; re-fitting edited tie points uses ``fit_tie_points`` alone.
 """
 from __future__ import annotations
 
 import functools
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Tuple
 
@@ -51,12 +48,10 @@ MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
 TEMPLATE_SHARE = 8  # a template's radius is at most the optical image's shorter side / this (see template_radius_for)
 MAX_SCALE = 2.0  # without a prior: the descriptor compares patches of one pixel size, so no more
-# Progress stages, as register() reports them (and RegistrationResult.timing_s names them, a partition of the
-# run's time): the common ones, then the structural search's or the network's (_match_descriptors; also
-# after a refused search with "auto"). The optical keypoints and dense features are computed on other
-# threads while the search runs (see _register): "keypoints" is the time then still waited for them.
-COMMON_STAGES = ("read", "coarse alignment")
-SEARCH_STAGES = ("search", "keypoints", "matching")
+# Progress stages, as register() reports them (and RegistrationResult.timing_s names them): the common ones,
+# then the structural search's or the network's (_match_descriptors; also after a refused search with "auto").
+COMMON_STAGES = ("read", "coarse alignment", "keypoints")
+SEARCH_STAGES = ("search", "matching")
 NETWORK_STAGES = ("descriptors", "matching")
 REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (transforms.refine_inliers); benchmarks.final_fit measures it off and on
 
@@ -440,8 +435,8 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
               extractor: Optional[DescriptorExtractor]) -> RegistrationResult:
     options.check()
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
-    searching = options.matcher in ("auto", "structural")
-    steps = Progress(progress, stages=COMMON_STAGES + (SEARCH_STAGES if searching else ("keypoints",) + NETWORK_STAGES))
+    first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES
+    steps = Progress(progress, stages=COMMON_STAGES + first_match)
     steps.stage("read")
     optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
     steps.update(0.5)
@@ -452,28 +447,21 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     steps.stage("coarse alignment")
     aligned = coarse_align(optical, sar, sar_image)
     radius = _search_radius(aligned, options)  # of the input's alignment: fine matching replaces ``aligned``
+    fine = _fine_features(optical_image, optical.valid, options) if options.matcher != "method" else None
+
+    steps.stage("keypoints")
     queries = options.max_keypoints if options.matcher == "method" else max(options.max_keypoints, DESCRIPTOR_QUERIES)
-    coarse = None
-    # The optical keypoints and dense features do not depend on the search: two more threads compute
-    # them while it runs, which uses the cores the search leaves idle (benchmarks/results/speed-*.md).
-    # Leaving the block waits for both, also when the search is cancelled.
-    with ThreadPoolExecutor(2, thread_name_prefix="registration") as background:
-        keypoints_pending = background.submit(detect_keypoints, optical_image, optical.valid, queries)
-        fine_pending = background.submit(_fine_features, optical_image, optical.valid, options) if options.matcher != "method" else None
-        if searching:
-            steps.stage("search")
-            coarse = _coarse_by_search(optical_image, optical.valid, aligned, options, steps)
-        steps.stage("keypoints")
-        optical_keypoints = keypoints_pending.result()
-        fine = fine_pending.result() if fine_pending is not None else None
+    optical_keypoints = detect_keypoints(optical_image, optical.valid, queries)
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
     tie_xy = optical_keypoints.xy[: options.max_keypoints]  # what fine matching locates
     model = transforms.ransac_model_for(options.warp_model)
     no_distance = np.full(len(tie_xy), np.nan)
     matches, sar_candidates, used = None, len(tie_xy), None
-    if searching:
+    if options.matcher in ("auto", "structural"):
         try:
+            steps.stage("search")
+            coarse = _coarse_by_search(optical_image, optical.valid, aligned, options, steps)
             steps.stage("matching")
             matches, aligned = _locate(fine, aligned, coarse, tie_xy, no_distance, model, options, steps)
         except RegistrationError as error:

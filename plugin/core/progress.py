@@ -17,8 +17,8 @@ ProgressCallback = Callable[[str, float], bool]
 STAGE_WEIGHTS = {
     "read": 0.05,
     "coarse alignment": 0.05,
-    "keypoints": 0.05,  # after the search, only what is left of it (pipeline.SEARCH_STAGES)
-    "search": 0.3,  # structural search (matchers auto, structural)
+    "keypoints": 0.15,
+    "search": 0.25,  # structural search (matchers auto, structural)
     "descriptors": 0.5,  # the network (guided, method, and auto when the search is refused)
     "matching": 0.3,
     "output": 0.05,
