@@ -44,21 +44,31 @@ def parse_variant(text: str) -> dict:
     return variant
 
 
-def run_variant(cases, variant: dict):
+def _fit(case, options, directory, unwarped=False):
+    optical, sar = write_case_files(case, directory, unwarped)
+    try:
+        return register(optical, sar, options).fit.sar_to_optical
+    except RegistrationError:
+        return None
+
+
+def run_variant(cases, variant: dict, consistency: bool = False):
+    """Per case: the corner error against the truth, and with ``consistency`` the truth-free
+    self-consistency of ``benchmarks.run`` (the estimate for the warped pair against the same
+    options' estimate for the pair as it is, composed with the known warp; None when either is refused)."""
     options = RegistrationOptions(**variant)
     rows = {}
     for case in cases:
         height, width = case.sar.shape
         with tempfile.TemporaryDirectory() as directory:
-            optical, sar = write_case_files(case, directory)
             start = time.perf_counter()
-            try:
-                fit = register(optical, sar, options).fit.sar_to_optical
-                error = transforms.corner_error(fit, case.sar_to_optical, width, height)
-            except RegistrationError:
-                error = None
-            rows[case.name] = {"error": error, "seconds": time.perf_counter() - start, "size": max(height, width),
-                               "tolerance": TOLERANCE_PX[case.dataset]}
+            fit = _fit(case, options, directory)
+            seconds = time.perf_counter() - start
+            error = None if fit is None else transforms.corner_error(fit, case.sar_to_optical, width, height)
+            reference = _fit(case, options, directory, unwarped=True) if consistency and fit is not None else None
+            consistent = None if reference is None else transforms.corner_error(fit, reference @ case.sar_to_optical, width, height)
+            rows[case.name] = {"error": error, "seconds": seconds, "size": max(height, width),
+                               "tolerance": TOLERANCE_PX[case.dataset], "consistency": consistent}
     return rows
 
 
@@ -72,6 +82,9 @@ def main(argv=None):
                         help="training pairs choose settings; calibration pairs (never seen by the dense feature network) choose "
                              "settings that involve it; validation pairs (the benchmark's cases) only compare finished models")
     parser.add_argument("--out", required=True, help="markdown file to write")
+    parser.add_argument("--consistency", action="store_true",
+                        help="also register each pair as it is in the data and report self-consistency within 3 px (as benchmarks.run; "
+                             "about twice the time)")
     args = parser.parse_args(argv)
     variants = [(text, parse_variant(text)) for text in args.variant]
     if args.pairs == "training":
@@ -85,7 +98,7 @@ def main(argv=None):
         which = f"the benchmark's {len(cases)} validation pairs and warps"
     results = {}
     for text, variant in variants:
-        results[text] = run_variant(cases, variant)
+        results[text] = run_variant(cases, variant, args.consistency)
         print(f"{text}: {sum(r['error'] is not None for r in results[text].values())}/{len(cases)} registered", flush=True)
     common = [c.name for c in cases if all(results[t][c.name]["error"] is not None for t, _ in variants)]
     lines = [f"# Engine options compared on {args.pairs} pairs", "",
@@ -94,8 +107,9 @@ def main(argv=None):
              f"Tier {args.tier}; {which}; corner errors over the {len(common)} pairs every variant registered; "
              f"within tolerance: of all pairs, corners within {TOLERANCE_PX['3mos']:g} px (3MOS) or {TOLERANCE_PX['s1s2']:g} px (S1/S2) of the truth.", "",
              f"Wrong: registered with a corner more than {WRONG_PX:g} px from the truth (a result a user would have to catch).", "",
-             "| variant | registered | within tolerance | wrong | corner error median px | mean px | <= 5 px | > 10 px | median s (all) | median s (1024 px pairs) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| variant | registered | within tolerance | wrong | corner error median px | mean px | <= 5 px | > 10 px | median s (all) | median s (1024 px pairs) |"
+             + (" self-consistent@3px |" if args.consistency else ""),
+             "|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.consistency else "")]
     for text, _ in variants:
         rows = results[text]
         errors = np.array([rows[name]["error"] for name in common])
@@ -105,12 +119,20 @@ def main(argv=None):
         wrong = sum(r["error"] is not None and r["error"] > WRONG_PX for r in rows.values())
         lines.append(f"| {text} | {registered}/{len(cases)} | {within}/{len(cases)} | {wrong} | {np.median(errors):.2f} | {errors.mean():.2f} | {int((errors <= 5).sum())} | "
                      f"{int((errors > 10).sum())} | {np.median([r['seconds'] for r in rows.values()]):.2f} | "
-                     f"{np.median(large) if large else float('nan'):.2f} |")
+                     f"{np.median(large) if large else float('nan'):.2f} |"
+                     + (f" {sum(r['consistency'] is not None and r['consistency'] <= 3 for r in rows.values())}/{len(cases)} |"
+                        if args.consistency else ""))
     summary = len(lines)
-    lines += ["", "Per pair: corner error against the truth in px, or - where refused.", "",
+    lines += ["", "Per pair: corner error against the truth in px, or - where refused"
+              + (" (in brackets: self-consistency in px, - where the pair as it is was refused)." if args.consistency else "."), "",
               "| pair | " + " | ".join(text for text, _ in variants) + " |", "|---|" + "---|" * len(variants)]
     for case in cases:
         cells = [results[text][case.name]["error"] for text, _ in variants]
+        if args.consistency:
+            cells = [(results[text][case.name]["error"], results[text][case.name]["consistency"]) for text, _ in variants]
+            lines.append(f"| {case.name} | " + " | ".join("-" if e is None else f"{e:.1f} ({'-' if c is None else f'{c:.1f}'})"
+                                                         for e, c in cells) + " |")
+            continue
         lines.append(f"| {case.name} | " + " | ".join("-" if e is None else f"{e:.1f}" for e in cells) + " |")
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as handle:
