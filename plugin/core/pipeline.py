@@ -76,7 +76,6 @@ class RegistrationOptions:
     optical_bands: Optional[Tuple[int, ...]] = None
     sar_bands: Optional[Tuple[int, ...]] = None
     sar_scale: str = "auto"  # auto | linear | db | display
-    rewarp: bool = False  # experiment: resample the SAR by the first pass's fit before the second pass
 
     def check(self) -> None:
         if self.warp_model not in transforms.WARP_MODELS:
@@ -353,10 +352,6 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
     if cells < options.min_inliers:
         _could_not_register(cells, options, _search_radius(aligned, options), "well-separated template matches")
     predicted = transforms.apply(np.linalg.inv(consensus.matrix), optical_xy)
-    if options.rewarp:
-        grid = warped(aligned, consensus.matrix @ coarse, optical_features.shape[:2])
-        sar_features = fine.describe(grid.sar_image, grid.sar_valid, "sar")
-        predicted, cache = optical_xy.astype(np.float64), None
     positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[1], cache=cache)
     fine = _template_matches(optical_xy, positions, found, distance)
     filter_ransac(fine, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
