@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_info
+from threadpoolctl import OpenBLASController, threadpool_info
 
 from plugin.core import RegistrationOptions, cpu_settings, register
 
@@ -50,6 +50,56 @@ def test_threads_entering_and_leaving_at_once_leave_the_process_as_it_was():
     for worker in workers:
         worker.join()
     assert not cpu_settings.active() and blas_threads() == before
+
+
+def on_a_thread_that_stays(work):
+    """Runs ``work`` on a thread that stays alive afterwards, as QGIS's task threads (a thread pool)
+    do; returns a function that lets the thread end."""
+    done, release = threading.Event(), threading.Event()
+
+    def run():
+        work()
+        done.set()
+        release.wait(30)
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(30)
+    return release.set
+
+
+def enter_and_leave():
+    with cpu_settings.engine_settings():
+        pass
+
+
+def test_a_registration_on_a_pooled_thread_leaves_the_next_one_its_settings():
+    # threadpoolctl lets only one live thread set OpenBLAS's threads; a task thread that kept
+    # that right after its registration made every later registration on another thread (the
+    # next task, the main thread) run BLAS on every core.
+    before = blas_threads()
+    OpenBLASController.clear_controlling_thread(force=True)  # as in a fresh QGIS: the task's thread sets BLAS first
+    release = on_a_thread_that_stays(enter_and_leave)
+    try:
+        with cpu_settings.engine_settings():
+            assert all(threads == 1 for _, threads in blas_threads())
+        assert blas_threads() == before
+    finally:
+        release()
+
+
+def test_the_last_to_leave_restores_even_on_another_thread():
+    before = blas_threads()
+    first = cpu_settings.engine_settings()
+    first.__enter__()  # applied on this thread
+    second = cpu_settings.engine_settings()
+    release = on_a_thread_that_stays(second.__enter__)
+    try:
+        first.__exit__(None, None, None)
+        assert all(threads == 1 for _, threads in blas_threads())
+        on_a_thread_that_stays(lambda: second.__exit__(None, None, None))()  # the last leaves on another thread
+        assert not cpu_settings.active() and blas_threads() == before
+    finally:
+        release()
 
 
 def test_an_error_inside_still_restores():

@@ -20,7 +20,10 @@ page faults and 19 s of system time (against 48 s of user time) without them, 0.
   only where the user has not set it). 2 MB pages: 512 times fewer page faults.
 
 Nested and concurrent registrations (a batch, two tasks in QGIS) share one setting: the first
-to enter applies it, the last to leave restores it.
+to enter applies it, the last to leave restores it, on whichever threads they run. (threadpoolctl
+lets only one live thread change OpenBLAS's threads and silently ignores the others; QGIS runs
+tasks on pooled threads that stay alive, so the thread that applies or restores takes that right
+first and gives it up after: ``_blas_control``.)
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import functools
 import os
 import threading
 
+import threadpoolctl
 from threadpoolctl import threadpool_limits
 
 _THP_SET_HERE = "THP_MEM_ALLOC_ENABLE" not in os.environ
@@ -57,6 +61,21 @@ def _glibc():
         return None
 
 
+@contextlib.contextmanager
+def _blas_control():
+    """The calling thread may change OpenBLAS's threads inside the block, and no thread holds that
+    right after it (threadpoolctl's ``OpenBLASController``; older threadpoolctl has no such rule)."""
+    controller = getattr(threadpoolctl, "OpenBLASController", None)
+    clear = getattr(controller, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+    try:
+        yield
+    finally:
+        if clear is not None:
+            clear(force=True)
+
+
 class _Shared:
     """Applies ``enter`` for the first of any number of overlapping users, ``leave`` after the last."""
 
@@ -69,7 +88,8 @@ class _Shared:
         with self._lock:
             self._users += 1
             if self._users == 1:
-                self._limits = threadpool_limits(limits=1, user_api="blas")
+                with _blas_control():
+                    self._limits = threadpool_limits(limits=1, user_api="blas")
                 libc = _glibc()
                 if libc is not None:
                     libc.mallopt(M_MMAP_MAX, 0)
@@ -79,7 +99,8 @@ class _Shared:
         with self._lock:
             self._users -= 1
             if self._users == 0:
-                self._limits.restore_original_limits()
+                with _blas_control():
+                    self._limits.restore_original_limits()
                 self._limits = None
                 libc = _glibc()
                 if libc is not None:
