@@ -99,5 +99,10 @@ def residuals(matrix: np.ndarray, sar_xy: np.ndarray, optical_xy: np.ndarray) ->
 
 def corner_error(estimated: np.ndarray, truth: np.ndarray, width: int, height: int) -> float:
     """Largest distance between where two transforms put the four corners of a width x height image."""
-    corners = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float64)
+    corners = image_corners(width, height)
     return float(np.linalg.norm(apply(estimated, corners) - apply(truth, corners), axis=1).max())
+
+
+def image_corners(width: int, height: int) -> np.ndarray:
+    return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float64)
+

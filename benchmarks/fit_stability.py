@@ -1,0 +1,128 @@
+"""Does the split-half agreement of a fit tell a user which results to check?
+
+    python -m benchmarks.fit_stability --pairs calibration --tier hard --out benchmarks/results/fit-stability-hard.md
+
+For every pair the engine registers: its fit's split-half agreement (``split_half_px``:
+the tie points cut in two at their median column, and again at their median row, each half fitted
+on its own; the largest distance at the SAR image's corners between the two halves' fits), the
+fit's corner error against the truth, and its self-consistency (as ``benchmarks.run``: against the
+engine's fit for the pair as it is, composed with the known warp). Then, per threshold, how many
+results would be flagged, and how many of the flagged and of the unflagged are self-consistent.
+The split-half figure needs no truth, so a user gets it for every registration.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import tempfile
+
+import numpy as np
+
+from plugin.core import RegistrationError, register, transforms
+from training.export import commit as git_commit
+
+from .cases import TIERS, calibration_cases, make_cases, write_case_files
+
+THRESHOLDS_PX = (3.0, 4.0, 5.0, 6.0, 8.0)
+
+
+def split_half_px(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str, width: int, height: int) -> float:
+    """How far the fit's own tie points disagree with each other: the tie points are cut in two at
+    their median SAR column, and again at their median row; each half is fitted (least squares,
+    ``model``) on its own, and the figure is the largest distance between two halves' fits at the
+    corners of the width x height SAR image, in optical pixels. NaN when a half has too few points.
+
+    Why: a fit can have a small RMSE and still be unsure where the image's corners go, when the
+    tie points cover only part of the image or when the images do not differ by one ``model``
+    transform (terrain, a pair that is itself misaligned in places). Then the halves disagree:
+    ``benchmarks/results/fit-stability-*.md`` measures how well this flags results that are not
+    self-consistent (too weakly to warn users with it)."""
+    sar_xy, optical_xy = np.asarray(sar_xy, np.float64), np.asarray(optical_xy, np.float64)
+    corners, worst = transforms.image_corners(width, height), 0.0
+    for axis in (0, 1):
+        low = sar_xy[:, axis] < np.median(sar_xy[:, axis]) if len(sar_xy) else np.zeros(0, bool)
+        halves = (low, ~low)
+        if min(int(h.sum()) for h in halves) < 2 * transforms.MINIMUM_POINTS[model]:
+            return float("nan")
+        fits = [transforms.fit_least_squares(sar_xy[h], optical_xy[h], model) for h in halves]
+        worst = max(worst, float(np.linalg.norm(transforms.apply(fits[0], corners) - transforms.apply(fits[1], corners), axis=1).max()))
+    return worst
+
+
+def _register(case, directory, unwarped=False):
+    try:
+        return register(*write_case_files(case, directory, unwarped))
+    except RegistrationError:
+        return None
+
+
+def measure(case) -> dict:
+    height, width = case.sar.shape
+    with tempfile.TemporaryDirectory() as directory:
+        result = _register(case, directory)
+        if result is None:
+            return {"registered": False}
+        reference = _register(case, os.path.join(directory, "as-it-is"), unwarped=True)
+    fit = result.fit.sar_to_optical
+    tie = result.tie_points
+    split = split_half_px(tie.sar_xy[tie.enabled], tie.optical_xy[tie.enabled],
+                                     transforms.ransac_model_for(result.fit.model), width, height)
+    consistency, agreeing = None, None
+    if reference is not None:
+        consistent_fit = reference.fit.sar_to_optical @ case.sar_to_optical  # what the fit would be if it agreed with itself
+        consistency = transforms.corner_error(fit, consistent_fit, width, height)
+        off = np.linalg.norm(transforms.residuals(consistent_fit, tie.sar_xy[tie.enabled], tie.optical_xy[tie.enabled]), axis=1)
+        agreeing = float(np.mean(off <= 3.0))
+    return {"registered": True, "split_half_px": split, "error_px": transforms.corner_error(fit, case.sar_to_optical, width, height),
+            "consistency_px": consistency, "tie_points": int(tie.enabled.sum()), "agreeing": agreeing}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
+    parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration",
+                        help="calibration pairs choose the threshold; validation pairs (the benchmark's) only report")
+    parser.add_argument("--out", required=True, help="markdown file to write")
+    args = parser.parse_args(argv)
+    cases = list(calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier))
+    rows = {}
+    for case in cases:
+        rows[case.name] = measure(case)
+        print(case.name, rows[case.name], flush=True)
+    registered = {name: row for name, row in rows.items() if row["registered"]}
+    judged = {name: row for name, row in registered.items() if row["consistency_px"] is not None}
+    lines = [f"# Split-half agreement of the fit against self-consistency ({args.pairs} pairs, {args.tier} tier)", "",
+             f"Command: `python -m benchmarks.fit_stability {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
+             f"Commit: {git_commit()}; machine: {platform.machine()}, {os.cpu_count()} CPU cores; date: {datetime.date.today()}. "
+             f"{len(cases)} pairs, {len(registered)} registered, {len(judged)} of them also registered as they are "
+             "(needed for self-consistency).", "",
+             "Flagged: split-half agreement above the threshold. Consistent: self-consistent within 3 px.", "",
+             "| threshold px | flagged | flagged and not consistent | not flagged and consistent | not flagged and not consistent |",
+             "|---|---|---|---|---|"]
+    for threshold in THRESHOLDS_PX:
+        flagged = {n for n, r in judged.items() if r["split_half_px"] > threshold}
+        bad = {n for n, r in judged.items() if r["consistency_px"] > 3.0}
+        lines.append(f"| {threshold:g} | {len(flagged)}/{len(judged)} | {len(flagged & bad)}/{len(flagged)} | "
+                     f"{len(set(judged) - flagged - bad)}/{len(set(judged) - flagged)} | {len(bad - flagged)}/{len(set(judged) - flagged)} |")
+    lines += ["", "Per pair. Agreeing: the share of the fit's tie points within 3 px of the self-consistent fit (the fit for the pair as "
+              "it is, composed with the known warp): near 1 where the fit uses the same matches a self-consistent fit would.", "",
+              "| pair | tie points | split-half px | self-consistency px | agreeing | corner error against the truth px |", "|---|---|---|---|---|---|"]
+    for name, row in rows.items():
+        if not row["registered"]:
+            lines.append(f"| {name} | refused | - | - | - | - |")
+            continue
+        consistency = "-" if row["consistency_px"] is None else f"{row['consistency_px']:.1f}"
+        agreeing = "-" if row["agreeing"] is None else f"{row['agreeing']:.2f}"
+        lines.append(f"| {name} | {row['tie_points']} | {row['split_half_px']:.1f} | {consistency} | {agreeing} | {row['error_px']:.1f} |")
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with open(args.out, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print("\n".join(lines[:8 + len(THRESHOLDS_PX)]))
+
+
+if __name__ == "__main__":
+    main()
