@@ -72,6 +72,15 @@ def run_variant(cases, variant: dict, consistency: bool = False):
     return rows
 
 
+def _cell(row: dict, consistency: bool) -> str:
+    """A pair's corner error, with its self-consistency in brackets when measured; - where refused."""
+    if row["error"] is None:
+        return "-"
+    if not consistency:
+        return f"{row['error']:.1f}"
+    return f"{row['error']:.1f} ({'-' if row['consistency'] is None else format(row['consistency'], '.1f')})"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
@@ -127,13 +136,8 @@ def main(argv=None):
               + (" (in brackets: self-consistency in px, - where the pair as it is was refused)." if args.consistency else "."), "",
               "| pair | " + " | ".join(text for text, _ in variants) + " |", "|---|" + "---|" * len(variants)]
     for case in cases:
-        cells = [results[text][case.name]["error"] for text, _ in variants]
-        if args.consistency:
-            cells = [(results[text][case.name]["error"], results[text][case.name]["consistency"]) for text, _ in variants]
-            lines.append(f"| {case.name} | " + " | ".join("-" if e is None else f"{e:.1f} ({'-' if c is None else f'{c:.1f}'})"
-                                                         for e, c in cells) + " |")
-            continue
-        lines.append(f"| {case.name} | " + " | ".join("-" if e is None else f"{e:.1f}" for e in cells) + " |")
+        cells = (_cell(results[text][case.name], args.consistency) for text, _ in variants)
+        lines.append(f"| {case.name} | " + " | ".join(cells) + " |")
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as handle:
         handle.write("\n".join(lines) + "\n")
