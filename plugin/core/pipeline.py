@@ -37,10 +37,6 @@ MIN_TEMPLATE_AGREEMENT = {"similarity": 0.25, "affine": 0.30}
 MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other place in its window fits nearly as well
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
 FIRST_PASS_ROUNDS = 2  # a refused first pass is tried once more around its own best fit (a coarse transform off by ~10 px)
-# ... and again, up to MAX_FIRST_PASS_ROUNDS, while each recentring raises the agreement by at least
-# RECENTRING_GAIN: still converging (sheared pairs, whose templates near the edges lie outside the first window)
-RECENTRING_GAIN = 0.03
-MAX_FIRST_PASS_ROUNDS = 5
 FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
 # The network's matchers ("auto"'s fallback, "guided") query at least this many optical keypoints: their
 # coarse consensus needs them (2 of 33 hard calibration pairs are registered with 1000 queries and not
@@ -279,7 +275,7 @@ def first_pass_consensus(positions, found, tried, optical_xy, threshold: float) 
 
 
 def first_pass(optical_features, sar_features, optical_xy, radius: int, threshold: float, min_distinctness: float = MIN_DISTINCTNESS,
-               cache: Optional[ScoreCache] = None, recentring_gain: float = RECENTRING_GAIN):
+               cache: Optional[ScoreCache] = None):
     """Fine matching's first pass: ``optical_xy`` located within ``TEMPLATE_SEARCH_PX[0]`` of where
     the coarse transform puts them (the resampled grid: the same coordinates), judged by
     ``first_pass_consensus``. When refused, tried once more (``FIRST_PASS_ROUNDS``) around where its
@@ -289,14 +285,10 @@ def first_pass(optical_features, sar_features, optical_xy, radius: int, threshol
     tried, distinct cells of ``radius`` px its inliers lie in). ``cache`` keeps the template scores
     for the second pass (``structural.ScoreCache``)."""
     predicted = optical_xy
-    best_agreement = []
-    for round_ in range(max(FIRST_PASS_ROUNDS, MAX_FIRST_PASS_ROUNDS if recentring_gain > 0 else 0)):
-        if round_ >= FIRST_PASS_ROUNDS and (round_ < 2 or best_agreement[-1] - best_agreement[-2] < recentring_gain):
-            break  # more rounds only while the last one was itself a recentring that raised the agreement
+    for round_ in range(FIRST_PASS_ROUNDS):
         positions, found, tried = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[0],
                                                   min_distinctness, cache)
         consensus = first_pass_consensus(positions, found, tried, optical_xy, threshold)
-        best_agreement.append(max(consensus.agreement.values()))
         cells = _distinct_cells(optical_xy[consensus.inliers], radius)
         LOGGER.info("fine matching, first pass (round %d): of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", round_ + 1,
                     tried.sum(), 2 * radius + 1, ", ".join(f"{share:.0%} on a {m}" for m, share in consensus.agreement.items()), cells, radius)
