@@ -73,4 +73,3 @@ def test_similarity_ransac_at_a_low_inlier_ratio():
     matrix, inliers = transforms.fit_robust(sar, optical, "similarity", 4.0)
     assert transforms.corner_error(matrix, truth, 800, 800) < 2.0
     assert inliers[~outliers].mean() > 0.9
-

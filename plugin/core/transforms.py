@@ -104,5 +104,5 @@ def corner_error(estimated: np.ndarray, truth: np.ndarray, width: int, height: i
 
 
 def image_corners(width: int, height: int) -> np.ndarray:
+    """The four corner pixels of a width x height image, clockwise from the top left (4 x 2)."""
     return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float64)
-
