@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 from osgeo import gdal, osr
 
+from plugin.core import RegistrationError, RegistrationOptions, register
 from training.patch_pairs import list_pairs, split_calibration
 
 TIERS = ("georeferenced", "hard")
@@ -106,6 +107,15 @@ def sar_file_values(sar: np.ndarray, footprint=None) -> np.ndarray:
     image when None) become 1, the darkest value that is data."""
     inside = np.ones(sar.shape, bool) if footprint is None else footprint
     return np.where(inside & (sar == 0), 1, sar).astype(sar.dtype)
+
+
+def register_case(case: Case, directory: str, options=None, unwarped: bool = False):
+    """The engine's result for the case (its GeoTIFFs written under ``directory``), or None when the
+    engine refuses it."""
+    try:
+        return register(*write_case_files(case, directory, unwarped), options or RegistrationOptions())
+    except RegistrationError:
+        return None
 
 
 def write_case_files(case: Case, directory: str, unwarped: bool = False):

@@ -14,6 +14,17 @@ def corners_error(estimated: Optional[np.ndarray], truth: np.ndarray, width: int
     return float("inf") if estimated is None else transforms.corner_error(estimated, truth, width, height)
 
 
+def consistency_px(estimated: Optional[np.ndarray], reference: Optional[np.ndarray], warped_to_original: np.ndarray, width: int,
+                   height: int) -> Optional[float]:
+    """Self-consistency, which needs no truth: the largest distance, at the corners of the width x
+    height warped SAR image, between the estimate E for the warped pair and the estimate D for the
+    pair as it is composed with the known warp (``D @ warped_to_original``; the cases store that
+    matrix as ``sar_to_optical``, the pairs being co-registered). None when either was refused."""
+    if estimated is None or reference is None:
+        return None
+    return transforms.corner_error(estimated, reference @ warped_to_original, width, height)
+
+
 def case_figures(optical_xy, sar_xy, estimated, truth, width, height, candidates: int, seconds: float, tolerance: float) -> dict:
     """NCM: returned matches whose SAR point lies within 3 px of the truth; CMR = NCM / returned;
     RMSE over correct matches; success: all four corners within 3 px (and within the data's

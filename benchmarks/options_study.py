@@ -22,11 +22,12 @@ import time
 
 import numpy as np
 
-from plugin.core import RegistrationError, RegistrationOptions, register, transforms
+from plugin.core import RegistrationOptions, transforms
 from training.export import commit as git_commit
 
 from .acceptance import WRONG_PX  # a registered pair this far off at a corner counts as wrong
-from .cases import TIERS, calibration_cases, make_cases, training_cases, write_case_files
+from .cases import TIERS, calibration_cases, make_cases, register_case, training_cases
+from .metrics import consistency_px
 from .run import TOLERANCE_PX
 
 
@@ -45,11 +46,8 @@ def parse_variant(text: str) -> dict:
 
 
 def _fit(case, options, directory, unwarped=False):
-    optical, sar = write_case_files(case, directory, unwarped)
-    try:
-        return register(optical, sar, options).fit.sar_to_optical
-    except RegistrationError:
-        return None
+    result = register_case(case, directory, options, unwarped)
+    return None if result is None else result.fit.sar_to_optical
 
 
 def run_variant(cases, variant: dict, consistency: bool = False):
@@ -66,7 +64,7 @@ def run_variant(cases, variant: dict, consistency: bool = False):
             seconds = time.perf_counter() - start
             error = None if fit is None else transforms.corner_error(fit, case.sar_to_optical, width, height)
             reference = _fit(case, options, directory, unwarped=True) if consistency and fit is not None else None
-            consistent = None if reference is None else transforms.corner_error(fit, reference @ case.sar_to_optical, width, height)
+            consistent = consistency_px(fit, reference, case.sar_to_optical, width, height)
             rows[case.name] = {"error": error, "seconds": seconds, "size": max(height, width),
                                "tolerance": TOLERANCE_PX[case.dataset], "consistency": consistent}
     return rows

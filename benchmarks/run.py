@@ -34,7 +34,7 @@ from plugin.core.descriptor import DescriptorExtractor
 from training.export import commit as git_commit
 
 from .cases import TIERS, make_cases, write_case_files
-from .metrics import case_figures, corners_error
+from .metrics import case_figures, consistency_px
 from .peers import match_with
 
 TOLERANCE_PX = {"s1s2": 10.0, "3mos": 5.0}
@@ -69,10 +69,8 @@ def reference_estimates(case, extractor, options):
 
 def consistency(figures, estimated, reference, case, width, height):
     """Adds the self-consistency figures: E against D composed with the known warp."""
-    if estimated is None or reference is None:
-        error = None
-    else:
-        error = round(corners_error(estimated, reference @ case.sar_to_optical, width, height), 2)
+    error = consistency_px(estimated, reference, case.sar_to_optical, width, height)
+    error = None if error is None else round(error, 2)
     return {**figures, "consistency_px": error, "consistent_3px": error is not None and error <= 3.0}
 
 
