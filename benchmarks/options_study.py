@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime
+import importlib
 import os
 import platform
 import sys
@@ -31,18 +33,55 @@ from .metrics import consistency_px
 from .run import TOLERANCE_PX
 
 
+def _split_parts(text: str):
+    """``a=1,b=(2,3)`` -> ["a=1", "b=(2,3)"]: commas inside brackets belong to the value."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return [part for part in parts if part.strip()]
+
+
 def parse_variant(text: str) -> dict:
-    """``key=value[,key=value]`` -> RegistrationOptions keyword arguments (values as Python literals)."""
+    """``key=value[,key=value]`` -> RegistrationOptions keyword arguments (values as Python
+    literals). A key ``module.NAME`` sets an engine constant in ``plugin.core.<module>`` instead
+    (e.g. ``pipeline.TEMPLATE_SEARCH_PX=(10,6)``), for settings that are not options; it must exist,
+    and only works for constants read when the engine runs (not ones bound as default arguments)."""
     variant = {}
-    for part in filter(None, text.split(",")):
-        key, _, value = part.partition("=")
-        if not hasattr(RegistrationOptions(), key.strip()):
+    for part in _split_parts(text):
+        key, _, value = (item.strip() for item in part.partition("="))
+        if "." in key:
+            module, _, name = key.rpartition(".")
+            if not hasattr(importlib.import_module(f"plugin.core.{module}"), name):
+                raise SystemExit(f"unknown engine constant '{key}'")
+        elif not hasattr(RegistrationOptions(), key):
             raise SystemExit(f"unknown option '{key}'")
         try:
-            variant[key.strip()] = ast.literal_eval(value.strip())
+            variant[key] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
-            variant[key.strip()] = value.strip()
+            variant[key] = value
     return variant
+
+
+@contextlib.contextmanager
+def engine_constants(variant: dict):
+    """Sets the variant's ``module.NAME`` engine constants for the time of the block, then restores them."""
+    saved = []
+    try:
+        for key, value in variant.items():
+            if "." in key:
+                module_name, _, name = key.rpartition(".")
+                module = importlib.import_module(f"plugin.core.{module_name}")
+                saved.append((module, name, getattr(module, name)))
+                setattr(module, name, value)
+        yield {key: value for key, value in variant.items() if "." not in key}
+    finally:
+        for module, name, value in reversed(saved):
+            setattr(module, name, value)
 
 
 def _fit(case, options, directory, unwarped=False):
@@ -54,7 +93,11 @@ def run_variant(cases, variant: dict, consistency: bool = False):
     """Per case: the corner error against the truth, and with ``consistency`` the truth-free
     self-consistency of ``benchmarks.run`` (the estimate for the warped pair against the same
     options' estimate for the pair as it is, composed with the known warp; None when either is refused)."""
-    options = RegistrationOptions(**variant)
+    with engine_constants(variant) as option_values:
+        return _run_cases(cases, RegistrationOptions(**option_values), consistency)
+
+
+def _run_cases(cases, options, consistency: bool):
     rows = {}
     for case in cases:
         height, width = case.sar.shape
@@ -83,7 +126,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--tier", choices=TIERS, default="georeferenced")
-    parser.add_argument("--variant", action="append", required=True, help="key=value[,key=value]: RegistrationOptions to set")
+    parser.add_argument("--variant", action="append", required=True, help="key=value[,key=value]: RegistrationOptions to set, or module.NAME=value: an engine constant "
+                             "in plugin.core.<module> (one the engine reads when it runs, not a default argument)")
     parser.add_argument("--s1s2-every", type=int, default=6)
     parser.add_argument("--pairs", choices=("training", "calibration", "validation"), default="training",
                         help="training pairs choose settings; calibration pairs (never seen by the dense feature network) choose "
