@@ -9,6 +9,11 @@ fit's corner error against the truth, and its self-consistency (as ``benchmarks.
 engine's fit for the pair as it is, composed with the known warp). Then, per threshold, how many
 results would be flagged, and how many of the flagged and of the unflagged are self-consistent.
 The split-half figure needs no truth, so a user gets it for every registration.
+
+And per tie point, against the run on the pair as it is (both runs locate the same optical
+keypoints; ``tie_point_agreement``): the share of the tie points either run keeps that both keep,
+and how far apart the two runs put the SAR position of a tie point both keep. That tells whether
+a fit that disagrees with itself located its points differently or chose different ones.
 """
 from __future__ import annotations
 
@@ -53,6 +58,22 @@ def split_half_px(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str, width:
     return worst
 
 
+def tie_point_agreement(warped_tie, as_it_is_tie, warp: np.ndarray):
+    """(share of the tie points either run keeps that both keep, median distance in SAR pixels
+    between the two runs' SAR positions for those, or NaN when none). ``warp`` maps the pair's SAR
+    as it is onto the warped SAR; tie points are paired by their optical keypoint."""
+    index = {tuple(np.round(xy, 3)): i for i, xy in enumerate(as_it_is_tie.optical_xy)}
+    pairs = [(i, index.get(tuple(np.round(xy, 3)))) for i, xy in enumerate(warped_tie.optical_xy)]
+    pairs = np.array([(i, j) for i, j in pairs if j is not None], int).reshape(-1, 2)
+    enabled_warped, enabled_as_is = warped_tie.enabled[pairs[:, 0]], as_it_is_tie.enabled[pairs[:, 1]]
+    both, either = enabled_warped & enabled_as_is, enabled_warped | enabled_as_is
+    if not both.any():
+        return 0.0, float("nan")
+    back = transforms.apply(np.linalg.inv(warp), warped_tie.sar_xy[pairs[both, 0]])
+    distance = np.linalg.norm(back - as_it_is_tie.sar_xy[pairs[both, 1]], axis=1)
+    return float(both.sum() / either.sum()), float(np.median(distance))
+
+
 def measure(case) -> dict:
     height, width = case.sar.shape
     with tempfile.TemporaryDirectory() as directory:
@@ -64,13 +85,15 @@ def measure(case) -> dict:
     tie = result.tie_points
     sar_xy, optical_xy = tie.sar_xy[tie.enabled], tie.optical_xy[tie.enabled]
     split = split_half_px(sar_xy, optical_xy, transforms.ransac_model_for(result.fit.model), width, height)
-    consistency, agreeing = None, None
+    consistency, agreeing, kept_by_both, apart = None, None, None, None
     if reference is not None:
+        kept_by_both, apart = tie_point_agreement(tie, reference.tie_points, np.linalg.inv(case.sar_to_optical))
         consistency = consistency_px(fit, reference.fit.sar_to_optical, case.sar_to_optical, width, height)
         consistent_fit = reference.fit.sar_to_optical @ case.sar_to_optical  # what the fit would be if it agreed with itself
         agreeing = float(np.mean(np.linalg.norm(transforms.residuals(consistent_fit, sar_xy, optical_xy), axis=1) <= CORRECT_PX))
     return {"registered": True, "split_half_px": split, "error_px": transforms.corner_error(fit, case.sar_to_optical, width, height),
-            "consistency_px": consistency, "tie_points": int(tie.enabled.sum()), "agreeing": agreeing}
+            "consistency_px": consistency, "tie_points": int(tie.enabled.sum()), "agreeing": agreeing,
+            "kept_by_both": kept_by_both, "apart_px": apart}
 
 
 def main(argv=None):
@@ -103,15 +126,21 @@ def main(argv=None):
         lines.append(f"| {threshold:g} | {len(flagged)}/{len(judged)} | {len(flagged & bad)}/{len(flagged)} | "
                      f"{len(unflagged - bad)}/{len(unflagged)} | {len(unflagged & bad)}/{len(unflagged)} |")
     lines += ["", "Per pair. Agreeing: the share of the fit's tie points within 3 px of the self-consistent fit (the fit for the pair as "
-              "it is, composed with the known warp): near 1 where the fit uses the same matches a self-consistent fit would.", "",
-              "| pair | tie points | split-half px | self-consistency px | agreeing | corner error against the truth px |", "|---|---|---|---|---|---|"]
+              "it is, composed with the known warp): near 1 where the fit uses the same matches a self-consistent fit would. Kept by both: "
+              "of the tie points either run (the warped pair's, the pair's as it is) keeps, the share both keep; apart: the median "
+              "distance between the two runs' SAR positions of those, in SAR pixels.", "",
+              "| pair | tie points | split-half px | self-consistency px | agreeing | kept by both | apart px | corner error against the truth px |",
+              "|---|---|---|---|---|---|---|---|"]
     for name, row in rows.items():
         if not row["registered"]:
-            lines.append(f"| {name} | refused | - | - | - | - |")
+            lines.append(f"| {name} | refused | - | - | - | - | - | - |")
             continue
         consistency = "-" if row["consistency_px"] is None else f"{row['consistency_px']:.1f}"
         agreeing = "-" if row["agreeing"] is None else f"{row['agreeing']:.2f}"
-        lines.append(f"| {name} | {row['tie_points']} | {row['split_half_px']:.1f} | {consistency} | {agreeing} | {row['error_px']:.1f} |")
+        both = "-" if row["kept_by_both"] is None else f"{row['kept_by_both']:.2f}"
+        apart = "-" if row["apart_px"] is None else f"{row['apart_px']:.2f}"
+        lines.append(f"| {name} | {row['tie_points']} | {row['split_half_px']:.1f} | {consistency} | {agreeing} | {both} | {apart} | "
+                     f"{row['error_px']:.1f} |")
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as handle:
         handle.write("\n".join(lines) + "\n")
