@@ -28,6 +28,10 @@
       <translation>Zuordnung</translation>
     </message>
     <message>
+      <source>Self-check: registering again with the SAR moved slightly</source>
+      <translation>Selbstprüfung: erneute Registrierung mit leicht verschobenem SAR</translation>
+    </message>
+    <message>
       <source>Done</source>
       <translation>Fertig</translation>
     </message>
@@ -68,6 +72,10 @@
       <translation>Führen Sie die Registrierung erneut aus.</translation>
     </message>
     <message>
+      <source>Self-check FAILED: with the SAR moved slightly, the images could not be registered again. Inspect the tie points before using this result.</source>
+      <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR ließen sich die Bilder nicht erneut registrieren. Prüfen Sie die Passpunkte, bevor Sie dieses Ergebnis verwenden.</translation>
+    </message>
+    <message>
       <source>There is no registration result to write.</source>
       <translation>Es gibt kein Registrierungsergebnis zum Schreiben.</translation>
     </message>
@@ -92,12 +100,20 @@
       <translation>Merkmale: {features}.</translation>
     </message>
     <message>
+      <source>Self-check passed: with the SAR moved slightly, the fit moved by {moved} px.</source>
+      <translation>Selbstprüfung bestanden: mit leicht verschobenem SAR verschob sich die Anpassung um {moved} px.</translation>
+    </message>
+    <message>
       <source>Network {name} on {device}, {seconds} s.</source>
       <translation>Netz {name} auf {device}, {seconds} s.</translation>
     </message>
     <message>
       <source>Re-fitted: {summary}</source>
       <translation>Neu angepasst: {summary}</translation>
+    </message>
+    <message>
+      <source>Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. Inspect the tie points before using this result.</source>
+      <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR verschob sich die Anpassung um {moved} px. Prüfen Sie die Passpunkte, bevor Sie dieses Ergebnis verwenden.</translation>
     </message>
     <message>
       <source>Affine</source>
@@ -186,6 +202,14 @@
     <message>
       <source>no GPU found, uses the CPU</source>
       <translation>keine GPU gefunden, nutzt die CPU</translation>
+    </message>
+    <message>
+      <source>Self-check (about twice the time)</source>
+      <translation>Selbstprüfung (etwa doppelte Zeit)</translation>
+    </message>
+    <message>
+      <source>Registers again with the SAR moved by a known small rotation and shift, and warns when the two fits put the image's corners more than 3 px apart: such a result should be inspected before use.</source>
+      <translation>Registriert erneut mit dem SAR um eine bekannte kleine Drehung und Verschiebung versetzt und warnt, wenn die beiden Anpassungen die Bildecken mehr als 3 px auseinander legen: ein solches Ergebnis sollte vor der Verwendung geprüft werden.</translation>
     </message>
     <message>
       <source>Transform</source>
@@ -588,6 +612,8 @@
 
 Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's Georeferencer, and a report with counts and the fit RMSE.
 
+Self-check (about twice the time): registers again with the SAR moved by a known small rotation and shift and warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be inspected before use.
+
 Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one.</source>
       <translation type="unfinished" />
     </message>
@@ -598,6 +624,10 @@ Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUD
     <message>
       <source>SAR band (none: band 1)</source>
       <translation>SAR-Kanal (keiner: Kanal 1)</translation>
+    </message>
+    <message>
+      <source>Self-check: register again with the SAR moved slightly (about twice the time)</source>
+      <translation>Selbstprüfung: erneut registrieren mit leicht verschobenem SAR (etwa doppelte Zeit)</translation>
     </message>
     <message>
       <source>SAR value scale</source>
@@ -613,11 +643,11 @@ Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUD
     </message>
     <message>
       <source>Rotation searched without georeferencing (degrees, +-)</source>
-      <translation type="unfinished" />
+      <translation>Ohne Georeferenzierung durchsuchte Drehung (Grad, +-)</translation>
     </message>
     <message>
       <source>Scale searched without georeferencing (1/x to x)</source>
-      <translation type="unfinished" />
+      <translation>Ohne Georeferenzierung durchsuchter Maßstab (1/x bis x)</translation>
     </message>
     <message>
       <source>Search radius (pixels; how far off the georeferencing may be)</source>
@@ -640,6 +670,14 @@ Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUD
       <translation>Modell der dichten Merkmale (Name in models/manifest.json; leer: Standard)</translation>
     </message>
     <message>
+      <source>Self-check: how far the fit moved with the SAR moved slightly (optical pixels)</source>
+      <translation>Selbstprüfung: wie weit sich die Anpassung mit leicht verschobenem SAR verschob (optische Pixel)</translation>
+    </message>
+    <message>
+      <source>Self-check: passed, FAILED or not run</source>
+      <translation>Selbstprüfung: passed (bestanden), FAILED (fehlgeschlagen) oder not run (nicht ausgeführt)</translation>
+    </message>
+    <message>
       <source>Loading the descriptor network</source>
       <translation>Das Deskriptornetz wird geladen</translation>
     </message>
@@ -648,12 +686,40 @@ Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUD
       <translation>Feinzuordnung auf Merkmalen {}; Deskriptormodell {} auf {}; Merkmalspunkte: {} optisch, {} SAR.</translation>
     </message>
     <message>
+      <source>Self-check FAILED: with the SAR moved slightly the images could not be registered again. Inspect the tie points and the registered raster before using this result.</source>
+      <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR ließen sich die Bilder nicht erneut registrieren. Prüfen Sie die Passpunkte und das registrierte Raster, bevor Sie dieses Ergebnis verwenden.</translation>
+    </message>
+    <message>
+      <source>Self-check FAILED: with the SAR moved slightly the fit moved by {:.1f} pixels at the corners. Inspect the tie points and the registered raster before using this result.</source>
+      <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR verschob sich die Anpassung an den Ecken um {:.1f} Pixel. Prüfen Sie die Passpunkte und das registrierte Raster, bevor Sie dieses Ergebnis verwenden.</translation>
+    </message>
+    <message>
+      <source>Self-check passed: with the SAR moved slightly the fit moved by {:.1f} pixels at the corners.</source>
+      <translation>Selbstprüfung bestanden: mit leicht verschobenem SAR verschob sich die Anpassung an den Ecken um {:.1f} Pixel.</translation>
+    </message>
+    <message>
       <source>Optical raster</source>
       <translation>Optisches Raster</translation>
     </message>
     <message>
       <source>SAR raster</source>
       <translation>SAR-Raster</translation>
+    </message>
+    <message>
+      <source>FAILED: inspect the result before using it</source>
+      <translation>FEHLGESCHLAGEN: Ergebnis vor der Verwendung prüfen</translation>
+    </message>
+    <message>
+      <source>passed</source>
+      <translation>bestanden</translation>
+    </message>
+    <message>
+      <source>not registered again</source>
+      <translation>nicht erneut registriert</translation>
+    </message>
+    <message>
+      <source>Self-check: fit moved with the SAR moved slightly (optical pixels)</source>
+      <translation>Selbstprüfung: Verschiebung der Anpassung bei leicht verschobenem SAR (optische Pixel)</translation>
     </message>
     <message>
       <source>Fine matching features</source>

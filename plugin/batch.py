@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -50,6 +51,8 @@ class PairResult:
     matches: Optional[int] = None  # tie points used for the fit
     candidates: Optional[int] = None
     rmse_px: Optional[float] = None
+    self_check_px: Optional[float] = None  # with --self-check: how far the fit moved with the SAR moved slightly (inf: refused then)
+    self_check: str = ""  # with --self-check: passed | FAILED
     time_s: Optional[float] = None
     device: str = ""
 
@@ -81,6 +84,8 @@ class BatchProgress:
             outcome = "done before, skipped"
         elif row.status == "ok":
             outcome = f"ok, {row.matches} tie points, RMSE {row.rmse_px:.2f} px, {row.time_s:.1f} s on {row.device}"
+            if row.self_check:
+                outcome += f", self-check {row.self_check}"
         else:
             outcome = f"{row.status}: {row.error}"
         prefix = "\r" + " " * (self.width + 80) + "\r" if self.interactive else ""
@@ -214,6 +219,9 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
     row.status, row.device = "ok", result.device
     row.matches, row.candidates = int(result.tie_points.enabled.sum()), len(result.tie_points)
     row.rmse_px, row.time_s = round(float(result.fit.rmse), 4), round(time.perf_counter() - started, 2)
+    if result.self_check_px is not None:
+        row.self_check_px = round(float(result.self_check_px), 2) if math.isfinite(result.self_check_px) else None
+        row.self_check = "FAILED" if result.self_check_failed else "passed"
     return row
 
 

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.dense_features import FEATURES
-from .core.pipeline import DESCRIPTOR_QUERIES, MATCHERS
+from .core.pipeline import DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
 from .core.transforms import WARP_MODELS
 
 
@@ -68,6 +68,9 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--optical-bands", type=parse_bands, default=None, help="e.g. 4,3,2 for luminance of R,G,B bands, or 1 (default: RGB luminance or band 1)")
     parser.add_argument("--sar-band", type=parse_bands, default=None, help="SAR band (default: 1)")
     parser.add_argument("--sar-scale", default="auto", choices=("auto", "linear", "db", "display"), help="SAR value scale (default: guessed)")
+    parser.add_argument("--self-check", action="store_true",
+                        help="register again with the SAR moved by a known small rotation and shift, and warn when the two fits "
+                             f"differ by more than {SELF_CHECK_PX:g} px at the corners (about twice the time)")
 
 
 def options_from(args) -> RegistrationOptions:
@@ -76,7 +79,7 @@ def options_from(args) -> RegistrationOptions:
         matcher=args.matcher, grid_step=args.grid_step, max_rotation=args.max_rotation, max_scale=args.max_scale,
         template_radius=args.template_radius, features=args.features, feature_model=args.feature_model,
         search_radius=args.search_radius, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold,
-        optical_bands=args.optical_bands, sar_bands=args.sar_band, sar_scale=args.sar_scale,
+        optical_bands=args.optical_bands, sar_bands=args.sar_band, sar_scale=args.sar_scale, self_check=args.self_check,
     )
 
 
@@ -124,7 +127,20 @@ def run_register(args) -> int:
     kept = int(result.tie_points.enabled.sum())
     print(f"{kept} tie points of {len(result.tie_points)} candidates, {result.fit.model} fit RMSE {result.fit.rmse:.2f} px "
           f"({sum(result.timing_s.values()):.1f} s on {result.device}); wrote {args.output}")
+    if result.self_check_px is not None:
+        print(self_check_message(result))
     return 0
+
+
+def self_check_message(result) -> str:
+    """What the self-check found (``result.self_check_px``), for a person reading the terminal."""
+    if not result.self_check_failed:
+        return f"self-check passed: with the SAR moved slightly, the fit moved by {result.self_check_px:.1f} px at the corners"
+    if result.self_check_px == float("inf"):
+        found = "the images could not be registered again"
+    else:
+        found = f"the fit moved by {result.self_check_px:.1f} px at the corners (more than {SELF_CHECK_PX:g} px)"
+    return f"self-check FAILED: with the SAR moved slightly, {found}; inspect the tie points and the warped SAR before using this result"
 
 
 def run_batch(args) -> int:

@@ -17,7 +17,7 @@ def run_cli(*args):
 def test_register_writes_every_output(sample, tmp_path):
     out = {k: str(tmp_path / n) for k, n in (("tif", "warped.tif"), ("points", "t.points"), ("gpkg", "t.gpkg"), ("json", "m.json"))}
     done = run_cli("register", sample["optical"], sample["sar"], "-o", out["tif"], "--points", out["points"], "--gpkg", out["gpkg"],
-                   "--matches-json", out["json"], "--device", "cpu", "--transform", "poly2")
+                   "--matches-json", out["json"], "--device", "cpu", "--transform", "poly2", "--self-check")
     assert done.returncode == 0, done.stderr
     assert all(os.path.exists(p) for p in out.values())
     report = json.load(open(out["json"]))
@@ -31,6 +31,7 @@ def test_register_writes_every_output(sample, tmp_path):
     np.testing.assert_allclose(np.median(offset, axis=0), sample["truth"][:2, 2], atol=1.0)
     assert gdal.Open(out["tif"]).RasterXSize == gdal.Open(sample["optical"]).RasterXSize
     assert "tie points" in done.stdout
+    assert "self-check passed: with the SAR moved slightly, the fit moved by 0." in done.stdout
 
 
 @pytest.mark.parametrize(

@@ -66,9 +66,10 @@ def test_settings_persist_between_sessions(iface, controller):
     dock.mutual_check.setChecked(False)
     dock.matcher_combo.setCurrentIndex(dock.matcher_combo.findData("method"))
     dock.features_combo.setCurrentIndex(dock.features_combo.findData("cfog"))
+    dock.self_check_check.setChecked(True)
     saved = load_settings(TEST_SETTINGS)  # saved on every change
-    assert (saved.warp_model, saved.device, saved.max_keypoints, saved.search_radius, saved.mutual, saved.matcher, saved.features) == \
-        ("poly2", "cpu", 3500, 250.0, False, "method", "cfog")
+    assert (saved.warp_model, saved.device, saved.max_keypoints, saved.search_radius, saved.mutual, saved.matcher, saved.features,
+            saved.self_check) == ("poly2", "cpu", 3500, 250.0, False, "method", "cfog", True)
     dock.advanced_box.setCollapsed(False)
     controller.unload()  # and when QGIS closes
     saved = load_settings(TEST_SETTINGS)
@@ -78,7 +79,8 @@ def test_settings_persist_between_sessions(iface, controller):
         restored = second.dock.settings()
         assert restored == saved
         options = restored.to_options()
-        assert (options.warp_model, options.max_keypoints, options.mutual, options.features) == ("poly2", 3500, False, "cfog")
+        assert (options.warp_model, options.max_keypoints, options.mutual, options.features, options.self_check) == \
+            ("poly2", 3500, False, "cfog", True)
     finally:
         second.unload()
 

@@ -116,7 +116,7 @@ def test_register_parameters(provider):
     names = {d.name() for d in algorithm.parameterDefinitions()}
     assert names >= {"OPTICAL", "SAR", "OPTICAL_BANDS", "SAR_BAND", "TRANSFORM", "DEVICE", "MAX_KEYPOINTS", "SEARCH_RADIUS",
                      "MUTUAL", "RANSAC_THRESHOLD", "OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "MATCHER", "MAX_ROTATION", "MAX_SCALE",
-                     "FEATURES", "FEATURE_MODEL"}
+                     "FEATURES", "FEATURE_MODEL", "SELF_CHECK"}
     matcher = algorithm.parameterDefinition("MATCHER")
     assert tuple(matcher.options()) == register_algorithm.MATCHERS == pipeline.MATCHERS and matcher.defaultValue() == "auto"
     features = algorithm.parameterDefinition("FEATURES")
@@ -124,7 +124,8 @@ def test_register_parameters(provider):
     assert features.defaultValue() == pipeline.RegistrationOptions().features
     transform = algorithm.parameterDefinition("TRANSFORM")
     assert tuple(transform.options()) == WARP_MODELS == common.WARP_MODELS and transform.usesStaticStrings()
-    assert {o.name() for o in algorithm.outputDefinitions()} >= {"OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "CANDIDATES", "TIE_POINTS_USED", "RMSE"}
+    assert {o.name() for o in algorithm.outputDefinitions()} >= {"OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "CANDIDATES", "TIE_POINTS_USED", "RMSE",
+                                                                    "SELF_CHECK", "SELF_CHECK_PX"}
     assert algorithm.outputDefinition("REPORT").type() == "outputHtml"
     assert algorithm.shortHelpString() and algorithm.displayName() == "Register SAR to optical"
 
@@ -135,7 +136,7 @@ def test_register_defaults_are_the_engines(provider):
     defaults = pipeline.RegistrationOptions()
     for name, attribute in (("GRID_STEP", "grid_step"), ("MAX_ROTATION", "max_rotation"), ("MAX_SCALE", "max_scale"),
                             ("MAX_KEYPOINTS", "max_keypoints"), ("SEARCH_RADIUS", "search_radius"), ("MUTUAL", "mutual"),
-                            ("RANSAC_THRESHOLD", "ransac_threshold"), ("MIN_INLIERS", "min_inliers")):
+                            ("RANSAC_THRESHOLD", "ransac_threshold"), ("MIN_INLIERS", "min_inliers"), ("SELF_CHECK", "self_check")):
         assert algorithm.parameterDefinition(name).defaultValue() == getattr(defaults, attribute), name
 
 
@@ -280,7 +281,8 @@ def registered(processing, sample, tmp_path_factory):
     folder = tmp_path_factory.mktemp("registered")
     out = {"OUTPUT": str(folder / "sar_registered.tif"), "TIE_POINTS": str(folder / "tie_points.gpkg"),
            "POINTS_FILE": str(folder / "tie_points.points"), "REPORT": str(folder / "report.html")}
-    results = processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TRANSFORM": "affine", "DEVICE": "auto", **out})
+    results = processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TRANSFORM": "affine", "DEVICE": "auto",
+                                        "SELF_CHECK": True, **out})
     return results, out
 
 
@@ -294,6 +296,7 @@ def test_register_sample_writes_georeferenced_outputs(registered, sample):
     assert 0 <= results["RMSE"] < 2.0
     report = open(out["REPORT"]).read()
     assert "Fit RMSE" in report and str(results["TIE_POINTS_USED"]) in report
+    assert results["SELF_CHECK"] == "passed" and 0 <= results["SELF_CHECK_PX"] < 3.0 and "Self-check" in report
 
 
 def test_register_sample_matches_the_truth(registered, sample):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Optional, Tuple
 
+import cv2
 import numpy as np
 
 from . import cpu_settings, transforms
@@ -53,7 +54,13 @@ MAX_SCALE = 2.0  # without a prior: the descriptor compares patches of one pixel
 COMMON_STAGES = ("read", "coarse alignment", "keypoints")
 SEARCH_STAGES = ("search", "matching")
 NETWORK_STAGES = ("descriptors", "matching")
-REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (transforms.refine_inliers); benchmarks.final_fit measures it off and on
+SELF_CHECK_STAGE = "self-check"
+REFINE_FINAL_FIT = True
+# The self-check (RegistrationOptions.self_check) moves the SAR by this rotation (degrees), scale and
+# shift (px) about its centre, registers again, and flags the result when the two fits put the SAR
+# image's corners more than SELF_CHECK_PX apart (benchmarks/results/self-check-*.md).
+SELF_CHECK_WARP = (1.5, 1.01, (6.3, -4.1))
+SELF_CHECK_PX = 3.0  # fine matching's final RANSAC is locally optimised (transforms.refine_inliers); benchmarks.final_fit measures it off and on
 
 
 @dataclass
@@ -76,6 +83,7 @@ class RegistrationOptions:
     optical_bands: Optional[Tuple[int, ...]] = None
     sar_bands: Optional[Tuple[int, ...]] = None
     sar_scale: str = "auto"  # auto | linear | db | display
+    self_check: bool = False  # register again with the SAR moved by a known small warp and report how far the fits differ (twice the time)
 
     def check(self) -> None:
         if self.warp_model not in transforms.WARP_MODELS:
@@ -144,6 +152,12 @@ class RegistrationResult:
     device: str
     timing_s: Dict[str, float] = field(default_factory=dict)
     features: str = ""  # what fine matching compared: "cfog", or "learned (<dense feature model>)"
+    self_check_px: Optional[float] = None  # see self_check(); None when not asked for, inf when the second run was refused
+
+    @property
+    def self_check_failed(self) -> bool:
+        """The self-check was run and the two fits differ by more than ``SELF_CHECK_PX``."""
+        return self.self_check_px is not None and not self.self_check_px <= SELF_CHECK_PX
 
 
 def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
@@ -436,7 +450,8 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     options.check()
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
     first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES
-    steps = Progress(progress, stages=COMMON_STAGES + first_match)
+    after = (SELF_CHECK_STAGE,) if options.self_check else ()
+    steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
     steps.stage("read")
     optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
     steps.update(0.5)
@@ -454,42 +469,124 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     optical_keypoints = detect_keypoints(optical_image, optical.valid, queries)
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
-    tie_xy = optical_keypoints.xy[: options.max_keypoints]  # what fine matching locates
     model = transforms.ransac_model_for(options.warp_model)
-    no_distance = np.full(len(tie_xy), np.nan)
-    matches, sar_candidates, used = None, len(tie_xy), None
+    found = _find_matches(optical_image, optical.valid, optical_keypoints, aligned, fine, model, options, steps, extractor, after)
+    tie_points = _tie_points(found, options, radius)
+    fit = fit_tie_points(tie_points, options.warp_model)
+    check = None
+    if options.self_check:
+        steps.stage(SELF_CHECK_STAGE)
+        check = self_check(optical, sar, sar_image, optical_image, optical_keypoints, fine, fit, options, steps, found.extractor or extractor)
+    timing = steps.finish()
+    LOGGER.info("registered %s to %s: %d tie points, RMSE %.2f px%s", sar_path, optical_path, int(tie_points.enabled.sum()), fit.rmse,
+                "" if check is None else f", self-check {check:.1f} px")
+    used = found.extractor
+    return RegistrationResult(
+        _info(optical), _info(sar), tie_points, fit, found.matches,
+        {"optical": min(len(optical_keypoints), options.max_keypoints), "sar": found.sar_candidates}, aligned.from_georeferencing,
+        used.model_name if used else "", _device_used(used, fine), timing, fine.name if fine else "", check,
+    )
+
+
+@dataclass
+class FoundMatches:
+    """What a matcher found: the matches, the alignment their SAR positions are in, how many SAR
+    candidates it compared, and the descriptor when the network was needed."""
+
+    matches: Matches
+    aligned: CoarseAlignment
+    sar_candidates: int
+    extractor: Optional[DescriptorExtractor]
+
+
+def _find_matches(optical_image, optical_valid, optical_keypoints, aligned: CoarseAlignment, fine, model, options, steps, extractor,
+                  after=()) -> FoundMatches:
+    """The structural search and fine matching, or the network when the options ask for it or
+    (``auto``) when the search is refused. ``after``: the stages that follow, for the progress bar."""
+    tie_xy = optical_keypoints.xy[: options.max_keypoints]  # what fine matching locates
     if options.matcher in ("auto", "structural"):
         try:
             steps.stage("search")
-            coarse = _coarse_by_search(optical_image, optical.valid, aligned, options, steps)
+            coarse = _coarse_by_search(optical_image, optical_valid, aligned, options, steps)
             steps.stage("matching")
-            matches, aligned = _locate(fine, aligned, coarse, tie_xy, no_distance, model, options, steps)
+            matches, located = _locate(fine, aligned, coarse, tie_xy, np.full(len(tie_xy), np.nan), model, options, steps)
+            return FoundMatches(matches, located, len(tie_xy), None)
         except RegistrationError as error:
             if options.matcher == "structural":
                 raise
             LOGGER.info("the structural search did not register the images (%s); trying the descriptor", error.message)
-            steps.expect(NETWORK_STAGES)
-    if matches is None:
-        matches, aligned, sar_candidates, used = _match_descriptors(
-            optical_image, optical_keypoints, fine, aligned, model, options, steps, extractor)
+            steps.expect(NETWORK_STAGES + tuple(after))
+    return FoundMatches(*_match_descriptors(optical_image, optical_keypoints, fine, aligned, model, options, steps, extractor))
+
+
+def _tie_points(found: FoundMatches, options: RegistrationOptions, radius: Optional[float]) -> TiePoints:
+    """The matches as tie points in the input files' pixel grids; refused when too few are kept."""
+    matches = found.matches
     inliers = int(matches.kept.sum())
     if inliers < max(options.min_inliers, transforms.MINIMUM_POINTS[options.warp_model]):
         _could_not_register(inliers, options, radius)
-    tie_points = TiePoints(
+    return TiePoints(
         optical_xy=matches.optical_xy.astype(np.float64),
-        sar_xy=aligned.grid_to_sar(matches.sar_xy),
+        sar_xy=found.aligned.grid_to_sar(matches.sar_xy),
         distance=matches.distance.astype(np.float64),
         rejected_by=matches.rejected_by(),
         enabled=matches.kept.copy(),
     )
-    fit = fit_tie_points(tie_points, options.warp_model)
-    timing = steps.finish()
-    LOGGER.info("registered %s to %s: %d tie points, RMSE %.2f px", sar_path, optical_path, inliers, fit.rmse)
-    return RegistrationResult(
-        _info(optical), _info(sar), tie_points, fit, matches,
-        {"optical": len(tie_xy), "sar": sar_candidates}, aligned.from_georeferencing,
-        used.model_name if used else "", _device_used(used, fine), timing, fine.name if fine else "",
-    )
+
+
+def self_check_warp(width: int, height: int) -> np.ndarray:
+    """``SELF_CHECK_WARP`` as a 3 x 3 transform of SAR pixels about the image's centre."""
+    angle, scale, shift = SELF_CHECK_WARP
+    radians = np.radians(angle)
+    linear = scale * np.array([[np.cos(radians), -np.sin(radians)], [np.sin(radians), np.cos(radians)]])
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    warp = np.eye(3)
+    warp[:2, :2], warp[:2, 2] = linear, centre - linear @ centre + np.asarray(shift, float)
+    return warp
+
+
+def moved_sar(sar, sar_image: np.ndarray, warp: np.ndarray):
+    """The SAR raster and its normalised image resampled by ``warp`` (SAR pixel -> moved pixel),
+    georeferencing unchanged, so that matching has to find the move; a 2 px margin of the moved
+    footprint is left out, where resampling mixed in pixels from outside it."""
+    rows, cols = sar_image.shape
+    matrix = warp[:2].astype(np.float64)
+    image = cv2.warpAffine(sar_image.astype(np.float32), matrix, (cols, rows), flags=cv2.INTER_LINEAR, borderValue=0)
+    valid = cv2.warpAffine(sar.valid.astype(np.uint8), matrix, (cols, rows), flags=cv2.INTER_NEAREST, borderValue=0)
+    valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0
+    data = cv2.warpAffine(sar.data.astype(np.float32), matrix, (cols, rows), flags=cv2.INTER_LINEAR, borderValue=0)
+    return replace(sar, data=np.where(valid, data, 0).astype(np.float32), valid=valid), np.where(valid, image, 0).astype(np.float32)
+
+
+def fits_apart(fit: np.ndarray, moved_fit: np.ndarray, warp: np.ndarray, width: int, height: int) -> float:
+    """How far apart (optical pixels, the worst of the SAR image's four corners) ``fit`` and the fit
+    found for the SAR moved by ``warp`` put the corners: 0 when the second run, taken back through
+    ``warp``, agrees exactly."""
+    return transforms.corner_error(moved_fit @ warp, fit, width, height)
+
+
+def self_check(optical, sar, sar_image, optical_image, optical_keypoints, fine, fit: Fit, options, steps, extractor) -> float:
+    """Registers the pair again with the SAR moved by ``SELF_CHECK_WARP`` (in memory) and returns
+    ``fits_apart`` of the two affine fits (inf when the second run is refused). Needs no ground
+    truth: a result that is right does not depend on where the SAR happened to start, while one
+    that follows only part of the image, or the wrong place, tends to move (measured against the
+    truth in benchmarks/results/self-check-*.md). Reuses the optical image's keypoints and features."""
+    rows, cols = sar_image.shape
+    warp = self_check_warp(cols, rows)
+    moved, moved_image = moved_sar(sar, sar_image, warp)
+    inner = Progress(lambda _stage, fraction: steps.update(fraction) or True, stages=("coarse alignment",) + SEARCH_STAGES)
+    inner.stage("coarse alignment")
+    model = transforms.ransac_model_for(options.warp_model)
+    try:
+        aligned = coarse_align(optical, moved, moved_image)
+        found = _find_matches(optical_image, optical.valid, optical_keypoints, aligned, fine, model, options, inner, extractor)
+        tie_points = _tie_points(found, options, _search_radius(aligned, options))
+    except RegistrationError as error:
+        LOGGER.info("self-check: the second run was refused (%s)", error.message)
+        return float("inf")
+    enabled = tie_points.enabled
+    moved_fit = transforms.fit_least_squares(tie_points.sar_xy[enabled], tie_points.optical_xy[enabled], model)
+    return fits_apart(fit.sar_to_optical, moved_fit, warp, cols, rows)
 
 
 def _device_used(descriptor: Optional[DescriptorExtractor], fine: Optional[FineFeatures]) -> str:

@@ -21,6 +21,7 @@ STAGE_WEIGHTS = {
     "search": 0.25,  # structural search (matchers auto, structural)
     "descriptors": 0.5,  # the network (guided, method, and auto when the search is refused)
     "matching": 0.3,
+    "self-check": 0.5,  # the search and fine matching again, with the SAR moved (RegistrationOptions.self_check)
     "output": 0.05,
 }
 FINISH_SHARE = 0.02  # of the bar, kept for the work after the last stage (the fit): "done" always moves it

@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import QObject, Qt
 from ..core import RegistrationError, fit_tie_points
 from .canvas import add_or_reload_raster, unique_path, zoom_to_point
 from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
-from .feedback import show_error, show_success
+from .feedback import show_error, show_success, show_warning
 from .i18n import tr
 from .layers import TiePointLayers
 from .points_table import ID_ROLE
@@ -26,7 +26,8 @@ LOGGER = logging.getLogger(__name__)
 
 def stage_label(stage: str) -> str:
     labels = {"read": tr("Reading the rasters"), "coarse alignment": tr("Coarse alignment"), "keypoints": tr("Finding keypoints"),
-              "search": tr("Searching rotation, scale and shift"), "descriptors": tr("Describing keypoints (network)"), "matching": tr("Matching"), "done": tr("Done")}
+              "search": tr("Searching rotation, scale and shift"), "descriptors": tr("Describing keypoints (network)"), "matching": tr("Matching"),
+              "self-check": tr("Self-check: registering again with the SAR moved slightly"), "done": tr("Done")}
     return labels.get(stage, stage)
 
 
@@ -66,7 +67,8 @@ class DockController(QObject):
             combo.currentIndexChanged.connect(self.save_settings)
         for spin in (dock.max_keypoints_spin, dock.grid_step_spin, dock.search_radius_spin, dock.ransac_spin, dock.min_inliers_spin):
             spin.valueChanged.connect(self.save_settings)
-        dock.mutual_check.toggled.connect(self.save_settings)
+        for check in (dock.mutual_check, dock.self_check_check):
+            check.toggled.connect(self.save_settings)
         dock.advanced_box.collapsedStateChanged.connect(self.save_settings)
         dock.warped_file.fileChanged.connect(self._remember_folder)
 
@@ -145,7 +147,7 @@ class DockController(QObject):
         self._update_views()
         self.dock.set_has_result(True)
         self._suggest_output(result.sar.path)
-        show_success(self.iface, self.summary())
+        (show_warning if result.self_check_failed else show_success)(self.iface, self.summary())
 
     def _suggest_output(self, sar_path: str) -> None:
         """Proposes <SAR name>_registered.tif (never an existing file) unless the user chose a
@@ -164,6 +166,15 @@ class DockController(QObject):
             used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", model=model)
         if self.result.features:
             text += " " + tr("Features: {features}.").format(features=self.result.features)
+        check = self.result.self_check_px
+        if check is not None and not self.result.self_check_failed:
+            text += " " + tr("Self-check passed: with the SAR moved slightly, the fit moved by {moved} px.").format(moved=f"{check:.1f}")
+        elif check is not None and check == float("inf"):
+            text += " " + tr("Self-check FAILED: with the SAR moved slightly, the images could not be registered again. "
+                             "Inspect the tie points before using this result.")
+        elif check is not None:
+            text += " " + tr("Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. "
+                             "Inspect the tie points before using this result.").format(moved=f"{check:.1f}")
         if self.result.model_name:
             seconds = sum(self.result.timing_s.values())
             text += " " + tr("Network {name} on {device}, {seconds} s.").format(

@@ -105,8 +105,13 @@ class RegistrationDock(QgsDockWidget):
         self.device_combo = _combo([("auto", tr("Auto ({found})").format(found=found)), ("cpu", tr("CPU")),
                                     ("cuda", tr("GPU (CUDA)") if gpu_name else tr("GPU (CUDA): not available"))])
         self.device_combo.model().item(2).setEnabled(bool(gpu_name))
+        self.self_check_check = QCheckBox(tr("Self-check (about twice the time)"))
+        self.self_check_check.setToolTip(tr("Registers again with the SAR moved by a known small rotation and shift, and warns when the "
+                                            "two fits put the image's corners more than 3 px apart: such a result should be inspected "
+                                            "before use."))
         form.addRow(tr("Transform"), self.transform_combo)
         form.addRow(tr("Device"), self.device_combo)
+        form.addRow("", self.self_check_check)
         return box
 
     def _advanced(self) -> QgsCollapsibleGroupBox:
@@ -233,6 +238,7 @@ class RegistrationDock(QgsDockWidget):
             mutual=self.mutual_check.isChecked(), ransac_threshold=self.ransac_spin.value(),
             min_inliers=self.min_inliers_spin.value(), sar_scale=self.sar_scale_combo.currentData(),
             advanced_open=not self.advanced_box.isCollapsed(), output_folder=self.output_folder,
+            self_check=self.self_check_check.isChecked(),
         )
 
     def apply_settings(self, settings: DockSettings) -> None:
@@ -249,3 +255,4 @@ class RegistrationDock(QgsDockWidget):
         _select(self.sar_scale_combo, settings.sar_scale)
         self.advanced_box.setCollapsed(not settings.advanced_open)
         self.output_folder = settings.output_folder
+        self.self_check_check.setChecked(settings.self_check)

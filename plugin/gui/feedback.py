@@ -49,3 +49,8 @@ def show_success(iface, text: str) -> None:
 
 def show_info(iface, text: str) -> None:
     iface.messageBar().pushMessage(title(), text, level=Qgis.Info, duration=MESSAGE_SECONDS)
+
+
+def show_warning(iface, text: str) -> None:
+    """A result the user should look at before using it: stays until closed."""
+    iface.messageBar().pushMessage(title(), text, level=Qgis.Warning, duration=0)

@@ -27,6 +27,7 @@ class DockSettings:
     ransac_threshold: float = _DEFAULTS.ransac_threshold
     min_inliers: int = _DEFAULTS.min_inliers
     sar_scale: str = _DEFAULTS.sar_scale
+    self_check: bool = _DEFAULTS.self_check
     advanced_open: bool = False
     output_folder: str = ""
 
@@ -36,6 +37,7 @@ class DockSettings:
             matcher=self.matcher, features=self.features, grid_step=self.grid_step,
             search_radius=self.search_radius, mutual=self.mutual, ransac_threshold=self.ransac_threshold,
             min_inliers=self.min_inliers, optical_bands=optical_bands, sar_bands=sar_bands, sar_scale=self.sar_scale,
+            self_check=self.self_check,
         )
 
 

@@ -3,6 +3,8 @@ the chosen transform and writes the warped SAR raster, tie points and a report."
 from __future__ import annotations
 
 from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterBand,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
@@ -36,6 +38,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
     MAX_SCALE = "MAX_SCALE"
     FEATURES = "FEATURES"
     FEATURE_MODEL = "FEATURE_MODEL"
+    SELF_CHECK = "SELF_CHECK"
+    SELF_CHECK_PX = "SELF_CHECK_PX"
 
     def name(self) -> str:
         return "registersartooptical"
@@ -54,6 +58,9 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             "Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with "
             "why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's "
             "Georeferencer, and a report with counts and the fit RMSE.\n\n"
+            "Self-check (about twice the time): registers again with the SAR moved by a known small rotation and shift and "
+            "warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be "
+            "inspected before use.\n\n"
             "Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one."
         )
 
@@ -64,6 +71,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
         self.addParameter(QgsProcessingParameterBand(self.SAR_BAND, self.tr("SAR band (none: band 1)"), None, self.SAR, optional=True))
         self.add_transform()
         self.addParameter(self._choice(self.DEVICE, self.tr("Device"), DEVICES))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.SELF_CHECK, self.tr("Self-check: register again with the SAR moved slightly (about twice the time)"), False))
         advanced = [
             self._choice(self.SAR_SCALE, self.tr("SAR value scale"), SAR_SCALES),
             self._choice(self.MATCHER, self.tr("Matcher"), MATCHERS),
@@ -88,6 +97,9 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
             self.addParameter(parameter)
         self.add_outputs()
+        self.addOutput(QgsProcessingOutputNumber(
+            self.SELF_CHECK_PX, self.tr("Self-check: how far the fit moved with the SAR moved slightly (optical pixels)")))
+        self.addOutput(QgsProcessingOutputString(self.SELF_CHECK, self.tr("Self-check: passed, FAILED or not run")))
 
     @staticmethod
     def _choice(key, description, choices):
@@ -116,6 +128,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             optical_bands=optical_bands,
             sar_bands=(sar_band,) if sar_band > 0 else None,
             sar_scale=self.parameterAsEnumString(parameters, self.SAR_SCALE, context),
+            self_check=self.parameterAsBoolean(parameters, self.SELF_CHECK, context),
         )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
@@ -134,4 +147,20 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
                 return {}
         feedback.pushInfo(self.tr("Fine matching on {} features; descriptor model {} on {}; keypoints: {} optical, {} SAR.").format(
             result.features, result.model_name or "-", result.device, result.keypoint_counts.get("optical"), result.keypoint_counts.get("sar")))
-        return self.write_outputs(result, paths, feedback)
+        results = self.write_outputs(result, paths, feedback)
+        if results and result.self_check_px is not None:
+            finite = result.self_check_px != float("inf")
+            results[self.SELF_CHECK_PX] = float(result.self_check_px) if finite else None
+            results[self.SELF_CHECK] = "FAILED" if result.self_check_failed else "passed"
+            if not finite:
+                feedback.reportError(self.tr("Self-check FAILED: with the SAR moved slightly the images could not be registered again. "
+                                             "Inspect the tie points and the registered raster before using this result."))
+            elif result.self_check_failed:
+                feedback.reportError(self.tr("Self-check FAILED: with the SAR moved slightly the fit moved by {:.1f} pixels at the corners. "
+                                             "Inspect the tie points and the registered raster before using this result.").format(result.self_check_px))
+            else:
+                feedback.pushInfo(self.tr("Self-check passed: with the SAR moved slightly the fit moved by {:.1f} pixels at the corners.").format(
+                    result.self_check_px))
+        elif results:
+            results[self.SELF_CHECK] = "not run"
+        return results

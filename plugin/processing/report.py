@@ -28,6 +28,10 @@ def report_rows(result, results: dict, labels: dict) -> list:
         (tr("Tie points used for the fit"), int(tie_points.enabled.sum())),
         (tr("Fit RMSE (optical pixels)"), f"{result.fit.rmse:.3f}"),
     ]
+    if result.self_check_px is not None:
+        verdict = tr("FAILED: inspect the result before using it") if result.self_check_failed else tr("passed")
+        moved = tr("not registered again") if result.self_check_px == float("inf") else f"{result.self_check_px:.2f}"
+        rows.append((tr("Self-check: fit moved with the SAR moved slightly (optical pixels)"), f"{moved} ({verdict})"))
     rows += [(tr("Rejected by {}").format(stage), count) for stage, count in sorted(rejected.items())]
     if result.features:
         rows.append((tr("Fine matching features"), result.features))
