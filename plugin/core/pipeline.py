@@ -55,12 +55,12 @@ COMMON_STAGES = ("read", "coarse alignment", "keypoints")
 SEARCH_STAGES = ("search", "matching")
 NETWORK_STAGES = ("descriptors", "matching")
 SELF_CHECK_STAGE = "self-check"
-REFINE_FINAL_FIT = True
+REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (transforms.refine_inliers); benchmarks.final_fit measures it off and on
 # The self-check (RegistrationOptions.self_check) moves the SAR by this rotation (degrees), scale and
 # shift (px) about its centre, registers again, and flags the result when the two fits put the SAR
 # image's corners more than SELF_CHECK_PX apart (benchmarks/results/self-check-*.md).
 SELF_CHECK_WARP = (1.5, 1.01, (6.3, -4.1))
-SELF_CHECK_PX = 3.0  # fine matching's final RANSAC is locally optimised (transforms.refine_inliers); benchmarks.final_fit measures it off and on
+SELF_CHECK_PX = 3.0
 
 
 @dataclass
