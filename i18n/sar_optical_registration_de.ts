@@ -204,8 +204,8 @@
       <translation>keine GPU gefunden, nutzt die CPU</translation>
     </message>
     <message>
-      <source>Self-check (about twice the time)</source>
-      <translation>Selbstprüfung (etwa doppelte Zeit)</translation>
+      <source>Self-check (up to twice the time)</source>
+      <translation>Selbstprüfung (bis zu doppelte Zeit)</translation>
     </message>
     <message>
       <source>Registers again with the SAR moved by a known small rotation and shift, and warns when the two fits put the image's corners more than 3 px apart: such a result should be inspected before use.</source>
@@ -612,7 +612,7 @@
 
 Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's Georeferencer, and a report with counts and the fit RMSE.
 
-Self-check (about twice the time): registers again with the SAR moved by a known small rotation and shift and warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be inspected before use.
+Self-check (up to twice the time): registers again with the SAR moved by a known small rotation and shift and warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be inspected before use.
 
 Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one.</source>
       <translation type="unfinished" />
@@ -626,8 +626,8 @@ Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUD
       <translation>SAR-Kanal (keiner: Kanal 1)</translation>
     </message>
     <message>
-      <source>Self-check: register again with the SAR moved slightly (about twice the time)</source>
-      <translation>Selbstprüfung: erneut registrieren mit leicht verschobenem SAR (etwa doppelte Zeit)</translation>
+      <source>Self-check: register again with the SAR moved slightly (up to twice the time)</source>
+      <translation>Selbstprüfung: erneut registrieren mit leicht verschobenem SAR (bis zu doppelte Zeit)</translation>
     </message>
     <message>
       <source>SAR value scale</source>

@@ -51,7 +51,7 @@ class PairResult:
     matches: Optional[int] = None  # tie points used for the fit
     candidates: Optional[int] = None
     rmse_px: Optional[float] = None
-    self_check_px: Optional[float] = None  # with --self-check: how far the fit moved with the SAR moved slightly (inf: refused then)
+    self_check_px: Optional[float] = None  # with --self-check: how far the fit moved with the SAR moved slightly (empty: the second run was refused)
     self_check: str = ""  # with --self-check: passed | FAILED
     time_s: Optional[float] = None
     device: str = ""

@@ -70,7 +70,7 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sar-scale", default="auto", choices=("auto", "linear", "db", "display"), help="SAR value scale (default: guessed)")
     parser.add_argument("--self-check", action="store_true",
                         help="register again with the SAR moved by a known small rotation and shift, and warn when the two fits "
-                             f"differ by more than {SELF_CHECK_PX:g} px at the corners (about twice the time)")
+                             f"differ by more than {SELF_CHECK_PX:g} px at the corners (up to twice the time)")
 
 
 def options_from(args) -> RegistrationOptions:

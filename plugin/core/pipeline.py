@@ -83,7 +83,7 @@ class RegistrationOptions:
     optical_bands: Optional[Tuple[int, ...]] = None
     sar_bands: Optional[Tuple[int, ...]] = None
     sar_scale: str = "auto"  # auto | linear | db | display
-    self_check: bool = False  # register again with the SAR moved by a known small warp and report how far the fits differ (twice the time)
+    self_check: bool = False  # register again with the SAR moved by a known small warp and report how far the fits differ (up to twice the time)
 
     def check(self) -> None:
         if self.warp_model not in transforms.WARP_MODELS:

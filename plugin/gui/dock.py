@@ -105,7 +105,7 @@ class RegistrationDock(QgsDockWidget):
         self.device_combo = _combo([("auto", tr("Auto ({found})").format(found=found)), ("cpu", tr("CPU")),
                                     ("cuda", tr("GPU (CUDA)") if gpu_name else tr("GPU (CUDA): not available"))])
         self.device_combo.model().item(2).setEnabled(bool(gpu_name))
-        self.self_check_check = QCheckBox(tr("Self-check (about twice the time)"))
+        self.self_check_check = QCheckBox(tr("Self-check (up to twice the time)"))
         self.self_check_check.setToolTip(tr("Registers again with the SAR moved by a known small rotation and shift, and warns when the "
                                             "two fits put the image's corners more than 3 px apart: such a result should be inspected "
                                             "before use."))

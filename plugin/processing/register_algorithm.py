@@ -58,7 +58,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             "Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF), every candidate tie point with "
             "why it was kept or rejected (GeoPackage; edit it and re-run 'Warp SAR from tie points'), a .points file for QGIS's "
             "Georeferencer, and a report with counts and the fit RMSE.\n\n"
-            "Self-check (about twice the time): registers again with the SAR moved by a known small rotation and shift and "
+            "Self-check (up to twice the time): registers again with the SAR moved by a known small rotation and shift and "
             "warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be "
             "inspected before use.\n\n"
             "Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one."
@@ -72,7 +72,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
         self.add_transform()
         self.addParameter(self._choice(self.DEVICE, self.tr("Device"), DEVICES))
         self.addParameter(QgsProcessingParameterBoolean(
-            self.SELF_CHECK, self.tr("Self-check: register again with the SAR moved slightly (about twice the time)"), False))
+            self.SELF_CHECK, self.tr("Self-check: register again with the SAR moved slightly (up to twice the time)"), False))
         advanced = [
             self._choice(self.SAR_SCALE, self.tr("SAR value scale"), SAR_SCALES),
             self._choice(self.MATCHER, self.tr("Matcher"), MATCHERS),
