@@ -23,6 +23,7 @@ def test_register_writes_every_output(sample, tmp_path):
     report = json.load(open(out["json"]))
     assert set(report) >= {"optical_xy", "sar_xy", "inlier", "transform", "timing_s"}
     assert report["transform"]["model"] == "poly2" and np.array(report["transform"]["sar_to_optical"]).shape == (3, 3)
+    assert report["self_check"]["passed"] and 0 <= report["self_check"]["moved_px"] < 3.0
     assert len(report["optical_xy"]) == len(report["sar_xy"]) == len(report["inlier"])
     # Inlier pairs obey the truth in the input files' own pixel grids (OpenCV convention).
     optical, sar = np.array(report["optical_xy"]), np.array(report["sar_xy"])

@@ -209,6 +209,8 @@ def matches_report(result: RegistrationResult) -> dict:
         "model": result.model_name,
         "features": result.features,
         "device": result.device,
+        "self_check": None if result.self_check_px is None else {  # moved_px None: the second run was refused
+            "moved_px": float(result.self_check_px) if np.isfinite(result.self_check_px) else None, "passed": not result.self_check_failed},
     }
 
 
