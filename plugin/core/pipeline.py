@@ -567,7 +567,7 @@ def fits_apart(fit: np.ndarray, moved_fit: np.ndarray, warp: np.ndarray, width: 
 
 def self_check(optical, sar, sar_image, optical_image, optical_keypoints, fine, fit: Fit, options, steps, extractor) -> float:
     """Registers the pair again with the SAR moved by ``SELF_CHECK_WARP`` (in memory) and returns
-    ``fits_apart`` of the two affine fits (inf when the second run is refused). Needs no ground
+    ``fits_apart`` of the two fits (inf when the second run is refused). Needs no ground
     truth: a result that is right does not depend on where the SAR happened to start, while one
     that follows only part of the image, or the wrong place, tends to move (measured against the
     truth in benchmarks/results/self-check-*.md). Reuses the optical image's keypoints and features."""
