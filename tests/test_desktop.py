@@ -10,7 +10,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "out", "desktop")
-STAGES = ["read", "coarse alignment", "keypoints", "search", "matching", "done"]
+STAGES = ["read", "coarse alignment", "keypoints", "search", "matching", "self-check", "done"]  # the dock's self-check is ticked
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("SKIP_DESKTOP") == "1" or not all(shutil.which(tool) for tool in ("qgis", "xvfb-run", "import")),
@@ -52,6 +52,7 @@ def test_registration_succeeds_and_the_output_is_added_georeferenced(desktop):
     names = [layer["name"] for layer in desktop["layers"]]
     assert "sar_registered" in names and any(name.startswith("Tie points (optical)") for name in names)
     assert any("RMSE" in message for message in desktop["messages"])
+    assert 0 <= desktop["self_check_px"] < 3.0 and "Self-check passed" in desktop["summary"]
 
 
 def test_registration_matches_the_known_truth(desktop, sample):

@@ -67,6 +67,7 @@ def start():
     dock.points_file.setFilePath(os.path.join(OUT, "tie_points.points"))
     dock.geopackage_file.setFilePath(os.path.join(OUT, "tie_points.gpkg"))
     dock.overwrite_check.setChecked(True)
+    dock.self_check_check.setChecked(True)  # what a user who wants the result checked ticks
     dock.run_button.click()
     task = controller.task
     save(task_started=task is not None, task_in_manager=task is not None and task in QgsApplication.taskManager().tasks())
@@ -92,7 +93,8 @@ def registered(controller, task):
         return
     result = controller.result
     save(tie_points=len(result.tie_points), used=int(result.tie_points.enabled.sum()), rmse_px=result.fit.rmse,
-         sar_to_optical=result.fit.sar_to_optical.tolist())
+         sar_to_optical=result.fit.sar_to_optical.tolist(), self_check_px=result.self_check_px,
+         summary=controller.dock.summary_label.text())
     controller.dock.table.selectRow(0)
     write = controller.write_outputs()
     write.done.connect(lambda finished: later(100, lambda: written(finished)))
