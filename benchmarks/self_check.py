@@ -52,7 +52,12 @@ def main(argv=None):
     parser.add_argument("--tier", choices=TIERS, default="georeferenced")
     parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration")
     parser.add_argument("--out", required=True, help="markdown file to write")
+    parser.add_argument("--warp", help="ANGLE,SCALE,DX,DY: the self-check's move instead of pipeline.SELF_CHECK_WARP "
+                                       "(to compare settings on calibration pairs)")
     args = parser.parse_args(argv)
+    if args.warp:
+        angle, scale, dx, dy = (float(v) for v in args.warp.split(","))
+        pipeline.SELF_CHECK_WARP = (angle, scale, (dx, dy))
     cases = list(calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier))
     rows = {}
     for case in cases:

@@ -180,19 +180,21 @@ def test_sample_registers_and_writes_a_georeferenced_output(controller, sample_l
 
 
 def test_a_failed_self_check_is_a_warning_that_stays(controller, sample_layers, qtbot, iface, monkeypatch):
-    """The real engine with the self-check on; moved by 30 degrees, the georeferenced sample cannot be found
-    again within what its georeferencing allows, so the check fails and the dock says so (needs the trained model)."""
+    """The real engine with the self-check on; moved by 250 px, the georeferenced sample cannot be found
+    again within the search radius (100 px), so the check fails and the dock says so (needs the trained model)."""
     from plugin.core import pipeline
 
-    monkeypatch.setattr(pipeline, "SELF_CHECK_WARP", (30.0, 1.0, (0.0, 0.0)))
+    monkeypatch.setattr(pipeline, "SELF_CHECK_WARP", (0.0, 1.0, (250.0, 0.0)))
     select_sample(controller, sample_layers)
     controller.dock.self_check_check.setChecked(True)
+    controller.dock.matcher_combo.setCurrentIndex(controller.dock.matcher_combo.findData("structural"))
     labels = set()
     task = controller.run()
     task.progressChanged.connect(lambda value: labels.add(controller.dock.stage_label.text()))
     with qtbot.waitSignal(task.done, timeout=180_000):
         pass
     controller.dock.self_check_check.setChecked(False)
+    controller.dock.matcher_combo.setCurrentIndex(controller.dock.matcher_combo.findData("auto"))
     assert task.succeeded and controller.result.self_check_failed
     warnings = " ".join(messages(iface, Qgis.Warning))
     assert "Self-check FAILED" in warnings and "Inspect the tie points" in warnings

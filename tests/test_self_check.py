@@ -59,9 +59,18 @@ def test_the_self_check_runs_only_when_asked_for(sample):
 
 
 def test_a_second_run_that_is_refused_fails_the_self_check(sample, monkeypatch):
-    # Moved by 30 degrees, the georeferenced sample is outside what its georeferencing allows (10 degrees):
-    # the second run is refused, and a result that cannot be found again is not to be trusted.
-    monkeypatch.setattr(pipeline, "SELF_CHECK_WARP", (30.0, 1.0, (0.0, 0.0)))
-    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu", self_check=True))
+    # Moved by 250 px, the georeferenced sample is outside the search radius (100 px): the second run is
+    # refused, and a result that cannot be found again is not to be trusted.
+    monkeypatch.setattr(pipeline, "SELF_CHECK_WARP", (0.0, 1.0, (250.0, 0.0)))
+    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu", self_check=True, matcher="structural"))
     assert result.self_check_px == float("inf") and result.self_check_failed
     assert result.tie_points.enabled.sum() >= 30  # the first run's result is still there, for the user to inspect
+
+
+def test_the_move_stays_within_the_search_range_the_user_chose():
+    narrow = RegistrationOptions(max_rotation=2.0, max_scale=1.01)
+    linear = pipeline.self_check_warp(800, 760, narrow)[:2, :2]
+    assert np.degrees(np.arctan2(linear[1, 0], linear[0, 0])) == pytest.approx(1.0)
+    assert np.sqrt(abs(np.linalg.det(linear))) == pytest.approx(np.sqrt(1.01))
+    default = pipeline.self_check_warp(800, 760, RegistrationOptions())
+    assert np.allclose(default, pipeline.self_check_warp(800, 760))  # the defaults leave room for the whole move
