@@ -19,7 +19,7 @@ from .errors import RegistrationError
 from .gaps import fill_small_gaps
 from .georef import CoarseAlignment, coarse_align, warped
 from .guided import grid_points
-from .similarity_search import search_similarity
+from .similarity_search import search_similarity, similarity_about
 from .structural import ScoreCache, match_templates
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
@@ -541,11 +541,8 @@ def self_check_warp(width: int, height: int, options: Optional[RegistrationOptio
     angle, scale, shift = SELF_CHECK_WARP
     if options is not None:
         angle, scale = min(angle, options.max_rotation / 2), min(scale, np.sqrt(options.max_scale))
-    radians = np.radians(angle)
-    linear = scale * np.array([[np.cos(radians), -np.sin(radians)], [np.sin(radians), np.cos(radians)]])
-    centre = np.array([(width - 1) / 2, (height - 1) / 2])
-    warp = np.eye(3)
-    warp[:2, :2], warp[:2, 2] = linear, centre - linear @ centre + np.asarray(shift, float)
+    warp = similarity_about(angle, scale, np.array([(width - 1) / 2, (height - 1) / 2]))
+    warp[:2, 2] += shift
     return warp
 
 
