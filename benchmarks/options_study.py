@@ -46,6 +46,12 @@ def _split_parts(text: str):
     return [part for part in parts if part.strip()]
 
 
+def _constant(key: str):
+    """``module.NAME`` -> (the module ``plugin.core.<module>``, "NAME")."""
+    module, _, name = key.rpartition(".")
+    return importlib.import_module(f"plugin.core.{module}"), name
+
+
 def parse_variant(text: str) -> dict:
     """``key=value[,key=value]`` -> RegistrationOptions keyword arguments (values as Python
     literals). A key ``module.NAME`` sets an engine constant in ``plugin.core.<module>`` instead
@@ -55,8 +61,8 @@ def parse_variant(text: str) -> dict:
     for part in _split_parts(text):
         key, _, value = (item.strip() for item in part.partition("="))
         if "." in key:
-            module, _, name = key.rpartition(".")
-            if not hasattr(importlib.import_module(f"plugin.core.{module}"), name):
+            module, name = _constant(key)
+            if not hasattr(module, name):
                 raise SystemExit(f"unknown engine constant '{key}'")
         elif not hasattr(RegistrationOptions(), key):
             raise SystemExit(f"unknown option '{key}'")
@@ -74,8 +80,7 @@ def engine_constants(variant: dict):
     try:
         for key, value in variant.items():
             if "." in key:
-                module_name, _, name = key.rpartition(".")
-                module = importlib.import_module(f"plugin.core.{module_name}")
+                module, name = _constant(key)
                 saved.append((module, name, getattr(module, name)))
                 setattr(module, name, value)
         yield {key: value for key, value in variant.items() if "." not in key}
