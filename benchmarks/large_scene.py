@@ -1,0 +1,161 @@
+"""Large scenes: time and peak memory of one registration as the image grows, with OpenCV SIFT +
+RANSAC on the same images in the same run.
+
+    python -m benchmarks.large_scene --data ../shared/data --sizes 2048,4096,6144 --out benchmarks/results
+
+Each scene is a mosaic of the Sentinel-1/2 pairs of ``s1s2-california`` (1024 px each, taken in
+order and repeated as needed), written as GeoTIFFs in UTM 11N with the SAR's georeferencing off by
+(+25, -17) px, as a user's scene would be before registration. The mosaic's tiles come from
+different places, so its seams are not ground a real scene has; what it measures is how time and
+memory grow with the image, not accuracy (the corner error is against the pairs' own alignment,
+good only to several pixels, see shared/data/README.md).
+
+Every registration runs in its own process (``python -m plugin register``, as a user or a batch
+script would run it) so that its peak resident memory is its own (``os.wait4``); SIFT likewise.
+Writes large-scene.md (or ``--name``.md) with the command, commit, machine and date.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import cv2
+import numpy as np
+from osgeo import gdal, osr
+
+from plugin.core import transforms
+from training.export import commit as git_commit
+
+SAR_OFFSET_PX = (25, -17)  # where the SAR's georeferencing puts it, off from the truth
+PIXEL_M = 10.0
+
+
+def write_scene(data: str, size: int, folder: str):
+    """(optical path, SAR path) of a ``size`` x ``size`` px mosaic of the S1/S2 pairs."""
+    optical_files = sorted(glob.glob(os.path.join(data, "s1s2-california", "opt", "*.png")))
+    if not optical_files:
+        raise SystemExit(f"no Sentinel-1/2 pairs under {data}/s1s2-california")
+    tiles = -(-size // 1024)
+    optical = np.zeros((3, tiles * 1024, tiles * 1024), np.uint8)
+    sar = np.zeros((tiles * 1024, tiles * 1024), np.uint8)
+    for index in range(tiles * tiles):
+        row, col = divmod(index, tiles)
+        path = optical_files[index % len(optical_files)]
+        window = (slice(row * 1024, (row + 1) * 1024), slice(col * 1024, (col + 1) * 1024))
+        optical[(slice(None),) + window] = cv2.imread(path, cv2.IMREAD_COLOR)[:, :, ::-1].transpose(2, 0, 1)
+        sar[window] = cv2.imread(path.replace(os.sep + "opt" + os.sep, os.sep + "sar" + os.sep), cv2.IMREAD_GRAYSCALE)
+    crs = osr.SpatialReference()
+    crs.ImportFromEPSG(32611)
+    origin = (500000.0, 4200000.0)
+    paths = []
+    for name, array, (dx, dy) in (("optical", optical[:, :size, :size], (0, 0)), ("sar", sar[None, :size, :size], SAR_OFFSET_PX)):
+        path = os.path.join(folder, f"{name}-{size}.tif")
+        dataset = gdal.GetDriverByName("GTiff").Create(path, size, size, len(array), gdal.GDT_Byte, ["TILED=YES", "COMPRESS=DEFLATE"])
+        dataset.SetGeoTransform((origin[0] + dx * PIXEL_M, PIXEL_M, 0.0, origin[1] - dy * PIXEL_M, 0.0, -PIXEL_M))
+        dataset.SetProjection(crs.ExportToWkt())
+        for band, values in enumerate(array, start=1):
+            dataset.GetRasterBand(band).WriteArray(values)
+        dataset = None
+        paths.append(path)
+    return tuple(paths)
+
+
+def peak_of(command):
+    """Runs ``command`` in a child and returns (seconds, peak RSS in GB, return code, stderr)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = child.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1e6, child.returncode, stderr
+
+
+SIFT_SCRIPT = """
+import sys, numpy as np
+from osgeo import gdal
+from benchmarks.peers import match_with
+optical = gdal.Open(sys.argv[1]).ReadAsArray().astype(np.float32).mean(axis=0) / 255.0
+sar = gdal.Open(sys.argv[2]).ReadAsArray().astype(np.float32) / 255.0
+match_with("sift", optical, sar, np.ones(sar.shape, bool))
+"""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--sizes", default="2048,4096,6144", help="scene sizes in px, comma-separated")
+    parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    parser.add_argument("--name", default="large-scene")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            optical, sar = write_scene(args.data, size, folder)
+            output, report = os.path.join(folder, f"registered-{size}.tif"), os.path.join(folder, f"matches-{size}.json")
+            seconds, peak, code, stderr = peak_of([sys.executable, "-m", "plugin", "register", optical, sar, "-o", output,
+                                                   "--matches-json", report, "--overwrite"])
+            row = {"size": size, "seconds": seconds, "peak_gb": peak, "ok": code == 0}
+            if code == 0:
+                with open(report) as handle:
+                    matches = json.load(handle)
+                fit = np.array(matches["transform"]["sar_to_optical"])
+                # the truth maps SAR pixels to optical pixels by the offset the georeferencing got wrong
+                # the truth: the mosaics share their pixel grid (the georeferencing is what is off)
+                row.update(stages=matches["timing_s"], tie_points=int(sum(matches["inlier"])),
+                           corner_px=transforms.corner_error(fit, np.eye(3), size, size))
+            else:
+                row["error"] = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {code}"
+            sift_seconds, sift_peak, sift_code, _ = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar])
+            row.update(sift_seconds=sift_seconds, sift_peak_gb=sift_peak, sift_ok=sift_code == 0)
+            rows.append(row)
+            print(row, flush=True)
+            for path in (optical, sar, output):
+                if os.path.exists(path):
+                    os.remove(path)
+    write_report(rows, args, os.path.join(args.out, args.name + ".md"))
+
+
+def write_report(rows, args, path):
+    command = "python -m benchmarks.large_scene " + " ".join(sys.argv[1:])
+    lines = [
+        "# Large scenes: time and peak memory",
+        "",
+        f"Command: `{command}`  ",
+        f"Commit: {git_commit()}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB of memory; date: {datetime.date.today()}.",
+        "",
+        "One registration per scene, read -> warped GeoTIFF, each in its own process (`python -m plugin register`, defaults); "
+        "peak: the process's peak resident memory. SIFT: OpenCV SIFT + ratio test + RANSAC on the same two images "
+        "(reading included), also in its own process. The scenes are mosaics of the Sentinel-1/2 pairs (see the module's docstring); "
+        "corner error: against the pairs' own alignment, which is good to several pixels only.",
+        "",
+        "| scene px | megapixels | seconds | peak GB | tie points | corner error px | stages (s) | SIFT seconds | SIFT peak GB | time / SIFT |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        size = row["size"]
+        if row["ok"]:
+            stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in row["stages"].items())
+            result = f"{row['tie_points']} | {row['corner_px']:.1f} | {stages}"
+        else:
+            result = f"refused: {row['error']} | - | -"
+        sift = f"{row['sift_seconds']:.1f} | {row['sift_peak_gb']:.2f}" if row["sift_ok"] else "failed | -"
+        ratio = f"{row['seconds'] / row['sift_seconds']:.1f}x" if row["sift_ok"] else "-"
+        lines.append(f"| {size} x {size} | {size * size / 1e6:.1f} | {row['seconds']:.1f} | {row['peak_gb']:.2f} | {result} | {sift} | {ratio} |")
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print(path)
+
+
+if __name__ == "__main__":
+    main()
