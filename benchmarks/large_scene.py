@@ -69,13 +69,13 @@ def write_scene(data: str, size: int, folder: str):
 
 
 def peak_of(command):
-    """Runs ``command`` in a child and returns (seconds, peak RSS in GB, return code, stderr)."""
+    """Runs ``command`` in a child and returns (seconds, peak resident memory in GiB, return code, stderr)."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = child.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1e6, child.returncode, stderr
+    return time.perf_counter() - started, usage.ru_maxrss / 2**20, child.returncode, stderr  # ru_maxrss: KiB
 
 
 SIFT_SCRIPT = """
@@ -103,7 +103,7 @@ def main(argv=None):
             output, report = os.path.join(folder, f"registered-{size}.tif"), os.path.join(folder, f"matches-{size}.json")
             seconds, peak, code, stderr = peak_of([sys.executable, "-m", "plugin", "register", optical, sar, "-o", output,
                                                    "--matches-json", report, "--overwrite"])
-            row = {"size": size, "seconds": seconds, "peak_gb": peak, "ok": code == 0}
+            row = {"size": size, "seconds": seconds, "peak_gib": peak, "ok": code == 0}
             if code == 0:
                 with open(report) as handle:
                     matches = json.load(handle)
@@ -115,7 +115,7 @@ def main(argv=None):
             else:
                 row["error"] = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {code}"
             sift_seconds, sift_peak, sift_code, _ = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar])
-            row.update(sift_seconds=sift_seconds, sift_peak_gb=sift_peak, sift_ok=sift_code == 0)
+            row.update(sift_seconds=sift_seconds, sift_peak_gib=sift_peak, sift_ok=sift_code == 0)
             rows.append(row)
             print(row, flush=True)
             for path in (optical, sar, output):
@@ -134,11 +134,11 @@ def write_report(rows, args, path):
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB of memory; date: {datetime.date.today()}.",
         "",
         "One registration per scene, read -> warped GeoTIFF, each in its own process (`python -m plugin register`, defaults); "
-        "peak: the process's peak resident memory. SIFT: OpenCV SIFT + ratio test + RANSAC on the same two images "
+        "peak: the process's peak resident memory; seconds include starting Python and loading the libraries (a few seconds). SIFT: OpenCV SIFT + ratio test + RANSAC on the same two images "
         "(reading included), also in its own process. The scenes are mosaics of the Sentinel-1/2 pairs (see the module's docstring); "
         "corner error: against the pairs' own alignment, which is good to several pixels only.",
         "",
-        "| scene px | megapixels | seconds | peak GB | tie points | corner error px | stages (s) | SIFT seconds | SIFT peak GB | time / SIFT |",
+        "| scene px | megapixels | seconds | peak GiB | tie points | corner error px | stages (s) | SIFT seconds | SIFT peak GiB | time / SIFT |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -148,9 +148,9 @@ def write_report(rows, args, path):
             result = f"{row['tie_points']} | {row['corner_px']:.1f} | {stages}"
         else:
             result = f"refused: {row['error']} | - | -"
-        sift = f"{row['sift_seconds']:.1f} | {row['sift_peak_gb']:.2f}" if row["sift_ok"] else "failed | -"
+        sift = f"{row['sift_seconds']:.1f} | {row['sift_peak_gib']:.2f}" if row["sift_ok"] else "failed | -"
         ratio = f"{row['seconds'] / row['sift_seconds']:.1f}x" if row["sift_ok"] else "-"
-        lines.append(f"| {size} x {size} | {size * size / 1e6:.1f} | {row['seconds']:.1f} | {row['peak_gb']:.2f} | {result} | {sift} | {ratio} |")
+        lines.append(f"| {size} x {size} | {size * size / 1e6:.1f} | {row['seconds']:.1f} | {row['peak_gib']:.2f} | {result} | {sift} | {ratio} |")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
