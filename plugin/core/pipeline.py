@@ -23,6 +23,7 @@ from .similarity_search import search_similarity, similarity_about
 from .structural import ScoreCache, match_templates
 from .keypoints import detect_keypoints
 from .matching import Matches, filter_ransac, match_nearest
+from .memory import check_memory
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
 from .raster_io import georeferencing, open_raster, read_raster
@@ -452,6 +453,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES
     after = (SELF_CHECK_STAGE,) if options.self_check else ()
     steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
+    check_memory(*((info.width, info.height) for info in (raster_info(optical_path), raster_info(sar_path))))
     steps.stage("read")
     optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
     steps.update(0.5)

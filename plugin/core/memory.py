@@ -1,0 +1,65 @@
+"""Will a registration fit in this machine's memory? Checked before any pixel is read, so that a
+scene too large for the machine is refused with a clear message instead of the operating system
+killing the process (QGIS with it) half-way.
+
+The estimate is the peak resident memory measured by ``benchmarks/large_scene.py``
+(``benchmarks/results/large-scene.md``): the engine works in the optical raster's grid (the SAR
+is resampled into it), so the peak grows with the optical raster's pixels; the SAR raster adds
+what reading and normalising it hold.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .errors import RegistrationError
+from .phase_congruency import WHOLE_IMAGE_PX
+
+# Fitted to the 4096 and 6144 px scenes (3.84 and 7.13 GiB, both rasters the same size: 169 bytes
+# per pixel over 1.3 GB); how the bytes split between the two rasters is this module's estimate
+# of what reading and normalising the SAR holds.
+BASE_BYTES = 1.3e9  # Python, PyTorch, GDAL and the networks, and what does not grow with the image
+BYTES_PER_OPTICAL_PIXEL = 150.0  # dense features of both images in the optical grid, the resampled SAR, keypoints' map
+BYTES_PER_SAR_PIXEL = 20.0  # the SAR as read (float32 + mask), normalised, and its small gaps filled
+BYTES_PER_WHOLE_IMAGE_PIXEL = 140.0  # and phase congruency's filter bank and FFTs, for an image computed in one piece
+
+
+def available_bytes() -> Optional[int]:
+    """Memory the system can give this process now without swapping (Linux: ``MemAvailable``);
+    None where it cannot be told, and then nothing is checked."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def estimated_bytes(optical_size, sar_size) -> float:
+    """Peak memory of registering rasters of these (width, height) sizes, in bytes: 1.6, 2.6, 4.2
+    and 7.7 GB for the 1024, 2048, 4096 and 6144 px scenes measured at 1.2, 2.6, 4.1 and 7.7 GB."""
+    optical_pixels, sar_pixels = optical_size[0] * optical_size[1], sar_size[0] * sar_size[1]
+    whole = optical_pixels if max(optical_size) <= WHOLE_IMAGE_PX else 0
+    return BASE_BYTES + BYTES_PER_OPTICAL_PIXEL * optical_pixels + BYTES_PER_SAR_PIXEL * sar_pixels + BYTES_PER_WHOLE_IMAGE_PIXEL * whole
+
+
+def check_memory(optical_size, sar_size, available: Optional[int] = None) -> None:
+    """Raises RegistrationError when registering rasters of these (width, height) sizes would
+    need more memory than is available (``available_bytes()`` unless given)."""
+    available = available_bytes() if available is None else available
+    if available is None:
+        return
+    needed = estimated_bytes(optical_size, sar_size)
+    if needed <= available:
+        return
+    # the largest optical area that fits, with the SAR cut to the same share of its area
+    share = max(0.0, (available - BASE_BYTES) / (needed - BASE_BYTES))
+    side = int((share * optical_size[0] * optical_size[1]) ** 0.5)
+    clip = (f"Clip both rasters to the area you need (Raster > Extraction > Clip Raster by Extent), about {side} x {side} px "
+            "of the optical raster at most, or close other programs and try again." if side >= 256 else
+            "Close other programs to free memory and try again, or run it on a machine with more memory.")
+    raise RegistrationError(
+        f"Registering these rasters needs about {needed / 2**30:.1f} GiB of memory (the optical raster is "
+        f"{optical_size[0]} x {optical_size[1]} px, the SAR raster {sar_size[0]} x {sar_size[1]} px), "
+        f"and {available / 2**30:.1f} GiB is available.", clip)
