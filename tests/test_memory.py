@@ -27,6 +27,11 @@ def test_estimate_covers_every_measured_peak_and_stays_close():
         assert peak <= estimate <= 1.4 * peak, (size, peak, estimate)
 
 
+def test_self_check_measured_at_4096_px_is_covered():
+    # measured with `python -m plugin register ... --self-check` on the 4096 px scene: 4.29 GiB peak
+    assert 4.29 * 2**30 <= memory.estimated_bytes((4096, 4096), (4096, 4096), self_check=True) <= 1.4 * 4.29 * 2**30
+
+
 def test_estimate_grows_with_either_raster():
     base = memory.estimated_bytes((4096, 4096), (4096, 4096))
     assert memory.estimated_bytes((8192, 8192), (4096, 4096)) > base

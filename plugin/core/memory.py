@@ -21,6 +21,7 @@ BASE_BYTES = 1.3e9  # Python, PyTorch, GDAL and the networks, and what does not 
 BYTES_PER_OPTICAL_PIXEL = 150.0  # dense features of both images in the optical grid, the resampled SAR, keypoints' map
 BYTES_PER_SAR_PIXEL = 20.0  # the SAR as read (float32 + mask), normalised, and its small gaps filled
 BYTES_PER_WHOLE_IMAGE_PIXEL = 140.0  # and phase congruency's filter bank and FFTs, for an image computed in one piece
+SELF_CHECK_BYTES_PER_OPTICAL_PIXEL = 35.0  # the self-check's moved SAR and its features (4096 px scene: 4.29 against 3.84 GiB)
 
 
 def available_bytes() -> Optional[int]:
@@ -36,26 +37,25 @@ def available_bytes() -> Optional[int]:
     return None
 
 
-def estimated_bytes(optical_size, sar_size) -> float:
+def estimated_bytes(optical_size, sar_size, self_check: bool = False) -> float:
     """Peak memory of registering rasters of these (width, height) sizes, in bytes: 1.6, 2.6, 4.2
     and 7.7 GB for the 1024, 2048, 4096 and 6144 px scenes measured at 1.2, 2.6, 4.1 and 7.7 GB."""
     optical_pixels, sar_pixels = optical_size[0] * optical_size[1], sar_size[0] * sar_size[1]
     whole = optical_pixels if max(optical_size) <= WHOLE_IMAGE_PX else 0
-    return BASE_BYTES + BYTES_PER_OPTICAL_PIXEL * optical_pixels + BYTES_PER_SAR_PIXEL * sar_pixels + BYTES_PER_WHOLE_IMAGE_PIXEL * whole
+    per_optical_pixel = BYTES_PER_OPTICAL_PIXEL + (SELF_CHECK_BYTES_PER_OPTICAL_PIXEL if self_check else 0.0)
+    return BASE_BYTES + per_optical_pixel * optical_pixels + BYTES_PER_SAR_PIXEL * sar_pixels + BYTES_PER_WHOLE_IMAGE_PIXEL * whole
 
 
-def check_memory(optical_size, sar_size, available: Optional[int] = None) -> None:
-    """Raises RegistrationError when registering rasters of these (width, height) sizes would
-    need more memory than is available (``available_bytes()`` unless given)."""
+def check_memory(optical_size, sar_size, self_check: bool = False, available: Optional[int] = None) -> None:
+    """Raises RegistrationError when registering rasters of these (width, height) sizes (with the
+    self-check when asked) would need more memory than is available (``available_bytes()`` unless given)."""
     available = available_bytes() if available is None else available
     if available is None:
         return
-    needed = estimated_bytes(optical_size, sar_size)
+    needed = estimated_bytes(optical_size, sar_size, self_check)
     if needed <= available:
         return
-    # the largest optical area that fits, with the SAR cut to the same share of its area
-    share = max(0.0, (available - BASE_BYTES) / (needed - BASE_BYTES))
-    side = int((share * optical_size[0] * optical_size[1]) ** 0.5)
+    side = _largest_clip_side(optical_size, sar_size, self_check, available)
     clip = (f"Clip both rasters to the area you need (Raster > Extraction > Clip Raster by Extent), about {side} x {side} px "
             "of the optical raster at most, or close other programs and try again." if side >= 256 else
             "Close other programs to free memory and try again, or run it on a machine with more memory.")
@@ -63,3 +63,17 @@ def check_memory(optical_size, sar_size, available: Optional[int] = None) -> Non
         f"Registering these rasters needs about {needed / 2**30:.1f} GiB of memory (the optical raster is "
         f"{optical_size[0]} x {optical_size[1]} px, the SAR raster {sar_size[0]} x {sar_size[1]} px), "
         f"and {available / 2**30:.1f} GiB is available.", clip)
+
+
+def _largest_clip_side(optical_size, sar_size, self_check: bool, available: float) -> int:
+    """The side of the largest square clip of the optical raster that fits, the SAR clipped to
+    the same share of its area (0 when none does)."""
+    def fits(share: float) -> bool:
+        scaled = [tuple(max(1, int(n * share ** 0.5)) for n in size) for size in (optical_size, sar_size)]
+        return estimated_bytes(*scaled, self_check) <= available
+
+    low, high = 0.0, 1.0
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return int((low * optical_size[0] * optical_size[1]) ** 0.5)

@@ -453,7 +453,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES
     after = (SELF_CHECK_STAGE,) if options.self_check else ()
     steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
-    check_memory(*((info.width, info.height) for info in (raster_info(optical_path), raster_info(sar_path))))
+    check_memory(*((info.width, info.height) for info in (raster_info(optical_path), raster_info(sar_path))), options.self_check)
     steps.stage("read")
     optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
     steps.update(0.5)
