@@ -1,0 +1,42 @@
+"""The large-scene benchmark's own parts: the scene it writes and how it measures memory."""
+import os
+import sys
+
+import cv2
+import numpy as np
+from osgeo import gdal
+
+from benchmarks import large_scene
+
+
+def test_peak_memory_of_a_child_process_is_measured():
+    allocate = "import numpy as np; a = np.ones(400 * 2**20 // 8); print(a.sum())"
+    seconds, peak_gib, code, _ = large_scene.peak_of([sys.executable, "-c", allocate])
+    assert code == 0 and seconds > 0
+    assert 0.39 <= peak_gib < 1.5, peak_gib  # the 400 MiB array and Python itself, not the parent
+
+
+def test_a_failing_child_reports_its_exit_status():
+    _, _, code, stderr = large_scene.peak_of([sys.executable, "-c", "import sys; sys.exit('no such raster')"])
+    assert code == 1 and "no such raster" in stderr
+
+
+def test_scene_is_a_georeferenced_mosaic_with_the_sar_offset(tmp_path):
+    rng = np.random.default_rng(0)
+    for folder in ("opt", "sar"):
+        os.makedirs(tmp_path / "s1s2-california" / folder)
+    for name in ("000.png", "001.png"):
+        image = (rng.random((1024, 1024, 3)) * 255).astype(np.uint8)
+        cv2.imwrite(str(tmp_path / "s1s2-california" / "opt" / name), image)
+        cv2.imwrite(str(tmp_path / "s1s2-california" / "sar" / name), image[:, :, 0])
+    optical, sar = large_scene.write_scene(str(tmp_path), 1536, str(tmp_path))
+    optical, sar = gdal.Open(optical), gdal.Open(sar)
+    assert (optical.RasterXSize, optical.RasterYSize, optical.RasterCount) == (1536, 1536, 3)
+    assert (sar.RasterXSize, sar.RasterYSize, sar.RasterCount) == (1536, 1536, 1)
+    # tiles repeat in order: the second row starts with the first pair again (two pairs, 2 x 2 tiles)
+    assert np.array_equal(sar.ReadAsArray()[1024:, :512], sar.ReadAsArray()[:512, :512])
+    optical_origin, sar_origin = optical.GetGeoTransform(), sar.GetGeoTransform()
+    dx, dy = large_scene.SAR_OFFSET_PX
+    assert np.isclose(sar_origin[0] - optical_origin[0], dx * large_scene.PIXEL_M)
+    assert np.isclose(sar_origin[3] - optical_origin[3], -dy * large_scene.PIXEL_M)
+    assert "32611" in optical.GetProjection() or "UTM zone 11N" in optical.GetProjection()
