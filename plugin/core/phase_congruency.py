@@ -111,13 +111,17 @@ def _tiled(image: np.ndarray, params: PhaseCongruencyParams) -> np.ndarray:
     return out
 
 
+def _noise_level(smallest_scale_amplitude: np.ndarray) -> float:
+    """The noise level phasepack's noiseMethod -1 estimates: the median amplitude at the smallest
+    scale over the median of a Rayleigh distribution of unit scale."""
+    return float(np.median(smallest_scale_amplitude) / np.sqrt(np.log(4)))
+
+
 def _noise_levels(image: np.ndarray, params: PhaseCongruencyParams) -> np.ndarray:
-    """Per orientation, the noise level of ``image`` (phasepack's noiseMethod -1): the median
-    amplitude at the smallest scale over the Rayleigh median factor."""
+    """Per orientation, the noise level of ``image``."""
     spectrum = fft.fft2(image, workers=workers())
     bank = _filter_bank(*image.shape, params)
-    return np.array([np.median(np.abs(fft.ifft2(spectrum * bank[orient, 0], workers=workers()))) / np.sqrt(np.log(4))
-                     for orient in range(params.orientations)])
+    return np.array([_noise_level(np.abs(fft.ifft2(spectrum * bank[orient, 0], workers=workers()))) for orient in range(params.orientations)])
 
 
 def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None) -> np.ndarray:
@@ -138,7 +142,7 @@ def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None) -> np.n
         for scale, response in enumerate(responses):
             amplitude = np.abs(response)
             if scale == 0:
-                tau = np.median(amplitude) / np.sqrt(np.log(4)) if noise is None else noise[orient]
+                tau = _noise_level(amplitude) if noise is None else noise[orient]
             sum_amplitude += amplitude
             np.maximum(max_amplitude, amplitude, out=max_amplitude)
         # Energy: sum over scales of (even, odd) . unit mean - |(even, odd) x unit mean|, which is
