@@ -74,7 +74,7 @@ def peak_of(command):
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = child.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
     return time.perf_counter() - started, usage.ru_maxrss / 2**20, child.returncode, stderr  # ru_maxrss: KiB
 
 
@@ -108,7 +108,6 @@ def main(argv=None):
                 with open(report) as handle:
                     matches = json.load(handle)
                 fit = np.array(matches["transform"]["sar_to_optical"])
-                # the truth maps SAR pixels to optical pixels by the offset the georeferencing got wrong
                 # the truth: the mosaics share their pixel grid (the georeferencing is what is off)
                 row.update(stages=matches["timing_s"], tie_points=int(sum(matches["inlier"])),
                            corner_px=transforms.corner_error(fit, np.eye(3), size, size))
@@ -121,10 +120,10 @@ def main(argv=None):
             for path in (optical, sar, output):
                 if os.path.exists(path):
                     os.remove(path)
-    write_report(rows, args, os.path.join(args.out, args.name + ".md"))
+    write_report(rows, os.path.join(args.out, args.name + ".md"))
 
 
-def write_report(rows, args, path):
+def write_report(rows, path):
     command = "python -m benchmarks.large_scene " + " ".join(sys.argv[1:])
     lines = [
         "# Large scenes: time and peak memory",
