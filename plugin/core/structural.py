@@ -67,13 +67,19 @@ def _distinctness(scores: np.ndarray, row: int, col: int, apart: int = 3) -> flo
     return float((elsewhere.min() - best) / spread) if spread > 0 and np.isfinite(elsewhere.min()) else 0.0
 
 
-def _prepared(optical_features: np.ndarray, sar_features: np.ndarray):
-    """(optical parts, SAR parts, SAR empty mask): OpenCV sums the squared differences over up to
-    4 channels per call, so the features are split into contiguous 4-channel parts once, so that
-    each window is a view."""
-    optical_parts = [np.ascontiguousarray(optical_features[..., c : c + 4]) for c in range(0, optical_features.shape[-1], 4)]
-    sar_parts = [np.ascontiguousarray(sar_features[..., c : c + 4]) for c in range(0, sar_features.shape[-1], 4)]
-    return optical_parts, sar_parts, ~sar_features.any(axis=-1)
+def _sar_empty(sar_features: np.ndarray) -> np.ndarray:
+    """H x W bool: where the SAR's features are all zero (outside its valid area)."""
+    return ~sar_features.any(axis=-1)
+
+
+def _squared_differences(sar_window: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """Sum of squared differences of ``template`` (t x t x D) at every shift inside ``sar_window``.
+    OpenCV sums over at most 4 channels per call, so the channels go in contiguous groups of 4,
+    copied per window (a few hundred kB) rather than for the whole image, which would hold a second
+    copy of both feature images (64 bytes per pixel with 8 features) for as long as matching runs."""
+    return sum(cv2.matchTemplate(np.ascontiguousarray(sar_window[..., c : c + 4]), np.ascontiguousarray(template[..., c : c + 4]),
+                                 cv2.TM_SQDIFF)
+               for c in range(0, template.shape[-1], 4))
 
 
 class ScoreCache:
@@ -81,17 +87,17 @@ class ScoreCache:
     feature images and one template size: fine matching's second pass looks, for the first
     pass's points, within windows that mostly lie inside the first pass's, so it slices those
     scores instead of matching again (the same numbers, so the same result). It also keeps the
-    features split for matching (``_prepared``), which every pass would otherwise redo."""
+    SAR's empty mask, which every pass would otherwise redo."""
 
     def __init__(self):
         self._scores = {}  # (ox, oy) -> (window left, window top, scores)
-        self._prepared = None
+        self._sar_empty = None
         self.hits = 0  # lookups answered (approximate under threads; for logs and tests)
 
-    def prepared(self, optical_features: np.ndarray, sar_features: np.ndarray):
-        if self._prepared is None:
-            self._prepared = _prepared(optical_features, sar_features)
-        return self._prepared
+    def sar_empty(self, sar_features: np.ndarray) -> np.ndarray:
+        if self._sar_empty is None:
+            self._sar_empty = _sar_empty(sar_features)
+        return self._sar_empty
 
     def store(self, optical_pixel, left: int, top: int, scores: np.ndarray) -> None:
         self._scores[optical_pixel] = (left, top, scores)
@@ -125,8 +131,7 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     """
     rows, cols = sar_features.shape[:2]
     reach = half_template + search
-    optical_parts, sar_parts, sar_empty = cache.prepared(optical_features, sar_features) if cache is not None else \
-        _prepared(optical_features, sar_features)
+    sar_empty = cache.sar_empty(sar_features) if cache is not None else _sar_empty(sar_features)
 
     def locate(point) -> Tuple[bool, bool, float, float]:
         """(tried, found, column, row of the best fit in the window) for one optical point."""
@@ -137,12 +142,12 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
             return False, False, 0.0, 0.0
         template_rows, template_cols = slice(oy - half_template, oy + half_template + 1), slice(ox - half_template, ox + half_template + 1)
         window_rows, window_cols = slice(py - reach, py + reach + 1), slice(px - reach, px + reach + 1)
-        if not optical_parts[0][template_rows, template_cols].any() or sar_empty[window_rows, window_cols].mean() > 0.2:
+        template = optical_features[template_rows, template_cols]
+        if not template.any() or sar_empty[window_rows, window_cols].mean() > 0.2:
             return False, False, 0.0, 0.0
         scores = cache.lookup((ox, oy), px - search, py - search, 2 * search + 1) if cache is not None else None
         if scores is None:
-            scores = sum(cv2.matchTemplate(sar_part[window_rows, window_cols], optical_part[template_rows, template_cols], cv2.TM_SQDIFF)
-                         for optical_part, sar_part in zip(optical_parts, sar_parts))
+            scores = _squared_differences(sar_features[window_rows, window_cols], template)
             if cache is not None:
                 cache.store((ox, oy), px - search, py - search, scores)
         row, col = np.unravel_index(np.argmin(scores), scores.shape)
