@@ -27,6 +27,11 @@ from .structural import cfog
 LEVEL_SIZES = (128, 256)  # longest side (px) of the images at the coarse and the fine level
 MIN_OVERLAP = 0.5  # of the smaller image's valid pixels
 PEAKS_KEPT = 3  # candidates carried from the coarse level to the fine one
+# Larger images are searched on at finer levels until a level pixel is at most this many image
+# pixels, as at a 1024 px image's 256 px level: the precision fine matching's first pass (a window
+# of +-10 px) was set with. Without them a 10980 px scene's best candidate lay 43 image pixels
+# per level pixel apart, and its right coarse transform was refused.
+FINEST_LEVEL_PX = 4.0
 
 
 @dataclass
@@ -80,21 +85,23 @@ def _centred_features(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return features
 
 
-class _Level:
-    """Both images at one resolution, with the optical spectrum computed once."""
+class _Correlator:
+    """The optical image at one level, its spectrum computed once, against which a SAR image on a
+    canvas of ``canvas_shape`` (None: the optical image's) is correlated for every shift in
+    ``allowed`` (level pixels)."""
 
-    def __init__(self, optical, optical_valid, sar, sar_valid, factor: float, max_shift: Optional[float], excluded=None):
+    def __init__(self, optical, optical_valid, canvas_shape, factor: float, max_shift: Optional[float], excluded=None):
         self.factor = factor
         self.optical, self.optical_valid = _reduce(optical, optical_valid, factor)
-        self.sar, self.sar_valid = _reduce(sar, sar_valid, factor)
+        canvas_shape = self.optical.shape if canvas_shape is None else canvas_shape
         # Zero padding to this size makes the FFT's circular correlation a linear one for every
         # shift looked at: all of them without a bound, up to the bound with one (less to pad).
-        rows = self.optical.shape[0] + self.sar.shape[0]
-        cols = self.optical.shape[1] + self.sar.shape[1]
+        rows = self.optical.shape[0] + canvas_shape[0]
+        cols = self.optical.shape[1] + canvas_shape[1]
         if max_shift is not None:
             reach = int(np.ceil(max_shift / factor)) + 1
-            rows = min(rows, max(self.optical.shape[0], self.sar.shape[0]) + reach)
-            cols = min(cols, max(self.optical.shape[1], self.sar.shape[1]) + reach)
+            rows = min(rows, max(self.optical.shape[0], canvas_shape[0]) + reach)
+            cols = min(cols, max(self.optical.shape[1], canvas_shape[1]) + reach)
         self.shape = (scipy.fft.next_fast_len(rows, real=True), scipy.fft.next_fast_len(cols, real=True))
         # Conjugated once here: each trial's correlation is then the conjugate of one contraction over the channels.
         self.optical_conjugate = np.conj(self._spectrum(_centred_features(self.optical, self.optical_valid)))
@@ -107,22 +114,17 @@ class _Level:
         if excluded is not None:
             (ex, ey), radius = excluded
             self.allowed &= np.hypot(dx - ex / factor, dy - ey / factor) > radius / factor
-        self.centre = np.array([(self.sar.shape[1] - 1) / 2, (self.sar.shape[0] - 1) / 2])
 
     def _spectrum(self, array: np.ndarray) -> np.ndarray:
         # One FFT thread: the trials themselves run in parallel (``search_similarity``).
         return scipy.fft.rfft2(array, self.shape, axes=(0, 1), workers=1)
 
-    def correlate(self, rotation_deg: float, scale: float) -> Tuple[float, int, int]:
-        """Best z-score and its shift (reduced pixels) for the SAR rotated and scaled about its centre."""
-        size = (self.sar.shape[1], self.sar.shape[0])
-        matrix = similarity_about(rotation_deg, scale, self.centre)[:2]
-        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
-        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
+    def best_shift(self, sar: np.ndarray, valid: np.ndarray) -> Tuple[float, int, int]:
+        """Best z-score and its shift (level pixels) of ``sar`` (valid where ``valid``) against the optical image."""
         valid = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # drop the border's gradient
         if not valid.any():
             return -np.inf, 0, 0
-        sar_spectrum = self._spectrum(_centred_features(warped, valid))
+        sar_spectrum = self._spectrum(_centred_features(sar, valid))
         cross = np.conj(np.einsum("ijc,ijc->ij", self.optical_conjugate, sar_spectrum))  # sum over channels of optical x conj(SAR)
         correlation = scipy.fft.irfft2(cross, self.shape, workers=1)
         overlap = scipy.fft.irfft2(self.optical_valid_spectrum * np.conj(self._spectrum(valid.astype(np.float32))), self.shape, workers=1)
@@ -132,6 +134,24 @@ class _Level:
         score = np.where(enough, correlation / np.sqrt(np.maximum(overlap, 1.0)), -np.inf)
         row, col = np.unravel_index(np.argmax(score), self.shape)
         return float(score[row, col]), int(self.dx[0, col]), int(self.dy[row, 0])
+
+
+class _Level(_Correlator):
+    """Both images at one resolution: the SAR rotated and scaled about its centre on its own
+    canvas, every shift within ``max_shift`` looked at."""
+
+    def __init__(self, optical, optical_valid, sar, sar_valid, factor: float, max_shift: Optional[float], excluded=None):
+        self.sar, self.sar_valid = _reduce(sar, sar_valid, factor)
+        super().__init__(optical, optical_valid, self.sar.shape, factor, max_shift, excluded)
+        self.centre = np.array([(self.sar.shape[1] - 1) / 2, (self.sar.shape[0] - 1) / 2])
+
+    def correlate(self, rotation_deg: float, scale: float) -> Tuple[float, int, int]:
+        """Best z-score and its shift (reduced pixels) for the SAR rotated and scaled about its centre."""
+        size = (self.sar.shape[1], self.sar.shape[0])
+        matrix = similarity_about(rotation_deg, scale, self.centre)[:2]
+        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
+        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
+        return self.best_shift(warped, valid)
 
     def candidate(self, rotation_deg: float, scale: float, full_centre: np.ndarray) -> Candidate:
         """The best shift for one rotation and scale, as a full-resolution candidate."""
@@ -144,6 +164,37 @@ class _Level:
         offset = full_centre - reduced_centre
         shift = np.array([dx, dy], np.float64) * self.factor + linear @ offset - offset
         return Candidate(score, rotation_deg, scale, shift)
+
+
+class _Refinement(_Correlator):
+    """A finer level, for images larger than ``FINEST_LEVEL_PX`` times the last of ``LEVEL_SIZES``:
+    the SAR resampled onto the optical image's canvas by a candidate's whole transform, and only
+    the shift left over looked for, within ``reach`` px (so the FFT is hardly larger than the level)."""
+
+    def __init__(self, optical, optical_valid, sar, sar_valid, factor: float, reach: float):
+        super().__init__(optical, optical_valid, None, factor, reach)
+        self.sar, self.sar_valid = _reduce(sar, sar_valid, factor)
+
+    def candidate(self, rotation_deg: float, scale: float, shift: np.ndarray, full_centre: np.ndarray) -> Candidate:
+        """The best shift left over for the transform of (``rotation_deg``, ``scale``, ``shift``), as a full-resolution candidate."""
+        transform = Candidate(0.0, rotation_deg, scale, shift).matrix(full_centre)
+        to_full = np.array([[self.factor, 0, (self.factor - 1) / 2], [0, self.factor, (self.factor - 1) / 2], [0, 0, 1]])
+        matrix = (np.linalg.inv(to_full) @ transform @ to_full)[:2]  # the same transform between reduced pixels
+        size = (self.optical.shape[1], self.optical.shape[0])
+        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
+        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
+        score, dx, dy = self.best_shift(warped, valid)
+        return Candidate(score, rotation_deg, scale, np.asarray(shift, np.float64) + self.factor * np.array([dx, dy], np.float64))
+
+
+def finer_level_sizes(longest: int) -> List[int]:
+    """The sizes of the finer levels an image whose longest side is ``longest`` px is searched at
+    after ``LEVEL_SIZES``: each twice the last, the last one at ``FINEST_LEVEL_PX`` image pixels
+    per level pixel; none for images up to 1024 px."""
+    sizes = [LEVEL_SIZES[-1]]
+    while longest / sizes[-1] > FINEST_LEVEL_PX:
+        sizes.append(min(2 * sizes[-1], int(np.ceil(longest / FINEST_LEVEL_PX))))
+    return sizes[1:]
 
 
 def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.ndarray, sar_valid: np.ndarray,
@@ -160,6 +211,8 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
     ``benchmarks.acceptance --negatives`` sets the acceptance gate against)."""
     full_centre = np.array([(sar.shape[1] - 1) / 2, (sar.shape[0] - 1) / 2])
     longest = max(max(optical.shape), max(sar.shape))
+    finer = finer_level_sizes(longest)
+    levels = len(LEVEL_SIZES) + len(finer)
     candidates: List[Candidate] = []
     rotation_step, scale_step = 2.0, 0.06  # coarse grid: degrees, log-scale
     for level, size in enumerate(LEVEL_SIZES):
@@ -176,10 +229,23 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
         for start in range(0, len(trials), chunk):
             candidates += thread_map(lambda trial: grid.candidate(*trial, full_centre), trials[start : start + chunk])
             if progress:
-                progress((level + min(1.0, (start + chunk) / len(trials))) / len(LEVEL_SIZES))
+                progress((level + min(1.0, (start + chunk) / len(trials))) / levels)
         if factor == 1.0:
             break
-    return max(candidates, key=lambda c: c.score)
+    best = max(candidates, key=lambda c: c.score)
+    # The finer levels refine the best candidate only, each with a grid of rotations and scales a
+    # third as wide as the level before's, looking for the shift left over within 3 of its pixels.
+    for level, size in enumerate(finer, start=len(LEVEL_SIZES)):
+        previous = factor
+        factor = longest / size
+        grid = _Refinement(optical, optical_valid, sar, sar_valid, factor, 3 * previous)
+        rotation, scale = rotation_step / 3**level, scale_step / 3**level
+        trials = [(best.rotation_deg + r, best.scale * np.exp(s)) for r in (-rotation, 0.0, rotation) for s in (-scale, 0.0, scale)]
+        refined = thread_map(lambda trial: grid.candidate(*trial, best.shift, full_centre), trials)
+        best = max(refined, key=lambda c: c.score)
+        if progress:
+            progress((level + 1) / levels)
+    return best
 
 
 def _distinct_best(candidates: Sequence[Candidate], count: int) -> List[Candidate]:
