@@ -101,6 +101,28 @@ def test_each_matcher_that_refines_by_templates_registers_the_sample(sample, mat
     assert ("descriptors" in result.timing_s) == (matcher == "guided") and bool(result.model_name) == (matcher == "guided")
 
 
+def test_the_guided_matcher_on_a_large_scene_describes_only_the_grid_within_reach(sample, monkeypatch):
+    """Above ``DENSE_PAIRS`` (a large scene) the guided matcher describes only the SAR grid points
+    within the search radius of a keypoint and compares only those pairs; forced here on the
+    sample, it registers it as the whole grid does (measured: the same fit to the last digit)."""
+    from plugin.core import matching, pipeline
+
+    kept = []
+
+    def spy(optical_xy, sar_xy, radius):
+        mask = matching.within_reach(optical_xy, sar_xy, radius)
+        kept.append((int(mask.sum()), len(mask)))
+        return mask
+
+    monkeypatch.setattr(pipeline, "DENSE_PAIRS", 0)
+    monkeypatch.setattr(matching, "DENSE_PAIRS", 0)
+    monkeypatch.setattr(pipeline, "within_reach", spy)
+    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu", matcher="guided"))
+    rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"], result.sar.width, result.sar.height)
+    assert rms < MAX_ERROR_PX, (rms, worst)
+    assert len(kept) == 1 and 0 < kept[0][0] <= kept[0][1] and result.keypoint_counts["sar"] == kept[0][0]
+
+
 def test_progress_only_moves_forward_and_ends_full(sample):
     seen = []
     register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), progress=lambda stage, f: seen.append((stage, f)) or True)

@@ -55,3 +55,42 @@ def test_mutual_check_rejects_many_to_one():
     assert matches.stage_masks["mutual"].tolist() == [True, False]
     plain = match_nearest(np.zeros((2, 2)), optical, np.zeros((1, 2)), sar, mutual=False)
     assert plain.stage_masks["mutual"].all()
+
+
+def test_large_problems_compare_only_within_the_radius_with_the_same_result(monkeypatch):
+    """Above ``DENSE_PAIRS`` optical x SAR pairs (a large scene's SAR grid) only the pairs within
+    the search radius are compared, one optical point at a time: the same nearest neighbours, d1,
+    d2 and masks as the whole matrix, with and without the second-neighbour exclusion, including
+    optical points with no SAR point in reach and SAR points many optical points compete for."""
+    from plugin.core import matching
+
+    rng = np.random.default_rng(3)
+    optical_xy = rng.uniform(0, 400, (150, 2))
+    optical_xy[:5] += 1000  # nothing within reach
+    ys, xs = np.mgrid[0:400:8, 0:400:8]
+    sar_xy = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)
+    optical = unit(rng.normal(size=(len(optical_xy), 32)).astype(np.float32))
+    sar = unit(rng.normal(size=(len(sar_xy), 32)).astype(np.float32))
+    sar[::7] = optical[rng.integers(0, len(optical), len(sar[::7]))]  # exact matches, some optical points matching several SAR points
+    for exclusion in (0.0, 12.0):
+        dense = match_nearest(optical_xy, optical, sar_xy, sar, 40.0, True, exclusion)
+        monkeypatch.setattr(matching, "DENSE_PAIRS", 0)
+        sparse = match_nearest(optical_xy, optical, sar_xy, sar, 40.0, True, exclusion)
+        monkeypatch.undo()
+        assert 100 < len(dense) < 150
+        np.testing.assert_array_equal(sparse.optical_index, dense.optical_index)
+        np.testing.assert_array_equal(sparse.sar_index, dense.sar_index)
+        np.testing.assert_allclose(sparse.distance, dense.distance, atol=1e-3)  # float32 sqrt near 0
+        np.testing.assert_allclose(sparse.second_distance, dense.second_distance, atol=1e-3)
+        for stage in ("mutual", "adaptive_threshold"):
+            np.testing.assert_array_equal(sparse.stage_masks[stage], dense.stage_masks[stage])
+        assert not dense.stage_masks["mutual"].all()
+
+
+def test_sar_points_out_of_every_optical_points_reach_are_found():
+    from plugin.core.matching import within_reach
+
+    optical_xy = np.array([[0.0, 0.0], [100.0, 100.0]])
+    sar_xy = np.array([[3.0, 4.0], [5.0, 0.0], [5.1, 0.0], [100.0, 95.0], [50.0, 50.0]])
+    assert within_reach(optical_xy, sar_xy, 5.0).tolist() == [True, True, False, True, False]
+    assert not within_reach(optical_xy[:0], sar_xy, 5.0).any()

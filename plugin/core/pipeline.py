@@ -22,7 +22,7 @@ from .guided import grid_points
 from .similarity_search import search_similarity, similarity_about
 from .structural import ScoreCache, match_templates
 from .keypoints import detect_keypoints
-from .matching import Matches, filter_ransac, match_nearest
+from .matching import DENSE_PAIRS, Matches, filter_ransac, match_nearest, within_reach
 from .memory import check_memory
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
@@ -387,8 +387,13 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     similarity, then fine matching) and "method" (keypoints in both images, RANSAC).
     Returns (matches, the alignment their SAR positions are in, SAR candidates, extractor)."""
     guided = options.matcher != "method"
+    radius = _search_radius(aligned, options)
     if guided:
         sar_xy = grid_points(aligned.sar_valid, options.grid_step)
+        if radius is not None and len(optical_keypoints) * len(sar_xy) > DENSE_PAIRS:
+            # A large scene: only the grid points within reach of a keypoint are described (the
+            # others would never be compared), which on a 10980 px scene is most of 1.9 million.
+            sar_xy = sar_xy[within_reach(optical_keypoints.xy, sar_xy, radius)]
     else:
         sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
     if len(sar_xy) < options.min_inliers:
@@ -399,7 +404,6 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
     sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
     steps.stage("matching")
-    radius = _search_radius(aligned, options)
     matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
                             second_exclusion=1.5 * options.grid_step if guided else 0.0)
     if not guided:
