@@ -78,6 +78,14 @@ def peak_of(command):
     return time.perf_counter() - started, usage.ru_maxrss / 2**20, child.returncode, stderr  # ru_maxrss: KiB
 
 
+def _last_line(stderr: str, code: int) -> str:
+    """What a failed child said last, or how it ended: a child the system killed (its
+    out-of-memory killer sends signal 9) says nothing."""
+    if stderr.strip():
+        return stderr.strip().splitlines()[-1]
+    return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+
+
 SIFT_SCRIPT = """
 import sys, numpy as np
 from osgeo import gdal
@@ -112,9 +120,11 @@ def main(argv=None):
                 row.update(stages=matches["timing_s"], tie_points=int(sum(matches["inlier"])),
                            corner_px=transforms.corner_error(fit, np.eye(3), size, size))
             else:
-                row["error"] = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {code}"
-            sift_seconds, sift_peak, sift_code, _ = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar])
+                row["error"] = _last_line(stderr, code)
+            sift_seconds, sift_peak, sift_code, sift_stderr = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar])
             row.update(sift_seconds=sift_seconds, sift_peak_gib=sift_peak, sift_ok=sift_code == 0)
+            if sift_code != 0:
+                row["sift_error"] = _last_line(sift_stderr, sift_code)
             rows.append(row)
             print(row, flush=True)
             for path in (optical, sar, output):
@@ -147,7 +157,8 @@ def write_report(rows, path):
             result = f"{row['tie_points']} | {row['corner_px']:.1f} | {stages}"
         else:
             result = f"refused: {row['error']} | - | -"
-        sift = f"{row['sift_seconds']:.1f} | {row['sift_peak_gib']:.2f}" if row["sift_ok"] else "failed | -"
+        sift = f"{row['sift_seconds']:.1f} | {row['sift_peak_gib']:.2f}" if row["sift_ok"] else \
+            f"failed after {row['sift_seconds']:.1f} s: {row.get('sift_error', '')} | {row['sift_peak_gib']:.2f}"
         ratio = f"{row['seconds'] / row['sift_seconds']:.1f}x" if row["sift_ok"] else "-"
         lines.append(f"| {size} x {size} | {size * size / 1e6:.1f} | {row['seconds']:.1f} | {row['peak_gib']:.2f} | {result} | {sift} | {ratio} |")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
