@@ -6,7 +6,7 @@ import pytest
 from osgeo import gdal, osr
 
 from plugin.core import RegistrationOptions, outputs, register
-from plugin.core.errors import RegistrationCancelled
+from plugin.core.errors import RegistrationCancelled, RegistrationError
 from tests.conftest import grid_error
 
 MAX_ERROR_PX = 1.5
@@ -121,6 +121,25 @@ def test_the_guided_matcher_on_a_large_scene_describes_only_the_grid_within_reac
     rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"], result.sar.width, result.sar.height)
     assert rms < MAX_ERROR_PX, (rms, worst)
     assert len(kept) == 1 and 0 < kept[0][0] <= kept[0][1] and result.keypoint_counts["sar"] == kept[0][0]
+
+
+def test_without_georeferencing_a_scene_too_large_for_the_network_is_refused_with_the_fix(sample, tmp_path, monkeypatch):
+    """Without a prior the network's matcher compares every keypoint with every SAR grid point;
+    above ``ALL_PAIRS_LIMIT`` (a scene of about 3500 px, forced here on the sample) it refuses
+    before describing anything, and says to georeference or clip."""
+    from plugin.core import pipeline
+
+    plain = {k: str(tmp_path / f"{k}.png") for k in ("optical", "sar")}
+    for key, path in plain.items():
+        gdal.Translate(path, sample[key], format="PNG")
+        os.remove(path + ".aux.xml")
+    monkeypatch.setattr(pipeline, "ALL_PAIRS_LIMIT", 1000)
+    stages = []
+    with pytest.raises(RegistrationError) as raised:
+        register(plain["optical"], plain["sar"], RegistrationOptions(device="cpu", matcher="guided"),
+                 progress=lambda stage, _fraction: stages.append(stage) or True)
+    assert "Without georeferencing" in raised.value.message and "georeferencing" in raised.value.fix
+    assert "descriptors" not in stages
 
 
 def test_progress_only_moves_forward_and_ends_full(sample):

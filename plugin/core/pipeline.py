@@ -45,6 +45,10 @@ FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse tr
 # with 500: benchmarks/results/keypoints-calibration-hard.md). Fine matching locates the first
 # ``max_keypoints`` of them, which spread_evenly keeps spread over the image.
 DESCRIPTOR_QUERIES = 1000
+# Without a prior, the network's matcher compares every keypoint with every SAR grid point; above
+# this many pairs (1000 keypoints against the 8 px grid of a 3500 px SAR image; the matrix and its
+# temporaries take about 4 GiB, and describing the grid tens of minutes on a CPU) it refuses instead.
+ALL_PAIRS_LIMIT = 200_000_000
 CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch); template matches once per template radius
 MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
@@ -394,6 +398,14 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
             # A large scene: only the grid points within reach of a keypoint are described (the
             # others would never be compared), which on a 10980 px scene is most of 1.9 million.
             sar_xy = sar_xy[within_reach(optical_keypoints.xy, sar_xy, radius)]
+        if radius is None and len(optical_keypoints) * len(sar_xy) > ALL_PAIRS_LIMIT:
+            raise RegistrationError(
+                f"Without georeferencing, the network's matcher would have to compare each of {len(optical_keypoints)} keypoints "
+                f"with all {len(sar_xy)} SAR positions of its grid: too many for this tool on a scene this large (it would take "
+                "a long time on a CPU and more memory than most machines have).",
+                "Give both rasters their georeferencing (even an approximate one narrows the search to a radius), or clip both "
+                "to the same area of at most about 3500 x 3500 px.",
+            )
     else:
         sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
     if len(sar_xy) < options.min_inliers:
