@@ -40,3 +40,20 @@ def test_scene_is_a_georeferenced_mosaic_with_the_sar_offset(tmp_path):
     assert np.isclose(sar_origin[0] - optical_origin[0], dx * large_scene.PIXEL_M)
     assert np.isclose(sar_origin[3] - optical_origin[3], -dy * large_scene.PIXEL_M)
     assert "32611" in optical.GetProjection() or "UTM zone 11N" in optical.GetProjection()
+
+
+def test_scene_sar_can_carry_a_known_warp_that_the_corner_error_counts_as_truth(tmp_path):
+    rng = np.random.default_rng(1)
+    for folder in ("opt", "sar"):
+        os.makedirs(tmp_path / "s1s2-california" / folder)
+    image = (rng.random((1024, 1024, 3)) * 255).astype(np.uint8)
+    cv2.imwrite(str(tmp_path / "s1s2-california" / "opt" / "000.png"), image)
+    cv2.imwrite(str(tmp_path / "s1s2-california" / "sar" / "000.png"), image[:, :, 0])
+    plain = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path))[1]).ReadAsArray()
+    shift = np.array([[1.0, 0, 2], [0, 1, 3], [0, 0, 1]])  # SAR pixel (x, y) shows optical pixel (x + 2, y + 3)
+    moved = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path), shift)[1]).ReadAsArray()
+    assert np.array_equal(moved[:-3, :-2], plain[3:, 2:])
+    np.testing.assert_allclose(large_scene.sar_warp(1024, 0.0, 1.0), np.eye(3), atol=1e-12)
+    turned = large_scene.sar_warp(1001, 90.0, 2.0)
+    np.testing.assert_allclose(turned @ [500.0, 500.0, 1.0], [500.0, 500.0, 1.0], atol=1e-9)  # about the centre
+    np.testing.assert_allclose(turned[:2, :2], [[0, -2], [2, 0]], atol=1e-12)
