@@ -239,13 +239,35 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
         previous = factor
         factor = longest / size
         grid = _Refinement(optical, optical_valid, sar, sar_valid, factor, 3 * previous)
-        rotation, scale = rotation_step / 3**level, scale_step / 3**level
-        trials = [(best.rotation_deg + r, best.scale * np.exp(s)) for r in (-rotation, 0.0, rotation) for s in (-scale, 0.0, scale)]
-        refined = thread_map(lambda trial: grid.candidate(*trial, best.shift, full_centre), trials)
-        best = max(refined, key=lambda c: c.score)
+        best = _pattern_search(grid, best, rotation_step / 3**level, scale_step / 3**level, full_centre)
         if progress:
             progress((level + 1) / levels)
     return best
+
+
+def _pattern_search(grid: _Refinement, start: Candidate, rotation_step: float, scale_step: float, full_centre: np.ndarray,
+                    max_moves: int = 6) -> Candidate:
+    """The best candidate on a grid of rotations and scales ``rotation_step`` degrees and
+    ``scale_step`` (log) apart around ``start``: the 3 x 3 around it, moved onto the best until the
+    best is the centre. A coarser level's choice can be off by more than half its own step (on a
+    10980 px scene turned by 0.3 degrees and scaled by 1.01, the 256 px level chose a scale of
+    1.028), which a fixed 3 x 3 would carry through every finer level at its edge."""
+    scores = {}
+
+    def at(offset):
+        return start.rotation_deg + offset[0] * rotation_step, start.scale * np.exp(offset[1] * scale_step)
+
+    centre = (0, 0)
+    for _ in range(max_moves + 1):
+        around = [(centre[0] + i, centre[1] + j) for i in (-1, 0, 1) for j in (-1, 0, 1)]
+        new = [offset for offset in around if offset not in scores]
+        for offset, candidate in zip(new, thread_map(lambda offset: grid.candidate(*at(offset), start.shift, full_centre), new)):
+            scores[offset] = candidate
+        best = max(around, key=lambda offset: scores[offset].score)
+        if best == centre:
+            break
+        centre = best
+    return scores[centre]
 
 
 def _distinct_best(candidates: Sequence[Candidate], count: int) -> List[Candidate]:
