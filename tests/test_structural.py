@@ -163,6 +163,27 @@ def test_search_on_a_large_image_goes_on_to_finer_levels_and_stays_precise():
     assert transforms.corner_error(best.matrix(centre), truth, size, size) < 5.0, best  # measured 3.9
 
 
+def test_a_finer_level_walks_its_grid_onto_the_best_rotation_and_scale():
+    """A coarser level's choice can lie several of the finer level's steps from the best; the
+    finer level moves its 3 x 3 grid until the best is in the middle, trying each point once."""
+    from plugin.core.similarity_search import Candidate, _pattern_search
+
+    class Scores:
+        calls = []
+
+        def candidate(self, rotation_deg, scale, shift, centre):
+            self.calls.append((round(rotation_deg, 9), round(scale, 9)))
+            score = -((rotation_deg - 0.3) / 0.222) ** 2 - (np.log(scale / 1.01) / 0.0067) ** 2
+            return Candidate(score, rotation_deg, scale, shift + 1.0)
+
+    grid = Scores()
+    # the 512 px level of the 10980 px scene: the 256 px level chose 0 degrees and 1.028 for 0.3 and 1.01
+    best = _pattern_search(grid, Candidate(0.0, 0.0, 1.028, np.zeros(2)), 0.222, 0.0067, np.zeros(2))
+    assert abs(best.rotation_deg - 0.3) <= 0.111 and abs(np.log(best.scale / 1.01)) <= 0.0034, best
+    assert len(grid.calls) == len(set(grid.calls))
+    np.testing.assert_array_equal(best.shift, [1.0, 1.0])  # each trial starts from the start's shift
+
+
 def test_warped_alignment_resamples_by_the_coarse_transform_and_maps_back():
     rng = np.random.default_rng(11)
     image = cv2.GaussianBlur(rng.random((80, 90)).astype(np.float32), (0, 0), 2)
