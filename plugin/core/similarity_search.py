@@ -208,7 +208,8 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
     size. Returns the best candidate; ``Candidate.matrix(centre)`` with the SAR image's centre
     gives the 3 x 3 SAR -> optical transform. ``excluded`` ((dx, dy), radius): no shift within
     ``radius`` px of (dx, dy) is considered, so that the best *wrong* candidate is found (what
-    ``benchmarks.acceptance --negatives`` sets the acceptance gate against)."""
+    ``benchmarks.acceptance --negatives`` sets the acceptance gate against); the finer levels of an
+    image larger than 1024 px only refine the candidate the first two found."""
     full_centre = np.array([(sar.shape[1] - 1) / 2, (sar.shape[0] - 1) / 2])
     longest = max(max(optical.shape), max(sar.shape))
     finer = finer_level_sizes(longest)
