@@ -161,6 +161,9 @@ def test_search_on_a_large_image_goes_on_to_finer_levels_and_stays_precise():
     sar = sar_like_warped(optical, truth, 12)
     best = search_similarity(optical, valid, sar, valid, max_rotation_deg=10, max_scale=1.1, max_shift=100)
     assert transforms.corner_error(best.matrix(centre), truth, size, size) < 5.0, best  # measured 3.9
+    # and the finer levels keep to the range asked for
+    fixed = search_similarity(optical, valid, sar, valid, max_rotation_deg=0, max_scale=1.0, max_shift=100)
+    assert fixed.rotation_deg == 0 and fixed.scale == 1.0, fixed
 
 
 def test_a_finer_level_walks_its_grid_onto_the_best_rotation_and_scale():

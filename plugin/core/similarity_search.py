@@ -224,7 +224,8 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
         else:
             best = _distinct_best(candidates, PEAKS_KEPT)
             trials = [(c.rotation_deg + r, c.scale * np.exp(s)) for c in best
-                      for r in (-rotation_step / 3, 0.0, rotation_step / 3) for s in (-scale_step / 3, 0.0, scale_step / 3)]
+                      for r in (-rotation_step / 3, 0.0, rotation_step / 3) for s in (-scale_step / 3, 0.0, scale_step / 3)
+                      if (r, s) == (0.0, 0.0) or _within(c.rotation_deg + r, c.scale * np.exp(s), max_rotation_deg, max_scale)]
             candidates = []
         chunk = 2 * workers()  # trials run in parallel, a chunk at a time, so that progress (and cancelling) is seen
         for start in range(0, len(trials), chunk):
@@ -234,33 +235,38 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
         if factor == 1.0:
             break
     best = max(candidates, key=lambda c: c.score)
-    # The finer levels refine the best candidate only, each with a grid of rotations and scales a
-    # third as wide as the level before's, looking for the shift left over within 3 of its pixels.
+    # The finer levels refine the best candidate only, with rotations and scales a third as far
+    # apart at each level (``_pattern_search``), looking for the shift left over within 3 pixels of
+    # the level before.
     for level, size in enumerate(finer, start=len(LEVEL_SIZES)):
         previous = factor
         factor = longest / size
         grid = _Refinement(optical, optical_valid, sar, sar_valid, factor, 3 * previous)
-        best = _pattern_search(grid, best, rotation_step / 3**level, scale_step / 3**level, full_centre)
+        best = _pattern_search(grid, best, rotation_step / 3**level, scale_step / 3**level, full_centre, max_rotation_deg, max_scale)
         if progress:
             progress((level + 1) / levels)
     return best
 
 
 def _pattern_search(grid: _Refinement, start: Candidate, rotation_step: float, scale_step: float, full_centre: np.ndarray,
-                    max_moves: int = 6) -> Candidate:
+                    max_rotation_deg: float = np.inf, max_scale: float = np.inf, max_moves: int = 6) -> Candidate:
     """The best candidate on a grid of rotations and scales ``rotation_step`` degrees and
     ``scale_step`` (log) apart around ``start``: the 3 x 3 around it, moved onto the best until the
-    best is the centre. A coarser level's choice can be off by more than half its own step (on a
-    10980 px scene turned by 0.3 degrees and scaled by 1.01, the 256 px level chose a scale of
-    1.028), which a fixed 3 x 3 would carry through every finer level at its edge."""
+    best is the centre, never past the search's range. A coarser level's choice can be off by more
+    than half its own step (on a 10980 px scene turned by 0.3 degrees and scaled by 1.01, the
+    256 px level chose a scale of 1.028), which a fixed 3 x 3 would carry through every finer
+    level at its edge."""
     scores = {}
 
     def at(offset):
         return start.rotation_deg + offset[0] * rotation_step, start.scale * np.exp(offset[1] * scale_step)
 
+    def allowed(offset):
+        return offset == (0, 0) or _within(*at(offset), max_rotation_deg, max_scale)
+
     centre = (0, 0)
     for _ in range(max_moves + 1):
-        around = [(centre[0] + i, centre[1] + j) for i in (-1, 0, 1) for j in (-1, 0, 1)]
+        around = [offset for offset in ((centre[0] + i, centre[1] + j) for i in (-1, 0, 1) for j in (-1, 0, 1)) if allowed(offset)]
         new = [offset for offset in around if offset not in scores]
         for offset, candidate in zip(new, thread_map(lambda offset: grid.candidate(*at(offset), start.shift, full_centre), new)):
             scores[offset] = candidate
@@ -269,6 +275,12 @@ def _pattern_search(grid: _Refinement, start: Candidate, rotation_step: float, s
             break
         centre = best
     return scores[centre]
+
+
+def _within(rotation_deg: float, scale: float, max_rotation_deg: float, max_scale: float) -> bool:
+    """Whether a trial lies in the search's range (rotation within +-``max_rotation_deg``, scale
+    within 1/``max_scale``..``max_scale``)."""
+    return abs(rotation_deg) <= max_rotation_deg + 1e-9 and abs(np.log(scale)) <= np.log(max_scale) + 1e-9
 
 
 def _distinct_best(candidates: Sequence[Candidate], count: int) -> List[Candidate]:
