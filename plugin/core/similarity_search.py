@@ -135,6 +135,13 @@ class _Correlator:
         row, col = np.unravel_index(np.argmax(score), self.shape)
         return float(score[row, col]), int(self.dx[0, col]), int(self.dy[row, 0])
 
+    def best_shift_of_warped(self, matrix: np.ndarray, size) -> Tuple[float, int, int]:
+        """``best_shift`` of the level's SAR (``self.sar``, ``self.sar_valid``) resampled by the
+        2 x 3 ``matrix`` onto a canvas of ``size`` (width, height)."""
+        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
+        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
+        return self.best_shift(warped, valid)
+
 
 class _Level(_Correlator):
     """Both images at one resolution: the SAR rotated and scaled about its centre on its own
@@ -147,11 +154,8 @@ class _Level(_Correlator):
 
     def correlate(self, rotation_deg: float, scale: float) -> Tuple[float, int, int]:
         """Best z-score and its shift (reduced pixels) for the SAR rotated and scaled about its centre."""
-        size = (self.sar.shape[1], self.sar.shape[0])
         matrix = similarity_about(rotation_deg, scale, self.centre)[:2]
-        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
-        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
-        return self.best_shift(warped, valid)
+        return self.best_shift_of_warped(matrix, (self.sar.shape[1], self.sar.shape[0]))
 
     def candidate(self, rotation_deg: float, scale: float, full_centre: np.ndarray) -> Candidate:
         """The best shift for one rotation and scale, as a full-resolution candidate."""
@@ -180,10 +184,7 @@ class _Refinement(_Correlator):
         transform = Candidate(0.0, rotation_deg, scale, shift).matrix(full_centre)
         to_full = np.array([[self.factor, 0, (self.factor - 1) / 2], [0, self.factor, (self.factor - 1) / 2], [0, 0, 1]])
         matrix = (np.linalg.inv(to_full) @ transform @ to_full)[:2]  # the same transform between reduced pixels
-        size = (self.optical.shape[1], self.optical.shape[0])
-        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
-        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
-        score, dx, dy = self.best_shift(warped, valid)
+        score, dx, dy = self.best_shift_of_warped(matrix, (self.optical.shape[1], self.optical.shape[0]))
         return Candidate(score, rotation_deg, scale, np.asarray(shift, np.float64) + self.factor * np.array([dx, dy], np.float64))
 
 
