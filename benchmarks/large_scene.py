@@ -117,11 +117,12 @@ def main(argv=None):
     parser.add_argument("--sar-scale", type=float, default=1.0, help="and scaled by")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
+    turned = (args.sar_rotation, args.sar_scale) != (0.0, 1.0)  # else the SAR is written as it is
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
             truth = sar_warp(size, args.sar_rotation, args.sar_scale)
-            optical, sar = write_scene(args.data, size, folder, truth if (args.sar_rotation, args.sar_scale) != (0.0, 1.0) else None)
+            optical, sar = write_scene(args.data, size, folder, truth if turned else None)
             output, report = os.path.join(folder, f"registered-{size}.tif"), os.path.join(folder, f"matches-{size}.json")
             seconds, peak, code, stderr = peak_of([sys.executable, "-m", "plugin", "register", optical, sar, "-o", output,
                                                    "--matches-json", report, "--overwrite"])
@@ -145,7 +146,7 @@ def main(argv=None):
                 if os.path.exists(path):
                     os.remove(path)
     warped = (f" The SAR is turned by {args.sar_rotation:g} degrees and scaled by {args.sar_scale:g} about its centre, "
-              "which the corner error counts as part of the truth." if (args.sar_rotation, args.sar_scale) != (0.0, 1.0) else "")
+              "which the corner error counts as part of the truth." if turned else "")
     write_report(rows, os.path.join(args.out, args.name + ".md"), warped)
 
 

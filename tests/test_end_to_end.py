@@ -52,6 +52,15 @@ def test_warped_output_lines_up_with_the_optical_image(sample_result, sample, tm
     assert np.corrcoef(expected.ravel(), got.ravel())[0, 1] > 0.9
 
 
+def plain_copies(sample, tmp_path):
+    """The sample's rasters as PNG copies without georeferencing: {"optical": path, "sar": path}."""
+    plain = {k: str(tmp_path / f"{k}.png") for k in ("optical", "sar")}
+    for key, path in plain.items():
+        gdal.Translate(path, sample[key], format="PNG")
+        os.remove(path + ".aux.xml")  # GDAL keeps the georeferencing beside a PNG; drop it
+    return plain
+
+
 def test_different_crs_and_pixel_space(sample, tmp_path):
     # Optical in UTM 11N: truth goes SAR pixel -> true optical-crop pixel -> map (EPSG:3395) -> UTM pixel.
     utm = str(tmp_path / "optical_utm.tif")
@@ -67,10 +76,7 @@ def test_different_crs_and_pixel_space(sample, tmp_path):
     assert np.sqrt(np.mean(error**2)) < 2.0
 
     # Neither raster georeferenced (plain PNG copies): matching runs in pixel space with no prior.
-    plain = {k: str(tmp_path / f"{k}.png") for k in ("optical", "sar")}
-    for key, path in plain.items():
-        gdal.Translate(path, sample[key], format="PNG")
-        os.remove(path + ".aux.xml")  # GDAL keeps the georeferencing beside a PNG; drop it
+    plain = plain_copies(sample, tmp_path)
     result = register(plain["optical"], plain["sar"], RegistrationOptions(device="cpu"))
     assert not result.from_georeferencing
     rms, _ = grid_error(result.fit.sar_to_optical, sample["truth"], 800, 760)
@@ -129,10 +135,7 @@ def test_without_georeferencing_a_scene_too_large_for_the_network_is_refused_wit
     before describing anything, and says to georeference or clip."""
     from plugin.core import pipeline
 
-    plain = {k: str(tmp_path / f"{k}.png") for k in ("optical", "sar")}
-    for key, path in plain.items():
-        gdal.Translate(path, sample[key], format="PNG")
-        os.remove(path + ".aux.xml")
+    plain = plain_copies(sample, tmp_path)
     monkeypatch.setattr(pipeline, "ALL_PAIRS_LIMIT", 1000)
     stages = []
     with pytest.raises(RegistrationError) as raised:
