@@ -75,3 +75,23 @@ def test_tiles_give_the_same_keypoints(sample, monkeypatch):
     tiled = detect_keypoints(image, valid, 500).xy
     assert len(tiled) == len(whole) == 500
     assert (cKDTree(tiled).query(whole)[0] <= 1.0).mean() > 0.85  # measured: 0.92
+
+
+def test_noise_level_from_a_sample_of_the_tiles(sample, monkeypatch):
+    """A large image's noise level comes from at most NOISE_TILES tiles spread over it (the rest
+    would cost a third of the map's time and move the level by a few percent), and the map stays
+    the whole image's within the tiled map's own tolerance."""
+    from plugin.core import phase_congruency as module
+
+    image = _sample_image(sample, "optical")  # 3 x 3 tiles of 256 px
+    whole = phase_congruency(image)
+    monkeypatch.setattr(module, "WHOLE_IMAGE_PX", 256)
+    monkeypatch.setattr(module, "TILE_PX", 256)
+    monkeypatch.setattr(module, "NOISE_TILES", 4)
+    estimated = []
+    original = module._noise_levels
+    monkeypatch.setattr(module, "_noise_levels", lambda tile, params: estimated.append(tile.shape) or original(tile, params))
+    tiled = phase_congruency(image)
+    assert len(estimated) == 4
+    inner = (slice(module.HALO_PX, -module.HALO_PX),) * 2
+    assert np.percentile(np.abs(tiled - whole)[inner], 99) < 0.03 * whole.max()

@@ -19,6 +19,7 @@ MEMORY_BUDGET = 1 << 30  # bytes the orientations computed at once may hold
 WHOLE_IMAGE_PX = 2048  # images up to this on both sides in one piece; larger ones in tiles (``phase_congruency``)
 TILE_PX = 1024  # tile size for larger images
 HALO_PX = 64  # context on every side of a tile (reflected at the image's edge)
+NOISE_TILES = 25  # at most this many tiles, spread over the image, estimate its noise level
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
     computation needs a filter bank and FFTs of the whole image: 4 GB and 37 s for 4096 x 4096
     px on 2 cores, and more memory than most machines have for a full Sentinel-2 tile. The noise
     level, which phasepack estimates over the whole image, is then the median of the tiles' own
-    estimates. Tiled and whole maps agree but for the image's outer border, where the whole-image
+    estimates (of at most ``NOISE_TILES`` tiles). Tiled and whole maps agree but for the image's outer border, where the whole-image
     FFT wraps around and tiles reflect (``tests/test_phase_congruency.py``).
     """
     if image.ndim != 2:
@@ -101,8 +102,12 @@ def _tiled(image: np.ndarray, params: PhaseCongruencyParams) -> np.ndarray:
         return np.pad(image[y0:y1, x0:x1].astype(np.float32), pad, mode="symmetric")
 
     # One noise level per orientation for the whole image, as phasepack has: the median over the
-    # tiles of each tile's own estimate (per-tile levels would change the map from tile to tile).
-    noise = np.median([_noise_levels(crop(top, left), params) for top, left in tiles], axis=0)
+    # tiles of each tile's own estimate (per-tile levels would change the map from tile to tile),
+    # from at most NOISE_TILES of them, spread over the image: each costs a third of a tile's map,
+    # 20 of the 62 s on a Sentinel-2 tile's 121 when all were used, and 25 give levels within 5%
+    # of all 121's (measured on the 10980 px benchmark scene).
+    sample = np.unique(np.linspace(0, len(tiles) - 1, min(len(tiles), NOISE_TILES)).round().astype(int))
+    noise = np.median([_noise_levels(crop(*tiles[index]), params) for index in sample], axis=0)
     out = np.empty((rows, cols), np.float32)
     for top, left in tiles:
         congruency = _whole(crop(top, left), params, noise)
