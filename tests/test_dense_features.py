@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from plugin.core.dense_features import HALO_PX, DenseFeatureExtractor, dense_features, feature_extractor
+from plugin.core import dense_features as dense_features_module
+from plugin.core.dense_features import HALO_PX, DenseFeatureExtractor, FeaturesOnDemand, dense_features, feature_extractor
 from plugin.core.errors import RegistrationError
 from plugin.core.feature_network import DenseFeatureNet
 from plugin.core.keypoints import detect_keypoints
@@ -55,6 +56,30 @@ def test_tiles_agree_with_one_piece_and_invalid_pixels_are_zero(extractor):
     assert not whole[:, :20].any()
     np.testing.assert_allclose(np.linalg.norm(whole[:, 20:], axis=-1), 1.0, atol=1e-4)
     np.testing.assert_allclose(tiled, whole, atol=2e-3)
+
+
+def test_features_on_demand_are_the_whole_images_and_computed_only_where_read(extractor, monkeypatch):
+    """A large image's features are computed where fine matching reads them: any window read
+    gives the whole image's values, and what was never read is never computed."""
+    image = texture((300, 260), 5)
+    valid = np.ones(image.shape, bool)
+    valid[:40, :70] = False
+    whole = extractor.features(image, valid, "sar")
+    monkeypatch.setattr(dense_features_module, "ON_DEMAND_PX", 300 * 260 - 1)
+    lazy = extractor.features(image, valid, "sar")
+    assert isinstance(lazy, FeaturesOnDemand) and lazy.shape == whole.shape
+    assert lazy.computed_pixels == 0
+    window = lazy[100:170, 30:101]
+    assert window.shape == (70, 71, extractor.feature_dim)
+    np.testing.assert_allclose(window, whole[100:170, 30:101], atol=2e-4)
+    assert lazy.computed_pixels == (192 - 96) * (128 - 0)  # the 32 px blocks under the window only
+    rng = np.random.default_rng(0)
+    for top, left, height, width in zip(rng.integers(0, 299, 30), rng.integers(0, 259, 30), rng.integers(1, 120, 30), rng.integers(1, 120, 30)):
+        np.testing.assert_allclose(lazy[top : top + height, left : left + width], whole[top : top + height, left : left + width], atol=2e-4)
+    np.testing.assert_array_equal(lazy.empty_mask(), ~whole.any(axis=-1))
+    assert not lazy[:40, :70].any()
+    with pytest.raises(TypeError, match="plain slices"):
+        lazy[::2, :]
 
 
 def test_the_halo_covers_the_networks_reach():

@@ -129,6 +129,28 @@ def test_the_guided_matcher_on_a_large_scene_describes_only_the_grid_within_reac
     assert len(kept) == 1 and 0 < kept[0][0] <= kept[0][1] and result.keypoint_counts["sar"] == kept[0][0]
 
 
+def test_on_a_large_scene_the_dense_features_are_computed_only_where_templates_read_them(sample, sample_result, monkeypatch):
+    """Above ``ON_DEMAND_PX`` (a large scene) fine matching's dense features are computed in the
+    blocks its templates and windows read, not over the whole image; forced here on the sample,
+    the fit is the whole images' within float rounding, from a part of each image."""
+    from plugin.core import dense_features
+
+    made = []
+
+    class Spy(dense_features.FeaturesOnDemand):
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(dense_features, "ON_DEMAND_PX", 0)
+    monkeypatch.setattr(dense_features, "FeaturesOnDemand", Spy)
+    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"))
+    assert len(made) == 2  # the optical image's and the resampled SAR's
+    assert all(0 < features.computed_pixels < features.shape[0] * features.shape[1] for features in made)
+    np.testing.assert_allclose(result.fit.sar_to_optical, sample_result.fit.sar_to_optical, atol=1e-3)
+    assert result.tie_points.enabled.sum() == sample_result.tie_points.enabled.sum()
+
+
 def test_without_georeferencing_a_scene_too_large_for_the_network_is_refused_with_the_fix(sample, tmp_path, monkeypatch):
     """Without a prior the network's matcher compares every keypoint with every SAR grid point;
     above ``ALL_PAIRS_LIMIT`` (a scene of about 3500 px, forced here on the sample) it refuses

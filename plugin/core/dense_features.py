@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -25,10 +25,78 @@ LOGGER = logging.getLogger(__name__)
 FEATURES = ("learned", "cfog")  # RegistrationOptions.features
 TILE_PX = 1024  # images are processed in tiles of this size (plus a halo), bounding memory
 HALO_PX = 64  # context around each tile: more than the network's reach (standardisation window and receptive field)
+ON_DEMAND_PX = 30_000_000  # images with more pixels get their features where they are read (``FeaturesOnDemand``)
 
 
 def _pad_to(array: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return np.pad(array, ((0, rows - array.shape[0]), (0, cols - array.shape[1])), mode="reflect")
+
+
+class FeaturesOnDemand:
+    """The H x W x D features of a large image, computed where they are read, block by block.
+
+    Fine matching reads only the windows around its few hundred keypoints: on a Sentinel-2 tile
+    (10980 x 10980 px) about a twentieth of the image, where the whole image's features took
+    most of a minute and held 3.9 GB per image. Read it as an array, ``features[rows, cols]``
+    with two plain slices (what ``structural.match_templates`` does); ``shape`` is the array's.
+    Each block is computed once, together with the other missing blocks of the same read, from a
+    crop with ``HALO_PX`` of context that starts on the network's stride, so the values are the
+    ones the whole image's tiles give. Reads may come from several threads.
+    """
+
+    BLOCK_PX = 32  # a multiple of the network's stride
+
+    def __init__(self, compute: Callable[[int, int, int, int], np.ndarray], valid: np.ndarray, feature_dim: int):
+        self._compute = compute  # (top, left, bottom, right) -> that region's features, 0 where not valid
+        self._valid = valid
+        self.shape = valid.shape + (feature_dim,)
+        self._blocks = {}  # (block row, block column) -> its features
+        self._lock = threading.Lock()
+
+    @property
+    def computed_pixels(self) -> int:
+        """How many pixels' features have been computed (blocks kept), for logs and tests."""
+        return sum(block.shape[0] * block.shape[1] for block in self._blocks.values())
+
+    def empty_mask(self) -> np.ndarray:
+        """H x W bool: where the features are all zero, the image's invalid pixels (valid pixels'
+        features have unit length), without computing any."""
+        return ~self._valid
+
+    def __getitem__(self, key) -> np.ndarray:
+        rows, cols = key
+        if not (isinstance(rows, slice) and isinstance(cols, slice)) or rows.step not in (None, 1) or cols.step not in (None, 1):
+            raise TypeError("FeaturesOnDemand is read with two plain slices: features[top:bottom, left:right]")
+        (top, bottom, _), (left, right, _) = rows.indices(self.shape[0]), cols.indices(self.shape[1])
+        out = np.zeros((max(0, bottom - top), max(0, right - left), self.shape[2]), np.float32)
+        if out.size == 0:
+            return out
+        size = self.BLOCK_PX
+        wanted = [(r, c) for r in range(top // size, (bottom - 1) // size + 1) for c in range(left // size, (right - 1) // size + 1)]
+        if any(block not in self._blocks for block in wanted):
+            self._fill([block for block in wanted if block not in self._blocks])
+        for r, c in wanted:
+            block, y0, x0 = self._blocks[(r, c)], r * size, c * size
+            ys, xs = slice(max(top, y0), min(bottom, y0 + size)), slice(max(left, x0), min(right, x0 + size))
+            out[ys.start - top : ys.stop - top, xs.start - left : xs.stop - left] = block[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
+        return out
+
+    def _fill(self, missing) -> None:
+        """Computes the region that spans the ``missing`` blocks in one piece and keeps its blocks."""
+        with self._lock:
+            missing = [block for block in missing if block not in self._blocks]  # another thread may have done them
+            if not missing:
+                return
+            size, (rows, cols) = self.BLOCK_PX, self.shape[:2]
+            first_row, last_row = min(r for r, _ in missing), max(r for r, _ in missing)
+            first_col, last_col = min(c for _, c in missing), max(c for _, c in missing)
+            top, left = first_row * size, first_col * size
+            region = self._compute(top, left, min(rows, (last_row + 1) * size), min(cols, (last_col + 1) * size))
+            for r in range(first_row, last_row + 1):
+                for c in range(first_col, last_col + 1):
+                    if (r, c) not in self._blocks:
+                        y0, x0 = r * size - top, c * size - left
+                        self._blocks[(r, c)] = region[y0 : y0 + size, x0 : x0 + size].copy()
 
 
 class DenseFeatureExtractor:
@@ -66,7 +134,8 @@ class DenseFeatureExtractor:
 
     def features(self, image: np.ndarray, valid: np.ndarray, modality: str) -> np.ndarray:
         """H x W x D float32 unit features of ``image`` (H x W, any linear intensity scale),
-        0 where ``valid`` is False. When the GPU runs out of memory, carries on on the CPU."""
+        0 where ``valid`` is False: an array, or for an image of more than ``ON_DEMAND_PX`` pixels
+        a ``FeaturesOnDemand`` read like one. When the GPU runs out of memory, carries on on the CPU."""
         try:
             return self._features(image, valid, modality)
         except torch.cuda.OutOfMemoryError:
@@ -76,15 +145,22 @@ class DenseFeatureExtractor:
             self.network = self.network.to(self.device, memory_format=torch.channels_last)
             return self._features(image, valid, modality)
 
-    def _features(self, image: np.ndarray, valid: np.ndarray, modality: str) -> np.ndarray:
+    def _features(self, image: np.ndarray, valid: np.ndarray, modality: str):
         rows, cols = image.shape
-        out = np.zeros((rows, cols, self.feature_dim), np.float32)
         if not valid.any():
-            return out
+            return np.zeros((rows, cols, self.feature_dim), np.float32)
         # Invalid pixels (outside a warped footprint, nodata) read as the valid pixels' mean, so that
         # the footprint's edge is not a structure the features would show.
         filled = np.where(valid, image, np.float32(image[valid].mean())).astype(np.float32)
         runner = self._runner(modality)
+        if rows * cols > ON_DEMAND_PX:
+            def region(top: int, left: int, bottom: int, right: int) -> np.ndarray:
+                features = self._tile(runner, filled, top, left, bottom, right)
+                features[~valid[top:bottom, left:right]] = 0
+                return features
+
+            return FeaturesOnDemand(region, valid, self.feature_dim)
+        out = np.zeros((rows, cols, self.feature_dim), np.float32)
         for top in range(0, rows, self.tile):
             for left in range(0, cols, self.tile):
                 bottom, right = min(rows, top + self.tile), min(cols, left + self.tile)

@@ -67,8 +67,11 @@ def _distinctness(scores: np.ndarray, row: int, col: int, apart: int = 3) -> flo
     return float((elsewhere.min() - best) / spread) if spread > 0 and np.isfinite(elsewhere.min()) else 0.0
 
 
-def _sar_empty(sar_features: np.ndarray) -> np.ndarray:
-    """H x W bool: where the SAR's features are all zero (outside its valid area)."""
+def _sar_empty(sar_features) -> np.ndarray:
+    """H x W bool: where the SAR's features are all zero (outside its valid area). Features
+    computed on demand (``dense_features.FeaturesOnDemand``) tell it without being computed."""
+    if hasattr(sar_features, "empty_mask"):
+        return sar_features.empty_mask()
     return ~sar_features.any(axis=-1)
 
 
