@@ -67,9 +67,9 @@ def test_too_large_a_scene_is_refused_before_reading(sample, tmp_path, monkeypat
 
 def test_the_fix_names_the_size_that_would_fit():
     with pytest.raises(RegistrationError) as raised:
-        memory.check_memory((10980, 10980), (10980, 10980), available=8 * 2**30)
+        memory.check_memory((10980, 10980), (10980, 10980), available=6 * 2**30)
     error = raised.value
-    assert "15.8 GiB" in error.message and "8.0 GiB is available" in error.message  # a full Sentinel-2 tile (12.5 GiB measured)
+    assert "7.7 GiB" in error.message and "6.0 GiB is available" in error.message  # a full Sentinel-2 tile (7.3 GiB measured)
     side = int(re.search(r"about (\d+) x \1 px", error.fix).group(1))
-    assert memory.estimated_bytes((side, side), (side, side)) <= 8 * 2**30 < memory.estimated_bytes((side + 200,) * 2, (side + 200,) * 2)
+    assert memory.estimated_bytes((side, side), (side, side)) <= 6 * 2**30 < memory.estimated_bytes((side + 200,) * 2, (side + 200,) * 2)
     assert "Clip Raster by Extent" in error.fix
