@@ -151,6 +151,46 @@ def test_on_a_large_scene_the_dense_features_are_computed_only_where_templates_r
     assert result.tie_points.enabled.sum() == sample_result.tie_points.enabled.sum()
 
 
+def test_a_sar_raster_covering_part_of_the_optical_one_gets_the_keypoints(sample, tmp_path, monkeypatch):
+    """Georeferenced, a SAR raster that covers a part of the optical raster gets the keypoints in
+    the area it can cover (``pipeline.keypoint_area``), not the share of them spread over the
+    whole optical raster that falls on it: more tie points (measured on this clip: 91 against 59),
+    the truth recovered as well."""
+    from plugin.core import pipeline
+
+    x0, y0, size = 100, 100, 300
+    clip = str(tmp_path / "sar-clip.tif")
+    gdal.Translate(clip, sample["sar"], srcWin=[x0, y0, size, size])  # keeps the georeferencing
+    truth = sample["truth"] @ np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1.0]])
+    result = register(sample["optical"], clip, RegistrationOptions(device="cpu"))
+    rms, worst = grid_error(result.fit.sar_to_optical, truth, size, size)
+    assert rms < MAX_ERROR_PX, (rms, worst)
+    monkeypatch.setattr(pipeline, "keypoint_area", lambda optical_valid, aligned, options: optical_valid)
+    spread = register(sample["optical"], clip, RegistrationOptions(device="cpu"))
+    assert result.tie_points.enabled.sum() > 1.3 * spread.tie_points.enabled.sum()
+
+
+def test_keypoint_area_is_what_the_sar_can_cover():
+    from plugin.core.georef import CoarseAlignment
+    from plugin.core.pipeline import MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, keypoint_area
+
+    optical_valid = np.ones((1000, 1200), bool)
+    sar_valid = np.zeros_like(optical_valid)
+    sar_valid[400:500, 500:700] = True
+    aligned = CoarseAlignment(np.zeros(sar_valid.shape, np.float32), sar_valid, True, lambda xy: xy, predicted=True)
+    options = RegistrationOptions(search_radius=50)
+    area = keypoint_area(optical_valid, aligned, options)
+    # the footprint's farthest pixel from the grid's centre (599.5, 499.5): its corner (700, 400), 141 px away
+    moved = np.sqrt(1 + MAX_PRIOR_SCALE**2 - 2 * MAX_PRIOR_SCALE * np.cos(np.radians(MAX_PRIOR_ROTATION_DEG)))
+    reach = 50 + moved * np.hypot(700 - 599.5, 400 - 499.5)
+    assert area[450, 600] and area[450, int(700 + reach) - 2] and not area[450, int(700 + reach) + 2]
+    assert area[int(400 - reach) + 2, 600] and not area[int(400 - reach) - 2, 600]
+    unplaced = CoarseAlignment(aligned.sar_image, sar_valid, False, lambda xy: xy)
+    assert keypoint_area(optical_valid, unplaced, options) is optical_valid  # without georeferencing, everywhere
+    covering = CoarseAlignment(aligned.sar_image, np.ones_like(sar_valid), True, lambda xy: xy, predicted=True)
+    assert keypoint_area(optical_valid, covering, options) is optical_valid  # covered everywhere: nothing to restrict
+
+
 def test_without_georeferencing_a_scene_too_large_for_the_network_is_refused_with_the_fix(sample, tmp_path, monkeypatch):
     """Without a prior the network's matcher compares every keypoint with every SAR grid point;
     above ``ALL_PAIRS_LIMIT`` (a scene of about 3500 px, forced here on the sample) it refuses

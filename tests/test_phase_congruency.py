@@ -95,3 +95,24 @@ def test_noise_level_from_a_sample_of_the_tiles(sample, monkeypatch):
     assert len(estimated) == 4
     inner = (slice(module.HALO_PX, -module.HALO_PX),) * 2
     assert np.percentile(np.abs(tiled - whole)[inner], 99) < 0.03 * whole.max()
+
+
+def test_tiles_far_from_the_part_asked_for_are_not_computed(sample, monkeypatch):
+    """``where``: only that part of the map is needed (the area keypoints are looked for in), so
+    tiles that hold none of it are left at 0, and the part asked for is the tiled map's there."""
+    from plugin.core import phase_congruency as module
+
+    image = _sample_image(sample, "optical")  # 3 x 3 tiles of 256 px
+    monkeypatch.setattr(module, "WHOLE_IMAGE_PX", 256)
+    monkeypatch.setattr(module, "TILE_PX", 256)
+    everywhere = phase_congruency(image)
+    where = np.zeros(image.shape, bool)
+    where[300:400, 280:380] = True  # inside the middle tile (256-511 both ways), farther than the margin from its edges
+    computed = []
+    original = module._whole
+    monkeypatch.setattr(module, "_whole", lambda tile, params, noise=None: computed.append(tile.shape) or original(tile, params, noise))
+    part = phase_congruency(image, where=where)
+    assert len(computed) == 1
+    assert not part[:256].any() and not part[512:].any() and not part[:, :256].any() and not part[:, 512:].any()
+    middle = (slice(256, 512), slice(256, 512))
+    assert np.corrcoef(part[middle].ravel(), everywhere[middle].ravel())[0, 1] > 0.99  # the noise level is this tile's own

@@ -60,11 +60,11 @@ def detect_keypoints(
     cell_size: int = 64,
     params: PhaseCongruencyParams = PhaseCongruencyParams(),
 ) -> Keypoints:
-    """FAST on the phase-congruency map of ``image`` (H x W float in [0, 1]).
+    """FAST on the phase-congruency map of ``image`` (H x W float in [0, 1]), where ``valid``.
 
     Points closer than ``margin`` pixels to an invalid pixel or to the image edge are dropped.
     """
-    congruency = phase_congruency(image, params)
+    congruency = phase_congruency(image, params, where=valid)
     detector = cv2.FastFeatureDetector_create(threshold=fast_threshold, nonmaxSuppression=True)
     found = detector.detect(congruency_to_uint8(congruency, valid), None)
     if not found:

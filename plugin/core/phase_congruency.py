@@ -19,6 +19,7 @@ MEMORY_BUDGET = 1 << 30  # bytes the orientations computed at once may hold
 WHOLE_IMAGE_PX = 2048  # images up to this on both sides in one piece; larger ones in tiles (``phase_congruency``)
 TILE_PX = 1024  # tile size for larger images
 HALO_PX = 64  # context on every side of a tile (reflected at the image's edge)
+WHERE_MARGIN_PX = 8  # a tile is computed when the part of the map asked for comes this close (FAST's circle and more)
 NOISE_TILES = 25  # at most this many tiles, spread over the image, estimate its noise level
 
 
@@ -69,7 +70,7 @@ def _filter_bank(rows: int, cols: int, params: PhaseCongruencyParams) -> np.ndar
     return bank
 
 
-def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCongruencyParams()) -> np.ndarray:
+def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCongruencyParams(), where=None) -> np.ndarray:
     """Maximum moment of phase-congruency covariance (phasepack's ``M``): ``H x W`` float32, >= 0.
 
     High on edges and corners whatever their contrast, which is why it suits optical/SAR pairs
@@ -82,17 +83,32 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
     level, which phasepack estimates over the whole image, is then the median of the tiles' own
     estimates (of at most ``NOISE_TILES`` tiles). Tiled and whole maps agree but for the image's outer border, where the whole-image
     FFT wraps around and tiles reflect (``tests/test_phase_congruency.py``).
+
+    ``where`` (H x W bool): only this part of the map is needed. Tiles with none of it (nor
+    within ``WHERE_MARGIN_PX`` of it) are left at 0 and do not count for the noise level, which
+    is then the needed part's: the optical raster's nodata, or what the SAR cannot cover.
     """
     if image.ndim != 2:
         raise ValueError(f"phase_congruency expects a 2-D image, got shape {image.shape}")
     if max(image.shape) > WHOLE_IMAGE_PX:
-        return _tiled(image, params)
+        return _tiled(image, params, where)
     return _whole(image, params)
 
 
-def _tiled(image: np.ndarray, params: PhaseCongruencyParams) -> np.ndarray:
+def _needed(where, top: int, left: int) -> bool:
+    """Whether the tile at (top, left), grown by ``WHERE_MARGIN_PX``, holds any pixel of ``where``."""
+    if where is None:
+        return True
+    return bool(where[max(0, top - WHERE_MARGIN_PX) : top + TILE_PX + WHERE_MARGIN_PX,
+                      max(0, left - WHERE_MARGIN_PX) : left + TILE_PX + WHERE_MARGIN_PX].any())
+
+
+def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where=None) -> np.ndarray:
     rows, cols = image.shape
-    tiles = [(top, left) for top in range(0, rows, TILE_PX) for left in range(0, cols, TILE_PX)]
+    tiles = [(top, left) for top in range(0, rows, TILE_PX) for left in range(0, cols, TILE_PX) if _needed(where, top, left)]
+    out = np.zeros((rows, cols), np.float32)
+    if not tiles:
+        return out
 
     def crop(top: int, left: int) -> np.ndarray:
         """The tile with its halo, reflected where it passes the image's edge: every tile one shape."""
@@ -108,7 +124,6 @@ def _tiled(image: np.ndarray, params: PhaseCongruencyParams) -> np.ndarray:
     # of all 121's (measured on the 10980 px benchmark scene).
     sample = np.unique(np.linspace(0, len(tiles) - 1, min(len(tiles), NOISE_TILES)).round().astype(int))
     noise = np.median([_noise_levels(crop(*tiles[index]), params) for index in sample], axis=0)
-    out = np.empty((rows, cols), np.float32)
     for top, left in tiles:
         congruency = _whole(crop(top, left), params, noise)
         bottom, right = min(rows, top + TILE_PX), min(cols, left + TILE_PX)

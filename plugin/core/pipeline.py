@@ -195,6 +195,28 @@ def _search_radius(aligned: CoarseAlignment, options: RegistrationOptions) -> Op
     return options.search_radius if aligned.predicted else None
 
 
+def keypoint_area(optical_valid: np.ndarray, aligned: CoarseAlignment, options: RegistrationOptions) -> np.ndarray:
+    """Where optical keypoints are looked for: the optical raster's valid pixels, and when the
+    georeferencing places the SAR, only those the SAR can cover under a coarse transform the
+    search allows: its footprint grown by the search radius and by as far as the largest rotation
+    and scale allowed (about the grid's centre) move its farthest pixel. A SAR raster covering a
+    part of a large optical one then gets all its keypoints, not the share of them that falls on it."""
+    if not aligned.predicted or not (optical_valid & ~aligned.sar_valid).any():
+        return optical_valid
+    rows, cols = aligned.sar_valid.shape
+    covered_rows, covered_cols = np.flatnonzero(aligned.sar_valid.any(axis=1)), np.flatnonzero(aligned.sar_valid.any(axis=0))
+    if not len(covered_rows):
+        return optical_valid  # nothing of the SAR in the optical grid: georef.coarse_align refuses that case
+    # the footprint's farthest pixel from the grid's centre lies no farther than its bounding box's farthest corner
+    farthest = np.hypot(max(abs(covered_cols[0] - (cols - 1) / 2), abs(covered_cols[-1] - (cols - 1) / 2)),
+                        max(abs(covered_rows[0] - (rows - 1) / 2), abs(covered_rows[-1] - (rows - 1) / 2)))
+    theta = np.radians(MAX_PRIOR_ROTATION_DEG)
+    moved = np.sqrt(1 + MAX_PRIOR_SCALE**2 - 2 * MAX_PRIOR_SCALE * np.cos(theta))  # |s R - I| at the largest rotation and scale
+    reach = options.search_radius + moved * farthest
+    distance = cv2.distanceTransform((~aligned.sar_valid).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    return optical_valid & (distance <= reach)
+
+
 def _distinct_cells(xy: np.ndarray, cell: int = CONSENSUS_CELL_PX) -> int:
     """Neighbouring keypoints share most of their patch or template and so repeat one wrong match:
     consensus is counted in distinct cells of the optical image, not in matches. A cell is half
@@ -484,7 +506,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
 
     steps.stage("keypoints")
     queries = options.max_keypoints if options.matcher == "method" else max(options.max_keypoints, DESCRIPTOR_QUERIES)
-    optical_keypoints = detect_keypoints(optical_image, optical.valid, queries)
+    optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), queries)
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
     model = transforms.ransac_model_for(options.warp_model)
