@@ -46,9 +46,18 @@ def sar_warp(size: int, rotation_deg: float, scale: float) -> np.ndarray:
     return similarity_about(rotation_deg, scale, np.array([(size - 1) / 2, (size - 1) / 2]))
 
 
-def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = None):
+def clip_origin(size: int, clip: int):
+    """(column, row) of the scene's pixel where a ``clip`` x ``clip`` px SAR raster starts: a
+    third of the way across and a quarter of the way down, off the scene's centre (about which
+    the search turns), inside the scene."""
+    return min(size // 3, size - clip), min(size // 4, size - clip)
+
+
+def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = None, sar_clip: int = 0):
     """(optical path, SAR path) of a ``size`` x ``size`` px mosaic of the S1/S2 pairs; the SAR
-    resampled so that its pixel p shows the optical pixel ``warp`` p when ``warp`` is given."""
+    resampled so that its pixel p shows the optical pixel ``warp`` p when ``warp`` is given.
+    ``sar_clip``: the SAR raster is only the ``sar_clip`` px square from ``clip_origin`` (its
+    georeferencing moved with it), as a SAR scene that covers part of an optical tile."""
     optical_files = sorted(glob.glob(os.path.join(data, "s1s2-california", "opt", "*.png")))
     if not optical_files:
         raise SystemExit(f"no Sentinel-1/2 pairs under {data}/s1s2-california")
@@ -67,9 +76,16 @@ def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = 
     crs.ImportFromEPSG(32611)
     origin = (500000.0, 4200000.0)
     paths = []
-    for name, array, (dx, dy) in (("optical", optical[:, :size, :size], (0, 0)), ("sar", sar[None, :size, :size], SAR_OFFSET_PX)):
+    sar_window, (x0, y0) = (slice(None, size), slice(None, size)), (0, 0)
+    if sar_clip:
+        x0, y0 = clip_origin(size, sar_clip)
+        sar_window = (slice(y0, y0 + sar_clip), slice(x0, x0 + sar_clip))
+    scene = (("optical", optical[:, :size, :size], (0, 0)),
+             ("sar", sar[None, sar_window[0], sar_window[1]], (SAR_OFFSET_PX[0] + x0, SAR_OFFSET_PX[1] + y0)))
+    for name, array, (dx, dy) in scene:
         path = os.path.join(folder, f"{name}-{size}.tif")
-        dataset = gdal.GetDriverByName("GTiff").Create(path, size, size, len(array), gdal.GDT_Byte, ["TILED=YES", "COMPRESS=DEFLATE"])
+        rows, cols = array.shape[1:]
+        dataset = gdal.GetDriverByName("GTiff").Create(path, cols, rows, len(array), gdal.GDT_Byte, ["TILED=YES", "COMPRESS=DEFLATE"])
         dataset.SetGeoTransform((origin[0] + dx * PIXEL_M, PIXEL_M, 0.0, origin[1] - dy * PIXEL_M, 0.0, -PIXEL_M))
         dataset.SetProjection(crs.ExportToWkt())
         for band, values in enumerate(array, start=1):
@@ -115,6 +131,8 @@ def main(argv=None):
     parser.add_argument("--name", default="large-scene")
     parser.add_argument("--sar-rotation", type=float, default=0.0, help="degrees the SAR is turned by about its centre (the truth)")
     parser.add_argument("--sar-scale", type=float, default=1.0, help="and scaled by")
+    parser.add_argument("--sar-clip", type=int, default=0,
+                        help="the SAR raster is only a square of this many px of the scene (clip_origin), 0: the whole scene")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     turned = (args.sar_rotation, args.sar_scale) != (0.0, 1.0)  # else the SAR is written as it is
@@ -122,7 +140,10 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
             truth = sar_warp(size, args.sar_rotation, args.sar_scale)
-            optical, sar = write_scene(args.data, size, folder, truth if turned else None)
+            optical, sar = write_scene(args.data, size, folder, truth if turned else None, args.sar_clip)
+            sar_size = args.sar_clip or size
+            if args.sar_clip:  # the SAR raster's pixel p is the scene's SAR pixel p + its origin
+                truth = truth @ np.array([[1.0, 0, clip_origin(size, args.sar_clip)[0]], [0, 1, clip_origin(size, args.sar_clip)[1]], [0, 0, 1]])
             output, report = os.path.join(folder, f"registered-{size}.tif"), os.path.join(folder, f"matches-{size}.json")
             seconds, peak, code, stderr = peak_of([sys.executable, "-m", "plugin", "register", optical, sar, "-o", output,
                                                    "--matches-json", report, "--overwrite"])
@@ -133,7 +154,7 @@ def main(argv=None):
                 fit = np.array(matches["transform"]["sar_to_optical"])
                 # the truth: the mosaics share their pixel grid but for the SAR's warp (the georeferencing is what is off)
                 row.update(stages=matches["timing_s"], tie_points=int(sum(matches["inlier"])),
-                           corner_px=transforms.corner_error(fit, truth, size, size))
+                           corner_px=transforms.corner_error(fit, truth, sar_size, sar_size))
             else:
                 row["error"] = _last_line(stderr, code)
             sift_seconds, sift_peak, sift_code, sift_stderr = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar])
@@ -147,6 +168,9 @@ def main(argv=None):
                     os.remove(path)
     warped = (f" The SAR is turned by {args.sar_rotation:g} degrees and scaled by {args.sar_scale:g} about its centre, "
               "which the corner error counts as part of the truth." if turned else "")
+    if args.sar_clip:
+        warped += (f" The SAR raster covers only a {args.sar_clip} x {args.sar_clip} px part of each scene, from a third of the way "
+                   "across and a quarter down (its georeferencing moved with it); the corner error is at its corners.")
     write_report(rows, os.path.join(args.out, args.name + ".md"), warped)
 
 

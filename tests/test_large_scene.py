@@ -57,3 +57,21 @@ def test_scene_sar_can_carry_a_known_warp_that_the_corner_error_counts_as_truth(
     turned = large_scene.sar_warp(1001, 90.0, 2.0)
     np.testing.assert_allclose(turned @ [500.0, 500.0, 1.0], [500.0, 500.0, 1.0], atol=1e-9)  # about the centre
     np.testing.assert_allclose(turned[:2, :2], [[0, -2], [2, 0]], atol=1e-12)
+
+
+def test_scene_sar_can_cover_only_part_of_the_scene(tmp_path):
+    rng = np.random.default_rng(2)
+    for folder in ("opt", "sar"):
+        os.makedirs(tmp_path / "s1s2-california" / folder)
+    image = (rng.random((1024, 1024, 3)) * 255).astype(np.uint8)
+    cv2.imwrite(str(tmp_path / "s1s2-california" / "opt" / "000.png"), image)
+    cv2.imwrite(str(tmp_path / "s1s2-california" / "sar" / "000.png"), image[:, :, 0])
+    whole = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path))[1])
+    whole_pixels, whole_origin = whole.ReadAsArray(), whole.GetGeoTransform()
+    clipped = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path), sar_clip=300)[1])
+    x0, y0 = large_scene.clip_origin(1024, 300)
+    assert (x0, y0) == (341, 256) and (clipped.RasterXSize, clipped.RasterYSize) == (300, 300)
+    assert np.array_equal(clipped.ReadAsArray(), whole_pixels[y0 : y0 + 300, x0 : x0 + 300])
+    origin = clipped.GetGeoTransform()  # the same ground as before: the georeferencing moved with the window
+    assert np.isclose(origin[0], whole_origin[0] + x0 * large_scene.PIXEL_M) and np.isclose(origin[3], whole_origin[3] - y0 * large_scene.PIXEL_M)
+    assert large_scene.clip_origin(1024, 1000) == (24, 24)  # kept inside the scene
