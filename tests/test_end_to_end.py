@@ -170,25 +170,33 @@ def test_a_sar_raster_covering_part_of_the_optical_one_gets_the_keypoints(sample
     assert result.tie_points.enabled.sum() > 1.3 * spread.tie_points.enabled.sum()
 
 
-def test_keypoint_area_is_what_the_sar_can_cover():
+def test_keypoint_area_and_search_window_are_where_the_sar_can_be():
     from plugin.core.georef import CoarseAlignment
-    from plugin.core.pipeline import MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, keypoint_area
+    from plugin.core.pipeline import MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, keypoint_area, search_window
 
     optical_valid = np.ones((1000, 1200), bool)
     sar_valid = np.zeros_like(optical_valid)
     sar_valid[400:500, 500:700] = True
     aligned = CoarseAlignment(np.zeros(sar_valid.shape, np.float32), sar_valid, True, lambda xy: xy, predicted=True)
     options = RegistrationOptions(search_radius=50)
-    area = keypoint_area(optical_valid, aligned, options)
-    # the footprint's farthest pixel from the grid's centre (599.5, 499.5): its corner (700, 400), 141 px away
+    # the search radius, and how far the largest rotation and scale allowed move the footprint's
+    # corners about its centre: half its diagonal, hypot(100, 200) / 2 = 112 px, times |s R - I|
     moved = np.sqrt(1 + MAX_PRIOR_SCALE**2 - 2 * MAX_PRIOR_SCALE * np.cos(np.radians(MAX_PRIOR_ROTATION_DEG)))
-    reach = 50 + moved * np.hypot(700 - 599.5, 400 - 499.5)
+    reach = 50 + moved * np.hypot(100, 200) / 2
+    area = keypoint_area(optical_valid, aligned, options)
     assert area[450, 600] and area[450, int(700 + reach) - 2] and not area[450, int(700 + reach) + 2]
     assert area[int(400 - reach) + 2, 600] and not area[int(400 - reach) - 2, 600]
+    rows, cols = search_window(aligned, options)
+    assert (rows.start, rows.stop, cols.start, cols.stop) == (int(400 - reach), int(np.ceil(500 + reach)), int(500 - reach), int(np.ceil(700 + reach)))
     unplaced = CoarseAlignment(aligned.sar_image, sar_valid, False, lambda xy: xy)
     assert keypoint_area(optical_valid, unplaced, options) is optical_valid  # without georeferencing, everywhere
+    assert search_window(unplaced, options) is None
     covering = CoarseAlignment(aligned.sar_image, np.ones_like(sar_valid), True, lambda xy: xy, predicted=True)
     assert keypoint_area(optical_valid, covering, options) is optical_valid  # covered everywhere: nothing to restrict
+    assert search_window(covering, options) is None
+    nearly = sar_valid.copy()
+    nearly[20:-20, 20:-20] = True  # 20 px uncovered at the edges, within the search radius: the whole grid is searched
+    assert search_window(CoarseAlignment(aligned.sar_image, nearly, True, lambda xy: xy, predicted=True), options) is None
 
 
 def test_without_georeferencing_a_scene_too_large_for_the_network_is_refused_with_the_fix(sample, tmp_path, monkeypatch):

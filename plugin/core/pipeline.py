@@ -195,26 +195,47 @@ def _search_radius(aligned: CoarseAlignment, options: RegistrationOptions) -> Op
     return options.search_radius if aligned.predicted else None
 
 
-def keypoint_area(optical_valid: np.ndarray, aligned: CoarseAlignment, options: RegistrationOptions) -> np.ndarray:
-    """Where optical keypoints are looked for: the optical raster's valid pixels, and when the
-    georeferencing places the SAR, only those the SAR can cover under a coarse transform the
-    search allows: its footprint grown by the search radius and by as far as the largest rotation
-    and scale allowed (about the grid's centre) move its farthest pixel. A SAR raster covering a
-    part of a large optical one then gets all its keypoints, not the share of them that falls on it."""
-    if not aligned.predicted or not (optical_valid & ~aligned.sar_valid).any():
-        return optical_valid
-    rows, cols = aligned.sar_valid.shape
+def _reach(aligned: CoarseAlignment, options: RegistrationOptions):
+    """For a georeferenced SAR that leaves part of the optical grid uncovered: (its footprint's
+    bounding box (top, left, bottom, right), how far past the footprint the SAR can be under a
+    coarse transform the search allows: the search radius, and as far as the largest rotation
+    and scale allowed, about the box's centre, move the box's corners). None otherwise."""
+    if not aligned.predicted or aligned.sar_valid.all():
+        return None
     covered_rows, covered_cols = np.flatnonzero(aligned.sar_valid.any(axis=1)), np.flatnonzero(aligned.sar_valid.any(axis=0))
     if not len(covered_rows):
-        return optical_valid  # nothing of the SAR in the optical grid: georef.coarse_align refuses that case
-    # the footprint's farthest pixel from the grid's centre lies no farther than its bounding box's farthest corner
-    farthest = np.hypot(max(abs(covered_cols[0] - (cols - 1) / 2), abs(covered_cols[-1] - (cols - 1) / 2)),
-                        max(abs(covered_rows[0] - (rows - 1) / 2), abs(covered_rows[-1] - (rows - 1) / 2)))
+        return None  # nothing of the SAR in the optical grid: georef.coarse_align refuses that case
+    box = (covered_rows[0], covered_cols[0], covered_rows[-1] + 1, covered_cols[-1] + 1)
+    half_diagonal = np.hypot(box[2] - box[0], box[3] - box[1]) / 2
     theta = np.radians(MAX_PRIOR_ROTATION_DEG)
     moved = np.sqrt(1 + MAX_PRIOR_SCALE**2 - 2 * MAX_PRIOR_SCALE * np.cos(theta))  # |s R - I| at the largest rotation and scale
-    reach = options.search_radius + moved * farthest
+    return box, options.search_radius + moved * half_diagonal
+
+
+def search_window(aligned: CoarseAlignment, options: RegistrationOptions):
+    """The part of the optical grid (rows, columns slices) the structural search looks in: where
+    a georeferenced SAR can be (``_reach``), or None for the whole grid. The search then turns and
+    scales the SAR about that part's centre, near its own, not about the grid's."""
+    reach = _reach(aligned, options)
+    if reach is None:
+        return None
+    (top, left, bottom, right), distance = reach
+    rows, cols = aligned.sar_valid.shape
+    window = (max(0, int(top - distance)), max(0, int(left - distance)), min(rows, int(np.ceil(bottom + distance))),
+              min(cols, int(np.ceil(right + distance))))
+    return None if window == (0, 0, rows, cols) else (slice(window[0], window[2]), slice(window[1], window[3]))
+
+
+def keypoint_area(optical_valid: np.ndarray, aligned: CoarseAlignment, options: RegistrationOptions) -> np.ndarray:
+    """Where optical keypoints are looked for: the optical raster's valid pixels, and when the
+    georeferencing places the SAR, only those within ``_reach`` of its footprint. A SAR raster
+    covering a part of a large optical one then gets all its keypoints, not the share of them
+    that falls on it."""
+    reach = _reach(aligned, options)
+    if reach is None or not (optical_valid & ~aligned.sar_valid).any():
+        return optical_valid
     distance = cv2.distanceTransform((~aligned.sar_valid).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    return optical_valid & (distance <= reach)
+    return optical_valid & (distance <= reach[1])
 
 
 def _distinct_cells(xy: np.ndarray, cell: int = CONSENSUS_CELL_PX) -> int:
@@ -231,11 +252,15 @@ def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, op
         rotation, scale, shift = MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius
     else:
         rotation, scale, shift = options.max_rotation, options.max_scale, None
-    best = search_similarity(optical_image, optical_valid, aligned.sar_image, aligned.sar_valid, rotation, scale, shift, steps.update)
-    LOGGER.info("structural search: rotation %.1f degrees, scale %.3f, shift (%.1f, %.1f) px, z-score %.1f",
+    window = search_window(aligned, options) or (slice(None), slice(None))
+    sar_image, sar_valid = aligned.sar_image[window], aligned.sar_valid[window]
+    best = search_similarity(optical_image[window], optical_valid[window], sar_image, sar_valid, rotation, scale, shift, steps.update)
+    LOGGER.info("structural search%s: rotation %.1f degrees, scale %.3f, shift (%.1f, %.1f) px, z-score %.1f",
+                "" if window[0].start is None else f" in rows {window[0].start}-{window[0].stop}, columns {window[1].start}-{window[1].stop}",
                 best.rotation_deg, best.scale, *best.shift, best.score)
-    rows, cols = aligned.sar_image.shape
-    return best.matrix(np.array([(cols - 1) / 2, (rows - 1) / 2]))
+    rows, cols = sar_image.shape
+    to_grid = np.array([[1.0, 0, window[1].start or 0], [0, 1, window[0].start or 0], [0, 0, 1]])  # window pixels -> grid pixels
+    return to_grid @ best.matrix(np.array([(cols - 1) / 2, (rows - 1) / 2])) @ np.linalg.inv(to_grid)
 
 
 def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options) -> np.ndarray:
