@@ -18,13 +18,14 @@ from .phase_congruency import WHOLE_IMAGE_PX
 # Fitted to the measured peaks, with a few percent to spare (runs differ by up to 0.2 GiB): images
 # whose dense features are held whole, to the 4096 px scene (2.82-3.11 GiB over four runs); larger
 # ones, whose features are computed where fine matching reads them (``dense_features.ON_DEMAND_PX``),
-# to the 6144 and 10980 px scenes (2.92 and 7.30 GiB); both rasters the same size. How the bytes
+# to the 6144 and 10980 px scenes (2.91-2.92 and 7.30-7.68 GiB, the higher with the SAR turned and
+# scaled, large-scene-warped.md); both rasters the same size. How the bytes
 # split between the two rasters is this module's estimate of what reading and normalising the SAR
 # holds. At 2048 px and below the peak is phase congruency's, computed on the whole image (2.40 GiB
 # at 2048 px).
 BASE_BYTES = 1.25e9  # Python, PyTorch, GDAL and the networks, and what does not grow with the image
-BYTES_PER_OPTICAL_PIXEL = 38.0  # the optical image, the resampled SAR, the keypoints' map, the search's levels, the output
-BYTES_PER_WHOLE_FEATURES_PIXEL = 72.0  # dense features of both images held whole (64), and computing them
+BYTES_PER_OPTICAL_PIXEL = 42.0  # the optical image, the resampled SAR, the keypoints' map, the search's levels, the output
+BYTES_PER_WHOLE_FEATURES_PIXEL = 68.0  # dense features of both images held whole (64), and computing them
 BYTES_PER_SAR_PIXEL = 20.0  # the SAR as read (float32 + mask), normalised, and its small gaps filled
 BYTES_PER_WHOLE_IMAGE_PIXEL = 215.0  # and phase congruency's filter bank and FFTs, for an image computed in one piece
 SELF_CHECK_BYTES_PER_OPTICAL_PIXEL = 20.0  # the self-check's moved SAR and its features (4096 px scene: 3.12 against 2.94 GiB)
@@ -45,8 +46,8 @@ def available_bytes() -> Optional[int]:
 
 def estimated_bytes(optical_size, sar_size, self_check: bool = False) -> float:
     """Peak memory of registering rasters of these (width, height) sizes, in bytes: 1.61, 2.70, 3.43,
-    3.44 and 8.24 GB for the 1024, 2048, 4096, 6144 and 10980 px scenes, measured at up to 1.25,
-    2.61, 3.34, 3.13 and 7.84 GB."""
+    3.59 and 8.72 GB for the 1024, 2048, 4096, 6144 and 10980 px scenes, measured at up to 1.25,
+    2.61, 3.34, 3.13 and 8.25 GB."""
     optical_pixels, sar_pixels = optical_size[0] * optical_size[1], sar_size[0] * sar_size[1]
     whole = optical_pixels if max(optical_size) <= WHOLE_IMAGE_PX else 0
     per_optical_pixel = BYTES_PER_OPTICAL_PIXEL + (SELF_CHECK_BYTES_PER_OPTICAL_PIXEL if self_check else 0.0)
