@@ -21,14 +21,19 @@ def test_a_failing_child_reports_its_exit_status():
     assert code == 1 and "no such raster" in stderr
 
 
-def test_scene_is_a_georeferenced_mosaic_with_the_sar_offset(tmp_path):
-    rng = np.random.default_rng(0)
-    for folder in ("opt", "sar"):
-        os.makedirs(tmp_path / "s1s2-california" / folder)
-    for name in ("000.png", "001.png"):
+def fake_pairs(folder, count: int, seed: int) -> None:
+    """``count`` random 1024 px S1/S2 "pairs" in the data's layout under ``folder``."""
+    rng = np.random.default_rng(seed)
+    for kind in ("opt", "sar"):
+        os.makedirs(folder / "s1s2-california" / kind)
+    for index in range(count):
         image = (rng.random((1024, 1024, 3)) * 255).astype(np.uint8)
-        cv2.imwrite(str(tmp_path / "s1s2-california" / "opt" / name), image)
-        cv2.imwrite(str(tmp_path / "s1s2-california" / "sar" / name), image[:, :, 0])
+        cv2.imwrite(str(folder / "s1s2-california" / "opt" / f"{index:03d}.png"), image)
+        cv2.imwrite(str(folder / "s1s2-california" / "sar" / f"{index:03d}.png"), image[:, :, 0])
+
+
+def test_scene_is_a_georeferenced_mosaic_with_the_sar_offset(tmp_path):
+    fake_pairs(tmp_path, 2, seed=0)
     optical, sar = large_scene.write_scene(str(tmp_path), 1536, str(tmp_path))
     optical, sar = gdal.Open(optical), gdal.Open(sar)
     assert (optical.RasterXSize, optical.RasterYSize, optical.RasterCount) == (1536, 1536, 3)
@@ -43,12 +48,7 @@ def test_scene_is_a_georeferenced_mosaic_with_the_sar_offset(tmp_path):
 
 
 def test_scene_sar_can_carry_a_known_warp_that_the_corner_error_counts_as_truth(tmp_path):
-    rng = np.random.default_rng(1)
-    for folder in ("opt", "sar"):
-        os.makedirs(tmp_path / "s1s2-california" / folder)
-    image = (rng.random((1024, 1024, 3)) * 255).astype(np.uint8)
-    cv2.imwrite(str(tmp_path / "s1s2-california" / "opt" / "000.png"), image)
-    cv2.imwrite(str(tmp_path / "s1s2-california" / "sar" / "000.png"), image[:, :, 0])
+    fake_pairs(tmp_path, 1, seed=1)
     plain = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path))[1]).ReadAsArray()
     shift = np.array([[1.0, 0, 2], [0, 1, 3], [0, 0, 1]])  # SAR pixel (x, y) shows optical pixel (x + 2, y + 3)
     moved = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path), shift)[1]).ReadAsArray()
@@ -60,12 +60,7 @@ def test_scene_sar_can_carry_a_known_warp_that_the_corner_error_counts_as_truth(
 
 
 def test_scene_sar_can_cover_only_part_of_the_scene(tmp_path):
-    rng = np.random.default_rng(2)
-    for folder in ("opt", "sar"):
-        os.makedirs(tmp_path / "s1s2-california" / folder)
-    image = (rng.random((1024, 1024, 3)) * 255).astype(np.uint8)
-    cv2.imwrite(str(tmp_path / "s1s2-california" / "opt" / "000.png"), image)
-    cv2.imwrite(str(tmp_path / "s1s2-california" / "sar" / "000.png"), image[:, :, 0])
+    fake_pairs(tmp_path, 1, seed=2)
     whole = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path))[1])
     whole_pixels, whole_origin = whole.ReadAsArray(), whole.GetGeoTransform()
     clipped = gdal.Open(large_scene.write_scene(str(tmp_path), 1024, str(tmp_path), sar_clip=300)[1])

@@ -81,8 +81,9 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
     computation needs a filter bank and FFTs of the whole image: 4 GB and 37 s for 4096 x 4096
     px on 2 cores, and more memory than most machines have for a full Sentinel-2 tile. The noise
     level, which phasepack estimates over the whole image, is then the median of the tiles' own
-    estimates (of at most ``NOISE_TILES`` tiles). Tiled and whole maps agree but for the image's outer border, where the whole-image
-    FFT wraps around and tiles reflect (``tests/test_phase_congruency.py``).
+    estimates (of at most ``NOISE_TILES`` tiles). Tiled and whole maps agree but for the image's
+    outer border, where the whole-image FFT wraps around and tiles reflect
+    (``tests/test_phase_congruency.py``).
 
     ``where`` (H x W bool): only this part of the map is needed. Tiles with none of it (nor
     within ``WHERE_MARGIN_PX`` of it) are left at 0 and do not count for the noise level, which
