@@ -226,40 +226,6 @@ def search_window(aligned: CoarseAlignment, options: RegistrationOptions):
     return None if window == (0, 0, rows, cols) else (slice(window[0], window[2]), slice(window[1], window[3]))
 
 
-TIE_POINTS_ON_THE_SAR = True  # the tie points located are the first of the keypoints on the SAR (``located_points``)
-
-
-def on_the_sar(optical_xy: np.ndarray, aligned: CoarseAlignment, coarse: np.ndarray, margin: float) -> np.ndarray:
-    """N bool: which points of ``optical_xy`` the coarse transform (``aligned``'s grid -> optical)
-    puts on the SAR, at least ``margin`` px inside its footprint. All of them when the SAR covers
-    the whole grid."""
-    if aligned.sar_valid.all():
-        return np.ones(len(optical_xy), bool)
-    inside = cv2.distanceTransform(aligned.sar_valid.astype(np.uint8), cv2.DIST_L2, 3)
-    xy = np.rint(transforms.apply(np.linalg.inv(coarse), np.asarray(optical_xy, np.float64))).astype(int)
-    rows, cols = inside.shape
-    within = (xy[:, 0] >= 0) & (xy[:, 0] < cols) & (xy[:, 1] >= 0) & (xy[:, 1] < rows)
-    keep = np.zeros(len(xy), bool)
-    depth = inside[xy[within, 1], xy[within, 0]]  # 0 off the SAR
-    keep[within] = (depth > 0) & (depth >= margin)
-    return keep
-
-
-def located_points(optical_xy: np.ndarray, distance: np.ndarray, aligned: CoarseAlignment, coarse: np.ndarray, options: RegistrationOptions,
-                   shape) -> Tuple[np.ndarray, np.ndarray]:
-    """The keypoints fine matching locates, and their descriptor distances: the first
-    ``max_keypoints`` of those the coarse transform puts on the SAR, half a template inside its
-    footprint (``on_the_sar``). The others' templates would mostly not be tried: where the SAR
-    covers part of the optical image (a turned, scaled or shifted tile, a SAR scene on part of an
-    optical one) they took places the SAR's own points could have had. Measured on the calibration
-    pairs: self-consistent 24 -> 25 of 33 (georeferenced tier), 20 -> 21 (hard), none registered
-    fewer (benchmarks/results/tie-points-on-sar-*.md)."""
-    if TIE_POINTS_ON_THE_SAR:
-        keep = on_the_sar(optical_xy, aligned, coarse, template_radius_for(options, shape) // 2)
-        optical_xy, distance = optical_xy[keep], distance[keep]
-    return optical_xy[: options.max_keypoints], distance[: options.max_keypoints]
-
-
 def keypoint_area(optical_valid: np.ndarray, aligned: CoarseAlignment, options: RegistrationOptions) -> np.ndarray:
     """Where optical keypoints are looked for: the optical raster's valid pixels, and when the
     georeferencing places the SAR, only those within ``_reach`` of its footprint. A SAR raster
@@ -505,8 +471,8 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     coarse = _coarse_by_descriptors(matches, aligned, options)
     distance = np.full(len(optical_keypoints), np.nan)
     distance[matches.optical_index] = matches.distance
-    tie_xy, distance = located_points(optical_keypoints.xy, distance, aligned, coarse, options, optical_image.shape)  # of the queries (DESCRIPTOR_QUERIES)
-    matches, aligned = _locate(fine, aligned, coarse, tie_xy, distance, model, options, steps)
+    located = options.max_keypoints  # of the queries, the tie points (DESCRIPTOR_QUERIES)
+    matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy[:located], distance[:located], model, options, steps)
     return matches, aligned, len(sar_xy), extractor
 
 
@@ -602,14 +568,13 @@ def _find_matches(optical_image, optical_valid, optical_keypoints, aligned: Coar
                   after=()) -> FoundMatches:
     """The structural search and fine matching, or the network when the options ask for it or
     (``auto``) when the search is refused. ``after``: the stages that follow, for the progress bar."""
+    tie_xy = optical_keypoints.xy[: options.max_keypoints]  # what fine matching locates
     if options.matcher in ("auto", "structural"):
         try:
             steps.stage("search")
             coarse = _coarse_by_search(optical_image, optical_valid, aligned, options, steps)
             steps.stage("matching")
-            tie_xy, distance = located_points(optical_keypoints.xy, np.full(len(optical_keypoints), np.nan), aligned, coarse, options,
-                                              optical_image.shape)
-            matches, located = _locate(fine, aligned, coarse, tie_xy, distance, model, options, steps)
+            matches, located = _locate(fine, aligned, coarse, tie_xy, np.full(len(tie_xy), np.nan), model, options, steps)
             return FoundMatches(matches, located, len(tie_xy), None)
         except RegistrationError as error:
             if options.matcher == "structural":
