@@ -143,7 +143,8 @@ def main(argv=None):
             optical, sar = write_scene(args.data, size, folder, truth if turned else None, args.sar_clip)
             sar_size = args.sar_clip or size
             if args.sar_clip:  # the SAR raster's pixel p is the scene's SAR pixel p + its origin
-                truth = truth @ np.array([[1.0, 0, clip_origin(size, args.sar_clip)[0]], [0, 1, clip_origin(size, args.sar_clip)[1]], [0, 0, 1]])
+                x0, y0 = clip_origin(size, args.sar_clip)
+                truth = truth @ np.array([[1.0, 0, x0], [0, 1, y0], [0, 0, 1]])
             output, report = os.path.join(folder, f"registered-{size}.tif"), os.path.join(folder, f"matches-{size}.json")
             seconds, peak, code, stderr = peak_of([sys.executable, "-m", "plugin", "register", optical, sar, "-o", output,
                                                    "--matches-json", report, "--overwrite"])

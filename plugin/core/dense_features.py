@@ -74,8 +74,9 @@ class FeaturesOnDemand:
             return out
         size = self.BLOCK_PX
         wanted = [(r, c) for r in range(top // size, (bottom - 1) // size + 1) for c in range(left // size, (right - 1) // size + 1)]
-        if any(block not in self._blocks for block in wanted):
-            self._fill([block for block in wanted if block not in self._blocks])
+        missing = [block for block in wanted if block not in self._blocks]
+        if missing:
+            self._fill(missing)
         for r, c in wanted:
             block, y0, x0 = self._blocks[(r, c)], r * size, c * size
             ys, xs = slice(max(top, y0), min(bottom, y0 + size)), slice(max(left, x0), min(right, x0 + size))
