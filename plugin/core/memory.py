@@ -19,10 +19,9 @@ from .phase_congruency import WHOLE_IMAGE_PX
 # whose dense features are held whole, to the 4096 px scene (2.82-3.11 GiB over four runs); larger
 # ones, whose features are computed where fine matching reads them (``dense_features.ON_DEMAND_PX``),
 # to the 6144 and 10980 px scenes (2.91-2.92 and 7.30-7.68 GiB, the higher with the SAR turned and
-# scaled, large-scene-warped.md); both rasters the same size. How the bytes
-# split between the two rasters is this module's estimate of what reading and normalising the SAR
-# holds. At 2048 px and below the peak is phase congruency's, computed on the whole image (2.40 GiB
-# at 2048 px).
+# scaled, large-scene-warped.md); both rasters the same size. How the bytes split between the two
+# rasters is this module's estimate of what reading and normalising the SAR holds. At 2048 px and
+# below the peak is phase congruency's, computed on the whole image (2.40 GiB at 2048 px).
 BASE_BYTES = 1.25e9  # Python, PyTorch, GDAL and the networks, and what does not grow with the image
 BYTES_PER_OPTICAL_PIXEL = 42.0  # the optical image, the resampled SAR, the keypoints' map, the search's levels, the output
 BYTES_PER_WHOLE_FEATURES_PIXEL = 68.0  # dense features of both images held whole (64), and computing them
