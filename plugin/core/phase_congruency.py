@@ -104,9 +104,19 @@ def _needed(where, top: int, left: int) -> bool:
                       max(0, left - WHERE_MARGIN_PX) : left + TILE_PX + WHERE_MARGIN_PX].any())
 
 
+def tile_origins(shape, where=None):
+    """(top, left) of the tiles ``phase_congruency`` computes for an image of ``shape``: all of a
+    large image's tiles that hold part of ``where`` (or within ``WHERE_MARGIN_PX`` of it); an
+    image of at most ``WHOLE_IMAGE_PX`` on both sides is one piece, [(0, 0)]."""
+    rows, cols = shape[:2]
+    if max(rows, cols) <= WHOLE_IMAGE_PX:
+        return [(0, 0)]
+    return [(top, left) for top in range(0, rows, TILE_PX) for left in range(0, cols, TILE_PX) if _needed(where, top, left)]
+
+
 def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where=None) -> np.ndarray:
     rows, cols = image.shape
-    tiles = [(top, left) for top in range(0, rows, TILE_PX) for left in range(0, cols, TILE_PX) if _needed(where, top, left)]
+    tiles = tile_origins(image.shape, where)
     out = np.zeros((rows, cols), np.float32)
     if not tiles:
         return out
