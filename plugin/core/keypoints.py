@@ -12,9 +12,10 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .phase_congruency import TILE_PX, WHERE_MARGIN_PX, PhaseCongruencyParams, phase_congruency, tile_origins
+from .phase_congruency import WHERE_MARGIN_PX, PhaseCongruencyParams, phase_congruency, tile_origins
 
-KEYPOINT_TILES = 16  # a large image's keypoints come from at most this many of its phase-congruency tiles (``sample_tiles``)
+KEYPOINT_TILES = 64  # a large image's keypoints come from at most this many tiles of SAMPLE_TILE_PX (``sample_tiles``)
+SAMPLE_TILE_PX = 512
 
 
 @dataclass
@@ -54,19 +55,22 @@ def spread_evenly(xy: np.ndarray, response: np.ndarray, image_shape, max_keypoin
     return order[pick]
 
 
-def sample_tiles(image: np.ndarray, where: np.ndarray, count: int = KEYPOINT_TILES) -> np.ndarray:
-    """``where`` narrowed to at most ``count`` of the phase-congruency tiles it touches, spread over
-    it: the tiles are grouped in bands of rows and of columns (4 x 4 for 16), and each group gives
-    the tile with the most structure (the sum over ``where`` of the image's gradient at 1/8 scale,
-    so that open water or cloud is passed over for the fields or town beside it). Each chosen
-    tile keeps ``WHERE_MARGIN_PX`` clear of its edges, so that its neighbours are not computed.
+def sample_tiles(image: np.ndarray, where: np.ndarray, count: int = KEYPOINT_TILES, tile_px: int = SAMPLE_TILE_PX):
+    """``where`` narrowed to at most ``count`` of the ``tile_px`` tiles it touches, spread over it,
+    or None when it touches no more than that: the tiles are grouped in bands of rows and of
+    columns (8 x 8 for 64), and each group gives the tile with the most structure (the sum over
+    ``where`` of the image's gradient at 1/8 scale, so that open water or cloud is passed over
+    for the fields or town beside it). Each chosen tile keeps ``WHERE_MARGIN_PX`` clear of its
+    edges, so that phase congruency in tiles of ``tile_px`` computes only the chosen ones.
 
     Why: a few hundred keypoints are all that matching locates, yet the map of a 10980 px
-    Sentinel-2 tile costs 121 tiles of a third of a second; 16 tiles give thousands of
-    keypoint cells, spread over the whole scene (``benchmarks/results/large-scene.md``)."""
-    tiles = tile_origins(image.shape, where)
+    Sentinel-2 tile costs 121 tiles of 1024 px, a third of a second each. Small tiles keep the
+    keypoints, and so the tie points, spread over the whole scene: with 16 tiles of 1024 px the
+    tie points gathered in fewer places, and the fit followed those places' local offsets
+    (``benchmarks/README.md``, large scenes)."""
+    tiles = tile_origins(image.shape, where, tile_px)
     if len(tiles) <= count:
-        return where
+        return None
     side = max(1, int(np.sqrt(count)))
     band_of = []
     for axis in (0, 1):
@@ -77,13 +81,13 @@ def sample_tiles(image: np.ndarray, where: np.ndarray, count: int = KEYPOINT_TIL
     gradient = np.hypot(cv2.Sobel(small, cv2.CV_32F, 1, 0), cv2.Sobel(small, cv2.CV_32F, 0, 1)) * small_where
     best = {}
     for top, left in tiles:
-        structure = float(gradient[top // 8 : (top + TILE_PX) // 8, left // 8 : (left + TILE_PX) // 8].sum())
+        structure = float(gradient[top // 8 : (top + tile_px) // 8, left // 8 : (left + tile_px) // 8].sum())
         group = (band_of[0][top], band_of[1][left])
         if group not in best or structure > best[group][0]:
             best[group] = (structure, top, left)
     chosen = np.zeros(where.shape, bool)
     for _, top, left in best.values():
-        chosen[top + WHERE_MARGIN_PX : top + TILE_PX - WHERE_MARGIN_PX, left + WHERE_MARGIN_PX : left + TILE_PX - WHERE_MARGIN_PX] = True
+        chosen[top + WHERE_MARGIN_PX : top + tile_px - WHERE_MARGIN_PX, left + WHERE_MARGIN_PX : left + tile_px - WHERE_MARGIN_PX] = True
     return where & chosen
 
 
@@ -102,9 +106,11 @@ def detect_keypoints(
     Points closer than ``margin`` pixels to an invalid pixel or to the image edge are dropped.
     ``max_tiles``: on a large image, look in at most this many of its tiles (``sample_tiles``).
     """
-    if max_tiles is not None:
-        valid = sample_tiles(image, valid, max_tiles)
-    congruency = phase_congruency(image, params, where=valid)
+    tile_px = None
+    narrowed = sample_tiles(image, valid, max_tiles, SAMPLE_TILE_PX) if max_tiles is not None else None
+    if narrowed is not None:
+        valid, tile_px = narrowed, SAMPLE_TILE_PX
+    congruency = phase_congruency(image, params, where=valid, tile_px=tile_px)
     detector = cv2.FastFeatureDetector_create(threshold=fast_threshold, nonmaxSuppression=True)
     found = detector.detect(congruency_to_uint8(congruency, valid), None)
     if not found:
