@@ -44,30 +44,3 @@ def test_first_points_are_spread_even_when_all_are_kept():
     chosen = spread_evenly(xy, response, (256, 256), max_keypoints=1000, cell_size=64)
     assert sorted(chosen) == list(range(240))  # all kept
     assert (xy[chosen[:30]] < 64).all(axis=1).sum() <= 5  # the corner's strong points do not come first
-
-
-def test_a_large_image_takes_its_keypoints_from_a_spread_of_its_most_structured_tiles(monkeypatch):
-    """``sample_tiles``: on a 6 x 6 grid of tiles, 16 of them, one per group of a 4 x 4 layout, each
-    the group's most structured one (here: textured, against flat ones), and no neighbour of
-    theirs computed; detect_keypoints then finds points only there, but in every group."""
-    from plugin.core import keypoints as module
-    from plugin.core import phase_congruency as pc
-
-    tile = 128
-    monkeypatch.setattr(pc, "WHOLE_IMAGE_PX", tile)
-    monkeypatch.setattr(module, "SAMPLE_TILE_PX", tile)
-    rng = np.random.default_rng(3)
-    image = np.full((6 * tile, 6 * tile), 0.5, np.float32)
-    bands = [[0, 1], [2, 3], [4], [5]]  # how rows and columns 0..5 fall in 4 bands
-    textured = [(int(rng.choice(rows)), int(rng.choice(cols))) for rows in bands for cols in bands]  # one per group
-    for row, col in textured:
-        block = rng.uniform(0, 1, (tile // 8, tile // 8)).astype(np.float32)
-        image[row * tile : (row + 1) * tile, col * tile : (col + 1) * tile] = np.kron(block, np.ones((8, 8), np.float32))
-    valid = np.ones(image.shape, bool)
-    narrowed = module.sample_tiles(image, valid, 16, tile)
-    chosen = {(top // tile, left // tile) for top, left in pc.tile_origins(image.shape, narrowed, tile)}
-    assert chosen == set(textured)
-    keypoints = detect_keypoints(image, valid, 1000, max_tiles=16)  # phase congruency in tiles of 128 px: only the chosen ones
-    cells = {(int(y) // tile, int(x) // tile) for x, y in keypoints.xy}
-    assert cells == set(textured)
-    assert module.sample_tiles(image[: 4 * tile, : 4 * tile], valid[: 4 * tile, : 4 * tile], 16, tile) is None  # 16 tiles: all of them

@@ -6,16 +6,12 @@ an optical image and a SAR image of the same place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import cv2
 import numpy as np
 from scipy import ndimage
 
-from .phase_congruency import WHERE_MARGIN_PX, PhaseCongruencyParams, phase_congruency, tile_origins
-
-KEYPOINT_TILES = 64  # a large image's keypoints come from at most this many tiles of SAMPLE_TILE_PX (``sample_tiles``)
-SAMPLE_TILE_PX = 512
+from .phase_congruency import PhaseCongruencyParams, phase_congruency
 
 
 @dataclass
@@ -55,42 +51,6 @@ def spread_evenly(xy: np.ndarray, response: np.ndarray, image_shape, max_keypoin
     return order[pick]
 
 
-def sample_tiles(image: np.ndarray, where: np.ndarray, count: int = KEYPOINT_TILES, tile_px: int = SAMPLE_TILE_PX):
-    """``where`` narrowed to at most ``count`` of the ``tile_px`` tiles it touches, spread over it,
-    or None when it touches no more than that: the tiles are grouped in bands of rows and of
-    columns (8 x 8 for 64), and each group gives the tile with the most structure (the sum over
-    ``where`` of the image's gradient at 1/8 scale, so that open water or cloud is passed over
-    for the fields or town beside it). Each chosen tile keeps ``WHERE_MARGIN_PX`` clear of its
-    edges, so that phase congruency in tiles of ``tile_px`` computes only the chosen ones.
-
-    Why: a few hundred keypoints are all that matching locates, yet the map of a 10980 px
-    Sentinel-2 tile costs 121 tiles of 1024 px, a third of a second each. Small tiles keep the
-    keypoints, and so the tie points, spread over the whole scene: with 16 tiles of 1024 px the
-    tie points gathered in fewer places, and the fit followed those places' local offsets
-    (``benchmarks/README.md``, large scenes)."""
-    tiles = tile_origins(image.shape, where, tile_px)
-    if len(tiles) <= count:
-        return None
-    side = max(1, int(np.sqrt(count)))
-    band_of = []
-    for axis in (0, 1):
-        starts = sorted({tile[axis] for tile in tiles})
-        band_of.append({start: band for band, group in enumerate(np.array_split(starts, min(side, len(starts)))) for start in group})
-    small = cv2.resize(image.astype(np.float32), None, fx=1 / 8, fy=1 / 8, interpolation=cv2.INTER_AREA)
-    small_where = cv2.resize(where.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST).astype(bool)
-    gradient = np.hypot(cv2.Sobel(small, cv2.CV_32F, 1, 0), cv2.Sobel(small, cv2.CV_32F, 0, 1)) * small_where
-    best = {}
-    for top, left in tiles:
-        structure = float(gradient[top // 8 : (top + tile_px) // 8, left // 8 : (left + tile_px) // 8].sum())
-        group = (band_of[0][top], band_of[1][left])
-        if group not in best or structure > best[group][0]:
-            best[group] = (structure, top, left)
-    chosen = np.zeros(where.shape, bool)
-    for _, top, left in best.values():
-        chosen[top + WHERE_MARGIN_PX : top + tile_px - WHERE_MARGIN_PX, left + WHERE_MARGIN_PX : left + tile_px - WHERE_MARGIN_PX] = True
-    return where & chosen
-
-
 def detect_keypoints(
     image: np.ndarray,
     valid: np.ndarray,
@@ -99,18 +59,12 @@ def detect_keypoints(
     fast_threshold: int = 8,
     cell_size: int = 64,
     params: PhaseCongruencyParams = PhaseCongruencyParams(),
-    max_tiles: Optional[int] = None,
 ) -> Keypoints:
     """FAST on the phase-congruency map of ``image`` (H x W float in [0, 1]), where ``valid``.
 
     Points closer than ``margin`` pixels to an invalid pixel or to the image edge are dropped.
-    ``max_tiles``: on a large image, look in at most this many of its tiles (``sample_tiles``).
     """
-    tile_px = None
-    narrowed = sample_tiles(image, valid, max_tiles, SAMPLE_TILE_PX) if max_tiles is not None else None
-    if narrowed is not None:
-        valid, tile_px = narrowed, SAMPLE_TILE_PX
-    congruency = phase_congruency(image, params, where=valid, tile_px=tile_px)
+    congruency = phase_congruency(image, params, where=valid)
     detector = cv2.FastFeatureDetector_create(threshold=fast_threshold, nonmaxSuppression=True)
     found = detector.detect(congruency_to_uint8(congruency, valid), None)
     if not found:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 from scipy import fft
@@ -71,8 +70,7 @@ def _filter_bank(rows: int, cols: int, params: PhaseCongruencyParams) -> np.ndar
     return bank
 
 
-def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCongruencyParams(), where=None,
-                     tile_px: Optional[int] = None) -> np.ndarray:
+def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCongruencyParams(), where=None) -> np.ndarray:
     """Maximum moment of phase-congruency covariance (phasepack's ``M``): ``H x W`` float32, >= 0.
 
     High on edges and corners whatever their contrast, which is why it suits optical/SAR pairs
@@ -90,39 +88,25 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
     ``where`` (H x W bool): only this part of the map is needed. Tiles with none of it (nor
     within ``WHERE_MARGIN_PX`` of it) are left at 0 and do not count for the noise level, which
     is then the needed part's: the optical raster's nodata, or what the SAR cannot cover.
-    ``tile_px``: tiles of this size instead of ``TILE_PX`` (``keypoints.sample_tiles`` asks for
-    many small tiles spread over a scene).
     """
     if image.ndim != 2:
         raise ValueError(f"phase_congruency expects a 2-D image, got shape {image.shape}")
     if max(image.shape) > WHOLE_IMAGE_PX:
-        return _tiled(image, params, where, tile_px or TILE_PX)
+        return _tiled(image, params, where)
     return _whole(image, params)
 
 
-def _needed(where, top: int, left: int, tile_px: int) -> bool:
+def _needed(where, top: int, left: int) -> bool:
     """Whether the tile at (top, left), grown by ``WHERE_MARGIN_PX``, holds any pixel of ``where``."""
     if where is None:
         return True
-    return bool(where[max(0, top - WHERE_MARGIN_PX) : top + tile_px + WHERE_MARGIN_PX,
-                      max(0, left - WHERE_MARGIN_PX) : left + tile_px + WHERE_MARGIN_PX].any())
+    return bool(where[max(0, top - WHERE_MARGIN_PX) : top + TILE_PX + WHERE_MARGIN_PX,
+                      max(0, left - WHERE_MARGIN_PX) : left + TILE_PX + WHERE_MARGIN_PX].any())
 
 
-def tile_origins(shape, where=None, tile_px: Optional[int] = None):
-    """(top, left) of the tiles ``phase_congruency`` computes for an image of ``shape``: all of a
-    large image's tiles (of ``tile_px``, default ``TILE_PX``) that hold part of ``where`` (or
-    within ``WHERE_MARGIN_PX`` of it); an image of at most ``WHOLE_IMAGE_PX`` on both sides is
-    one piece, [(0, 0)]."""
-    rows, cols = shape[:2]
-    if max(rows, cols) <= WHOLE_IMAGE_PX:
-        return [(0, 0)]
-    tile_px = tile_px or TILE_PX
-    return [(top, left) for top in range(0, rows, tile_px) for left in range(0, cols, tile_px) if _needed(where, top, left, tile_px)]
-
-
-def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where, tile_px: int) -> np.ndarray:
+def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where=None) -> np.ndarray:
     rows, cols = image.shape
-    tiles = tile_origins(image.shape, where, tile_px)
+    tiles = [(top, left) for top in range(0, rows, TILE_PX) for left in range(0, cols, TILE_PX) if _needed(where, top, left)]
     out = np.zeros((rows, cols), np.float32)
     if not tiles:
         return out
@@ -130,8 +114,8 @@ def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where, tile_px: int
     def crop(top: int, left: int) -> np.ndarray:
         """The tile with its halo, reflected where it passes the image's edge: every tile one shape."""
         y0, x0 = max(0, top - HALO_PX), max(0, left - HALO_PX)
-        y1, x1 = min(rows, top + tile_px + HALO_PX), min(cols, left + tile_px + HALO_PX)
-        pad = ((HALO_PX - (top - y0), top + tile_px + HALO_PX - y1), (HALO_PX - (left - x0), left + tile_px + HALO_PX - x1))
+        y1, x1 = min(rows, top + TILE_PX + HALO_PX), min(cols, left + TILE_PX + HALO_PX)
+        pad = ((HALO_PX - (top - y0), top + TILE_PX + HALO_PX - y1), (HALO_PX - (left - x0), left + TILE_PX + HALO_PX - x1))
         return np.pad(image[y0:y1, x0:x1].astype(np.float32), pad, mode="symmetric")
 
     # One noise level per orientation for the whole image, as phasepack has: the median over the
@@ -143,7 +127,7 @@ def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where, tile_px: int
     noise = np.median([_noise_levels(crop(*tiles[index]), params) for index in sample], axis=0)
     for top, left in tiles:
         congruency = _whole(crop(top, left), params, noise)
-        bottom, right = min(rows, top + tile_px), min(cols, left + tile_px)
+        bottom, right = min(rows, top + TILE_PX), min(cols, left + TILE_PX)
         out[top:bottom, left:right] = congruency[HALO_PX : HALO_PX + bottom - top, HALO_PX : HALO_PX + right - left]
     return out
 

@@ -21,7 +21,7 @@ from .georef import CoarseAlignment, coarse_align, warped
 from .guided import grid_points
 from .similarity_search import search_similarity, similarity_about
 from .structural import ScoreCache, match_templates
-from .keypoints import KEYPOINT_TILES, detect_keypoints
+from .keypoints import detect_keypoints
 from .matching import DENSE_PAIRS, Matches, filter_ransac, match_nearest, within_reach
 from .memory import check_memory
 from .normalize import normalize_optical, normalize_sar
@@ -531,9 +531,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
 
     steps.stage("keypoints")
     queries = options.max_keypoints if options.matcher == "method" else max(options.max_keypoints, DESCRIPTOR_QUERIES)
-    # The method's matcher compares keypoints of both images, so both must come from the same tiles: all of them.
-    tiles = None if options.matcher == "method" else KEYPOINT_TILES
-    optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), queries, max_tiles=tiles)
+    optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), queries)
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
     model = transforms.ransac_model_for(options.warp_model)
