@@ -2,13 +2,21 @@
 RANSAC on the same images in the same run.
 
     python -m benchmarks.large_scene --data ../shared/data --sizes 2048,4096,6144 --out benchmarks/results
+    python -m benchmarks.large_scene --data ../shared/data --scene los-angeles --name large-scene-los-angeles
 
 Each scene is a mosaic of the Sentinel-1/2 pairs of ``s1s2-california`` (1024 px each, taken in
 order and repeated as needed), written as GeoTIFFs in UTM 11N with the SAR's georeferencing off by
 (+25, -17) px, as a user's scene would be before registration. The mosaic's tiles come from
-different places, so its seams are not ground a real scene has; what it measures is how time and
-memory grow with the image, not accuracy (the corner error is against the pairs' own alignment,
-good only to several pixels, see shared/data/README.md).
+different places, so its seams are not ground a real scene has, and each tile carries its own
+pair's misalignment (0-6 px, varying from tile to tile): what it measures is how time and memory
+grow with the image, not accuracy (the corner error is against the pairs' own alignment, good only
+to several pixels, see shared/data/README.md).
+
+``--scene los-angeles`` is real, contiguous ground instead: 15 of the pairs were cut side by side
+from one Sentinel-2 tile (T11SLT) and one Sentinel-1 scene, 3 x 5 of them over Los Angeles, so
+they join into one 3072 x 5120 px scene whose SAR is aligned as those products are (Sentinel-1 GRD
+is not terrain-corrected: a few px in the hills, see shared/data/README.md). Its corner error
+measures the fit, not the mosaic's seams. These are training pairs of the dense feature network.
 
 Every registration runs in its own process (``python -m plugin register``, as a user or a batch
 script would run it) so that its peak resident memory is its own (``os.wait4``); SIFT likewise.
@@ -40,10 +48,15 @@ SAR_OFFSET_PX = (25, -17)  # where the SAR's georeferencing puts it, off from th
 PIXEL_M = 10.0
 
 
-def sar_warp(size: int, rotation_deg: float, scale: float) -> np.ndarray:
-    """3 x 3 SAR pixel -> optical pixel of a scene whose SAR is turned by ``rotation_deg`` and
-    scaled by ``scale`` about its centre (the identity by default): the truth the fit is compared with."""
-    return similarity_about(rotation_deg, scale, np.array([(size - 1) / 2, (size - 1) / 2]))
+LOS_ANGELES = (("048", "049", "050"), ("061", "062", "063"), ("074", "075", "076"), ("087", "088", "089"), ("100", "101", "102"))
+
+
+def sar_warp(size, rotation_deg: float, scale: float) -> np.ndarray:
+    """3 x 3 SAR pixel -> optical pixel of a scene of ``size`` px (or (width, height)) whose SAR is
+    turned by ``rotation_deg`` and scaled by ``scale`` about its centre (the identity by default):
+    the truth the fit is compared with."""
+    width, height = (size, size) if np.isscalar(size) else size
+    return similarity_about(rotation_deg, scale, np.array([(width - 1) / 2, (height - 1) / 2]))
 
 
 def clip_origin(size: int, clip: int):
@@ -53,11 +66,8 @@ def clip_origin(size: int, clip: int):
     return min(size // 3, size - clip), min(size // 4, size - clip)
 
 
-def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = None, sar_clip: int = 0):
-    """(optical path, SAR path) of a ``size`` x ``size`` px mosaic of the S1/S2 pairs; the SAR
-    resampled so that its pixel p shows the optical pixel ``warp`` p when ``warp`` is given.
-    ``sar_clip``: the SAR raster is only the ``sar_clip`` px square from ``clip_origin`` (its
-    georeferencing moved with it), as a SAR scene that covers part of an optical tile."""
+def mosaic(data: str, size: int):
+    """(3 x size x size optical, size x size SAR) uint8: the S1/S2 pairs in order, repeated as needed."""
     optical_files = sorted(glob.glob(os.path.join(data, "s1s2-california", "opt", "*.png")))
     if not optical_files:
         raise SystemExit(f"no Sentinel-1/2 pairs under {data}/s1s2-california")
@@ -66,24 +76,74 @@ def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = 
     sar = np.zeros((tiles * 1024, tiles * 1024), np.uint8)
     for index in range(tiles * tiles):
         row, col = divmod(index, tiles)
-        path = optical_files[index % len(optical_files)]
         window = (slice(row * 1024, (row + 1) * 1024), slice(col * 1024, (col + 1) * 1024))
-        optical[(slice(None),) + window] = cv2.imread(path, cv2.IMREAD_COLOR)[:, :, ::-1].transpose(2, 0, 1)
-        sar[window] = cv2.imread(path.replace(os.sep + "opt" + os.sep, os.sep + "sar" + os.sep), cv2.IMREAD_GRAYSCALE)
+        optical[(slice(None),) + window], sar[window] = _pair(optical_files[index % len(optical_files)])
+    return optical[:, :size, :size], sar[:size, :size]
+
+
+def _pair(optical_path: str):
+    """(3 x H x W optical RGB, H x W SAR) of one S1/S2 pair, by its optical file's path."""
+    optical = cv2.imread(optical_path, cv2.IMREAD_COLOR)[:, :, ::-1].transpose(2, 0, 1)
+    return optical, cv2.imread(optical_path.replace(os.sep + "opt" + os.sep, os.sep + "sar" + os.sep), cv2.IMREAD_GRAYSCALE)
+
+
+def los_angeles(data: str):
+    """(3 x 5120 x 3072 optical, 5120 x 3072 SAR) uint8: the ``LOS_ANGELES`` pairs joined as they lie
+    on the ground. Checked against the data's metadata: each pair's upper-left corner is the
+    block's plus its column and row times a pair's width, from one Sentinel-2 and one Sentinel-1 product."""
+    folder = os.path.join(data, "s1s2-california")
+    with open(os.path.join(folder, "metadata.json")) as handle:
+        fragments = {entry["fragment_filename"]: entry for entry in json.load(handle)}
+    first = fragments[LOS_ANGELES[0][0] + ".png"]
+    (left, top), (right, _) = first["corners_EPSG:3395"][:2]
+    width_m = right - left
+    products = set()
+    for row, names in enumerate(LOS_ANGELES):
+        for col, name in enumerate(names):
+            entry = fragments[name + ".png"]
+            corner = np.array(entry["corners_EPSG:3395"][0])
+            if not np.allclose(corner, [left + col * width_m, top - row * width_m], atol=0.01 * width_m):
+                raise SystemExit(f"pair {name} does not lie at column {col}, row {row} of the Los Angeles block")
+            products.add((entry["opt_tile_name"], entry["sar_tile_name"]))
+    if len(products) != 1:
+        raise SystemExit(f"the Los Angeles pairs come from {len(products)} pairs of products, not one")
+    rows, cols = len(LOS_ANGELES), len(LOS_ANGELES[0])
+    optical = np.zeros((3, rows * 1024, cols * 1024), np.uint8)
+    sar = np.zeros((rows * 1024, cols * 1024), np.uint8)
+    for row, names in enumerate(LOS_ANGELES):
+        for col, name in enumerate(names):
+            window = (slice(row * 1024, (row + 1) * 1024), slice(col * 1024, (col + 1) * 1024))
+            optical[(slice(None),) + window], sar[window] = _pair(os.path.join(folder, "opt", name + ".png"))
+    return optical, sar
+
+
+def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = None, sar_clip: int = 0):
+    """(optical path, SAR path) of a ``size`` x ``size`` px mosaic of the S1/S2 pairs; the SAR
+    resampled so that its pixel p shows the optical pixel ``warp`` p when ``warp`` is given.
+    ``sar_clip``: the SAR raster is only the ``sar_clip`` px square from ``clip_origin`` (its
+    georeferencing moved with it), as a SAR scene that covers part of an optical tile."""
+    optical, sar = mosaic(data, size)
+    return write_rasters(optical, sar, folder, str(size), warp, clip_origin(size, sar_clip) if sar_clip else None, sar_clip)
+
+
+def write_rasters(optical: np.ndarray, sar: np.ndarray, folder: str, name: str, warp: Optional[np.ndarray] = None,
+                  clip_at=None, clip: int = 0):
+    """(optical path, SAR path): GeoTIFFs in UTM 11N of a scene, the SAR's georeferencing off by
+    ``SAR_OFFSET_PX``; the SAR resampled by ``warp`` first when given (its pixel p shows the optical
+    pixel ``warp`` p), and cut to the ``clip`` px square from ``clip_at`` (column, row) when given."""
+    rows, cols = sar.shape
     if warp is not None:
-        sar[:size, :size] = cv2.warpAffine(sar[:size, :size], warp[:2], (size, size), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+        sar = cv2.warpAffine(sar, warp[:2], (cols, rows), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
     crs = osr.SpatialReference()
     crs.ImportFromEPSG(32611)
     origin = (500000.0, 4200000.0)
     paths = []
-    sar_window, (x0, y0) = (slice(None, size), slice(None, size)), (0, 0)
-    if sar_clip:
-        x0, y0 = clip_origin(size, sar_clip)
-        sar_window = (slice(y0, y0 + sar_clip), slice(x0, x0 + sar_clip))
-    scene = (("optical", optical[:, :size, :size], (0, 0)),
+    x0, y0 = clip_at or (0, 0)
+    sar_window = (slice(y0, y0 + clip), slice(x0, x0 + clip)) if clip_at else (slice(None), slice(None))
+    scene = (("optical", optical, (0, 0)),
              ("sar", sar[None, sar_window[0], sar_window[1]], (SAR_OFFSET_PX[0] + x0, SAR_OFFSET_PX[1] + y0)))
-    for name, array, (dx, dy) in scene:
-        path = os.path.join(folder, f"{name}-{size}.tif")
+    for kind, array, (dx, dy) in scene:
+        path = os.path.join(folder, f"{kind}-{name}.tif")
         rows, cols = array.shape[1:]
         dataset = gdal.GetDriverByName("GTiff").Create(path, cols, rows, len(array), gdal.GDT_Byte, ["TILED=YES", "COMPRESS=DEFLATE"])
         dataset.SetGeoTransform((origin[0] + dx * PIXEL_M, PIXEL_M, 0.0, origin[1] - dy * PIXEL_M, 0.0, -PIXEL_M))
@@ -126,7 +186,9 @@ match_with("sift", optical, sar, np.ones(sar.shape, bool))
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
-    parser.add_argument("--sizes", default="2048,4096,6144", help="scene sizes in px, comma-separated")
+    parser.add_argument("--scene", choices=("mosaic", "los-angeles"), default="mosaic",
+                        help="mosaics of the pairs, one per size (--sizes), or the real 3072 x 5120 px Los Angeles scene")
+    parser.add_argument("--sizes", default="2048,4096,6144", help="mosaic sizes in px, comma-separated")
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
     parser.add_argument("--name", default="large-scene")
     parser.add_argument("--sar-rotation", type=float, default=0.0, help="degrees the SAR is turned by about its centre (the truth)")
@@ -134,28 +196,33 @@ def main(argv=None):
     parser.add_argument("--sar-clip", type=int, default=0,
                         help="the SAR raster is only a square of this many px of the scene (clip_origin), 0: the whole scene")
     args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.sizes.split(",")]
+    if args.scene == "los-angeles" and args.sar_clip:
+        parser.error("--sar-clip applies to the mosaics only")
+    sizes = [int(size) for size in args.sizes.split(",")] if args.scene == "mosaic" else [None]
     turned = (args.sar_rotation, args.sar_scale) != (0.0, 1.0)  # else the SAR is written as it is
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
-            truth = sar_warp(size, args.sar_rotation, args.sar_scale)
-            optical, sar = write_scene(args.data, size, folder, truth if turned else None, args.sar_clip)
-            sar_size = args.sar_clip or size
-            if args.sar_clip:  # the SAR raster's pixel p is the scene's SAR pixel p + its origin
-                x0, y0 = clip_origin(size, args.sar_clip)
-                truth = truth @ np.array([[1.0, 0, x0], [0, 1, y0], [0, 0, 1]])
+            optical, sar = mosaic(args.data, size) if size else los_angeles(args.data)
+            height, width = sar.shape
+            truth = sar_warp((width, height), args.sar_rotation, args.sar_scale)
+            clip_at = clip_origin(size, args.sar_clip) if args.sar_clip else None
+            optical, sar = write_rasters(optical, sar, folder, str(size or args.scene), truth if turned else None, clip_at, args.sar_clip)
+            sar_width, sar_height = (args.sar_clip, args.sar_clip) if args.sar_clip else (width, height)
+            if clip_at:  # the SAR raster's pixel p is the scene's SAR pixel p + its origin
+                truth = truth @ np.array([[1.0, 0, clip_at[0]], [0, 1, clip_at[1]], [0, 0, 1]])
             output, report = os.path.join(folder, f"registered-{size}.tif"), os.path.join(folder, f"matches-{size}.json")
             seconds, peak, code, stderr = peak_of([sys.executable, "-m", "plugin", "register", optical, sar, "-o", output,
                                                    "--matches-json", report, "--overwrite"])
-            row = {"size": size, "seconds": seconds, "peak_gib": peak, "ok": code == 0}
+            row = {"scene": f"{width} x {height}" + ("" if size else f" ({args.scene})"), "megapixels": width * height / 1e6,
+                   "seconds": seconds, "peak_gib": peak, "ok": code == 0}
             if code == 0:
                 with open(report) as handle:
                     matches = json.load(handle)
                 fit = np.array(matches["transform"]["sar_to_optical"])
-                # the truth: the mosaics share their pixel grid but for the SAR's warp (the georeferencing is what is off)
+                # the truth: the scene's rasters share their pixel grid but for the SAR's warp (the georeferencing is what is off)
                 row.update(stages=matches["timing_s"], tie_points=int(sum(matches["inlier"])),
-                           corner_px=transforms.corner_error(fit, truth, sar_size, sar_size))
+                           corner_px=transforms.corner_error(fit, truth, sar_width, sar_height))
             else:
                 row["error"] = _last_line(stderr, code)
             sift_seconds, sift_peak, sift_code, sift_stderr = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar])
@@ -172,10 +239,19 @@ def main(argv=None):
     if args.sar_clip:
         warped += (f" The SAR raster covers only a {args.sar_clip} x {args.sar_clip} px part of each scene, from a third of the way "
                    "across and a quarter down (its georeferencing moved with it); the corner error is at its corners.")
-    write_report(rows, os.path.join(args.out, args.name + ".md"), warped)
+    write_report(rows, os.path.join(args.out, args.name + ".md"), warped, args.scene)
 
 
-def write_report(rows, path, note: str = ""):
+SCENES = {
+    "mosaic": "The scenes are mosaics of the Sentinel-1/2 pairs (see the module's docstring); corner error: against the pairs' "
+              "own alignment, which is good to several pixels only.",
+    "los-angeles": "The scene is real, contiguous ground: 3 x 5 Sentinel-1/2 pairs cut side by side from one Sentinel-2 tile and one "
+                   "Sentinel-1 scene over Los Angeles (see the module's docstring); corner error: against the products' own alignment "
+                   "(Sentinel-1 GRD is not terrain-corrected, so a few px in the hills). These are training pairs of the dense feature network.",
+}
+
+
+def write_report(rows, path, note: str = "", scene: str = "mosaic"):
     command = "python -m benchmarks.large_scene " + " ".join(sys.argv[1:])
     lines = [
         "# Large scenes: time and peak memory",
@@ -186,14 +262,12 @@ def write_report(rows, path, note: str = ""):
         "",
         "One registration per scene, read -> warped GeoTIFF, each in its own process (`python -m plugin register`, defaults); "
         "peak: the process's peak resident memory; seconds include starting Python and loading the libraries (a few seconds). SIFT: OpenCV SIFT + ratio test + RANSAC on the same two images "
-        "(reading included), also in its own process. The scenes are mosaics of the Sentinel-1/2 pairs (see the module's docstring); "
-        "corner error: against the pairs' own alignment, which is good to several pixels only." + note,
+        "(reading included), also in its own process. " + SCENES[scene] + note,
         "",
         "| scene px | megapixels | seconds | peak GiB | tie points | corner error px | stages (s) | SIFT seconds | SIFT peak GiB | time / SIFT |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        size = row["size"]
         if row["ok"]:
             stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in row["stages"].items())
             result = f"{row['tie_points']} | {row['corner_px']:.1f} | {stages}"
@@ -202,7 +276,7 @@ def write_report(rows, path, note: str = ""):
         sift = f"{row['sift_seconds']:.1f} | {row['sift_peak_gib']:.2f}" if row["sift_ok"] else \
             f"failed after {row['sift_seconds']:.1f} s: {row.get('sift_error', '')} | {row['sift_peak_gib']:.2f}"
         ratio = f"{row['seconds'] / row['sift_seconds']:.1f}x" if row["sift_ok"] else "-"
-        lines.append(f"| {size} x {size} | {size * size / 1e6:.1f} | {row['seconds']:.1f} | {row['peak_gib']:.2f} | {result} | {sift} | {ratio} |")
+        lines.append(f"| {row['scene']} | {row['megapixels']:.1f} | {row['seconds']:.1f} | {row['peak_gib']:.2f} | {result} | {sift} | {ratio} |")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
