@@ -179,7 +179,8 @@ from osgeo import gdal
 from benchmarks.peers import match_with
 optical = gdal.Open(sys.argv[1]).ReadAsArray().astype(np.float32).mean(axis=0) / 255.0
 sar = gdal.Open(sys.argv[2]).ReadAsArray().astype(np.float32) / 255.0
-match_with("sift", optical, sar, np.ones(sar.shape, bool))
+_, _, fit, _ = match_with("sift", optical, sar, np.ones(sar.shape, bool))
+np.save(sys.argv[3], np.full((3, 3), np.nan) if fit is None else fit)
 """
 
 
@@ -225,10 +226,13 @@ def main(argv=None):
                            corner_px=transforms.corner_error(fit, truth, sar_width, sar_height))
             else:
                 row["error"] = _last_line(stderr, code)
-            sift_seconds, sift_peak, sift_code, sift_stderr = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar])
+            sift_fit = os.path.join(folder, "sift-fit.npy")
+            sift_seconds, sift_peak, sift_code, sift_stderr = peak_of([sys.executable, "-c", SIFT_SCRIPT, optical, sar, sift_fit])
             row.update(sift_seconds=sift_seconds, sift_peak_gib=sift_peak, sift_ok=sift_code == 0)
             if sift_code != 0:
                 row["sift_error"] = _last_line(sift_stderr, sift_code)
+            else:  # nan when RANSAC found no transform
+                row["sift_corner_px"] = transforms.corner_error(np.load(sift_fit), truth, sar_width, sar_height)
             rows.append(row)
             print(row, flush=True)
             for path in (optical, sar, output):
@@ -264,8 +268,8 @@ def write_report(rows, path, note: str = "", scene: str = "mosaic"):
         "peak: the process's peak resident memory; seconds include starting Python and loading the libraries (a few seconds). SIFT: OpenCV SIFT + ratio test + RANSAC on the same two images "
         "(reading included), also in its own process. " + SCENES[scene] + note,
         "",
-        "| scene px | megapixels | seconds | peak GiB | tie points | corner error px | stages (s) | SIFT seconds | SIFT peak GiB | time / SIFT |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| scene px | megapixels | seconds | peak GiB | tie points | corner error px | stages (s) | SIFT seconds | SIFT peak GiB | time / SIFT | SIFT corner error px |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         if row["ok"]:
@@ -276,7 +280,8 @@ def write_report(rows, path, note: str = "", scene: str = "mosaic"):
         sift = f"{row['sift_seconds']:.1f} | {row['sift_peak_gib']:.2f}" if row["sift_ok"] else \
             f"failed after {row['sift_seconds']:.1f} s: {row.get('sift_error', '')} | {row['sift_peak_gib']:.2f}"
         ratio = f"{row['seconds'] / row['sift_seconds']:.1f}x" if row["sift_ok"] else "-"
-        lines.append(f"| {row['scene']} | {row['megapixels']:.1f} | {row['seconds']:.1f} | {row['peak_gib']:.2f} | {result} | {sift} | {ratio} |")
+        sift_error = f"{row['sift_corner_px']:.1f}" if np.isfinite(row.get("sift_corner_px", np.nan)) else "no fit" if row["sift_ok"] else "-"
+        lines.append(f"| {row['scene']} | {row['megapixels']:.1f} | {row['seconds']:.1f} | {row['peak_gib']:.2f} | {result} | {sift} | {ratio} | {sift_error} |")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
