@@ -26,7 +26,9 @@ def test_estimate_covers_every_measured_peak_and_stays_close():
     assert len(peaks) >= 7
     for size, peak in peaks:
         estimate = memory.estimated_bytes((size, size), (size, size))
-        assert peak <= estimate <= 1.4 * peak, (size, peak, estimate)
+        # close: within 1.4 times, plus the spread between runs of the same scene (memory.py: up to
+        # 0.2 GiB; the 1024 px scene has measured 1.06-1.16 GiB on different days)
+        assert peak <= estimate <= 1.4 * peak + 0.2 * 2**30, (size, peak, estimate)
 
 
 def test_self_check_measured_at_4096_px_is_covered():
