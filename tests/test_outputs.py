@@ -51,6 +51,18 @@ def test_warped_sar_is_in_the_optical_grid(result, tmp_path, model):
     assert warped.ReadAsArray()[:, :5].max() == 0 and warped.ReadAsArray()[-3:, :].max() == 0
 
 
+def test_a_float_sar_without_nodata_is_nan_outside_its_footprint(result, tmp_path):
+    """Float SAR (backscatter in dB, say) with no nodata value: the output's nodata is NaN, and
+    every pixel the SAR does not cover is NaN, not 0 (a valid backscatter value), nor left unwritten."""
+    sar = gdal.Open(result.sar.path).ReadAsArray().astype(np.float32) - 20.0  # negative dB-like values, none NaN
+    result.sar = RasterInfo(write_tif(tmp_path / "sar_db.tif", sar), 150, 120, None, None, (1,))
+    warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped_db.tif")))
+    values = warped.ReadAsArray()
+    assert np.isnan(warped.GetRasterBand(1).GetNoDataValue())
+    assert np.isnan(values[:, :5]).all() and np.isnan(values[-3:, :]).all()
+    assert np.isfinite(values[20:100, 20:120]).all()
+
+
 def test_points_file_round_trip(result, tmp_path):
     path = outputs.write_points_file(result, str(tmp_path / "tie.points"))
     lines = open(path).read().splitlines()

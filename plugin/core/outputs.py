@@ -93,7 +93,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         with_gcps = gdal.Translate(f"/vsimem/{os.getpid()}-{id(result)}.vrt", source, format="VRT", GCPs=gcps, outputSRS=wkt or None)
         target = gdal.GetDriverByName("GTiff").Create(
             temporary, result.optical.width, result.optical.height, source.RasterCount, band.DataType,
-            options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"],
+            options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"],
         )
         target.SetGeoTransform(geotransform)
         if wkt:
@@ -101,10 +101,10 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         for index in range(1, source.RasterCount + 1):
             out_band = target.GetRasterBand(index)
             out_band.SetNoDataValue(nodata)
-            out_band.Fill(nodata)
             out_band.SetDescription(source.GetRasterBand(index).GetDescription())
         try:
-            gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, multithread=True, **warp_options(result.fit.model))
+            gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, multithread=True, warpOptions=["INIT_DEST=NO_DATA", "NUM_THREADS=ALL_CPUS"],
+                      **warp_options(result.fit.model))
         finally:
             target = None
             gdal.Unlink(with_gcps.GetDescription())

@@ -6,6 +6,7 @@ at GDAL pixel/line (x + 0.5, y + 0.5); ``pixel_to_map`` and ``map_to_pixel`` own
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from typing import Optional, Tuple
@@ -105,6 +106,27 @@ def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None) -
 
     Several bands are combined as luminance (3 bands, R-G-B order) or their mean.
     """
+    with decoding_threads():
+        return _read_raster(path, role, bands)
+
+
+@contextlib.contextmanager
+def decoding_threads():
+    """GDAL decodes a compressed raster's blocks on all cores for this thread's reads (GeoTIFF
+    since GDAL 3.6; JPEG 2000 does so already), unless the user has set ``GDAL_NUM_THREADS``.
+    Measured on the 10980 px scene's optical GeoTIFF (DEFLATE) on 2 cores: 4.9-5.8 -> 3.5-3.6 s.
+    Thread-local, so QGIS's other threads keep their settings."""
+    if gdal.GetConfigOption("GDAL_NUM_THREADS") is not None:
+        yield
+        return
+    gdal.SetThreadLocalConfigOption("GDAL_NUM_THREADS", "ALL_CPUS")
+    try:
+        yield
+    finally:
+        gdal.SetThreadLocalConfigOption("GDAL_NUM_THREADS", None)
+
+
+def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Raster:
     dataset = open_raster(path)
     bands = tuple(bands) if bands else default_bands(dataset, role)
     for index in bands:
