@@ -1,6 +1,8 @@
 """The structural stages: CFOG features, sub-pixel template matching, the search for the
 similarity at which both images correlate best, and resampling by it; on synthetic images with
 known transforms (seeded)."""
+import functools
+
 import cv2
 import numpy as np
 
@@ -145,20 +147,27 @@ def test_search_keeps_to_the_allowed_shift():
     assert np.hypot(*(wrong.shift - (60, 0))) > 25 and wrong.score < 0.5 * found.score, (wrong.shift, wrong.score, found.score)
 
 
+@functools.lru_cache(maxsize=1)
+def turned_large_image():
+    """(optical, SAR, truth, centre): a 3072 px texture and its SAR-like copy, shifted by (31, -22)
+    px and turned by 0.45 degrees and scaled by 1.012 about the centre (the truth, SAR -> optical)."""
+    size = 3072
+    optical = texture((size, size), 11)
+    centre = np.array([(size - 1) / 2] * 2)
+    truth = np.eye(3)
+    truth[:2, 2] = (31.0, -22.0)
+    truth = truth @ similarity_about(0.45, 1.012, centre)
+    return optical, sar_like_warped(optical, truth, 12), truth, centre
+
+
 def test_search_on_a_large_image_goes_on_to_finer_levels_and_stays_precise():
     """A 3072 px image searched only at 256 px had its best candidate 25 px from the truth at a
     corner (12 image pixels per level pixel), past fine matching's +-10 px window; the finer levels
     bring it to a 1024 px image's precision. Images up to 1024 px are searched as before."""
     assert finer_level_sizes(256) == finer_level_sizes(1024) == []
     assert finer_level_sizes(3072) == [512, 768] and finer_level_sizes(10980) == [512, 1024, 2048, 2745]
-    size = 3072
-    optical = texture((size, size), 11)
-    valid = np.ones(optical.shape, bool)
-    centre = np.array([(size - 1) / 2] * 2)
-    truth = np.eye(3)
-    truth[:2, 2] = (31.0, -22.0)
-    truth = truth @ similarity_about(0.45, 1.012, centre)
-    sar = sar_like_warped(optical, truth, 12)
+    optical, sar, truth, centre = turned_large_image()
+    size, valid = len(optical), np.ones(optical.shape, bool)
     best = search_similarity(optical, valid, sar, valid, max_rotation_deg=10, max_scale=1.1, max_shift=100)
     assert transforms.corner_error(best.matrix(centre), truth, size, size) < 5.0, best  # measured 3.9 with the grid walk, 0.04 with block shifts
     # and the finer levels keep to the range asked for
@@ -214,14 +223,8 @@ def test_finer_levels_correct_rotation_and_scale_from_block_shifts(monkeypatch):
         raise AssertionError("the finer levels fell back to the grid walk")
 
     monkeypatch.setattr(module, "_pattern_search", no_walk)
-    size = 3072
-    optical = texture((size, size), 11)
-    valid = np.ones(optical.shape, bool)
-    centre = np.array([(size - 1) / 2] * 2)
-    truth = np.eye(3)
-    truth[:2, 2] = (31.0, -22.0)
-    truth = truth @ similarity_about(0.45, 1.012, centre)
-    sar = sar_like_warped(optical, truth, 12)
+    optical, sar, truth, centre = turned_large_image()
+    size, valid = len(optical), np.ones(optical.shape, bool)
     best = search_similarity(optical, valid, sar, valid, max_rotation_deg=10, max_scale=1.1, max_shift=100)
     error = transforms.corner_error(best.matrix(centre), truth, size, size)
     assert error < 1.0, best  # measured: 0.04 px (the grid walk: 3.9)
