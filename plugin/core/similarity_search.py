@@ -23,7 +23,7 @@ import scipy.fft
 
 from . import transforms
 from .parallel import thread_map, workers
-from .structural import _subpixel, cfog
+from .structural import cfog, subpixel_minimum
 
 LEVEL_SIZES = (128, 256)  # longest side (px) of the images at the coarse and the fine level
 MIN_OVERLAP = 0.5  # of the smaller image's valid pixels
@@ -220,7 +220,7 @@ class _Refinement(_Correlator):
                 return None
             shift = corrected[:2, 2] - (full_centre - linear @ full_centre)
             current = Candidate(current.score, rotation_deg, scale, shift)
-            corners = transforms.image_corners(self.sar.shape[1], self.sar.shape[0])
+            corners = transforms.image_corners(self.optical.shape[1], self.optical.shape[0])  # the canvas the correction is in
             if np.linalg.norm(transforms.apply(correction, corners) - corners, axis=1).max() <= 0.5:
                 break
         return self.candidate(current.rotation_deg, current.scale, current.shift, full_centre)
@@ -249,7 +249,7 @@ class _Refinement(_Correlator):
             row, col = np.unravel_index(np.argmax(scores), scores.shape)
             if not (0 < row < scores.shape[0] - 1 and 0 < col < scores.shape[1] - 1):
                 return None  # on the window's edge: no clear peak
-            dx, dy = _subpixel(-scores, row, col)
+            dx, dy = subpixel_minimum(-scores, row, col)
             centre = ((left + right - 1) / 2, (top + bottom - 1) / 2)
             return centre, (centre[0] + col + dx - margin, centre[1] + row + dy - margin)
 

@@ -43,8 +43,9 @@ def _orientation_matrices(orientations: int) -> Tuple[np.ndarray, np.ndarray]:
     return matrices
 
 
-def _subpixel(scores: np.ndarray, row: int, col: int) -> Tuple[float, float]:
-    """Parabola through the minimum and its neighbours, per axis."""
+def subpixel_minimum(scores: np.ndarray, row: int, col: int) -> Tuple[float, float]:
+    """(dx, dy) of the minimum of ``scores`` at (``row``, ``col``) to sub-pixel: a parabola through it
+    and its neighbours, per axis (of a maximum: pass the scores negated)."""
     def offset(minus, centre, plus):
         denominator = minus - 2 * centre + plus
         return 0.0 if denominator <= 1e-12 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
@@ -158,7 +159,7 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
             return True, False, 0.0, 0.0  # the best fit lies on the window's edge: no clear minimum
         if min_distinctness > 0 and _distinctness(scores, row, col) <= min_distinctness:
             return True, False, 0.0, 0.0
-        dx, dy = _subpixel(scores, row, col)
+        dx, dy = subpixel_minimum(scores, row, col)
         return True, True, col + dx, row + dy
 
     predicted = np.rint(predicted_sar_xy).astype(int)
