@@ -25,10 +25,12 @@ class Keypoints:
 
 def congruency_to_uint8(congruency: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Scales a phase-congruency map to 0..255 by its 99.5th percentile, for FAST."""
-    values = congruency[valid]
-    top = np.percentile(values, 99.5) if values.size else 1.0
-    scaled = np.clip(congruency * (255.0 / max(top, 1e-6)), 0, 255)
-    return np.where(valid, scaled, 0).astype(np.uint8)
+    values = congruency[valid]  # a copy, which the percentile may reorder
+    top = np.percentile(values, 99.5, overwrite_input=True) if values.size else 1.0
+    scaled = congruency * np.float32(255.0 / max(top, 1e-6))
+    np.clip(scaled, 0, 255, out=scaled)
+    scaled[~valid] = 0
+    return scaled.astype(np.uint8)
 
 
 def spread_evenly(xy: np.ndarray, response: np.ndarray, image_shape, max_keypoints: int, cell_size: int) -> np.ndarray:
@@ -69,8 +71,8 @@ def detect_keypoints(
     found = detector.detect(congruency_to_uint8(congruency, valid), None)
     if not found:
         return Keypoints(np.zeros((0, 2), np.float32), np.zeros(0, np.float32))
-    xy = np.array([k.pt for k in found], np.float32)
-    response = np.array([k.response for k in found], np.float32)
+    xy = cv2.KeyPoint_convert(found).reshape(-1, 2).astype(np.float32, copy=False)  # in C++: millions of points on a large scene
+    response = np.fromiter((k.response for k in found), np.float32, len(found))
     inner = valid.copy()
     inner[:margin], inner[-margin:], inner[:, :margin], inner[:, -margin:] = False, False, False, False
     inner = ndimage.binary_erosion(inner, iterations=margin) if margin > 0 else inner
