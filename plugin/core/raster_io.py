@@ -137,12 +137,19 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Rast
                 f"Choose a band between 1 and {dataset.RasterCount}.",
             )
     layers = [read_band(dataset, index) for index in bands]
+    # In place where it can be (a Sentinel-2 tile's band is 480 MB as float32): the same float32
+    # arithmetic, in the same order, as a plain weighted sum, without its temporaries.
     if len(layers) == 3:
-        data = sum(w * layer[0] for w, layer in zip(LUMINANCE_WEIGHTS, layers))
+        data = np.multiply(layers[0][0], np.float32(LUMINANCE_WEIGHTS[0]))
+        for weight, (values, _) in zip(LUMINANCE_WEIGHTS[1:], layers[1:]):
+            values *= np.float32(weight)
+            data += values
+    elif len(layers) == 1:
+        data = layers[0][0]
     else:
-        data = sum(layer[0] for layer in layers) / len(layers)
+        data = (sum(layer[0] for layer in layers) / len(layers)).astype(np.float32)
     valid = np.logical_and.reduce([layer[1] for layer in layers])
-    data = np.where(valid, data, 0).astype(np.float32)
+    data[~valid] = 0
     if valid.sum() < 64 * 64:
         raise RegistrationError(
             f"'{path}' has almost no valid pixels (all nodata or NaN in band(s) {list(bands)}).",
