@@ -18,7 +18,7 @@ from .phase_congruency import WHOLE_IMAGE_PX
 # Fitted to the measured peaks, with a few percent to spare (runs differ by up to 0.2 GiB): images
 # whose dense features are held whole, to the 4096 px scene (2.82-3.11 GiB over four runs); larger
 # ones, whose features are computed where fine matching reads them (``dense_features.ON_DEMAND_PX``),
-# to the 6144 and 10980 px scenes (2.91-2.92 and 7.30-7.68 GiB, the higher with the SAR turned and
+# to the 6144 and 10980 px scenes (2.78-2.92 and 6.75-7.68 GiB, the higher with the SAR turned and
 # scaled, large-scene-warped.md); both rasters the same size. How the bytes split between the two
 # rasters is this module's estimate of what reading and normalising the SAR holds. At 2048 px and
 # below the peak is phase congruency's, computed on the whole image (2.40 GiB at 2048 px).
