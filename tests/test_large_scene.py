@@ -4,6 +4,7 @@ import sys
 
 import cv2
 import numpy as np
+import pytest
 from osgeo import gdal
 
 from benchmarks import large_scene
@@ -70,3 +71,38 @@ def test_scene_sar_can_cover_only_part_of_the_scene(tmp_path):
     origin = clipped.GetGeoTransform()  # the same ground as before: the georeferencing moved with the window
     assert np.isclose(origin[0], whole_origin[0] + x0 * large_scene.PIXEL_M) and np.isclose(origin[3], whole_origin[3] - y0 * large_scene.PIXEL_M)
     assert large_scene.clip_origin(1024, 1000) == (24, 24)  # kept inside the scene
+
+
+def test_los_angeles_scene_joins_the_pairs_where_the_metadata_puts_them(tmp_path):
+    """The real scene is the ``LOS_ANGELES`` pairs side by side, each where its corners say; a pair
+    that does not lie there, or one from another product, stops the benchmark instead of making a
+    scene with seams."""
+    import json
+
+    names = [name for row in large_scene.LOS_ANGELES for name in row]
+    for kind in ("opt", "sar"):
+        os.makedirs(tmp_path / "s1s2-california" / kind)
+    for index, name in enumerate(names):  # each pair a flat image of its own value
+        cv2.imwrite(str(tmp_path / "s1s2-california" / "opt" / f"{name}.png"), np.full((1024, 1024, 3), index, np.uint8))
+        cv2.imwrite(str(tmp_path / "s1s2-california" / "sar" / f"{name}.png"), np.full((1024, 1024), 100 + index, np.uint8))
+    width = 10240.0
+
+    def metadata(shift_of=None, product_of=None):
+        entries = []
+        for row, row_names in enumerate(large_scene.LOS_ANGELES):
+            for col, name in enumerate(row_names):
+                left, top = -13e6 + col * width + (width / 2 if name == shift_of else 0.0), 4e6 - row * width
+                entries.append({"fragment_filename": f"{name}.png", "corners_EPSG:3395": [[left, top], [left + width, top]],
+                                "opt_tile_name": "S2" + ("b" if name == product_of else "a"), "sar_tile_name": "S1"})
+        with open(tmp_path / "s1s2-california" / "metadata.json", "w") as handle:
+            json.dump(entries, handle)
+
+    metadata()
+    optical, sar = large_scene.los_angeles(str(tmp_path))
+    assert optical.shape == (3, 5120, 3072) and sar.shape == (5120, 3072)
+    assert sar[4 * 1024 + 5, 2 * 1024 + 5] == 100 + names.index(large_scene.LOS_ANGELES[4][2])  # bottom right
+    assert optical[0, 1024 + 5, 5] == names.index(large_scene.LOS_ANGELES[1][0])
+    for broken in ({"shift_of": "062"}, {"product_of": "075"}):
+        metadata(**broken)
+        with pytest.raises(SystemExit):
+            large_scene.los_angeles(str(tmp_path))
