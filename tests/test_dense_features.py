@@ -82,6 +82,40 @@ def test_features_on_demand_are_the_whole_images_and_computed_only_where_read(ex
         lazy[::2, :]
 
 
+@pytest.mark.parametrize("on_demand", [False, True])
+def test_the_gpu_running_out_of_memory_carries_on_on_the_cpu(monkeypatch, caplog, on_demand):
+    """When the GPU runs out of memory the network moves to the CPU and the features come out the
+    same: for an image computed whole, inside ``features``, and for a large one, at the read during
+    fine matching, long after ``features`` returned. (No GPU here: the extractor is told it is on
+    one, and its first tile raises as CUDA would.)"""
+    extractor = DenseFeatureExtractor(device="cpu")
+    image = texture((300, 260), 5)
+    valid = np.ones(image.shape, bool)
+    whole = extractor.features(image, valid, "sar")
+    if on_demand:
+        monkeypatch.setattr(dense_features_module, "ON_DEMAND_PX", 300 * 260 - 1)
+    original, devices = extractor._tile, []
+
+    def tile(runner, *args):
+        devices.append(extractor.device.type)
+        if extractor.device.type == "cuda":
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+        return original(runner, *args)
+
+    monkeypatch.setattr(extractor, "_tile", tile)
+    with caplog.at_level("WARNING"):
+        if on_demand:
+            lazy = extractor.features(image, valid, "sar")
+            extractor.device = torch.device("cuda")  # as on a GPU whose memory the read exhausts
+            assert isinstance(lazy, FeaturesOnDemand)
+            np.testing.assert_allclose(lazy[100:170, 30:101], whole[100:170, 30:101], atol=2e-4)
+        else:
+            extractor.device = torch.device("cuda")
+            np.testing.assert_allclose(extractor.features(image, valid, "sar"), whole, atol=2e-4)
+    assert devices[:2] == ["cuda", "cpu"] and set(devices[1:]) == {"cpu"} and extractor.device.type == "cpu"
+    assert "ran out of memory" in caplog.text
+
+
 def test_the_halo_covers_the_networks_reach():
     """Changing one pixel changes no feature farther away than HALO_PX."""
     network = DenseFeatureNet().eval()

@@ -112,6 +112,7 @@ class DenseFeatureExtractor:
         self.tile = int(np.ceil(tile / STRIDE) * STRIDE)
         self._runners = {}
         self._lock = threading.Lock()
+        self._device_lock = threading.Lock()
         if self.device.type == "cpu":
             self.network = self.network.to(memory_format=torch.channels_last)
 
@@ -137,15 +138,23 @@ class DenseFeatureExtractor:
     def features(self, image: np.ndarray, valid: np.ndarray, modality: str) -> np.ndarray:
         """H x W x D float32 unit features of ``image`` (H x W, any linear intensity scale),
         0 where ``valid`` is False: an array, or for an image of more than ``ON_DEMAND_PX`` pixels
-        a ``FeaturesOnDemand`` read like one. When the GPU runs out of memory, carries on on the CPU."""
+        a ``FeaturesOnDemand`` read like one. When the GPU runs out of memory, carries on on the CPU
+        (for a ``FeaturesOnDemand``, at whichever read it happens)."""
         try:
             return self._features(image, valid, modality)
         except torch.cuda.OutOfMemoryError:
+            self._on_the_cpu()
+            return self._features(image, valid, modality)
+
+    def _on_the_cpu(self) -> None:
+        """After the GPU ran out of memory: the network moves to the CPU, where it carries on."""
+        with self._device_lock:
+            if self.device.type == "cpu":
+                return  # another read has moved it already
             LOGGER.warning("the GPU ran out of memory: computing dense features on the CPU instead")
             torch.cuda.empty_cache()
             self.device = torch.device("cpu")
             self.network = self.network.to(self.device, memory_format=torch.channels_last)
-            return self._features(image, valid, modality)
 
     def _features(self, image: np.ndarray, valid: np.ndarray, modality: str):
         rows, cols = image.shape
@@ -154,14 +163,19 @@ class DenseFeatureExtractor:
         # Invalid pixels (outside a warped footprint, nodata) read as the valid pixels' mean, so that
         # the footprint's edge is not a structure the features would show.
         filled = np.where(valid, image, np.float32(image[valid].mean())).astype(np.float32)
-        runner = self._runner(modality)
         if rows * cols > ON_DEMAND_PX:
             def region(top: int, left: int, bottom: int, right: int) -> np.ndarray:
-                features = self._tile(runner, filled, top, left, bottom, right)
+                # Computed during fine matching, long after ``features`` returned: its own fallback.
+                try:
+                    features = self._tile(self._runner(modality), filled, top, left, bottom, right)
+                except torch.cuda.OutOfMemoryError:
+                    self._on_the_cpu()
+                    features = self._tile(self._runner(modality), filled, top, left, bottom, right)
                 features[~valid[top:bottom, left:right]] = 0
                 return features
 
             return FeaturesOnDemand(region, valid, self.feature_dim)
+        runner = self._runner(modality)
         out = np.zeros((rows, cols, self.feature_dim), np.float32)
         for top in range(0, rows, self.tile):
             for left in range(0, cols, self.tile):
