@@ -288,3 +288,21 @@ def test_the_optical_image_registered_to_itself_comes_back_to_a_fraction_of_a_pi
     result = register(sample["optical"], path, RegistrationOptions(device="cpu"))
     rms, worst = grid_error(result.fit.sar_to_optical, np.eye(3), optical.RasterXSize, optical.RasterYSize)
     assert worst < 0.3, (rms, worst)  # measured: 0.12 px
+
+
+def test_cancel_during_the_keypoints_of_a_large_image_stops_before_the_search(sample, monkeypatch):
+    """The keypoint stage of a large image (most of a minute on a Sentinel-2 tile) reports its
+    progress tile by tile, so Cancel is seen there and not only when the stage ends."""
+    from plugin.core import phase_congruency as module
+
+    monkeypatch.setattr(module, "WHOLE_IMAGE_PX", 256)
+    monkeypatch.setattr(module, "TILE_PX", 256)
+    seen = []
+
+    def cancel_within_keypoints(reached, fraction):
+        seen.append(reached)
+        return seen.count("keypoints") < 3  # the stage's start, one tile, then cancel
+
+    with pytest.raises(RegistrationCancelled):
+        register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), progress=cancel_within_keypoints)
+    assert seen.count("keypoints") == 3 and "search" not in seen

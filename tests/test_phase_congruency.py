@@ -116,3 +116,29 @@ def test_tiles_far_from_the_part_asked_for_are_not_computed(sample, monkeypatch)
     assert not part[:256].any() and not part[512:].any() and not part[:, :256].any() and not part[:, 512:].any()
     middle = (slice(256, 512), slice(256, 512))
     assert np.corrcoef(part[middle].ravel(), everywhere[middle].ravel())[0, 1] > 0.99  # the noise level is this tile's own
+
+
+def test_a_tiled_map_reports_its_progress_tile_by_tile_and_stops_when_told(sample, monkeypatch):
+    """A Sentinel-2 tile's map takes most of a minute: the bar moves with each tile, and a
+    cancelled registration (the callback raising) stops at the tile it is on."""
+    from plugin.core import phase_congruency as module
+
+    image = _sample_image(sample, "sar")  # 760 x 800: 3 x 4 tiles of 256 px
+    monkeypatch.setattr(module, "WHOLE_IMAGE_PX", 256)
+    monkeypatch.setattr(module, "TILE_PX", 256)
+    seen = []
+    phase_congruency(image, progress=seen.append)
+    assert seen == [done / 12 for done in range(1, 13)]
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_the_fourth(fraction):
+        seen.append(fraction)
+        if len(seen) == 4:
+            raise Stop
+
+    seen = []
+    with pytest.raises(Stop):
+        phase_congruency(image, progress=stop_at_the_fourth)
+    assert len(seen) == 4

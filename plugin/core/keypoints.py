@@ -6,6 +6,7 @@ an optical image and a SAR image of the same place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 import cv2
 import numpy as np
@@ -61,12 +62,14 @@ def detect_keypoints(
     fast_threshold: int = 8,
     cell_size: int = 64,
     params: PhaseCongruencyParams = PhaseCongruencyParams(),
+    progress: Optional[Callable[[float], None]] = None,
 ) -> Keypoints:
     """FAST on the phase-congruency map of ``image`` (H x W float in [0, 1]), where ``valid``.
 
     Points closer than ``margin`` pixels to an invalid pixel or to the image edge are dropped.
+    ``progress``: told how far the map is, tile by tile on a large image (``phase_congruency``).
     """
-    congruency = phase_congruency(image, params, where=valid)
+    congruency = phase_congruency(image, params, where=valid, progress=progress)
     detector = cv2.FastFeatureDetector_create(threshold=fast_threshold, nonmaxSuppression=True)
     found = detector.detect(congruency_to_uint8(congruency, valid), None)
     if not found:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 import numpy as np
 from scipy import fft
@@ -70,7 +71,8 @@ def _filter_bank(rows: int, cols: int, params: PhaseCongruencyParams) -> np.ndar
     return bank
 
 
-def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCongruencyParams(), where=None) -> np.ndarray:
+def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCongruencyParams(), where=None,
+                     progress: Optional[Callable[[float], None]] = None) -> np.ndarray:
     """Maximum moment of phase-congruency covariance (phasepack's ``M``): ``H x W`` float32, >= 0.
 
     High on edges and corners whatever their contrast, which is why it suits optical/SAR pairs
@@ -88,11 +90,14 @@ def phase_congruency(image: np.ndarray, params: PhaseCongruencyParams = PhaseCon
     ``where`` (H x W bool): only this part of the map is needed. Tiles with none of it (nor
     within ``WHERE_MARGIN_PX`` of it) are left at 0 and do not count for the noise level, which
     is then the needed part's: the optical raster's nodata, or what the SAR cannot cover.
+
+    ``progress``: called with the share of the tiles done after each tile (a Sentinel-2 tile's
+    map takes most of a minute); it may raise to stop the computation (a cancelled registration).
     """
     if image.ndim != 2:
         raise ValueError(f"phase_congruency expects a 2-D image, got shape {image.shape}")
     if max(image.shape) > WHOLE_IMAGE_PX:
-        return _tiled(image, params, where)
+        return _tiled(image, params, where, progress)
     return _whole(image, params)
 
 
@@ -104,7 +109,7 @@ def _needed(where, top: int, left: int) -> bool:
                       max(0, left - WHERE_MARGIN_PX) : left + TILE_PX + WHERE_MARGIN_PX].any())
 
 
-def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where=None) -> np.ndarray:
+def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where=None, progress=None) -> np.ndarray:
     rows, cols = image.shape
     tiles = [(top, left) for top in range(0, rows, TILE_PX) for left in range(0, cols, TILE_PX) if _needed(where, top, left)]
     out = np.zeros((rows, cols), np.float32)
@@ -125,10 +130,12 @@ def _tiled(image: np.ndarray, params: PhaseCongruencyParams, where=None) -> np.n
     # of all 121's (measured on the 10980 px benchmark scene).
     sample = np.unique(np.linspace(0, len(tiles) - 1, min(len(tiles), NOISE_TILES)).round().astype(int))
     noise = np.median([_noise_levels(crop(*tiles[index]), params) for index in sample], axis=0)
-    for top, left in tiles:
+    for done, (top, left) in enumerate(tiles, start=1):
         congruency = _whole(crop(top, left), params, noise)
         bottom, right = min(rows, top + TILE_PX), min(cols, left + TILE_PX)
         out[top:bottom, left:right] = congruency[HALO_PX : HALO_PX + bottom - top, HALO_PX : HALO_PX + right - left]
+        if progress:
+            progress(done / len(tiles))
     return out
 
 

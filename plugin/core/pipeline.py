@@ -531,7 +531,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
 
     steps.stage("keypoints")
     queries = options.max_keypoints if options.matcher == "method" else max(options.max_keypoints, DESCRIPTOR_QUERIES)
-    optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), queries)
+    optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), queries, progress=steps.update)
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
     model = transforms.ransac_model_for(options.warp_model)
