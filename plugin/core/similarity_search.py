@@ -23,7 +23,7 @@ import scipy.fft
 
 from . import transforms
 from .parallel import thread_map, workers
-from .structural import cfog, subpixel_minimum
+from .structural import cfog, subpixel_minimum, template_scores
 
 LEVEL_SIZES = (128, 256)  # longest side (px) of the images at the coarse and the fine level
 MIN_OVERLAP = 0.5  # of the smaller image's valid pixels
@@ -207,6 +207,7 @@ class _Refinement(_Correlator):
         CFOG features and an FFT of the whole level; on a 10980 px scene its two finest levels
         (2048 and 2745 px) took 19 s. Block shifts measure rotation and scale in one resampling."""
         current = start
+        corners = transforms.image_corners(self.optical.shape[1], self.optical.shape[0])  # of the canvas the correction is in
         for _ in range(BLOCK_ROUNDS):
             matrix = self._level_matrix(current.rotation_deg, current.scale, current.shift, full_centre)
             correction = self._block_similarity(matrix[:2])
@@ -220,7 +221,6 @@ class _Refinement(_Correlator):
                 return None
             shift = corrected[:2, 2] - (full_centre - linear @ full_centre)
             current = Candidate(current.score, rotation_deg, scale, shift)
-            corners = transforms.image_corners(self.optical.shape[1], self.optical.shape[0])  # the canvas the correction is in
             if np.linalg.norm(transforms.apply(correction, corners) - corners, axis=1).max() <= 0.5:
                 break
         return self.candidate(current.rotation_deg, current.scale, current.shift, full_centre)
@@ -244,8 +244,7 @@ class _Refinement(_Correlator):
             if valid[inner].mean() < 0.5 or self.optical_valid[top:bottom, left:right].mean() < 0.5:
                 return None
             region, template = self.optical_features[top:bottom, left:right], sar_features[inner]
-            scores = sum(cv2.matchTemplate(np.ascontiguousarray(region[..., c : c + 4]), np.ascontiguousarray(template[..., c : c + 4]),
-                                           cv2.TM_CCORR) for c in range(0, template.shape[-1], 4))
+            scores = template_scores(region, template, cv2.TM_CCORR)
             row, col = np.unravel_index(np.argmax(scores), scores.shape)
             if not (0 < row < scores.shape[0] - 1 and 0 < col < scores.shape[1] - 1):
                 return None  # on the window's edge: no clear peak

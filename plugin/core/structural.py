@@ -76,13 +76,13 @@ def _sar_empty(sar_features) -> np.ndarray:
     return ~sar_features.any(axis=-1)
 
 
-def _squared_differences(sar_window: np.ndarray, template: np.ndarray) -> np.ndarray:
-    """Sum of squared differences of ``template`` (t x t x D) at every shift inside ``sar_window``.
-    OpenCV sums over at most 4 channels per call, so the channels go in contiguous groups of 4,
-    copied per window (a few hundred kB) rather than for the whole image, which would hold a second
-    copy of both feature images (64 bytes per pixel with 8 features) for as long as matching runs."""
-    return sum(cv2.matchTemplate(np.ascontiguousarray(sar_window[..., c : c + 4]), np.ascontiguousarray(template[..., c : c + 4]),
-                                 cv2.TM_SQDIFF)
+def template_scores(window: np.ndarray, template: np.ndarray, method: int = cv2.TM_SQDIFF) -> np.ndarray:
+    """OpenCV's ``matchTemplate`` score (sum of squared differences by default; ``cv2.TM_CCORR``:
+    correlation) of ``template`` (t x t x D) at every shift inside ``window``, summed over all D
+    channels. OpenCV sums over at most 4 channels per call, so the channels go in contiguous groups
+    of 4, copied per window (a few hundred kB) rather than for the whole image, which would hold a
+    second copy of both feature images (64 bytes per pixel with 8 features) for as long as matching runs."""
+    return sum(cv2.matchTemplate(np.ascontiguousarray(window[..., c : c + 4]), np.ascontiguousarray(template[..., c : c + 4]), method)
                for c in range(0, template.shape[-1], 4))
 
 
@@ -151,7 +151,7 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
             return False, False, 0.0, 0.0
         scores = cache.lookup((ox, oy), px - search, py - search, 2 * search + 1) if cache is not None else None
         if scores is None:
-            scores = _squared_differences(sar_features[window_rows, window_cols], template)
+            scores = template_scores(sar_features[window_rows, window_cols], template)
             if cache is not None:
                 cache.store((ox, oy), px - search, py - search, scores)
         row, col = np.unravel_index(np.argmin(scores), scores.shape)
