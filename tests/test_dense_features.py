@@ -87,22 +87,22 @@ def test_the_gpu_running_out_of_memory_carries_on_on_the_cpu(monkeypatch, caplog
     """When the GPU runs out of memory the network moves to the CPU and the features come out the
     same: for an image computed whole, inside ``features``, and for a large one, at the read during
     fine matching, long after ``features`` returned. (No GPU here: the extractor is told it is on
-    one, and its first tile raises as CUDA would.)"""
+    one, and its first run of the network raises as CUDA would.)"""
     extractor = DenseFeatureExtractor(device="cpu")
     image = texture((300, 260), 5)
     valid = np.ones(image.shape, bool)
     whole = extractor.features(image, valid, "sar")
     if on_demand:
         monkeypatch.setattr(dense_features_module, "ON_DEMAND_PX", 300 * 260 - 1)
-    original, devices = extractor._tile, []
+    original, devices = extractor._run, []
 
-    def tile(runner, *args):
+    def run(modality, crop):
         devices.append(extractor.device.type)
         if extractor.device.type == "cuda":
             raise torch.cuda.OutOfMemoryError("CUDA out of memory")
-        return original(runner, *args)
+        return original(modality, crop)
 
-    monkeypatch.setattr(extractor, "_tile", tile)
+    monkeypatch.setattr(extractor, "_run", run)
     with caplog.at_level("WARNING"):
         if on_demand:
             lazy = extractor.features(image, valid, "sar")

@@ -139,12 +139,29 @@ class DenseFeatureExtractor:
         """H x W x D float32 unit features of ``image`` (H x W, any linear intensity scale),
         0 where ``valid`` is False: an array, or for an image of more than ``ON_DEMAND_PX`` pixels
         a ``FeaturesOnDemand`` read like one. When the GPU runs out of memory, carries on on the CPU
-        (for a ``FeaturesOnDemand``, at whichever read it happens)."""
-        try:
-            return self._features(image, valid, modality)
-        except torch.cuda.OutOfMemoryError:
-            self._on_the_cpu()
-            return self._features(image, valid, modality)
+        from the tile it was on (``_tile``; for a ``FeaturesOnDemand``, at whichever read it happens)."""
+        rows, cols = image.shape
+        if not valid.any():
+            return np.zeros((rows, cols, self.feature_dim), np.float32)
+        # Invalid pixels (outside a warped footprint, nodata) read as the valid pixels' mean, so that
+        # the footprint's edge is not a structure the features would show.
+        filled = np.where(valid, image, np.float32(image[valid].mean())).astype(np.float32)
+        if rows * cols > ON_DEMAND_PX:
+            def region(top: int, left: int, bottom: int, right: int) -> np.ndarray:
+                features = self._tile(modality, filled, top, left, bottom, right)
+                features[~valid[top:bottom, left:right]] = 0
+                return features
+
+            return FeaturesOnDemand(region, valid, self.feature_dim)
+        out = np.zeros((rows, cols, self.feature_dim), np.float32)
+        for top in range(0, rows, self.tile):
+            for left in range(0, cols, self.tile):
+                bottom, right = min(rows, top + self.tile), min(cols, left + self.tile)
+                if not valid[top:bottom, left:right].any():
+                    continue
+                out[top:bottom, left:right] = self._tile(modality, filled, top, left, bottom, right)
+        out[~valid] = 0
+        return out
 
     def _on_the_cpu(self) -> None:
         """After the GPU ran out of memory: the network moves to the CPU, where it carries on."""
@@ -156,50 +173,30 @@ class DenseFeatureExtractor:
             self.device = torch.device("cpu")
             self.network = self.network.to(self.device, memory_format=torch.channels_last)
 
-    def _features(self, image: np.ndarray, valid: np.ndarray, modality: str):
-        rows, cols = image.shape
-        if not valid.any():
-            return np.zeros((rows, cols, self.feature_dim), np.float32)
-        # Invalid pixels (outside a warped footprint, nodata) read as the valid pixels' mean, so that
-        # the footprint's edge is not a structure the features would show.
-        filled = np.where(valid, image, np.float32(image[valid].mean())).astype(np.float32)
-        if rows * cols > ON_DEMAND_PX:
-            def region(top: int, left: int, bottom: int, right: int) -> np.ndarray:
-                # Computed during fine matching, long after ``features`` returned: its own fallback.
-                try:
-                    features = self._tile(self._runner(modality), filled, top, left, bottom, right)
-                except torch.cuda.OutOfMemoryError:
-                    self._on_the_cpu()
-                    features = self._tile(self._runner(modality), filled, top, left, bottom, right)
-                features[~valid[top:bottom, left:right]] = 0
-                return features
-
-            return FeaturesOnDemand(region, valid, self.feature_dim)
-        runner = self._runner(modality)
-        out = np.zeros((rows, cols, self.feature_dim), np.float32)
-        for top in range(0, rows, self.tile):
-            for left in range(0, cols, self.tile):
-                bottom, right = min(rows, top + self.tile), min(cols, left + self.tile)
-                if not valid[top:bottom, left:right].any():
-                    continue
-                out[top:bottom, left:right] = self._tile(runner, filled, top, left, bottom, right)
-        out[~valid] = 0
-        return out
-
-    def _tile(self, runner, image: np.ndarray, top: int, left: int, bottom: int, right: int) -> np.ndarray:
-        """Features of image[top:bottom, left:right], computed with a halo of context around it."""
+    def _tile(self, modality: str, image: np.ndarray, top: int, left: int, bottom: int, right: int) -> np.ndarray:
+        """Features of image[top:bottom, left:right], computed with a halo of context around it.
+        Every run of the network comes through here, whole images' tiles and on-demand reads
+        alike, so this is where a GPU that runs out of memory hands over to the CPU."""
         rows, cols = image.shape
         y0, x0 = max(0, top - HALO_PX), max(0, left - HALO_PX)
         y1, x1 = min(rows, bottom + HALO_PX), min(cols, right + HALO_PX)
         crop = image[y0:y1, x0:x1]
         padded_rows, padded_cols = (int(np.ceil(n / STRIDE) * STRIDE) for n in crop.shape)
         crop = _pad_to(crop, max(padded_rows, 32), max(padded_cols, 32))  # the standardisation reflects 15 px
+        try:
+            features = self._run(modality, crop)
+        except torch.cuda.OutOfMemoryError:
+            self._on_the_cpu()
+            features = self._run(modality, crop)
+        return features[top - y0 : bottom - y0, left - x0 : right - x0]
+
+    def _run(self, modality: str, crop: np.ndarray) -> np.ndarray:
+        """The network's branch for ``modality`` on ``crop`` (H x W), on the current device: H x W x D."""
         batch = torch.from_numpy(np.ascontiguousarray(crop))[None, None].to(self.device)
         if self.device.type == "cpu":
             batch = batch.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
-            features = runner(batch)[0].float().permute(1, 2, 0).cpu().numpy()
-        return features[top - y0 : bottom - y0, left - x0 : right - x0]
+            return self._runner(modality)(batch)[0].float().permute(1, 2, 0).cpu().numpy()
 
 
 @functools.lru_cache(maxsize=2)
