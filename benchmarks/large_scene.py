@@ -72,19 +72,22 @@ def mosaic(data: str, size: int):
     if not optical_files:
         raise SystemExit(f"no Sentinel-1/2 pairs under {data}/s1s2-california")
     tiles = -(-size // 1024)
-    optical = np.zeros((3, tiles * 1024, tiles * 1024), np.uint8)
-    sar = np.zeros((tiles * 1024, tiles * 1024), np.uint8)
-    for index in range(tiles * tiles):
-        row, col = divmod(index, tiles)
-        window = (slice(row * 1024, (row + 1) * 1024), slice(col * 1024, (col + 1) * 1024))
-        optical[(slice(None),) + window], sar[window] = _pair(optical_files[index % len(optical_files)])
+    optical, sar = _joined([[optical_files[(row * tiles + col) % len(optical_files)] for col in range(tiles)] for row in range(tiles)])
     return optical[:, :size, :size], sar[:size, :size]
 
 
-def _pair(optical_path: str):
-    """(3 x H x W optical RGB, H x W SAR) of one S1/S2 pair, by its optical file's path."""
-    optical = cv2.imread(optical_path, cv2.IMREAD_COLOR)[:, :, ::-1].transpose(2, 0, 1)
-    return optical, cv2.imread(optical_path.replace(os.sep + "opt" + os.sep, os.sep + "sar" + os.sep), cv2.IMREAD_GRAYSCALE)
+def _joined(grid):
+    """(3 x H x W optical RGB, H x W SAR) uint8 of the 1024 px S1/S2 pairs whose optical files are
+    ``grid`` (rows of paths), side by side as the grid lays them out."""
+    rows, cols = len(grid), len(grid[0])
+    optical = np.zeros((3, rows * 1024, cols * 1024), np.uint8)
+    sar = np.zeros((rows * 1024, cols * 1024), np.uint8)
+    for row, paths in enumerate(grid):
+        for col, path in enumerate(paths):
+            window = (slice(row * 1024, (row + 1) * 1024), slice(col * 1024, (col + 1) * 1024))
+            optical[(slice(None),) + window] = cv2.imread(path, cv2.IMREAD_COLOR)[:, :, ::-1].transpose(2, 0, 1)
+            sar[window] = cv2.imread(path.replace(os.sep + "opt" + os.sep, os.sep + "sar" + os.sep), cv2.IMREAD_GRAYSCALE)
+    return optical, sar
 
 
 def los_angeles(data: str):
@@ -107,14 +110,7 @@ def los_angeles(data: str):
             products.add((entry["opt_tile_name"], entry["sar_tile_name"]))
     if len(products) != 1:
         raise SystemExit(f"the Los Angeles pairs come from {len(products)} pairs of products, not one")
-    rows, cols = len(LOS_ANGELES), len(LOS_ANGELES[0])
-    optical = np.zeros((3, rows * 1024, cols * 1024), np.uint8)
-    sar = np.zeros((rows * 1024, cols * 1024), np.uint8)
-    for row, names in enumerate(LOS_ANGELES):
-        for col, name in enumerate(names):
-            window = (slice(row * 1024, (row + 1) * 1024), slice(col * 1024, (col + 1) * 1024))
-            optical[(slice(None),) + window], sar[window] = _pair(os.path.join(folder, "opt", name + ".png"))
-    return optical, sar
+    return _joined([[os.path.join(folder, "opt", name + ".png") for name in names] for names in LOS_ANGELES])
 
 
 def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = None, sar_clip: int = 0):
