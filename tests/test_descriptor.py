@@ -48,3 +48,14 @@ def test_damaged_weights_are_refused(tmp_path):
         DescriptorExtractor(models_dir=str(models))
     with pytest.raises(RegistrationError, match="no descriptor model named"):
         DescriptorExtractor(model="nope", models_dir=str(models))
+
+
+def test_a_checkpoint_file_describes_as_the_installed_model_does():
+    manifest = json.loads(open(f"{MODELS_DIR}/manifest.json").read())
+    path = f"{MODELS_DIR}/{manifest['models'][manifest['default']]['file']}"
+    rng = np.random.default_rng(1)
+    image = rng.random((120, 120)).astype(np.float32)
+    xy = rng.uniform(10, 110, (9, 2))
+    from_file = DescriptorExtractor.from_checkpoint(path, "cpu")
+    assert from_file.model_name == path
+    np.testing.assert_allclose(from_file.describe(image, xy), DescriptorExtractor(device="cpu").describe(image, xy), atol=1e-6)

@@ -52,8 +52,14 @@ def _patches(padded: np.ndarray, xy: np.ndarray, patch_size: int) -> np.ndarray:
 class DescriptorExtractor:
     """Describes keypoints with a trained DFFCA network on the chosen device."""
 
-    def __init__(self, model: Optional[str] = None, device: str = "auto", batch_size: int = 64, models_dir: str = MODELS_DIR):
-        self.model_name, checkpoint = load_checkpoint(model, models_dir)
+    def __init__(self, model: Optional[str] = None, device: str = "auto", batch_size: int = 64, models_dir: str = MODELS_DIR,
+                 checkpoint: Optional[dict] = None):
+        """``model``: weights by name from ``models_dir``'s manifest (its default when None), or
+        ``checkpoint``: a training checkpoint already loaded (``from_checkpoint``; studies only)."""
+        if checkpoint is None:
+            self.model_name, checkpoint = load_checkpoint(model, models_dir)
+        else:
+            self.model_name = model or "checkpoint"
         self.device = resolve_device(device)
         self.patch_size = int(checkpoint["config"]["network"]["patch_size"])
         self.batch_size = batch_size
@@ -61,6 +67,12 @@ class DescriptorExtractor:
         self._compiled = None
         if self.device.type == "cpu":
             self.network = self.network.to(memory_format=torch.channels_last)
+
+    @classmethod
+    def from_checkpoint(cls, path: str, device: str = "auto") -> "DescriptorExtractor":
+        """An extractor for a training checkpoint file (``training/train.py``'s best.pt or last.pt),
+        not installed in ``models/``: for studies that compare trained runs in the engine."""
+        return cls(path, device, checkpoint=torch.load(path, map_location="cpu", weights_only=True))
 
     def _runner(self) -> Callable[[torch.Tensor], torch.Tensor]:
         """On the CPU a traced, frozen, channels-last graph runs about twice as fast."""
