@@ -70,8 +70,15 @@ def detect_keypoints(
     ``progress``: told how far the map is, tile by tile on a large image (``phase_congruency``).
     """
     congruency = phase_congruency(image, params, where=valid, progress=progress)
+    return fast_keypoints(congruency_to_uint8(congruency, valid), valid, max_keypoints, margin, fast_threshold, cell_size)
+
+
+def fast_keypoints(picture: np.ndarray, valid: np.ndarray, max_keypoints: int = 1000, margin: int = 8, fast_threshold: int = 8,
+                   cell_size: int = 64) -> Keypoints:
+    """FAST corners of the 8-bit ``picture`` (the phase-congruency map in ``detect_keypoints``),
+    at least ``margin`` px inside ``valid``, spread evenly (``spread_evenly``)."""
     detector = cv2.FastFeatureDetector_create(threshold=fast_threshold, nonmaxSuppression=True)
-    found = detector.detect(congruency_to_uint8(congruency, valid), None)
+    found = detector.detect(picture, None)
     if not found:
         return Keypoints(np.zeros((0, 2), np.float32), np.zeros(0, np.float32))
     xy = cv2.KeyPoint_convert(found).reshape(-1, 2).astype(np.float32, copy=False)  # in C++: millions of points on a large scene
@@ -81,5 +88,5 @@ def detect_keypoints(
     inner = ndimage.binary_erosion(inner, iterations=margin) if margin > 0 else inner
     keep = inner[xy[:, 1].astype(int), xy[:, 0].astype(int)]
     xy, response = xy[keep], response[keep]
-    chosen = spread_evenly(xy, response, image.shape, max_keypoints, cell_size)
+    chosen = spread_evenly(xy, response, picture.shape, max_keypoints, cell_size)
     return Keypoints(xy[chosen], response[chosen])
