@@ -47,19 +47,27 @@ bench: setup
 	$(PY) -m benchmarks.run --data $(DATA) --out benchmarks/results
 
 # Coordinate-attention ablation: the descriptor trained with and without CA on refined labels, the
-# same epochs, two seeds, each pair run concurrently with one thread per run (same conditions);
-# writes benchmarks/results/ablation-coordinate-attention.md. About 75 minutes on 2 cores.
+# same epochs, four seeds, each seed's two runs concurrently with one thread per run (same conditions);
+# then every checkpoint in the method's matching pipeline on the validation pairs. Writes
+# benchmarks/results/ablation-coordinate-attention.md and ablation-coordinate-attention-matching.md.
+# About ABLATION_MINUTES on 2 cores.
+ABLATION_SEEDS = 0 1 2 3
 ABLATION_RUN = $(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --minutes 60
+ABLATION_DIR = .cache/ablation-refined
 ablation: setup
-	$(PY) -m training.train --data $(DATA) --refine-labels --max-epochs 0 --out .cache/ablation-refined/labels
-	for seed in 0 1; do \
-	  OMP_NUM_THREADS=1 $(ABLATION_RUN) --seed $$seed --out .cache/ablation-refined/with-ca-$$seed & \
-	  OMP_NUM_THREADS=1 $(ABLATION_RUN) --seed $$seed --no-attention --out .cache/ablation-refined/without-ca-$$seed & \
+	$(PY) -m training.train --data $(DATA) --refine-labels --max-epochs 0 --out $(ABLATION_DIR)/labels
+	for seed in $(ABLATION_SEEDS); do \
+	  OMP_NUM_THREADS=1 $(ABLATION_RUN) --seed $$seed --out $(ABLATION_DIR)/with-ca-$$seed & \
+	  OMP_NUM_THREADS=1 $(ABLATION_RUN) --seed $$seed --no-attention --out $(ABLATION_DIR)/without-ca-$$seed & \
 	  wait; \
 	done
-	$(PY) -m training.ablation --with-ca .cache/ablation-refined/with-ca-0/last.pt .cache/ablation-refined/with-ca-1/last.pt \
-	  --without-ca .cache/ablation-refined/without-ca-0/last.pt .cache/ablation-refined/without-ca-1/last.pt \
+	$(PY) -m training.ablation --with-ca $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/with-ca-$(s)/last.pt) \
+	  --without-ca $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/without-ca-$(s)/last.pt) \
 	  --note "Each seed's two runs ran at the same time, one CPU thread each, from scratch, on refined labels."
+	$(PY) -m benchmarks.descriptor_study --data $(DATA) --title "coordinate attention" \
+	  --arm "with CA" $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/with-ca-$(s)/last.pt) \
+	  --arm "without CA" $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/without-ca-$(s)/last.pt) \
+	  --out benchmarks/results/ablation-coordinate-attention-matching.md
 
 clean:
 	rm -rf out .pytest_cache
