@@ -29,6 +29,7 @@ import torch
 
 from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.descriptor import DescriptorExtractor
+from training.export import command_arguments
 from training.export import commit as git_commit
 
 from .cases import TIERS, make_cases, write_case_files
@@ -128,7 +129,8 @@ def main(argv=None) -> None:
     checkpoints = {(arm[0], seed): path for arm in args.arm for seed, path in enumerate(arm[1:])}
     torch.set_num_threads(os.cpu_count() or 1)
     rows = evaluate(checkpoints, args.data, args.tiers, args.matcher, args.device, args.limit)
-    trained = {key: torch.load(path, map_location="cpu", weights_only=True)["state"]["history"] for key, path in checkpoints.items()}
+    loaded = {key: torch.load(path, map_location="cpu", weights_only=True) for key, path in checkpoints.items()}
+    trained = {key: checkpoint["state"]["history"] for key, checkpoint in loaded.items()}
     lines = [f"# Descriptor runs in the method's matching pipeline: {args.title}", "",
              f"Command: `python -m benchmarks.descriptor_study {' '.join(sys.argv[1:] if argv is None else argv)}`  ",
              f"Commit: {git_commit()}; machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
@@ -144,9 +146,11 @@ def main(argv=None) -> None:
              "truth (putative NCM before RANSAC; NCM among RANSAC's inliers, as the paper counts it); CMR = NCM / RANSAC's "
              "inliers; registered: all four corners within the data's tolerance (S1/S2 10 px, 3MOS 5 px); success: within "
              "3 px.", "",
-             "Checkpoints (epochs trained; the validation figures of their last epoch: top-1 of 512, FPR95):", ""]
+             "Checkpoints (epochs trained; the validation figures of their last epoch: top-1 of 512, FPR95; how each was trained):", ""]
     lines += [f"- {arm}, seed {seed}: `{path}` ({len(trained[(arm, seed)])} epochs; top-1 {trained[(arm, seed)][-1]['top1_accuracy']:.3f}, "
-              f"FPR95 {trained[(arm, seed)][-1]['fpr95']:.4f})" for (arm, seed), path in checkpoints.items()]
+              f"FPR95 {trained[(arm, seed)][-1]['fpr95']:.4f}): "
+              f"`python -m training.train {command_arguments(loaded[(arm, seed)]['config']['training'])}`"
+              for (arm, seed), path in checkpoints.items()]
     lines += ["", "## Per arm and seed", ""] + summary_lines(rows, arms, seeds)
     if len(arms) > 1:
         lines += ["", f"## Pair by pair, against {arms[0]}", ""] + paired_lines(rows, arms, seeds)
