@@ -5,7 +5,7 @@ position of an optical one, whatever the descriptor.
     python -m benchmarks.keypoint_repeatability --data ../shared/data --out benchmarks/results/keypoint-repeatability.md
 
 On every validation pair as it is in the data (co-registered), with the images read and
-normalised as the engine reads them, 500 keypoints per image as the method's matcher takes them:
+normalised as the engine reads them, 500 keypoints per image unless `--keypoints` says otherwise (the method's matcher takes 500):
 repeatability = the share of optical keypoints (those whose true position lies on the SAR) that
 have a SAR keypoint within 3 px of it. Detectors: FAST on phase congruency (the method), FAST on
 intensity (the usual detector, for comparison), and chance: the same number of SAR points drawn
@@ -69,7 +69,7 @@ def engine_images(optical_path: str, sar_path: str):
     return normalize_optical(optical), optical.valid, normalize_sar(sar), sar.valid
 
 
-def measure_pair(case) -> dict:
+def measure_pair(case, keypoints: int = KEYPOINTS) -> dict:
     with tempfile.TemporaryDirectory() as directory:
         optical_path, sar_path = write_case_files(case, directory, unwarped=True)
         optical_image, optical_valid, sar_image, sar_valid = engine_images(optical_path, sar_path)
@@ -78,10 +78,10 @@ def measure_pair(case) -> dict:
         except RegistrationError:
             fit = None
     points = {
-        "phase congruency + FAST": (detect_keypoints(optical_image, optical_valid, KEYPOINTS).xy,
-                                    detect_keypoints(sar_image, sar_valid, KEYPOINTS).xy),
-        "intensity + FAST": (fast_keypoints(_to_uint8(optical_image), optical_valid, KEYPOINTS).xy,
-                             fast_keypoints(_to_uint8(sar_image), sar_valid, KEYPOINTS).xy),
+        "phase congruency + FAST": (detect_keypoints(optical_image, optical_valid, keypoints).xy,
+                                    detect_keypoints(sar_image, sar_valid, keypoints).xy),
+        "intensity + FAST": (fast_keypoints(_to_uint8(optical_image), optical_valid, keypoints).xy,
+                             fast_keypoints(_to_uint8(sar_image), sar_valid, keypoints).xy),
     }
     rng = np.random.default_rng(0)
     optical_pc, sar_pc = points["phase congruency + FAST"]
@@ -105,7 +105,7 @@ def _cells(rows, truth) -> str:
     return " | ".join(f"{np.mean(values[d]):.3f}" if values[d] else "-" for d in DETECTORS)
 
 
-def report(rows, command: str) -> str:
+def report(rows, command: str, keypoints: int = KEYPOINTS) -> str:
     by_sensor = defaultdict(list)
     for row in rows:
         by_sensor[row["sensor"]].append(row)
@@ -114,7 +114,7 @@ def report(rows, command: str) -> str:
              f"Command: `{command}`  ",
              f"Commit: {git_commit()}; machine: {platform.machine()}, {os.cpu_count()} CPU cores; date: {datetime.date.today()}.", "",
              __doc__.split("\n\n", 2)[2].strip(), "",
-             f"Mean over pairs of the repeatability within {RADIUS_PX:g} px ({KEYPOINTS} keypoints per image). "
+             f"Mean over pairs of the repeatability within {RADIUS_PX:g} px ({keypoints} keypoints per image). "
              "Columns per truth: " + ", ".join(DETECTORS) + ".", "",
              "| SAR sensor | pairs | data's alignment: " + " | ".join(DETECTORS) + " | pairs the engine registers | engine's fit: "
              + " | ".join(DETECTORS) + " |", "|---|---|" + "---|" * len(DETECTORS) + "---|" + "---|" * len(DETECTORS)]
@@ -132,17 +132,18 @@ def report(rows, command: str) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--keypoints", type=int, default=KEYPOINTS, help="per image (the strongest, spread evenly)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N validation pairs (0 = all)")
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "keypoint-repeatability.md"))
     args = parser.parse_args(argv)
     rows = []
     for case in make_cases(args.data, "georeferenced", limit=args.limit):
-        rows.append(measure_pair(case))
+        rows.append(measure_pair(case, args.keypoints))
         print(case.name, {k if isinstance(k, str) else "/".join(k): v for k, v in rows[-1].items() if k not in ("case", "sensor")}, flush=True)
     command = "python -m benchmarks.keypoint_repeatability " + " ".join(sys.argv[1:] if argv is None else argv)
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as handle:
-        handle.write(report(rows, command.strip()))
+        handle.write(report(rows, command.strip(), args.keypoints))
     print(f"wrote {args.out}")
 
 
