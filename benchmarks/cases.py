@@ -109,11 +109,11 @@ def sar_file_values(sar: np.ndarray, footprint=None) -> np.ndarray:
     return np.where(inside & (sar == 0), 1, sar).astype(sar.dtype)
 
 
-def register_case(case: Case, directory: str, options=None, unwarped: bool = False):
+def register_case(case: Case, directory: str, options=None, unwarped: bool = False, extractor=None):
     """The engine's result for the case (its GeoTIFFs written under ``directory``), or None when the
-    engine refuses it."""
+    engine refuses it. ``extractor``: the descriptor to use (``register``'s)."""
     try:
-        return register(*write_case_files(case, directory, unwarped), options or RegistrationOptions())
+        return register(*write_case_files(case, directory, unwarped), options or RegistrationOptions(), extractor=extractor)
     except RegistrationError:
         return None
 

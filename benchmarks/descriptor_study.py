@@ -27,35 +27,32 @@ import time
 import numpy as np
 import torch
 
-from plugin.core import RegistrationError, RegistrationOptions, register
+from plugin.core import RegistrationOptions
 from plugin.core.descriptor import DescriptorExtractor
 from training.export import command_arguments
 from training.export import commit as git_commit
 
-from .cases import TIERS, make_cases, write_case_files
+from .cases import TIERS, make_cases, register_case
 from .metrics import case_figures
 from .run import TOLERANCE_PX
 
 
-def _run(case, extractor, options, directory):
-    """(putative matches: optical xy, SAR xy), (RANSAC's inliers: optical xy, SAR xy), fit or None, seconds."""
-    optical_path, sar_path = write_case_files(case, directory)
-    started = time.perf_counter()
-    try:
-        result = register(optical_path, sar_path, options, extractor=extractor)
-    except RegistrationError:
+def _matches(case, extractor, options, directory):
+    """(putative matches: optical xy, SAR xy), (RANSAC's inliers: optical xy, SAR xy), fit or None."""
+    result = register_case(case, directory, options, extractor=extractor)
+    if result is None:
         empty = (np.zeros((0, 2)), np.zeros((0, 2)))
-        return empty, empty, None, time.perf_counter() - started
+        return empty, empty, None
     points = result.tie_points
     putative = np.array([reason in ("", "ransac") for reason in points.rejected_by], bool)
     return ((points.optical_xy[putative], points.sar_xy[putative]), (points.optical_xy[points.enabled], points.sar_xy[points.enabled]),
-            result.fit.sar_to_optical, time.perf_counter() - started)
+            result.fit.sar_to_optical)
 
 
-def evaluate(checkpoints: dict, data: str, tiers, matcher: str, device: str, limit: int = 0) -> list:
-    """One row per (arm, seed index, tier, case): the benchmark's per-case figures for RANSAC's
-    inliers, and the NCM of the putative matches (those RANSAC was given)."""
-    extractors = {key: DescriptorExtractor.from_checkpoint(path, device) for key, path in checkpoints.items()}
+def evaluate(extractors: dict, data: str, tiers, matcher: str, device: str, limit: int = 0) -> list:
+    """One row per (arm, seed index, tier, case) of ``extractors`` ({(arm, seed index): DescriptorExtractor}):
+    the benchmark's per-case figures for RANSAC's inliers, and the NCM of the putative matches (those
+    RANSAC was given). Seconds include writing the case's GeoTIFFs (the tables do not show them)."""
     rows = []
     for tier in tiers:
         # Fewer inliers than the engine asks for (8) are kept, so that every checkpoint's matches count, as in the paper.
@@ -64,8 +61,10 @@ def evaluate(checkpoints: dict, data: str, tiers, matcher: str, device: str, lim
             height, width = case.sar.shape
             truth, tolerance = case.sar_to_optical, TOLERANCE_PX[case.dataset]
             for (arm, seed), extractor in extractors.items():
+                started = time.perf_counter()
                 with tempfile.TemporaryDirectory() as directory:
-                    putative, inliers, matrix, seconds = _run(case, extractor, options, directory)
+                    putative, inliers, matrix = _matches(case, extractor, options, directory)
+                seconds = time.perf_counter() - started
                 figures = case_figures(*inliers, matrix, truth, width, height, 0, seconds, tolerance)
                 before = case_figures(*putative, None, truth, width, height, 0, seconds, tolerance)
                 rows.append({"arm": arm, "seed": seed, "tier": tier, "case": case.name, "sensor": case.sensor, **figures,
@@ -128,8 +127,9 @@ def main(argv=None) -> None:
     seeds = len(args.arm[0]) - 1
     checkpoints = {(arm[0], seed): path for arm in args.arm for seed, path in enumerate(arm[1:])}
     torch.set_num_threads(os.cpu_count() or 1)
-    rows = evaluate(checkpoints, args.data, args.tiers, args.matcher, args.device, args.limit)
     loaded = {key: torch.load(path, map_location="cpu", weights_only=True) for key, path in checkpoints.items()}
+    extractors = {key: DescriptorExtractor(checkpoints[key], args.device, checkpoint=checkpoint) for key, checkpoint in loaded.items()}
+    rows = evaluate(extractors, args.data, args.tiers, args.matcher, args.device, args.limit)
     trained = {key: checkpoint["state"]["history"] for key, checkpoint in loaded.items()}
     lines = [f"# Descriptor runs in the method's matching pipeline: {args.title}", "",
              f"Command: `python -m benchmarks.descriptor_study {' '.join(sys.argv[1:] if argv is None else argv)}`  ",

@@ -56,6 +56,6 @@ def test_a_checkpoint_file_describes_as_the_installed_model_does():
     rng = np.random.default_rng(1)
     image = rng.random((120, 120)).astype(np.float32)
     xy = rng.uniform(10, 110, (9, 2))
-    from_file = DescriptorExtractor.from_checkpoint(path, "cpu")
+    from_file = DescriptorExtractor(path, "cpu", checkpoint=torch.load(path, map_location="cpu", weights_only=True))
     assert from_file.model_name == path
     np.testing.assert_allclose(from_file.describe(image, xy), DescriptorExtractor(device="cpu").describe(image, xy), atol=1e-6)

@@ -55,7 +55,8 @@ class DescriptorExtractor:
     def __init__(self, model: Optional[str] = None, device: str = "auto", batch_size: int = 64, models_dir: str = MODELS_DIR,
                  checkpoint: Optional[dict] = None):
         """``model``: weights by name from ``models_dir``'s manifest (its default when None), or
-        ``checkpoint``: a training checkpoint already loaded (``from_checkpoint``; studies only)."""
+        ``checkpoint``: a training checkpoint already loaded (training/train.py's best.pt or last.pt, not
+        installed in ``models/``; for studies that compare trained runs in the engine), named ``model``."""
         if checkpoint is None:
             self.model_name, checkpoint = load_checkpoint(model, models_dir)
         else:
@@ -67,12 +68,6 @@ class DescriptorExtractor:
         self._compiled = None
         if self.device.type == "cpu":
             self.network = self.network.to(memory_format=torch.channels_last)
-
-    @classmethod
-    def from_checkpoint(cls, path: str, device: str = "auto") -> "DescriptorExtractor":
-        """An extractor for a training checkpoint file (``training/train.py``'s best.pt or last.pt),
-        not installed in ``models/``: for studies that compare trained runs in the engine."""
-        return cls(path, device, checkpoint=torch.load(path, map_location="cpu", weights_only=True))
 
     def _runner(self) -> Callable[[torch.Tensor], torch.Tensor]:
         """On the CPU a traced, frozen, channels-last graph runs about twice as fast."""
