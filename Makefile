@@ -23,22 +23,28 @@ demo: setup
 test: setup
 	$(PY) -m pytest
 
-# Reproduces both shipped networks from $(DATA) (each step is time-bounded and resumable: run it again).
+# Reproduces both shipped networks from $(DATA) (each step is epoch-bounded, with a time cap, and
+# resumable: run it again). The learning rate follows a cosine over steps; the shipped runs' rates
+# followed the clock, and --schedule-epochs gives each phase the horizon its clock amounted to on the
+# machine that trained it (see "The models" in README.md).
 train: train-descriptor train-features
 
 # The method's descriptor, in two phases, as the shipped model was trained (see models/dffca-v2.md for
 # why): strong augmentation, then mild augmentation at a lower rate, both on refined labels (each SAR
 # window cut at the offset the pair's own structure shows there; training/patch_pairs.py).
-# Each phase starts from the previous phase's best weights.
+# Each phase starts from the previous phase's best weights. Horizons: phase 1 ran 7 epochs in 22.6 of
+# its 70 minutes (7 x 70 / 22.6 = 21.7 epochs); phase 2's epochs took about 180 s of its 50 minutes
+# (3000 / 180 = 16.7 epochs).
 train-descriptor: setup
-	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 7 --minutes 70 --out .cache/train/dffca-v2
-	$(PY) -m training.train --data $(DATA) --refine-labels --augment mild --lr 5e-4 --groups 8 --max-epochs 8 --minutes 50 --init .cache/train/dffca-v2/best.pt --out .cache/train/dffca-v2-phase2
+	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 7 --schedule-epochs 21.7 --minutes 120 --out .cache/train/dffca-v2
+	$(PY) -m training.train --data $(DATA) --refine-labels --augment mild --lr 5e-4 --groups 8 --max-epochs 8 --schedule-epochs 16.7 --minutes 120 --init .cache/train/dffca-v2/best.pt --out .cache/train/dffca-v2-phase2
 	$(PY) -m training.export .cache/train/dffca-v2-phase2/best.pt --name dffca-v2 --default --notes training/notes/dffca-v2.md
 
 # The dense feature network of the fine template stage (plugin/core/feature_network.py), trained on the
-# training pairs less the calibration pairs; see models/dense-v1.md.
+# training pairs less the calibration pairs; see models/dense-v1.md. Horizon: its 40 minutes held
+# 17.5 of its epochs (2400 / 137 s).
 train-features: setup
-	$(PY) -m training.train_features --data $(DATA) --minutes 40 --out .cache/train/dense-v1
+	$(PY) -m training.train_features --data $(DATA) --max-epochs 18 --schedule-epochs 17.5 --minutes 120 --out .cache/train/dense-v1
 	$(PY) -m training.export .cache/train/dense-v1/best.pt --name dense-v1 --default --notes training/notes/dense-v1.md
 
 # The matching benchmark on the held-out pairs of $(DATA) (seeded warps, two tiers), against
@@ -47,13 +53,15 @@ bench: setup
 	$(PY) -m benchmarks.run --data $(DATA) --out benchmarks/results
 
 # Coordinate-attention ablation: the descriptor trained with and without CA on refined labels, the
-# same epochs, two seeds, each seed's two runs concurrently with one thread per run (same conditions);
-# then every checkpoint as the engine's descriptor on the validation pairs, in the method's pipeline and
-# in the network matcher. Writes benchmarks/results/ablation-coordinate-attention{,-matching,-guided}.md.
-# Each seed took 10 minutes on 2 cores one day and about 40 on another; the matching about 8 and 20 minutes.
-ABLATION_SEEDS = 0 1
-ABLATION_RUN = $(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --minutes 60
-ABLATION_DIR = .cache/ablation-refined
+# same 6 epochs with the learning rate's cosine over them (in steps, so the machine's speed does not
+# enter), three seeds, each seed's two runs concurrently with one thread per run; then every
+# checkpoint as the engine's descriptor on the validation pairs, in the method's pipeline and in the
+# network matcher. Writes benchmarks/results/ablation-coordinate-attention-steps{,-matching,-guided}.md.
+# (The -rerun and unsuffixed files are earlier runs whose rates followed the clock.)
+ABLATION_SEEDS = 0 1 2
+ABLATION_RUN = $(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --minutes 180
+ABLATION_DIR = .cache/ablation-steps
+ABLATION_OUT = benchmarks/results/ablation-coordinate-attention-steps
 ablation: setup
 	$(PY) -m training.train --data $(DATA) --refine-labels --max-epochs 0 --out $(ABLATION_DIR)/labels
 	for seed in $(ABLATION_SEEDS); do \
@@ -63,15 +71,16 @@ ablation: setup
 	done
 	$(PY) -m training.ablation --with-ca $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/with-ca-$(s)/last.pt) \
 	  --without-ca $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/without-ca-$(s)/last.pt) \
-	  --note "Each seed's two runs ran at the same time, one CPU thread each, from scratch, on refined labels."
+	  --note "Each seed's two runs ran at the same time, one CPU thread each, from scratch, on refined labels; the learning rate's cosine runs over the 6 epochs' steps." \
+	  --out $(ABLATION_OUT).md
 	$(PY) -m benchmarks.descriptor_study --data $(DATA) --title "coordinate attention" \
 	  --arm "with CA" $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/with-ca-$(s)/last.pt) \
 	  --arm "without CA" $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/without-ca-$(s)/last.pt) \
-	  --out benchmarks/results/ablation-coordinate-attention-matching.md
+	  --out $(ABLATION_OUT)-matching.md
 	$(PY) -m benchmarks.descriptor_study --data $(DATA) --title "coordinate attention, network matcher" --matcher guided \
 	  --arm "with CA" $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/with-ca-$(s)/last.pt) \
 	  --arm "without CA" $(foreach s,$(ABLATION_SEEDS),$(ABLATION_DIR)/without-ca-$(s)/last.pt) \
-	  --out benchmarks/results/ablation-coordinate-attention-guided.md
+	  --out $(ABLATION_OUT)-guided.md
 
 clean:
 	rm -rf out .pytest_cache

@@ -1,5 +1,5 @@
 """What every training run here shares: resuming from ``last.pt``, the learning rate's cosine
-decay over the time budget, and closing an epoch (its record, ``best.pt`` when it improved, and
+decay over a fixed number of steps, and closing an epoch (its record, ``best.pt`` when it improved, and
 ``last.pt`` with the optimizer so that a rerun continues)."""
 from __future__ import annotations
 
@@ -30,8 +30,16 @@ def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Opti
     return resumed["state"]
 
 
+def schedule_progress(epoch: int, step: int, steps_per_epoch: int, schedule_epochs: float) -> float:
+    """How far through its cosine the learning rate is at ``step`` of ``epoch`` (both from 0): the
+    steps taken over ``schedule_epochs`` epochs' worth. Counted in steps, never in seconds, so the
+    same command gives the same rates on a fast machine, a slow one, or one shared with another
+    job (when the clock drove it, a run's rates depended on how busy the machine was)."""
+    return (epoch * steps_per_epoch + step) / (schedule_epochs * steps_per_epoch)
+
+
 def set_cosine_rate(optimizer: torch.optim.Optimizer, base_rate: float, progress: float) -> None:
-    """Cosine decay from ``base_rate`` to 2% of it as ``progress`` (of the time budget) goes 0 -> 1."""
+    """Cosine decay from ``base_rate`` to 2% of it as ``progress`` (``schedule_progress``) goes 0 -> 1."""
     for group in optimizer.param_groups:
         group["lr"] = float(base_rate * (0.02 + 0.98 * 0.5 * (1.0 + np.cos(np.pi * min(1.0, progress)))))
 

@@ -1,8 +1,10 @@
 """Trains the DFFCA descriptor with the HardNet loss on co-registered optical/SAR pairs.
 
-    python -m training.train --data ../shared/data --minutes 40 --out .cache/train/run
+    python -m training.train --data ../shared/data --max-epochs 7 --out .cache/train/run
 
-Time-bounded and resumable (run again with the same --out to continue); uses CUDA when present.
+Epoch-bounded, with a time cap, and resumable (run again with the same --out to continue); uses
+CUDA when present. The learning rate follows a cosine over steps, never over seconds, so a run's
+rates do not depend on the machine's speed.
 Validates on the held-out pairs after every epoch and keeps the best checkpoint; ``--export``
 writes the best weights into ``models/`` with the manifest entry and model card.
 """
@@ -18,7 +20,7 @@ import torch
 
 from plugin.core.network import DFFCANet
 from .augment import augment_pair, centre_crop
-from .checkpoints import checkpoint_paths, close_epoch, resume, set_cosine_rate
+from .checkpoints import checkpoint_paths, close_epoch, resume, schedule_progress, set_cosine_rate
 from .loss import hardnet_loss, pair_distances
 from .patch_pairs import build_patch_set, list_pairs
 
@@ -126,14 +128,14 @@ def train(args) -> str:
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
         "split": {"train": [p.name for p in train_pairs], "validation": [p.name for p in validation_pairs]},
     }
-    rng = np.random.default_rng(args.seed + state["epoch"])
     budget = args.minutes * 60.0
     while state["elapsed_s"] < budget and state["epoch"] < args.max_epochs:
+        rng = np.random.default_rng([args.seed, state["epoch"]])  # per epoch: a resumed run draws what an unbroken one would
         started = time.perf_counter()
         network.train()
         losses = []
-        for _ in range(args.steps_per_epoch):
-            set_cosine_rate(optimizer, args.lr, (state["elapsed_s"] + time.perf_counter() - started) / budget)
+        for step in range(args.steps_per_epoch):
+            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs or args.max_epochs))
             optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment, exclusion=args.exclusion)
             loss = hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
             optimizer.zero_grad()
@@ -154,8 +156,11 @@ def parse_args(argv=None):
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--out", default=os.path.join(".cache", "train", "dffca"))
     parser.add_argument("--cache", default=os.path.join(".cache", "patches"))
-    parser.add_argument("--minutes", type=float, default=40.0, help="training time budget (validation included)")
-    parser.add_argument("--max-epochs", type=int, default=1000)
+    parser.add_argument("--minutes", type=float, default=70.0,
+                        help="time cap (validation included): training stops there and a rerun continues; the learning rate does not depend on it")
+    parser.add_argument("--max-epochs", type=int, default=7)
+    parser.add_argument("--schedule-epochs", type=float, default=None,
+                        help="epochs over which the learning rate's cosine runs (default: --max-epochs); counted in steps, so every machine gives the same rates")
     parser.add_argument("--steps-per-epoch", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--patch-size", type=int, default=64)

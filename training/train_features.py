@@ -2,12 +2,13 @@
 template stage: template scores on its features must peak where the SAR shows the optical
 template's ground (``loss.template_matching_loss``).
 
-    python -m training.train_features --data ../shared/data --minutes 60 --out .cache/train/features
+    python -m training.train_features --data ../shared/data --max-epochs 18 --out .cache/train/features
 
 Trains on the training pairs less the calibration pairs (``patch_pairs.split_calibration``: never
 seen here, used to set the engine's thresholds for these features); validates after every epoch
 on the held-out validation pairs (fixed, seeded samples) and keeps the best checkpoint.
-Time-bounded and resumable (run again with the same --out to continue); uses CUDA when present.
+Epoch-bounded, with a time cap, and resumable (run again with the same --out to continue); uses
+CUDA when present. The learning rate follows a cosine over steps, never over seconds.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import torch
 
 from plugin.core.feature_network import DenseFeatureNet
 from .feature_samples import KNOWN_SIGMA_PX, TEMPLATE_PX, load_labelled_pairs, sample_batch
-from .checkpoints import checkpoint_paths, close_epoch, resume, set_cosine_rate
+from .checkpoints import checkpoint_paths, close_epoch, resume, schedule_progress, set_cosine_rate
 from .loss import template_matching_loss, template_scores
 from .patch_pairs import list_pairs, split_calibration
 
@@ -97,8 +98,8 @@ def train(args) -> str:
         started = time.perf_counter()
         network.train()
         losses = []
-        for _ in range(args.steps_per_epoch):
-            set_cosine_rate(optimizer, args.lr, (state["elapsed_s"] + time.perf_counter() - started) / budget)
+        for step in range(args.steps_per_epoch):
+            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs or args.max_epochs))
             optical, sar, labels = sample_batch(fit, GROUP_WEIGHTS, args.batch_size, rng)
             scores = scores_of(network, optical, sar, device)
             loss = template_matching_loss(scores, torch.from_numpy(labels).float().to(device), network.log_temperature.exp())
@@ -120,8 +121,11 @@ def parse_args(argv=None):
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--out", default=os.path.join(".cache", "train", "features"))
     parser.add_argument("--cache", default=os.path.join(".cache", "feature-labels"))
-    parser.add_argument("--minutes", type=float, default=60.0, help="training time budget (validation included)")
-    parser.add_argument("--max-epochs", type=int, default=1000)
+    parser.add_argument("--minutes", type=float, default=60.0,
+                        help="time cap (validation included): training stops there and a rerun continues; the learning rate does not depend on it")
+    parser.add_argument("--max-epochs", type=int, default=18)
+    parser.add_argument("--schedule-epochs", type=float, default=None,
+                        help="epochs over which the learning rate's cosine runs (default: --max-epochs); counted in steps, so every machine gives the same rates")
     parser.add_argument("--steps-per-epoch", type=int, default=400)
     parser.add_argument("--batch-size", type=int, default=24)
     parser.add_argument("--validation-samples", type=int, default=768)
