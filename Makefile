@@ -36,15 +36,15 @@ train: train-descriptor train-features
 # its 70 minutes (7 x 70 / 22.6 = 21.7 epochs); phase 2's epochs took about 180 s of its 50 minutes
 # (3000 / 180 = 16.7 epochs).
 train-descriptor: setup
-	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 7 --schedule-epochs 21.7 --minutes 120 --out .cache/train/dffca-v2
-	$(PY) -m training.train --data $(DATA) --refine-labels --augment mild --lr 5e-4 --groups 8 --max-epochs 8 --schedule-epochs 16.7 --minutes 120 --init .cache/train/dffca-v2/best.pt --out .cache/train/dffca-v2-phase2
+	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 7 --schedule-epochs 21.7 --minutes 70 --out .cache/train/dffca-v2
+	$(PY) -m training.train --data $(DATA) --refine-labels --augment mild --lr 5e-4 --groups 8 --max-epochs 8 --schedule-epochs 16.7 --minutes 50 --init .cache/train/dffca-v2/best.pt --out .cache/train/dffca-v2-phase2
 	$(PY) -m training.export .cache/train/dffca-v2-phase2/best.pt --name dffca-v2 --default --notes training/notes/dffca-v2.md
 
 # The dense feature network of the fine template stage (plugin/core/feature_network.py), trained on the
 # training pairs less the calibration pairs; see models/dense-v1.md. Horizon: its 40 minutes held
 # 17.5 of its epochs (2400 / 137 s).
 train-features: setup
-	$(PY) -m training.train_features --data $(DATA) --max-epochs 18 --schedule-epochs 17.5 --minutes 120 --out .cache/train/dense-v1
+	$(PY) -m training.train_features --data $(DATA) --max-epochs 18 --schedule-epochs 17.5 --minutes 60 --out .cache/train/dense-v1
 	$(PY) -m training.export .cache/train/dense-v1/best.pt --name dense-v1 --default --notes training/notes/dense-v1.md
 
 # The matching benchmark on the held-out pairs of $(DATA) (seeded warps, two tiers), against

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from training import train as descriptor_training
-from training.checkpoints import schedule_progress
+from training.checkpoints import exit_unless_finished, schedule_progress
 
 
 def synthetic_patches(count: int, window: int, seed: int) -> dict:
@@ -23,10 +23,13 @@ def tiny_data(monkeypatch):
     monkeypatch.setattr(descriptor_training, "patch_sets", lambda args: ([], [], train_set, validation_set))
 
 
-def run(out, *extra):
-    args = descriptor_training.parse_args(["--out", str(out), "--patch-size", "32", "--batch-size", "16",
+def arguments(out, *extra):
+    return descriptor_training.parse_args(["--out", str(out), "--patch-size", "32", "--batch-size", "16",
                                            "--steps-per-epoch", "3", "--max-epochs", "2", "--seed", "3", *extra])
-    descriptor_training.train(args)
+
+
+def run(out, *extra):
+    descriptor_training.train(arguments(out, *extra))
     return torch.load(out / "last.pt", map_location="cpu", weights_only=True)
 
 
@@ -57,6 +60,10 @@ def test_a_run_stopped_by_its_time_cap_continues_where_it_stopped(tiny_data, tmp
     unbroken = run(tmp_path / "unbroken")
     stopped = run(tmp_path / "resumed", "--minutes", "1e-6")
     assert stopped["state"]["epoch"] == 1
+    with pytest.raises(SystemExit) as stopped_early:  # so that make does not start the next phase from it
+        exit_unless_finished(arguments(tmp_path / "resumed", "--minutes", "1e-6"), "best.pt")
+    assert stopped_early.value.code == 3
     resumed = run(tmp_path / "resumed")
     assert resumed["state"]["epoch"] == 2
     assert_same_weights(unbroken["state_dict"], resumed["state_dict"])
+    exit_unless_finished(arguments(tmp_path / "resumed"), "best.pt")  # finished: returns

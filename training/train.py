@@ -20,7 +20,7 @@ import torch
 
 from plugin.core.network import DFFCANet
 from .augment import augment_pair, centre_crop
-from .checkpoints import checkpoint_paths, close_epoch, resume, schedule_progress, set_cosine_rate
+from .checkpoints import checkpoint_paths, close_epoch, exit_unless_finished, resume, schedule_progress, set_cosine_rate
 from .loss import hardnet_loss, pair_distances
 from .patch_pairs import build_patch_set, list_pairs
 
@@ -181,4 +181,5 @@ def parse_args(argv=None):
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    print(train(parse_args()))
+    arguments = parse_args()
+    exit_unless_finished(arguments, train(arguments))

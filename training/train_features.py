@@ -22,7 +22,7 @@ import torch
 
 from plugin.core.feature_network import DenseFeatureNet
 from .feature_samples import KNOWN_SIGMA_PX, TEMPLATE_PX, load_labelled_pairs, sample_batch
-from .checkpoints import checkpoint_paths, close_epoch, resume, schedule_progress, set_cosine_rate
+from .checkpoints import checkpoint_paths, close_epoch, exit_unless_finished, resume, schedule_progress, set_cosine_rate
 from .loss import template_matching_loss, template_scores
 from .patch_pairs import list_pairs, split_calibration
 
@@ -139,4 +139,5 @@ def parse_args(argv=None):
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    print(train(parse_args()))
+    arguments = parse_args()
+    exit_unless_finished(arguments, train(arguments))
