@@ -1,12 +1,13 @@
 """Coordinate-attention ablation: two training runs under the same budget, one with and one
 without coordinate attention, compared on the held-out validation pairs after every epoch.
 
-    make ablation        # or, by hand:
-    python -m training.train --augment strong --max-epochs 5 --out .cache/ablation/with-ca
-    python -m training.train --augment strong --max-epochs 5 --no-attention --out .cache/ablation/without-ca
-    python -m training.ablation --with-ca .cache/ablation/with-ca/last.pt --without-ca .cache/ablation/without-ca/last.pt
+    make ablation        # or, by hand, per seed:
+    python -m training.train --refine-labels --augment strong --max-epochs 6 --seed 0 --out .cache/ablation/with-ca-0
+    python -m training.train --refine-labels --augment strong --max-epochs 6 --seed 0 --no-attention --out .cache/ablation/without-ca-0
+    python -m training.ablation --with-ca .cache/ablation/with-ca-0/last.pt --without-ca .cache/ablation/without-ca-0/last.pt --out FILE
 
-Writes benchmarks/results/ablation-coordinate-attention.md from the checkpoints themselves.
+Writes the results file (``--out``) from the checkpoints themselves: per seed, the best and the
+last epoch's figures of each arm and their difference.
 """
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def _history_table(runs: dict) -> list:
     return lines
 
 
+def _row(name: str, values: list, signed: bool = False) -> str:
+    """A table row: the figure per seed, then their mean."""
+    form = "+.4f" if signed else ".4f"
+    return f"| {name} | " + " | ".join(format(v, form) for v in values) + f" | {format(sum(values) / len(values), form)} |"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--with-ca", nargs="+", required=True, help="checkpoints trained with coordinate attention, one per seed")
@@ -59,13 +66,15 @@ def main(argv=None) -> None:
         lines.append(f"- **{label}**: `python -m training.train {command_arguments(checkpoint['config']['training'])}`"
                      f"{' (and the other seeds)' if len(pairs) > 1 else ''}, {parameters(checkpoint['state_dict']):,} parameters, "
                      f"{checkpoint['state']['elapsed_s'] / 60:.1f} min")
-    summary = {label: [run[label]["state"]["best"] for run in pairs] for label in ("with CA", "without CA")}
     lines += ["", "| | " + " | ".join(f"seed {run['with CA']['config']['training']['seed']}" for run in pairs) + " | mean |",
               "|---|" + "---|" * (len(pairs) + 1)]
-    for label, bests in summary.items():
-        for key, name in (("fpr95", "best FPR95"), ("top1_accuracy", "top-1 at that epoch")):
-            values = [b[key] for b in bests]
-            lines.append(f"| {label}: {name} | " + " | ".join(f"{v:.4f}" for v in values) + f" | {sum(values) / len(values):.4f} |")
+    for which, pick in (("best", lambda state: state["best"]), ("last epoch", lambda state: state["history"][-1])):
+        figures = {label: [pick(run[label]["state"]) for run in pairs] for label in ("with CA", "without CA")}
+        for label, records in figures.items():
+            lines.append(_row(f"{label}: {which} FPR95", [r["fpr95"] for r in records]))
+            lines.append(_row(f"{label}: top-1 at {'that epoch' if which == 'best' else 'the last epoch'}", [r["top1_accuracy"] for r in records]))
+        differences = [a["fpr95"] - b["fpr95"] for a, b in zip(figures["with CA"], figures["without CA"])]
+        lines.append(_row(f"difference, {which} FPR95: with CA - without (negative: CA ahead)", differences, signed=True))
     for run in pairs:
         lines += ["", f"### seed {run['with CA']['config']['training']['seed']}", ""] + _history_table(run)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
