@@ -54,6 +54,7 @@ def test_same_command_same_weights_on_a_slow_machine(tiny_data, tmp_path, monkey
     assert [h["loss"] for h in first["state"]["history"]] == [h["loss"] for h in slow["state"]["history"]]
     assert slow["state"]["elapsed_s"] > first["state"]["elapsed_s"]
     assert first["state"]["epoch"] == 2
+    assert first["config"]["training"]["schedule_epochs"] == 2  # the horizon, recorded in the command
 
 
 def test_a_run_stopped_by_its_time_cap_continues_where_it_stopped(tiny_data, tmp_path):

@@ -104,6 +104,7 @@ def patch_sets(args):
 
 
 def train(args) -> str:
+    args.schedule_epochs = args.schedule_epochs or args.max_epochs  # recorded in the checkpoint's command
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
     train_pairs, validation_pairs, train_set, validation_set = patch_sets(args)
@@ -135,7 +136,7 @@ def train(args) -> str:
         network.train()
         losses = []
         for step in range(args.steps_per_epoch):
-            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs or args.max_epochs))
+            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs))
             optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment, exclusion=args.exclusion)
             loss = hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
             optimizer.zero_grad()

@@ -70,6 +70,7 @@ def validate(network: DenseFeatureNet, samples, device, batch: int = 64) -> dict
 
 
 def train(args) -> str:
+    args.schedule_epochs = args.schedule_epochs or args.max_epochs  # recorded in the checkpoint's command
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
     train_pairs, validation_pairs = list_pairs(args.data)
@@ -99,7 +100,7 @@ def train(args) -> str:
         network.train()
         losses = []
         for step in range(args.steps_per_epoch):
-            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs or args.max_epochs))
+            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs))
             optical, sar, labels = sample_batch(fit, GROUP_WEIGHTS, args.batch_size, rng)
             scores = scores_of(network, optical, sar, device)
             loss = template_matching_loss(scores, torch.from_numpy(labels).float().to(device), network.log_temperature.exp())
