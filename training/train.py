@@ -5,7 +5,7 @@
 Epoch-bounded, with a time cap, and resumable (run again with the same --out to continue); uses
 CUDA when present. The learning rate follows a cosine over steps, never over seconds, so a run's
 rates do not depend on the machine's speed.
-Validates on the held-out pairs after every epoch and keeps the best checkpoint; ``--export``
+Validates on the held-out pairs after every epoch and keeps the best checkpoint; ``training.export``
 writes the best weights into ``models/`` with the manifest entry and model card.
 """
 from __future__ import annotations
