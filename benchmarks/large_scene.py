@@ -152,7 +152,11 @@ def write_rasters(optical: np.ndarray, sar: np.ndarray, folder: str, name: str, 
 
 
 def peak_of(command):
-    """Runs ``command`` in a child and returns (seconds, peak resident memory in GiB, return code, stderr)."""
+    """Runs ``command`` in a child and returns (seconds, peak resident memory in GiB, return code, stderr).
+    Linux counts this process's own peak when it started the child into the child's peak (the
+    high-water mark survives exec), so the figure is exact only from a small process: ``main``
+    builds each scene in memory before it measures, so its peaks are upper bounds by up to the
+    driver's own peak (not yet separated out)."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = child.stderr.read().decode(errors="replace")
