@@ -9,8 +9,7 @@ import pytest
 from osgeo import gdal
 
 from benchmarks import large_scene
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.conftest import ROOT
 
 
 def test_peak_memory_of_a_child_process_is_measured():

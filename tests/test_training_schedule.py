@@ -62,9 +62,9 @@ def test_a_run_stopped_by_its_time_cap_continues_where_it_stopped(tiny_data, tmp
     stopped = run(tmp_path / "resumed", "--minutes", "1e-6")
     assert stopped["state"]["epoch"] == 1
     with pytest.raises(SystemExit) as stopped_early:  # so that make does not start the next phase from it
-        exit_unless_finished(arguments(tmp_path / "resumed", "--minutes", "1e-6"), "best.pt")
+        exit_unless_finished(arguments(tmp_path / "resumed", "--minutes", "1e-6"), "best.pt", stopped["state"]["epoch"])
     assert stopped_early.value.code == 3
     resumed = run(tmp_path / "resumed")
     assert resumed["state"]["epoch"] == 2
     assert_same_weights(unbroken["state_dict"], resumed["state_dict"])
-    exit_unless_finished(arguments(tmp_path / "resumed"), "best.pt")  # finished: returns
+    exit_unless_finished(arguments(tmp_path / "resumed"), "best.pt", resumed["state"]["epoch"])  # finished: returns

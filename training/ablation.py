@@ -68,11 +68,12 @@ def main(argv=None) -> None:
                      f"{checkpoint['state']['elapsed_s'] / 60:.1f} min")
     lines += ["", "| | " + " | ".join(f"seed {run['with CA']['config']['training']['seed']}" for run in pairs) + " | mean |",
               "|---|" + "---|" * (len(pairs) + 1)]
-    for which, pick in (("best", lambda state: state["best"]), ("last epoch", lambda state: state["history"][-1])):
+    for which, epoch, pick in (("best", "that epoch", lambda state: state["best"]),
+                               ("last epoch", "the last epoch", lambda state: state["history"][-1])):
         figures = {label: [pick(run[label]["state"]) for run in pairs] for label in ("with CA", "without CA")}
         for label, records in figures.items():
             lines.append(_row(f"{label}: {which} FPR95", [r["fpr95"] for r in records]))
-            lines.append(_row(f"{label}: top-1 at {'that epoch' if which == 'best' else 'the last epoch'}", [r["top1_accuracy"] for r in records]))
+            lines.append(_row(f"{label}: top-1 at {epoch}", [r["top1_accuracy"] for r in records]))
         differences = [a["fpr95"] - b["fpr95"] for a, b in zip(figures["with CA"], figures["without CA"])]
         lines.append(_row(f"difference, {which} FPR95: with CA - without (negative: CA ahead)", differences, signed=True))
     for run in pairs:

@@ -55,13 +55,11 @@ def close_epoch(state: dict, record: dict, improved: bool, config: dict, network
     torch.save({**checkpoint, "optimizer": optimizer.state_dict()}, last_path)
 
 
-def exit_unless_finished(args, best_path: str) -> None:
+def exit_unless_finished(args, best_path: str, epochs: int) -> None:
     """Ends a training command: prints the best checkpoint, and exits with status 3 when the time
-    cap stopped the run before its epoch cap, so that ``make train`` stops there instead of starting
-    the next phase from an unfinished one (running it again continues the same run)."""
+    cap stopped the run (after ``epochs``) before its epoch cap, so that ``make train`` stops there
+    instead of starting the next phase from an unfinished one (running it again continues the same run)."""
     print(best_path)
-    last_path, _ = checkpoint_paths(args.out)
-    epochs = torch.load(last_path, map_location="cpu", weights_only=True)["state"]["epoch"] if os.path.exists(last_path) else 0
     if epochs < args.max_epochs:
         LOGGER.error("stopped by the %g-minute time cap after %d of %d epochs: run the same command again to continue",
                      args.minutes, epochs, args.max_epochs)

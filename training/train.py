@@ -14,6 +14,7 @@ import argparse
 import logging
 import os
 import time
+from typing import Tuple
 
 import numpy as np
 import torch
@@ -103,7 +104,8 @@ def patch_sets(args):
             build_patch_set(validation_pairs, window, args.per_image, cache + "-val.npz", args.refine_labels))
 
 
-def train(args) -> str:
+def train(args) -> Tuple[str, int]:
+    """Trains as ``args`` say; returns the best checkpoint's path and the epochs trained so far."""
     args.schedule_epochs = args.schedule_epochs or args.max_epochs  # recorded in the checkpoint's command
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
@@ -149,7 +151,7 @@ def train(args) -> str:
         record = {"epoch": state["epoch"], "loss": float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
         LOGGER.info("epoch %(epoch)d loss %(loss).4f val top1 %(top1_accuracy).3f fpr95 %(fpr95).4f (%(elapsed_s).0f s)", record)
         close_epoch(state, record, state["best"] is None or metrics["fpr95"] < state["best"]["fpr95"], config, network, optimizer, last_path, best_path)
-    return best_path
+    return best_path, state["epoch"]
 
 
 def parse_args(argv=None):
@@ -183,4 +185,4 @@ def parse_args(argv=None):
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     arguments = parse_args()
-    exit_unless_finished(arguments, train(arguments))
+    exit_unless_finished(arguments, *train(arguments))

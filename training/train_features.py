@@ -16,6 +16,7 @@ import argparse
 import logging
 import os
 import time
+from typing import Tuple
 
 import numpy as np
 import torch
@@ -69,7 +70,8 @@ def validate(network: DenseFeatureNet, samples, device, batch: int = 64) -> dict
             "hit_2px_measured": float(hits[known].float().mean()) if known.any() else float("nan"), "samples": int(len(hits))}
 
 
-def train(args) -> str:
+def train(args) -> Tuple[str, int]:
+    """Trains as ``args`` say; returns the best checkpoint's path and the epochs trained so far."""
     args.schedule_epochs = args.schedule_epochs or args.max_epochs  # recorded in the checkpoint's command
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
@@ -114,7 +116,7 @@ def train(args) -> str:
         record = {"epoch": state["epoch"], "train_loss": float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
         LOGGER.info("epoch %(epoch)d loss %(train_loss).3f val loss %(loss).3f hit@2px %(hit_2px).3f (measured labels %(hit_2px_measured).3f) (%(elapsed_s).0f s)", record)
         close_epoch(state, record, state["best"] is None or metrics["hit_2px"] > state["best"]["hit_2px"], config, network, optimizer, last_path, best_path)
-    return best_path
+    return best_path, state["epoch"]
 
 
 def parse_args(argv=None):
@@ -141,4 +143,4 @@ def parse_args(argv=None):
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     arguments = parse_args()
-    exit_unless_finished(arguments, train(arguments))
+    exit_unless_finished(arguments, *train(arguments))
