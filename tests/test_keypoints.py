@@ -18,6 +18,15 @@ def test_limit_margin_and_mask_are_respected(sample):
     assert keypoints.xy.min() >= 10 and keypoints.xy[:, 1].max() < 384 - 10
 
 
+def test_the_margin_at_the_image_edge_is_the_margin_asked_for(sample):
+    """Not twice it: the edge once counted both as invalid and by the erosion, so a 256 px tile
+    gave training windows only from its central 20 px for a 59 px margin."""
+    image = load(sample["sar"])
+    edge = detect_keypoints(image, np.ones(image.shape, bool), max_keypoints=2000, margin=30).xy
+    distance = np.minimum(edge, np.array(image.shape[::-1]) - 1 - edge).min(axis=1)
+    assert distance.min() >= 30 and (distance < 45).sum() >= 10
+
+
 def test_points_are_spread_over_cells():
     rng = np.random.default_rng(1)
     xy = np.vstack([rng.uniform(0, 64, (500, 2)), rng.uniform(64, 256, (40, 2))])  # a dense corner

@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from tests.test_structural import sar_like, texture
-from training.patch_pairs import ImagePair, build_patch_set, measured_offsets, pair_windows
+from training.patch_pairs import ImagePair, build_patch_set, cut_windows, measured_offsets, pair_windows
 
 
 def grid_points(shape, step=32, margin=60):
@@ -54,3 +54,23 @@ def test_patch_cache_keeps_refined_and_identity_labels_apart(tmp_path):
     identity = build_patch_set([pair], 96, 60, cache, refine=False)  # same file: the key must force a rebuild
     assert refined["offset"].any() and not identity["offset"].any()
     assert str(build_patch_set([pair], 96, 60, cache, refine=False)["key"]) == str(identity["key"])
+
+
+def test_window_sizes_can_share_their_keypoints_for_a_fair_patch_size_comparison(tmp_path):
+    pair = write_pair(tmp_path, (4, 2))
+    small = build_patch_set([pair], 96, 60, str(tmp_path / "w96.npz"), refine=True)
+    large = build_patch_set([pair], 144, 60, str(tmp_path / "w144.npz"), refine=True, keypoint_window=96)
+    np.testing.assert_array_equal(large["xy"], small["xy"])
+    np.testing.assert_array_equal(large["offset"], small["offset"])
+    np.testing.assert_array_equal(large["optical"][:, 24:120, 24:120], small["optical"])  # the same ground at the centre
+    alone = build_patch_set([pair], 144, 60, str(tmp_path / "w144.npz"), refine=True)  # its own keypoints: key differs
+    assert len(alone["xy"]) < len(large["xy"])
+
+
+def test_a_window_past_the_image_edge_is_zero_there_as_the_engine_pads():
+    image = np.arange(1, 101, dtype=np.float32).reshape(10, 10)
+    windows = cut_windows(image, np.array([[5, 5], [1, 8]]), 6)
+    np.testing.assert_array_equal(windows[0], image[2:8, 2:8])
+    np.testing.assert_array_equal(windows[1][:, :2], 0)  # columns -2 and -1
+    np.testing.assert_array_equal(windows[1][-1], 0)  # row 10
+    np.testing.assert_array_equal(windows[1][:5, 2:], image[5:10, 0:4])

@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 
-from plugin.core.keypoints import detect_keypoints
+from plugin.core.keypoints import MARGIN_RULE, detect_keypoints
 from .augment import radiometry, speckle
 from .patch_pairs import REFINE_MAX_SPREAD_PX, REFINE_MIN_SUPPORT, REFINE_RADIUS_PX, ImagePair, load_pair_grey, measured_offsets
 
@@ -47,7 +47,7 @@ class LabelledPair:
 
 def load_labelled_pairs(pairs: List[ImagePair], cache_dir: str) -> List[LabelledPair]:
     """The pairs with their keypoints' measured offsets (cached per pair and label settings)."""
-    settings = f"{KEYPOINTS_PER_IMAGE}-{LABEL_MARGIN_PX}-{REFINE_RADIUS_PX}-{REFINE_MIN_SUPPORT}-{REFINE_MAX_SPREAD_PX}"
+    settings = f"{KEYPOINTS_PER_IMAGE}-{LABEL_MARGIN_PX}-{REFINE_RADIUS_PX}-{REFINE_MIN_SUPPORT}-{REFINE_MAX_SPREAD_PX}-{MARGIN_RULE}"
     labelled = []
     for pair in pairs:
         optical, sar = load_pair_grey(pair)

@@ -20,12 +20,12 @@ import glob
 import logging
 import os
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
 
-from plugin.core.keypoints import detect_keypoints
+from plugin.core.keypoints import MARGIN_RULE, detect_keypoints
 from plugin.core.pipeline import MIN_DISTINCTNESS
 from plugin.core.structural import cfog, match_templates
 
@@ -93,8 +93,11 @@ def load_pair_grey(pair: ImagePair) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def cut_windows(image: np.ndarray, xy: np.ndarray, window: int) -> np.ndarray:
+    """``window`` x ``window`` windows centred on ``xy``; zeros past the image's edge, as the
+    engine pads an image before it cuts patches (``plugin.core.descriptor``)."""
     half = window // 2
-    return np.stack([image[y - half : y + half, x - half : x + half] for x, y in xy.astype(int)])
+    padded = np.pad(image, half)
+    return np.stack([padded[y : y + window, x : x + window] for x, y in xy.astype(int)])
 
 
 def measured_offsets(optical: np.ndarray, sar: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -119,13 +122,16 @@ def measured_offsets(optical: np.ndarray, sar: np.ndarray, xy: np.ndarray) -> np
     return offsets
 
 
-def pair_windows(pair: ImagePair, window: int, per_image: int, refine: bool = False) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def pair_windows(pair: ImagePair, window: int, per_image: int, refine: bool = False,
+                 keypoint_window: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(optical windows, SAR windows, optical keypoint xy, SAR - optical offset) at keypoints of
     both images, windows as uint8; with ``refine``, SAR windows at the measured offsets
-    (``measured_offsets``), else at offset 0."""
+    (``measured_offsets``), else at offset 0. Keypoints are taken where a ``keypoint_window``
+    (default ``window``) fits inside the image, so sets of different window sizes can share
+    their keypoints; a larger window is zero beyond the edge."""
     optical, sar = load_pair_grey(pair)
     valid = np.ones(optical.shape, bool)
-    margin = window // 2 + 1 + (REFINE_SEARCH_PX if refine else 0)
+    margin = (keypoint_window or window) // 2 + 1 + (REFINE_SEARCH_PX if refine else 0)
     points = [detect_keypoints(img, valid, per_image, margin=margin, cell_size=64).xy for img in (optical, sar)]
     xy = np.unique(np.rint(np.concatenate(points)).astype(int), axis=0)
     sar_xy = xy
@@ -142,18 +148,21 @@ def pair_windows(pair: ImagePair, window: int, per_image: int, refine: bool = Fa
     return to_uint8(cut_windows(optical, xy, window)), to_uint8(cut_windows(sar, sar_xy, window)), xy, (sar_xy - xy).astype(np.float32)
 
 
-def build_patch_set(pairs: List[ImagePair], window: int, per_image: int, cache_path: str, refine: bool = False) -> dict:
-    """All windows of ``pairs``, cached in an .npz (rebuilt when the pair list, sizes or labels change)."""
+def build_patch_set(pairs: List[ImagePair], window: int, per_image: int, cache_path: str, refine: bool = False,
+                    keypoint_window: Optional[int] = None) -> dict:
+    """All windows of ``pairs`` (keypoints as ``pair_windows`` takes them), cached in an .npz
+    (rebuilt when the pair list, sizes or labels change)."""
     labels = (f"refined{REFINE_SEARCH_PX},{REFINE_RADIUS_PX},{REFINE_MIN_SUPPORT},{REFINE_MAX_SPREAD_PX},{MIN_DISTINCTNESS},"
               f"{REFINE_TEMPLATE_RADIUS}") if refine else "identity"
-    key = f"{window}-{per_image}-{labels}-" + ",".join(p.name for p in pairs)
+    shared = f"k{keypoint_window}-" if keypoint_window and keypoint_window != window else ""
+    key = f"{window}-{shared}{per_image}-{labels}-{MARGIN_RULE}-" + ",".join(p.name for p in pairs)
     if os.path.exists(cache_path):
         cached = dict(np.load(cache_path, allow_pickle=False))
         if str(cached["key"]) == key:
             return cached
     optical, sar, xy, offset, image_id = [], [], [], [], []
     for index, pair in enumerate(pairs):
-        o, s, p, d = pair_windows(pair, window, per_image, refine)
+        o, s, p, d = pair_windows(pair, window, per_image, refine, keypoint_window)
         optical.append(o), sar.append(s), xy.append(p), offset.append(d), image_id.append(np.full(len(p), index))
         LOGGER.info("windows: %s -> %d", pair.name, len(p))
     result = {

@@ -94,14 +94,20 @@ def validate(network: DFFCANet, patches: dict, patch_size: int, device, block: i
     return {"top1_accuracy": float(np.mean(top1)), "fpr95": float(np.mean(fpr95)), "pairs": int(len(optical)), "block": block}
 
 
-def patch_sets(args):
-    """(training pairs, validation pairs, their window sets) as ``args`` asks: windows 1.5 x the
-    patch (room for augmentation), cached per window size and labels under ``args.cache``."""
+def patch_set(args, pairs, split: str) -> dict:
+    """The window set of ``pairs`` as ``args`` asks: windows 1.5 x the patch (room for
+    augmentation) at the keypoints where a ``--keypoint-window`` fits, cached per window size,
+    keypoints and labels under ``args.cache`` (``split``: the file's suffix)."""
     window = int(np.ceil(args.patch_size * 1.5 / 2) * 2)
+    shared = f"-k{args.keypoint_window}" if args.keypoint_window != window else ""
+    cache = os.path.join(args.cache, f"patches-w{window}{shared}" + ("-refined" if args.refine_labels else ""))
+    return build_patch_set(pairs, window, args.per_image, f"{cache}-{split}.npz", args.refine_labels, args.keypoint_window)
+
+
+def patch_sets(args):
+    """(training pairs, validation pairs, their window sets) as ``args`` asks (``patch_set``)."""
     train_pairs, validation_pairs = list_pairs(args.data)
-    cache = os.path.join(args.cache, f"patches-w{window}" + ("-refined" if args.refine_labels else ""))
-    return (train_pairs, validation_pairs, build_patch_set(train_pairs, window, args.per_image, cache + "-train.npz", args.refine_labels),
-            build_patch_set(validation_pairs, window, args.per_image, cache + "-val.npz", args.refine_labels))
+    return train_pairs, validation_pairs, patch_set(args, train_pairs, "train"), patch_set(args, validation_pairs, "val")
 
 
 def train(args) -> Tuple[str, int]:
@@ -167,6 +173,10 @@ def parse_args(argv=None):
     parser.add_argument("--steps-per-epoch", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--patch-size", type=int, default=64)
+    parser.add_argument("--keypoint-window", type=int, default=96,
+                        help="px: keypoints are taken where a window this wide fits in the image (the 64 px patch's window), "
+                             "so every patch size trains and validates at the same keypoints; a larger window is zero past "
+                             "the edge, as the engine pads")
     parser.add_argument("--groups", type=int, default=4, help="local groups per batch (one image region each)")
     parser.add_argument("--exclusion", type=float, default=8.0,
                         help="px: windows of one image closer than this are never each other's negative (label noise)")
