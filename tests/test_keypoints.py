@@ -1,7 +1,8 @@
 import numpy as np
+from scipy import ndimage
 from osgeo import gdal
 
-from plugin.core.keypoints import detect_keypoints, spread_evenly
+from plugin.core.keypoints import ENGINE_EDGE_MARGIN_PX, detect_keypoints, keypoint_mask, spread_evenly
 
 
 def load(path):
@@ -25,6 +26,21 @@ def test_the_margin_at_the_image_edge_is_the_margin_asked_for(sample):
     edge = detect_keypoints(image, np.ones(image.shape, bool), max_keypoints=2000, margin=30).xy
     distance = np.minimum(edge, np.array(image.shape[::-1]) - 1 - edge).min(axis=1)
     assert distance.min() >= 30 and (distance < 45).sum() >= 10
+
+
+def test_the_engine_keeps_the_edge_margin_its_benchmarks_were_measured_with():
+    """8 px from invalid pixels and 16 px from the edge, exactly as before the margin was fixed
+    (the old rule: blank 8 px at the edge, then erode by 8), so no benchmark figure moved."""
+    rng = np.random.default_rng(3)
+    valid = np.ones((120, 140), bool)
+    valid[rng.integers(0, 120, 30), rng.integers(0, 140, 30)] = False  # nodata specks
+    valid[:, 100:] = False
+    old = valid.copy()
+    old[:8], old[-8:], old[:, :8], old[:, -8:] = False, False, False, False
+    old = ndimage.binary_erosion(old, iterations=8)
+    assert ENGINE_EDGE_MARGIN_PX == 16
+    np.testing.assert_array_equal(keypoint_mask(valid, 8), old)
+    assert keypoint_mask(valid, 8)[16:-16, 16:92].any() and not keypoint_mask(valid, 8)[:16].any()
 
 
 def test_points_are_spread_over_cells():

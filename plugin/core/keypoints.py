@@ -54,9 +54,14 @@ def spread_evenly(xy: np.ndarray, response: np.ndarray, image_shape, max_keypoin
     return order[pick]
 
 
-# Named in the cache keys of training data cut at keypoints, so data cut before the edge margin was
-# applied once (it was applied twice: a 59 px margin kept a 256 px tile's keypoints in its centre
-# 20 px) is rebuilt rather than reused.
+# The engine's keypoints keep this far from the image's edge (and ``margin``, 8 px, from invalid
+# pixels): all of its benchmarks were measured so. With 8 px at the edge too, the validation
+# benchmark lost 8% of its correct matches and 1-2 pairs within 3 px while gaining 1-2 within the
+# data's tolerance (benchmarks/results/edge-margin-8.md): points that close to the edge are never
+# tried by template matching and take the place of points that would be.
+ENGINE_EDGE_MARGIN_PX = 16
+# Named in the cache keys of training data cut at keypoints, so data cut while the edge margin was
+# applied twice (a 59 px margin kept a 256 px tile's keypoints in its central 20 px) is rebuilt.
 MARGIN_RULE = "margin-once"
 
 
@@ -69,29 +74,41 @@ def detect_keypoints(
     cell_size: int = 64,
     params: PhaseCongruencyParams = PhaseCongruencyParams(),
     progress: Optional[Callable[[float], None]] = None,
+    edge_margin: int = ENGINE_EDGE_MARGIN_PX,
 ) -> Keypoints:
     """FAST on the phase-congruency map of ``image`` (H x W float in [0, 1]), where ``valid``.
 
-    Points closer than ``margin`` pixels to an invalid pixel or to the image edge are dropped.
+    Points closer than ``margin`` pixels to an invalid pixel, or than the larger of ``margin`` and
+    ``edge_margin`` to the image's edge, are dropped.
     ``progress``: told how far the map is, tile by tile on a large image (``phase_congruency``).
     """
     congruency = phase_congruency(image, params, where=valid, progress=progress)
-    return fast_keypoints(congruency_to_uint8(congruency, valid), valid, max_keypoints, margin, fast_threshold, cell_size)
+    return fast_keypoints(congruency_to_uint8(congruency, valid), valid, max_keypoints, margin, fast_threshold, cell_size, edge_margin)
+
+
+def keypoint_mask(valid: np.ndarray, margin: int, edge_margin: int = ENGINE_EDGE_MARGIN_PX) -> np.ndarray:
+    """Where keypoints may lie: ``margin`` px inside ``valid`` and ``max(margin, edge_margin)`` px
+    from the image's edge."""
+    # beyond the edge counts as invalid (border_value 0), so the erosion keeps ``margin`` px from it too
+    inner = ndimage.binary_erosion(valid, iterations=margin, border_value=0) if margin > 0 else valid.copy()
+    if edge_margin > margin:
+        inner[:edge_margin], inner[inner.shape[0] - edge_margin :] = False, False
+        inner[:, :edge_margin], inner[:, inner.shape[1] - edge_margin :] = False, False
+    return inner
 
 
 def fast_keypoints(picture: np.ndarray, valid: np.ndarray, max_keypoints: int = 1000, margin: int = 8, fast_threshold: int = 8,
-                   cell_size: int = 64) -> Keypoints:
+                   cell_size: int = 64, edge_margin: int = ENGINE_EDGE_MARGIN_PX) -> Keypoints:
     """FAST corners of the 8-bit ``picture`` (the phase-congruency map in ``detect_keypoints``),
-    at least ``margin`` px inside ``valid``, spread evenly (``spread_evenly``)."""
+    at least ``margin`` px inside ``valid`` and ``max(margin, edge_margin)`` px from the edge,
+    spread evenly (``spread_evenly``)."""
     detector = cv2.FastFeatureDetector_create(threshold=fast_threshold, nonmaxSuppression=True)
     found = detector.detect(picture, None)
     if not found:
         return Keypoints(np.zeros((0, 2), np.float32), np.zeros(0, np.float32))
     xy = cv2.KeyPoint_convert(found).reshape(-1, 2).astype(np.float32, copy=False)  # in C++: millions of points on a large scene
     response = np.fromiter((k.response for k in found), np.float32, len(found))
-    # beyond the edge counts as invalid (border_value 0), so this keeps ``margin`` px from the edge too
-    inner = ndimage.binary_erosion(valid, iterations=margin, border_value=0) if margin > 0 else valid
-    keep = inner[xy[:, 1].astype(int), xy[:, 0].astype(int)]
+    keep = keypoint_mask(valid, margin, edge_margin)[xy[:, 1].astype(int), xy[:, 0].astype(int)]
     xy, response = xy[keep], response[keep]
     chosen = spread_evenly(xy, response, picture.shape, max_keypoints, cell_size)
     return Keypoints(xy[chosen], response[chosen])
