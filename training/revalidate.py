@@ -30,7 +30,8 @@ def main(argv=None) -> int:
     parser.add_argument("checkpoints", nargs="+")
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--cache", default=".cache/patches")
-    parser.add_argument("--keypoint-window", type=int, default=96)
+    parser.add_argument("--keypoint-window", type=int, default=train_arguments([]).keypoint_window,
+                        help="as training.train's (its default)")
     parser.add_argument("--out", default=None, help="a Markdown results file to write")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
