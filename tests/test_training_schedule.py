@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from training import train as descriptor_training
+from training import checkpoints, train as descriptor_training
 from training.checkpoints import exit_unless_finished, schedule_progress
 
 
@@ -48,7 +48,7 @@ def test_the_learning_rate_is_counted_in_steps():
 def test_same_command_same_weights_on_a_slow_machine(tiny_data, tmp_path, monkeypatch):
     first = run(tmp_path / "first")
     clock = iter(range(0, 10**9, 1000))  # every reading of the clock 1000 s after the last
-    monkeypatch.setattr(descriptor_training.time, "perf_counter", lambda: float(next(clock)))
+    monkeypatch.setattr(checkpoints.time, "perf_counter", lambda: float(next(clock)))
     slow = run(tmp_path / "slow")
     assert_same_weights(first["state_dict"], slow["state_dict"])
     assert [h["loss"] for h in first["state"]["history"]] == [h["loss"] for h in slow["state"]["history"]]
@@ -68,3 +68,40 @@ def test_a_run_stopped_by_its_time_cap_continues_where_it_stopped(tiny_data, tmp
     assert resumed["state"]["epoch"] == 2
     assert_same_weights(unbroken["state_dict"], resumed["state_dict"])
     exit_unless_finished(arguments(tmp_path / "resumed"), "best.pt", resumed["state"]["epoch"])  # finished: returns
+
+
+@pytest.fixture
+def tiny_labelled_pairs(monkeypatch):
+    """Two synthetic pairs per group in place of the data folder's labelled pairs."""
+    from training import train_features
+    from training.feature_samples import LabelledPair
+
+    def labelled(name, seed):
+        rng = np.random.default_rng(seed)
+        optical = rng.random((192, 192)).astype(np.float32)
+        xy = rng.uniform(64, 128, (20, 2))
+        offset = np.where(rng.random((20, 1)) < 0.5, rng.uniform(-1, 1, (20, 2)), np.nan)
+        return LabelledPair(name, optical, np.clip(optical + rng.normal(0, 0.1, optical.shape), 0, 1).astype(np.float32), xy, offset)
+
+    pairs = [labelled(f"{group}/pair-{i}", seed) for seed, (group, i) in enumerate([(g, i) for g in ("3mos", "s1s2") for i in (0, 1)])]
+    monkeypatch.setattr(train_features, "list_pairs", lambda data: (pairs, pairs))
+    monkeypatch.setattr(train_features, "split_calibration", lambda train_pairs: (train_pairs, []))
+    monkeypatch.setattr(train_features, "load_labelled_pairs", lambda chosen, cache: chosen)
+    return train_features
+
+
+def test_the_feature_network_resumed_ends_where_an_unbroken_run_does(tiny_labelled_pairs, tmp_path):
+    def run_features(out, *extra):
+        tiny_labelled_pairs.train(tiny_labelled_pairs.parse_args(
+            ["--out", str(out), "--batch-size", "4", "--steps-per-epoch", "2", "--max-epochs", "2",
+             "--validation-samples", "8", "--width", "8", "--seed", "5", *extra]))
+        return torch.load(out / "last.pt", map_location="cpu", weights_only=True)
+
+    unbroken = run_features(tmp_path / "unbroken")
+    assert unbroken["state"]["epoch"] == 2 and unbroken["config"]["kind"] == "features"
+    assert set(unbroken["state"]["history"][0]) >= {"epoch", "train_loss", "loss", "hit_2px", "elapsed_s"}
+    assert run_features(tmp_path / "resumed", "--minutes", "1e-6")["state"]["epoch"] == 1
+    resumed = run_features(tmp_path / "resumed")
+    assert resumed["state"]["epoch"] == 2
+    assert_same_weights(unbroken["state_dict"], resumed["state_dict"])
+    assert [h["train_loss"] for h in unbroken["state"]["history"]] == [h["train_loss"] for h in resumed["state"]["history"]]

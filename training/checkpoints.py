@@ -1,12 +1,15 @@
-"""What every training run here shares: resuming from ``last.pt``, the learning rate's cosine
-decay over a fixed number of steps, and closing an epoch (its record, ``best.pt`` when it improved, and
-``last.pt`` with the optimizer so that a rerun continues)."""
+"""What every training run here shares: its schedule's command-line options, resuming from
+``last.pt``, the learning rate's cosine decay over a fixed number of steps, the epoch loop under a
+time cap, and closing an epoch (its record, ``best.pt`` when it improved, and ``last.pt`` with the
+optimizer so that a rerun continues)."""
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
-from typing import Tuple
+import time
+from typing import Callable, Tuple
 
 import numpy as np
 import torch
@@ -18,6 +21,21 @@ def checkpoint_paths(out: str) -> Tuple[str, str]:
     """(last, best) checkpoint paths in ``out`` (created)."""
     os.makedirs(out, exist_ok=True)
     return os.path.join(out, "last.pt"), os.path.join(out, "best.pt")
+
+
+def add_schedule_arguments(parser: argparse.ArgumentParser, out: str, cache: str, minutes: float, max_epochs: int,
+                           steps_per_epoch: int, batch_size: int) -> None:
+    """The options every training command has: where data, checkpoints and caches are, and its schedule."""
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--out", default=out)
+    parser.add_argument("--cache", default=cache)
+    parser.add_argument("--minutes", type=float, default=minutes,
+                        help="time cap (validation included): training stops there and a rerun continues; the learning rate does not depend on it")
+    parser.add_argument("--max-epochs", type=int, default=max_epochs)
+    parser.add_argument("--schedule-epochs", type=float, default=None,
+                        help="epochs over which the learning rate's cosine runs (default: --max-epochs); counted in steps, so every machine gives the same rates")
+    parser.add_argument("--steps-per-epoch", type=int, default=steps_per_epoch)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
 
 
 def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:
@@ -53,6 +71,37 @@ def close_epoch(state: dict, record: dict, improved: bool, config: dict, network
         state["best"] = record
         torch.save(checkpoint, best_path)
     torch.save({**checkpoint, "optimizer": optimizer.state_dict()}, last_path)
+
+
+def run_epochs(args, state: dict, network, optimizer, batch_loss: Callable, validate: Callable[[], dict],
+               improved: Callable[[dict, dict], bool], loss_key: str, log_format: str, config: dict,
+               last_path: str, best_path: str) -> Tuple[str, int]:
+    """Trains epoch after epoch until ``args.max_epochs`` or the ``args.minutes`` cap (a rerun
+    continues from ``state``). Each step: the cosine rate, ``batch_loss(rng)`` (the loss of one
+    batch drawn with ``rng``), one optimizer step. Each epoch: ``validate()``, a record with the mean
+    training loss under ``loss_key`` and the metrics, logged with ``log_format``, and
+    ``close_epoch`` (``best.pt`` when ``improved(metrics, best record or None)``). Returns the best
+    checkpoint's path and the epochs trained so far."""
+    budget = args.minutes * 60.0
+    while state["elapsed_s"] < budget and state["epoch"] < args.max_epochs:
+        rng = np.random.default_rng([args.seed, state["epoch"]])  # per epoch: a resumed run draws what an unbroken one would
+        started = time.perf_counter()
+        network.train()
+        losses = []
+        for step in range(args.steps_per_epoch):
+            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs))
+            loss = batch_loss(rng)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        metrics = validate()
+        state["epoch"] += 1
+        state["elapsed_s"] += time.perf_counter() - started
+        record = {"epoch": state["epoch"], loss_key: float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
+        LOGGER.info(log_format, record)
+        close_epoch(state, record, improved(metrics, state["best"]), config, network, optimizer, last_path, best_path)
+    return best_path, state["epoch"]
 
 
 def exit_unless_finished(args, best_path: str, epochs: int) -> None:

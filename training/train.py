@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import time
 from typing import Tuple
 
 import numpy as np
@@ -21,7 +20,7 @@ import torch
 
 from plugin.core.network import DFFCANet
 from .augment import augment_pair, centre_crop
-from .checkpoints import checkpoint_paths, close_epoch, exit_unless_finished, resume, schedule_progress, set_cosine_rate
+from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs
 from .loss import hardnet_loss, pair_distances
 from .patch_pairs import build_patch_set, list_pairs
 
@@ -137,41 +136,22 @@ def train(args) -> Tuple[str, int]:
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
         "split": {"train": [p.name for p in train_pairs], "validation": [p.name for p in validation_pairs]},
     }
-    budget = args.minutes * 60.0
-    while state["elapsed_s"] < budget and state["epoch"] < args.max_epochs:
-        rng = np.random.default_rng([args.seed, state["epoch"]])  # per epoch: a resumed run draws what an unbroken one would
-        started = time.perf_counter()
-        network.train()
-        losses = []
-        for step in range(args.steps_per_epoch):
-            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs))
-            optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment, exclusion=args.exclusion)
-            loss = hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        metrics = validate(network, validation_set, args.patch_size, device)
-        state["epoch"] += 1
-        state["elapsed_s"] += time.perf_counter() - started
-        record = {"epoch": state["epoch"], "loss": float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
-        LOGGER.info("epoch %(epoch)d loss %(loss).4f val top1 %(top1_accuracy).3f fpr95 %(fpr95).4f (%(elapsed_s).0f s)", record)
-        close_epoch(state, record, state["best"] is None or metrics["fpr95"] < state["best"]["fpr95"], config, network, optimizer, last_path, best_path)
-    return best_path, state["epoch"]
+
+    def batch_loss(rng):
+        optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment, exclusion=args.exclusion)
+        return hardnet_loss(network(optical.to(device)), network(sar.to(device)), excluded=excluded.to(device))
+
+    return run_epochs(args, state, network, optimizer, batch_loss,
+                      validate=lambda: validate(network, validation_set, args.patch_size, device),
+                      improved=lambda metrics, best: best is None or metrics["fpr95"] < best["fpr95"], loss_key="loss",
+                      log_format="epoch %(epoch)d loss %(loss).4f val top1 %(top1_accuracy).3f fpr95 %(fpr95).4f (%(elapsed_s).0f s)",
+                      config=config, last_path=last_path, best_path=best_path)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
-    parser.add_argument("--out", default=os.path.join(".cache", "train", "dffca"))
-    parser.add_argument("--cache", default=os.path.join(".cache", "patches"))
-    parser.add_argument("--minutes", type=float, default=70.0,
-                        help="time cap (validation included): training stops there and a rerun continues; the learning rate does not depend on it")
-    parser.add_argument("--max-epochs", type=int, default=7)
-    parser.add_argument("--schedule-epochs", type=float, default=None,
-                        help="epochs over which the learning rate's cosine runs (default: --max-epochs); counted in steps, so every machine gives the same rates")
-    parser.add_argument("--steps-per-epoch", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=128)
+    add_schedule_arguments(parser, out=os.path.join(".cache", "train", "dffca"), cache=os.path.join(".cache", "patches"),
+                           minutes=70.0, max_epochs=7, steps_per_epoch=100, batch_size=128)
     parser.add_argument("--patch-size", type=int, default=64)
     parser.add_argument("--keypoint-window", type=int, default=96,
                         help="px: keypoints are taken where a window this wide fits in the image (the 64 px patch's window), "

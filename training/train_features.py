@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import time
 from typing import Tuple
 
 import numpy as np
@@ -23,7 +22,7 @@ import torch
 
 from plugin.core.feature_network import DenseFeatureNet
 from .feature_samples import KNOWN_SIGMA_PX, TEMPLATE_PX, load_labelled_pairs, sample_batch
-from .checkpoints import checkpoint_paths, close_epoch, exit_unless_finished, resume, schedule_progress, set_cosine_rate
+from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs
 from .loss import template_matching_loss, template_scores
 from .patch_pairs import list_pairs, split_calibration
 
@@ -95,42 +94,24 @@ def train(args) -> Tuple[str, int]:
         "split": {"train": [p.name for p in fit_pairs], "calibration": [p.name for p in calibration_pairs],
                   "validation": [p.name for p in validation_pairs]},
     }
-    budget = args.minutes * 60.0
-    while state["elapsed_s"] < budget and state["epoch"] < args.max_epochs:
-        rng = np.random.default_rng([args.seed, state["epoch"]])
-        started = time.perf_counter()
-        network.train()
-        losses = []
-        for step in range(args.steps_per_epoch):
-            set_cosine_rate(optimizer, args.lr, schedule_progress(state["epoch"], step, args.steps_per_epoch, args.schedule_epochs))
-            optical, sar, labels = sample_batch(fit, GROUP_WEIGHTS, args.batch_size, rng)
-            scores = scores_of(network, optical, sar, device)
-            loss = template_matching_loss(scores, torch.from_numpy(labels).float().to(device), network.log_temperature.exp())
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        metrics = validate(network, validation_samples, device)
-        state["epoch"] += 1
-        state["elapsed_s"] += time.perf_counter() - started
-        record = {"epoch": state["epoch"], "train_loss": float(np.mean(losses)), "elapsed_s": round(state["elapsed_s"], 1), **metrics}
-        LOGGER.info("epoch %(epoch)d loss %(train_loss).3f val loss %(loss).3f hit@2px %(hit_2px).3f (measured labels %(hit_2px_measured).3f) (%(elapsed_s).0f s)", record)
-        close_epoch(state, record, state["best"] is None or metrics["hit_2px"] > state["best"]["hit_2px"], config, network, optimizer, last_path, best_path)
-    return best_path, state["epoch"]
+
+    def batch_loss(rng):
+        optical, sar, labels = sample_batch(fit, GROUP_WEIGHTS, args.batch_size, rng)
+        scores = scores_of(network, optical, sar, device)
+        return template_matching_loss(scores, torch.from_numpy(labels).float().to(device), network.log_temperature.exp())
+
+    return run_epochs(args, state, network, optimizer, batch_loss,
+                      validate=lambda: validate(network, validation_samples, device),
+                      improved=lambda metrics, best: best is None or metrics["hit_2px"] > best["hit_2px"], loss_key="train_loss",
+                      log_format="epoch %(epoch)d loss %(train_loss).3f val loss %(loss).3f hit@2px %(hit_2px).3f "
+                                 "(measured labels %(hit_2px_measured).3f) (%(elapsed_s).0f s)",
+                      config=config, last_path=last_path, best_path=best_path)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
-    parser.add_argument("--out", default=os.path.join(".cache", "train", "features"))
-    parser.add_argument("--cache", default=os.path.join(".cache", "feature-labels"))
-    parser.add_argument("--minutes", type=float, default=60.0,
-                        help="time cap (validation included): training stops there and a rerun continues; the learning rate does not depend on it")
-    parser.add_argument("--max-epochs", type=int, default=18)
-    parser.add_argument("--schedule-epochs", type=float, default=None,
-                        help="epochs over which the learning rate's cosine runs (default: --max-epochs); counted in steps, so every machine gives the same rates")
-    parser.add_argument("--steps-per-epoch", type=int, default=400)
-    parser.add_argument("--batch-size", type=int, default=24)
+    add_schedule_arguments(parser, out=os.path.join(".cache", "train", "features"), cache=os.path.join(".cache", "feature-labels"),
+                           minutes=60.0, max_epochs=18, steps_per_epoch=400, batch_size=24)
     parser.add_argument("--validation-samples", type=int, default=768)
     parser.add_argument("--feature-dim", type=int, default=8)
     parser.add_argument("--width", type=int, default=16)
