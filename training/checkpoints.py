@@ -24,8 +24,9 @@ def checkpoint_paths(out: str) -> Tuple[str, str]:
 
 
 def add_schedule_arguments(parser: argparse.ArgumentParser, out: str, cache: str, minutes: float, max_epochs: int,
-                           steps_per_epoch: int, batch_size: int) -> None:
-    """The options every training command has: where data, checkpoints and caches are, and its schedule."""
+                           steps_per_epoch: int, batch_size: int, lr: float) -> None:
+    """The options every training command has: where data, checkpoints and caches are, its
+    schedule, the device and the seed."""
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--out", default=out)
     parser.add_argument("--cache", default=cache)
@@ -36,6 +37,9 @@ def add_schedule_arguments(parser: argparse.ArgumentParser, out: str, cache: str
                         help="epochs over which the learning rate's cosine runs (default: --max-epochs); counted in steps, so every machine gives the same rates")
     parser.add_argument("--steps-per-epoch", type=int, default=steps_per_epoch)
     parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--lr", type=float, default=lr, help="the cosine's starting rate")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--seed", type=int, default=0)
 
 
 def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:

@@ -151,7 +151,7 @@ def train(args) -> Tuple[str, int]:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_schedule_arguments(parser, out=os.path.join(".cache", "train", "dffca"), cache=os.path.join(".cache", "patches"),
-                           minutes=70.0, max_epochs=7, steps_per_epoch=100, batch_size=128)
+                           minutes=70.0, max_epochs=7, steps_per_epoch=100, batch_size=128, lr=2e-3)
     parser.add_argument("--patch-size", type=int, default=64)
     parser.add_argument("--keypoint-window", type=int, default=96,
                         help="px: keypoints are taken where a window this wide fits in the image (the 64 px patch's window), "
@@ -165,10 +165,7 @@ def parse_args(argv=None):
     parser.add_argument("--per-image", type=int, default=300, help="keypoints per image and modality for windows")
     parser.add_argument("--refine-labels", action="store_true",
                         help="cut each SAR window at the pair's locally measured offset, not at the same pixel (training/patch_pairs.py)")
-    parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--no-attention", action="store_true", help="ablation: no coordinate attention")
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
 

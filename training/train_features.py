@@ -111,13 +111,10 @@ def train(args) -> Tuple[str, int]:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_schedule_arguments(parser, out=os.path.join(".cache", "train", "features"), cache=os.path.join(".cache", "feature-labels"),
-                           minutes=60.0, max_epochs=18, steps_per_epoch=400, batch_size=24)
+                           minutes=60.0, max_epochs=18, steps_per_epoch=400, batch_size=24, lr=3e-3)
     parser.add_argument("--validation-samples", type=int, default=768)
     parser.add_argument("--feature-dim", type=int, default=8)
     parser.add_argument("--width", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
 
