@@ -28,10 +28,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from plugin.core import RegistrationError, RegistrationOptions, register, transforms
-from plugin.core.gaps import fill_small_gaps
 from plugin.core.keypoints import detect_keypoints, fast_keypoints
-from plugin.core.normalize import normalize_optical, normalize_sar
-from plugin.core.raster_io import read_raster
+from plugin.core.pipeline import read_inputs
 from training.export import commit as git_commit
 
 from .cases import make_cases, write_case_files
@@ -63,16 +61,11 @@ def random_points(valid: np.ndarray, count: int, rng: np.random.Generator) -> np
     return np.stack([columns[chosen], rows[chosen]], axis=1).astype(float)
 
 
-def engine_images(optical_path: str, sar_path: str):
-    """(optical image, its valid mask, SAR image, its valid mask) as the engine normalises them."""
-    optical, sar = (fill_small_gaps(read_raster(optical_path, "optical")), fill_small_gaps(read_raster(sar_path, "sar")))
-    return normalize_optical(optical), optical.valid, normalize_sar(sar), sar.valid
-
-
 def measure_pair(case, keypoints: int = KEYPOINTS) -> dict:
     with tempfile.TemporaryDirectory() as directory:
         optical_path, sar_path = write_case_files(case, directory, unwarped=True)
-        optical_image, optical_valid, sar_image, sar_valid = engine_images(optical_path, sar_path)
+        optical, sar, optical_image, sar_image = read_inputs(optical_path, sar_path)  # as the engine sees them
+        optical_valid, sar_valid = optical.valid, sar.valid
         try:
             fit = register(optical_path, sar_path, RegistrationOptions()).fit.sar_to_optical
         except RegistrationError:

@@ -509,6 +509,18 @@ def register(
         return _register(optical_path, sar_path, options, progress, extractor)
 
 
+def read_inputs(optical_path: str, sar_path: str, options: RegistrationOptions = RegistrationOptions(),
+                update: Optional[Callable[[float], None]] = None):
+    """(optical raster, SAR raster, optical image, SAR image): the inputs read with their small
+    gaps filled, and the images normalised to [0, 1] as every later stage sees them. ``update``
+    hears the share read."""
+    optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
+    if update is not None:
+        update(0.5)
+    sar = fill_small_gaps(read_raster(sar_path, "sar", options.sar_bands))
+    return optical, sar, normalize_optical(optical), normalize_sar(sar, options.sar_scale)
+
+
 def _register(optical_path: str, sar_path: str, options: RegistrationOptions, progress: Optional[ProgressCallback],
               extractor: Optional[DescriptorExtractor]) -> RegistrationResult:
     options.check()
@@ -518,11 +530,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
     check_memory(*((info.width, info.height) for info in (raster_info(optical_path), raster_info(sar_path))), options.self_check)
     steps.stage("read")
-    optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
-    steps.update(0.5)
-    sar = fill_small_gaps(read_raster(sar_path, "sar", options.sar_bands))
-    optical_image = normalize_optical(optical)
-    sar_image = normalize_sar(sar, options.sar_scale)
+    optical, sar, optical_image, sar_image = read_inputs(optical_path, sar_path, options, steps.update)
 
     steps.stage("coarse alignment")
     aligned = coarse_align(optical, sar, sar_image)
