@@ -42,6 +42,15 @@ def add_schedule_arguments(parser: argparse.ArgumentParser, out: str, cache: str
     parser.add_argument("--seed", type=int, default=0)
 
 
+def start_run(args) -> torch.device:
+    """What every training command does first: fills in the cosine's horizon (``--schedule-epochs``,
+    default ``--max-epochs``; recorded in the checkpoint's command), seeds torch, and returns the
+    device: CUDA when present unless ``--device cpu``."""
+    args.schedule_epochs = args.schedule_epochs or args.max_epochs
+    torch.manual_seed(args.seed)
+    return torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
+
+
 def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:
     """The training state of ``last_path`` (weights and optimizer loaded), or a fresh one."""
     if not os.path.exists(last_path):

@@ -20,7 +20,7 @@ import torch
 
 from plugin.core.network import DFFCANet
 from .augment import augment_pair, centre_crop
-from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs
+from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs, start_run
 from .loss import hardnet_loss, pair_distances
 from .patch_pairs import build_patch_set, list_pairs
 
@@ -111,9 +111,7 @@ def patch_sets(args):
 
 def train(args) -> Tuple[str, int]:
     """Trains as ``args`` say; returns the best checkpoint's path and the epochs trained so far."""
-    args.schedule_epochs = args.schedule_epochs or args.max_epochs  # recorded in the checkpoint's command
-    torch.manual_seed(args.seed)
-    device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
+    device = start_run(args)
     train_pairs, validation_pairs, train_set, validation_set = patch_sets(args)
     LOGGER.info("train windows %d from %d pairs; validation %d from %d pairs", len(train_set["xy"]), len(train_pairs), len(validation_set["xy"]), len(validation_pairs))
     network_conf = {"patch_size": args.patch_size, "coordinate_attention": not args.no_attention, "descriptor_dim": 256}

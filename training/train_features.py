@@ -22,7 +22,7 @@ import torch
 
 from plugin.core.feature_network import DenseFeatureNet
 from .feature_samples import KNOWN_SIGMA_PX, TEMPLATE_PX, load_labelled_pairs, sample_batch
-from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs
+from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs, start_run
 from .loss import template_matching_loss, template_scores
 from .patch_pairs import list_pairs, split_calibration
 
@@ -71,9 +71,7 @@ def validate(network: DenseFeatureNet, samples, device, batch: int = 64) -> dict
 
 def train(args) -> Tuple[str, int]:
     """Trains as ``args`` say; returns the best checkpoint's path and the epochs trained so far."""
-    args.schedule_epochs = args.schedule_epochs or args.max_epochs  # recorded in the checkpoint's command
-    torch.manual_seed(args.seed)
-    device = torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
+    device = start_run(args)
     train_pairs, validation_pairs = list_pairs(args.data)
     fit_pairs, calibration_pairs = split_calibration(train_pairs)
     fit = by_group(load_labelled_pairs(fit_pairs, args.cache))
