@@ -1,6 +1,7 @@
 """The benchmark's results.md (benchmarks/run.py): F-measure, stage times and the per-pair table,
 from rows shaped as the benchmark writes them."""
 import json
+import subprocess
 
 from benchmarks import run
 
@@ -43,3 +44,22 @@ def test_results_markdown_can_be_written_again_from_the_stored_json(tmp_path):
     assert text.startswith("# Benchmark results\n\nCommit: abc")
     assert "| georeferenced | 3mos/B | 2.0 | 1.0 | 0 | 0.00 | - | 0.00 | 1.00 |" in text
     assert "| georeferenced | 3mos/C | - | - | 0 | 0.00 | - | - | 1.00 |" in text
+
+
+def test_results_name_the_commit_and_say_when_tracked_files_differ_from_it(tmp_path, monkeypatch):
+    from training.export import commit
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "engine.py").write_text("THRESHOLD = 3\n")
+    git("add", "engine.py")
+    git("commit", "-qm", "engine")
+    monkeypatch.chdir(tmp_path)
+    head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], text=True).strip()
+    (tmp_path / "notes.txt").write_text("untracked files do not change what the commit runs\n")
+    assert commit() == head
+    (tmp_path / "engine.py").write_text("THRESHOLD = 5\n")
+    assert commit() == f"{head} with uncommitted changes"

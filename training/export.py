@@ -18,10 +18,18 @@ from .feature_samples import TEMPLATE_PX
 
 
 def commit() -> str:
+    """The checkout's commit, for results files and model cards, marked when tracked files differ
+    from it: a figure measured with changes that were never committed cannot be reproduced from
+    the commit alone."""
+    def git(*args: str) -> str:
+        return subprocess.check_output(["git", *args], text=True, stderr=subprocess.DEVNULL).strip()
+
     try:
-        return subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], text=True, stderr=subprocess.DEVNULL).strip()
+        head = git("rev-parse", "--short", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return f"{head} with uncommitted changes" if changed else head
 
 
 def command_arguments(training: dict) -> str:
