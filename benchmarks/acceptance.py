@@ -9,13 +9,16 @@ for coarse transforms that are right (within 8 px at the corners) and wrong (mor
 
 With ``--features learned`` the template stage compares the learned dense features; their gate
 must be set on the calibration pairs, which that network was not trained on (``--pairs
-calibration``; ``training.patch_pairs.split_calibration``).
+calibration``; ``training.patch_pairs.split_calibration``). ``--feature-model NAME`` (a features
+model in models/manifest.json; the default model otherwise) checks the gate with another network,
+which a new dense feature model needs before it can become the default: the gate's thresholds were
+set with ``dense-v1``.
 
 Images are scaled by 1/255 here, while the engine stretches each raster's 1-99th percentiles, so a
 pair near a threshold can fall either way here and in the engine (``benchmarks.options_study`` runs
 the engine itself).
 
-Writes acceptance.md (CFOG, training pairs) or acceptance-<features>-<pairs>.md: per pair the search's z-score, the coarse corner error, and the share of
+Writes acceptance.md (CFOG, training pairs) or acceptance-<features>[-<model>]-<pairs>[-negatives].md: per pair the search's z-score, the coarse corner error, and the share of
 first-pass template matches that agree on one transform (all clear minima, and only those whose
 distinctness exceeds the pipeline's MIN_DISTINCTNESS); then, per threshold, how many right and
 wrong coarse transforms it would accept.
@@ -88,6 +91,8 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
     parser.add_argument("--s1s2-every", type=int, default=6, help="every n-th S1/S2 training pair (they are 1024 px; 3MOS: all)")
     parser.add_argument("--features", choices=FEATURES, default="cfog", help="what the template stage compares")
+    parser.add_argument("--feature-model", default=None,
+                        help="with --features learned: the dense feature model by name (models/manifest.json); default: the default model")
     parser.add_argument("--pairs", choices=("training", "calibration", "validation"), default="training",
                         help="training: all 3MOS k = 0-2 and every n-th S1/S2 training pair; calibration: those the dense feature network "
                              "never saw; validation: the benchmark's pairs and warps, as a diagnosis of where pairs are lost (set nothing there)")
@@ -95,8 +100,10 @@ def main(argv=None):
                         help="also study each pair's best search candidate more than 25 px from the truth: the hardest wrong coarse "
                              "transforms, so that the gate is judged against many more than the few the search gets wrong by itself")
     args = parser.parse_args(argv)
-    options = RegistrationOptions(features=args.features)
-    extractor = feature_extractor(device="cpu") if args.features == "learned" else None
+    if args.feature_model and args.features != "learned":
+        parser.error("--feature-model needs --features learned")
+    options = RegistrationOptions(features=args.features, feature_model=args.feature_model)
+    extractor = feature_extractor(args.feature_model, device="cpu") if args.features == "learned" else None
     describe = lambda image, valid, modality: dense_features(args.features, image, valid, modality, extractor)  # noqa: E731
     if args.pairs == "training":
         cases = training_cases(args.data, "georeferenced", args.s1s2_every)
@@ -151,7 +158,8 @@ def main(argv=None):
         accepted = f"{r['fit_error']:.1f}" if r["accepted"] else "refused"
         lines.append(f"| {r['pair']} | {r['z']:.2f} | {r['error']:.1f} | " + " | ".join(f"{r[k][1]:.2f} | {r[k][0]}" for k in KEYS) + f" | {accepted} |")
     os.makedirs(args.out, exist_ok=True)
-    name = "acceptance.md" if (args.features, args.pairs) == ("cfog", "training") else f"acceptance-{args.features}-{args.pairs}.md"
+    features_name = args.features + (f"-{args.feature_model}" if args.feature_model else "")
+    name = "acceptance.md" if (args.features, args.pairs) == ("cfog", "training") else f"acceptance-{features_name}-{args.pairs}.md"
     if args.negatives:
         name = name.replace(".md", "-negatives.md")
     with open(os.path.join(args.out, name), "w") as handle:
