@@ -37,7 +37,7 @@ from plugin.core import transforms
 from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.keypoints import detect_keypoints
 from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_DISTINCTNESS, MIN_TEMPLATE_AGREEMENT, \
-    RegistrationOptions, first_pass, template_radius_for
+    RegistrationOptions, first_pass, keypoint_queries, template_radius_for
 from plugin.core.similarity_search import search_similarity
 from plugin.core.dense_features import FEATURES, dense_features, feature_extractor
 from training.export import commit as git_commit
@@ -64,7 +64,7 @@ def study(case, options, describe, negative: bool = False):
     error = transforms.corner_error(coarse, case.sar_to_optical, width, height)
     grid = warped(CoarseAlignment(moved, valid, True, lambda xy: xy, predicted=True), coarse, gray.shape)
     optical_features, sar_features = describe(gray, optical_valid, "optical"), describe(grid.sar_image, grid.sar_valid, "sar")
-    points = detect_keypoints(gray, optical_valid, options.max_keypoints).xy.astype(np.float64)[:FIRST_PASS_POINTS]
+    points = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)[:FIRST_PASS_POINTS]
     row = {"pair": case.name + (" (best wrong)" if negative else ""), "z": best.score, "error": error}
     for key, distinctness in (("all", 0.0), ("distinct", MIN_DISTINCTNESS)):
         consensus, tried, _ = first_pass(optical_features, sar_features, points, template_radius_for(options, gray.shape),

@@ -238,6 +238,13 @@ def keypoint_area(optical_valid: np.ndarray, aligned: CoarseAlignment, options: 
     return optical_valid & (distance <= reach[1])
 
 
+def keypoint_queries(options: RegistrationOptions) -> int:
+    """How many optical keypoints the engine detects: the options' ``max_keypoints`` for the method's
+    matcher, at least ``DESCRIPTOR_QUERIES`` for the others (fine matching locates the first
+    ``max_keypoints`` of them, in the order ``spread_evenly`` gives, which depends on how many were asked for)."""
+    return options.max_keypoints if options.matcher == "method" else max(options.max_keypoints, DESCRIPTOR_QUERIES)
+
+
 def _distinct_cells(xy: np.ndarray, cell: int = CONSENSUS_CELL_PX) -> int:
     """Neighbouring keypoints share most of their patch or template and so repeat one wrong match:
     consensus is counted in distinct cells of the optical image, not in matches. A cell is half
@@ -538,8 +545,8 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     fine = _fine_features(optical_image, optical.valid, options) if options.matcher != "method" else None
 
     steps.stage("keypoints")
-    queries = options.max_keypoints if options.matcher == "method" else max(options.max_keypoints, DESCRIPTOR_QUERIES)
-    optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), queries, progress=steps.update)
+    optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), keypoint_queries(options),
+                                         progress=steps.update)
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
     model = transforms.ransac_model_for(options.warp_model)
