@@ -123,6 +123,7 @@ def main(argv=None):
             print(f"{r['pair']:40s} z {r['z']:5.2f} coarse {r['error']:7.1f} px " + " ".join(f"{k} {r[k][1]:.2f}" for k in KEYS), flush=True)
     right = [r for r in rows if r["error"] <= RIGHT_PX]
     wrong = [r for r in rows if r["error"] > WRONG_PX]
+    accepted_wrong = [r for r in wrong if r["accepted"]]
     commit = git_commit()
     features = "CFOG" if args.features == "cfog" else f"learned dense features ({extractor.model_name})"
     lines = [f"# Acceptance of the structural search's coarse transform: template matching on {features}", "",
@@ -142,10 +143,11 @@ def main(argv=None):
              "template whose best fit lies on its window's edge, or is not distinct, counts against.", "",
              f"The pipeline accepts when, for distinct matches, either model reaches its threshold: {MIN_TEMPLATE_AGREEMENT}. "
              f"That accepts **{sum(r['accepted'] for r in right)} of {len(right)} right** and "
-             f"**{sum(r['accepted'] for r in wrong)} of {len(wrong)} wrong** coarse transforms here; of those, "
-             f"**{sum(r['accepted'] and r['fit_error'] > WRONG_PX for r in wrong)} end more than {WRONG_PX:g} px from the truth** "
-             f"after the first pass (the others it recentred onto the truth: within "
-             f"{max([r['fit_error'] for r in wrong if r['accepted'] and r['fit_error'] <= WRONG_PX] or [0]):.1f} px). Over every pair accepted, the first pass's "
+             f"**{len(accepted_wrong)} of {len(wrong)} wrong** coarse transforms here"
+             + (f"; of those, **{sum(r['fit_error'] > WRONG_PX for r in accepted_wrong)} end more than {WRONG_PX:g} px from the truth** "
+                f"after the first pass (the others it recentred onto the truth: within "
+                f"{max([r['fit_error'] for r in accepted_wrong if r['fit_error'] <= WRONG_PX] or [0]):.1f} px)" if accepted_wrong else "")
+             + f". Over every pair accepted, the first pass's "
              f"transform is at most {max([r['fit_error'] for r in rows if r['accepted']] or [0]):.1f} px from the truth at a corner.", "",
              "| agreement threshold | " + " | ".join(f"{k}: right accepted | {k}: wrong accepted" for k in KEYS) + " |",
              "|---|" + "---|---|" * len(KEYS)]

@@ -60,6 +60,11 @@ def test_results_name_the_commit_and_say_when_tracked_files_differ_from_it(tmp_p
     monkeypatch.chdir(tmp_path)
     head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], text=True).strip()
     (tmp_path / "notes.txt").write_text("untracked files do not change what the commit runs\n")
+    (tmp_path / "results.md").write_text("| pair | px |\n")
+    git("add", "results.md")
+    git("commit", "-qm", "results")
+    head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], text=True).strip()
+    (tmp_path / "results.md").write_text("| pair | px |\n| a | 1.0 |\n")  # a study rewriting its own results file
     assert commit() == head
     (tmp_path / "engine.py").write_text("THRESHOLD = 5\n")
     assert commit() == f"{head} with uncommitted changes"

@@ -18,18 +18,19 @@ from .feature_samples import TEMPLATE_PX
 
 
 def commit() -> str:
-    """The checkout's commit, for results files and model cards, marked when tracked files differ
-    from it: a figure measured with changes that were never committed cannot be reproduced from
-    the commit alone."""
+    """The checkout's commit, for results files and model cards, marked when tracked files other
+    than Markdown (results and docs, which a study itself may have rewritten) differ from it: a
+    figure measured with code, settings or weights that were never committed cannot be reproduced
+    from the commit alone."""
     def git(*args: str) -> str:
         return subprocess.check_output(["git", *args], text=True, stderr=subprocess.DEVNULL).strip()
 
     try:
         head = git("rev-parse", "--short", "HEAD")
-        changed = git("status", "--porcelain", "--untracked-files=no")
+        changed = git("diff", "HEAD", "--name-only").splitlines()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return f"{head} with uncommitted changes" if changed else head
+    return f"{head} with uncommitted changes" if any(not path.endswith(".md") for path in changed) else head
 
 
 def command_arguments(training: dict) -> str:
