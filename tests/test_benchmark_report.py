@@ -58,7 +58,6 @@ def test_results_name_the_commit_and_say_when_tracked_files_differ_from_it(tmp_p
     git("add", "engine.py")
     git("commit", "-qm", "engine")
     monkeypatch.chdir(tmp_path)
-    head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], text=True).strip()
     (tmp_path / "notes.txt").write_text("untracked files do not change what the commit runs\n")
     (tmp_path / "results.md").write_text("| pair | px |\n")
     git("add", "results.md")
