@@ -36,16 +36,6 @@ NAMES = (*VARIANTS, SIMILARITY)
 CONSISTENT_PX = 3.0
 
 
-def similarity_least_squares(sar_xy: np.ndarray, optical_xy: np.ndarray) -> np.ndarray:
-    """3 x 3 similarity (x' = a x - b y + tx, y' = b x + a y + ty) fitted by least squares."""
-    count = len(sar_xy)
-    design = np.zeros((2 * count, 4))
-    design[0::2] = np.column_stack([sar_xy[:, 0], -sar_xy[:, 1], np.ones(count), np.zeros(count)])
-    design[1::2] = np.column_stack([sar_xy[:, 1], sar_xy[:, 0], np.zeros(count), np.ones(count)])
-    (a, b, tx, ty), *_ = np.linalg.lstsq(design, optical_xy.reshape(-1), rcond=None)
-    return np.array([[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]])
-
-
 def _fits(optical: str, sar: str) -> dict:
     """{"engine": the engine's fit, "similarity": a similarity fitted to the tie points it kept},
     each as (3 x 3, those tie points' RMS residual px); empty when the engine refuses the pair."""
@@ -56,10 +46,9 @@ def _fits(optical: str, sar: str) -> dict:
     points = result.tie_points
     kept = np.asarray(points.enabled, bool)
     sar_xy, optical_xy = points.sar_xy[kept], points.optical_xy[kept]
-    fits = {}
-    for name, matrix in (("engine", result.fit.sar_to_optical), ("similarity", similarity_least_squares(sar_xy, optical_xy))):
-        fits[name] = (matrix, float(np.sqrt(np.mean(np.sum(transforms.residuals(matrix, sar_xy, optical_xy) ** 2, axis=1)))))
-    return fits
+    fits = {"engine": result.fit.sar_to_optical, "similarity": transforms.fit_least_squares(sar_xy, optical_xy, "similarity")}
+    return {name: (matrix, float(np.sqrt(np.mean(np.sum(transforms.residuals(matrix, sar_xy, optical_xy) ** 2, axis=1)))))
+            for name, matrix in fits.items()}
 
 
 def study_case(case) -> dict:
@@ -71,9 +60,8 @@ def study_case(case) -> dict:
         for name, refine in VARIANTS.items():
             pipeline.REFINE_FINAL_FIT = refine
             estimates, references = _fits(*warped), _fits(*unwarped)
-            for fit, label in (("engine", name), ("similarity", SIMILARITY if refine else None)):
-                if label is None:
-                    continue
+            labels = {"engine": name, "similarity": SIMILARITY} if refine else {"engine": name}
+            for fit, label in labels.items():
                 estimate, rms = estimates.get(fit, (None, None))
                 reference = references.get(fit, (None, None))[0]
                 error = None if estimate is None else transforms.corner_error(estimate, case.sar_to_optical, width, height)

@@ -73,3 +73,18 @@ def test_similarity_ransac_at_a_low_inlier_ratio():
     matrix, inliers = transforms.fit_robust(sar, optical, "similarity", 4.0)
     assert transforms.corner_error(matrix, truth, 800, 800) < 2.0
     assert inliers[~outliers].mean() > 0.9
+
+
+def test_least_squares_similarity_recovers_its_points_and_does_not_follow_a_shear():
+    """benchmarks.final_fit fits a similarity to the tie points the engine's affine fit kept."""
+    from plugin.core.similarity_search import similarity_about
+
+    rng = np.random.default_rng(0)
+    sar_xy = rng.uniform(0, 256, (50, 2))
+    truth = similarity_about(2.5, 1.04, np.array([128.0, 128.0]))
+    truth[:2, 2] += (7.0, -3.0)
+    np.testing.assert_allclose(transforms.fit_least_squares(sar_xy, transforms.apply(truth, sar_xy), "similarity"), truth, atol=1e-9)
+    sheared = np.array([[1.0, 0.05, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    fit = transforms.fit_least_squares(sar_xy, transforms.apply(sheared, sar_xy), "similarity")
+    assert fit[0, 0] == fit[1, 1] and fit[0, 1] == -fit[1, 0]  # a similarity's form, whatever the points
+    assert transforms.corner_error(fit, sheared, 256, 256) > 1.0

@@ -68,7 +68,7 @@ def refine_inliers(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str, inlie
 
 
 def fit_least_squares(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str) -> np.ndarray:
-    """Least-squares 3x3 fit on all given points (affine or homography)."""
+    """Least-squares 3x3 fit on all given points (similarity, affine or homography)."""
     if len(sar_xy) < MINIMUM_POINTS[model]:
         raise RegistrationError(
             f"{len(sar_xy)} tie point(s) are too few to fit a{'n' if model == 'affine' else ''} {model} transform "
@@ -81,7 +81,14 @@ def fit_least_squares(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str) ->
         if matrix is None:
             raise RegistrationError("The tie points do not determine a homography (they may lie on a line).", "Add tie points spread over the image.")
         return matrix
-    design = np.hstack([src, np.ones((len(src), 1))])
+    count = len(src)
+    if model == "similarity":  # x' = a x - b y + tx, y' = b x + a y + ty
+        design = np.zeros((2 * count, 4))
+        design[0::2] = np.column_stack([src[:, 0], -src[:, 1], np.ones(count), np.zeros(count)])
+        design[1::2] = np.column_stack([src[:, 1], src[:, 0], np.zeros(count), np.ones(count)])
+        (a, b, tx, ty), *_ = np.linalg.lstsq(design, dst.reshape(-1), rcond=None)
+        return np.array([[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]])
+    design = np.hstack([src, np.ones((count, 1))])
     solution, *_ = np.linalg.lstsq(design, dst, rcond=None)
     return np.vstack([solution.T, [0.0, 0.0, 1.0]])
 
