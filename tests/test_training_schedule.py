@@ -105,3 +105,14 @@ def test_the_feature_network_resumed_ends_where_an_unbroken_run_does(tiny_labell
     assert resumed["state"]["epoch"] == 2
     assert_same_weights(unbroken["state_dict"], resumed["state_dict"])
     assert [h["train_loss"] for h in unbroken["state"]["history"]] == [h["train_loss"] for h in resumed["state"]["history"]]
+
+
+def test_asking_for_cuda_without_a_gpu_stops_with_the_reason(tmp_path, monkeypatch):
+    """A training run asked for CUDA on a machine without one must not quietly train for hours on
+    the CPU: it stops before any work, says why, and how to run anyway."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(SystemExit) as stopped:
+        checkpoints.start_run(arguments(tmp_path, "--device", "cuda"))
+    assert "No CUDA GPU" in str(stopped.value) and "'cpu'" in str(stopped.value)
+    assert checkpoints.start_run(arguments(tmp_path, "--device", "auto")).type == "cpu"
+    assert checkpoints.start_run(arguments(tmp_path, "--device", "cpu")).type == "cpu"

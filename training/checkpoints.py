@@ -14,6 +14,9 @@ from typing import Callable, Tuple
 import numpy as np
 import torch
 
+from plugin.core.descriptor import resolve_device
+from plugin.core.errors import RegistrationError
+
 LOGGER = logging.getLogger("training")
 
 
@@ -45,10 +48,14 @@ def add_schedule_arguments(parser: argparse.ArgumentParser, out: str, cache: str
 def start_run(args) -> torch.device:
     """What every training command does first: fills in the cosine's horizon (``--schedule-epochs``,
     default ``--max-epochs``; recorded in the checkpoint's command), seeds torch, and returns the
-    device: CUDA when present unless ``--device cpu``."""
+    device by the engine's own rule (``auto``: CUDA when present; ``cuda`` without a GPU stops the
+    run with the reason, rather than training for hours on the CPU unasked)."""
     args.schedule_epochs = args.schedule_epochs or args.max_epochs
     torch.manual_seed(args.seed)
-    return torch.device("cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu")
+    try:
+        return resolve_device(args.device)
+    except RegistrationError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:
