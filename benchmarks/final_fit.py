@@ -46,9 +46,9 @@ def _fits(optical: str, sar: str) -> dict:
     points = result.tie_points
     kept = np.asarray(points.enabled, bool)
     sar_xy, optical_xy = points.sar_xy[kept], points.optical_xy[kept]
-    fits = {"engine": result.fit.sar_to_optical, "similarity": transforms.fit_least_squares(sar_xy, optical_xy, "similarity")}
-    return {name: (matrix, float(np.sqrt(np.mean(np.sum(transforms.residuals(matrix, sar_xy, optical_xy) ** 2, axis=1)))))
-            for name, matrix in fits.items()}
+    similarity = transforms.fit_least_squares(sar_xy, optical_xy, "similarity")
+    return {"engine": (result.fit.sar_to_optical, result.fit.rmse),
+            "similarity": (similarity, transforms.rms(transforms.residuals(similarity, sar_xy, optical_xy)))}
 
 
 def study_case(case) -> dict:

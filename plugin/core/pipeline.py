@@ -178,8 +178,7 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
     base_model = transforms.ransac_model_for(warp_model)
     matrix = transforms.fit_least_squares(tie_points.sar_xy[enabled], tie_points.optical_xy[enabled], base_model)
     residuals = transforms.residuals(matrix, tie_points.sar_xy, tie_points.optical_xy)
-    rmse = float(np.sqrt(np.mean(np.sum(residuals[enabled] ** 2, axis=1))))
-    return Fit(warp_model, matrix, residuals, rmse)
+    return Fit(warp_model, matrix, residuals, transforms.rms(residuals[enabled]))
 
 
 def _could_not_register(inliers: int, options: RegistrationOptions, radius: Optional[float], what: str = "matches") -> None:

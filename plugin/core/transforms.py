@@ -104,6 +104,11 @@ def residuals(matrix: np.ndarray, sar_xy: np.ndarray, optical_xy: np.ndarray) ->
     return apply(matrix, sar_xy) - optical_xy
 
 
+def rms(residuals_xy: np.ndarray) -> float:
+    """Root mean square length of N x 2 residuals, px (a fit's RMSE over the points given)."""
+    return float(np.sqrt(np.mean(np.sum(residuals_xy ** 2, axis=1))))
+
+
 def corner_error(estimated: np.ndarray, truth: np.ndarray, width: int, height: int) -> float:
     """Largest distance between where two transforms put the four corners of a width x height image."""
     corners = image_corners(width, height)
