@@ -1,3 +1,4 @@
+import gc
 import json
 import os
 import shutil
@@ -22,6 +23,19 @@ SAMPLE_SHIFT = sample_truth()[:2, 2]  # optical_xy = sar_xy + SAMPLE_SHIFT
 def sample_files() -> dict:
     """The bundled real Sentinel-1/Sentinel-2 sample and its known truth."""
     return {"optical": os.path.join(SAMPLE, "optical.tif"), "sar": os.path.join(SAMPLE, "sar.tif"), "truth": sample_truth()}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_qgis_objects_before_exit(qgis_app):
+    """Layers and tasks left in reference cycles by the tests are collected while QGIS still runs:
+    pytest collects garbage again after pytest-qgis has called exitQgis(), and a QGIS object freed
+    then takes the interpreter down (exit 139) after every test has passed."""
+    yield
+    from qgis.core import QgsProject
+
+    QgsProject.instance().removeAllMapLayers()
+    gc.collect()
+    qgis_app.processEvents()
 
 
 @pytest.fixture(scope="session")

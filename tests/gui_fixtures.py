@@ -25,6 +25,13 @@ def iface(qgis_iface, monkeypatch):
 
 
 @pytest.fixture
+def sample(sample_copy):
+    """The bundled sample, copied: QGIS writes .aux.xml statistics beside the rasters it draws, and
+    the project's own files must stay as they are."""
+    return sample_copy
+
+
+@pytest.fixture
 def controller(iface, qtbot):
     from plugin.gui.controller import DockController
 

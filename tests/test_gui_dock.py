@@ -5,7 +5,7 @@ from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
 
 from plugin.gui.settings import DockSettings, load_settings
-from tests.gui_fixtures import TEST_SETTINGS, controller, iface, messages, sample_layers  # noqa: F401
+from tests.gui_fixtures import TEST_SETTINGS, controller, iface, messages, sample_layers, sample  # noqa: F401
 
 
 def test_dock_is_added_to_the_main_window(controller, iface):

@@ -8,7 +8,7 @@ from qgis.PyQt.QtCore import Qt
 from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from plugin.core.raster_io import pixel_to_map
 from plugin.gui.layers import TiePointLayers
-from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result  # noqa: F401
+from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
 TRUTH = np.array([[1, 0, SAMPLE_SHIFT[0]], [0, 1, SAMPLE_SHIFT[1]], [0, 0, 1]])
 

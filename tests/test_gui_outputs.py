@@ -8,7 +8,7 @@ import pytest
 from osgeo import gdal, ogr
 from qgis.core import Qgis, QgsProject, QgsRasterLayer
 
-from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result  # noqa: F401
+from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from plugin.core import RegistrationError, RegistrationOptions
 from plugin.gui.log import install_log_handler, remove_log_handler
 from plugin.gui.task import RegistrationTask
 from tests.conftest import grid_error, write_tif
-from tests.gui_fixtures import controller, iface, messages, sample_layers  # noqa: F401
+from tests.gui_fixtures import controller, iface, messages, sample_layers, sample  # noqa: F401
 
 STAGES = ("read", "coarse alignment", "keypoints", "search", "matching", "done")
 
