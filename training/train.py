@@ -120,7 +120,9 @@ def train(args) -> Tuple[str, int]:
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
     last_path, best_path = checkpoint_paths(args.out)
     earlier_phase = None
-    if args.init and not os.path.exists(last_path):
+    if os.path.exists(last_path):  # resumed: the phase it continues keeps its record of the phase before
+        earlier_phase = torch.load(last_path, map_location="cpu", weights_only=True)["config"]["earlier_phase"]
+    elif args.init:
         initial = torch.load(args.init, map_location="cpu", weights_only=True)
         network.load_state_dict(initial["state_dict"])
         earlier_phase = {"checkpoint": args.init, "training": initial["config"]["training"], "epochs": initial["state"]["epoch"],
