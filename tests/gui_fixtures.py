@@ -1,6 +1,7 @@
 """Fixtures shared by the tests of the QGIS dock (``tests/test_gui_*.py``): an iface whose
-dock area is real, a controller with its own settings group, the sample as project layers, and a
-registration result built from known tie points (no network)."""
+dock area is real, a controller with its own settings group, the sample (a copy; the Processing
+tests use it too) and the sample as project layers, and a registration result built from known tie
+points (no network)."""
 import numpy as np
 import pytest
 from qgis.core import QgsProject, QgsRasterLayer
@@ -24,7 +25,7 @@ def iface(qgis_iface, monkeypatch):
     QgsProject.instance().removeAllMapLayers()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sample(sample_copy):
     """The bundled sample, copied: QGIS writes .aux.xml statistics beside the rasters it draws, and
     the project's own files must stay as they are."""

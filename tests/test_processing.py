@@ -33,14 +33,10 @@ from plugin.core.transforms import WARP_MODELS
 from plugin.processing import common, register_algorithm
 from plugin.processing.provider import PROVIDER_ID, RegistrationProvider
 from tests.conftest import ROOT, SAMPLE_SHIFT as SHIFT
+from tests.gui_fixtures import sample  # noqa: F401 (the sample, copied)
 
 REGISTER = f"{PROVIDER_ID}:registersartooptical"
 WARP = f"{PROVIDER_ID}:warpfromtiepoints"
-
-
-@pytest.fixture(scope="module")
-def sample(sample_copy):
-    return sample_copy
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,11 @@ from osgeo import gdal, osr
 from plugin.core import TiePoints, outputs
 from plugin.core.pipeline import result_from_tie_points
 from tests.conftest import ROOT
+from tests.gui_fixtures import sample  # noqa: F401 (the sample, copied)
 
 PLUGIN_NAME = "sar_optical_registration"
 QGIS_PROCESS = "/usr/bin/qgis_process.bin" if os.path.exists("/usr/bin/qgis_process.bin") else shutil.which("qgis_process")
 pytestmark = pytest.mark.skipif(QGIS_PROCESS is None, reason="qgis_process is not installed")
-
-
-@pytest.fixture(scope="module")
-def sample(sample_copy):
-    return sample_copy
 
 
 @pytest.fixture(scope="module")
