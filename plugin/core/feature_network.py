@@ -1,7 +1,7 @@
 """The dense feature network, as pure modules: per-pixel features in which an optical image and a
 SAR image of the same ground look alike, so that template matching on them finds the same place.
 
-Why a second network: the method's DFFCA descriptor (``network.py``) gives one vector per 64 px
+Why a second network: the method's DFFCA descriptor (``network.py``) gives one vector per 96 px
 patch, at stride 32, which can say *which* patch matches but not *where* to the pixel; the fine
 stage of the engine compares 97 px templates pixel by pixel within a few pixels of a coarse
 position. CFOG (hand-made oriented gradients, ``structural.py``) does that job, but on heavily
