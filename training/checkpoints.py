@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from typing import Callable, Tuple
+from typing import Callable, Optional, Tuple
 
 import numpy as np
 import torch
@@ -58,15 +58,16 @@ def start_run(args) -> torch.device:
         raise SystemExit(f"error: {error}") from None
 
 
-def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:
-    """The training state of ``last_path`` (weights and optimizer loaded), or a fresh one."""
+def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> Tuple[dict, Optional[dict]]:
+    """The training state of ``last_path`` (weights and optimizer loaded) and the config it was saved
+    with; or a fresh state and None."""
     if not os.path.exists(last_path):
-        return {"epoch": 0, "elapsed_s": 0.0, "history": [], "best": None}
+        return {"epoch": 0, "elapsed_s": 0.0, "history": [], "best": None}, None
     resumed = torch.load(last_path, map_location="cpu", weights_only=True)
     network.load_state_dict(resumed["state_dict"])
     optimizer.load_state_dict(resumed["optimizer"])
     LOGGER.info("resumed at epoch %d (%.0f s trained)", resumed["state"]["epoch"], resumed["state"]["elapsed_s"])
-    return resumed["state"]
+    return resumed["state"], resumed["config"]
 
 
 def schedule_progress(epoch: int, step: int, steps_per_epoch: int, schedule_epochs: float) -> float:

@@ -119,9 +119,10 @@ def train(args) -> Tuple[str, int]:
     network = DFFCANet(**network_conf).to(device, memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
     last_path, best_path = checkpoint_paths(args.out)
+    state, resumed_config = resume(last_path, network, optimizer)
     earlier_phase = None
-    if os.path.exists(last_path):  # resumed: the phase it continues keeps its record of the phase before
-        earlier_phase = torch.load(last_path, map_location="cpu", weights_only=True)["config"]["earlier_phase"]
+    if resumed_config is not None:  # resumed: the phase it continues keeps its record of the phase before
+        earlier_phase = resumed_config["earlier_phase"]
     elif args.init:
         initial = torch.load(args.init, map_location="cpu", weights_only=True)
         network.load_state_dict(initial["state_dict"])
@@ -129,7 +130,6 @@ def train(args) -> Tuple[str, int]:
                          "elapsed_s": initial["state"]["elapsed_s"], "best": initial["state"]["best"],
                          "earlier": initial["config"].get("earlier_phase")}
         LOGGER.info("initialised from %s (epoch %d)", args.init, initial["state"]["epoch"])
-    state = resume(last_path, network, optimizer)
     config = {
         "network": network_conf,
         "earlier_phase": earlier_phase,

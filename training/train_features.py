@@ -84,7 +84,7 @@ def train(args) -> Tuple[str, int]:
         network = network.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
     last_path, best_path = checkpoint_paths(args.out)
-    state = resume(last_path, network, optimizer)
+    state, _ = resume(last_path, network, optimizer)
     config = {
         "kind": "features",
         "network": network_conf,
