@@ -1,0 +1,163 @@
+"""Can the method's descriptor confirm a coarse transform that fine matching's gate narrowly refused?
+
+On the validation pairs, 8 of the 16 georeferenced-tier pairs the engine refuses had a right coarse
+transform (within 8 px) whose first template pass fell short of the gate: 14-19% of the templates
+agreed, 25% are asked (``acceptance-learned-validation.md``; TerraSAR-X and GF-3 tiles). Wrong
+coarse transforms reach as much (``acceptance-learned-calibration-negatives.md``), so the gate
+cannot come down on its own. The descriptor (``dffca``) is a third, independent view: its
+nearest-neighbour matches (optical keypoints against the SAR grid, as the guided matcher makes
+them) should agree with a right transform in many places, and with a wrong one only by chance.
+
+For each calibration pair (georeferenced tier, seeded as ``benchmarks.acceptance`` seeds them), and
+with ``--negatives`` the search's best candidate more than 25 px from the truth as well, this
+records the first pass's gate score (the larger of each model's distinct agreement over its
+threshold; the gate accepts at 1), where its best fit lies from the truth, and
+``pipeline.descriptor_support`` of that fit: in how many distinct 32 px cells the descriptor's
+matches lie within ``pipeline.descriptor_tolerance`` (6 px) of it. Then, per candidate rule (gate score at
+least G, support at least S), how many refused fits near the truth and far from it it would accept.
+
+    python -m benchmarks.near_miss --pairs calibration --negatives --out benchmarks/results
+    python -m benchmarks.near_miss --pairs validation --out benchmarks/results   # diagnosis only
+
+Images are scaled by 1/255, as in ``benchmarks.acceptance``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+
+from plugin.core import transforms
+from plugin.core.dense_features import dense_features, feature_extractor
+from plugin.core.descriptor import DescriptorExtractor
+from plugin.core.georef import CoarseAlignment, warped
+from plugin.core.guided import grid_points
+from plugin.core.keypoints import detect_keypoints
+from plugin.core.matching import match_nearest
+from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_TEMPLATE_AGREEMENT, \
+    RegistrationOptions, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, keypoint_queries, template_radius_for
+from plugin.core.similarity_search import search_similarity
+from training.export import commit as git_commit
+
+from .acceptance import RIGHT_PX, WRONG_PX
+from .cases import calibration_cases, make_cases
+
+GATE_SCORES = (0.5, 0.6, 0.7, 0.8)
+SUPPORTS = (4, 6, 8, 10, 12)
+SHARES = (0.0, 0.5, 0.75)
+
+
+def confirmed(row, gate: float, support: int, share: float, min_cells: int) -> bool:
+    return row["score"] >= gate and row["cells"] >= min_cells and row["support"] >= max(support, share * row["own"])
+
+
+def descriptor_matches(gray, moved, valid, options, extractor):
+    """The guided matcher's putative matches (mutual nearest neighbours, the adaptive threshold),
+    optical keypoints against the SAR grid within the search radius."""
+    keypoints = detect_keypoints(gray, np.ones(gray.shape, bool), keypoint_queries(options)).xy.astype(np.float64)
+    sar_xy = grid_points(valid, options.grid_step)
+    return match_nearest(keypoints, extractor.describe(gray, keypoints), sar_xy, extractor.describe(moved, sar_xy),
+                         options.search_radius, options.mutual, second_exclusion=1.5 * options.grid_step)
+
+
+def study(case, options, describe, extractor, negatives: bool):
+    height, width = case.sar.shape
+    moved = case.sar.astype(np.float32) / 255
+    valid = case.sar_valid
+    gray = cv2.cvtColor(case.optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
+    optical_valid = np.ones(gray.shape, bool)
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    started = time.perf_counter()
+    matches = descriptor_matches(gray, moved, valid, options, extractor)
+    seconds = time.perf_counter() - started
+    threshold = descriptor_tolerance(options)
+    own = descriptor_consensus(matches, threshold)
+    optical_features = describe(gray, optical_valid, "optical")
+    points = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)[:FIRST_PASS_POINTS]
+    rows = []
+    for negative in (False, True) if negatives else (False,):
+        excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
+        best = search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius,
+                                 excluded=excluded)
+        coarse = best.matrix(centre)
+        grid = warped(CoarseAlignment(moved, valid, True, lambda xy: xy, predicted=True), coarse, gray.shape)
+        consensus, _, cells = first_pass(optical_features, describe(grid.sar_image, grid.sar_valid, "sar"), points,
+                                         template_radius_for(options, gray.shape), options.ransac_threshold)
+        score = max(consensus.agreement[m] / t for m, t in MIN_TEMPLATE_AGREEMENT.items())
+        fit = None if consensus.fit is None else consensus.fit @ coarse
+        rows.append({
+            "pair": case.name + (" (best wrong)" if negative else ""), "sensor": case.sensor,
+            "coarse_error": transforms.corner_error(coarse, case.sar_to_optical, width, height),
+            "score": score, "cells": cells, "accepted": consensus.matrix is not None,
+            "fit_error": None if fit is None else transforms.corner_error(fit, case.sar_to_optical, width, height),
+            "support": 0 if fit is None else descriptor_support(matches, fit, threshold),
+            "truth_support": descriptor_support(matches, case.sar_to_optical, threshold),
+            "own": own, "kept": int(matches.kept.sum()), "descriptor_s": seconds,
+        })
+        r = rows[-1]
+        print(f"{r['pair']:40s} coarse {r['coarse_error']:6.1f} score {r['score']:.2f} cells {r['cells']:3d} fit "
+              f"{r['fit_error'] if r['fit_error'] is not None else float('nan'):6.1f} support {r['support']:3d} "
+              f"(own {r['own']:3d}, truth {r['truth_support']:3d} of {r['kept']} kept) {'accepted' if r['accepted'] else ''}", flush=True)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration")
+    parser.add_argument("--negatives", action="store_true", help="also each pair's best search candidate more than 25 px off")
+    args = parser.parse_args(argv)
+    options = RegistrationOptions()
+    features = feature_extractor(None, device="cpu")
+    describe = lambda image, valid, modality: dense_features("learned", image, valid, modality, features)  # noqa: E731
+    extractor = DescriptorExtractor(None, "cpu")
+    cases = calibration_cases(args.data, "georeferenced") if args.pairs == "calibration" else make_cases(args.data, "georeferenced")
+    rows = [row for case in cases for row in study(case, options, describe, extractor, args.negatives)]
+
+    refused = [r for r in rows if not r["accepted"] and r["fit_error"] is not None]
+    near = [r for r in refused if r["fit_error"] <= RIGHT_PX]
+    far = [r for r in refused if r["fit_error"] > WRONG_PX]
+    lines = [f"# Refused first passes confirmed by the descriptor ({extractor.model_name}, dense features {features.model_name})", "",
+             f"Command: `python -m benchmarks.near_miss {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
+             f"Commit: {git_commit()}; date: {datetime.date.today()}; {args.pairs} pairs, georeferenced tier, {len(rows)} rows.", "",
+             f"Of the first passes the gate refused, {len(near)} have a best fit within {RIGHT_PX:g} px of the truth at the corners "
+             f"(*near*: worth accepting) and {len(far)} one more than {WRONG_PX:g} px off (*far*: must stay refused). A rule accepts a "
+             "refused first pass when its gate score reaches G and the descriptor's matches agree with its fit in at least S distinct "
+             f"cells, and in at least R times as many as the best similarity the descriptor's matches agree on by themselves (its own "
+             f"consensus; and, as the gate asks, its inliers lie in at least {options.min_inliers} cells of the template radius).", "",
+             "| G | R | " + " | ".join(f"S = {s}: near / far accepted" for s in SUPPORTS) + " |",
+             "|---|---|" + "---|" * len(SUPPORTS)]
+    for gate in GATE_SCORES:
+        for share in SHARES:
+            cells = []
+            for support in SUPPORTS:
+                rule = lambda r: confirmed(r, gate, support, share, options.min_inliers)  # noqa: E731
+                cells.append(f"{sum(map(rule, near))}/{len(near)} / {sum(map(rule, far))}/{len(far)}")
+            lines.append(f"| {gate:.1f} | {share:.2f} | " + " | ".join(cells) + " |")
+    lines += ["", "Highest support of a *far* fit: " + (f"{max(r['support'] for r in far)}" if far else "none")
+              + "; among far fits with a gate score of at least 0.5: "
+              + (f"{max([r['support'] for r in far if r['score'] >= 0.5] or [0])}" if far else "none") + ".", "",
+              "Columns: the coarse transform's and the first pass's best fit's corner error (px, against the pair's truth); the gate "
+              "score; the distinct cells of the template radius its inliers lie in; the descriptor's support of that fit and of the "
+              "truth (distinct 32 px cells), and its own consensus, of its kept matches.", "",
+              "| pair | coarse error px | gate score | cells | first pass | fit error px | support | support of the truth | own consensus | kept matches |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["fit_error"] is None, r["fit_error"] or 0)):
+        fit_error = "-" if r["fit_error"] is None else f"{r['fit_error']:.1f}"
+        lines.append(f"| {r['pair']} | {r['coarse_error']:.1f} | {r['score']:.2f} | {r['cells']} | "
+                     f"{'accepted' if r['accepted'] else 'refused'} | {fit_error} | {r['support']} | {r['truth_support']} | {r['own']} | {r['kept']} |")
+    os.makedirs(args.out, exist_ok=True)
+    name = f"near-miss-{args.pairs}" + ("-negatives" if args.negatives else "") + ".md"
+    with open(os.path.join(args.out, name), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print("\n".join(lines[:16]))
+
+
+if __name__ == "__main__":
+    main()
