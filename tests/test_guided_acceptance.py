@@ -126,19 +126,3 @@ def test_a_refused_first_pass_is_tried_again_around_its_own_fit(monkeypatch):
     assert twice.matrix is not None and max(twice.agreement.values()) > 0.4
     assert np.abs(transforms.apply(twice.matrix, transforms.apply(scaled, points)) - points).max() < 1.0
 
-
-def test_the_descriptor_supports_a_transform_in_distinct_cells_of_the_matches_it_kept():
-    """``descriptor_support`` counts the matches that lie within the tolerance of a transform once
-    per cell, and only those that passed the descriptor's own checks; ``descriptor_consensus`` is
-    the support of the best similarity the matches find by themselves."""
-    from plugin.core.pipeline import descriptor_consensus, descriptor_support
-
-    truth = similarity(1.02, 2.0, (14, -9))
-    spread = np.random.default_rng(5).uniform(20, 280, (60, 2))
-    matches = matches_for(truth, spread, outliers=20)
-    cells = _distinct_cells(spread[:40])
-    assert descriptor_support(matches, truth, 6.0) == cells
-    assert descriptor_consensus(matches, 6.0) == cells
-    assert descriptor_support(matches, similarity(1.02, 2.0, (34, -9)), 6.0) <= 1  # 20 px off: chance only
-    matches.stage_masks["mutual"] = np.arange(len(matches)) >= 20  # the first 20 failed the mutual check
-    assert descriptor_support(matches, truth, 6.0) == _distinct_cells(spread[20:40])
