@@ -165,17 +165,20 @@ def main(argv=None):
 
     refused = [r for r in rows if not r["accepted"] and r["fit_error"] is not None]
     near = [r for r in refused if r["fit_error"] <= RIGHT_PX]
+    between = [r for r in refused if RIGHT_PX < r["fit_error"] <= WRONG_PX]
     far = [r for r in refused if r["fit_error"] > WRONG_PX]
     lines = [f"# Refused first passes confirmed by the descriptor ({extractor.model_name}, dense features {features.model_name})", "",
              f"Command: `python -m benchmarks.near_miss {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
              f"Commit: {git_commit()}; date: {datetime.date.today()}; {args.pairs} pairs, georeferenced tier, {len(rows)} rows.", "",
              f"Of the first passes the gate refused, {len(near)} have a best fit within {RIGHT_PX:g} px of the truth at the corners "
-             f"(*near*: worth accepting) and {len(far)} one more than {WRONG_PX:g} px off (*far*: must stay refused). A rule accepts a "
+             f"(*near*: worth accepting), {len(between)} one {RIGHT_PX:g}-{WRONG_PX:g} px off (*between*: right where the matches are, "
+             f"perhaps not at the corners; the second pass may or may not bring it in) and {len(far)} one more than {WRONG_PX:g} px off "
+             "(*far*: must stay refused). A rule accepts a "
              "refused first pass when its gate score reaches G and the descriptor's matches agree with its fit in at least S distinct "
              f"cells, and in at least R times as many as the best similarity the descriptor's matches agree on by themselves (its own "
              f"consensus), and that similarity and its fit put the image's corners at most D px apart (and, as the gate asks, its inliers lie "
              f"in at least {options.min_inliers} cells of the template radius).", "",
-             "| G | R | D px | " + " | ".join(f"S = {s}: near / far accepted" for s in SUPPORTS) + " |",
+             "| G | R | D px | " + " | ".join(f"S = {s}: near / between / far accepted" for s in SUPPORTS) + " |",
              "|---|---|---|" + "---|" * len(SUPPORTS)]
     for gate in GATE_SCORES:
         for share in SHARES:
@@ -183,7 +186,7 @@ def main(argv=None):
                 cells = []
                 for support in SUPPORTS:
                     rule = lambda r: confirmed(r, gate, support, share, options.min_inliers, apart)  # noqa: E731
-                    cells.append(f"{sum(map(rule, near))}/{len(near)} / {sum(map(rule, far))}/{len(far)}")
+                    cells.append(" / ".join(f"{sum(map(rule, group))}/{len(group)}" for group in (near, between, far)))
                 lines.append(f"| {gate:.1f} | {share:.2f} | {apart:g} | " + " | ".join(cells) + " |")
     lines += ["", "Highest support of a *far* fit: " + (f"{max(r['support'] for r in far)}" if far else "none")
               + "; among far fits with a gate score of at least 0.5: "
