@@ -12,9 +12,11 @@ For each calibration pair (georeferenced tier, seeded as ``benchmarks.acceptance
 with ``--negatives`` the search's best candidate more than 25 px from the truth as well, this
 records the first pass's gate score (the larger of each model's distinct agreement over its
 threshold; the gate accepts at 1), where its best fit lies from the truth, and
-``pipeline.descriptor_support`` of that fit: in how many distinct 32 px cells the descriptor's
-matches lie within ``pipeline.descriptor_tolerance`` (6 px) of it. Then, per candidate rule (gate score at
-least G, support at least S), how many refused fits near the truth and far from it it would accept.
+``descriptor_support`` of that fit: in how many distinct 32 px cells the descriptor's
+matches lie within ``pipeline.descriptor_tolerance`` (6 px) of it. Then, per candidate rule (gate
+score at least G, support at least S cells and R times the descriptor's own best similarity's, that
+similarity's corners at most D px from the fit's), how many refused fits near the truth (within
+8 px), between (8-25 px) and far from it it would accept.
 
     python -m benchmarks.near_miss --pairs calibration --negatives --out benchmarks/results
     python -m benchmarks.near_miss --pairs validation --out benchmarks/results   # diagnosis only
@@ -35,7 +37,6 @@ import argparse
 import datetime
 import os
 import sys
-import time
 
 import cv2
 import numpy as np
@@ -97,10 +98,9 @@ def descriptor_consensus(matches: Matches, threshold: float):
     return (None, 0) if matrix is None else (matrix, _distinct_cells(matches.optical_xy[kept][inliers], CONSENSUS_CELL_PX))
 
 
-def descriptor_matches(gray, moved, valid, options, extractor):
+def descriptor_matches(gray, keypoints, moved, valid, options, extractor):
     """The guided matcher's putative matches (mutual nearest neighbours, the adaptive threshold),
-    optical keypoints against the SAR grid within the search radius."""
-    keypoints = detect_keypoints(gray, np.ones(gray.shape, bool), keypoint_queries(options)).xy.astype(np.float64)
+    the optical ``keypoints`` against the SAR grid within the search radius."""
     sar_xy = grid_points(valid, options.grid_step)
     return match_nearest(keypoints, extractor.describe(gray, keypoints), sar_xy, extractor.describe(moved, sar_xy),
                          options.search_radius, options.mutual, second_exclusion=1.5 * options.grid_step)
@@ -113,13 +113,12 @@ def study(case, options, describe, extractor, negatives: bool):
     gray = cv2.cvtColor(case.optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
     optical_valid = np.ones(gray.shape, bool)
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
-    started = time.perf_counter()
-    matches = descriptor_matches(gray, moved, valid, options, extractor)
-    seconds = time.perf_counter() - started
+    keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
+    matches = descriptor_matches(gray, keypoints, moved, valid, options, extractor)
     threshold = descriptor_tolerance(options)
     own_fit, own = descriptor_consensus(matches, threshold)
     optical_features = describe(gray, optical_valid, "optical")
-    points = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)[:FIRST_PASS_POINTS]
+    points = keypoints[:FIRST_PASS_POINTS]
     rows = []
     for negative in (False, True) if negatives else (False,):
         excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
@@ -140,7 +139,7 @@ def study(case, options, describe, extractor, negatives: bool):
             "hull": 0.0 if fit is None else descriptor_support_area(matches, fit, threshold, gray.shape),
             "truth_support": descriptor_support(matches, case.sar_to_optical, threshold),
             "own": own, "own_apart": np.inf if fit is None or own_fit is None else transforms.corner_error(fit, own_fit, width, height),
-            "own_error": np.inf if own_fit is None else transforms.corner_error(own_fit, case.sar_to_optical, width, height), "kept": int(matches.kept.sum()), "descriptor_s": seconds,
+            "own_error": np.inf if own_fit is None else transforms.corner_error(own_fit, case.sar_to_optical, width, height), "kept": int(matches.kept.sum()),
         })
         r = rows[-1]
         print(f"{r['pair']:40s} coarse {r['coarse_error']:6.1f} score {r['score']:.2f} cells {r['cells']:3d} fit "
