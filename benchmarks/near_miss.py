@@ -27,9 +27,10 @@ it and the first pass's fit put the corners apart) and the share of the image in
 of the agreeing matches: what a rule could add to tell a fit that is right only where the tile has
 structure (and off at its corners) from one that is right everywhere.
 
-What came of it (``benchmarks/README.md``, *A near miss confirmed by the descriptor*): the engine
-was run with such a confirmation at commit eee5bd3 (``pipeline.NEAR_MISS_CONFIRMATION``) and it was
-not kept.
+The engine's ``auto`` confirms a refused first pass by the rule set here
+(``pipeline.NEAR_MISS_CONFIRMATION``, with ``pipeline.descriptor_support`` and
+``descriptor_consensus``); ``benchmarks/README.md``, *A near miss confirmed by the descriptor*,
+says how it was chosen and what it does.
 """
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.guided import grid_points
 from plugin.core.keypoints import detect_keypoints
 from plugin.core.matching import Matches, match_nearest
-from plugin.core.pipeline import CONSENSUS_CELL_PX, FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_TEMPLATE_AGREEMENT, \
-    RegistrationOptions, _distinct_cells, descriptor_tolerance, first_pass, keypoint_queries, template_radius_for
+from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
+    agreeing_matches, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, keypoint_queries, template_radius_for
 from plugin.core.similarity_search import search_similarity
 from training.export import commit as git_commit
 
@@ -67,35 +68,12 @@ def confirmed(row, gate: float, support: int, share: float, min_cells: int, apar
             and row["own_apart"] <= apart)
 
 
-def _agreeing(matches: Matches, sar_to_optical: np.ndarray, threshold: float) -> np.ndarray:
-    """Optical positions of the descriptor's matches that passed its checks (mutual, adaptive
-    threshold) and put their SAR point within ``threshold`` px of where ``sar_to_optical`` puts it."""
-    kept = matches.kept
-    residual = np.linalg.norm(transforms.apply(sar_to_optical, matches.sar_xy[kept]) - matches.optical_xy[kept], axis=1)
-    return matches.optical_xy[kept][residual <= threshold]
-
-
-def descriptor_support(matches: Matches, sar_to_optical: np.ndarray, threshold: float) -> int:
-    """In how many distinct cells (``CONSENSUS_CELL_PX``, as the guided matcher counts its consensus)
-    the descriptor's matches agree with ``sar_to_optical``: how far the network, which saw neither
-    the search's features nor fine matching's, agrees with that transform."""
-    return _distinct_cells(_agreeing(matches, sar_to_optical, threshold), CONSENSUS_CELL_PX)
-
-
 def descriptor_support_area(matches: Matches, sar_to_optical: np.ndarray, threshold: float, shape) -> float:
     """The share of an optical image of ``shape`` inside the convex hull of the descriptor's matches
     that agree with ``sar_to_optical``: how much of the image that agreement speaks for (beyond it,
     a transform only extrapolates)."""
-    xy = _agreeing(matches, sar_to_optical, threshold).astype(np.float32)
+    xy = agreeing_matches(matches, sar_to_optical, threshold).astype(np.float32)
     return 0.0 if len(xy) < 3 else float(cv2.contourArea(cv2.convexHull(xy)) / (shape[0] * shape[1]))
-
-
-def descriptor_consensus(matches: Matches, threshold: float):
-    """(the best similarity the descriptor's kept matches agree on by themselves, RANSAC within
-    ``threshold`` px, or None; the distinct cells they agree in): the guided matcher's coarse consensus."""
-    kept = matches.kept
-    matrix, inliers = transforms.fit_robust(matches.sar_xy[kept], matches.optical_xy[kept], "similarity", threshold)
-    return (None, 0) if matrix is None else (matrix, _distinct_cells(matches.optical_xy[kept][inliers], CONSENSUS_CELL_PX))
 
 
 def descriptor_matches(gray, keypoints, moved, valid, options, extractor):

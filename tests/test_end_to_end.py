@@ -306,3 +306,24 @@ def test_cancel_during_the_keypoints_of_a_large_image_stops_before_the_search(sa
     with pytest.raises(RegistrationCancelled):
         register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), progress=cancel_within_keypoints)
     assert seen.count("keypoints") == 3 and "search" not in seen
+
+
+def test_a_first_pass_the_gate_refused_is_registered_when_the_descriptor_confirms_it(sample, monkeypatch):
+    """``auto``: with the gate set out of reach, the sample's first pass is refused as a near miss;
+    the descriptor's matches agree with its fit, so fine matching goes on from it. When they are
+    asked to agree in more places than they can, or their own similarity to lie closer to the fit
+    than it does, the refusal stands (the guided matcher's own coarse transform meets the same gate)."""
+    from plugin.core import pipeline
+    from plugin.core.descriptor import DescriptorExtractor
+
+    monkeypatch.setattr(pipeline, "MIN_TEMPLATE_AGREEMENT", {"similarity": 1.01, "affine": 1.01})
+    extractor = DescriptorExtractor(device="cpu")
+    result = register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), extractor=extractor)
+    rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"], result.sar.width, result.sar.height)
+    assert rms < MAX_ERROR_PX, (rms, worst)
+    assert "descriptors" in result.timing_s and result.model_name == extractor.model_name
+    confirmation = dict(pipeline.NEAR_MISS_CONFIRMATION)
+    for key, unreachable in (("cells", 10**6), ("apart_px", 0.0)):  # more agreement, or a closer similarity, than there is
+        monkeypatch.setattr(pipeline, "NEAR_MISS_CONFIRMATION", {**confirmation, key: unreachable})
+        with pytest.raises(RegistrationError, match="distinct and agree on one transform"):
+            register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), extractor=extractor)

@@ -1,9 +1,10 @@
-"""benchmarks.near_miss's measures of how far the descriptor's matches agree with a transform
-(synthetic matches with a known transform, seeded)."""
+"""How far the descriptor's matches agree with a transform: the measures of auto's near-miss
+confirmation (pipeline.NEAR_MISS_CONFIRMATION) and of benchmarks.near_miss, on synthetic matches
+with a known transform (seeded)."""
 import numpy as np
 
-from benchmarks.near_miss import descriptor_consensus, descriptor_support, descriptor_support_area
-from plugin.core.pipeline import _distinct_cells
+from benchmarks.near_miss import descriptor_support_area
+from plugin.core.pipeline import _distinct_cells, descriptor_consensus, descriptor_support
 from tests.test_guided_acceptance import matches_for, similarity
 
 

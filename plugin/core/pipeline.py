@@ -37,6 +37,14 @@ MATCHERS = ("auto", "structural", "guided", "method")
 # distinct match agreeing on one transform reaches this, for either model (see first_pass_consensus).
 MIN_TEMPLATE_AGREEMENT = {"similarity": 0.25, "affine": 0.30}
 MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other place in its window fits nearly as well
+# "auto": a first pass the gate refused is still accepted when its gate score (its agreement over the
+# gate's, see FirstPass.gate_score) reaches ``gate_score`` and the descriptor's own matches agree with
+# its fit (descriptor_support) in at least ``cells`` distinct cells and in at least ``share`` of those the
+# best similarity they find by themselves agrees in (descriptor_consensus), and that similarity and the
+# fit put the SAR image's corners at most ``apart_px`` apart (a fit right only where the image has
+# structure, off at its corners, is not confirmed): set on the calibration pairs,
+# benchmarks/results/near-miss-calibration-negatives.md; benchmarks/README.md says what it does.
+NEAR_MISS_CONFIRMATION = {"gate_score": 0.6, "cells": 8, "share": 0.5, "apart_px": 15.0}
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
 FIRST_PASS_ROUNDS = 2  # a refused first pass is tried once more around its own best fit (a coarse transform off by ~10 px)
 FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
@@ -251,6 +259,22 @@ def _distinct_cells(xy: np.ndarray, cell: int = CONSENSUS_CELL_PX) -> int:
     return len(np.unique((np.asarray(xy) // cell).astype(int), axis=0))
 
 
+def agreeing_matches(matches: Matches, sar_to_optical: np.ndarray, threshold: float) -> np.ndarray:
+    """Optical positions of the descriptor's matches that passed its checks (mutual, adaptive
+    threshold) and put their SAR point within ``threshold`` px of where ``sar_to_optical``
+    (matching grid -> optical) puts it."""
+    kept = matches.kept
+    residual = np.linalg.norm(transforms.apply(sar_to_optical, matches.sar_xy[kept]) - matches.optical_xy[kept], axis=1)
+    return matches.optical_xy[kept][residual <= threshold]
+
+
+def descriptor_support(matches: Matches, sar_to_optical: np.ndarray, threshold: float) -> int:
+    """In how many distinct cells (``CONSENSUS_CELL_PX``) of the optical image the descriptor's
+    matches agree with ``sar_to_optical`` (``agreeing_matches``): how far the network, which saw
+    neither the search's features nor fine matching's, agrees with that transform."""
+    return _distinct_cells(agreeing_matches(matches, sar_to_optical, threshold))
+
+
 def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, options, steps) -> np.ndarray:
     """The similarity (matching grid -> optical) under which both images' CFOG features correlate
     best, within what the georeferencing allows, or within the options' range without it."""
@@ -267,6 +291,16 @@ def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, op
     rows, cols = sar_image.shape
     to_grid = np.array([[1.0, 0, window[1].start or 0], [0, 1, window[0].start or 0], [0, 0, 1]])  # window pixels -> grid pixels
     return to_grid @ best.matrix(np.array([(cols - 1) / 2, (rows - 1) / 2])) @ np.linalg.inv(to_grid)
+
+
+def descriptor_consensus(matches: Matches, threshold: float) -> Tuple[Optional[np.ndarray], int]:
+    """The best similarity (matching grid -> optical; None when there is none) the descriptor's
+    matches that passed its checks agree on (RANSAC within ``threshold`` px), and in how many
+    distinct cells (``CONSENSUS_CELL_PX``) they agree: the transform the descriptor finds by itself,
+    against which ``descriptor_support`` of another is judged."""
+    kept = matches.kept
+    matrix, inliers = transforms.fit_robust(matches.sar_xy[kept], matches.optical_xy[kept], "similarity", threshold)
+    return (None, 0) if matrix is None else (matrix, _distinct_cells(matches.optical_xy[kept][inliers]))
 
 
 def descriptor_tolerance(options: RegistrationOptions) -> float:
@@ -400,41 +434,91 @@ def _fine_features(optical_image, optical_valid, options) -> FineFeatures:
     return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, extractor)
 
 
-def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, distance, model, options, steps):
-    """Fine matching: the SAR resampled by the coarse transform into the optical grid, then every
-    optical keypoint located by template matching of ``fine``'s dense features: first
-    ``FIRST_PASS_POINTS`` of them within ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them, then all of them within
-    ``TEMPLATE_SEARCH_PX[1]`` of where the first pass's affine fit puts them; a final RANSAC fits
-    the user's model and is locally optimised (``transforms.refine_inliers``). (Keypoints come spread over the image in order, see ``spread_evenly``.)
+@dataclass
+class FirstPass:
+    """Fine matching's first pass around one coarse transform: its verdict, and what the second
+    pass continues from."""
 
-    Returns (matches in the resampled grid, that grid's alignment). Refused when the first pass's
-    distinct matches (``MIN_DISTINCTNESS``) do not agree enough (``first_pass_consensus``), or
-    agree in fewer than ``min_inliers`` distinct cells.
-    """
+    coarse: np.ndarray  # 3 x 3 matching grid -> optical, the transform the SAR was resampled by
+    grid: CoarseAlignment  # the SAR resampled by it into the optical grid
+    sar_features: np.ndarray  # the resampled SAR's dense features
+    radius: int  # template radius
+    cache: ScoreCache  # its template scores, reused by the second pass
+    consensus: Consensus
+    cells: int  # distinct cells of ``radius`` px its inliers lie in
+
+    @property
+    def gate_score(self) -> float:
+        """The larger of each model's agreement over its ``MIN_TEMPLATE_AGREEMENT``: the gate accepts at 1."""
+        return max(self.consensus.agreement[m] / threshold for m, threshold in MIN_TEMPLATE_AGREEMENT.items())
+
+    @property
+    def fit(self) -> Optional[np.ndarray]:
+        """Its best fit, accepted or not, as matching grid -> optical (None: no fit at all)."""
+        return None if self.consensus.fit is None else self.consensus.fit @ self.coarse
+
+
+class FirstPassRefused(RegistrationError):
+    """Fine matching's gate refused the first pass, which ``first`` keeps: a near miss the
+    descriptor may still confirm (``auto``, ``_match_descriptors``)."""
+
+    def __init__(self, message: str, fix: str, first: FirstPass):
+        super().__init__(message, fix)
+        self.first = first
+
+
+def _first_pass_at(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, options, steps) -> FirstPass:
+    """The SAR resampled by the coarse transform into the optical grid, its dense features, and
+    fine matching's first pass (``first_pass``) on the first ``FIRST_PASS_POINTS`` of ``optical_xy``.
+    Raises ``FirstPassRefused`` when its distinct matches (``MIN_DISTINCTNESS``) do not agree
+    enough (``first_pass_consensus``), and refuses when they agree in fewer than ``min_inliers``
+    distinct cells."""
     optical_features = fine.optical
     grid = warped(aligned, coarse, optical_features.shape[:2])
     sar_features = fine.describe(grid.sar_image, grid.sar_valid, "sar")
     steps.update(0.1)
-    subset = optical_xy[:FIRST_PASS_POINTS]
     radius = template_radius_for(options, optical_features.shape)
     cache = ScoreCache()  # the second pass's windows mostly lie inside the first pass's: their scores are reused
-    consensus, _, cells = first_pass(optical_features, sar_features, subset, radius, options.ransac_threshold, cache=cache)
+    consensus, _, cells = first_pass(optical_features, sar_features, optical_xy[:FIRST_PASS_POINTS], radius, options.ransac_threshold,
+                                     cache=cache)
     steps.update(0.4)
+    done = FirstPass(coarse, grid, sar_features, radius, cache, consensus, cells)
     if consensus.matrix is None:
-        raise RegistrationError(
+        raise FirstPassRefused(
             f"Only {max(consensus.agreement.values()):.0%} of the template matches are distinct and agree on one transform "
             "(a real alignment gives more): the images could not be registered.",
             "Check that both rasters show the same area and the same time period, and that the overlap has structure "
             "(roads, field edges, coastlines).",
+            done,
         )
     if cells < options.min_inliers:
         _could_not_register(cells, options, _search_radius(aligned, options), "well-separated template matches")
-    predicted = transforms.apply(np.linalg.inv(consensus.matrix), optical_xy)
-    positions, found, _ = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[1], cache=cache)
-    fine = _template_matches(optical_xy, positions, found, distance)
-    filter_ransac(fine, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
+    return done
+
+
+def _second_pass(fine: FineFeatures, first: FirstPass, fit: np.ndarray, optical_xy, distance, model, options, steps):
+    """Fine matching's second pass: every optical keypoint located within ``TEMPLATE_SEARCH_PX[1]``
+    of where ``fit`` (resampled grid -> optical: the first pass's, accepted or confirmed) puts it,
+    then a final RANSAC of the user's model, locally optimised (``transforms.refine_inliers``).
+    Returns (matches in the resampled grid, that grid's alignment)."""
+    predicted = transforms.apply(np.linalg.inv(fit), optical_xy)
+    positions, found, _ = match_templates(fine.optical, first.sar_features, optical_xy, predicted, first.radius, TEMPLATE_SEARCH_PX[1],
+                                          cache=first.cache)
+    matches = _template_matches(optical_xy, positions, found, distance)
+    filter_ransac(matches, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
     steps.update(1.0)
-    return fine, grid
+    return matches, first.grid
+
+
+def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, optical_xy, distance, model, options, steps):
+    """Fine matching: the SAR resampled by the coarse transform into the optical grid, then every
+    optical keypoint located by template matching of ``fine``'s dense features: first
+    ``FIRST_PASS_POINTS`` of them within ``TEMPLATE_SEARCH_PX[0]`` of where the coarse transform puts them (``_first_pass_at``,
+    which refuses), then all of them within ``TEMPLATE_SEARCH_PX[1]`` of where the first pass's affine fit puts them
+    (``_second_pass``). (Keypoints come spread over the image in order, see ``spread_evenly``.)
+    Returns (matches in the resampled grid, that grid's alignment)."""
+    first = _first_pass_at(fine, aligned, coarse, optical_xy, options, steps)
+    return _second_pass(fine, first, first.consensus.matrix, optical_xy, distance, model, options, steps)
 
 
 def _too_few_keypoints(optical_count: int, sar_count: Optional[int]) -> None:
@@ -445,9 +529,13 @@ def _too_few_keypoints(optical_count: int, sar_count: Optional[int]) -> None:
     )
 
 
-def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeatures], aligned: CoarseAlignment, model, options, steps, extractor):
+def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeatures], aligned: CoarseAlignment, model, options, steps, extractor,
+                       near_miss: Optional[FirstPass] = None):
     """The network's matchers: "guided" (optical keypoints against a dense SAR grid, a coarse
     similarity, then fine matching) and "method" (keypoints in both images, RANSAC).
+    ``near_miss``: a first pass of the structural search's that the gate refused (``_near_miss``);
+    when the descriptor's matches agree with its fit in enough places (``NEAR_MISS_CONFIRMATION``),
+    fine matching goes on from it instead of from the descriptor's own coarse transform.
     Returns (matches, the alignment their SAR positions are in, SAR candidates, extractor)."""
     guided = options.matcher != "method"
     radius = _search_radius(aligned, options)
@@ -480,10 +568,23 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     if not guided:
         filter_ransac(matches, model, options.ransac_threshold)
         return matches, aligned, len(sar_xy), extractor
-    coarse = _coarse_by_descriptors(matches, aligned, options)
     distance = np.full(len(optical_keypoints), np.nan)
     distance[matches.optical_index] = matches.distance
     located = options.max_keypoints  # of the queries, the tie points (DESCRIPTOR_QUERIES)
+    if near_miss is not None:
+        tolerance = descriptor_tolerance(options)
+        support, (own_fit, own) = descriptor_support(matches, near_miss.fit, tolerance), descriptor_consensus(matches, tolerance)
+        asked = max(NEAR_MISS_CONFIRMATION["cells"], NEAR_MISS_CONFIRMATION["share"] * own)
+        rows, cols = aligned.sar_image.shape
+        apart = np.inf if own_fit is None else transforms.corner_error(near_miss.fit, own_fit, cols, rows)
+        LOGGER.info("the refused first pass (gate score %.2f) agrees with the descriptor's matches in %d distinct cells of %d px "
+                    "(%.0f asked); their own best similarity (%d cells) puts the corners %.1f px from it (at most %g asked)",
+                    near_miss.gate_score, support, CONSENSUS_CELL_PX, asked, own, apart, NEAR_MISS_CONFIRMATION["apart_px"])
+        if support >= asked and apart <= NEAR_MISS_CONFIRMATION["apart_px"]:
+            matches, aligned = _second_pass(fine, near_miss, near_miss.consensus.fit, optical_keypoints.xy[:located], distance[:located],
+                                            model, options, steps)
+            return matches, aligned, len(sar_xy), extractor
+    coarse = _coarse_by_descriptors(matches, aligned, options)
     matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy[:located], distance[:located], model, options, steps)
     return matches, aligned, len(sar_xy), extractor
 
@@ -589,6 +690,7 @@ def _find_matches(optical_image, optical_valid, optical_keypoints, aligned: Coar
     """The structural search and fine matching, or the network when the options ask for it or
     (``auto``) when the search is refused. ``after``: the stages that follow, for the progress bar."""
     tie_xy = optical_keypoints.xy[: options.max_keypoints]  # what fine matching locates
+    near_miss = None
     if options.matcher in ("auto", "structural"):
         try:
             steps.stage("search")
@@ -601,7 +703,19 @@ def _find_matches(optical_image, optical_valid, optical_keypoints, aligned: Coar
                 raise
             LOGGER.info("the structural search did not register the images (%s); trying the descriptor", error.message)
             steps.expect(NETWORK_STAGES + tuple(after))
-    return FoundMatches(*_match_descriptors(optical_image, optical_keypoints, fine, aligned, model, options, steps, extractor))
+            near_miss = _near_miss(error, options)
+    return FoundMatches(*_match_descriptors(optical_image, optical_keypoints, fine, aligned, model, options, steps, extractor, near_miss))
+
+
+def _near_miss(error: RegistrationError, options: RegistrationOptions) -> Optional[FirstPass]:
+    """The first pass a refusal kept, when it came close enough to the gate for the descriptor to
+    confirm it (``NEAR_MISS_CONFIRMATION``), with its inliers in at least ``min_inliers`` distinct cells."""
+    if not isinstance(error, FirstPassRefused) or error.first.fit is None or NEAR_MISS_CONFIRMATION is None:
+        return None
+    first = error.first
+    if first.gate_score < NEAR_MISS_CONFIRMATION["gate_score"] or first.cells < options.min_inliers:
+        return None
+    return first
 
 
 def _tie_points(found: FoundMatches, options: RegistrationOptions, radius: Optional[float]) -> TiePoints:
