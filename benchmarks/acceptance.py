@@ -48,18 +48,30 @@ RIGHT_PX, WRONG_PX = 8.0, 25.0
 KEYS = ("all/tried similarity", "all/tried affine", "distinct/tried similarity", "distinct/tried affine")
 
 
+def case_images(case):
+    """(optical gray, its valid mask, the warped SAR, its valid mask), scaled by 1/255."""
+    gray = cv2.cvtColor(case.optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
+    return gray, np.ones(gray.shape, bool), case.sar.astype(np.float32) / 255, case.sar_valid
+
+
+def search_candidate(case, images, options, negative: bool = False):
+    """The search's best candidate (with ``negative``, its best more than ``WRONG_PX`` from the
+    truth at the image centre: a hard wrong coarse transform), as the search returns it."""
+    gray, optical_valid, moved, valid = images
+    height, width = case.sar.shape
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
+    return search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius,
+                             excluded=excluded)
+
+
 def study(case, options, describe, negative: bool = False):
     """One row: the search's best candidate (or, with ``negative``, its best candidate more than
     ``WRONG_PX`` from the truth at the image centre: a hard wrong coarse transform) and its first pass."""
     height, width = case.sar.shape
-    moved = case.sar.astype(np.float32) / 255
-    valid = case.sar_valid
-    gray = cv2.cvtColor(case.optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
-    optical_valid = np.ones(gray.shape, bool)
+    gray, optical_valid, moved, valid = images = case_images(case)
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
-    excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
-    best = search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius,
-                             excluded=excluded)
+    best = search_candidate(case, images, options, negative)
     coarse = best.matrix(centre)
     error = transforms.corner_error(coarse, case.sar_to_optical, width, height)
     grid = warped(CoarseAlignment(moved, valid, True, lambda xy: xy, predicted=True), coarse, gray.shape)

@@ -49,12 +49,11 @@ from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.guided import grid_points
 from plugin.core.keypoints import detect_keypoints
 from plugin.core.matching import Matches, match_nearest
-from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
+from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
     agreeing_matches, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, keypoint_queries, template_radius_for
-from plugin.core.similarity_search import search_similarity
 from training.export import commit as git_commit
 
-from .acceptance import RIGHT_PX, WRONG_PX
+from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
 from .cases import calibration_cases, make_cases
 
 GATE_SCORES = (0.6, 0.7)
@@ -86,10 +85,7 @@ def descriptor_matches(gray, keypoints, moved, valid, options, extractor):
 
 def study(case, options, describe, extractor, negatives: bool):
     height, width = case.sar.shape
-    moved = case.sar.astype(np.float32) / 255
-    valid = case.sar_valid
-    gray = cv2.cvtColor(case.optical, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
-    optical_valid = np.ones(gray.shape, bool)
+    gray, optical_valid, moved, valid = images = case_images(case)
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
     keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
     matches = descriptor_matches(gray, keypoints, moved, valid, options, extractor)
@@ -99,9 +95,7 @@ def study(case, options, describe, extractor, negatives: bool):
     points = keypoints[:FIRST_PASS_POINTS]
     rows = []
     for negative in (False, True) if negatives else (False,):
-        excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
-        best = search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius,
-                                 excluded=excluded)
+        best = search_candidate(case, images, options, negative)
         coarse = best.matrix(centre)
         grid = warped(CoarseAlignment(moved, valid, True, lambda xy: xy, predicted=True), coarse, gray.shape)
         consensus, _, cells = first_pass(optical_features, describe(grid.sar_image, grid.sar_valid, "sar"), points,
