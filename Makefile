@@ -33,7 +33,8 @@ train: train-descriptor train-features
 # labels (each SAR window cut at the offset the pair's own structure shows there;
 # training/patch_pairs.py). Phase 2 starts from phase 1's best weights. Each 96 px epoch took
 # 6-7 min on one CPU thread (the shipped run: OMP_NUM_THREADS=1, the other core busy), so about
-# 40 + 75 min; with more threads it runs faster, but the weights are not the shipped ones bit for bit.
+# 40 + 75 min; on 2 threads an epoch took 235 s (about 24 + 47 min), but the weights are then not the
+# shipped ones bit for bit.
 # Phase 2 runs 12 epochs of a 16.7-epoch cosine (dffca-v2's phase-2 horizon; it was still improving).
 train-descriptor: setup
 	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --seed 1 --patch-size 96 --minutes 60 --out .cache/train/dffca-v3
