@@ -50,7 +50,7 @@ from plugin.core.guided import grid_points
 from plugin.core.keypoints import detect_keypoints
 from plugin.core.matching import Matches, match_nearest
 from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
-    agreeing_matches, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, keypoint_queries, template_radius_for
+    _distinct_cells, agreeing_matches, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, keypoint_queries, template_radius_for
 from training.export import commit as git_commit
 
 from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
@@ -90,7 +90,8 @@ def study(case, options, describe, extractor, negatives: bool):
     keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
     matches = descriptor_matches(gray, keypoints, moved, valid, options, extractor)
     threshold = descriptor_tolerance(options)
-    own_fit, own = descriptor_consensus(matches, threshold)
+    own_fit, own_agree = descriptor_consensus(matches, threshold)
+    own = _distinct_cells(matches.optical_xy[own_agree])
     optical_features = describe(gray, optical_valid, "optical")
     points = keypoints[:FIRST_PASS_POINTS]
     rows = []

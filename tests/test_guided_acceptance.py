@@ -125,4 +125,3 @@ def test_a_refused_first_pass_is_tried_again_around_its_own_fit(monkeypatch):
     assert max(once.agreement.values()) < 0.2
     assert twice.matrix is not None and max(twice.agreement.values()) > 0.4
     assert np.abs(transforms.apply(twice.matrix, transforms.apply(scaled, points)) - points).max() < 1.0
-

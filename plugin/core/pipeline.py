@@ -42,7 +42,7 @@ MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other plac
 # its fit (descriptor_support) in at least ``cells`` distinct cells and in at least ``share`` of those the
 # best similarity they find by themselves agrees in (descriptor_consensus), and that similarity and the
 # fit put the SAR image's corners at most ``apart_px`` apart (a fit right only where the image has
-# structure, off at its corners, is not confirmed): set on the calibration pairs,
+# structure, off at its corners, is not confirmed); None: no confirmation. Set on the calibration pairs,
 # benchmarks/results/near-miss-calibration-negatives.md; benchmarks/README.md says what it does.
 NEAR_MISS_CONFIRMATION = {"gate_score": 0.6, "cells": 8, "share": 0.5, "apart_px": 15.0}
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
@@ -293,14 +293,17 @@ def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, op
     return to_grid @ best.matrix(np.array([(cols - 1) / 2, (rows - 1) / 2])) @ np.linalg.inv(to_grid)
 
 
-def descriptor_consensus(matches: Matches, threshold: float) -> Tuple[Optional[np.ndarray], int]:
+def descriptor_consensus(matches: Matches, threshold: float) -> Tuple[Optional[np.ndarray], np.ndarray]:
     """The best similarity (matching grid -> optical; None when there is none) the descriptor's
-    matches that passed its checks agree on (RANSAC within ``threshold`` px), and in how many
-    distinct cells (``CONSENSUS_CELL_PX``) they agree: the transform the descriptor finds by itself,
-    against which ``descriptor_support`` of another is judged."""
+    matches that passed its checks agree on (RANSAC within ``threshold`` px), and which matches
+    agree with it (all False when none): the transform the descriptor finds by itself. The guided
+    matcher's coarse transform (``_coarse_by_descriptors``, which records them as the "ransac"
+    stage), and what ``descriptor_support`` of a near miss is judged against."""
     kept = matches.kept
     matrix, inliers = transforms.fit_robust(matches.sar_xy[kept], matches.optical_xy[kept], "similarity", threshold)
-    return (None, 0) if matrix is None else (matrix, _distinct_cells(matches.optical_xy[kept][inliers]))
+    agree = np.zeros(len(matches), bool)
+    agree[np.flatnonzero(kept)[inliers]] = True
+    return matrix, agree
 
 
 def descriptor_tolerance(options: RegistrationOptions) -> float:
@@ -309,15 +312,17 @@ def descriptor_tolerance(options: RegistrationOptions) -> float:
     return max(options.ransac_threshold, 0.75 * options.grid_step)
 
 
-def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options) -> np.ndarray:
-    """The similarity (matching grid -> optical) on which the descriptor matches agree. Refused
-    when they agree in fewer than ``min_inliers`` distinct cells, or when (with a prior) their
-    transform scales or rotates more than the prior allows."""
+def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options, agreement=None) -> np.ndarray:
+    """The similarity (matching grid -> optical) on which the descriptor matches agree
+    (``descriptor_consensus``, or ``agreement`` when it was found already). Refused when they agree
+    in fewer than ``min_inliers`` distinct cells, or when (with a prior) their transform scales or
+    rotates more than the prior allows."""
     radius = _search_radius(aligned, options)
     if not len(matches):
         _could_not_register(0, options, radius, "well-separated matches")
-    coarse = filter_ransac(matches, "similarity", descriptor_tolerance(options))
-    consensus = _distinct_cells(matches.optical_xy[matches.kept])
+    coarse, agree = agreement or descriptor_consensus(matches, descriptor_tolerance(options))
+    matches.stage_masks["ransac"] = agree
+    consensus = _distinct_cells(matches.optical_xy[agree])
     LOGGER.info("coarse consensus: %d matches in %d distinct cells of %d px, similarity %s", int(matches.kept.sum()),
                 consensus, CONSENSUS_CELL_PX, None if coarse is None else np.round(coarse[:2], 3).tolist())
     if coarse is None or consensus < options.min_inliers:
@@ -571,20 +576,12 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     distance = np.full(len(optical_keypoints), np.nan)
     distance[matches.optical_index] = matches.distance
     located = options.max_keypoints  # of the queries, the tie points (DESCRIPTOR_QUERIES)
-    if near_miss is not None:
-        tolerance = descriptor_tolerance(options)
-        support, (own_fit, own) = descriptor_support(matches, near_miss.fit, tolerance), descriptor_consensus(matches, tolerance)
-        asked = max(NEAR_MISS_CONFIRMATION["cells"], NEAR_MISS_CONFIRMATION["share"] * own)
-        rows, cols = aligned.sar_image.shape
-        apart = np.inf if own_fit is None else transforms.corner_error(near_miss.fit, own_fit, cols, rows)
-        LOGGER.info("the refused first pass (gate score %.2f) agrees with the descriptor's matches in %d distinct cells of %d px "
-                    "(%.0f asked); their own best similarity (%d cells) puts the corners %.1f px from it (at most %g asked)",
-                    near_miss.gate_score, support, CONSENSUS_CELL_PX, asked, own, apart, NEAR_MISS_CONFIRMATION["apart_px"])
-        if support >= asked and apart <= NEAR_MISS_CONFIRMATION["apart_px"]:
-            matches, aligned = _second_pass(fine, near_miss, near_miss.consensus.fit, optical_keypoints.xy[:located], distance[:located],
-                                            model, options, steps)
-            return matches, aligned, len(sar_xy), extractor
-    coarse = _coarse_by_descriptors(matches, aligned, options)
+    own = descriptor_consensus(matches, descriptor_tolerance(options))
+    if near_miss is not None and _descriptor_confirms(near_miss, matches, own, aligned, options):
+        matches, aligned = _second_pass(fine, near_miss, near_miss.consensus.fit, optical_keypoints.xy[:located], distance[:located],
+                                        model, options, steps)
+        return matches, aligned, len(sar_xy), extractor
+    coarse = _coarse_by_descriptors(matches, aligned, options, own)
     matches, aligned = _locate(fine, aligned, coarse, optical_keypoints.xy[:located], distance[:located], model, options, steps)
     return matches, aligned, len(sar_xy), extractor
 
@@ -705,6 +702,22 @@ def _find_matches(optical_image, optical_valid, optical_keypoints, aligned: Coar
             steps.expect(NETWORK_STAGES + tuple(after))
             near_miss = _near_miss(error, options)
     return FoundMatches(*_match_descriptors(optical_image, optical_keypoints, fine, aligned, model, options, steps, extractor, near_miss))
+
+
+def _descriptor_confirms(near_miss: FirstPass, matches: Matches, own, aligned: CoarseAlignment, options) -> bool:
+    """Whether the descriptor's matches confirm ``near_miss``'s fit (``NEAR_MISS_CONFIRMATION``):
+    enough of them agree with it, and ``own`` (``descriptor_consensus``: the similarity they find by
+    themselves, and which agree with it) puts the SAR image's corners near it."""
+    own_fit, own_agree = own
+    support = descriptor_support(matches, near_miss.fit, descriptor_tolerance(options))
+    own_cells = _distinct_cells(matches.optical_xy[own_agree])
+    asked = max(NEAR_MISS_CONFIRMATION["cells"], NEAR_MISS_CONFIRMATION["share"] * own_cells)
+    rows, cols = aligned.sar_image.shape
+    apart = np.inf if own_fit is None else transforms.corner_error(near_miss.fit, own_fit, cols, rows)
+    LOGGER.info("the refused first pass (gate score %.2f) agrees with the descriptor's matches in %d distinct cells of %d px "
+                "(%.0f asked); their own best similarity (%d cells) puts the corners %.1f px from it (at most %g asked)",
+                near_miss.gate_score, support, CONSENSUS_CELL_PX, asked, own_cells, apart, NEAR_MISS_CONFIRMATION["apart_px"])
+    return support >= asked and apart <= NEAR_MISS_CONFIRMATION["apart_px"]
 
 
 def _near_miss(error: RegistrationError, options: RegistrationOptions) -> Optional[FirstPass]:
