@@ -67,3 +67,14 @@ def test_results_name_the_commit_and_say_when_tracked_files_differ_from_it(tmp_p
     assert commit() == head
     (tmp_path / "engine.py").write_text("THRESHOLD = 5\n")
     assert commit() == f"{head} with uncommitted changes"
+
+
+def test_a_copy_without_git_reports_the_commit_it_was_told_and_says_so(tmp_path, monkeypatch):
+    from training.export import commit
+
+    monkeypatch.chdir(tmp_path)  # no repository here or above it
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    monkeypatch.delenv("SOURCE_COMMIT", raising=False)
+    assert commit() == "unknown"
+    monkeypatch.setenv("SOURCE_COMMIT", "abc1234")
+    assert commit() == "abc1234 (as told to a copy without git)"

@@ -21,7 +21,8 @@ def commit() -> str:
     """The checkout's commit, for results files and model cards, marked when tracked files other
     than Markdown (results and docs, which a study itself may have rewritten) differ from it: a
     figure measured with code, settings or weights that were never committed cannot be reproduced
-    from the commit alone."""
+    from the commit alone. A copy of the checkout without git (the lent GPU machine's) reports
+    ``SOURCE_COMMIT`` from the environment, marked as told rather than read."""
     def git(*args: str) -> str:
         return subprocess.check_output(["git", *args], text=True, stderr=subprocess.DEVNULL).strip()
 
@@ -29,7 +30,8 @@ def commit() -> str:
         head = git("rev-parse", "--short", "HEAD")
         changed = git("diff", "HEAD", "--name-only").splitlines()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        told = os.environ.get("SOURCE_COMMIT")
+        return f"{told} (as told to a copy without git)" if told else "unknown"
     return f"{head} with uncommitted changes" if any(not path.endswith(".md") for path in changed) else head
 
 
