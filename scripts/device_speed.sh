@@ -8,7 +8,8 @@
 # source), copies phasepack (pure Python) and six S1/S2 validation pairs of DATA. "run" builds
 # GDAL's Python bindings there (scripts/device_gdal.sh), registers the bundled sample on the GPU
 # and checks it against its truth, then runs benchmarks.speed on those pairs on the GPU and on the
-# machine's CPU limited to 2 threads.
+# machine's CPU limited to 2 threads (unless SKIP_CPU is set). On that machine the copy's git history
+# may be stale: run with GIT_DIR=/nonexistent SOURCE_COMMIT=<commit> for a true "Commit:" line.
 set -euo pipefail
 GDAL_VERSION=3.9.2
 RASTERIO_VERSION=1.3.11  # its wheels bundle libgdal 3.9.2
@@ -43,8 +44,18 @@ fi
 out=${2:?output folder}
 export PYTHONUNBUFFERED=1
 site=/tmp/device-site
-bash scripts/device_gdal.sh .gpu "$site"
+[ -d "$site/osgeo" ] || bash scripts/device_gdal.sh .gpu "$site"
 cp -r .gpu/extra/* "$site/"
+# PyTorch's CUDA build and the libgdal of the rasterio wheel crash each other in one process when
+# loaded plainly (a segfault in GetProjection, or "free(): invalid pointer" in torch's import);
+# GDAL_LOADING names how GDAL is loaded instead: deepbind (osgeo imported first, with
+# RTLD_DEEPBIND, by a sitecustomize) or preload-NAME (rasterio's libNAME in LD_PRELOAD).
+case "${GDAL_LOADING:-}" in
+    deepbind) printf '%s\n' "import os, sys" "_flags = sys.getdlopenflags()" "sys.setdlopenflags(os.RTLD_NOW | os.RTLD_DEEPBIND)" \
+        "from osgeo import gdal, gdal_array, ogr, osr  # noqa: F401" "sys.setdlopenflags(_flags)" > "$site/sitecustomize.py" ;;
+    preload-*) export LD_PRELOAD="$(ls "$site"/rasterio.libs/lib"${GDAL_LOADING#preload-}"-rasterio-*)" ;;
+esac
+echo "GDAL loading: ${GDAL_LOADING:-plain}"
 export PYTHONPATH="$site:$PWD" LD_LIBRARY_PATH="$site/rasterio.libs" PROJ_DATA="$site/rasterio/proj_data"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 python3 -c "import torch, numpy, cv2, scipy; from osgeo import gdal; print('python', __import__('sys').version.split()[0], 'torch', torch.__version__, 'numpy', numpy.__version__, 'cv2', cv2.__version__, 'scipy', scipy.__version__, 'gdal', gdal.__version__, 'cuda', torch.cuda.is_available())"
@@ -79,4 +90,4 @@ valid = np.ones(image.shape, bool)
 for modality in ("optical", "sar"):
     print(f"dense features, 1024 x 1024, {modality}: {timed(lambda: features.features(image, valid, modality)):.0f} ms")
 PYTHON
-timeout 300 python3 -m benchmarks.speed --data .gpu/data --device cpu --threads 2 --out "$out" --name speed-subset-device-cpu2
+[ -n "${SKIP_CPU:-}" ] || timeout 300 python3 -m benchmarks.speed --data .gpu/data --device cpu --threads 2 --out "$out" --name speed-subset-device-cpu2
