@@ -30,6 +30,29 @@ def test_describe_is_deterministic_and_batched(device):
     assert extractor.describe(image, np.zeros((0, 2))).shape == (0, 256)
 
 
+def test_the_cpu_describes_in_the_traced_graphs_batches_and_a_gpu_out_of_memory_carries_on_in_them(monkeypatch):
+    from plugin.core.descriptor import CPU_BATCH
+
+    assert DescriptorExtractor(device="cpu").batch_size == CPU_BATCH
+    rng = np.random.default_rng(1)
+    image = rng.random((200, 200)).astype(np.float32)
+    xy = rng.uniform(20, 180, (37, 2))
+    expected = DescriptorExtractor(device="cpu").describe(image, xy)
+    extractor = DescriptorExtractor(device="cpu", batch_size=256)  # as on a GPU
+    seen = []
+    describe = DescriptorExtractor._describe
+
+    def out_of_memory_once(self, *args):
+        seen.append(self.batch_size)
+        if len(seen) == 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+        return describe(self, *args)
+
+    monkeypatch.setattr(DescriptorExtractor, "_describe", out_of_memory_once)
+    np.testing.assert_allclose(extractor.describe(image, xy), expected, atol=1e-5)
+    assert seen == [256, CPU_BATCH]
+
+
 def test_cuda_without_gpu_is_a_user_error():
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")

@@ -49,10 +49,17 @@ def _patches(padded: np.ndarray, xy: np.ndarray, patch_size: int) -> np.ndarray:
     return padded[rows[:, :, None], cols[:, None, :]]
 
 
+# Patches per network run. The CPU's traced graph has a fixed batch; a GPU wants larger ones: on an
+# H200, 2000 descriptors took 432 ms in batches of 64, 229 ms of 256, 226 ms of 1024
+# (benchmarks/results/gpu-throughput.txt).
+CPU_BATCH = 64
+GPU_BATCH = 256
+
+
 class DescriptorExtractor:
     """Describes keypoints with a trained DFFCA network on the chosen device."""
 
-    def __init__(self, model: Optional[str] = None, device: str = "auto", batch_size: int = 64, models_dir: str = MODELS_DIR,
+    def __init__(self, model: Optional[str] = None, device: str = "auto", batch_size: Optional[int] = None, models_dir: str = MODELS_DIR,
                  checkpoint: Optional[dict] = None):
         """``model``: weights by name from ``models_dir``'s manifest (its default when None), or
         ``checkpoint``: a training checkpoint already loaded (training/train.py's best.pt or last.pt, not
@@ -63,7 +70,7 @@ class DescriptorExtractor:
             self.model_name = model or "checkpoint"
         self.device = resolve_device(device)
         self.patch_size = int(checkpoint["config"]["network"]["patch_size"])
-        self.batch_size = batch_size
+        self.batch_size = batch_size or (CPU_BATCH if self.device.type == "cpu" else GPU_BATCH)
         self.network = build_network(DFFCANet, checkpoint).to(self.device)
         self._compiled = None
         if self.device.type == "cpu":
@@ -90,6 +97,7 @@ class DescriptorExtractor:
             LOGGER.warning("the GPU ran out of memory: describing on the CPU instead")
             torch.cuda.empty_cache()
             self.device = torch.device("cpu")
+            self.batch_size = min(self.batch_size, CPU_BATCH)
             self.network = self.network.to(self.device, memory_format=torch.channels_last)
             return self._describe(image, xy, progress)
 
@@ -105,7 +113,7 @@ class DescriptorExtractor:
             for start in range(0, len(xy), self.batch_size):
                 batch = torch.from_numpy(_patches(padded, xy[start : start + self.batch_size], self.patch_size)).unsqueeze(1)
                 count = len(batch)
-                if count < self.batch_size:  # the traced graph has a fixed batch size
+                if count < self.batch_size and self.device.type == "cpu":  # the traced graph has a fixed batch size
                     batch = torch.cat([batch, batch.new_zeros(self.batch_size - count, *batch.shape[1:])])
                 batch = batch.to(self.device).contiguous(memory_format=torch.channels_last)
                 out.append(runner(batch)[:count].float().cpu().numpy())
