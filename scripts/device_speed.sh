@@ -47,15 +47,17 @@ site=/tmp/device-site
 [ -d "$site/osgeo" ] || bash scripts/device_gdal.sh .gpu "$site"
 cp -r .gpu/extra/* "$site/"
 # PyTorch's CUDA build and the libgdal of the rasterio wheel crash each other in one process when
-# loaded plainly (a segfault in GetProjection, or "free(): invalid pointer" in torch's import);
-# GDAL_LOADING names how GDAL is loaded instead: deepbind (osgeo imported first, with
-# RTLD_DEEPBIND, by a sitecustomize) or preload-NAME (rasterio's libNAME in LD_PRELOAD).
-case "${GDAL_LOADING:-}" in
+# loaded plainly (a segfault in GetProjection, or "free(): invalid pointer" in torch's import;
+# both libraries export some of the same C++ template instances). On the H200 of 2026-12-04 only
+# libgdal in LD_PRELOAD ran (benchmarks/results/device-run-batch64.log: plain, RTLD_DEEPBIND and a
+# preloaded sqlite3 crashed). GDAL_LOADING: preload-NAME (rasterio's libNAME in LD_PRELOAD; the
+# default is preload-gdal), deepbind (osgeo imported first with RTLD_DEEPBIND), or plain.
+case "${GDAL_LOADING-preload-gdal}" in
     deepbind) printf '%s\n' "import os, sys" "_flags = sys.getdlopenflags()" "sys.setdlopenflags(os.RTLD_NOW | os.RTLD_DEEPBIND)" \
         "from osgeo import gdal, gdal_array, ogr, osr  # noqa: F401" "sys.setdlopenflags(_flags)" > "$site/sitecustomize.py" ;;
     preload-*) export LD_PRELOAD="$(ls "$site"/rasterio.libs/lib"${GDAL_LOADING#preload-}"-rasterio-*)" ;;
 esac
-echo "GDAL loading: ${GDAL_LOADING:-plain}"
+echo "GDAL loading: ${GDAL_LOADING-preload-gdal}"
 export PYTHONPATH="$site:$PWD" LD_LIBRARY_PATH="$site/rasterio.libs" PROJ_DATA="$site/rasterio/proj_data"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 python3 -c "import torch, numpy, cv2, scipy; from osgeo import gdal; print('python', __import__('sys').version.split()[0], 'torch', torch.__version__, 'numpy', numpy.__version__, 'cv2', cv2.__version__, 'scipy', scipy.__version__, 'gdal', gdal.__version__, 'cuda', torch.cuda.is_available())"
