@@ -52,12 +52,13 @@ cp -r .gpu/extra/* "$site/"
 # libgdal in LD_PRELOAD ran (benchmarks/results/device-run-batch64.log: plain, RTLD_DEEPBIND and a
 # preloaded sqlite3 crashed). GDAL_LOADING: preload-NAME (rasterio's libNAME in LD_PRELOAD; the
 # default is preload-gdal), deepbind (osgeo imported first with RTLD_DEEPBIND), or plain.
-case "${GDAL_LOADING-preload-gdal}" in
+GDAL_LOADING=${GDAL_LOADING-preload-gdal}
+case "$GDAL_LOADING" in
     deepbind) printf '%s\n' "import os, sys" "_flags = sys.getdlopenflags()" "sys.setdlopenflags(os.RTLD_NOW | os.RTLD_DEEPBIND)" \
         "from osgeo import gdal, gdal_array, ogr, osr  # noqa: F401" "sys.setdlopenflags(_flags)" > "$site/sitecustomize.py" ;;
     preload-*) export LD_PRELOAD="$(ls "$site"/rasterio.libs/lib"${GDAL_LOADING#preload-}"-rasterio-*)" ;;
 esac
-echo "GDAL loading: ${GDAL_LOADING-preload-gdal}"
+echo "GDAL loading: ${GDAL_LOADING:-plain}"
 export PYTHONPATH="$site:$PWD" LD_LIBRARY_PATH="$site/rasterio.libs" PROJ_DATA="$site/rasterio/proj_data"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 python3 -c "import torch, numpy, cv2, scipy; from osgeo import gdal; print('python', __import__('sys').version.split()[0], 'torch', torch.__version__, 'numpy', numpy.__version__, 'cv2', cv2.__version__, 'scipy', scipy.__version__, 'gdal', gdal.__version__, 'cuda', torch.cuda.is_available())"
