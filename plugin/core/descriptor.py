@@ -50,8 +50,8 @@ def _patches(padded: np.ndarray, xy: np.ndarray, patch_size: int) -> np.ndarray:
 
 
 # Patches per network run. The CPU's traced graph has a fixed batch; a GPU wants larger ones: on an
-# H200, 2000 descriptors took 432 ms in batches of 64, 229 ms of 256, 226 ms of 1024
-# (benchmarks/results/gpu-throughput.txt).
+# H200, 2000 descriptors took 432 / 217 / 271 ms in batches of 64 and 229 / 143 / 162 ms in batches
+# of 256 (three runs; 1024 gained no more: benchmarks/results/gpu-throughput-run{1,2,3}.txt).
 CPU_BATCH = 64
 GPU_BATCH = 256
 
