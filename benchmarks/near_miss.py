@@ -48,9 +48,10 @@ from plugin.core.descriptor import DescriptorExtractor
 from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.guided import grid_points
 from plugin.core.keypoints import detect_keypoints
-from plugin.core.matching import Matches, match_nearest
+from plugin.core.matching import Matches
 from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
-    _distinct_cells, agreeing_matches, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, keypoint_queries, template_radius_for
+    _distinct_cells, agreeing_matches, describe_and_match, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, \
+    keypoint_queries, template_radius_for
 from training.export import commit as git_commit
 
 from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
@@ -75,20 +76,13 @@ def descriptor_support_area(matches: Matches, sar_to_optical: np.ndarray, thresh
     return 0.0 if len(xy) < 3 else float(cv2.contourArea(cv2.convexHull(xy)) / (shape[0] * shape[1]))
 
 
-def descriptor_matches(gray, keypoints, moved, valid, options, extractor):
-    """The guided matcher's putative matches (mutual nearest neighbours, the adaptive threshold),
-    the optical ``keypoints`` against the SAR grid within the search radius."""
-    sar_xy = grid_points(valid, options.grid_step)
-    return match_nearest(keypoints, extractor.describe(gray, keypoints), sar_xy, extractor.describe(moved, sar_xy),
-                         options.search_radius, options.mutual, second_exclusion=1.5 * options.grid_step)
-
-
 def study(case, options, describe, extractor, negatives: bool):
     height, width = case.sar.shape
     gray, optical_valid, moved, valid = images = case_images(case)
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
     keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
-    matches = descriptor_matches(gray, keypoints, moved, valid, options, extractor)
+    # the guided matcher's putative matches, the optical keypoints against the SAR grid
+    matches = describe_and_match(gray, keypoints, moved, grid_points(valid, options.grid_step), options.search_radius, options, extractor)
     threshold = descriptor_tolerance(options)
     own_fit, own_agree = descriptor_consensus(matches, threshold)
     own = _distinct_cells(matches.optical_xy[own_agree])

@@ -534,6 +534,23 @@ def _too_few_keypoints(optical_count: int, sar_count: Optional[int]) -> None:
     )
 
 
+def describe_and_match(optical_image: np.ndarray, optical_xy: np.ndarray, sar_image: np.ndarray, sar_xy: np.ndarray,
+                       radius: Optional[float], options: RegistrationOptions, extractor: DescriptorExtractor, guided: bool = True,
+                       steps: Optional[Progress] = None) -> Matches:
+    """The network's putative matches: both point sets described, then nearest neighbours within
+    ``radius`` with the adaptive threshold (and mutual when the options say). ``guided``: the SAR
+    points are a grid, so a second nearest within 1.5 grid steps of the first is the same place,
+    not a rival. ``steps`` hears the "descriptors" and "matching" stages."""
+    steps = steps or Progress()
+    steps.stage("descriptors")
+    share = len(optical_xy) / (len(optical_xy) + len(sar_xy))
+    optical_descriptors = extractor.describe(optical_image, optical_xy, lambda f: steps.update(share * f))
+    sar_descriptors = extractor.describe(sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
+    steps.stage("matching")
+    return match_nearest(optical_xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
+                         second_exclusion=1.5 * options.grid_step if guided else 0.0)
+
+
 def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeatures], aligned: CoarseAlignment, model, options, steps, extractor,
                        near_miss: Optional[FirstPass] = None):
     """The network's matchers: "guided" (optical keypoints against a dense SAR grid, a coarse
@@ -563,13 +580,7 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     if len(sar_xy) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), len(sar_xy))
     extractor = extractor or DescriptorExtractor(options.model, options.device)
-    steps.stage("descriptors")
-    share = len(optical_keypoints) / (len(optical_keypoints) + len(sar_xy))
-    optical_descriptors = extractor.describe(optical_image, optical_keypoints.xy, lambda f: steps.update(share * f))
-    sar_descriptors = extractor.describe(aligned.sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
-    steps.stage("matching")
-    matches = match_nearest(optical_keypoints.xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
-                            second_exclusion=1.5 * options.grid_step if guided else 0.0)
+    matches = describe_and_match(optical_image, optical_keypoints.xy, aligned.sar_image, sar_xy, radius, options, extractor, guided, steps)
     if not guided:
         filter_ransac(matches, model, options.ransac_threshold)
         return matches, aligned, len(sar_xy), extractor
