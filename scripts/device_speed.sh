@@ -3,6 +3,7 @@
 # SciPy but no GDAL, no QGIS and no network. Two steps:
 #   bash scripts/device_speed.sh prepare [DATA]   # here: fills .gpu/ (git-ignored, ~40 MB)
 #   bash scripts/device_speed.sh run OUT          # there, from the repository root, with .gpu carried
+#   bash scripts/device_speed.sh test OUT         # there: the tests that need no QGIS, on the GPU
 # "prepare" fetches a rasterio wheel (for its bundled libgdal), GDAL's Python sdist and the public
 # headers of the same GDAL release (3.9.2; from the npm package gdal-async, which vendors GDAL's
 # source), copies phasepack (pure Python) and six S1/S2 validation pairs of DATA. "run" builds
@@ -62,6 +63,21 @@ echo "GDAL loading: ${GDAL_LOADING:-plain}"
 export PYTHONPATH="$site:$PWD" LD_LIBRARY_PATH="$site/rasterio.libs" PROJ_DATA="$site/rasterio/proj_data"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 python3 -c "import torch, numpy, cv2, scipy; from osgeo import gdal; print('python', __import__('sys').version.split()[0], 'torch', torch.__version__, 'numpy', numpy.__version__, 'cv2', cv2.__version__, 'scipy', scipy.__version__, 'gdal', gdal.__version__, 'cuda', torch.cuda.is_available())"
+if [ "$mode" = test ]; then
+    # The engine's tests that need no QGIS, with CUDA present: the GPU branches CI skips. The
+    # session fixture of tests/conftest.py that tidies QGIS's layers is given a stand-in QGIS
+    # (there is none on that machine); nothing else is replaced.
+    mkdir -p /tmp/device-stub/qgis
+    printf '%s\n' "class QgsProject:" "    @staticmethod" "    def instance():" "        return QgsProject()" \
+        "    def removeAllMapLayers(self):" "        pass" > /tmp/device-stub/qgis/core.py
+    touch /tmp/device-stub/qgis/__init__.py
+    printf '%s\n' "import types" "import pytest" "" "" "@pytest.fixture(scope='session')" "def qgis_app():" \
+        "    return types.SimpleNamespace(processEvents=lambda: None)" > /tmp/device-stub/device_stub.py
+    PYTHONPATH="$PYTHONPATH:/tmp/device-stub" timeout "${TEST_SECONDS:-200}" python3 -m pytest -p device_stub -o addopts="" \
+        -q -rs --timeout 120 --junitxml "$out/tests.xml" ${TESTS:-tests/test_descriptor.py tests/test_dense_features.py tests/test_end_to_end.py \
+        tests/test_cli.py tests/test_core_without_qt.py tests/test_self_check.py tests/test_batch.py} 2>&1 | tail -60
+    exit 0
+fi
 python3 -m plugin register resources/sample/optical.tif resources/sample/sar.tif -o "$out/sample.tif" \
     --matches-json "$out/sample.json" --device cuda --overwrite
 python3 scripts/demo_error.py resources/sample/truth.json "$out/sample.json" --max-error 1.5
