@@ -113,7 +113,12 @@ class DescriptorExtractor:
             for start in range(0, len(xy), self.batch_size):
                 batch = torch.from_numpy(_patches(padded, xy[start : start + self.batch_size], self.patch_size)).unsqueeze(1)
                 count = len(batch)
-                if count < self.batch_size and self.device.type == "cpu":  # the traced graph has a fixed batch size
+                # Every batch is full (the last padded with zeros): the traced CPU graph needs it, and
+                # one batch shape keeps a point's descriptor from depending on how many others are
+                # described with it. Unpadded on the H200, a point came out 2e-4 apart described with 36
+                # others and with 4 (benchmarks/results/device-tests.log; most likely the GPU choosing
+                # its convolution by the batch's size; padded again since, not yet rerun on a GPU).
+                if count < self.batch_size:
                     batch = torch.cat([batch, batch.new_zeros(self.batch_size - count, *batch.shape[1:])])
                 batch = batch.to(self.device).contiguous(memory_format=torch.channels_last)
                 out.append(runner(batch)[:count].float().cpu().numpy())
