@@ -36,8 +36,8 @@ import numpy as np
 from plugin.core import transforms
 from plugin.core.georef import CoarseAlignment, warped
 from plugin.core.keypoints import detect_keypoints
-from plugin.core.pipeline import FIRST_PASS_POINTS, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, MIN_DISTINCTNESS, MIN_TEMPLATE_AGREEMENT, \
-    RegistrationOptions, first_pass, keypoint_queries, template_radius_for
+from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_DISTINCTNESS, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, first_pass, \
+    keypoint_queries, search_range, template_radius_for
 from plugin.core.similarity_search import search_similarity
 from plugin.core.dense_features import FEATURES, dense_features, feature_extractor
 from training.export import commit as git_commit
@@ -56,13 +56,13 @@ def case_images(case):
 
 def search_candidate(case, images, options, negative: bool = False):
     """The search's best candidate (with ``negative``, its best more than ``WRONG_PX`` from the
-    truth at the image centre: a hard wrong coarse transform), as the search returns it."""
+    truth at the image centre: a hard wrong coarse transform), as the search returns it, over the
+    range the engine searches for the case's tier (georeferenced: the prior's; hard: anywhere)."""
     gray, optical_valid, moved, valid = images
     height, width = case.sar.shape
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
     excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
-    return search_similarity(gray, optical_valid, moved, valid, MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius,
-                             excluded=excluded)
+    return search_similarity(gray, optical_valid, moved, valid, *search_range(case.tier == "georeferenced", options), excluded=excluded)
 
 
 def study(case, options, describe, negative: bool = False):

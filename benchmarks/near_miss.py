@@ -8,7 +8,9 @@ cannot come down on its own. The descriptor (``dffca``) is a third, independent 
 nearest-neighbour matches (optical keypoints against the SAR grid, as the guided matcher makes
 them) should agree with a right transform in many places, and with a wrong one only by chance.
 
-For each calibration pair (georeferenced tier, seeded as ``benchmarks.acceptance`` seeds them), and
+For each calibration pair (georeferenced tier unless ``--tier hard``, seeded as ``benchmarks.acceptance``
+seeds them; on the hard tier the search covers the engine's range without georeferencing and the
+descriptor's matches have no radius, as the engine has them without georeferencing), and
 with ``--negatives`` the search's best candidate more than 25 px from the truth as well, this
 records the first pass's gate score (the larger of each model's distinct agreement over its
 threshold; the gate accepts at 1), where its best fit lies from the truth, and
@@ -19,6 +21,7 @@ similarity's corners at most D px from the fit's), how many refused fits near th
 8 px), between (8-25 px) and far from it it would accept.
 
     python -m benchmarks.near_miss --pairs calibration --negatives --out benchmarks/results
+    python -m benchmarks.near_miss --pairs calibration --negatives --tier hard --out benchmarks/results
     python -m benchmarks.near_miss --pairs validation --out benchmarks/results   # diagnosis only
 
 Images are scaled by 1/255, as in ``benchmarks.acceptance``. Columns also give the descriptor's own
@@ -55,7 +58,7 @@ from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, Regi
 from training.export import commit as git_commit
 
 from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
-from .cases import calibration_cases, make_cases
+from .cases import TIERS, calibration_cases, make_cases
 
 GATE_SCORES = (0.6, 0.7)
 SUPPORTS = (4, 6, 8, 10, 12)
@@ -81,8 +84,10 @@ def study(case, options, describe, extractor, negatives: bool):
     gray, optical_valid, moved, valid = images = case_images(case)
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
     keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
-    # the guided matcher's putative matches, the optical keypoints against the SAR grid
-    matches = describe_and_match(gray, keypoints, moved, grid_points(valid, options.grid_step), options.search_radius, options, extractor)
+    # the guided matcher's putative matches, the optical keypoints against the SAR grid (within the
+    # search radius where the georeferencing predicts positions, as the engine matches)
+    radius = options.search_radius if case.tier == "georeferenced" else None
+    matches = describe_and_match(gray, keypoints, moved, grid_points(valid, options.grid_step), radius, options, extractor)
     threshold = descriptor_tolerance(options)
     own_fit, own_agree = descriptor_consensus(matches, threshold)
     own = _distinct_cells(matches.optical_xy[own_agree])
@@ -121,12 +126,13 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
     parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration")
     parser.add_argument("--negatives", action="store_true", help="also each pair's best search candidate more than 25 px off")
+    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
     args = parser.parse_args(argv)
     options = RegistrationOptions()
     features = feature_extractor(None, device="cpu")
     describe = lambda image, valid, modality: dense_features("learned", image, valid, modality, features)  # noqa: E731
     extractor = DescriptorExtractor(None, "cpu")
-    cases = calibration_cases(args.data, "georeferenced") if args.pairs == "calibration" else make_cases(args.data, "georeferenced")
+    cases = calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier)
     rows = [row for case in cases for row in study(case, options, describe, extractor, args.negatives)]
 
     refused = [r for r in rows if not r["accepted"] and r["fit_error"] is not None]
@@ -135,7 +141,7 @@ def main(argv=None):
     far = [r for r in refused if r["fit_error"] > WRONG_PX]
     lines = [f"# Refused first passes confirmed by the descriptor ({extractor.model_name}, dense features {features.model_name})", "",
              f"Command: `python -m benchmarks.near_miss {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
-             f"Commit: {git_commit()}; date: {datetime.date.today()}; {args.pairs} pairs, georeferenced tier, {len(rows)} rows.", "",
+             f"Commit: {git_commit()}; date: {datetime.date.today()}; {args.pairs} pairs, {args.tier} tier, {len(rows)} rows.", "",
              f"Of the first passes the gate refused, {len(near)} have a best fit within {RIGHT_PX:g} px of the truth at the corners "
              f"(*near*: worth accepting), {len(between)} one {RIGHT_PX:g}-{WRONG_PX:g} px off (*between*: right where the matches are, "
              f"perhaps not at the corners; the second pass may or may not bring it in) and {len(far)} one more than {WRONG_PX:g} px off "
@@ -168,7 +174,7 @@ def main(argv=None):
                      f"{'accepted' if r['accepted'] else 'refused'} | {fit_error} | {r['support']} | {r['hull']:.2f} | {r['truth_support']} | {r['own']} | "
                      f"{r['own_error']:.1f} | {r['own_apart']:.1f} | {r['kept']} |")
     os.makedirs(args.out, exist_ok=True)
-    name = f"near-miss-{args.pairs}" + ("-negatives" if args.negatives else "") + ".md"
+    name = f"near-miss-{args.pairs}" + ("-hard" if args.tier == "hard" else "") + ("-negatives" if args.negatives else "") + ".md"
     with open(os.path.join(args.out, name), "w") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n".join(lines[:16]))

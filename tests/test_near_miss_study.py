@@ -24,3 +24,13 @@ def test_the_descriptor_supports_a_transform_in_distinct_cells_of_the_matches_it
     assert descriptor_support_area(corner, truth, 6.0, (300, 300)) < 0.12  # all in one corner: speaks for little of the image
     matches.stage_masks["mutual"] = np.arange(len(matches)) >= 20  # the first 20 failed the mutual check
     assert descriptor_support(matches, truth, 6.0) == _distinct_cells(spread[20:40])
+
+
+def test_the_search_covers_the_priors_range_with_georeferencing_and_the_options_range_without():
+    """``search_range``: the engine's search and the studies' (benchmarks.acceptance.search_candidate,
+    per tier) cover the same rotations, scales and shifts."""
+    from plugin.core.pipeline import MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, RegistrationOptions, search_range
+
+    options = RegistrationOptions(search_radius=60.0, max_rotation=15.0, max_scale=1.2)
+    assert search_range(True, options) == (MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, 60.0)
+    assert search_range(False, options) == (15.0, 1.2, None)

@@ -275,13 +275,19 @@ def descriptor_support(matches: Matches, sar_to_optical: np.ndarray, threshold: 
     return _distinct_cells(agreeing_matches(matches, sar_to_optical, threshold))
 
 
+def search_range(predicted: bool, options: RegistrationOptions) -> Tuple[float, float, Optional[float]]:
+    """(largest rotation in degrees, largest scale, largest shift in px or None for any) the
+    structural search covers: what the georeferencing allows when it predicts the positions,
+    else the options' range anywhere in the image."""
+    if predicted:
+        return MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius
+    return options.max_rotation, options.max_scale, None
+
+
 def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, options, steps) -> np.ndarray:
     """The similarity (matching grid -> optical) under which both images' CFOG features correlate
-    best, within what the georeferencing allows, or within the options' range without it."""
-    if aligned.predicted:
-        rotation, scale, shift = MAX_PRIOR_ROTATION_DEG, MAX_PRIOR_SCALE, options.search_radius
-    else:
-        rotation, scale, shift = options.max_rotation, options.max_scale, None
+    best, within ``search_range``."""
+    rotation, scale, shift = search_range(aligned.predicted, options)
     window = search_window(aligned, options) or (slice(None), slice(None))
     sar_image, sar_valid = aligned.sar_image[window], aligned.sar_valid[window]
     best = search_similarity(optical_image[window], optical_valid[window], sar_image, sar_valid, rotation, scale, shift, steps.update)
