@@ -40,7 +40,7 @@ from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_DISTINCTNESS, MIN_TEMPLA
     keypoint_queries, search_range, template_radius_for
 from plugin.core.similarity_search import search_similarity
 from plugin.core.dense_features import FEATURES, dense_features, feature_extractor
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import calibration_cases, make_cases, training_cases
 

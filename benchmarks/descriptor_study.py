@@ -30,7 +30,7 @@ import torch
 from plugin.core import RegistrationOptions
 from plugin.core.descriptor import DescriptorExtractor
 from training.export import command_arguments
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import TIERS, make_cases, register_case
 from .metrics import case_figures

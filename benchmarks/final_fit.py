@@ -25,7 +25,7 @@ import tempfile
 import numpy as np
 
 from plugin.core import RegistrationError, pipeline, register, transforms
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import TIERS, calibration_cases, write_case_files
 from .run import TOLERANCE_PX

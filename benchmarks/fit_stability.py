@@ -27,7 +27,7 @@ import tempfile
 import numpy as np
 
 from plugin.core import transforms
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import TIERS, calibration_cases, make_cases, register_case
 from .metrics import CORRECT_PX, consistency_px

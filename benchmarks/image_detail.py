@@ -24,7 +24,7 @@ from collections import defaultdict
 import cv2
 import numpy as np
 
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 from training.label_offsets import group_of
 from training.patch_pairs import list_pairs
 

@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from plugin.core import RegistrationError, RegistrationOptions, register, transforms
 from plugin.core.keypoints import detect_keypoints, fast_keypoints
 from plugin.core.pipeline import read_inputs
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import make_cases, write_case_files
 

@@ -42,7 +42,7 @@ from osgeo import gdal, osr
 
 from plugin.core import transforms
 from plugin.core.similarity_search import similarity_about
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 SAR_OFFSET_PX = (25, -17)  # where the SAR's georeferencing puts it, off from the truth
 PIXEL_M = 10.0

@@ -55,7 +55,7 @@ from plugin.core.matching import Matches
 from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
     _distinct_cells, agreeing_matches, describe_and_match, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, \
     keypoint_queries, template_radius_for
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
 from .cases import TIERS, calibration_cases, make_cases

@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from plugin.core import RegistrationOptions, transforms
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .acceptance import WRONG_PX  # a registered pair this far off at a corner counts as wrong
 from .cases import TIERS, calibration_cases, make_cases, register_case, training_cases

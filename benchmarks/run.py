@@ -31,7 +31,7 @@ from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.pipeline import COMMON_STAGES, MATCHERS, NETWORK_STAGES, SEARCH_STAGES
 from plugin.core.dense_features import FEATURES, feature_extractor
 from plugin.core.descriptor import DescriptorExtractor
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import TIERS, make_cases, write_case_files
 from .metrics import case_figures, consistency_px

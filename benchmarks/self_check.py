@@ -22,7 +22,7 @@ import tempfile
 import numpy as np
 
 from plugin.core import RegistrationOptions, pipeline, transforms
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import TIERS, calibration_cases, make_cases, register_case
 from .run import TOLERANCE_PX

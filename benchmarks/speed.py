@@ -23,7 +23,7 @@ import torch
 from plugin.core import RegistrationError, RegistrationOptions, cpu_settings, outputs, register
 from plugin.core.dense_features import FEATURES, feature_extractor
 from plugin.core.descriptor import DescriptorExtractor
-from training.export import commit as git_commit
+from training.export import commit_at_start as git_commit
 
 from .cases import make_cases, write_case_files
 from .peers import match_with

@@ -1,7 +1,9 @@
 """The benchmark's results.md (benchmarks/run.py): F-measure, stage times and the per-pair table,
 from rows shaped as the benchmark writes them."""
 import json
+import os
 import subprocess
+import sys
 
 from benchmarks import run
 
@@ -78,3 +80,25 @@ def test_a_copy_without_git_reports_the_commit_it_was_told_and_says_so(tmp_path,
     assert commit() == "unknown"
     monkeypatch.setenv("SOURCE_COMMIT", "abc1234")
     assert commit() == "abc1234 (as told to a copy without git)"
+
+
+def test_a_results_file_names_the_commit_its_run_started_from(tmp_path):
+    """Benchmarks write their files when they end; the commit they name is the one they started
+    from, read when training.export was first imported, not one made while they ran."""
+    from tests.conftest import ROOT
+
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *args], cwd=tmp_path, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("commit", "-q", "--allow-empty", "-m", "the code a run starts from")
+    started = git("rev-parse", "--short", "HEAD")
+    script = ("import subprocess\n"
+              "from training.export import commit, commit_at_start\n"
+              "subprocess.run(['git', '-c', 'user.name=b', '-c', 'user.email=b@example.org', 'commit', '-q', '--allow-empty', '-m', 'later'],"
+              " check=True)\n"
+              "print(commit_at_start(), commit())\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": ROOT}).stdout.split()
+    assert out[0] == started and out[1] != started

@@ -35,6 +35,13 @@ def commit() -> str:
     return f"{head} with uncommitted changes" if any(not path.endswith(".md") for path in changed) else head
 
 
+def commit_at_start() -> str:
+    """``commit()`` as it read when this process first imported this module: the code a study or
+    benchmark ran, for its results file, even when the checkout moves on while it runs (read at
+    the end, a run's file named a commit made while it ran)."""
+    return _COMMIT_AT_START
+
+
 def command_arguments(training: dict) -> str:
     flags = {"no_attention": "--no-attention", "refine_labels": "--refine-labels"}
     parts = [f"--{k.replace('_', '-')} {v}" for k, v in training.items() if not isinstance(v, bool) and v is not None and k != "init"]
@@ -173,6 +180,8 @@ def main(argv=None) -> None:
         handle.write(card(args.name, shipped, args.machine, notes))
     print(path)
 
+
+_COMMIT_AT_START = commit()
 
 if __name__ == "__main__":
     main()

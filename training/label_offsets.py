@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from .export import commit
+from .export import commit_at_start as commit
 from .patch_pairs import REFINE_RADIUS_PX, REFINE_SEARCH_PX, REFINE_TEMPLATE_RADIUS
 from .train import parse_args as train_arguments, patch_sets
 

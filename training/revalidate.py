@@ -20,7 +20,7 @@ import torch
 
 from plugin.core.model_files import build_network
 from plugin.core.network import DFFCANet
-from .export import commit
+from .export import commit_at_start as commit
 from .patch_pairs import list_pairs
 from .train import parse_args as train_arguments, patch_set, validate
 
