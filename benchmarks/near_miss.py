@@ -66,9 +66,14 @@ SHARES = (0.0, 0.5)
 APARTS = (np.inf, 15.0, 10.0, 6.0)
 
 
-def confirmed(row, gate: float, support: int, share: float, min_cells: int, apart: float = np.inf) -> bool:
+REFERENCES = ("similarity", "affine")  # the descriptor's own transform the corner test D measures against
+
+
+def confirmed(row, gate: float, support: int, share: float, min_cells: int, apart: float = np.inf, reference: str = "similarity") -> bool:
+    """Whether a rule accepts the row's refused first pass; ``reference``: D against the descriptor's own
+    best similarity (the engine's rule) or its own best affine (which, unlike a similarity, can follow shear)."""
     return (row["score"] >= gate and row["cells"] >= min_cells and row["support"] >= max(support, share * row["own"])
-            and row["own_apart"] <= apart)
+            and row["own_apart" if reference == "similarity" else "own_affine_apart"] <= apart)
 
 
 def descriptor_support_area(matches: Matches, sar_to_optical: np.ndarray, threshold: float, shape) -> float:
@@ -91,6 +96,7 @@ def study(case, options, describe, extractor, negatives: bool):
     threshold = descriptor_tolerance(options)
     own_fit, own_agree = descriptor_consensus(matches, threshold)
     own = _distinct_cells(matches.optical_xy[own_agree])
+    own_affine = transforms.fit_robust(matches.sar_xy[matches.kept], matches.optical_xy[matches.kept], "affine", threshold)[0]
     optical_features = describe(gray, optical_valid, "optical")
     points = keypoints[:FIRST_PASS_POINTS]
     rows = []
@@ -111,6 +117,7 @@ def study(case, options, describe, extractor, negatives: bool):
             "hull": 0.0 if fit is None else descriptor_support_area(matches, fit, threshold, gray.shape),
             "truth_support": descriptor_support(matches, case.sar_to_optical, threshold),
             "own": own, "own_apart": np.inf if fit is None or own_fit is None else transforms.corner_error(fit, own_fit, width, height),
+            "own_affine_apart": np.inf if fit is None or own_affine is None else transforms.corner_error(fit, own_affine, width, height),
             "own_error": np.inf if own_fit is None else transforms.corner_error(own_fit, case.sar_to_optical, width, height), "kept": int(matches.kept.sum()),
         })
         r = rows[-1]
@@ -148,31 +155,33 @@ def main(argv=None):
              "(*far*: must stay refused). A rule accepts a "
              "refused first pass when its gate score reaches G and the descriptor's matches agree with its fit in at least S distinct "
              f"cells, and in at least R times as many as the best similarity the descriptor's matches agree on by themselves (its own "
-             f"consensus), and that similarity and its fit put the image's corners at most D px apart (and, as the gate asks, its inliers lie "
+             f"consensus), and that similarity (D ref similarity, the engine's rule) or the descriptor matches' own best affine (D ref "
+             f"affine) and its fit put the image's corners at most D px apart (and, as the gate asks, its inliers lie "
              f"in at least {options.min_inliers} cells of the template radius).", "",
-             "| G | R | D px | " + " | ".join(f"S = {s}: near / between / far accepted" for s in SUPPORTS) + " |",
-             "|---|---|---|" + "---|" * len(SUPPORTS)]
+             "| G | R | D ref | D px | " + " | ".join(f"S = {s}: near / between / far accepted" for s in SUPPORTS) + " |",
+             "|---|---|---|---|" + "---|" * len(SUPPORTS)]
     for gate in GATE_SCORES:
         for share in SHARES:
-            for apart in APARTS:
-                cells = []
-                for support in SUPPORTS:
-                    rule = lambda r: confirmed(r, gate, support, share, options.min_inliers, apart)  # noqa: E731
-                    cells.append(" / ".join(f"{sum(map(rule, group))}/{len(group)}" for group in (near, between, far)))
-                lines.append(f"| {gate:.1f} | {share:.2f} | {apart:g} | " + " | ".join(cells) + " |")
+            for reference in REFERENCES:
+                for apart in APARTS if reference == "similarity" else APARTS[1:]:
+                    cells = []
+                    for support in SUPPORTS:
+                        rule = lambda r: confirmed(r, gate, support, share, options.min_inliers, apart, reference)  # noqa: E731
+                        cells.append(" / ".join(f"{sum(map(rule, group))}/{len(group)}" for group in (near, between, far)))
+                    lines.append(f"| {gate:.1f} | {share:.2f} | {reference} | {apart:g} | " + " | ".join(cells) + " |")
     lines += ["", "Highest support of a *far* fit: " + (f"{max(r['support'] for r in far)}" if far else "none")
               + "; among far fits with a gate score of at least 0.5: "
               + (f"{max([r['support'] for r in far if r['score'] >= 0.5] or [0])}" if far else "none") + ".", "",
               "Columns: the coarse transform's and the first pass's best fit's corner error (px, against the pair's truth); the gate "
               "score; the distinct cells of the template radius its inliers lie in; the descriptor's support of that fit and of the "
               "truth (distinct 32 px cells), and its own consensus, of its kept matches.", "",
-              "| pair | coarse error px | gate score | cells | first pass | fit error px | support | hull share | support of the truth | own consensus | its error px | fit to it px | kept matches |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| pair | coarse error px | gate score | cells | first pass | fit error px | support | hull share | support of the truth | own consensus | its error px | fit to it px | fit to its affine px | kept matches |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: (r["fit_error"] is None, r["fit_error"] or 0)):
         fit_error = "-" if r["fit_error"] is None else f"{r['fit_error']:.1f}"
         lines.append(f"| {r['pair']} | {r['coarse_error']:.1f} | {r['score']:.2f} | {r['cells']} | "
                      f"{'accepted' if r['accepted'] else 'refused'} | {fit_error} | {r['support']} | {r['hull']:.2f} | {r['truth_support']} | {r['own']} | "
-                     f"{r['own_error']:.1f} | {r['own_apart']:.1f} | {r['kept']} |")
+                     f"{r['own_error']:.1f} | {r['own_apart']:.1f} | {r['own_affine_apart']:.1f} | {r['kept']} |")
     os.makedirs(args.out, exist_ok=True)
     name = f"near-miss-{args.pairs}" + ("-hard" if args.tier == "hard" else "") + ("-negatives" if args.negatives else "") + ".md"
     with open(os.path.join(args.out, name), "w") as handle:
