@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The speed benchmark on a lent GPU machine, which has Python, PyTorch (CUDA), numpy, OpenCV and
-# SciPy but no GDAL, no QGIS and no network. Two steps:
+# SciPy but no GDAL, no QGIS and no network. One step here, then either of two there:
 #   bash scripts/device_speed.sh prepare [DATA]   # here: fills .gpu/ (git-ignored, ~40 MB)
 #   bash scripts/device_speed.sh run OUT          # there, from the repository root, with .gpu carried
 #   bash scripts/device_speed.sh test OUT         # there: the tests that need no QGIS, on the GPU
@@ -15,7 +15,7 @@ set -euo pipefail
 GDAL_VERSION=3.9.2
 RASTERIO_VERSION=1.3.11  # its wheels bundle libgdal 3.9.2
 PAIRS="189 196 199 201 213 216"  # a subset of the validation pairs, within the tool's 64 MiB; 216's search is refused
-mode=${1:?prepare or run}
+mode=${1:?prepare, run or test}
 
 if [ "$mode" = prepare ]; then
     data=${2:-../shared/data}
@@ -84,7 +84,7 @@ python3 scripts/demo_error.py resources/sample/truth.json "$out/sample.json" --m
 python3 -m benchmarks.speed --data .gpu/data --device cuda --out "$out" --name speed-subset
 python3 - <<'PYTHON' | tee "$out/gpu-throughput.txt"
 # The two networks alone on the GPU, on a random 1024 x 1024 image: the descriptor at three batch
-# sizes (the engine's is 64) and the dense features of a whole image per branch.
+# sizes (the engine's is descriptor.GPU_BATCH on a GPU) and the dense features of a whole image per branch.
 import time
 import numpy as np
 import torch
