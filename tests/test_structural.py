@@ -228,3 +228,29 @@ def test_finer_levels_correct_rotation_and_scale_from_block_shifts(monkeypatch):
     best = search_similarity(optical, valid, sar, valid, max_rotation_deg=10, max_scale=1.1, max_shift=100)
     error = transforms.corner_error(best.matrix(centre), truth, size, size)
     assert error < 1.0, best  # measured: 0.04 px (the grid walk: 3.9)
+
+
+def test_batched_template_scores_give_opencvs_matches():
+    """On a GPU the engine scores templates in batches in PyTorch (``template_scores_on``); run
+    here on the CPU, they must find what OpenCV's per-template scores find: the same points, to
+    a hundredth of a pixel (both correlate in single precision, by different FFTs). The scores
+    are also kept for the second pass, so the cached path is checked too."""
+    import torch
+
+    optical = texture((300, 300), 21)
+    shift = np.array([-2.2, 3.1])
+    valid = np.ones(optical.shape, bool)
+    optical_features, sar_features = cfog(optical, valid), cfog(sar_like(optical, shift, 22), valid)
+    rng = np.random.default_rng(23)
+    optical_xy = rng.uniform(20, 280, (120, 2))  # some too near the edge to be tried
+    predicted = optical_xy - shift + rng.uniform(-5, 5, (120, 2))
+    on_cpu = match_templates(optical_features, sar_features, optical_xy, predicted, 24, 10, 0.2)
+    cache = ScoreCache()
+    batched = match_templates(optical_features, sar_features, optical_xy, predicted, 24, 10, 0.2, cache, torch.device("cpu"))
+    np.testing.assert_array_equal(on_cpu.tried, batched.tried)
+    assert 0 < on_cpu.tried.sum() < 120 and on_cpu.found.sum() > 60
+    np.testing.assert_array_equal(on_cpu.found, batched.found)
+    np.testing.assert_allclose(batched.positions, on_cpu.positions, atol=0.01)
+    again = match_templates(optical_features, sar_features, optical_xy, predicted, 24, 4, cache=cache, device=torch.device("cpu"))
+    assert cache.hits == batched.tried.sum()
+    np.testing.assert_array_equal(again.found, match_templates(optical_features, sar_features, optical_xy, predicted, 24, 4).found)

@@ -75,14 +75,16 @@ def detect_keypoints(
     params: PhaseCongruencyParams = PhaseCongruencyParams(),
     progress: Optional[Callable[[float], None]] = None,
     edge_margin: int = ENGINE_EDGE_MARGIN_PX,
+    device=None,
 ) -> Keypoints:
     """FAST on the phase-congruency map of ``image`` (H x W float in [0, 1]), where ``valid``.
 
     Points closer than ``margin`` pixels to an invalid pixel, or than the larger of ``margin`` and
     ``edge_margin`` to the image's edge, are dropped.
     ``progress``: told how far the map is, tile by tile on a large image (``phase_congruency``).
+    ``device``: the torch device to compute the map on (None: the CPU, with scipy; ``phase_congruency``).
     """
-    congruency = phase_congruency(image, params, where=valid, progress=progress)
+    congruency = phase_congruency(image, params, where=valid, progress=progress, device=device)
     return fast_keypoints(congruency_to_uint8(congruency, valid), valid, max_keypoints, margin, fast_threshold, cell_size, edge_margin)
 
 

@@ -11,6 +11,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import cv2
 import numpy as np
+import torch
 
 from . import cpu_settings, transforms
 from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, feature_extractor
@@ -398,7 +399,7 @@ def first_pass_consensus(positions, found, tried, optical_xy, threshold: float) 
 
 
 def first_pass(optical_features, sar_features, optical_xy, radius: int, threshold: float, min_distinctness: float = MIN_DISTINCTNESS,
-               cache: Optional[ScoreCache] = None):
+               cache: Optional[ScoreCache] = None, device=None):
     """Fine matching's first pass: ``optical_xy`` located within ``TEMPLATE_SEARCH_PX[0]`` of where
     the coarse transform puts them (the resampled grid: the same coordinates), judged by
     ``first_pass_consensus``. When refused, tried once more (``FIRST_PASS_ROUNDS``) around where its
@@ -406,11 +407,12 @@ def first_pass(optical_features, sar_features, optical_xy, radius: int, threshol
     true positions on or past the window's edge, and recentring brings them in, while around a
     wrong transform the second round is as much chance as the first. Returns (consensus, templates
     tried, distinct cells of ``radius`` px its inliers lie in). ``cache`` keeps the template scores
-    for the second pass (``structural.ScoreCache``)."""
+    for the second pass (``structural.ScoreCache``); ``device``: where templates are scored in
+    batches (``gpu_for``; None: OpenCV on the CPU)."""
     predicted = optical_xy
     for round_ in range(FIRST_PASS_ROUNDS):
         positions, found, tried = match_templates(optical_features, sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[0],
-                                                  min_distinctness, cache)
+                                                  min_distinctness, cache, device)
         consensus = first_pass_consensus(positions, found, tried, optical_xy, threshold)
         cells = _distinct_cells(optical_xy[consensus.inliers], radius)
         LOGGER.info("fine matching, first pass (round %d): of %d templates (%d px) tried, %s agree (%d distinct cells of %d px)", round_ + 1,
@@ -428,6 +430,7 @@ class FineFeatures:
     optical: np.ndarray  # H x W x D
     describe: Callable[[np.ndarray, np.ndarray, str], np.ndarray]  # (image, valid, "optical" | "sar") -> H x W x D
     extractor: Optional[DenseFeatureExtractor]  # the learned features' network; None for CFOG
+    gpu: Optional[torch.device] = None  # where templates are scored in batches (``gpu_for``); None: OpenCV on the CPU
 
     @property
     def name(self) -> str:
@@ -439,10 +442,18 @@ class FineFeatures:
         return str(self.extractor.device) if self.extractor else "cpu"
 
 
+def gpu_for(options: RegistrationOptions) -> Optional[torch.device]:
+    """The GPU the options' device resolves to, or None on the CPU: the stages with a PyTorch
+    twin of their CPU code (the phase-congruency map, template scores) run there. They stay
+    with their CPU code on the CPU, where it is faster (``phase_congruency``, ``structural.template_scores_on``)."""
+    device = resolve_device(options.device)
+    return device if device.type == "cuda" else None
+
+
 def _fine_features(optical_image, optical_valid, options) -> FineFeatures:
     extractor = feature_extractor(options.feature_model, options.device) if options.features == "learned" else None
     describe = functools.partial(dense_features, options.features, extractor=extractor)
-    return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, extractor)
+    return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, extractor, gpu_for(options))
 
 
 @dataclass
@@ -491,7 +502,7 @@ def _first_pass_at(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndar
     radius = template_radius_for(options, optical_features.shape)
     cache = ScoreCache()  # the second pass's windows mostly lie inside the first pass's: their scores are reused
     consensus, _, cells = first_pass(optical_features, sar_features, optical_xy[:FIRST_PASS_POINTS], radius, options.ransac_threshold,
-                                     cache=cache)
+                                     cache=cache, device=fine.gpu)
     steps.update(0.4)
     done = FirstPass(coarse, grid, sar_features, radius, cache, consensus, cells)
     if consensus.matrix is None:
@@ -514,7 +525,7 @@ def _second_pass(fine: FineFeatures, first: FirstPass, fit: np.ndarray, optical_
     Returns (matches in the resampled grid, that grid's alignment)."""
     predicted = transforms.apply(np.linalg.inv(fit), optical_xy)
     positions, found, _ = match_templates(fine.optical, first.sar_features, optical_xy, predicted, first.radius, TEMPLATE_SEARCH_PX[1],
-                                          cache=first.cache)
+                                          cache=first.cache, device=fine.gpu)
     matches = _template_matches(optical_xy, positions, found, distance)
     filter_ransac(matches, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
     steps.update(1.0)
@@ -582,7 +593,7 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
                 "to the same area of at most about 3500 x 3500 px.",
             )
     else:
-        sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints).xy.astype(np.float64)
+        sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints, device=gpu_for(options)).xy.astype(np.float64)
     if len(sar_xy) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), len(sar_xy))
     extractor = extractor or DescriptorExtractor(options.model, options.device)
@@ -666,7 +677,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
 
     steps.stage("keypoints")
     optical_keypoints = detect_keypoints(optical_image, keypoint_area(optical.valid, aligned, options), keypoint_queries(options),
-                                         progress=steps.update)
+                                         progress=steps.update, device=gpu_for(options))
     if len(optical_keypoints) < options.min_inliers:
         _too_few_keypoints(len(optical_keypoints), None)
     model = transforms.ransac_model_for(options.warp_model)

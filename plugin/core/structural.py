@@ -119,9 +119,37 @@ class ScoreCache:
         return scores[y : y + size, x : x + size]
 
 
+def template_scores_on(device: "torch.device", windows: np.ndarray, templates: np.ndarray) -> np.ndarray:
+    """``template_scores`` (squared differences) of N templates (N x t x t x D), each at every
+    shift inside its own window (N x w x w x D), computed on ``device`` in one go: the
+    correlation by FFT (of the window's size, which no valid shift wraps around), the window's
+    energy under the template by summed-area tables. N x (w - t + 1) x (w - t + 1) float32.
+
+    Why: on a GPU the per-template OpenCV calls were most of fine matching's time (500 templates,
+    twice), while a batch of them is a few FFTs there. On a CPU OpenCV's calls are faster, so
+    the engine uses this only on a GPU (``pipeline.gpu_for``); ``tests/test_structural.py``
+    checks on the CPU that both give the same matches."""
+    import torch
+
+    with torch.no_grad():
+        window = torch.from_numpy(np.ascontiguousarray(windows, np.float32)).to(device).permute(0, 3, 1, 2)  # N x D x w x w
+        template = torch.from_numpy(np.ascontiguousarray(templates, np.float32)).to(device).permute(0, 3, 1, 2)
+        size, side = window.shape[-1], template.shape[-1]
+        shifts = size - side + 1
+        spectrum = torch.fft.rfft2(window) * torch.fft.rfft2(template, s=(size, size)).conj()
+        correlation = torch.fft.irfft2(spectrum.sum(1), s=(size, size))[:, :shifts, :shifts]
+        energy = torch.nn.functional.pad((window * window).sum(1).cumsum(1).cumsum(2), (1, 0, 1, 0))  # summed-area table
+        under = energy[:, side:, side:] - energy[:, :-side, side:] - energy[:, side:, :-side] + energy[:, :-side, :-side]
+        scores = under - 2 * correlation + (template * template).sum((1, 2, 3))[:, None, None]
+        return scores.cpu().numpy()
+
+
+GPU_TEMPLATES = 128  # templates scored at once on a GPU (``template_scores_on``): 56 MB of windows and their spectra for 117 px windows of 8 features
+
+
 def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, optical_xy: np.ndarray, predicted_sar_xy: np.ndarray,
                     half_template: int = 32, search: int = 10, min_distinctness: float = 0.0,
-                    cache: Optional[ScoreCache] = None) -> TemplateMatches:
+                    cache: Optional[ScoreCache] = None, device=None) -> TemplateMatches:
     """For each optical point, the SAR position within ``search`` px of its prediction where the
     CFOG template fits best (least squared difference), to sub-pixel.
 
@@ -131,39 +159,57 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     place fits as well (flat or repetitive ground), up to 1 when nothing else comes close.
 
     ``cache``: scores are taken from it where it has them and stored in it where computed (the
-    same features and ``half_template`` for every call that shares it).
+    same features and ``half_template`` for every call that shares it). ``device``: a torch
+    device to score the templates on in batches (``template_scores_on``; with OpenCV again when a
+    GPU runs out of memory), which pays on a GPU only; None: OpenCV on all CPU cores.
     """
     rows, cols = sar_features.shape[:2]
     reach = half_template + search
     sar_empty = cache.sar_empty(sar_features) if cache is not None else _sar_empty(sar_features)
+    predicted = np.rint(predicted_sar_xy).astype(int)
+    points = list(zip(map(tuple, np.rint(optical_xy).astype(int)), map(tuple, predicted)))
 
-    def locate(point) -> Tuple[bool, bool, float, float]:
-        """(tried, found, column, row of the best fit in the window) for one optical point."""
+    def plan(point):
+        """(template rows, template columns, window rows, window columns) of one optical point, or
+        None when it is not tried: template or window outside the images, an empty template, or a
+        window more than a fifth outside the SAR's valid area."""
         (ox, oy), (px, py) = point
         if not (half_template <= ox < optical_features.shape[1] - half_template and half_template <= oy < optical_features.shape[0] - half_template):
-            return False, False, 0.0, 0.0
+            return None
         if not (reach <= px < cols - reach and reach <= py < rows - reach):
-            return False, False, 0.0, 0.0
+            return None
         template_rows, template_cols = slice(oy - half_template, oy + half_template + 1), slice(ox - half_template, ox + half_template + 1)
         window_rows, window_cols = slice(py - reach, py + reach + 1), slice(px - reach, px + reach + 1)
-        template = optical_features[template_rows, template_cols]
-        if not template.any() or sar_empty[window_rows, window_cols].mean() > 0.2:
+        if not optical_features[template_rows, template_cols].any() or sar_empty[window_rows, window_cols].mean() > 0.2:
+            return None
+        return template_rows, template_cols, window_rows, window_cols
+
+    plans = thread_map(plan, points)
+    scores = [None] * len(points)
+    if cache is not None:
+        for index, ((ox, oy), (px, py)) in enumerate(points):
+            if plans[index] is not None:
+                scores[index] = cache.lookup((ox, oy), px - search, py - search, 2 * search + 1)
+    missing = [index for index, planned in enumerate(plans) if planned is not None and scores[index] is None]
+    for index, computed in zip(missing, _scores(optical_features, sar_features, [plans[index] for index in missing], device)):
+        scores[index] = computed
+        if cache is not None:
+            (ox, oy), (px, py) = points[index]
+            cache.store((ox, oy), px - search, py - search, computed)
+
+    def judge(point_scores) -> Tuple[bool, bool, float, float]:
+        """(tried, found, column, row of the best fit in the window) from one point's scores (None: not tried)."""
+        if point_scores is None:
             return False, False, 0.0, 0.0
-        scores = cache.lookup((ox, oy), px - search, py - search, 2 * search + 1) if cache is not None else None
-        if scores is None:
-            scores = template_scores(sar_features[window_rows, window_cols], template)
-            if cache is not None:
-                cache.store((ox, oy), px - search, py - search, scores)
-        row, col = np.unravel_index(np.argmin(scores), scores.shape)
-        if not (0 < row < scores.shape[0] - 1 and 0 < col < scores.shape[1] - 1):
+        row, col = np.unravel_index(np.argmin(point_scores), point_scores.shape)
+        if not (0 < row < point_scores.shape[0] - 1 and 0 < col < point_scores.shape[1] - 1):
             return True, False, 0.0, 0.0  # the best fit lies on the window's edge: no clear minimum
-        if min_distinctness > 0 and _distinctness(scores, row, col) <= min_distinctness:
+        if min_distinctness > 0 and _distinctness(point_scores, row, col) <= min_distinctness:
             return True, False, 0.0, 0.0
-        dx, dy = subpixel_minimum(scores, row, col)
+        dx, dy = subpixel_minimum(point_scores, row, col)
         return True, True, col + dx, row + dy
 
-    predicted = np.rint(predicted_sar_xy).astype(int)
-    located = thread_map(locate, zip(map(tuple, np.rint(optical_xy).astype(int)), map(tuple, predicted)))
+    located = thread_map(judge, scores)
     tried = np.array([t for t, _, _, _ in located], bool).reshape(len(optical_xy))
     found = np.array([f for _, f, _, _ in located], bool).reshape(len(optical_xy))
     best = np.array([(x, y) for _, _, x, y in located], np.float64).reshape(len(optical_xy), 2)
@@ -173,3 +219,27 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     fraction = np.asarray(optical_xy, np.float64) - np.rint(optical_xy)
     positions[found] = predicted[found] - search + best[found] + fraction[found]
     return TemplateMatches(positions, found, tried)
+
+
+def _scores(optical_features, sar_features, plans, device) -> list:
+    """The scores of each planned (template, window) (``match_templates``): OpenCV on all CPU
+    cores (``device`` None), or in batches on ``device``."""
+    def on_cpu(planned):
+        template_rows, template_cols, window_rows, window_cols = planned
+        return template_scores(sar_features[window_rows, window_cols], optical_features[template_rows, template_cols])
+
+    if device is None or not plans:
+        return thread_map(on_cpu, plans)
+    import torch
+
+    computed = []
+    for start in range(0, len(plans), GPU_TEMPLATES):
+        chunk = plans[start : start + GPU_TEMPLATES]
+        try:
+            batch = template_scores_on(device, np.stack([sar_features[w_rows, w_cols] for _, _, w_rows, w_cols in chunk]),
+                                       np.stack([optical_features[t_rows, t_cols] for t_rows, t_cols, _, _ in chunk]))
+            computed.extend(batch)
+        except torch.cuda.OutOfMemoryError:
+            torch.cuda.empty_cache()
+            computed.extend(thread_map(on_cpu, chunk))
+    return computed
