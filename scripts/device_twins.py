@@ -18,18 +18,23 @@ from plugin.core.phase_congruency import phase_congruency
 from plugin.core.structural import match_templates
 
 
+def _synchronize():
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def timed(run, repeats=3):
     run()
-    torch.cuda.synchronize()
+    _synchronize()
     started = time.perf_counter()
     for _ in range(repeats):
         result = run()
-    torch.cuda.synchronize()
+    _synchronize()
     return result, (time.perf_counter() - started) / repeats
 
 
 def main(optical_path: str, sar_path: str) -> None:
-    gpu = torch.device("cuda")
+    gpu = torch.device("cuda" if torch.cuda.is_available() else "cpu")  # the CPU: a dry run of this script
     optical, sar = (cv2.imread(path, cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255 for path in (optical_path, sar_path))
     valid = np.ones(optical.shape, bool)
     on_cpu, cpu_s = timed(lambda: phase_congruency(optical))
@@ -40,7 +45,7 @@ def main(optical_path: str, sar_path: str) -> None:
     gpu_points, gpu_s = timed(lambda: detect_keypoints(optical, valid, 1000, device=gpu).xy)
     same = (cKDTree(gpu_points).query(cpu_points)[0] == 0).mean()
     print(f"keypoints: {len(cpu_points)} and {len(gpu_points)}, {same:.1%} the same; CPU {cpu_s * 1000:.0f} ms, GPU {gpu_s * 1000:.0f} ms")
-    features = feature_extractor(None, "cuda")
+    features = feature_extractor(None, gpu.type)
     optical_features, sar_features = features.features(optical, valid, "optical"), features.features(sar, valid, "sar")
     xy = cpu_points[:500].astype(np.float64)
     cpu_match, cpu_s = timed(lambda: match_templates(optical_features, sar_features, xy, xy, 48, 10, 0.2))
