@@ -9,7 +9,8 @@
 # source), copies phasepack (pure Python) and six S1/S2 validation pairs of DATA. "run" builds
 # GDAL's Python bindings there (scripts/device_gdal.sh), registers the bundled sample on the GPU
 # and checks it against its truth, compares the GPU twins of CPU stages with their CPU code
-# (scripts/device_twins.py), then runs benchmarks.speed on those pairs on the GPU and on the
+# (scripts/device_twins.py), profiles two registrations when PROFILE is set
+# (scripts/profile_registration.py), then runs benchmarks.speed on those pairs on the GPU and on the
 # machine's CPU limited to 2 threads (unless SKIP_CPU is set). On that machine the copy's git history
 # may be stale: run with GIT_DIR=/nonexistent SOURCE_COMMIT=<commit> for a true "Commit:" line.
 set -euo pipefail
@@ -83,6 +84,7 @@ python3 -m plugin register resources/sample/optical.tif resources/sample/sar.tif
     --matches-json "$out/sample.json" --device cuda --overwrite
 python3 scripts/demo_error.py resources/sample/truth.json "$out/sample.json" --max-error 1.5
 python3 scripts/device_twins.py .gpu/data/s1s2-california/opt/196.png .gpu/data/s1s2-california/sar/196.png | tee "$out/gpu-twins.txt"
+[ -z "${PROFILE:-}" ] || python3 scripts/profile_registration.py --data .gpu/data --device cuda --pairs 196 199 --top 45 > "$out/gpu-profile.txt" 2>&1
 python3 -m benchmarks.speed --data .gpu/data --device cuda --out "$out" --name speed-subset
 python3 - <<'PYTHON' | tee "$out/gpu-throughput.txt"
 # The two networks alone on the GPU, on a random 1024 x 1024 image: the descriptor at three batch

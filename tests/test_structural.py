@@ -254,3 +254,18 @@ def test_batched_template_scores_give_opencvs_matches():
     again = match_templates(optical_features, sar_features, optical_xy, predicted, 24, 4, cache=cache, device=torch.device("cpu"))
     assert cache.hits == batched.tried.sum()
     np.testing.assert_array_equal(again.found, match_templates(optical_features, sar_features, optical_xy, predicted, 24, 4).found)
+
+    class OnDemand:
+        """Features a large image computes where they are read (``dense_features.FeaturesOnDemand``):
+        not copied to the device whole, but cut on the CPU."""
+        shape = sar_features.shape
+
+        def __getitem__(self, key):
+            return sar_features[key]
+
+        def empty_mask(self):
+            return ~sar_features.any(axis=-1)
+
+    cut_on_cpu = match_templates(optical_features, OnDemand(), optical_xy, predicted, 24, 10, 0.2, device=torch.device("cpu"))
+    for a, b in zip(batched, cut_on_cpu):
+        np.testing.assert_array_equal(a, b)

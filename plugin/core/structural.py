@@ -96,7 +96,15 @@ class ScoreCache:
     def __init__(self):
         self._scores = {}  # (ox, oy) -> (window left, window top, scores)
         self._sar_empty = None
+        self._device = {}  # (id of a feature image, device) -> (the image, its copy there)
         self.hits = 0  # lookups answered (approximate under threads; for logs and tests)
+
+    def on_device(self, features, device):
+        """``features`` copied to ``device`` once for every call that shares this cache (``_on_device``)."""
+        key = (id(features), str(device))
+        if key not in self._device:
+            self._device[key] = (features, _on_device(features, device))  # the array is held so that its id stays its own
+        return self._device[key][1]
 
     def sar_empty(self, sar_features: np.ndarray) -> np.ndarray:
         if self._sar_empty is None:
@@ -119,11 +127,12 @@ class ScoreCache:
         return scores[y : y + size, x : x + size]
 
 
-def template_scores_on(device: "torch.device", windows: np.ndarray, templates: np.ndarray) -> np.ndarray:
-    """``template_scores`` (squared differences) of N templates (N x t x t x D), each at every
-    shift inside its own window (N x w x w x D), computed on ``device`` in one go: the
-    correlation by FFT (of the window's size, which no valid shift wraps around), the window's
-    energy under the template by summed-area tables. N x (w - t + 1) x (w - t + 1) float32.
+def template_scores_on(windows, templates):
+    """``template_scores`` (squared differences) of N templates (torch, N x D x t x t), each at
+    every shift inside its own window (N x D x w x w), in one go on their device: the
+    correlation by FFT (of a power of two at least the window's size, so that no valid shift
+    wraps around), the window's energy under the template by summed-area tables. N x (w - t + 1)
+    x (w - t + 1).
 
     Why: on a GPU the per-template OpenCV calls were most of fine matching's time (500 templates,
     twice), while a batch of them is a few FFTs there. On a CPU OpenCV's calls are faster, so
@@ -131,20 +140,16 @@ def template_scores_on(device: "torch.device", windows: np.ndarray, templates: n
     checks on the CPU that both give the same matches."""
     import torch
 
-    with torch.no_grad():
-        window = torch.from_numpy(np.ascontiguousarray(windows, np.float32)).to(device).permute(0, 3, 1, 2)  # N x D x w x w
-        template = torch.from_numpy(np.ascontiguousarray(templates, np.float32)).to(device).permute(0, 3, 1, 2)
-        size, side = window.shape[-1], template.shape[-1]
-        shifts = size - side + 1
-        spectrum = torch.fft.rfft2(window) * torch.fft.rfft2(template, s=(size, size)).conj()
-        correlation = torch.fft.irfft2(spectrum.sum(1), s=(size, size))[:, :shifts, :shifts]
-        energy = torch.nn.functional.pad((window * window).sum(1).cumsum(1).cumsum(2), (1, 0, 1, 0))  # summed-area table
-        under = energy[:, side:, side:] - energy[:, :-side, side:] - energy[:, side:, :-side] + energy[:, :-side, :-side]
-        scores = under - 2 * correlation + (template * template).sum((1, 2, 3))[:, None, None]
-        return scores.cpu().numpy()
+    size, side = windows.shape[-1], templates.shape[-1]
+    shifts, fft_size = size - side + 1, 1 << (size - 1).bit_length()
+    spectrum = torch.fft.rfft2(windows, s=(fft_size, fft_size)) * torch.fft.rfft2(templates, s=(fft_size, fft_size)).conj()
+    correlation = torch.fft.irfft2(spectrum.sum(1), s=(fft_size, fft_size))[:, :shifts, :shifts]
+    energy = torch.nn.functional.pad((windows * windows).sum(1).cumsum(1).cumsum(2), (1, 0, 1, 0))  # summed-area table
+    under = energy[:, side:, side:] - energy[:, :-side, side:] - energy[:, side:, :-side] + energy[:, :-side, :-side]
+    return under - 2 * correlation + (templates * templates).sum((1, 2, 3))[:, None, None]
 
 
-GPU_TEMPLATES = 128  # templates scored at once on a GPU (``template_scores_on``): 56 MB of windows and their spectra for 117 px windows of 8 features
+GPU_TEMPLATES = 128  # templates scored at once on a GPU (``template_scores_on``): 70 MB of spectra per side for 117 px windows of 8 features
 
 
 def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, optical_xy: np.ndarray, predicted_sar_xy: np.ndarray,
@@ -191,7 +196,7 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
             if plans[index] is not None:
                 scores[index] = cache.lookup((ox, oy), px - search, py - search, 2 * search + 1)
     missing = [index for index, planned in enumerate(plans) if planned is not None and scores[index] is None]
-    for index, computed in zip(missing, _scores(optical_features, sar_features, [plans[index] for index in missing], device)):
+    for index, computed in zip(missing, _scores(optical_features, sar_features, [plans[index] for index in missing], device, cache)):
         scores[index] = computed
         if cache is not None:
             (ox, oy), (px, py) = points[index]
@@ -221,9 +226,10 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     return TemplateMatches(positions, found, tried)
 
 
-def _scores(optical_features, sar_features, plans, device) -> list:
+def _scores(optical_features, sar_features, plans, device, cache: Optional[ScoreCache] = None) -> list:
     """The scores of each planned (template, window) (``match_templates``): OpenCV on all CPU
-    cores (``device`` None), or in batches on ``device``."""
+    cores (``device`` None), or in batches on ``device`` (``template_scores_on``), with both
+    feature images copied there once (kept in ``cache``) and the templates and windows cut there."""
     def on_cpu(planned):
         template_rows, template_cols, window_rows, window_cols = planned
         return template_scores(sar_features[window_rows, window_cols], optical_features[template_rows, template_cols])
@@ -233,13 +239,39 @@ def _scores(optical_features, sar_features, plans, device) -> list:
     import torch
 
     computed = []
-    for start in range(0, len(plans), GPU_TEMPLATES):
-        chunk = plans[start : start + GPU_TEMPLATES]
-        try:
-            batch = template_scores_on(device, np.stack([sar_features[w_rows, w_cols] for _, _, w_rows, w_cols in chunk]),
-                                       np.stack([optical_features[t_rows, t_cols] for t_rows, t_cols, _, _ in chunk]))
-            computed.extend(batch)
-        except torch.cuda.OutOfMemoryError:
-            torch.cuda.empty_cache()
-            computed.extend(thread_map(on_cpu, chunk))
+    try:
+        with torch.no_grad():
+            optical, sar = (cache.on_device(features, device) if cache is not None else _on_device(features, device)
+                            for features in (optical_features, sar_features))
+            for start in range(0, len(plans), GPU_TEMPLATES):
+                chunk = plans[start : start + GPU_TEMPLATES]
+                batch = template_scores_on(_cut(sar, [(w_rows, w_cols) for _, _, w_rows, w_cols in chunk], device),
+                                           _cut(optical, [(t_rows, t_cols) for t_rows, t_cols, _, _ in chunk], device))
+                computed.extend(batch.cpu().numpy())
+    except torch.cuda.OutOfMemoryError:
+        torch.cuda.empty_cache()
+        computed.extend(thread_map(on_cpu, plans[len(computed) :]))
     return computed
+
+
+def _on_device(features, device):
+    """The H x W x D ``features`` as a tensor on ``device``; features computed on demand
+    (``dense_features.FeaturesOnDemand``, a large image) stay where they are and are cut on the CPU."""
+    import torch
+
+    return torch.from_numpy(features).to(device) if isinstance(features, np.ndarray) else features
+
+
+def _cut(features, regions, device):
+    """N x D x s x s tensor on ``device``: the square ``regions`` ((rows, columns) slices, all of one
+    size) of ``features`` (a tensor there, or an array-like read on the CPU)."""
+    import torch
+
+    if not isinstance(features, torch.Tensor):
+        stacked = np.stack([features[rows, cols] for rows, cols in regions])
+        return torch.from_numpy(stacked).to(device).permute(0, 3, 1, 2)
+    side = regions[0][0].stop - regions[0][0].start
+    offsets = torch.arange(side, device=device)
+    rows = torch.tensor([r.start for r, _ in regions], device=device)[:, None] + offsets  # N x s
+    cols = torch.tensor([c.start for _, c in regions], device=device)[:, None] + offsets
+    return features[rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)  # N x s x s x D -> N x D x s x s
