@@ -1,5 +1,5 @@
 """On a GPU machine: the engine's PyTorch twins of CPU stages (the phase-congruency map, batched
-template scores) against their CPU code on a real 1024 px pair, and how long each takes.
+template scores, the structural search's batched trials) against their CPU code on a real 1024 px pair, and how long each takes.
 Run by ``scripts/device_speed.sh run``; prints one line per comparison.
 
     python3 scripts/device_twins.py OPTICAL.png SAR.png
@@ -15,6 +15,7 @@ from scipy.spatial import cKDTree
 from plugin.core.dense_features import feature_extractor
 from plugin.core.keypoints import detect_keypoints
 from plugin.core.phase_congruency import phase_congruency
+from plugin.core.similarity_search import search_similarity
 from plugin.core.structural import match_templates
 
 
@@ -55,6 +56,10 @@ def main(optical_path: str, sar_path: str) -> None:
     print(f"template matching, 500 points, 97 px templates, +-10 px: found {cpu_match.found.sum()} (CPU) and {gpu_match.found.sum()} (GPU), "
           f"{(cpu_match.found != gpu_match.found).sum()} differ, positions at most {apart:.4f} px apart; "
           f"CPU {cpu_s * 1000:.0f} ms, GPU {gpu_s * 1000:.0f} ms")
+    for limits in ((10.0, 1.1, 40.0), (15.0, 1.25, None)):  # the engine's range with georeferencing, and the hard tier's without
+        cpu_best, cpu_s = timed(lambda: search_similarity(optical, valid, sar, valid, *limits))
+        gpu_best, gpu_s = timed(lambda: search_similarity(optical, valid, sar, valid, *limits, device=gpu))
+        print(f"search within {limits}: CPU {cpu_best}, GPU {gpu_best}; CPU {cpu_s * 1000:.0f} ms, GPU {gpu_s * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -147,6 +147,34 @@ def test_search_keeps_to_the_allowed_shift():
     assert np.hypot(*(wrong.shift - (60, 0))) > 25 and wrong.score < 0.5 * found.score, (wrong.shift, wrong.score, found.score)
 
 
+def test_the_batched_search_finds_what_the_cpu_search_finds():
+    """On a GPU the search's trials run batched in PyTorch (``device``); run here on the CPU, it
+    must find the CPU search's candidate, with its z-score to float precision: under a rotation
+    and scale, with a bounded shift and an excluded one, and with part of the SAR invalid."""
+    import torch
+
+    from plugin.core.structural import cfog_on
+
+    optical = texture((300, 300), 5)
+    valid = np.ones(optical.shape, bool)
+    truth = np.eye(3)
+    truth[:2, 2] = (23.0, -17.0)
+    truth = truth @ similarity_about(-11.0, 1.12, np.array([149.5, 149.5]))
+    sar = sar_like_warped(optical, truth, 6)
+    sar_valid = valid.copy()
+    sar_valid[:60] = False
+    cpu = torch.device("cpu")
+    for kwargs in ({"max_rotation_deg": 20, "max_scale": 1.35}, {"max_rotation_deg": 3, "max_scale": 1.05, "max_shift": 40},
+                   {"max_rotation_deg": 20, "max_scale": 1.35, "excluded": ((23.0, -17.0), 30.0)}):
+        on_cpu = search_similarity(optical, valid, sar, sar_valid, **kwargs)
+        batched = search_similarity(optical, valid, sar, sar_valid, **kwargs, device=cpu)
+        assert (batched.rotation_deg, batched.scale) == (on_cpu.rotation_deg, on_cpu.scale), kwargs
+        np.testing.assert_array_equal(batched.shift, on_cpu.shift)
+        assert abs(batched.score - on_cpu.score) < 1e-4 * abs(on_cpu.score), (batched.score, on_cpu.score)
+    features = cfog_on(torch.from_numpy(sar)[None], torch.from_numpy(sar_valid)[None])[0].permute(1, 2, 0).numpy()
+    np.testing.assert_allclose(features, cfog(sar, sar_valid), atol=1e-5)
+
+
 @functools.lru_cache(maxsize=1)
 def turned_large_image():
     """(optical, SAR, truth, centre): a 3072 px texture and its SAR-like copy, shifted by (31, -22)

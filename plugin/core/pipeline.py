@@ -291,7 +291,8 @@ def _coarse_by_search(optical_image, optical_valid, aligned: CoarseAlignment, op
     rotation, scale, shift = search_range(aligned.predicted, options)
     window = search_window(aligned, options) or (slice(None), slice(None))
     sar_image, sar_valid = aligned.sar_image[window], aligned.sar_valid[window]
-    best = search_similarity(optical_image[window], optical_valid[window], sar_image, sar_valid, rotation, scale, shift, steps.update)
+    best = search_similarity(optical_image[window], optical_valid[window], sar_image, sar_valid, rotation, scale, shift, steps.update,
+                             device=gpu_for(options))
     LOGGER.info("structural search%s: rotation %.1f degrees, scale %.3f, shift (%.1f, %.1f) px, z-score %.1f",
                 "" if window[0].start is None else f" in rows {window[0].start}-{window[0].stop}, columns {window[1].start}-{window[1].stop}",
                 best.rotation_deg, best.scale, *best.shift, best.score)

@@ -23,7 +23,7 @@ import scipy.fft
 
 from . import transforms
 from .parallel import thread_map, workers
-from .structural import cfog, subpixel_minimum, template_scores
+from .structural import cfog, cfog_on, subpixel_minimum, template_scores
 
 LEVEL_SIZES = (128, 256)  # longest side (px) of the images at the coarse and the fine level
 MIN_OVERLAP = 0.5  # of the smaller image's valid pixels
@@ -34,6 +34,7 @@ PEAKS_KEPT = 3  # candidates carried from the coarse level to the fine one
 # per level pixel apart, and its right coarse transform was refused.
 FINEST_LEVEL_PX = 4.0
 BLOCKS = 4  # a finer level measures the shift left over in BLOCKS x BLOCKS blocks of the resampled SAR (``_Refinement.by_blocks``)
+GPU_TRIALS = 32  # trials batched at once on a device (``search_similarity``): a few MB each at the 256 px level
 BLOCK_ROUNDS = 2  # ... resampling again once when the first fit moved it by more than half a level pixel
 
 
@@ -142,9 +143,51 @@ class _Correlator:
     def best_shift_of_warped(self, matrix: np.ndarray, size) -> Tuple[float, int, int]:
         """``best_shift`` of the level's SAR (``self.sar``, ``self.sar_valid``) resampled by the
         2 x 3 ``matrix`` onto a canvas of ``size`` (width, height)."""
+        return self.best_shift(*self._warped(matrix, size))
+
+    def _warped(self, matrix: np.ndarray, size) -> Tuple[np.ndarray, np.ndarray]:
         warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
         valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST) > 0
-        return self.best_shift(warped, valid)
+        return warped, valid
+
+    def best_shifts_on(self, device, matrices: Sequence[np.ndarray], size) -> List[Tuple[float, int, int]]:
+        """``best_shift_of_warped`` for each of ``matrices`` at once, in PyTorch on ``device``: the
+        resampling and erosion as on the CPU (OpenCV), then the CFOG features (``cfog_on``), their
+        centring and every FFT there, batched. The same formulas as ``best_shift``, which says why."""
+        import torch
+
+        with torch.no_grad():
+            spectra = self._spectra_on(device)
+            warped = [self._warped(matrix, size) for matrix in matrices]
+            valid = np.stack([cv2.erode(v.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0 for _, v in warped])
+            valid_t = torch.from_numpy(valid).to(device)
+            features = cfog_on(torch.from_numpy(np.stack([w for w, _ in warped])).to(device), valid_t)  # B x C x H x W
+            count = valid_t.sum((1, 2))
+            features = (features - features.sum((2, 3), keepdim=True) / count.clamp(min=1)[:, None, None, None]) * valid_t[:, None]
+            cross = (spectra["optical_conjugate"] * torch.fft.rfft2(features, self.shape)).sum(1).conj()
+            correlation = torch.fft.irfft2(cross, self.shape)
+            overlap = torch.fft.irfft2(spectra["optical_valid"] * torch.fft.rfft2(valid_t.float(), self.shape).conj(), self.shape)
+            least = MIN_OVERLAP * torch.clamp(count, max=self.optical_count).double()
+            enough = spectra["allowed"] & (overlap > least[:, None, None])
+            score = torch.where(enough, correlation / overlap.clamp(min=1.0).sqrt(), torch.tensor(-np.inf, device=device))
+            best = score.flatten(1).argmax(1)
+            scores, rows, cols = score.flatten(1).gather(1, best[:, None])[:, 0].cpu().numpy(), (best // self.shape[1]).cpu().numpy(), \
+                (best % self.shape[1]).cpu().numpy()
+        return [(-np.inf, 0, 0) if not valid[index].any() or not np.isfinite(scores[index]) else
+                (float(scores[index]), int(self.dx[0, cols[index]]), int(self.dy[rows[index], 0])) for index in range(len(matrices))]
+
+    def _spectra_on(self, device) -> dict:
+        """The optical side of ``best_shift`` (its features' conjugate spectrum, its valid area's
+        spectrum, the shifts allowed) copied to ``device`` once per level."""
+        import torch
+
+        if getattr(self, "_on_device", None) is None or self._on_device[0] != str(device):
+            self._on_device = (str(device), {
+                "optical_conjugate": torch.from_numpy(np.ascontiguousarray(self.optical_conjugate.transpose(2, 0, 1))).to(device),
+                "optical_valid": torch.from_numpy(self.optical_valid_spectrum).to(device),
+                "allowed": torch.from_numpy(self.allowed).to(device),
+            })
+        return self._on_device[1]
 
 
 class _Level(_Correlator):
@@ -161,9 +204,19 @@ class _Level(_Correlator):
         matrix = similarity_about(rotation_deg, scale, self.centre)[:2]
         return self.best_shift_of_warped(matrix, (self.sar.shape[1], self.sar.shape[0]))
 
-    def candidate(self, rotation_deg: float, scale: float, full_centre: np.ndarray) -> Candidate:
-        """The best shift for one rotation and scale, as a full-resolution candidate."""
-        score, dx, dy = self.correlate(rotation_deg, scale)
+    def candidates(self, trials: Sequence[Tuple[float, float]], full_centre: np.ndarray, device=None) -> List[Candidate]:
+        """``candidate`` of each (rotation, scale) of ``trials``: in parallel on the CPU's cores, or
+        batched on ``device`` (``best_shifts_on``)."""
+        if device is None:
+            return thread_map(lambda trial: self.candidate(*trial, full_centre), trials)
+        matrices = [similarity_about(rotation_deg, scale, self.centre)[:2] for rotation_deg, scale in trials]
+        shifts = self.best_shifts_on(device, matrices, (self.sar.shape[1], self.sar.shape[0]))
+        return [self.candidate(*trial, full_centre, found) for trial, found in zip(trials, shifts)]
+
+    def candidate(self, rotation_deg: float, scale: float, full_centre: np.ndarray, found=None) -> Candidate:
+        """The best shift for one rotation and scale, as a full-resolution candidate (``found``:
+        its (score, dx, dy), when measured already)."""
+        score, dx, dy = found or self.correlate(rotation_deg, scale)
         # Reduced pixel x is full-resolution pixel f x + (f - 1) / 2; there the similarity turns
         # about that image of the reduced centre, so moving its centre to the full image's centre
         # changes the shift by (L - I)(centre - reduced centre).
@@ -278,7 +331,7 @@ def finer_level_sizes(longest: int) -> List[int]:
 
 def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.ndarray, sar_valid: np.ndarray,
                       max_rotation_deg: float, max_scale: float, max_shift: Optional[float] = None,
-                      progress=None, excluded=None) -> Candidate:
+                      progress=None, excluded=None, device=None) -> Candidate:
     """The similarity (rotation within +-``max_rotation_deg``, scale within 1/``max_scale``..
     ``max_scale``, shift within +-``max_shift`` px, or anywhere with half the smaller image
     overlapping) under which the two images' CFOG features correlate best.
@@ -288,7 +341,9 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
     gives the 3 x 3 SAR -> optical transform. ``excluded`` ((dx, dy), radius): no shift within
     ``radius`` px of (dx, dy) is considered, so that the best *wrong* candidate is found (what
     ``benchmarks.acceptance --negatives`` sets the acceptance gate against); the finer levels of an
-    image larger than 1024 px only refine the candidate the first two found."""
+    image larger than 1024 px only refine the candidate the first two found. ``device``: a torch
+    device to run the first two levels' trials on in batches (``_Correlator.best_shifts_on``),
+    which pays on a GPU only (``pipeline.gpu_for``); None: every trial on the CPU's cores."""
     full_centre = np.array([(sar.shape[1] - 1) / 2, (sar.shape[0] - 1) / 2])
     longest = max(max(optical.shape), max(sar.shape))
     finer = finer_level_sizes(longest)
@@ -306,9 +361,10 @@ def search_similarity(optical: np.ndarray, optical_valid: np.ndarray, sar: np.nd
                       for r in (-rotation_step / 3, 0.0, rotation_step / 3) for s in (-scale_step / 3, 0.0, scale_step / 3)
                       if (r, s) == (0.0, 0.0) or _within(c.rotation_deg + r, c.scale * np.exp(s), max_rotation_deg, max_scale)]
             candidates = []
-        chunk = 2 * workers()  # trials run in parallel, a chunk at a time, so that progress (and cancelling) is seen
+        # trials run in parallel (or batched on a device), a chunk at a time, so that progress (and cancelling) is seen
+        chunk = 2 * workers() if device is None else GPU_TRIALS
         for start in range(0, len(trials), chunk):
-            candidates += thread_map(lambda trial: grid.candidate(*trial, full_centre), trials[start : start + chunk])
+            candidates += grid.candidates(trials[start : start + chunk], full_centre, device)
             if progress:
                 progress((level + min(1.0, (start + chunk) / len(trials))) / levels)
         if factor == 1.0:

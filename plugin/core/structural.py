@@ -31,6 +31,31 @@ def cfog(image: np.ndarray, valid: np.ndarray, orientations: int = 8, sigma: flo
     return channels
 
 
+def cfog_on(images, valid, orientations: int = 8, sigma: float = 1.2):
+    """``cfog`` of a batch of images in PyTorch on their device (B x H x W float32 and bool
+    tensors): B x orientations x H x W. The same filters as OpenCV's (its Gaussian kernels and
+    Sobel, borders reflected as OpenCV's default does), so the two agree to float precision
+    (``tests/test_structural.py``); the structural search uses it on a GPU."""
+    import torch
+    import torch.nn.functional as F
+
+    def blur(batch, blur_sigma):  # B x C x H x W, OpenCV's kernel size for float images
+        size = int(round(blur_sigma * 4 * 2 + 1)) | 1
+        kernel = torch.from_numpy(cv2.getGaussianKernel(size, blur_sigma, cv2.CV_32F).ravel()).to(batch.device)
+        channels, half = batch.shape[1], size // 2
+        batch = F.conv2d(F.pad(batch, (half, half, 0, 0), mode="reflect"), kernel.view(1, 1, 1, -1).expand(channels, 1, 1, size), groups=channels)
+        return F.conv2d(F.pad(batch, (0, 0, half, half), mode="reflect"), kernel.view(1, 1, -1, 1).expand(channels, 1, size, 1), groups=channels)
+
+    image = blur(images[:, None].float(), 0.8)
+    sobel = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]], device=images.device)
+    gradients = F.conv2d(F.pad(image, (1, 1, 1, 1), mode="reflect"), torch.stack([sobel, sobel.T])[:, None])  # B x 2 x H x W
+    project, smooth = (torch.tensor(matrix, device=images.device) for matrix in _orientation_matrices(orientations))
+    channels = blur(torch.einsum("bghw,go->bohw", gradients, project).abs(), sigma)
+    channels = torch.einsum("bohw,op->bphw", channels, smooth)
+    channels = channels / (channels.square().sum(1, keepdim=True).sqrt() + 1e-6)
+    return channels * valid[:, None]
+
+
 @functools.lru_cache(maxsize=4)
 def _orientation_matrices(orientations: int) -> Tuple[np.ndarray, np.ndarray]:
     """(2 x O projections of a gradient onto each orientation, O x O circular [1/4, 1/2, 1/4] smoothing)."""
