@@ -69,3 +69,13 @@ def test_first_points_are_spread_even_when_all_are_kept():
     chosen = spread_evenly(xy, response, (256, 256), max_keypoints=1000, cell_size=64)
     assert sorted(chosen) == list(range(240))  # all kept
     assert (xy[chosen[:30]] < 64).all(axis=1).sum() <= 5  # the corner's strong points do not come first
+
+
+def test_the_mask_is_scipys_iterated_erosion_for_any_margin():
+    """One OpenCV erosion by a diamond stands in for scipy's binary erosion iterated ``margin``
+    times (9x faster): the same mask, pixel for pixel, the image's edge counted as invalid."""
+    rng = np.random.default_rng(4)
+    valid = ndimage.binary_opening(rng.random((150, 170)) > 0.05, iterations=1)
+    for margin in (1, 3, 8, 30):
+        np.testing.assert_array_equal(keypoint_mask(valid, margin, edge_margin=0),
+                                      ndimage.binary_erosion(valid, iterations=margin, border_value=0))

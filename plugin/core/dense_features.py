@@ -196,7 +196,7 @@ class DenseFeatureExtractor:
         if self.device.type == "cpu":
             batch = batch.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
-            return self._runner(modality)(batch)[0].float().permute(1, 2, 0).cpu().numpy()
+            return self._runner(modality)(batch)[0].float().permute(1, 2, 0).contiguous().cpu().numpy()  # H x W x D made on the device
 
 
 @functools.lru_cache(maxsize=2)

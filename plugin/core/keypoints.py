@@ -10,7 +10,6 @@ from typing import Callable, Optional
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from .phase_congruency import PhaseCongruencyParams, phase_congruency
 
@@ -91,12 +90,19 @@ def detect_keypoints(
 def keypoint_mask(valid: np.ndarray, margin: int, edge_margin: int = ENGINE_EDGE_MARGIN_PX) -> np.ndarray:
     """Where keypoints may lie: ``margin`` px inside ``valid`` and ``max(margin, edge_margin)`` px
     from the image's edge."""
-    # beyond the edge counts as invalid (border_value 0), so the erosion keeps ``margin`` px from it too
-    inner = ndimage.binary_erosion(valid, iterations=margin, border_value=0) if margin > 0 else valid.copy()
+    # beyond the edge counts as invalid (border value 0), so the erosion keeps ``margin`` px from it too
+    inner = cv2.erode(valid.astype(np.uint8), _diamond(margin), borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0 if margin > 0 else valid.copy()
     if edge_margin > margin:
         inner[:edge_margin], inner[inner.shape[0] - edge_margin :] = False, False
         inner[:, :edge_margin], inner[:, inner.shape[1] - edge_margin :] = False, False
     return inner
+
+
+def _diamond(radius: int) -> np.ndarray:
+    """The erosion kernel of all pixels within ``radius`` steps (4-connected): one OpenCV erosion by it
+    is scipy's ``binary_erosion`` iterated ``radius`` times, 9x faster (18 -> 2 ms on 1024 px)."""
+    offsets = np.arange(-radius, radius + 1)
+    return (np.abs(offsets)[:, None] + np.abs(offsets)[None, :] <= radius).astype(np.uint8)
 
 
 def fast_keypoints(picture: np.ndarray, valid: np.ndarray, max_keypoints: int = 1000, margin: int = 8, fast_threshold: int = 8,
