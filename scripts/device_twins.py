@@ -14,7 +14,7 @@ from scipy.spatial import cKDTree
 
 from plugin.core.dense_features import feature_extractor
 from plugin.core.keypoints import detect_keypoints
-from plugin.core.phase_congruency import phase_congruency
+from plugin.core.phase_congruency import PhaseCongruencyParams, _whole, phase_congruency
 from plugin.core.similarity_search import search_similarity
 from plugin.core.structural import match_templates
 
@@ -42,12 +42,22 @@ def main(optical_path: str, sar_path: str) -> None:
     on_gpu, gpu_s = timed(lambda: phase_congruency(optical, device=gpu))
     print(f"phase congruency {optical.shape}: max difference {np.abs(on_cpu - on_gpu).max():.2e} of a maximum {on_cpu.max():.3f}; "
           f"CPU {cpu_s * 1000:.0f} ms, GPU {gpu_s * 1000:.0f} ms")
+    noise = np.ones(6) * 0.01
+    _, fixed_s = timed(lambda: _whole(optical, PhaseCongruencyParams(), noise, gpu))
+    print(f"phase congruency with the noise level given (no median): GPU {fixed_s * 1000:.0f} ms")
     cpu_points, cpu_s = timed(lambda: detect_keypoints(optical, valid, 1000).xy)
     gpu_points, gpu_s = timed(lambda: detect_keypoints(optical, valid, 1000, device=gpu).xy)
     same = (cKDTree(gpu_points).query(cpu_points)[0] == 0).mean()
     print(f"keypoints: {len(cpu_points)} and {len(gpu_points)}, {same:.1%} the same; CPU {cpu_s * 1000:.0f} ms, GPU {gpu_s * 1000:.0f} ms")
     features = feature_extractor(None, gpu.type)
     optical_features, sar_features = features.features(optical, valid, "optical"), features.features(sar, valid, "sar")
+    _, plain_s = timed(lambda: features.features(sar, valid, "sar"))
+    _, network_s = timed(lambda: features._run("sar", sar))
+    torch.backends.cudnn.benchmark = True
+    _, benchmarked_s = timed(lambda: features._run("sar", sar))
+    torch.backends.cudnn.benchmark = False
+    print(f"dense features 1024 px: {plain_s * 1000:.0f} ms, the network alone {network_s * 1000:.0f} ms, "
+          f"with cudnn.benchmark {benchmarked_s * 1000:.0f} ms")
     xy = cpu_points[:500].astype(np.float64)
     cpu_match, cpu_s = timed(lambda: match_templates(optical_features, sar_features, xy, xy, 48, 10, 0.2))
     gpu_match, gpu_s = timed(lambda: match_templates(optical_features, sar_features, xy, xy, 48, 10, 0.2, device=gpu))

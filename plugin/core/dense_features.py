@@ -153,6 +153,10 @@ class DenseFeatureExtractor:
                 return features
 
             return FeaturesOnDemand(region, valid, self.feature_dim)
+        if rows <= self.tile and cols <= self.tile:  # one tile: its features are the output (no 32 MB copy per 1024 px image)
+            out = np.ascontiguousarray(self._tile(modality, filled, 0, 0, rows, cols))
+            out[~valid] = 0
+            return out
         out = np.zeros((rows, cols, self.feature_dim), np.float32)
         for top in range(0, rows, self.tile):
             for left in range(0, cols, self.tile):
