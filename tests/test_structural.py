@@ -297,3 +297,40 @@ def test_batched_template_scores_give_opencvs_matches():
     cut_on_cpu = match_templates(optical_features, OnDemand(), optical_xy, predicted, 24, 10, 0.2, device=torch.device("cpu"))
     for a, b in zip(batched, cut_on_cpu):
         np.testing.assert_array_equal(a, b)
+
+
+def test_template_matches_are_judged_as_one_by_one():
+    """``_judge`` decides all of a call's template matches at once; it must decide each exactly
+    as the one-by-one rule does (written out here): the least score inside the window, its
+    distinctness (lowest score more than 3 px away, over the median, both from the least) above
+    the threshold, and the parabola's sub-pixel offset, in float64 from float32 scores."""
+    from plugin.core.structural import _judge
+
+    def one(scores, min_distinctness):
+        row, col = np.unravel_index(np.argmin(scores), scores.shape)
+        if not (0 < row < scores.shape[0] - 1 and 0 < col < scores.shape[1] - 1):
+            return False, 0.0, 0.0
+        best = scores[row, col]
+        elsewhere = scores.copy()
+        elsewhere[max(0, row - 3) : row + 4, max(0, col - 3) : col + 4] = np.inf
+        spread = np.median(scores) - best
+        distinct = (elsewhere.min() - best) / spread if spread > 0 and np.isfinite(elsewhere.min()) else 0.0
+        if min_distinctness > 0 and distinct <= min_distinctness:
+            return False, 0.0, 0.0
+
+        def offset(minus, centre, plus):
+            denominator = float(minus) - 2 * float(centre) + float(plus)
+            return 0.0 if denominator <= 1e-12 else float(np.clip(0.5 * float(minus - plus) / denominator, -0.5, 0.5))
+        return True, col + offset(scores[row, col - 1], best, scores[row, col + 1]), row + offset(scores[row - 1, col], best, scores[row + 1, col])
+
+    rng = np.random.default_rng(24)
+    for size in (9, 21):
+        scores = (rng.random((300, 1, 1)) * 3000 + rng.random((300, size, size)) * rng.random((300, 1, 1)) * 500).astype(np.float32)
+        scores[:5] = scores[:5, :1, :1]  # flat: no distinct minimum
+        for min_distinctness in (0.0, 0.2):
+            found, x, y = _judge(scores, min_distinctness)
+            expected = [one(s, min_distinctness) for s in scores]
+            assert 0 < found.sum() < 300
+            np.testing.assert_array_equal(found, [e[0] for e in expected])
+            np.testing.assert_array_equal(x, [e[1] for e in expected])
+            np.testing.assert_array_equal(y, [e[2] for e in expected])

@@ -71,12 +71,24 @@ def _orientation_matrices(orientations: int) -> Tuple[np.ndarray, np.ndarray]:
 def subpixel_minimum(scores: np.ndarray, row: int, col: int) -> Tuple[float, float]:
     """(dx, dy) of the minimum of ``scores`` at (``row``, ``col``) to sub-pixel: a parabola through it
     and its neighbours, per axis (of a maximum: pass the scores negated)."""
+    dx, dy = subpixel_offsets(scores[None], np.array([row]), np.array([col]))
+    return float(dx[0]), float(dy[0])
+
+
+def subpixel_offsets(scores: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``subpixel_minimum`` of N score maps (N x h x w) at once, each at its (``rows``, ``cols``),
+    which must lie inside the map: (dx, dy) float64. In float64 from the float32 scores, as the
+    one-by-one computation was with numpy 1 (so every benchmark figure stayed the same)."""
+    index = np.arange(len(scores))
+
     def offset(minus, centre, plus):
-        denominator = minus - 2 * centre + plus
-        return 0.0 if denominator <= 1e-12 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
-    dx = offset(scores[row, col - 1], scores[row, col], scores[row, col + 1])
-    dy = offset(scores[row - 1, col], scores[row, col], scores[row + 1, col])
-    return dx, dy
+        denominator = minus.astype(np.float64) - 2 * centre.astype(np.float64) + plus
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(denominator <= 1e-12, 0.0, np.clip(0.5 * (minus - plus).astype(np.float64) / denominator, -0.5, 0.5))
+
+    centre = scores[index, rows, cols]
+    return (offset(scores[index, rows, cols - 1], centre, scores[index, rows, cols + 1]),
+            offset(scores[index, rows - 1, cols], centre, scores[index, rows + 1, cols]))
 
 
 class TemplateMatches(NamedTuple):
@@ -85,20 +97,35 @@ class TemplateMatches(NamedTuple):
     tried: np.ndarray  # N bool: template and window lay inside both valid areas, so a match was looked for
 
 
-def _distinctness(scores: np.ndarray, row: int, col: int, apart: int = 3) -> float:
-    best = scores[row, col]
-    elsewhere = scores.copy()
-    elsewhere[max(0, row - apart) : row + apart + 1, max(0, col - apart) : col + apart + 1] = np.inf
-    spread = np.median(scores) - best
-    return float((elsewhere.min() - best) / spread) if spread > 0 and np.isfinite(elsewhere.min()) else 0.0
+def _judge(scores, min_distinctness: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(found, column, row of the best fit in the window; 0 where not found) of N score maps of
+    one size (N x h x w), all at once: found where the least score lies inside the window (not on
+    its edge) and, with ``min_distinctness`` > 0, its distinctness (``match_templates``) exceeds
+    that; to sub-pixel (``subpixel_offsets``)."""
+    count, height, width = scores.shape
+    flat = scores.reshape(count, -1)
+    least = flat.argmin(axis=1)
+    rows, cols = least // width, least % width
+    found = (rows > 0) & (rows < height - 1) & (cols > 0) & (cols < width - 1)
+    if min_distinctness > 0:
+        best = flat[np.arange(count), least]
+        near = (np.abs(np.arange(height)[None, :, None] - rows[:, None, None]) <= 3) & \
+            (np.abs(np.arange(width)[None, None, :] - cols[:, None, None]) <= 3)
+        elsewhere = np.where(near, np.float32(np.inf), scores).reshape(count, -1).min(axis=1)
+        spread = np.median(flat, axis=1) - best
+        with np.errstate(divide="ignore", invalid="ignore"):
+            distinctness = np.where((spread > 0) & np.isfinite(elsewhere), (elsewhere - best) / spread, np.float32(0))
+        found &= distinctness > min_distinctness
+    dx, dy = subpixel_offsets(scores, np.clip(rows, 1, height - 2), np.clip(cols, 1, width - 2))
+    return found, np.where(found, cols + dx, 0.0), np.where(found, rows + dy, 0.0)
 
 
-def _sar_empty(sar_features) -> np.ndarray:
-    """H x W bool: where the SAR's features are all zero (outside its valid area). Features
+def _empty(features) -> np.ndarray:
+    """H x W bool: where the features are all zero (outside the image's valid area). Features
     computed on demand (``dense_features.FeaturesOnDemand``) tell it without being computed."""
-    if hasattr(sar_features, "empty_mask"):
-        return sar_features.empty_mask()
-    return ~sar_features.any(axis=-1)
+    if hasattr(features, "empty_mask"):
+        return features.empty_mask()
+    return ~features.any(axis=-1)
 
 
 def template_scores(window: np.ndarray, template: np.ndarray, method: int = cv2.TM_SQDIFF) -> np.ndarray:
@@ -116,11 +143,11 @@ class ScoreCache:
     feature images and one template size: fine matching's second pass looks, for the first
     pass's points, within windows that mostly lie inside the first pass's, so it slices those
     scores instead of matching again (the same numbers, so the same result). It also keeps the
-    SAR's empty mask, which every pass would otherwise redo."""
+    feature images' empty masks, which every pass would otherwise redo."""
 
     def __init__(self):
         self._scores = {}  # (ox, oy) -> (window left, window top, scores)
-        self._sar_empty = None
+        self._empty = {}  # "optical" | "sar" -> that feature image's empty mask
         self._device = {}  # (id of a feature image, device) -> (the image, its copy there)
         self.hits = 0  # lookups answered (approximate under threads; for logs and tests)
 
@@ -131,10 +158,11 @@ class ScoreCache:
             self._device[key] = (features, _on_device(features, device))  # the array is held so that its id stays its own
         return self._device[key][1]
 
-    def sar_empty(self, sar_features: np.ndarray) -> np.ndarray:
-        if self._sar_empty is None:
-            self._sar_empty = _sar_empty(sar_features)
-        return self._sar_empty
+    def empty(self, side: str, features) -> np.ndarray:
+        """``_empty`` of ``side``'s ("optical" or "sar") features, computed once."""
+        if side not in self._empty:
+            self._empty[side] = _empty(features)
+        return self._empty[side]
 
     def store(self, optical_pixel, left: int, top: int, scores: np.ndarray) -> None:
         self._scores[optical_pixel] = (left, top, scores)
@@ -195,7 +223,9 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
     """
     rows, cols = sar_features.shape[:2]
     reach = half_template + search
-    sar_empty = cache.sar_empty(sar_features) if cache is not None else _sar_empty(sar_features)
+    optical_empty, sar_empty = (cache.empty(side, features) if cache is not None else _empty(features)
+                                for side, features in (("optical", optical_features), ("sar", sar_features)))
+    window_px = (2 * reach + 1) ** 2
     predicted = np.rint(predicted_sar_xy).astype(int)
     points = list(zip(map(tuple, np.rint(optical_xy).astype(int)), map(tuple, predicted)))
 
@@ -210,12 +240,12 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
             return None
         template_rows, template_cols = slice(oy - half_template, oy + half_template + 1), slice(ox - half_template, ox + half_template + 1)
         window_rows, window_cols = slice(py - reach, py + reach + 1), slice(px - reach, px + reach + 1)
-        if not optical_features[template_rows, template_cols].any() or sar_empty[window_rows, window_cols].mean() > 0.2:
+        if optical_empty[template_rows, template_cols].all() or np.count_nonzero(sar_empty[window_rows, window_cols]) / window_px > 0.2:
             return None
         return template_rows, template_cols, window_rows, window_cols
 
-    # Planning and judging run in one thread: in several, these many small numpy calls contend
-    # for the GIL and took 1.5-4x as long (500 points on 2 cores); only the scores use all cores.
+    # Planning runs in one thread: in several, its many small numpy calls contend for the GIL and
+    # took 1.5x as long (500 points on 2 cores); only the scores use all cores.
     plans = [plan(point) for point in points]
     scores = [None] * len(points)
     if cache is not None:
@@ -229,22 +259,11 @@ def match_templates(optical_features: np.ndarray, sar_features: np.ndarray, opti
             (ox, oy), (px, py) = points[index]
             cache.store((ox, oy), px - search, py - search, computed)
 
-    def judge(point_scores) -> Tuple[bool, bool, float, float]:
-        """(tried, found, column, row of the best fit in the window) from one point's scores (None: not tried)."""
-        if point_scores is None:
-            return False, False, 0.0, 0.0
-        row, col = np.unravel_index(np.argmin(point_scores), point_scores.shape)
-        if not (0 < row < point_scores.shape[0] - 1 and 0 < col < point_scores.shape[1] - 1):
-            return True, False, 0.0, 0.0  # the best fit lies on the window's edge: no clear minimum
-        if min_distinctness > 0 and _distinctness(point_scores, row, col) <= min_distinctness:
-            return True, False, 0.0, 0.0
-        dx, dy = subpixel_minimum(point_scores, row, col)
-        return True, True, col + dx, row + dy
-
-    located = [judge(point_scores) for point_scores in scores]
-    tried = np.array([t for t, _, _, _ in located], bool).reshape(len(optical_xy))
-    found = np.array([f for _, f, _, _ in located], bool).reshape(len(optical_xy))
-    best = np.array([(x, y) for _, _, x, y in located], np.float64).reshape(len(optical_xy), 2)
+    tried = np.array([point_scores is not None for point_scores in scores], bool).reshape(len(optical_xy))
+    found = np.zeros(len(optical_xy), bool)
+    best = np.zeros((len(optical_xy), 2))
+    if tried.any():
+        found[tried], best[tried, 0], best[tried, 1] = _judge(np.stack([scores[index] for index in np.flatnonzero(tried)]), min_distinctness)
     positions = np.asarray(predicted_sar_xy, np.float64).copy()
     # Templates are cut at whole optical pixels: the found SAR position carries the optical
     # point's fractional part over (the local transform is close to a translation there).
