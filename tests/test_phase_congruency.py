@@ -168,3 +168,16 @@ def test_the_pytorch_map_is_the_scipy_map(sample, key, monkeypatch):
     monkeypatch.setattr(module, "TILE_PX", 256)
     tiled = phase_congruency(image)
     np.testing.assert_allclose(phase_congruency(image, device=cpu), tiled, atol=1e-5 * tiled.max())
+
+
+def test_a_gpu_out_of_memory_computes_the_map_with_scipy(sample, monkeypatch):
+    import torch
+
+    from plugin.core import phase_congruency as module
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    image = _sample_image(sample, "sar")[:256, :256]
+    monkeypatch.setattr(module, "_whole_on_gpu", out_of_memory)
+    np.testing.assert_array_equal(phase_congruency(image, device=torch.device("cpu")), phase_congruency(image))

@@ -339,3 +339,43 @@ def test_template_matches_are_judged_as_one_by_one():
             np.testing.assert_array_equal(found, [e[0] for e in expected])
             np.testing.assert_array_equal(x, [e[1] for e in expected])
             np.testing.assert_array_equal(y, [e[2] for e in expected])
+
+
+def test_a_gpu_out_of_memory_in_the_search_carries_on_on_the_cpu(monkeypatch):
+    """A GPU that runs out of memory (another program holds it) must not end the registration:
+    the search's trials then run on the CPU, to the CPU's candidate."""
+    import torch
+
+    from plugin.core import similarity_search
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    optical = texture((200, 200), 9)
+    valid = np.ones(optical.shape, bool)
+    truth = np.eye(3)
+    truth[:2, 2] = (12.0, -5.0)
+    sar = sar_like_warped(optical, truth, 10)
+    monkeypatch.setattr(similarity_search._Correlator, "best_shifts_on", out_of_memory)
+    fallen_back = search_similarity(optical, valid, sar, valid, 3, 1.05, 40, device=torch.device("cpu"))
+    on_cpu = search_similarity(optical, valid, sar, valid, 3, 1.05, 40)
+    assert (fallen_back.rotation_deg, fallen_back.scale, fallen_back.score) == (on_cpu.rotation_deg, on_cpu.scale, on_cpu.score)
+    np.testing.assert_array_equal(fallen_back.shift, on_cpu.shift)
+
+
+def test_a_gpu_out_of_memory_in_template_matching_carries_on_with_opencv(monkeypatch):
+    import torch
+
+    from plugin.core import structural
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    optical = texture((200, 200), 25)
+    valid = np.ones(optical.shape, bool)
+    optical_features, sar_features = cfog(optical, valid), cfog(sar_like(optical, np.array([1.5, -2.5]), 26), valid)
+    xy = np.random.default_rng(27).uniform(40, 160, (40, 2))
+    monkeypatch.setattr(structural, "template_scores_on", out_of_memory)
+    fallen_back = match_templates(optical_features, sar_features, xy, xy, 24, 6, 0.2, ScoreCache(), torch.device("cpu"))
+    for a, b in zip(fallen_back, match_templates(optical_features, sar_features, xy, xy, 24, 6, 0.2)):
+        np.testing.assert_array_equal(a, b)

@@ -206,12 +206,17 @@ class _Level(_Correlator):
 
     def candidates(self, trials: Sequence[Tuple[float, float]], full_centre: np.ndarray, device=None) -> List[Candidate]:
         """``candidate`` of each (rotation, scale) of ``trials``: in parallel on the CPU's cores, or
-        batched on ``device`` (``best_shifts_on``)."""
-        if device is None:
-            return thread_map(lambda trial: self.candidate(*trial, full_centre), trials)
-        matrices = [similarity_about(rotation_deg, scale, self.centre)[:2] for rotation_deg, scale in trials]
-        shifts = self.best_shifts_on(device, matrices, (self.sar.shape[1], self.sar.shape[0]))
-        return [self.candidate(*trial, full_centre, found) for trial, found in zip(trials, shifts)]
+        batched on ``device`` (``best_shifts_on``; on the CPU's cores when it runs out of memory)."""
+        if device is not None:
+            import torch
+
+            matrices = [similarity_about(rotation_deg, scale, self.centre)[:2] for rotation_deg, scale in trials]
+            try:
+                shifts = self.best_shifts_on(device, matrices, (self.sar.shape[1], self.sar.shape[0]))
+                return [self.candidate(*trial, full_centre, found) for trial, found in zip(trials, shifts)]
+            except torch.cuda.OutOfMemoryError:  # a GPU another program has filled: these trials on the CPU
+                torch.cuda.empty_cache()
+        return thread_map(lambda trial: self.candidate(*trial, full_centre), trials)
 
     def candidate(self, rotation_deg: float, scale: float, full_centre: np.ndarray, found=None) -> Candidate:
         """The best shift for one rotation and scale, as a full-resolution candidate (``found``:
