@@ -62,7 +62,7 @@ def search_candidate(case, images, options, negative: bool = False):
     height, width = case.sar.shape
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
     excluded = (transforms.apply(case.sar_to_optical, centre[None])[0] - centre, WRONG_PX) if negative else None
-    return search_similarity(gray, optical_valid, moved, valid, *search_range(case.tier == "georeferenced", options), excluded=excluded)
+    return search_similarity(gray, optical_valid, moved, valid, *search_range(case.georeferenced, options), excluded=excluded)
 
 
 def study(case, options, describe, negative: bool = False):

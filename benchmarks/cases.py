@@ -40,6 +40,13 @@ class Case:
     sar_to_optical: np.ndarray  # 3 x 3 truth
     unwarped_sar: np.ndarray  # the pair's SAR as it is in the data (for the self-consistency check)
 
+    @property
+    def georeferenced(self) -> bool:
+        """Whether the case's files are georeferenced (the georeferenced tier), so that the
+        georeferencing predicts positions: the engine's ``CoarseAlignment.predicted`` for it,
+        which the studies that run the engine's stages by hand stand in for with this."""
+        return self.tier == "georeferenced"
+
 
 def random_warp(rng: np.random.Generator, tier: str, centre: np.ndarray) -> np.ndarray:
     """3 x 3 transform (original SAR pixel -> warped SAR pixel) about the image centre."""
@@ -125,7 +132,7 @@ def write_case_files(case: Case, directory: str, unwarped: bool = False):
     written as 1, or the engine would read them as holes in the image. ``unwarped``: the pair as it
     is in the data, georeferenced (the reference run of the self-consistency check)."""
     os.makedirs(directory, exist_ok=True)
-    georeferenced = case.tier == "georeferenced" or unwarped
+    georeferenced = case.georeferenced or unwarped
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(32611)
     paths = []

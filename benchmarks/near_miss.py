@@ -91,7 +91,7 @@ def study(case, options, describe, extractor, negatives: bool):
     keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
     # the guided matcher's putative matches, the optical keypoints against the SAR grid (within the
     # search radius where the georeferencing predicts positions, as the engine matches)
-    radius = options.search_radius if case.tier == "georeferenced" else None
+    radius = options.search_radius if case.georeferenced else None
     matches = describe_and_match(gray, keypoints, moved, grid_points(valid, options.grid_step), radius, options, extractor)
     threshold = descriptor_tolerance(options)
     own_fit, own_agree = descriptor_consensus(matches, threshold)
