@@ -47,7 +47,7 @@ def parse_bands(text: Optional[str]):
 def add_matching_options(parser: argparse.ArgumentParser) -> None:
     defaults = RegistrationOptions()
     parser.add_argument("--transform", default=defaults.warp_model, choices=WARP_MODELS, help="model of the output warp (default: %(default)s)")
-    parser.add_argument("--device", default=defaults.device, choices=("auto", "cpu", "cuda"), help="where the network runs (default: %(default)s)")
+    parser.add_argument("--device", default=defaults.device, choices=("auto", "cpu", "cuda"), help="where the networks, phase congruency, the search and template matching run (default: %(default)s)")
     parser.add_argument("--model", default=None, help="descriptor weights by name (models/manifest.json; default: the manifest's default)")
     parser.add_argument("--max-keypoints", type=int, default=defaults.max_keypoints,
                         help=f"tie points looked for, per image (default: %(default)s; the network's matchers query at least {DESCRIPTOR_QUERIES})")
