@@ -27,7 +27,7 @@ from collections import defaultdict
 import numpy as np
 import torch
 
-from plugin.core import RegistrationError, RegistrationOptions, register
+from plugin.core import RegistrationError, RegistrationOptions, pipeline, register
 from plugin.core.pipeline import COMMON_STAGES, MATCHERS, NETWORK_STAGES, SEARCH_STAGES
 from plugin.core.dense_features import FEATURES, feature_extractor
 from plugin.core.descriptor import DescriptorExtractor
@@ -214,6 +214,9 @@ def main(argv=None):
     parser.add_argument("--features", default=RegistrationOptions.features, choices=FEATURES)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N validation pairs (0: all)")
+    parser.add_argument("--gpu-path-on-cpu", action="store_true",
+                        help="run the engine's GPU code (the PyTorch twins of the map, the search and template matching; "
+                             "pipeline.gpu_for) on the CPU, to check without a GPU that it gives the CPU code's figures")
     parser.add_argument("--from-json", action="store_true",
                         help="run nothing: write results.md again from the results.json in --out (the run's own header and figures)")
     args = parser.parse_args(argv)
@@ -223,6 +226,8 @@ def main(argv=None):
         with open(os.path.join(args.out, "results.md"), "w") as handle:
             handle.write(markdown(stored["rows"], stored["header"]))
         return
+    if args.gpu_path_on_cpu:
+        pipeline.gpu_for = lambda options: torch.device("cpu")  # every stage that asks where its GPU twin runs is told: here
     started = time.time()
     rows = evaluate(args)
     commit = git_commit()
