@@ -54,7 +54,7 @@ from plugin.core.keypoints import detect_keypoints
 from plugin.core.matching import Matches
 from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
     _distinct_cells, agreeing_matches, describe_and_match, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, \
-    keypoint_queries, template_radius_for
+    keypoint_queries, search_range, template_radius_for
 from training.export import commit_at_start as git_commit
 
 from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
@@ -91,7 +91,7 @@ def study(case, options, describe, extractor, negatives: bool):
     keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
     # the guided matcher's putative matches, the optical keypoints against the SAR grid (within the
     # search radius where the georeferencing predicts positions, as the engine matches)
-    radius = options.search_radius if case.georeferenced else None
+    radius = search_range(case.georeferenced, options)[2]
     matches = describe_and_match(gray, keypoints, moved, grid_points(valid, options.grid_step), radius, options, extractor)
     threshold = descriptor_tolerance(options)
     own_fit, own_agree = descriptor_consensus(matches, threshold)

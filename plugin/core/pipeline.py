@@ -199,8 +199,8 @@ def _could_not_register(inliers: int, options: RegistrationOptions, radius: Opti
 
 
 def _search_radius(aligned: CoarseAlignment, options: RegistrationOptions) -> Optional[float]:
-    """The radius matching searches within, or None when nothing predicts the positions."""
-    return options.search_radius if aligned.predicted else None
+    """The radius matching searches within, or None when nothing predicts the positions (``search_range``'s shift)."""
+    return search_range(aligned.predicted, options)[2]
 
 
 def _reach(aligned: CoarseAlignment, options: RegistrationOptions):
@@ -431,7 +431,6 @@ class FineFeatures:
     optical: np.ndarray  # H x W x D
     describe: Callable[[np.ndarray, np.ndarray, str], np.ndarray]  # (image, valid, "optical" | "sar") -> H x W x D
     extractor: Optional[DenseFeatureExtractor]  # the learned features' network; None for CFOG
-    gpu: Optional[torch.device] = None  # where templates are scored in batches (``gpu_for``); None: OpenCV on the CPU
 
     @property
     def name(self) -> str:
@@ -445,8 +444,9 @@ class FineFeatures:
 
 def gpu_for(options: RegistrationOptions) -> Optional[torch.device]:
     """The GPU the options' device resolves to, or None on the CPU: the stages with a PyTorch
-    twin of their CPU code (the phase-congruency map, template scores) run there. They stay
-    with their CPU code on the CPU, where it is faster (``phase_congruency``, ``structural.template_scores_on``)."""
+    twin of their CPU code (the phase-congruency map, the structural search's trials, template
+    scores) run there. They stay with their CPU code on the CPU, where it is faster
+    (``phase_congruency``, ``similarity_search``, ``structural.template_scores_on``)."""
     device = resolve_device(options.device)
     return device if device.type == "cuda" else None
 
@@ -454,7 +454,7 @@ def gpu_for(options: RegistrationOptions) -> Optional[torch.device]:
 def _fine_features(optical_image, optical_valid, options) -> FineFeatures:
     extractor = feature_extractor(options.feature_model, options.device) if options.features == "learned" else None
     describe = functools.partial(dense_features, options.features, extractor=extractor)
-    return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, extractor, gpu_for(options))
+    return FineFeatures(describe(optical_image, optical_valid, "optical"), describe, extractor)
 
 
 @dataclass
@@ -503,7 +503,7 @@ def _first_pass_at(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndar
     radius = template_radius_for(options, optical_features.shape)
     cache = ScoreCache()  # the second pass's windows mostly lie inside the first pass's: their scores are reused
     consensus, _, cells = first_pass(optical_features, sar_features, optical_xy[:FIRST_PASS_POINTS], radius, options.ransac_threshold,
-                                     cache=cache, device=fine.gpu)
+                                     cache=cache, device=gpu_for(options))
     steps.update(0.4)
     done = FirstPass(coarse, grid, sar_features, radius, cache, consensus, cells)
     if consensus.matrix is None:
@@ -526,7 +526,7 @@ def _second_pass(fine: FineFeatures, first: FirstPass, fit: np.ndarray, optical_
     Returns (matches in the resampled grid, that grid's alignment)."""
     predicted = transforms.apply(np.linalg.inv(fit), optical_xy)
     positions, found, _ = match_templates(fine.optical, first.sar_features, optical_xy, predicted, first.radius, TEMPLATE_SEARCH_PX[1],
-                                          cache=first.cache, device=fine.gpu)
+                                          cache=first.cache, device=gpu_for(options))
     matches = _template_matches(optical_xy, positions, found, distance)
     filter_ransac(matches, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
     steps.update(1.0)
