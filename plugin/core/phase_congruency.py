@@ -156,9 +156,9 @@ def _noise_level(smallest_scale_amplitude: np.ndarray) -> float:
 
 
 def _noise_levels(image: np.ndarray, params: PhaseCongruencyParams, device=None) -> np.ndarray:
-    """Per orientation, the noise level of ``image`` (on ``device`` when given, ``_on_gpu``)."""
+    """Per orientation, the noise level of ``image`` (on ``device`` when given, ``_noise_levels_on_gpu``)."""
     if device is not None:
-        levels = _on_gpu(image, params, None, True, device)
+        levels = _on_gpu(_noise_levels_on_gpu, image, params, device)
         if levels is not None:
             return levels
     spectrum = fft.fft2(image, workers=workers())
@@ -168,9 +168,9 @@ def _noise_levels(image: np.ndarray, params: PhaseCongruencyParams, device=None)
 
 def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None, device=None) -> np.ndarray:
     """The map of ``image`` in one piece; ``noise``: per orientation, the noise level to use
-    instead of the image's own (``_noise_levels``). ``device``: computed there in PyTorch (``_on_gpu``)."""
+    instead of the image's own (``_noise_levels``). ``device``: computed there in PyTorch (``_whole_on_gpu``)."""
     if device is not None:
-        congruency = _on_gpu(image, params, noise, False, device)
+        congruency = _on_gpu(_whole_on_gpu, image, params, noise, device)
         if congruency is not None:
             return congruency
     rows, cols = image.shape
@@ -245,35 +245,46 @@ def _torch_median(values: torch.Tensor) -> torch.Tensor:
     return low if count % 2 else (low + torch.kthvalue(flat, count // 2 + 1).values) / 2
 
 
-def _on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise, noise_only: bool, device) -> Optional[np.ndarray]:
-    """``_whole_on_gpu``, or None when the GPU runs out of memory (the CPU's code then runs)."""
+def _on_gpu(compute: Callable[..., np.ndarray], *args) -> Optional[np.ndarray]:
+    """``compute(*args)``, or None when the GPU runs out of memory (the CPU's code then runs)."""
     try:
-        return _whole_on_gpu(image, params, noise, noise_only, device)
+        return compute(*args)
     except torch.cuda.OutOfMemoryError:
         torch.cuda.empty_cache()
         return None
 
 
+def _spectrum_on(image: np.ndarray, device) -> torch.Tensor:
+    return torch.fft.fft2(torch.from_numpy(np.ascontiguousarray(image, np.float32)).to(device))
+
+
+def _noise_level_on_gpu(smallest_scale_amplitude: torch.Tensor) -> torch.Tensor:
+    """``_noise_level`` in PyTorch."""
+    return _torch_median(smallest_scale_amplitude) / np.sqrt(np.log(4))
+
+
 @torch.no_grad()
-def _whole_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise=None, noise_only: bool = False,
-                  device: Optional[torch.device] = None) -> np.ndarray:
+def _noise_levels_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, device) -> np.ndarray:
+    """``_noise_levels`` in PyTorch on ``device``: the smallest scale's responses only."""
+    spectrum = _spectrum_on(image, device)
+    bank = _filter_bank_on(*image.shape, params, str(device))
+    return np.array([float(_noise_level_on_gpu(torch.fft.ifft2(spectrum * bank[orient, 0]).abs())) for orient in range(params.orientations)])
+
+
+@torch.no_grad()
+def _whole_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise, device) -> np.ndarray:
     """``_whole`` in PyTorch on ``device``, one orientation at a time (its responses at every scale: 32 MB
-    for a 1024 px image); ``noise_only``: ``_noise_levels``. The same steps and formulas as
-    ``_whole``; read that one for the why."""
+    for a 1024 px image). The same steps and formulas as ``_whole``; read that one for the why."""
     rows, cols = image.shape
     epsilon = 1e-4
     bank = _filter_bank_on(rows, cols, params, str(device))
-    spectrum = torch.fft.fft2(torch.from_numpy(np.ascontiguousarray(image, np.float32)).to(device))
-    levels = []
+    spectrum = _spectrum_on(image, device)
     cov_x2 = torch.zeros((rows, cols), device=device)
     cov_y2, cov_xy = torch.zeros_like(cov_x2), torch.zeros_like(cov_x2)
     for orient in range(params.orientations):
         responses = torch.fft.ifft2(spectrum[None] * bank[orient])  # scales x rows x cols
         amplitude = responses.abs()
-        tau = _torch_median(amplitude[0]) / np.sqrt(np.log(4)) if noise is None else torch.tensor(float(noise[orient]), device=device)
-        if noise_only:
-            levels.append(float(tau))
-            continue
+        tau = _noise_level_on_gpu(amplitude[0]) if noise is None else torch.tensor(float(noise[orient]), device=device)
         sum_amplitude, max_amplitude = amplitude.sum(0), amplitude.amax(0)
         total = responses.sum(0)
         product = responses * (total.conj() / (total.abs() + epsilon))
@@ -289,8 +300,6 @@ def _whole_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise=None, 
         cov_x2 += cov_x * cov_x
         cov_y2 += cov_y * cov_y
         cov_xy += cov_x * cov_y
-    if noise_only:
-        return np.array(levels)
     cov_x2 /= params.orientations / 2.0
     cov_y2 /= params.orientations / 2.0
     cov_xy *= 4.0 / params.orientations
