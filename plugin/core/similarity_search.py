@@ -20,6 +20,7 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import scipy.fft
+import torch
 
 from . import transforms
 from .parallel import thread_map, workers
@@ -34,8 +35,8 @@ PEAKS_KEPT = 3  # candidates carried from the coarse level to the fine one
 # per level pixel apart, and its right coarse transform was refused.
 FINEST_LEVEL_PX = 4.0
 BLOCKS = 4  # a finer level measures the shift left over in BLOCKS x BLOCKS blocks of the resampled SAR (``_Refinement.by_blocks``)
-GPU_TRIALS = 32  # trials batched at once on a device (``search_similarity``): a few MB each at the 256 px level
 BLOCK_ROUNDS = 2  # ... resampling again once when the first fit moved it by more than half a level pixel
+GPU_TRIALS = 32  # trials batched at once on a device (``search_similarity``): a few MB each at the 256 px level
 
 
 @dataclass
@@ -75,6 +76,12 @@ def _reduce(image: np.ndarray, valid: np.ndarray, factor: float) -> Tuple[np.nda
     size = (max(8, int(round(image.shape[1] / factor))), max(8, int(round(image.shape[0] / factor))))
     small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     return small, cv2.resize(valid.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
+
+def _inside_border(valid: np.ndarray) -> np.ndarray:
+    """``valid`` less 2 px at its edge: a resampled footprint's edge is a gradient the scene does not
+    have, so every correlation of the search leaves it out."""
+    return cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
 
 
 def _centred_features(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -119,6 +126,7 @@ class _Correlator:
         if excluded is not None:
             (ex, ey), radius = excluded
             self.allowed &= np.hypot(dx - ex / factor, dy - ey / factor) > radius / factor
+        self._on_device = None  # the optical side on a device, when trials run there (``_spectra_on``)
 
     def _spectrum(self, array: np.ndarray) -> np.ndarray:
         # One FFT thread: the trials themselves run in parallel (``search_similarity``).
@@ -126,7 +134,7 @@ class _Correlator:
 
     def best_shift(self, sar: np.ndarray, valid: np.ndarray) -> Tuple[float, int, int]:
         """Best z-score and its shift (level pixels) of ``sar`` (valid where ``valid``) against the optical image."""
-        valid = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # drop the border's gradient
+        valid = _inside_border(valid)
         if not valid.any():
             return -np.inf, 0, 0
         sar_spectrum = self._spectrum(_centred_features(sar, valid))
@@ -154,12 +162,10 @@ class _Correlator:
         """``best_shift_of_warped`` for each of ``matrices`` at once, in PyTorch on ``device``: the
         resampling and erosion as on the CPU (OpenCV), then the CFOG features (``cfog_on``), their
         centring and every FFT there, batched. The same formulas as ``best_shift``, which says why."""
-        import torch
-
         with torch.no_grad():
             spectra = self._spectra_on(device)
             warped = [self._warped(matrix, size) for matrix in matrices]
-            valid = np.stack([cv2.erode(v.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0 for _, v in warped])
+            valid = np.stack([_inside_border(v) for _, v in warped])
             valid_t = torch.from_numpy(valid).to(device)
             features = cfog_on(torch.from_numpy(np.stack([w for w, _ in warped])).to(device), valid_t)  # B x C x H x W
             count = valid_t.sum((1, 2))
@@ -178,16 +184,14 @@ class _Correlator:
 
     def _spectra_on(self, device) -> dict:
         """The optical side of ``best_shift`` (its features' conjugate spectrum, its valid area's
-        spectrum, the shifts allowed) copied to ``device`` once per level."""
-        import torch
-
-        if getattr(self, "_on_device", None) is None or self._on_device[0] != str(device):
-            self._on_device = (str(device), {
+        spectrum, the shifts allowed) copied to ``device`` once per level (a search runs on one device)."""
+        if self._on_device is None:
+            self._on_device = {
                 "optical_conjugate": torch.from_numpy(np.ascontiguousarray(self.optical_conjugate.transpose(2, 0, 1))).to(device),
                 "optical_valid": torch.from_numpy(self.optical_valid_spectrum).to(device),
                 "allowed": torch.from_numpy(self.allowed).to(device),
-            })
-        return self._on_device[1]
+            }
+        return self._on_device
 
 
 class _Level(_Correlator):
@@ -208,8 +212,6 @@ class _Level(_Correlator):
         """``candidate`` of each (rotation, scale) of ``trials``: in parallel on the CPU's cores, or
         batched on ``device`` (``best_shifts_on``; on the CPU's cores when it runs out of memory)."""
         if device is not None:
-            import torch
-
             matrices = [similarity_about(rotation_deg, scale, self.centre)[:2] for rotation_deg, scale in trials]
             try:
                 shifts = self.best_shifts_on(device, matrices, (self.sar.shape[1], self.sar.shape[0]))
@@ -288,10 +290,8 @@ class _Refinement(_Correlator):
         the optical canvas, onto the optical image, from the best shift (within ``reach``) of each
         block's CFOG features; None when fewer than 4 blocks, and fewer than half of those
         measured, agree on it within a level pixel."""
-        size = (self.optical.shape[1], self.optical.shape[0])
-        warped = cv2.warpAffine(self.sar, matrix, size, flags=cv2.INTER_LINEAR)
-        valid = cv2.warpAffine(self.sar_valid.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST)
-        valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0  # drop the border's gradient, as ``best_shift`` does
+        warped, valid = self._warped(matrix, (self.optical.shape[1], self.optical.shape[0]))
+        valid = _inside_border(valid)
         sar_features = _centred_features(warped, valid)
         rows, cols = valid.shape
         margin = int(np.ceil(self.reach))

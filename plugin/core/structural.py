@@ -14,6 +14,8 @@ from typing import NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from .parallel import thread_map
 
@@ -36,9 +38,6 @@ def cfog_on(images, valid, orientations: int = 8, sigma: float = 1.2):
     tensors): B x orientations x H x W. The same filters as OpenCV's (its Gaussian kernels and
     Sobel, borders reflected as OpenCV's default does), so the two agree to float precision
     (``tests/test_structural.py``); the structural search uses it on a GPU."""
-    import torch
-    import torch.nn.functional as F
-
     def blur(batch, blur_sigma):  # B x C x H x W, OpenCV's kernel size for float images
         size = int(round(blur_sigma * 4 * 2 + 1)) | 1
         kernel = torch.from_numpy(cv2.getGaussianKernel(size, blur_sigma, cv2.CV_32F).ravel()).to(batch.device)
@@ -194,13 +193,11 @@ def template_scores_on(windows, templates):
     twice), while a batch of them is a few FFTs there. On a CPU OpenCV's calls are faster, so
     the engine uses this only on a GPU (``pipeline.gpu_for``); ``tests/test_structural.py``
     checks on the CPU that both give the same matches."""
-    import torch
-
     size, side = windows.shape[-1], templates.shape[-1]
     shifts, fft_size = size - side + 1, 1 << (size - 1).bit_length()
     spectrum = torch.fft.rfft2(windows, s=(fft_size, fft_size)) * torch.fft.rfft2(templates, s=(fft_size, fft_size)).conj()
     correlation = torch.fft.irfft2(spectrum.sum(1), s=(fft_size, fft_size))[:, :shifts, :shifts]
-    energy = torch.nn.functional.pad((windows * windows).sum(1).cumsum(1).cumsum(2), (1, 0, 1, 0))  # summed-area table
+    energy = F.pad((windows * windows).sum(1).cumsum(1).cumsum(2), (1, 0, 1, 0))  # summed-area table
     under = energy[:, side:, side:] - energy[:, :-side, side:] - energy[:, side:, :-side] + energy[:, :-side, :-side]
     return under - 2 * correlation + (templates * templates).sum((1, 2, 3))[:, None, None]
 
@@ -285,8 +282,6 @@ def _scores(optical_features, sar_features, plans, device, cache: Optional[Score
 
     if device is None or not plans:
         return thread_map(on_cpu, plans)
-    import torch
-
     computed = []
     try:
         with torch.no_grad():
@@ -306,16 +301,12 @@ def _scores(optical_features, sar_features, plans, device, cache: Optional[Score
 def _on_device(features, device):
     """The H x W x D ``features`` as a tensor on ``device``; features computed on demand
     (``dense_features.FeaturesOnDemand``, a large image) stay where they are and are cut on the CPU."""
-    import torch
-
     return torch.from_numpy(features).to(device) if isinstance(features, np.ndarray) else features
 
 
 def _cut(features, regions, device):
     """N x D x s x s tensor on ``device``: the square ``regions`` ((rows, columns) slices, all of one
     size) of ``features`` (a tensor there, or an array-like read on the CPU)."""
-    import torch
-
     if not isinstance(features, torch.Tensor):
         stacked = np.stack([features[rows, cols] for rows, cols in regions])
         return torch.from_numpy(stacked).to(device).permute(0, 3, 1, 2)
