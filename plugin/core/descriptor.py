@@ -117,7 +117,8 @@ class DescriptorExtractor:
                 # one batch shape keeps a point's descriptor from depending on how many others are
                 # described with it. Unpadded on the H200, a point came out 2e-4 apart described with 36
                 # others and with 4 (benchmarks/results/device-tests.log; most likely the GPU choosing
-                # its convolution by the batch's size; padded again since, not yet rerun on a GPU).
+                # its convolution by the batch's size). Padded, the test passed on the H200
+                # (benchmarks/results/device-tests-gpu-twins.log).
                 if count < self.batch_size:
                     batch = torch.cat([batch, batch.new_zeros(self.batch_size - count, *batch.shape[1:])])
                 batch = batch.to(self.device).contiguous(memory_format=torch.channels_last)
