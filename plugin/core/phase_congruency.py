@@ -27,6 +27,7 @@ WHOLE_IMAGE_PX = 2048  # images up to this on both sides in one piece; larger on
 TILE_PX = 1024  # tile size for larger images
 HALO_PX = 64  # context on every side of a tile (reflected at the image's edge)
 WHERE_MARGIN_PX = 8  # a tile is computed when the part of the map asked for comes this close (FAST's circle and more)
+EPSILON = 1e-4  # phasepack's guard against division by zero
 NOISE_TILES = 25  # at most this many tiles, spread over the image, estimate its noise level
 
 
@@ -174,7 +175,7 @@ def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None, device=
         if congruency is not None:
             return congruency
     rows, cols = image.shape
-    epsilon = 1e-4
+    epsilon = EPSILON
     spectrum = fft.fft2(image.astype(np.float32), workers=workers())
     bank = _filter_bank(rows, cols, params)
 
@@ -218,17 +219,28 @@ def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None, device=
     cov_y2 = np.zeros_like(cov_x2)
     cov_xy = np.zeros_like(cov_x2)
     for orient, congruency in enumerate(congruencies):
-        angle = orient * np.pi / params.orientations
-        cov_x = congruency * np.float32(np.cos(angle))
-        cov_y = congruency * np.float32(np.sin(angle))
-        cov_x2 += cov_x * cov_x
-        cov_y2 += cov_y * cov_y
-        cov_xy += cov_x * cov_y
-    cov_x2 /= params.orientations / 2.0
-    cov_y2 /= params.orientations / 2.0
-    cov_xy *= 4.0 / params.orientations
-    denominator = np.sqrt(cov_xy * cov_xy + (cov_x2 - cov_y2) ** 2) + epsilon
-    return ((cov_x2 + cov_y2 + denominator) / 2.0).astype(np.float32)
+        _add_covariance(cov_x2, cov_y2, cov_xy, congruency, orient, params, np.float32)
+    return _maximum_moment(cov_x2, cov_y2, cov_xy, params).astype(np.float32)
+
+
+def _add_covariance(cov_x2, cov_y2, cov_xy, congruency, orient: int, params: PhaseCongruencyParams, scalar=float) -> None:
+    """Adds one orientation's phase congruency to the sums of its covariance, in place (numpy
+    arrays or torch tensors alike; ``scalar``: the type its cosine and sine are cast to)."""
+    angle = orient * np.pi / params.orientations
+    cov_x, cov_y = congruency * scalar(np.cos(angle)), congruency * scalar(np.sin(angle))
+    cov_x2 += cov_x * cov_x
+    cov_y2 += cov_y * cov_y
+    cov_xy += cov_x * cov_y
+
+
+def _maximum_moment(cov_x2, cov_y2, cov_xy, params: PhaseCongruencyParams):
+    """phasepack's maximum moment ``M`` from the covariance sums of every orientation (numpy
+    arrays or torch tensors alike; ``** 0.5`` is numpy's square root, bit for bit)."""
+    cov_x2 = cov_x2 / (params.orientations / 2.0)
+    cov_y2 = cov_y2 / (params.orientations / 2.0)
+    cov_xy = cov_xy * (4.0 / params.orientations)
+    denominator = (cov_xy * cov_xy + (cov_x2 - cov_y2) ** 2) ** 0.5 + EPSILON
+    return (cov_x2 + cov_y2 + denominator) / 2.0
 
 
 @functools.lru_cache(maxsize=2)
@@ -276,7 +288,7 @@ def _whole_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise, devic
     """``_whole`` in PyTorch on ``device``, one orientation at a time (its responses at every scale: 32 MB
     for a 1024 px image). The same steps and formulas as ``_whole``; read that one for the why."""
     rows, cols = image.shape
-    epsilon = 1e-4
+    epsilon = EPSILON
     bank = _filter_bank_on(rows, cols, params, str(device))
     spectrum = _spectrum_on(image, device)
     cov_x2 = torch.zeros((rows, cols), device=device)
@@ -294,14 +306,5 @@ def _whole_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise, devic
         energy = torch.clamp(energy - threshold, min=0)
         width = (sum_amplitude / (max_amplitude + epsilon) - 1.0) / (params.scales - 1)
         weight = 1.0 / (1.0 + torch.exp(params.sharpness * (params.cut_off - width)))
-        congruency = weight * energy / sum_amplitude
-        angle = orient * np.pi / params.orientations
-        cov_x, cov_y = congruency * float(np.cos(angle)), congruency * float(np.sin(angle))
-        cov_x2 += cov_x * cov_x
-        cov_y2 += cov_y * cov_y
-        cov_xy += cov_x * cov_y
-    cov_x2 /= params.orientations / 2.0
-    cov_y2 /= params.orientations / 2.0
-    cov_xy *= 4.0 / params.orientations
-    denominator = torch.sqrt(cov_xy * cov_xy + (cov_x2 - cov_y2) ** 2) + epsilon
-    return ((cov_x2 + cov_y2 + denominator) / 2.0).cpu().numpy()
+        _add_covariance(cov_x2, cov_y2, cov_xy, weight * energy / sum_amplitude, orient, params)
+    return _maximum_moment(cov_x2, cov_y2, cov_xy, params).cpu().numpy()
