@@ -26,9 +26,9 @@ test: setup
 # Reproduces both shipped networks from $(DATA) (each step is epoch-bounded, with a time cap, and
 # resumable: run it again). The learning rate follows a cosine over steps (--schedule-epochs sets its
 # horizon; see "The models" in README.md). The two networks train at the same time, each on half the
-# cores: on 2 cores, one thread each, a descriptor step took 3.26 s and a dense-feature step 0.69 s
-# side by side, against 2.15 s and 0.41 s alone on both threads, so together they end about 20 min
-# sooner than one after the other (README.md, "The models").
+# cores: on 2 cores an epoch of either took 1.2-1.4x as long, one thread each side by side, as
+# alone on both threads, so the pair ends about 40 min sooner than one after the other, in about
+# 1 h 30 min on an AVX-512 CPU and about twice that on an AVX2 one (benchmarks/results/train-time.md).
 TRAIN_THREADS := $(shell n=$$(nproc); echo $$(( n > 1 ? n / 2 : 1 )))
 train: setup
 	$(MAKE) -j2 OMP_NUM_THREADS=$(TRAIN_THREADS) train-descriptor train-features
@@ -37,9 +37,9 @@ train: setup
 # 96 x 96 px patches, strong augmentation, then mild augmentation at a lower rate, both on refined
 # labels (each SAR window cut at the offset the pair's own structure shows there;
 # training/patch_pairs.py). Phase 2 starts from phase 1's best weights. Each 96 px epoch took
-# 6-7 min on one CPU thread (the shipped run: OMP_NUM_THREADS=1, the other core busy), so about
-# 40 + 75 min, as `make train` runs it beside train-features; alone on 2 threads an epoch took 235 s
-# (about 24 + 47 min), but the weights are then not the same bit for bit.
+# 290-340 s (phase 1) and about 270 s (phase 2) on one thread of an AVX-512 CPU beside
+# train-features, so about 32 + 54 min; alone on 2 threads an epoch took 235 s, but the weights are
+# then not the same bit for bit.
 # Phase 2 runs 12 epochs of a 16.7-epoch cosine (dffca-v2's phase-2 horizon; it was still improving).
 train-descriptor: setup
 	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --seed 1 --patch-size 96 --minutes 60 --out .cache/train/dffca-v3
@@ -48,8 +48,9 @@ train-descriptor: setup
 
 # The dense feature network of the fine template stage (plugin/core/feature_network.py), trained on the
 # training pairs less the calibration pairs; see models/dense-v1.md. Horizon: its 40 minutes held
-# 17.5 of its epochs (2400 / 137 s). An epoch takes about 3 min alone on 2 threads, about 5 min on
-# one thread beside train-descriptor: the 120-minute cap stops only a much slower machine.
+# 17.5 of its epochs (2400 / 137 s). An epoch took 195 s alone on 2 threads and 236-296 s on one
+# thread beside train-descriptor (AVX-512), so about 80 min; the 120-minute cap stops a machine
+# about half as fast (an AVX2 one measured 430-580 s an epoch): run `make train` again to finish.
 train-features: setup
 	$(PY) -m training.train_features --data $(DATA) --max-epochs 18 --schedule-epochs 17.5 --minutes 120 --out .cache/train/dense-v1
 	$(PY) -m training.export .cache/train/dense-v1/best.pt --name dense-v1 --default --notes training/notes/dense-v1.md
