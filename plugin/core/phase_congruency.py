@@ -175,7 +175,6 @@ def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None, device=
         if congruency is not None:
             return congruency
     rows, cols = image.shape
-    epsilon = EPSILON
     spectrum = fft.fft2(image.astype(np.float32), workers=workers())
     bank = _filter_bank(rows, cols, params)
 
@@ -196,7 +195,7 @@ def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None, device=
         # Re(r conj(m)) - |Im(r conj(m))| for the response r and the unit mean m of the scales' sum:
         # one complex product per scale instead of four real ones, accumulated scale by scale.
         total = responses.sum(axis=0)
-        unit_mean_conj = np.conj(total) / (np.abs(total) + epsilon)
+        unit_mean_conj = np.conj(total) / (np.abs(total) + EPSILON)
         energy = np.zeros((rows, cols), np.float32)
         for response in responses:
             product = response * unit_mean_conj
@@ -205,9 +204,9 @@ def _whole(image: np.ndarray, params: PhaseCongruencyParams, noise=None, device=
         total_tau = tau * (1.0 - (1.0 / params.scale_factor) ** params.scales) / (1.0 - 1.0 / params.scale_factor)
         noise_mean = total_tau * np.sqrt(np.pi / 2.0)
         noise_sigma = total_tau * np.sqrt((4 - np.pi) / 2.0)
-        threshold = max(noise_mean + params.noise_k * noise_sigma, epsilon)
+        threshold = max(noise_mean + params.noise_k * noise_sigma, EPSILON)
         energy = np.maximum(energy - np.float32(threshold), 0)
-        width = (sum_amplitude / (max_amplitude + epsilon) - 1.0) / (params.scales - 1)
+        width = (sum_amplitude / (max_amplitude + EPSILON) - 1.0) / (params.scales - 1)
         weight = 1.0 / (1.0 + np.exp(params.sharpness * (params.cut_off - width)))
         return weight * energy / sum_amplitude
 
@@ -288,7 +287,6 @@ def _whole_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise, devic
     """``_whole`` in PyTorch on ``device``, one orientation at a time (its responses at every scale: 32 MB
     for a 1024 px image). The same steps and formulas as ``_whole``; read that one for the why."""
     rows, cols = image.shape
-    epsilon = EPSILON
     bank = _filter_bank_on(rows, cols, params, str(device))
     spectrum = _spectrum_on(image, device)
     cov_x2 = torch.zeros((rows, cols), device=device)
@@ -299,12 +297,12 @@ def _whole_on_gpu(image: np.ndarray, params: PhaseCongruencyParams, noise, devic
         tau = _noise_level_on_gpu(amplitude[0]) if noise is None else torch.tensor(float(noise[orient]), device=device)
         sum_amplitude, max_amplitude = amplitude.sum(0), amplitude.amax(0)
         total = responses.sum(0)
-        product = responses * (total.conj() / (total.abs() + epsilon))
+        product = responses * (total.conj() / (total.abs() + EPSILON))
         energy = (product.real - product.imag.abs()).sum(0)
         total_tau = tau * (1.0 - (1.0 / params.scale_factor) ** params.scales) / (1.0 - 1.0 / params.scale_factor)
-        threshold = torch.clamp(total_tau * np.sqrt(np.pi / 2.0) + params.noise_k * total_tau * np.sqrt((4 - np.pi) / 2.0), min=epsilon)
+        threshold = torch.clamp(total_tau * np.sqrt(np.pi / 2.0) + params.noise_k * total_tau * np.sqrt((4 - np.pi) / 2.0), min=EPSILON)
         energy = torch.clamp(energy - threshold, min=0)
-        width = (sum_amplitude / (max_amplitude + epsilon) - 1.0) / (params.scales - 1)
+        width = (sum_amplitude / (max_amplitude + EPSILON) - 1.0) / (params.scales - 1)
         weight = 1.0 / (1.0 + torch.exp(params.sharpness * (params.cut_off - width)))
         _add_covariance(cov_x2, cov_y2, cov_xy, weight * energy / sum_amplitude, orient, params)
     return _maximum_moment(cov_x2, cov_y2, cov_xy, params).cpu().numpy()
