@@ -29,9 +29,10 @@ test: setup
 # cores: on 2 cores an epoch of either took 1.2-1.4x as long, one thread each side by side, as
 # alone on both threads, so the pair ends about 40 min sooner than one after the other, in about
 # 1 h 30 min on an AVX-512 CPU and about twice that on an AVX2 one (benchmarks/results/train-time.md).
+# -k: when one side stops at its time cap (status 3), the other still runs to its end and exports.
 TRAIN_THREADS := $(shell n=$$(nproc); echo $$(( n > 1 ? n / 2 : 1 )))
 train: setup
-	$(MAKE) -j2 OMP_NUM_THREADS=$(TRAIN_THREADS) train-descriptor train-features
+	$(MAKE) -k -j2 OMP_NUM_THREADS=$(TRAIN_THREADS) train-descriptor train-features
 
 # The method's descriptor, in two phases, as the shipped model was trained (see models/dffca-v3.md):
 # 96 x 96 px patches, strong augmentation, then mild augmentation at a lower rate, both on refined

@@ -64,8 +64,11 @@ def test_a_run_stopped_by_its_time_cap_continues_where_it_stopped(tiny_data, tmp
     with pytest.raises(SystemExit) as stopped_early:  # so that make does not start the next phase from it
         exit_unless_finished(arguments(tmp_path / "resumed", "--minutes", "1e-6"), "best.pt", stopped["state"]["epoch"])
     assert stopped_early.value.code == 3
-    resumed = run(tmp_path / "resumed")
+    # the same command again, cap and all (what `make train` does when it is run again): each run
+    # gets its own cap, so it goes on, where a cap on the total time trained would stop it at once
+    resumed = run(tmp_path / "resumed", "--minutes", "1e-6")
     assert resumed["state"]["epoch"] == 2
+    assert resumed["state"]["elapsed_s"] > stopped["state"]["elapsed_s"]  # the record keeps the total
     assert_same_weights(unbroken["state_dict"], resumed["state_dict"])
     exit_unless_finished(arguments(tmp_path / "resumed"), "best.pt", resumed["state"]["epoch"])  # finished: returns
 
@@ -114,7 +117,7 @@ def test_the_feature_network_resumed_ends_where_an_unbroken_run_does(tiny_labell
     assert unbroken["state"]["epoch"] == 2 and unbroken["config"]["kind"] == "features"
     assert set(unbroken["state"]["history"][0]) >= {"epoch", "train_loss", "loss", "hit_2px", "elapsed_s"}
     assert run_features(tmp_path / "resumed", "--minutes", "1e-6")["state"]["epoch"] == 1
-    resumed = run_features(tmp_path / "resumed")
+    resumed = run_features(tmp_path / "resumed", "--minutes", "1e-6")  # the same command again
     assert resumed["state"]["epoch"] == 2
     assert_same_weights(unbroken["state_dict"], resumed["state_dict"])
     assert [h["train_loss"] for h in unbroken["state"]["history"]] == [h["train_loss"] for h in resumed["state"]["history"]]

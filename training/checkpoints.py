@@ -34,7 +34,7 @@ def add_schedule_arguments(parser: argparse.ArgumentParser, out: str, cache: str
     parser.add_argument("--out", default=out)
     parser.add_argument("--cache", default=cache)
     parser.add_argument("--minutes", type=float, default=minutes,
-                        help="time cap (validation included): training stops there and a rerun continues; the learning rate does not depend on it")
+                        help="this command's time cap (validation included): training stops there, and the same command run again continues with a cap of its own; the learning rate does not depend on it")
     parser.add_argument("--max-epochs", type=int, default=max_epochs)
     parser.add_argument("--schedule-epochs", type=float, default=None,
                         help="epochs over which the learning rate's cosine runs (default: --max-epochs); counted in steps, so every machine gives the same rates")
@@ -97,14 +97,15 @@ def close_epoch(state: dict, record: dict, improved: bool, config: dict, network
 def run_epochs(args, state: dict, network, optimizer, batch_loss: Callable, validate: Callable[[], dict],
                improved: Callable[[dict, dict], bool], loss_key: str, log_format: str, config: dict,
                last_path: str, best_path: str) -> Tuple[str, int]:
-    """Trains epoch after epoch until ``args.max_epochs`` or the ``args.minutes`` cap (a rerun
-    continues from ``state``). Each step: the cosine rate, ``batch_loss(rng)`` (the loss of one
+    """Trains epoch after epoch until ``args.max_epochs`` or until this command has run for
+    ``args.minutes`` (a rerun of the same command continues from ``state`` with a cap of its own). Each step: the cosine rate, ``batch_loss(rng)`` (the loss of one
     batch drawn with ``rng``), one optimizer step. Each epoch: ``validate()``, a record with the mean
     training loss under ``loss_key`` and the metrics, logged with ``log_format``, and
     ``close_epoch`` (``best.pt`` when ``improved(metrics, best record or None)``). Returns the best
     checkpoint's path and the epochs trained so far."""
     budget = args.minutes * 60.0
-    while state["elapsed_s"] < budget and state["epoch"] < args.max_epochs:
+    invocation_started = time.perf_counter()  # the cap is this command's: a rerun gets its own (the record keeps the total)
+    while time.perf_counter() - invocation_started < budget and state["epoch"] < args.max_epochs:
         rng = np.random.default_rng([args.seed, state["epoch"]])  # per epoch: a resumed run draws what an unbroken one would
         started = time.perf_counter()
         network.train()
