@@ -92,10 +92,6 @@
       <translation>Wählen Sie, wohin das registrierte SAR-Raster oder die Passpunkte geschrieben werden.</translation>
     </message>
     <message>
-      <source>Wrote {files}.</source>
-      <translation>Geschrieben: {files}.</translation>
-    </message>
-    <message>
       <source>Features: {features}.</source>
       <translation>Merkmale: {features}.</translation>
     </message>
@@ -110,6 +106,14 @@
     <message>
       <source>Re-fitted: {summary}</source>
       <translation>Neu angepasst: {summary}</translation>
+    </message>
+    <message>
+      <source>Cancelled after writing {files}; the other files were not written.</source>
+      <translation>Abgebrochen nach dem Schreiben von {files}; die übrigen Dateien wurden nicht geschrieben.</translation>
+    </message>
+    <message>
+      <source>Wrote {files}.</source>
+      <translation>Geschrieben: {files}.</translation>
     </message>
     <message>
       <source>Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. Inspect the tie points before using this result.</source>

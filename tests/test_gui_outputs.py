@@ -107,3 +107,44 @@ def test_no_output_chosen(shown, qtbot, iface):
 def test_nothing_to_write_before_a_run(controller, qtbot, iface, tmp_path):
     assert write(controller, qtbot, str(tmp_path / "x.tif")) is None
     assert "no registration result" in " ".join(messages(iface, Qgis.Warning))
+
+
+def test_cancelled_after_the_warp_names_what_was_written(shown, qtbot, tmp_path, iface, monkeypatch):
+    """A warp cannot be interrupted: Cancel pressed while it runs stops before the next file, and
+    the user is told which file was written (it is shown), not that nothing was."""
+    from plugin.core import outputs
+
+    write_warped = outputs.write_warped_sar
+
+    def warp_while_the_user_cancels(result, path, overwrite=False):
+        written = write_warped(result, path, overwrite=overwrite)
+        shown.write_task.cancel()
+        return written
+
+    monkeypatch.setattr(outputs, "write_warped_sar", warp_while_the_user_cancels)
+    warped, points = str(tmp_path / "warped.tif"), str(tmp_path / "tie.points")
+    task = write(shown, qtbot, warped, points)
+    assert os.path.exists(warped) and not os.path.exists(points)
+    said = " ".join(messages(iface, Qgis.Info))
+    assert f"Cancelled after writing {warped}" in said and "nothing was written" not in said
+    assert len(raster_layers_showing(warped)) == 1 and task.stopped_early
+
+
+def test_a_sar_layer_from_a_geopackage_table(controller, sample, tmp_path):
+    """Two rasters in one GeoPackage: the dock gives the engine the table's GDAL name, not the bare
+    file (which GDAL cannot read with two tables in it), and proposes the output beside the file."""
+    geopackage = str(tmp_path / "scenes.gpkg")
+    for table in ("optical", "sar"):
+        dataset = gdal.Open(sample[table])
+        x, width, _, y, _, height = dataset.GetGeoTransform()  # north up: a GeoPackage holds no rotated grid
+        gdal.Translate(geopackage, dataset, format="GPKG", creationOptions=[f"RASTER_TABLE={table}", "APPEND_SUBDATASET=YES"],
+                       outputBounds=[x, y, x + dataset.RasterXSize * width, y + dataset.RasterYSize * height])
+    layer = QgsRasterLayer(f"GPKG:{geopackage}:sar", "sar", "gdal")
+    assert layer.isValid()
+    QgsProject.instance().addMapLayer(layer)
+    controller.dock.sar_input.set_layer(layer)
+    assert controller.dock.sar_input.path() == f"GPKG:{geopackage}:sar"
+    assert len(controller.dock.sar_input.bands.itemText(1)) > 0  # its band list was read
+    controller.dock.warped_file.setFilePath("")
+    controller._suggest_output(controller.dock.sar_input.path())
+    assert controller.dock.warped_file.filePath() == str(tmp_path / "sar_registered.tif")

@@ -200,3 +200,31 @@ def test_a_failed_self_check_is_a_warning_that_stays(controller, sample_layers, 
     assert "Self-check FAILED" in warnings and "Inspect the tie points" in warnings
     assert "Self-check FAILED" in controller.dock.summary_label.text()
     assert "Self-check: registering again with the SAR moved slightly" in labels
+
+
+def test_unloading_the_plugin_while_a_registration_runs(controller, sample_layers, qtbot, monkeypatch):
+    """Disabling or reloading the plugin mid-run cancels the task; its last progress signal must
+    not reach the dock that is gone (a Python error in QGIS, which pytest-qt fails the test on)."""
+    import plugin.core.descriptor as descriptor
+    import plugin.gui.task as task_module
+    from plugin.core import RegistrationCancelled
+
+    def slow_register(optical, sar, options, progress=None, extractor=None):
+        for step in range(500):  # like the engine: reports, and stops when told
+            if progress("search", step / 500) is False:
+                raise RegistrationCancelled("cancelled during the search")
+            time.sleep(0.02)
+        return None
+
+    monkeypatch.setattr(task_module, "register", slow_register)
+    monkeypatch.setattr(descriptor, "DescriptorExtractor", lambda *args: FakeExtractor())
+    select_sample(controller, sample_layers)
+    task = controller.run()
+    ended = []
+    task.taskTerminated.connect(lambda: ended.append("cancelled"))
+    task.taskCompleted.connect(lambda: ended.append("completed"))
+    qtbot.waitUntil(lambda: controller.dock.progress_bar.value() > 2, timeout=10_000)
+    controller.unload()
+    qtbot.waitUntil(lambda: bool(ended), timeout=10_000)  # the task's last signals are delivered here
+    qtbot.wait(300)
+    assert ended == ["cancelled"]

@@ -106,3 +106,29 @@ def test_inputs_and_existing_files_are_never_overwritten(result, tmp_path):
     assert not [f for f in os.listdir(tmp_path) if ".partial-" in f]
     with pytest.raises(RegistrationError, match="folder"):
         outputs.write_points_file(result, str(tmp_path / "no" / "such" / "dir.points"))
+
+
+def test_the_geopackage_that_holds_an_input_raster_is_never_overwritten(result, tmp_path):
+    """An optical raster read from a GeoPackage table ('GPKG:scenes.gpkg:optical'): writing the tie
+    points to scenes.gpkg would replace the file it came from."""
+    geopackage = str(tmp_path / "scenes.gpkg")
+    gdal.Translate(geopackage, result.optical.path, format="GPKG", creationOptions=["RASTER_TABLE=optical"])
+    result.optical.path = f"GPKG:{geopackage}:optical"
+    before = open(geopackage, "rb").read()
+    with pytest.raises(RegistrationError, match="is one of the input rasters"):
+        outputs.write_geopackage(result, geopackage, overwrite=True)
+    assert open(geopackage, "rb").read() == before
+    assert outputs.is_an_input(geopackage, (result.optical.path, result.sar.path))
+    assert not outputs.is_an_input(str(tmp_path / "other.gpkg"), (result.optical.path,))
+
+
+def test_the_file_behind_a_vrt_input_is_never_overwritten(result, tmp_path):
+    """A SAR given as a VRT over scene.tif: writing the output to scene.tif with overwrite on
+    would replace the SAR's own pixels."""
+    vrt = str(tmp_path / "sar.vrt")
+    gdal.Translate(vrt, result.sar.path, format="VRT")
+    original, result.sar.path = result.sar.path, vrt
+    before = open(original, "rb").read()
+    with pytest.raises(RegistrationError, match="is one of the input rasters"):
+        outputs.write_warped_sar(result, original, overwrite=True)
+    assert open(original, "rb").read() == before

@@ -321,3 +321,30 @@ def test_register_batch_mode_with_a_broken_pair(provider, sample, tmp_path):
     outcomes = run_batch_like_the_toolbox(REGISTER, rows)
     assert [ok for ok, _ in outcomes] == [True, False]
     assert outcomes[0][1]["TIE_POINTS_USED"] >= 8 and os.path.exists(tmp_path / "0.tif") and not os.path.exists(tmp_path / "1.tif")
+
+
+def test_inputs_from_a_geopackage_table_and_a_zip(processing, sample, truth_files, tmp_path, request):
+    """Toolbox inputs that are no plain file (a GeoPackage's raster table, a GeoTIFF in a zip) are
+    read as GDAL names them, and the GeoPackage they came from is never an output."""
+    import zipfile
+
+    geopackage = str(tmp_path / "scenes.gpkg")
+    gdal.Translate(geopackage, sample["optical"], format="GPKG", creationOptions=["RASTER_TABLE=optical"])
+    with zipfile.ZipFile(tmp_path / "sar.zip", "w") as archive:
+        archive.write(sample["sar"], "sar.tif")
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    optical = QgsRasterLayer(f"GPKG:{geopackage}:optical", "optical", "gdal")  # project layers, as the toolbox gets them
+    sar = QgsRasterLayer(f"/vsizip/{tmp_path / 'sar.zip'}/sar.tif", "sar", "gdal")
+    assert optical.isValid() and sar.isValid()
+    QgsProject.instance().addMapLayers([optical, sar])  # owned by the project: a layer Python deletes after QGIS has exited crashes
+    request.addfinalizer(lambda: QgsProject.instance().removeMapLayers([optical.id(), sar.id()]))
+    out = str(tmp_path / "warped.tif")
+    results = processing.run(WARP, {"OPTICAL": optical, "SAR": sar, "POINTS_INPUT": truth_files["points"], "TRANSFORM": "affine", "OUTPUT": out})
+    check_warped(out, sample)
+    assert results["TIE_POINTS_USED"] == 40 and results["RMSE"] < 1e-3
+    before = open(geopackage, "rb").read()
+    with pytest.raises(QgsProcessingException, match="is one of the input rasters"):
+        processing.run(WARP, {"OPTICAL": optical, "SAR": sar, "POINTS_INPUT": truth_files["points"], "TRANSFORM": "affine",
+                              "OUTPUT": str(tmp_path / "again.tif"), "TIE_POINTS": geopackage})
+    assert open(geopackage, "rb").read() == before

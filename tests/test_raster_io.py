@@ -68,3 +68,33 @@ def test_pixel_centre_convention():
     centre_of_top_left = pixel_to_map(GT, np.array([[0.0, 0.0]]))
     np.testing.assert_allclose(centre_of_top_left, [[500005.0, 4199995.0]])
     np.testing.assert_allclose(map_to_pixel(GT, centre_of_top_left), [[0.0, 0.0]], atol=1e-9)
+
+
+def test_a_geopackage_table_and_a_file_in_a_zip_are_read_as_gdal_names_them(tmp_path):
+    """QGIS layers from a GeoPackage with several rasters, or from a zip, have sources GDAL opens
+    as they are ('GPKG:x.gpkg:sar', '/vsizip/x.zip/sar.tif'): they are read, not refused as missing
+    files, and the files behind them are known so that no output replaces them."""
+    import zipfile
+
+    from osgeo import gdal
+
+    from plugin.core.raster_io import gdal_name, source_files
+
+    values = (np.arange(90 * 100).reshape(90, 100) % 250 + 1).astype(np.uint8)
+    tif = write_tif(tmp_path / "sar.tif", values, GT, 32611)
+    geopackage = str(tmp_path / "scenes.gpkg")
+    for table in ("optical", "sar"):
+        gdal.Translate(geopackage, tif, format="GPKG", creationOptions=[f"RASTER_TABLE={table}", "APPEND_SUBDATASET=YES"])
+    with zipfile.ZipFile(tmp_path / "scenes.zip", "w") as archive:
+        archive.write(tif, "sar.tif")
+    for name in (f"GPKG:{geopackage}:sar", f"/vsizip/{tmp_path / 'scenes.zip'}/sar.tif"):
+        raster = read_raster(name, "sar")
+        assert raster.is_georeferenced and raster.geotransform == GT
+        np.testing.assert_array_equal(raster.data, values)
+    assert source_files(f"GPKG:{geopackage}:sar") == [geopackage] and source_files(tif)[0] == tif
+    assert source_files("/vsicurl/http://localhost:9/none.tif") == []
+    assert gdal_name(f"{tif}|option:OVERVIEW_LEVEL=0") == tif and gdal_name(f"GPKG:{geopackage}:sar") == f"GPKG:{geopackage}:sar"
+    with pytest.raises(RegistrationError, match="not a raster GDAL can read"):
+        read_raster(f"GPKG:{geopackage}:nothing", "sar")
+    with pytest.raises(RegistrationError, match="does not exist"):  # a Windows drive is a path, not a driver
+        read_raster("C:/no/such/sar.tif", "sar")

@@ -17,7 +17,7 @@ from osgeo import gdal, ogr
 from . import transforms
 from .errors import RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
-from .raster_io import open_raster, pixel_to_map, spatial_reference
+from .raster_io import open_raster, pixel_to_map, source_files, spatial_reference
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -26,13 +26,18 @@ PIXEL_SPACE_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
 POINTS_HEADER = "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual"
 
 
+def is_an_input(path: str, inputs: Tuple[str, ...]) -> bool:
+    """True when ``path`` is one of the files the ``inputs`` are read from (a VRT's sources too;
+    for a GeoPackage table, the GeoPackage)."""
+    return os.path.exists(path) and any(os.path.samefile(path, file) for source in inputs for file in source_files(source))
+
+
 @contextlib.contextmanager
 def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator[str]:
     """Yields a temporary path beside ``path``; renames it to ``path`` when the block succeeds."""
     target = os.path.abspath(path)
-    for source in inputs:
-        if os.path.exists(source) and os.path.exists(target) and os.path.samefile(source, target):
-            raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
+    if is_an_input(target, inputs):
+        raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
     if os.path.exists(target) and not overwrite:
         raise RegistrationError(f"The output '{path}' already exists.", "Choose another name, or allow overwriting.")
     directory = os.path.dirname(target)

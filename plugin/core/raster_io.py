@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 from osgeo import gdal, osr
@@ -21,6 +22,30 @@ gdal.UseExceptions()
 IDENTITY_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 # ITU-R BT.601 luma weights for R, G, B.
 LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
+# Names GDAL opens that are no file on disk: a virtual file system's (/vsizip/archive.zip/sar.tif,
+# /vsicurl/https://...) and a driver's connection string or a URL (GPKG:x.gpkg:table, https://...).
+# At least two characters before the colon, so that a Windows drive (C:) reads as a file path.
+GDAL_NAME = re.compile(r"^(/vsi\w+/|[A-Za-z]\w+:)")
+
+
+def gdal_name(layer_source: str) -> str:
+    """The name GDAL opens for a QGIS raster layer of the 'gdal' provider: its source less the
+    options QGIS appends after '|'. A GeoPackage table, a file in a zip or a cloud GeoTIFF keep
+    the whole name, which GDAL opens as it is (a bare file path would lose the table or member)."""
+    return layer_source.split("|")[0]
+
+
+def source_files(name: str) -> List[str]:
+    """The files on disk that GDAL reads for ``name``: the file itself and what it refers to (a
+    VRT's sources, a GeoTIFF's .aux.xml), the GeoPackage of 'GPKG:x.gpkg:table'; [] for a URL."""
+    files = [name] if os.path.exists(name) else []
+    try:
+        dataset = gdal.Open(name, gdal.GA_ReadOnly)
+    except RuntimeError:
+        return files
+    if dataset is not None:
+        files += [path for path in (dataset.GetFileList() or []) if os.path.exists(path)]
+    return files
 
 
 @dataclass
@@ -46,7 +71,7 @@ class Raster:
 
 def open_raster(path: str) -> gdal.Dataset:
     """Opens a raster read-only, with an error that says what is wrong when it cannot."""
-    if not os.path.exists(path):
+    if not os.path.exists(path) and not GDAL_NAME.match(path):
         raise RegistrationError(f"The file '{path}' does not exist.", "Check the path and try again.")
     try:
         dataset = gdal.Open(path, gdal.GA_ReadOnly)

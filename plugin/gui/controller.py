@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 from typing import Optional
 
 import numpy as np
@@ -12,9 +13,10 @@ from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QObject, Qt
 
 from ..core import RegistrationError, fit_tie_points
+from ..core.raster_io import source_files
 from .canvas import add_or_reload_raster, unique_path, zoom_to_point
 from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
-from .feedback import show_error, show_success, show_warning
+from .feedback import show_error, show_info, show_success, show_warning
 from .i18n import tr
 from .layers import TiePointLayers
 from .points_table import ID_ROLE
@@ -155,8 +157,13 @@ class DockController(QObject):
         current = self.dock.warped_file.filePath()
         if current and (self.dock.overwrite_check.isChecked() or not os.path.exists(current)):
             return
-        folder = os.path.dirname(current) if current else self.dock.output_folder or os.path.dirname(os.path.abspath(sar_path))
-        stem = os.path.splitext(os.path.basename(sar_path))[0]
+        if current:
+            folder = os.path.dirname(current)
+        else:  # beside the SAR's file (a GeoPackage's for its table); home for a SAR read from a URL
+            files = source_files(sar_path)
+            folder = self.dock.output_folder or (os.path.dirname(os.path.abspath(files[0])) if files else os.path.expanduser("~"))
+        # the last part of the name: 'sar' for sar.tif, for a zip's sar.tif and for GPKG:x.gpkg:sar
+        stem = os.path.splitext(re.split(r"[/\\:]", sar_path.rstrip("/\\"))[-1])[0]
         self.dock.warped_file.setFilePath(unique_path(os.path.join(folder, f"{stem}_registered.tif")))
 
     def summary(self) -> str:
@@ -253,7 +260,11 @@ class DockController(QObject):
         for kind, path in task.result:
             if kind == "warped":
                 add_or_reload_raster(path)
-        show_success(self.iface, tr("Wrote {files}.").format(files=", ".join(path for _, path in task.result)))
+        files = ", ".join(path for _, path in task.result)
+        if task.stopped_early:
+            show_info(self.iface, tr("Cancelled after writing {files}; the other files were not written.").format(files=files))
+        else:
+            show_success(self.iface, tr("Wrote {files}.").format(files=files))
 
     # --- teardown -------------------------------------------------------------------------------
     def unload(self) -> None:
@@ -263,6 +274,8 @@ class DockController(QObject):
         for task in (self.task, self.write_task):
             if task is not None:
                 task.done.disconnect()
+                if task is self.task:  # its last progress would reach a dock that is gone
+                    task.progressChanged.disconnect(self._show_progress)
                 task.cancel()
         self.task = self.write_task = None
         self.save_settings()

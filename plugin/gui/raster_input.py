@@ -10,6 +10,7 @@ from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
+from ..core.raster_io import gdal_name
 from .i18n import tr
 
 # The engine reads rasters with GDAL: hide web services and other providers it cannot read.
@@ -17,10 +18,8 @@ NON_FILE_PROVIDERS = ["wms", "wcs", "arcgismapserver", "postgresraster", "virtua
 
 
 def layer_path(layer: QgsRasterLayer) -> str:
-    """The GDAL-readable path of a raster layer."""
-    decoded = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
-    path = decoded.get("path") or layer.source()
-    return path
+    """The name GDAL opens for a raster layer (a file path, or a GeoPackage table, a file in a zip...)."""
+    return gdal_name(layer.source())
 
 
 def band_labels(path: str) -> list:

@@ -99,6 +99,7 @@ class WriteOutputsTask(BaseTask):
         super().__init__(tr("Writing registered SAR"))
         self.registration_result = registration_result
         self.request = request
+        self.stopped_early = False  # cancelled after some files were written (a warp cannot be interrupted)
 
     def work(self) -> List[Tuple[str, str]]:
         written = []
@@ -109,7 +110,10 @@ class WriteOutputsTask(BaseTask):
         )
         for step, (kind, path, writer) in enumerate(jobs):
             if self.isCanceled():
-                raise RegistrationCancelled("cancelled while writing")
+                if not written:
+                    raise RegistrationCancelled("cancelled while writing")
+                self.stopped_early = True  # what is written stays, and the user is told which
+                break
             if path:
                 writer(self.registration_result, path, overwrite=self.request.overwrite)
                 written.append((kind, path))

@@ -143,7 +143,10 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
             raise QgsProcessingException(self.tr(
                 "The {} layer '{}' is not a file GDAL can read (provider '{}'). Save it as a GeoTIFF first (Export > Save As)."
             ).format(key, layer.name(), layer.providerType()))
-        return layer.source()
+        load_core()
+        from ..core.raster_io import gdal_name
+
+        return gdal_name(layer.source())
 
     def output_paths(self, parameters, context, inputs=()) -> dict:
         """Plain file paths for each output asked for (None for the optional ones left out),
@@ -160,8 +163,9 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         if paths[self.TIE_POINTS] and not paths[self.TIE_POINTS].lower().endswith(".gpkg"):
             raise QgsProcessingException(self.tr(
                 "Tie points are written as a new GeoPackage file, not '{}'. Choose a file name ending in .gpkg.").format(paths[self.TIE_POINTS]))
+        _, outputs, _ = load_core()
         for path in filter(None, paths.values()):
-            if any(os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source) for source in inputs):
+            if outputs.is_an_input(path, inputs):
                 raise QgsProcessingException(self.tr("The output '{}' is one of the input rasters. Choose another output file name.").format(path))
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         return paths
