@@ -121,10 +121,15 @@ def pairs_from_csv(path: str, outdir: str) -> List[Pair]:
     if not os.path.isfile(path):
         raise RegistrationError(f"The pairs file '{path}' does not exist.", "Give a CSV of optical,SAR[,output] rows, or two folders.")
     base = os.path.dirname(os.path.abspath(path))
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        lines = [(n, [cell.strip() for cell in row]) for n, row in enumerate(csv.reader(handle), 1) if row and any(row) and not row[0].lstrip().startswith("#")]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            lines = [(n, [cell.strip() for cell in row]) for n, row in enumerate(csv.reader(handle), 1) if row and any(row) and not row[0].lstrip().startswith("#")]
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise RegistrationError(f"'{path}' is not a CSV file of text in UTF-8 ({error}).",
+                                "Give a CSV of optical,SAR[,output] rows saved as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet), or two folders.") from None
     columns = ["optical", "sar", "output"]
-    if lines and lines[0][1][0].lower() == "optical":
+    # A header names the columns, in any order; a first row that names either role is one.
+    if lines and {"optical", "sar"} & {cell.lower() for cell in lines[0][1]}:
         columns = [cell.lower() for cell in lines.pop(0)[1]]
         if not {"optical", "sar"} <= set(columns):
             raise RegistrationError(f"The header of '{path}' must name the columns optical and sar (and optionally output).", "Fix the first line.")
@@ -231,6 +236,8 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
     The network is loaded once, when the first pair needs it, and the engine's CPU settings
     (``core.cpu_settings``) hold for the whole batch. RegistrationError on one pair is
     recorded as "failed", any other exception as "error" (with its traceback in the log)."""
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise RegistrationError(f"The output folder '{outdir}' is a file.", "Choose a folder for the registered rasters and the summary.")
     os.makedirs(outdir, exist_ok=True)
     options.check()
     progress = progress or BatchProgress(len(pairs))

@@ -80,6 +80,28 @@ def test_bad_pairs_csv(tmp_path, text, message):
         batch.pairs_from_csv(str(tmp_path / "p.csv"), str(tmp_path))
 
 
+def test_a_header_names_the_columns_in_any_order(tmp_path):
+    """'sar,optical' must not register each optical image as the SAR (it did, reported "ok")."""
+    (tmp_path / "swapped.csv").write_text("sar,optical\ns.tif,o.tif\n")
+    (tmp_path / "more.csv").write_text("id,Optical,SAR,output\n7,o.tif,s.tif,seven.tif\n")
+    swapped = batch.pairs_from_csv(str(tmp_path / "swapped.csv"), str(tmp_path))
+    more = batch.pairs_from_csv(str(tmp_path / "more.csv"), str(tmp_path))
+    assert [(os.path.basename(p.optical), os.path.basename(p.sar)) for p in swapped + more] == [("o.tif", "s.tif")] * 2
+    assert len(swapped) == 1 and more[0].output == str(tmp_path / "seven.tif")
+
+
+def test_a_csv_that_is_not_utf8_text_and_an_outdir_that_is_a_file(sample, tmp_path, capsys):
+    (tmp_path / "latin1.csv").write_bytes("optical,sar\nM\xfcnchen_o.tif,M\xfcnchen_s.tif\n".encode("cp1252"))
+    with pytest.raises(RegistrationError, match="UTF-8"):
+        batch.pairs_from_csv(str(tmp_path / "latin1.csv"), str(tmp_path))
+    assert cli.main(["batch", sample["optical"], str(tmp_path / "out")]) == 2  # a raster given as the CSV
+    assert "UTF-8" in capsys.readouterr().err
+    (tmp_path / "pairs.csv").write_text(f"{sample['optical']},{sample['sar']}\n")
+    (tmp_path / "a_file").write_text("")
+    assert cli.main(["batch", str(tmp_path / "pairs.csv"), str(tmp_path / "a_file")]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
 def test_pairs_from_folders_match_by_name(tmp_path):
     for folder, names in (("optical", ["A.tif", "b.tif", "only_optical.tif", "notes.txt"]), ("sar", ["a.TIF", "b.tif", "only_sar.tif"])):
         (tmp_path / folder).mkdir()

@@ -68,3 +68,16 @@ def test_pairs_that_do_not_match_fail_cleanly(sample, tmp_path):
     done = run_cli("register", sample["optical"], str(tmp_path / "noise.tif"), "-o", str(tmp_path / "o.tif"))
     assert done.returncode == 2 and "could not be registered" in done.stderr
     assert not os.path.exists(tmp_path / "o.tif")
+
+
+def test_outputs_are_checked_before_the_registration(sample, tmp_path):
+    """A taken name among the outputs is refused before the registration runs, so no other output
+    is written first (the warped GeoTIFF was, and the same command then failed on it)."""
+    taken = tmp_path / "taken.points"
+    taken.write_text("keep me")
+    warped = tmp_path / "warped.tif"
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(warped), "--points", str(taken), "--device", "cpu")
+    assert done.returncode == 2 and "already exists" in done.stderr.strip().splitlines()[-1]
+    assert not warped.exists() and taken.read_text() == "keep me"
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(tmp_path / "no" / "folder.tif"), "--device", "cpu")
+    assert done.returncode == 2 and "does not exist" in done.stderr and "tie points" not in done.stdout

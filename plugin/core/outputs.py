@@ -32,9 +32,10 @@ def is_an_input(path: str, inputs: Tuple[str, ...]) -> bool:
     return os.path.exists(path) and any(os.path.samefile(path, file) for source in inputs for file in source_files(source))
 
 
-@contextlib.contextmanager
-def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator[str]:
-    """Yields a temporary path beside ``path``; renames it to ``path`` when the block succeeds."""
+def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> str:
+    """``path`` made absolute, or a RegistrationError when it cannot be written: it is an input,
+    it exists and ``overwrite`` is off, or its folder does not exist. Every writer checks this;
+    a caller can check before a long registration, so that the refusal comes first."""
     target = os.path.abspath(path)
     if is_an_input(target, inputs):
         raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
@@ -43,6 +44,13 @@ def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
         raise RegistrationError(f"The output folder '{directory}' does not exist.", "Create it first or choose another folder.")
+    return target
+
+
+@contextlib.contextmanager
+def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator[str]:
+    """Yields a temporary path beside ``path`` (``check_output``); renames it to ``path`` when the block succeeds."""
+    target = check_output(path, inputs, overwrite)
     stem, extension = os.path.splitext(target)
     temporary = f"{stem}.partial-{os.getpid()}{extension}"
     try:
