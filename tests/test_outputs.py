@@ -63,6 +63,23 @@ def test_a_float_sar_without_nodata_is_nan_outside_its_footprint(result, tmp_pat
     assert np.isfinite(values[20:100, 20:120]).all()
 
 
+def test_a_sar_with_an_alpha_band_keeps_its_alpha(result, tmp_path):
+    """A SAR written with an alpha band (gdalwarp -dstalpha, QGIS's Warp): its data band is warped
+    and its alpha marks the footprint (it came out all nodata, marked as no alpha)."""
+    sar = gdal.Open(result.sar.path).ReadAsArray()
+    path = write_tif(tmp_path / "sar_alpha.tif", np.stack([sar, np.where(sar > 0, 255, 0).astype(np.uint8)]))
+    dataset = gdal.Open(path, gdal.GA_Update)
+    dataset.GetRasterBand(2).SetColorInterpretation(gdal.GCI_AlphaBand)
+    dataset = None
+    result.sar = RasterInfo(path, 150, 120, None, None, (1,))
+    warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped_alpha.tif")))
+    values, alpha = warped.GetRasterBand(1).ReadAsArray(), warped.GetRasterBand(2).ReadAsArray()
+    assert warped.GetRasterBand(2).GetColorInterpretation() == gdal.GCI_AlphaBand
+    assert (alpha[20:100, 20:120] == 255).all() and (alpha[:, :5] == 0).all()
+    optical = gdal.Open(result.optical.path).ReadAsArray()
+    assert np.mean(np.abs(values[20:100, 20:120].astype(int) - optical[20:100, 20:120]) <= 1) > 0.95
+
+
 def test_points_file_round_trip(result, tmp_path):
     path = outputs.write_points_file(result, str(tmp_path / "tie.points"))
     lines = open(path).read().splitlines()

@@ -111,13 +111,19 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         target.SetGeoTransform(geotransform)
         if wkt:
             target.SetProjection(wkt)
+        # A SAR with an alpha band last (as gdalwarp -dstalpha writes it): GDAL warps the bands
+        # before it and fills the output's alpha from the footprint; treated as data, it came out empty.
+        alpha = source.GetRasterBand(source.RasterCount).GetColorInterpretation() == gdal.GCI_AlphaBand
         for index in range(1, source.RasterCount + 1):
             out_band = target.GetRasterBand(index)
-            out_band.SetNoDataValue(nodata)
+            if alpha and index == source.RasterCount:
+                out_band.SetColorInterpretation(gdal.GCI_AlphaBand)
+            else:
+                out_band.SetNoDataValue(nodata)
             out_band.SetDescription(source.GetRasterBand(index).GetDescription())
         try:
-            gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, multithread=True, warpOptions=["INIT_DEST=NO_DATA", "NUM_THREADS=ALL_CPUS"],
-                      **warp_options(result.fit.model))
+            gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=alpha, multithread=True,
+                      warpOptions=["INIT_DEST=NO_DATA", "NUM_THREADS=ALL_CPUS"], **warp_options(result.fit.model))
         finally:
             target = None
             gdal.Unlink(with_gcps.GetDescription())
