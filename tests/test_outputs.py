@@ -149,3 +149,20 @@ def test_the_file_behind_a_vrt_input_is_never_overwritten(result, tmp_path):
     with pytest.raises(RegistrationError, match="is one of the input rasters"):
         outputs.write_warped_sar(result, original, overwrite=True)
     assert open(original, "rb").read() == before
+
+
+def test_tie_points_that_fix_no_transform_are_refused_with_the_fix(result, tmp_path):
+    """Enabled points along one line would fold the SAR onto it (RMSE 0, an empty output); points
+    on one circle leave GDAL's third-order polynomial unsolved (a raw GDAL error before)."""
+    tie_points = result.tie_points
+    line = np.c_[np.linspace(10, 110, 30), np.linspace(20, 90, 30)]
+    on_a_line = TiePoints(line + SHIFT, line, tie_points.distance, tie_points.rejected_by, np.ones(30, bool))
+    with pytest.raises(RegistrationError, match="lie on one line"):
+        fit_tie_points(on_a_line, "affine")
+    angle = np.linspace(0, 2 * np.pi, 30, endpoint=False)
+    circle = np.c_[60 + 40 * np.cos(angle), 60 + 40 * np.sin(angle)]
+    result.tie_points = TiePoints(circle + SHIFT, circle, tie_points.distance, tie_points.rejected_by, np.ones(30, bool))
+    result.fit = fit_tie_points(result.tie_points, "poly3")
+    with pytest.raises(RegistrationError, match="cannot fit the poly3 warp"):
+        outputs.write_warped_sar(result, str(tmp_path / "warped.tif"))
+    assert not os.listdir(tmp_path) or not [f for f in os.listdir(tmp_path) if f.startswith("warped")]

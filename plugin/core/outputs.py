@@ -124,6 +124,11 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         try:
             gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=alpha, multithread=True,
                       warpOptions=["INIT_DEST=NO_DATA", "NUM_THREADS=ALL_CPUS"], **warp_options(result.fit.model))
+        except RuntimeError as error:
+            if "not solvable" not in str(error):
+                raise
+            raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({error}).",
+                                    "Enable tie points spread over the whole image, or choose a simpler transform.") from None
         finally:
             target = None
             gdal.Unlink(with_gcps.GetDescription())

@@ -184,6 +184,12 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
             f"Only {int(enabled.sum())} tie point(s) are enabled; the {warp_model} transform needs at least {needed}.",
             "Enable more tie points or choose a simpler transform.",
         )
+    # Points along one line fix no transform across it: the fit would fold the image onto the
+    # line (RMSE 0, a warped output of nodata only), so they are refused here, where an edit lands.
+    spread = np.linalg.svd(tie_points.sar_xy[enabled] - tie_points.sar_xy[enabled].mean(axis=0), compute_uv=False)
+    if spread[-1] <= 1e-3 * spread[0]:
+        raise RegistrationError("The enabled tie points lie on one line: no transform can be fitted across it.",
+                                "Enable tie points spread over the image, not along one line.")
     base_model = transforms.ransac_model_for(warp_model)
     matrix = transforms.fit_least_squares(tie_points.sar_xy[enabled], tie_points.optical_xy[enabled], base_model)
     residuals = transforms.residuals(matrix, tie_points.sar_xy, tie_points.optical_xy)
