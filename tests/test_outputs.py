@@ -166,3 +166,12 @@ def test_tie_points_that_fix_no_transform_are_refused_with_the_fix(result, tmp_p
     with pytest.raises(RegistrationError, match="cannot fit the poly3 warp"):
         outputs.write_warped_sar(result, str(tmp_path / "warped.tif"))
     assert not os.listdir(tmp_path) or not [f for f in os.listdir(tmp_path) if f.startswith("warped")]
+
+
+def test_an_optical_grid_without_a_crs_places_the_outputs_on_it(result, tmp_path):
+    result.optical.crs_wkt = None  # a geotransform, no CRS: QGIS draws it at the geotransform
+    warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped.tif")))
+    assert warped.GetGeoTransform() == OPTICAL_GT and not warped.GetProjection()
+    points = open(outputs.write_points_file(result, str(tmp_path / "t.points"))).read().splitlines()
+    map_x = float(points[-1].split(",")[0])
+    assert OPTICAL_GT[0] < map_x < OPTICAL_GT[0] + 150 * OPTICAL_GT[1]

@@ -98,3 +98,10 @@ def test_a_geopackage_table_and_a_file_in_a_zip_are_read_as_gdal_names_them(tmp_
         read_raster(f"GPKG:{geopackage}:nothing", "sar")
     with pytest.raises(RegistrationError, match="does not exist"):  # a Windows drive is a path, not a driver
         read_raster("C:/no/such/sar.tif", "sar")
+
+
+def test_a_geotransform_without_a_crs_is_kept_for_the_outputs(tmp_path):
+    """QGIS draws such a raster at its geotransform, so the outputs must use it (they were written
+    at pixel coordinates); it is still not georeferenced for the coarse alignment."""
+    raster = read_raster(write_tif(tmp_path / "no_crs.tif", np.ones((80, 80), np.uint8), GT), "optical")
+    assert raster.geotransform == GT and raster.crs_wkt is None and not raster.is_georeferenced

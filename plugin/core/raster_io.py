@@ -89,12 +89,13 @@ def open_raster(path: str) -> gdal.Dataset:
 
 
 def georeferencing(dataset: gdal.Dataset) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
-    """The dataset's geotransform and CRS, or (None, None) when it has none."""
+    """The dataset's geotransform (None when it has none) and CRS (None when it has none, or no
+    geotransform). A geotransform without a CRS is kept: QGIS draws the raster there, so the
+    outputs go there too, though such a raster is not georeferenced for the coarse alignment."""
     geotransform = dataset.GetGeoTransform(can_return_null=True)
-    wkt = dataset.GetProjection() or None
-    if geotransform is None or tuple(geotransform) == IDENTITY_GEOTRANSFORM or wkt is None:
+    if geotransform is None or tuple(geotransform) == IDENTITY_GEOTRANSFORM:
         return None, None
-    return tuple(geotransform), wkt
+    return tuple(geotransform), dataset.GetProjection() or None
 
 
 def default_bands(dataset: gdal.Dataset, role: str) -> Tuple[int, ...]:

@@ -33,9 +33,9 @@ MOVE_TOLERANCE_PX = 1e-3
 def raster_frame(info: RasterInfo) -> Tuple[Tuple[float, ...], QgsCoordinateReferenceSystem]:
     """Geotransform and CRS that put a raster's pixels where QGIS draws them (pixel space when
     the raster has no georeferencing)."""
-    if info.geotransform is None or not info.crs_wkt:
+    if info.geotransform is None:
         return PIXEL_SPACE_GEOTRANSFORM, QgsCoordinateReferenceSystem()
-    return tuple(info.geotransform), QgsCoordinateReferenceSystem.fromWkt(info.crs_wkt)
+    return tuple(info.geotransform), QgsCoordinateReferenceSystem.fromWkt(info.crs_wkt) if info.crs_wkt else QgsCoordinateReferenceSystem()
 
 
 @dataclass
