@@ -188,13 +188,16 @@ def _write_csv(handle, records: List[dict]) -> None:
 
 
 def configure_threads(threads: Optional[int] = None) -> int:
-    """One process, one pair at a time: PyTorch and OpenCV use every core we may run on (or
-    ``threads``, or $OMP_NUM_THREADS), with no nested inter-op pool to oversubscribe them."""
+    """One process, one pair at a time: PyTorch, OpenCV, GDAL and the engine's own threads use
+    every core we may run on (or ``threads``, or $OMP_NUM_THREADS), with no nested inter-op pool
+    to oversubscribe them."""
     import cv2
     import torch
 
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    count = max(1, threads or int(os.environ.get("OMP_NUM_THREADS") or 0) or available)
+    from .core import parallel
+
+    count = max(1, threads or int(os.environ.get("OMP_NUM_THREADS") or 0) or parallel.available_cores())
+    parallel.set_limit(count)  # the engine's thread pools and GDAL's reads, warps and writes
     torch.set_num_threads(count)
     try:
         torch.set_num_interop_threads(1)

@@ -176,10 +176,21 @@ def test_a_model_that_cannot_load_stops_the_batch(fake, sample, tmp_path):
 def test_threads_follow_the_environment(monkeypatch):
     import torch
 
+    import threading
+
+    from plugin.core import parallel
+
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert batch.configure_threads() == 1 == torch.get_num_threads()
-    assert batch.configure_threads(2) == 2 == torch.get_num_threads()
-    torch.set_num_threads(1)
+    try:
+        assert batch.configure_threads() == 1 == torch.get_num_threads()
+        # the engine's own thread pools and GDAL hold to it too (they used every core)
+        assert parallel.workers() == 1 and parallel.gdal_threads() == "1"
+        assert len(set(parallel.thread_map(lambda item: threading.get_ident(), range(50)))) == 1
+        assert batch.configure_threads(2) == 2 == torch.get_num_threads()
+        assert parallel.workers() == min(2, parallel.available_cores())
+    finally:
+        parallel.set_limit(0)
+        torch.set_num_threads(1)
 
 
 def test_cli_batch_resumes(fake, pairs_csv, tmp_path, capsys, monkeypatch):

@@ -14,7 +14,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import numpy as np
 from osgeo import gdal, ogr
 
-from . import transforms
+from . import parallel, transforms
 from .errors import RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
 from .raster_io import open_raster, pixel_to_map, source_files, spatial_reference
@@ -106,7 +106,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         with_gcps = gdal.Translate(f"/vsimem/{os.getpid()}-{id(result)}.vrt", source, format="VRT", GCPs=gcps, outputSRS=wkt or None)
         target = gdal.GetDriverByName("GTiff").Create(
             temporary, result.optical.width, result.optical.height, source.RasterCount, band.DataType,
-            options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"],
+            options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", f"NUM_THREADS={parallel.gdal_threads()}"],
         )
         target.SetGeoTransform(geotransform)
         if wkt:
@@ -123,7 +123,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
             out_band.SetDescription(source.GetRasterBand(index).GetDescription())
         try:
             gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=alpha, multithread=True,
-                      warpOptions=["INIT_DEST=NO_DATA", "NUM_THREADS=ALL_CPUS"], **warp_options(result.fit.model))
+                      warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], **warp_options(result.fit.model))
         except RuntimeError as error:
             if "not solvable" not in str(error):
                 raise

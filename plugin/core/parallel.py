@@ -15,12 +15,32 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
-def workers() -> int:
-    """Threads to use: the cores this process may run on."""
+_LIMIT = 0  # set_limit: at most this many threads (0: no limit)
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def set_limit(count: int) -> None:
+    """Caps ``workers()`` at ``count`` threads for this process (0 lifts the cap): what
+    ``batch --threads N`` promises holds for the engine's own threads and GDAL's too."""
+    global _LIMIT
+    _LIMIT = max(0, int(count))
+
+
+def workers() -> int:
+    """Threads to use: the cores this process may run on, at most ``set_limit``'s count."""
+    return min(available_cores(), _LIMIT) if _LIMIT else available_cores()
+
+
+def gdal_threads() -> str:
+    """``workers()`` as GDAL's NUM_THREADS / GDAL_NUM_THREADS value."""
+    return str(workers())
 
 
 def thread_map(function: Callable[[Item], Result], items: Iterable[Item], max_threads: int = 0) -> List[Result]:
