@@ -146,7 +146,14 @@ def _rasters_by_name(folder: str) -> Dict[str, str]:
     if not os.path.isdir(folder):
         raise RegistrationError(f"The folder '{folder}' does not exist.", "Check the path.")
     names = sorted(n for n in os.listdir(folder) if os.path.splitext(n)[1].lower() in RASTER_EXTENSIONS)
-    return {os.path.splitext(n)[0].lower(): os.path.abspath(os.path.join(folder, n)) for n in names}
+    by_name: Dict[str, List[str]] = {}
+    for name in names:
+        by_name.setdefault(os.path.splitext(name)[0].lower(), []).append(name)
+    for stem, same in by_name.items():
+        if len(same) > 1:  # one would be dropped without a word
+            raise RegistrationError(f"The folder '{folder}' holds {len(same)} rasters named '{stem}' ({', '.join(same)}); folders are paired by name.",
+                                    "Keep one of them in the folder, or list the pairs in a CSV.")
+    return {stem: os.path.abspath(os.path.join(folder, same[0])) for stem, same in by_name.items()}
 
 
 def pairs_from_folders(optical_dir: str, sar_dir: str, outdir: str) -> List[Pair]:

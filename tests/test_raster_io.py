@@ -59,6 +59,8 @@ def test_bad_inputs_have_clear_messages(tmp_path):
     text.write_text("not a raster")
     with pytest.raises(RegistrationError, match="not a raster GDAL can read"):
         read_raster(str(text), "sar")
+    with pytest.raises(RegistrationError, match="too small to register"):  # not "almost no valid pixels"
+        read_raster(write_tif(tmp_path / "tiny.tif", np.ones((60, 60), np.uint8)), "sar")
     empty = write_tif(tmp_path / "empty.tif", np.zeros((80, 80), np.float32), GT, 32611, nodata=0)
     with pytest.raises(RegistrationError, match="no valid pixels"):
         read_raster(empty, "sar")

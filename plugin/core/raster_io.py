@@ -178,6 +178,9 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Rast
     valid = np.logical_and.reduce([layer[1] for layer in layers])
     data[~valid] = 0
     if valid.sum() < 64 * 64:
+        if valid.size < 64 * 64:
+            raise RegistrationError(f"'{path}' is too small to register ({valid.shape[1]} x {valid.shape[0]} pixels).",
+                                    "Use rasters of at least 64 x 64 pixels (a few hundred pixels across work best).")
         raise RegistrationError(
             f"'{path}' has almost no valid pixels (all nodata or NaN in band(s) {list(bands)}).",
             "Check the band choice and the raster's nodata value.",
