@@ -327,3 +327,27 @@ def test_a_first_pass_the_gate_refused_is_registered_when_the_descriptor_confirm
         monkeypatch.setattr(pipeline, "NEAR_MISS_CONFIRMATION", {**confirmation, key: unreachable})
         with pytest.raises(RegistrationError, match="distinct and agree on one transform"):
             register(sample["optical"], sample["sar"], RegistrationOptions(device="cpu"), extractor=extractor)
+
+
+def test_a_mirrored_sar_georeferenced_by_gcps_only(sample, tmp_path):
+    """An ascending Sentinel-1 GRD is stored mirrored against the map and georeferenced by GCPs
+    only. Read as not georeferenced, it was matched in pixel space, where no rotation or scale
+    undoes a mirror; its GCPs now place it, and it registers as the plain sample does."""
+    source = gdal.Open(sample["sar"])
+    width, height, gt = source.RasterXSize, source.RasterYSize, source.GetGeoTransform()
+    mirrored = str(tmp_path / "sar_gcps.tif")
+    target = gdal.GetDriverByName("GTiff").Create(mirrored, width, height, 1, source.GetRasterBand(1).DataType)
+    target.GetRasterBand(1).WriteArray(source.GetRasterBand(1).ReadAsArray()[::-1])
+    gcps = []
+    for column in np.linspace(0, width, 5):
+        for row in np.linspace(0, height, 5):  # corner coordinates: mirrored row r is the original's height - r
+            x = gt[0] + column * gt[1] + (height - row) * gt[2]
+            y = gt[3] + column * gt[4] + (height - row) * gt[5]
+            gcps.append(gdal.GCP(x, y, 0.0, float(column), float(row)))
+    target.SetGCPs(gcps, source.GetProjection())
+    target = None
+    result = register(sample["optical"], mirrored, RegistrationOptions(device="cpu"))
+    assert result.from_georeferencing
+    unmirror = np.array([[1.0, 0.0, 0.0], [0.0, -1.0, height - 1.0], [0.0, 0.0, 1.0]])  # pixel centres
+    rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"] @ unmirror, width, height)
+    assert rms < MAX_ERROR_PX, (rms, worst)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from osgeo import osr
 
 from plugin.core.errors import RegistrationError
 from plugin.core.normalize import normalize_sar, sar_scale_of
@@ -107,3 +108,23 @@ def test_a_geotransform_without_a_crs_is_kept_for_the_outputs(tmp_path):
     at pixel coordinates); it is still not georeferenced for the coarse alignment."""
     raster = read_raster(write_tif(tmp_path / "no_crs.tif", np.ones((80, 80), np.uint8), GT), "optical")
     assert raster.geotransform == GT and raster.crs_wkt is None and not raster.is_georeferenced
+
+
+def test_a_raster_georeferenced_by_gcps_only_is_placed_by_their_best_affine(tmp_path):
+    """A SAR with ground control points and no geotransform (a Sentinel-1 GRD TIFF, say) was read
+    as not georeferenced, so it was matched in pixel space, where a mirrored ascending pass cannot
+    be registered; its GCPs now place it for the coarse alignment."""
+    from osgeo import gdal
+
+    mirrored = (500000.0, 10.0, 0.0, 4100000.0, 0.0, 10.0)  # rows run north: an image mirrored north-south
+    plain = write_tif(tmp_path / "plain.tif", np.ones((90, 100), np.uint8))
+    rows, cols = np.meshgrid([0.0, 45.0, 90.0], [0.0, 50.0, 100.0], indexing="ij")
+    gcps = [gdal.GCP(mirrored[0] + c * mirrored[1], mirrored[3] + r * mirrored[5], 0.0, c, r) for r, c in zip(rows.ravel(), cols.ravel())]
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32611)
+    dataset = gdal.Open(plain, gdal.GA_Update)
+    dataset.SetGCPs(gcps, srs.ExportToWkt())
+    dataset = None
+    raster = read_raster(plain, "sar")
+    assert raster.is_georeferenced and np.allclose(raster.geotransform, mirrored)
+    assert osr.SpatialReference(raster.crs_wkt).GetAuthorityCode(None) == "32611"

@@ -90,13 +90,26 @@ def open_raster(path: str) -> gdal.Dataset:
 
 
 def georeferencing(dataset: gdal.Dataset) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
-    """The dataset's geotransform (None when it has none) and CRS (None when it has none, or no
-    geotransform). A geotransform without a CRS is kept: QGIS draws the raster there, so the
+    """The dataset's geotransform (None when it has none; from its GCPs when it has only those,
+    ``gcp_georeferencing``) and CRS (None when it has none, or no geotransform). A geotransform without a CRS is kept: QGIS draws the raster there, so the
     outputs go there too, though such a raster is not georeferenced for the coarse alignment."""
     geotransform = dataset.GetGeoTransform(can_return_null=True)
     if geotransform is None or tuple(geotransform) == IDENTITY_GEOTRANSFORM:
-        return None, None
+        return gcp_georeferencing(dataset)
     return tuple(geotransform), dataset.GetProjection() or None
+
+
+def gcp_georeferencing(dataset: gdal.Dataset) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
+    """For a raster georeferenced by ground control points only (a Sentinel-1 GRD measurement
+    TIFF, say): the affine transform that fits its GCPs best, in their CRS, or (None, None). It
+    places the SAR for the coarse alignment (which also catches an image that is mirrored, as an
+    ascending pass is); the fine matching then finds where it really lies. Over a whole scene the
+    affine can be off by more than the search radius where the GCPs bend: cut the scene smaller."""
+    gcps, wkt = dataset.GetGCPs(), dataset.GetGCPProjection()
+    if not gcps or len(gcps) < 3 or not wkt:
+        return None, None
+    geotransform = gdal.GCPsToGeoTransform(gcps)
+    return (tuple(geotransform), wkt) if geotransform else (None, None)
 
 
 def default_bands(dataset: gdal.Dataset, role: str) -> Tuple[int, ...]:
