@@ -140,7 +140,16 @@ def test_refit_with_too_few_points_is_a_warning(shown, iface):
 
 
 def test_refit_after_layers_were_removed(shown, iface):
+    """With the SAR-side layer removed, the edits in the optical one still count (Write used the
+    last fit and ignored them, with a success message); with both removed, Re-fit says so."""
     QgsProject.instance().removeMapLayer(shown.layers.layer_ids["sar"])
+    optical = shown.layers.layer("optical")
+    assert shown.result.tie_points.enabled.sum() == 36
+    for point_id in range(10):
+        set_enabled(optical, point_id, 0)
+    assert shown.refit()
+    assert shown.result.tie_points.enabled.sum() == 26 and np.allclose(shown.result.fit.sar_to_optical, TRUTH, atol=1e-6)
+    QgsProject.instance().removeMapLayer(shown.layers.layer_ids["optical"])
     assert not shown.refit()
     assert "no longer in the project" in " ".join(messages(iface, Qgis.Warning))
 

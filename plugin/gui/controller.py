@@ -225,7 +225,7 @@ class DockController(QObject):
             return
         layer = self.layers.layer("optical")
         feature_id = self.layers.feature_id("optical", point_id)
-        if feature_id is not None:
+        if layer is not None and feature_id is not None:
             geotransform = self.layers.frame("optical")[0]
             zoom_to_point(self.iface.mapCanvas(), layer, feature_id, abs(geotransform[1]) or 1.0)
 

@@ -108,12 +108,17 @@ class TiePointLayers:
         return self.project.mapLayer(layer_id) if layer_id else None
 
     def exist(self) -> bool:
-        return self.state is not None and all(self.layer(side) is not None for side in ("optical", "sar"))
+        """True while at least one of the two layers is in the project: edits are read from the
+        ones that are (a user who removes the SAR-side layer still edits the optical one)."""
+        return self.state is not None and any(self.layer(side) is not None for side in ("optical", "sar"))
 
     # --- reading edits --------------------------------------------------------------------------
-    def _read_side(self, side: str) -> Dict[int, Tuple[np.ndarray, Optional[int], int]]:
-        """id -> (pixel position, enabled or None, feature id), edits in progress included."""
+    def _read_side(self, side: str) -> Optional[Dict[int, Tuple[np.ndarray, Optional[int], int]]]:
+        """id -> (pixel position, enabled or None, feature id), edits in progress included; None
+        when the layer is no longer in the project."""
         layer = self.layer(side)
+        if layer is None:
+            return None
         geotransform = self.frame(side)[0]
         found = {}
         for feature in layer.getFeatures():
@@ -128,8 +133,13 @@ class TiePointLayers:
 
     def read_edits(self) -> Tuple[np.ndarray, TiePoints]:
         """The ids and tie points after the user's edits in both layers."""
-        optical, sar = self._read_side("optical"), self._read_side("sar")
         old = self.state.tie_points
+
+        def read(side: str, last_xy: np.ndarray):  # a layer no longer in the project reads as unedited
+            found = self._read_side(side)
+            return {int(point_id): (xy, None, None) for point_id, xy in zip(self.state.ids, last_xy)} if found is None else found
+
+        optical, sar = read("optical", old.optical_xy), read("sar", old.sar_xy)
         ids, optical_xy, sar_xy, distance, rejected_by, enabled = [], [], [], [], [], []
         for index, point_id in enumerate(self.state.ids):
             point_id = int(point_id)
@@ -159,6 +169,8 @@ class TiePointLayers:
         index_of = {int(point_id): index for index, point_id in enumerate(self.state.ids)}
         for side in ("optical", "sar"):
             layer = self.layer(side)
+            if layer is None:  # removed from the project by the user
+                continue
             was_editing = layer.isEditable()
             if was_editing:
                 layer.commitChanges(False)
@@ -182,7 +194,7 @@ class TiePointLayers:
             layer.triggerRepaint()
 
     def feature_id(self, side: str, point_id: int) -> Optional[int]:
-        found = self._read_side(side).get(int(point_id))
+        found = (self._read_side(side) or {}).get(int(point_id))
         return None if found is None else found[2]
 
     def remove(self) -> None:
