@@ -94,6 +94,18 @@ def test_points_file_round_trip(result, tmp_path):
     np.testing.assert_allclose(refit.sar_to_optical, result.fit.sar_to_optical, atol=1e-6)
 
 
+def test_a_points_file_that_cannot_be_read_says_so(tmp_path):
+    """A broken .points file gave a raw ValueError or IndexError; one without the enable column
+    (four values a line) is read with every point enabled."""
+    for name, text in (("words.points", "mapX,mapY,pixelX,pixelY,enable\n1,2,three,4,1\n"), ("short.points", "1,2,3\n")):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(RegistrationError, match="cannot be read as a Georeferencer .points file"):
+            outputs.read_points_file(str(tmp_path / name), OPTICAL_GT)
+    (tmp_path / "four.points").write_text("#CRS: EPSG:32611\n440005,3729995,0.5,-0.5\n440105,3729995,10.5,-0.5\n")
+    four = outputs.read_points_file(str(tmp_path / "four.points"), OPTICAL_GT)
+    assert four.enabled.all() and np.allclose(four.optical_xy, [[0, 0], [10, 0]]) and np.allclose(four.sar_xy, [[0, 0], [10, 0]])
+
+
 def test_geopackage_layer(result, tmp_path):
     path = outputs.write_geopackage(result, str(tmp_path / "tie.gpkg"))
     source = ogr.Open(path)  # keep the data source alive while its layer is used

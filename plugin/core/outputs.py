@@ -162,12 +162,19 @@ def write_points_file(result: RegistrationResult, path: str, overwrite: bool = F
 def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...]]) -> TiePoints:
     """Reads a Georeferencer .points file back into tie points (pixel grids, OpenCV convention)."""
     rows: List[List[float]] = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if not line or line.startswith("#") or line.startswith("mapX"):
-                continue
-            rows.append([float(v) for v in line.split(",")[:5]])
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                line = line.strip()
+                if not line or line.startswith("#") or line.startswith("mapX"):
+                    continue
+                values = [float(v) for v in line.split(",")[:5]]
+                if len(values) < 4:
+                    raise ValueError(f"line {number} has {len(values)} value(s), not mapX,mapY,sourceX,sourceY[,enable]")
+                rows.append(values + [1.0] * (5 - len(values)))  # no enable column: every point is enabled
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise RegistrationError(f"'{path}' cannot be read as a Georeferencer .points file ({error}).",
+                                "Choose a .points file saved by the QGIS Georeferencer or this plugin.") from None
     if not rows:
         raise RegistrationError(f"'{path}' holds no tie points.", "Choose a .points file saved by the Georeferencer or this plugin.")
     table = np.array(rows)
