@@ -28,8 +28,8 @@ def consistency_px(estimated: Optional[np.ndarray], reference: Optional[np.ndarr
 def case_figures(optical_xy, sar_xy, estimated, truth, width, height, candidates: int, seconds: float, tolerance: float) -> dict:
     """NCM: returned matches whose SAR point lies within 3 px of the truth; CMR = NCM / returned;
     RMSE over correct matches; success: all four corners within 3 px (and within the data's
-    tolerance); precision/recall/F as in the method: precision = CMR, recall = NCM / the correct
-    candidates before filtering (``candidates``, when known)."""
+    tolerance); precision/recall/F as in the method: precision = CMR, recall = NCM / every
+    tie-point candidate before filtering (``candidates``, when known), as the README states it."""
     returned = len(optical_xy)
     if returned:
         truth_sar = transforms.apply(np.linalg.inv(truth), np.asarray(optical_xy, float))

@@ -31,3 +31,16 @@ def test_concurrent_exports_keep_every_entry(tmp_path):
     assert sorted(manifest["models"]) == sorted([f"descriptor-{i}" for i in range(200)] + [f"dense-{i}" for i in range(200)])
     assert manifest["models"]["dense-7"]["kind"] == "features"
     assert manifest["default"] == "descriptor-0" and manifest["default_features"] == "dense-0"  # the first of each kind
+
+
+def test_the_card_says_which_training_pairs_show_held_out_ground():
+    """A card must not call its validation pairs never trained on when a training pair shows
+    their ground: older checkpoints name the pairs measured, newer ones what was left out."""
+    from training.export import held_out_ground
+
+    older = {"train": ["3mos/GF3_rural_1", "s1s2/050.png", "3mos/RCM_city_0"], "validation": ["3mos/GF3_rural_4"]}
+    assert "3mos/GF3_rural_1 (half of validation tile GF3_rural_4's ground)" in held_out_ground(older)
+    assert "050" not in held_out_ground(older)  # calibration ground matters only where calibration is held out
+    assert "s1s2/050.png" in held_out_ground(dict(older, calibration=["s1s2/139.png"]))
+    assert held_out_ground(dict(older, left_out=["3mos/GF3_rural_1"])) == "Left out, as they show ground of a held-out pair: 3mos/GF3_rural_1."
+    assert held_out_ground(dict(older, left_out=[])) == "No training pair shows ground of a held-out pair."

@@ -70,6 +70,14 @@ def resume(last_path: str, network: torch.nn.Module, optimizer: torch.optim.Opti
     return resumed["state"], resumed["config"]
 
 
+def refuse_another_split(resumed_config: Optional[dict], config: dict, out: str) -> None:
+    """A run continues only on the pairs it began on: resumed on another split (the data, or the
+    rule that splits it, changed), its weights would mix the two. Stops with what to do."""
+    if resumed_config is not None and resumed_config.get("split") != config["split"]:
+        raise SystemExit(f"error: {out} holds a run begun on other training or validation pairs than these "
+                         "(the data or its split changed): delete that folder, or give another --out, to start afresh")
+
+
 def schedule_progress(epoch: int, step: int, steps_per_epoch: int, schedule_epochs: float) -> float:
     """How far through its cosine the learning rate is at ``step`` of ``epoch`` (both from 0): the
     steps taken over ``schedule_epochs`` epochs' worth. Counted in steps, never in seconds, so the

@@ -12,15 +12,18 @@ engine's CFOG template matching (``plugin.core.structural``), smoothed as the me
 distinct measurements nearby, and keypoints where it cannot be measured are left out.
 
 Split (as ``shared/data/README.md`` suggests): s1s2-california, the last 10 pairs in name order
-are validation; 3MOS samples with k in 0..2 train, k in 3..4 validate.
+are validation; 3MOS samples with k in 0..2 train, k in 3..4 validate. A training pair that shows
+ground of a held-out pair is left out (``leave_out_shared_ground``).
 """
 from __future__ import annotations
 
+import functools
 import glob
+import json
 import logging
 import os
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -57,6 +60,55 @@ def list_pairs(data_dir: str) -> Tuple[List[ImagePair], List[ImagePair]]:
         pair = ImagePair("3mos/" + stem, optical, optical.replace("_opt.png", "_sar.png"))
         (validation if int(stem.rsplit("_", 1)[1]) >= 3 else train).append(pair)
     return train, validation
+
+
+# 3MOS tiles that show the same ground as another tile. The 3MOS samples carry no footprints;
+# this was measured by comparing their pixels block by block: GF3_rural_4's rows 128-255 are
+# GF3_rural_1's rows 0-127 (the optical identical, 99% of the SAR's pixels). No other tile shares ground.
+SAME_GROUND_3MOS = (("3mos/GF3_rural_4", "3mos/GF3_rural_1"),)
+
+
+@functools.lru_cache(maxsize=None)
+def _s1s2_footprints(metadata_path: str) -> Dict[str, Tuple[float, float, float, float]]:
+    """(xmin, ymin, xmax, ymax) in EPSG:3395 of every S1/S2 pair, from the data's metadata.json."""
+    if not os.path.exists(metadata_path):
+        return {}
+    with open(metadata_path, encoding="utf-8") as handle:
+        entries = json.load(handle)
+    footprints = {}
+    for entry in entries:
+        xs, ys = zip(*entry["corners_EPSG:3395"])
+        footprints["s1s2/" + entry["fragment_filename"]] = (min(xs), min(ys), max(xs), max(ys))
+    return footprints
+
+
+def _footprint(pair: ImagePair) -> Optional[Tuple[float, float, float, float]]:
+    if not pair.name.startswith("s1s2/"):
+        return None
+    return _s1s2_footprints(os.path.join(os.path.dirname(os.path.dirname(pair.optical_path)), "metadata.json")).get(pair.name)
+
+
+def share_ground(a: ImagePair, b: ImagePair) -> bool:
+    """True when the two pairs show some of the same ground (S1/S2: their footprints overlap;
+    3MOS: ``SAME_GROUND_3MOS``)."""
+    if {a.name, b.name} in [set(same) for same in SAME_GROUND_3MOS]:
+        return True
+    first, second = _footprint(a), _footprint(b)
+    if first is None or second is None:
+        return False
+    return min(first[2], second[2]) > max(first[0], second[0]) and min(first[3], second[3]) > max(first[1], second[1])
+
+
+def leave_out_shared_ground(pairs: List[ImagePair], held_out: List[ImagePair]) -> List[ImagePair]:
+    """``pairs`` less those that show ground of a ``held_out`` pair, so that nothing a network
+    trains on is seen again when it is validated or calibrated. The split by name alone let
+    validation tile GF3_rural_4 be half training tile GF3_rural_1, and S1/S2 validation pair 199
+    share 3% of its ground with training pair 102 (calibration pairs 139 and 175: 14% with fit
+    pairs 050 and 089, 3% with 076)."""
+    kept = [pair for pair in pairs if not any(share_ground(pair, other) for other in held_out)]
+    if len(kept) < len(pairs):
+        LOGGER.info("left out, as they show ground of a held-out pair: %s", ", ".join(p.name for p in pairs if p not in kept))
+    return kept
 
 
 CALIBRATION_S1S2_EVERY = 6  # calibration pairs: every 6th S1/S2 training pair ...

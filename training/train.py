@@ -20,9 +20,9 @@ import torch
 
 from plugin.core.network import DFFCANet
 from .augment import augment_pair, centre_crop
-from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs, start_run
+from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, refuse_another_split, resume, run_epochs, start_run
 from .loss import hardnet_loss, pair_distances
-from .patch_pairs import build_patch_set, list_pairs
+from .patch_pairs import build_patch_set, leave_out_shared_ground, list_pairs
 
 LOGGER = logging.getLogger("training")
 
@@ -106,7 +106,14 @@ def patch_set(args, pairs, split: str) -> dict:
 def patch_sets(args):
     """(training pairs, validation pairs, their window sets) as ``args`` asks (``patch_set``)."""
     train_pairs, validation_pairs = list_pairs(args.data)
+    train_pairs = leave_out_shared_ground(train_pairs, validation_pairs)
     return train_pairs, validation_pairs, patch_set(args, train_pairs, "train"), patch_set(args, validation_pairs, "val")
+
+
+def left_out(data: str, train_pairs) -> list:
+    """The names of the data's training pairs not trained on (``leave_out_shared_ground``)."""
+    kept = {pair.name for pair in train_pairs}
+    return [pair.name for pair in list_pairs(data)[0] if pair.name not in kept]
 
 
 def train(args) -> Tuple[str, int]:
@@ -134,8 +141,10 @@ def train(args) -> Tuple[str, int]:
         "network": network_conf,
         "earlier_phase": earlier_phase,
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
-        "split": {"train": [p.name for p in train_pairs], "validation": [p.name for p in validation_pairs]},
+        "split": {"train": [p.name for p in train_pairs], "validation": [p.name for p in validation_pairs],
+                  "left_out": left_out(args.data, train_pairs)},
     }
+    refuse_another_split(resumed_config, config, args.out)
 
     def batch_loss(rng):
         optical, sar, excluded = sample_batch(train_set, args.batch_size, args.patch_size, rng, args.groups, augment=args.augment, exclusion=args.exclusion)

@@ -5,7 +5,8 @@ template's ground (``loss.template_matching_loss``).
     python -m training.train_features --data ../shared/data --max-epochs 18 --out .cache/train/features
 
 Trains on the training pairs less the calibration pairs (``patch_pairs.split_calibration``: never
-seen here, used to set the engine's thresholds for these features); validates after every epoch
+seen here, used to set the engine's thresholds for these features) and less those that show ground
+of a calibration or validation pair (``patch_pairs.leave_out_shared_ground``); validates after every epoch
 on the held-out validation pairs (fixed, seeded samples) and keeps the best checkpoint.
 Epoch-bounded, with a time cap, and resumable (run again with the same --out to continue); uses
 CUDA when present. The learning rate follows a cosine over steps, never over seconds.
@@ -22,9 +23,9 @@ import torch
 
 from plugin.core.feature_network import DenseFeatureNet
 from .feature_samples import KNOWN_SIGMA_PX, TEMPLATE_PX, load_labelled_pairs, sample_batch
-from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, resume, run_epochs, start_run
+from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, refuse_another_split, resume, run_epochs, start_run
 from .loss import template_matching_loss, template_scores
-from .patch_pairs import list_pairs, split_calibration
+from .patch_pairs import leave_out_shared_ground, list_pairs, split_calibration
 
 LOGGER = logging.getLogger("training")
 GROUP_WEIGHTS = {"3mos": 0.65, "s1s2": 0.35}  # 3MOS holds five SAR sensors in small tiles: the harder, more varied half
@@ -74,6 +75,7 @@ def train(args) -> Tuple[str, int]:
     device = start_run(args)
     train_pairs, validation_pairs = list_pairs(args.data)
     fit_pairs, calibration_pairs = split_calibration(train_pairs)
+    all_fit_pairs, fit_pairs = fit_pairs, leave_out_shared_ground(fit_pairs, validation_pairs + calibration_pairs)
     fit = by_group(load_labelled_pairs(fit_pairs, args.cache))
     validation = by_group(load_labelled_pairs(validation_pairs, args.cache))
     validation_samples = sample_batch(validation, GROUP_WEIGHTS, args.validation_samples, np.random.default_rng(12345), augment=False)
@@ -84,14 +86,15 @@ def train(args) -> Tuple[str, int]:
         network = network.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=1e-4)
     last_path, best_path = checkpoint_paths(args.out)
-    state, _ = resume(last_path, network, optimizer)
+    state, resumed_config = resume(last_path, network, optimizer)
     config = {
         "kind": "features",
         "network": network_conf,
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
         "split": {"train": [p.name for p in fit_pairs], "calibration": [p.name for p in calibration_pairs],
-                  "validation": [p.name for p in validation_pairs]},
+                  "validation": [p.name for p in validation_pairs], "left_out": [p.name for p in all_fit_pairs if p not in fit_pairs]},
     }
+    refuse_another_split(resumed_config, config, args.out)
 
     def batch_loss(rng):
         optical, sar, labels = sample_batch(fit, GROUP_WEIGHTS, args.batch_size, rng)
