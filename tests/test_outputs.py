@@ -63,6 +63,16 @@ def test_a_float_sar_without_nodata_is_nan_outside_its_footprint(result, tmp_pat
     assert np.isfinite(values[20:100, 20:120]).all()
 
 
+def test_packed_values_keep_their_scale_offset_and_unit(result, tmp_path):
+    dataset = gdal.Open(result.sar.path, gdal.GA_Update)
+    band = dataset.GetRasterBand(1)
+    band.SetScale(0.01), band.SetOffset(-30.0), band.SetUnitType("dB")
+    dataset = None
+    warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped.tif")))  # kept open while its band is read
+    band = warped.GetRasterBand(1)
+    assert (band.GetScale(), band.GetOffset(), band.GetUnitType()) == (0.01, -30.0, "dB")
+
+
 def test_a_sar_with_an_alpha_band_keeps_its_alpha(result, tmp_path):
     """A SAR written with an alpha band (gdalwarp -dstalpha, QGIS's Warp): its data band is warped
     and its alpha marks the footprint (it came out all nodata, marked as no alpha)."""

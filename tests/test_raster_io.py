@@ -128,3 +128,37 @@ def test_a_raster_georeferenced_by_gcps_only_is_placed_by_their_best_affine(tmp_
     raster = read_raster(plain, "sar")
     assert raster.is_georeferenced and np.allclose(raster.geotransform, mirrored)
     assert osr.SpatialReference(raster.crs_wkt).GetAuthorityCode(None) == "32611"
+
+
+def test_decibels_packed_in_int16_are_read_as_decibels(tmp_path):
+    """dB x 100 in Int16 with the band's scale 0.01 (as gdal_translate -ot Int16 -scale writes it):
+    read as dB, not as linear values, which all negative would flatten to one value (the pair was
+    then refused as if the images did not overlap)."""
+    from osgeo import gdal
+
+    decibels = np.random.default_rng(0).uniform(-25, -2, (100, 100)).astype(np.float32)
+    path = write_tif(tmp_path / "db_int16.tif", np.round(decibels * 100).astype(np.int16), GT, 32611, nodata=-32768)
+    dataset = gdal.Open(path, gdal.GA_Update)
+    dataset.GetRasterBand(1).SetScale(0.01)
+    dataset = None
+    raster = read_raster(path, "sar")
+    np.testing.assert_allclose(raster.data, decibels, atol=0.006)
+    assert sar_scale_of(raster) == "db" and normalize_sar(raster).std() > 0.1
+    with pytest.raises(RegistrationError, match="not linear backscatter"):
+        normalize_sar(raster, "linear")
+
+
+def test_a_sentinel2_stack_is_read_as_its_red_green_and_blue(tmp_path):
+    """13 bands in Sentinel-2 order, no colour interpretation: bands 4, 3, 2 (band 1 is the 60 m
+    coastal aerosol band); bands named B04, B03, B02 anywhere in a stack: those."""
+    from osgeo import gdal
+
+    stack = np.stack([np.full((70, 70), 10 * (i + 1), np.uint16) for i in range(13)])
+    assert read_raster(write_tif(tmp_path / "s2.tif", stack, GT, 32611), "optical").bands_used == (4, 3, 2)
+    named = write_tif(tmp_path / "named.tif", stack[:5], GT, 32611)
+    dataset = gdal.Open(named, gdal.GA_Update)
+    for index, name in enumerate(["B11", "B04", "B08", "B03", "B02"], 1):
+        dataset.GetRasterBand(index).SetDescription(name)
+    dataset = None
+    assert read_raster(named, "optical").bands_used == (2, 4, 5)
+    assert read_raster(write_tif(tmp_path / "five.tif", stack[:5], GT, 32611), "optical").bands_used == (1,)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import RegistrationError
 from .raster_io import Raster
 
 SAR_SCALES = ("auto", "linear", "db", "display")
@@ -15,14 +16,15 @@ SAR_SCALES = ("auto", "linear", "db", "display")
 def sar_scale_of(raster: Raster) -> str:
     """Guesses how SAR values are scaled.
 
-    - "db": float data with negative values (backscatter already in decibels);
+    - "db": signed data (float, or integers such as dB x 100 in Int16) with negative values
+      (backscatter already in decibels);
     - "display": 8-bit data (already a stretched, display-ready image, as in most PNG/JPEG);
     - "linear": anything else (amplitude or intensity: integer DN, float sigma0, complex).
     """
     values = raster.data[raster.valid]
     if raster.source_dtype == "Byte":
         return "display"
-    if raster.source_dtype.startswith("Float") and values.size and values.min() < 0:
+    if raster.source_dtype.startswith(("Float", "Int")) and values.size and values.min() < 0:
         return "db"
     return "linear"
 
@@ -53,5 +55,9 @@ def normalize_sar(raster: Raster, scale: str = "auto") -> np.ndarray:
     if scale not in SAR_SCALES:
         raise ValueError(f"sar scale must be one of {SAR_SCALES}, got {scale!r}")
     scale = sar_scale_of(raster) if scale == "auto" else scale
+    if scale == "linear" and not (raster.valid & (raster.data > 0)).any():
+        # 10 log10 of nothing positive would flatten the image, and no match could be found
+        raise RegistrationError(f"The SAR raster '{raster.path}' has no positive values, so it is not linear backscatter.",
+                                "If it holds decibels, set the SAR scale to dB (--sar-scale db; 'SAR values' in the dock).")
     values = to_decibels(raster.data, raster.valid) if scale == "linear" else raster.data
     return percentile_stretch(values, raster.valid)

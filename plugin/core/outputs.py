@@ -120,7 +120,12 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
                 out_band.SetColorInterpretation(gdal.GCI_AlphaBand)
             else:
                 out_band.SetNoDataValue(nodata)
-            out_band.SetDescription(source.GetRasterBand(index).GetDescription())
+            source_band = source.GetRasterBand(index)
+            out_band.SetDescription(source_band.GetDescription())
+            for name in ("Scale", "Offset", "UnitType"):  # packed values keep their meaning (dB x 100 in Int16 ...)
+                value = getattr(source_band, f"Get{name}")()
+                if value is not None and value != "":
+                    getattr(out_band, f"Set{name}")(value)
         try:
             gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=alpha, multithread=True,
                       warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], **warp_options(result.fit.model))
