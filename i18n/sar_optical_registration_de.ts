@@ -608,6 +608,10 @@
       <translation>Die Ausgabe '{}' ist eines der Eingaberaster. Wählen Sie einen anderen Ausgabedateinamen.</translation>
     </message>
     <message>
+      <source>Cancelled after writing {}; the other files were not written.</source>
+      <translation>Abgebrochen nach dem Schreiben von {}; die übrigen Dateien wurden nicht geschrieben.</translation>
+    </message>
+    <message>
       <source>Register SAR to optical</source>
       <translation>SAR auf optisches Bild registrieren</translation>
     </message>

@@ -270,6 +270,26 @@ def test_register_cancel_stops_without_outputs(provider, sample, tmp_path):
     assert feedback.isCanceled() and results == {} and not os.path.exists(out)
 
 
+def test_cancelled_after_the_warp_names_what_was_written(provider, sample, truth_files, tmp_path):
+    """A warp cannot be interrupted: Cancel pressed while it runs stops before the next file, and
+    the log names the GeoTIFF that was written (the run reports nothing else)."""
+    class Recording(QgsProcessingFeedback):
+        warnings = []
+
+        def pushWarning(self, text):  # noqa: N802 (QGIS's name)
+            self.warnings.append(text)
+            super().pushWarning(text)
+
+    feedback = Recording()
+    feedback.progressChanged.connect(lambda percent: percent >= 50 and feedback.cancel())  # 50%: the GeoTIFF is written
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(WARP)
+    out, points = str(tmp_path / "warped.tif"), str(tmp_path / "tie.points")
+    results, ok = algorithm.run({"OPTICAL": sample["optical"], "SAR": sample["sar"], "POINTS_INPUT": truth_files["points"],
+                                 "OUTPUT": out, "POINTS_FILE": points}, QgsProcessingContext(), feedback)
+    assert results == {} and os.path.exists(out) and not os.path.exists(points)
+    assert feedback.warnings == [f"Cancelled after writing {out}; the other files were not written."]
+
+
 # --- Registration of the bundled sample with the network (needs the trained model) ---------------
 
 @pytest.fixture(scope="module")

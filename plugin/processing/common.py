@@ -172,16 +172,21 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
 
     def write_outputs(self, result, paths: dict, feedback, start: float = 90.0) -> dict:
         """Writes every output asked for (replacing old files, never an input) and returns the
-        algorithm's results; {} when cancelled between outputs."""
+        algorithm's results; {} when cancelled between outputs (naming in the log any file already
+        written: a warp cannot be interrupted)."""
         _, outputs, _ = load_core()
         writers = ((self.OUTPUT, outputs.write_warped_sar), (self.TIE_POINTS, outputs.write_geopackage), (self.POINTS_FILE, outputs.write_points_file))
         wanted = [(key, writer) for key, writer in writers if paths[key]]
+        written = []
         for step, (key, writer) in enumerate(wanted):
             if feedback.isCanceled():
+                if written:
+                    feedback.pushWarning(self.tr("Cancelled after writing {}; the other files were not written.").format(", ".join(written)))
                 return {}
             feedback.setProgressText(self.tr("Writing {}").format(os.path.basename(paths[key])))
             with user_errors():
                 writer(result, paths[key], overwrite=True)
+            written.append(paths[key])
             feedback.setProgress(start + (100.0 - start) * (step + 1) / len(wanted))
         used = int(result.tie_points.enabled.sum())
         results = dict(paths)
