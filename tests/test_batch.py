@@ -222,6 +222,31 @@ def test_cli_batch_usage_errors(tmp_path, capsys):
     assert cli.main(["batch", "a", "b", "c", str(tmp_path / "out")]) == 2
 
 
+def test_a_batch_stopped_by_sigterm_leaves_no_partial_file_and_keeps_its_summary(fake, pairs_csv, tmp_path, monkeypatch, capsys):
+    """A scheduler's time limit sends SIGTERM: the batch stops as on Ctrl-C (status 143), the pair
+    being written leaves no half-written file, and the summary says what was done (by default the
+    process died on the spot, leaving its .partial file)."""
+    import signal
+
+    from plugin.core import outputs
+
+    warp_options, warps = outputs.warp_options, []
+
+    def terminated_while_writing_the_second(model):
+        warps.append(model)
+        if len(warps) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return warp_options(model)
+
+    monkeypatch.setattr(outputs, "warp_options", terminated_while_writing_the_second)
+    outdir = tmp_path / "out"
+    assert cli.main(["batch", pairs_csv, str(outdir)]) == 143
+    assert "terminated" in capsys.readouterr().err
+    assert [row["status"] for row in summary_rows(str(outdir))] == ["ok", "pending", "pending"]
+    assert sorted(os.listdir(outdir)) == ["batch_summary.csv", "batch_summary.json", "first.tif"]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
+
+
 def test_cli_batch_on_the_sample(sample, tmp_path):
     """The real thing (needs the trained model): the sample registers, a noise "SAR" fails, a rerun skips the sample."""
     noise = str(tmp_path / "noise.tif")
