@@ -1,7 +1,7 @@
 """The training split keeps held-out ground out of training: a training pair that shows ground
 of a validation (or, for the dense features, a calibration) pair is left out, and a run resumed
-on another split stops instead of mixing the two. A small folder in the data's layout stands in
-for shared/data."""
+on another split stops instead of mixing the two. A small folder built in tmp_path, in the data's
+layout, stands in for the data: the test needs no data folder."""
 import json
 
 import pytest
