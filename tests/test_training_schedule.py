@@ -20,7 +20,7 @@ def synthetic_patches(count: int, window: int, seed: int) -> dict:
 @pytest.fixture
 def tiny_data(monkeypatch):
     train_set, validation_set = synthetic_patches(96, 48, 1), synthetic_patches(512, 48, 2)
-    monkeypatch.setattr(descriptor_training, "patch_sets", lambda args: ([], [], train_set, validation_set))
+    monkeypatch.setattr(descriptor_training, "patch_sets", lambda args: ([], [], train_set, validation_set, []))
 
 
 def arguments(out, *extra):
@@ -102,7 +102,7 @@ def tiny_labelled_pairs(monkeypatch):
     pairs = [labelled(f"{group}/pair-{i}", seed) for seed, (group, i) in enumerate([(g, i) for g in ("3mos", "s1s2") for i in (0, 1)])]
     monkeypatch.setattr(train_features, "list_pairs", lambda data: (pairs, pairs))
     monkeypatch.setattr(train_features, "split_calibration", lambda train_pairs: (train_pairs, []))
-    monkeypatch.setattr(train_features, "leave_out_shared_ground", lambda pairs, held_out: pairs)  # no footprints here
+    monkeypatch.setattr(train_features, "leave_out_shared_ground", lambda pairs, held_out: (pairs, []))  # no footprints here
     monkeypatch.setattr(train_features, "load_labelled_pairs", lambda chosen, cache: chosen)
     return train_features
 

@@ -43,8 +43,9 @@ def test_a_training_pair_that_shows_held_out_ground_is_left_out(data):
     assert not share_ground(names["s1s2/000.png"], names["s1s2/013.png"])
     assert share_ground(names["3mos/GF3_rural_1"], names["3mos/GF3_rural_4"])
     assert not share_ground(names["3mos/RCM_city_0"], names["3mos/RCM_city_3"])
-    kept = [pair.name for pair in leave_out_shared_ground(train, validation)]
-    assert kept == ["s1s2/000.png", "s1s2/002.png", "s1s2/003.png", "3mos/RCM_city_0"]
+    kept, left_out = leave_out_shared_ground(train, validation)
+    assert [pair.name for pair in kept] == ["s1s2/000.png", "s1s2/002.png", "s1s2/003.png", "3mos/RCM_city_0"]
+    assert left_out == ["s1s2/001.png", "3mos/GF3_rural_1"]
     # the calibration pairs are chosen from the whole training list, as before, so they do not move
     _, calibration = split_calibration(train)
     assert [pair.name for pair in calibration] == ["s1s2/000.png"]

@@ -42,7 +42,7 @@ def main(argv=None) -> None:
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "label-offsets.md"))
     args = parser.parse_args(argv)
-    train, validation, train_set, validation_set = patch_sets(train_arguments(["--data", args.data, "--refine-labels"]))
+    train, validation, train_set, validation_set, _ = patch_sets(train_arguments(["--data", args.data, "--refine-labels"]))
     template = 2 * REFINE_TEMPLATE_RADIUS + 1
     lines = ["# Measured offsets between the SAR and optical images of the data's pairs", "",
              f"Command: `python -m training.label_offsets --data {args.data} --out {args.out}`  ",

@@ -99,16 +99,18 @@ def share_ground(a: ImagePair, b: ImagePair) -> bool:
     return min(first[2], second[2]) > max(first[0], second[0]) and min(first[3], second[3]) > max(first[1], second[1])
 
 
-def leave_out_shared_ground(pairs: List[ImagePair], held_out: List[ImagePair]) -> List[ImagePair]:
-    """``pairs`` less those that show ground of a ``held_out`` pair, so that nothing a network
+def leave_out_shared_ground(pairs: List[ImagePair], held_out: List[ImagePair]) -> Tuple[List[ImagePair], List[str]]:
+    """(kept, left out): ``pairs`` less those that show ground of a ``held_out`` pair, and the
+    names of those left out (a checkpoint records them), so that nothing a network
     trains on is seen again when it is validated or calibrated. The split by name alone let
     validation tile GF3_rural_4 be half training tile GF3_rural_1, and S1/S2 validation pair 199
     share 3% of its ground with training pair 102 (calibration pairs 139 and 175: 14% with fit
     pairs 050 and 089, 3% with 076)."""
     kept = [pair for pair in pairs if not any(share_ground(pair, other) for other in held_out)]
-    if len(kept) < len(pairs):
-        LOGGER.info("left out, as they show ground of a held-out pair: %s", ", ".join(p.name for p in pairs if p not in kept))
-    return kept
+    left_out = [pair.name for pair in pairs if pair not in kept]
+    if left_out:
+        LOGGER.info("left out, as they show ground of a held-out pair: %s", ", ".join(left_out))
+    return kept, left_out
 
 
 CALIBRATION_S1S2_EVERY = 6  # calibration pairs: every 6th S1/S2 training pair ...

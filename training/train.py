@@ -104,22 +104,17 @@ def patch_set(args, pairs, split: str) -> dict:
 
 
 def patch_sets(args):
-    """(training pairs, validation pairs, their window sets) as ``args`` asks (``patch_set``)."""
+    """(training pairs, validation pairs, their window sets, the names of the training pairs left
+    out as they show held-out ground) as ``args`` asks (``patch_set``, ``leave_out_shared_ground``)."""
     train_pairs, validation_pairs = list_pairs(args.data)
-    train_pairs = leave_out_shared_ground(train_pairs, validation_pairs)
-    return train_pairs, validation_pairs, patch_set(args, train_pairs, "train"), patch_set(args, validation_pairs, "val")
-
-
-def left_out(data: str, train_pairs) -> list:
-    """The names of the data's training pairs not trained on (``leave_out_shared_ground``)."""
-    kept = {pair.name for pair in train_pairs}
-    return [pair.name for pair in list_pairs(data)[0] if pair.name not in kept]
+    train_pairs, left_out = leave_out_shared_ground(train_pairs, validation_pairs)
+    return train_pairs, validation_pairs, patch_set(args, train_pairs, "train"), patch_set(args, validation_pairs, "val"), left_out
 
 
 def train(args) -> Tuple[str, int]:
     """Trains as ``args`` say; returns the best checkpoint's path and the epochs trained so far."""
     device = start_run(args)
-    train_pairs, validation_pairs, train_set, validation_set = patch_sets(args)
+    train_pairs, validation_pairs, train_set, validation_set, left_out = patch_sets(args)
     LOGGER.info("train windows %d from %d pairs; validation %d from %d pairs", len(train_set["xy"]), len(train_pairs), len(validation_set["xy"]), len(validation_pairs))
     network_conf = {"patch_size": args.patch_size, "coordinate_attention": not args.no_attention, "descriptor_dim": 256}
     # channels_last halves the time of a training step on the CPU (measured: 1.7 s -> 0.9 s).
@@ -142,7 +137,7 @@ def train(args) -> Tuple[str, int]:
         "earlier_phase": earlier_phase,
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
         "split": {"train": [p.name for p in train_pairs], "validation": [p.name for p in validation_pairs],
-                  "left_out": left_out(args.data, train_pairs)},
+                  "left_out": left_out},
     }
     refuse_another_split(resumed_config, config, args.out)
 

@@ -75,7 +75,7 @@ def train(args) -> Tuple[str, int]:
     device = start_run(args)
     train_pairs, validation_pairs = list_pairs(args.data)
     fit_pairs, calibration_pairs = split_calibration(train_pairs)
-    all_fit_pairs, fit_pairs = fit_pairs, leave_out_shared_ground(fit_pairs, validation_pairs + calibration_pairs)
+    fit_pairs, left_out = leave_out_shared_ground(fit_pairs, validation_pairs + calibration_pairs)
     fit = by_group(load_labelled_pairs(fit_pairs, args.cache))
     validation = by_group(load_labelled_pairs(validation_pairs, args.cache))
     validation_samples = sample_batch(validation, GROUP_WEIGHTS, args.validation_samples, np.random.default_rng(12345), augment=False)
@@ -92,7 +92,7 @@ def train(args) -> Tuple[str, int]:
         "network": network_conf,
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "cache", "data")},
         "split": {"train": [p.name for p in fit_pairs], "calibration": [p.name for p in calibration_pairs],
-                  "validation": [p.name for p in validation_pairs], "left_out": [p.name for p in all_fit_pairs if p not in fit_pairs]},
+                  "validation": [p.name for p in validation_pairs], "left_out": left_out},
     }
     refuse_another_split(resumed_config, config, args.out)
 
