@@ -78,13 +78,14 @@ def evaluate(args):
     torch.set_num_threads(os.cpu_count() or 1)
     extractor = DescriptorExtractor(args.model, args.device)
     if args.features == "learned":
-        feature_extractor(None, args.device).warm_up()  # loaded once for every pair, as the GUI and batch do
+        feature_extractor(args.feature_model, args.device).warm_up()  # loaded once for every pair, as the GUI and batch do
     rows, references = [], {}
     for tier in args.tiers:
         options = RegistrationOptions(device=args.device, model=args.model, max_keypoints=args.max_keypoints,
                                       mutual=not args.no_mutual, search_radius=args.search_radius,
                                       grid_step=args.grid_step, matcher=args.matcher,
-                                      template_radius=args.template_radius, features=args.features)
+                                      template_radius=args.template_radius, features=args.features,
+                                      feature_model=args.feature_model)
         for case in make_cases(args.data, tier, args.seed, args.limit):
             height, width = case.sar.shape
             tolerance = TOLERANCE_PX[case.dataset]
@@ -212,6 +213,7 @@ def main(argv=None):
     parser.add_argument("--matcher", default=RegistrationOptions.matcher, choices=MATCHERS)
     parser.add_argument("--template-radius", type=int, default=RegistrationOptions.template_radius)
     parser.add_argument("--features", default=RegistrationOptions.features, choices=FEATURES)
+    parser.add_argument("--feature-model", default=None, help="dense feature weights by name (models/manifest.json); default: the manifest's default")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N validation pairs (0: all)")
     parser.add_argument("--gpu-path-on-cpu", action="store_true",
