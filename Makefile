@@ -23,10 +23,14 @@ demo: setup
 test: setup
 	$(PY) -m pytest
 
-# Reproduces both shipped networks from $(DATA) (each step is epoch-bounded, with a time cap, and
-# resumable: run it again). The learning rate follows a cosine over steps (--schedule-epochs sets its
-# horizon; see "The models" in README.md). The two networks train at the same time, each on half the
-# cores: on 2 cores an epoch of either took 1.2-1.4x as long, one thread each side by side, as
+# Trains both networks by the shipped recipes from $(DATA) (each step is epoch-bounded, with a time
+# cap, and resumable: run it again), on the split that leaves out training pairs showing ground of a
+# held-out pair, and exports them as dffca-v4 and dense-v2 *without* making them the defaults: the
+# shipped dffca-v3 and dense-v1 were trained before that split and measured better in the engine
+# than this recipe's run (benchmarks/results/retrained/README.md). A new model becomes the default
+# only after the checks README.md names ("The models"). The learning rate follows a cosine over
+# steps (--schedule-epochs sets its horizon; see "The models" in README.md). The two networks
+# train at the same time, each on half the cores: on 2 cores an epoch of either took 1.2-1.4x as long, one thread each side by side, as
 # alone on both threads, so the pair ends about 40 min sooner than one after the other, in about
 # 1 h 30 min on an AVX-512 CPU and about twice that on an AVX2 one (benchmarks/results/train-time.md).
 # -k: when one side stops at its time cap (status 3), the other still runs to its end and exports.
@@ -43,9 +47,9 @@ train: setup
 # then not the same bit for bit.
 # Phase 2 runs 12 epochs of a 16.7-epoch cosine (dffca-v2's phase-2 horizon; it was still improving).
 train-descriptor: setup
-	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --seed 1 --patch-size 96 --minutes 60 --out .cache/train/dffca-v3
-	$(PY) -m training.train --data $(DATA) --refine-labels --augment mild --lr 5e-4 --groups 8 --max-epochs 12 --schedule-epochs 16.7 --patch-size 96 --minutes 90 --init .cache/train/dffca-v3/best.pt --out .cache/train/dffca-v3-phase2
-	$(PY) -m training.export .cache/train/dffca-v3-phase2/best.pt --name dffca-v3 --default --notes training/notes/dffca-v3.md
+	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --seed 1 --patch-size 96 --minutes 60 --out .cache/train/dffca-v4
+	$(PY) -m training.train --data $(DATA) --refine-labels --augment mild --lr 5e-4 --groups 8 --max-epochs 12 --schedule-epochs 16.7 --patch-size 96 --minutes 90 --init .cache/train/dffca-v4/best.pt --out .cache/train/dffca-v4-phase2
+	$(PY) -m training.export .cache/train/dffca-v4-phase2/best.pt --name dffca-v4 --notes training/notes/dffca-v4.md
 
 # The dense feature network of the fine template stage (plugin/core/feature_network.py), trained on the
 # training pairs less the calibration pairs; see models/dense-v1.md. Horizon: its 40 minutes held
@@ -53,8 +57,8 @@ train-descriptor: setup
 # thread beside train-descriptor (AVX-512), so about 80 min; the 120-minute cap stops a machine
 # about half as fast (an AVX2 one measured 430-580 s an epoch): run `make train` again to finish.
 train-features: setup
-	$(PY) -m training.train_features --data $(DATA) --max-epochs 18 --schedule-epochs 17.5 --minutes 120 --out .cache/train/dense-v1
-	$(PY) -m training.export .cache/train/dense-v1/best.pt --name dense-v1 --default --notes training/notes/dense-v1.md
+	$(PY) -m training.train_features --data $(DATA) --max-epochs 18 --schedule-epochs 17.5 --minutes 120 --out .cache/train/dense-v2
+	$(PY) -m training.export .cache/train/dense-v2/best.pt --name dense-v2 --notes training/notes/dense-v2.md
 
 # The matching benchmark on the held-out pairs of $(DATA) (seeded warps, two tiers), against
 # OpenCV SIFT and AKAZE in the same run: benchmarks/results/results.{md,json}.
