@@ -30,9 +30,10 @@ test: setup
 # than this recipe's run (benchmarks/results/retrained/README.md). A new model becomes the default
 # only after the checks README.md names ("The models"). The learning rate follows a cosine over
 # steps (--schedule-epochs sets its horizon; see "The models" in README.md). The two networks
-# train at the same time, each on half the cores: on 2 cores an epoch of either took 1.2-1.4x as long, one thread each side by side, as
-# alone on both threads, so the pair ends about 40 min sooner than one after the other, in about
-# 1 h 30 min on an AVX-512 CPU and about twice that on an AVX2 one (benchmarks/results/train-time.md).
+# train at the same time, each on half the cores: on 2 cores an epoch of either took 1.2-1.4x as
+# long, one thread each side by side, as alone on both threads, so the pair ends about 40 min
+# sooner than one after the other: about 1 h 30 min on an AVX-512 CPU and about 2 h on an AVX2 one,
+# both projected from runs shared with other work (README.md, "How long"; benchmarks/results/train-time.md).
 # -k: when one side stops at its time cap (status 3), the other still runs to its end and exports.
 TRAIN_THREADS := $(shell n=$$(nproc); echo $$(( n > 1 ? n / 2 : 1 )))
 train: setup
