@@ -30,11 +30,8 @@ test: setup
 # than this recipe's run (benchmarks/results/retrained/README.md). A new model becomes the default
 # only after the checks README.md names ("The models"). The learning rate follows a cosine over
 # steps (--schedule-epochs sets its horizon; see "The models" in README.md). The two networks
-# train at the same time, each on half the cores: on 2 cores an epoch of either took 1.2-1.4x as
-# long, one thread each side by side, as alone on both threads, so the pair ends about 40 min
-# sooner than one after the other: 2 h 30 min measured to the end on an AVX2 CPU with nothing else
-# running, about 1 h 30 min projected on an AVX-512 one (README.md, "How long";
-# benchmarks/results/train-time.md).
+# train at the same time, each on half the cores, which ends about 40 min sooner than one after
+# the other. How long each stage takes, measured: README.md, "How long"; benchmarks/results/train-time.md.
 # -k: when one side stops at its time cap (status 3), the other still runs to its end and exports.
 TRAIN_THREADS := $(shell n=$$(nproc); echo $$(( n > 1 ? n / 2 : 1 )))
 train: setup
@@ -43,11 +40,8 @@ train: setup
 # The method's descriptor, in two phases, as the shipped model was trained (see models/dffca-v3.md):
 # 96 x 96 px patches, strong augmentation, then mild augmentation at a lower rate, both on refined
 # labels (each SAR window cut at the offset the pair's own structure shows there;
-# training/patch_pairs.py). Phase 2 starts from phase 1's best weights. Each 96 px epoch took
-# 290-340 s (phase 1) and about 270 s (phase 2) on one thread of an AVX-512 CPU beside
-# train-features, so about 32 + 54 min (on an AVX2 CPU 479 and 509 s: 48 + 97 min, phase 2's last
-# epoch starting 63 s before its cap); alone on 2 threads an epoch took 235 s, but the weights are
-# then not the same bit for bit.
+# training/patch_pairs.py). Phase 2 starts from phase 1's best weights. One thread each side by
+# side: on 2 threads alone an epoch is faster, but the weights are then not the same bit for bit.
 # Phase 2 runs 12 epochs of a 16.7-epoch cosine (dffca-v2's phase-2 horizon; it was still improving).
 train-descriptor: setup
 	$(PY) -m training.train --data $(DATA) --refine-labels --augment strong --max-epochs 6 --seed 1 --patch-size 96 --minutes 60 --out .cache/train/dffca-v4
@@ -56,10 +50,8 @@ train-descriptor: setup
 
 # The dense feature network of the fine template stage (plugin/core/feature_network.py), trained on the
 # training pairs less the calibration pairs; see models/dense-v1.md. Horizon: its 40 minutes held
-# 17.5 of its epochs (2400 / 137 s). An epoch took 195 s alone on 2 threads and 236-296 s on one
-# thread beside train-descriptor (AVX-512), so about 80 min; on an AVX2 CPU 377-459 s, 122 min, the
-# 18th epoch starting 99 s before the 120-minute cap. Where a cap stops a slower machine, run
-# `make train` again to finish.
+# 17.5 of its epochs (2400 / 137 s). Where a time cap stops a slower machine, run `make train`
+# again to finish.
 train-features: setup
 	$(PY) -m training.train_features --data $(DATA) --max-epochs 18 --schedule-epochs 17.5 --minutes 120 --out .cache/train/dense-v2
 	$(PY) -m training.export .cache/train/dense-v2/best.pt --name dense-v2 --notes training/notes/dense-v2.md
