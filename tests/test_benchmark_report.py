@@ -44,8 +44,8 @@ def test_results_markdown_can_be_written_again_from_the_stored_json(tmp_path):
     run.main(["--from-json", "--out", str(tmp_path)])
     text = (tmp_path / "results.md").read_text()
     assert text.startswith("# Benchmark results\n\nCommit: abc")
-    assert "| georeferenced | 3mos/B | 2.0 | 1.0 | 0 | 0.00 | - | 0.00 | 1.00 |" in text
-    assert "| georeferenced | 3mos/C | - | - | 0 | 0.00 | - | - | 1.00 |" in text
+    assert "| georeferenced | 3mos/B | 2.0 | 1.0 | 0 | 0.00 | - | - | 0.00 | 1.00 |" in text
+    assert "| georeferenced | 3mos/C | - | - | 0 | 0.00 | - | - | - | 1.00 |" in text
 
 
 def test_results_name_the_commit_and_say_when_tracked_files_differ_from_it(tmp_path, monkeypatch):
@@ -102,3 +102,24 @@ def test_a_results_file_names_the_commit_its_run_started_from(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": ROOT}).stdout.split()
     assert out[0] == started and out[1] != started
+
+
+def test_own_reference_rmse_judges_matches_by_the_unwarped_estimate_not_the_truth():
+    """Where the data's truth is off (here by 8 px), no match is correct by it, but the matches
+    are judged by the engine's estimate D for the unwarped pair composed with the known warp."""
+    import numpy as np
+    from benchmarks.metrics import case_figures, own_reference_rmse
+
+    rng = np.random.default_rng(0)
+    warp = np.array([[1.02, 0.03, 7.0], [-0.03, 1.02, -4.0], [0.0, 0.0, 1.0]])  # warped SAR px -> original SAR px
+    ground = np.array([[1.0, 0.0, 8.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])  # the pair as it is: 8 px off the truth
+    sar_xy = rng.uniform(20, 230, (200, 2))
+    noise = rng.normal(0, 0.5, (200, 2))
+    optical_xy = (ground @ warp @ np.c_[sar_xy, np.ones(200)].T).T[:, :2] + noise
+    truth = warp  # the data's identity composed with the warp
+    figures = case_figures(optical_xy, sar_xy, ground @ warp, truth, 256, 256, 200, 1.0, 5.0)
+    assert figures["ncm"] == 0 and figures["rmse_px"] is None
+    own = own_reference_rmse(optical_xy, sar_xy, ground, warp)
+    assert 0.5 < own < 0.9  # sqrt(2) x 0.5 px of noise in x and y, less what the 3 px cut leaves out
+    assert own_reference_rmse(optical_xy, sar_xy, None, warp) is None
+    assert own_reference_rmse(optical_xy + 10.0, sar_xy, ground, warp) is None  # every match 14 px off D: none correct
