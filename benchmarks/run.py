@@ -11,7 +11,7 @@ shared/data/README.md: the s1s2 pairs are themselves off by several px in hilly 
 truth-free self-consistency: each method also registers the pair as it is in the data (estimate
 D), and the case counts as consistent when its estimate E for the warped pair puts the corners
 within 3 px of D composed with the known warp; the matches are also judged by D instead of the
-truth ("RMSE px, own reference"), which the data's misalignment does not cap.
+truth where E and D agree ("RMSE px, own reference"), which the data's misalignment does not cap.
 """
 from __future__ import annotations
 
@@ -69,12 +69,15 @@ def reference_estimates(case, extractor, options):
 
 
 def consistency(figures, estimated, reference, case, width, height, optical_xy, sar_xy):
-    """Adds the truth-free figures: E against D composed with the known warp at the corners, and
-    the RMSE of the matches judged by D instead of the truth (``metrics.own_reference_rmse``)."""
+    """Adds the truth-free figures: E against D composed with the known warp at the corners, and,
+    where they agree within 3 px (D is no reference where they do not: a peer's few matches agree
+    with its own wrong fit), the RMSE of the matches judged by D instead of the truth
+    (``metrics.own_reference_rmse``)."""
     error = consistency_px(estimated, reference, case.sar_to_optical, width, height)
     error = None if error is None else round(error, 2)
-    return {**figures, "consistency_px": error, "consistent_3px": error is not None and error <= 3.0,
-            "rmse_own_reference_px": own_reference_rmse(optical_xy, sar_xy, reference, case.sar_to_optical)}
+    consistent = error is not None and error <= 3.0
+    return {**figures, "consistency_px": error, "consistent_3px": consistent,
+            "rmse_own_reference_px": own_reference_rmse(optical_xy, sar_xy, reference, case.sar_to_optical) if consistent else None}
 
 
 def evaluate(args):

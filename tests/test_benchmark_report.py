@@ -123,3 +123,22 @@ def test_own_reference_rmse_judges_matches_by_the_unwarped_estimate_not_the_trut
     assert 0.5 < own < 0.9  # sqrt(2) x 0.5 px of noise in x and y, less what the 3 px cut leaves out
     assert own_reference_rmse(optical_xy, sar_xy, None, warp) is None
     assert own_reference_rmse(optical_xy + 10.0, sar_xy, ground, warp) is None  # every match 14 px off D: none correct
+
+
+def test_own_reference_rmse_is_given_only_where_the_two_estimates_agree():
+    """A method whose estimate for the warped pair disagrees with its own for the pair as it is
+    has no reference to judge its matches by (a peer's few matches agree with its own wrong fit)."""
+    import types
+
+    import numpy as np
+
+    warp = np.array([[1.0, 0.0, 6.0], [0.0, 1.0, -3.0], [0.0, 0.0, 1.0]])
+    case = types.SimpleNamespace(sar_to_optical=warp)
+    reference = np.eye(3)
+    sar_xy = np.array([[50.0, 60.0], [120.0, 30.0], [200.0, 180.0]])
+    optical_xy = sar_xy + [6.0, -3.0] + [[0.3, 0.0], [0.0, -0.3], [0.3, 0.0]]
+    agreeing = run.consistency({}, reference @ warp, reference, case, 256, 256, optical_xy, sar_xy)
+    assert agreeing["consistent_3px"] and abs(agreeing["rmse_own_reference_px"] - 0.3) < 1e-6
+    apart = run.consistency({}, np.array([[1.0, 0.0, 20.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) @ warp, reference, case, 256, 256,
+                            optical_xy, sar_xy)
+    assert not apart["consistent_3px"] and apart["rmse_own_reference_px"] is None
