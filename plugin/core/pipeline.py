@@ -47,6 +47,7 @@ MIN_DISTINCTNESS = 0.2  # first pass: a template match counts when no other plac
 # benchmarks/results/near-miss-calibration-negatives.md; benchmarks/README.md says what it does.
 NEAR_MISS_CONFIRMATION = {"gate_score": 0.6, "cells": 8, "share": 0.5, "apart_px": 15.0}
 TEMPLATE_SEARCH_PX = (10, 4)  # fine matching: around the coarse transform, then around the first pass's fit
+SECOND_PASS_TEMPLATE_SCALE = 1.0  # the second pass's template radius over the first pass's (study knob; 1: reuses its scores)
 FIRST_PASS_ROUNDS = 2  # a refused first pass is tried once more around its own best fit (a coarse transform off by ~10 px)
 FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse transform: the first (best spread) keypoints
 # The network's matchers ("auto"'s fallback, "guided") query at least this many optical keypoints: their
@@ -531,8 +532,9 @@ def _second_pass(fine: FineFeatures, first: FirstPass, fit: np.ndarray, optical_
     then a final RANSAC of the user's model, locally optimised (``transforms.refine_inliers``).
     Returns (matches in the resampled grid, that grid's alignment)."""
     predicted = transforms.apply(np.linalg.inv(fit), optical_xy)
-    positions, found, _ = match_templates(fine.optical, first.sar_features, optical_xy, predicted, first.radius, TEMPLATE_SEARCH_PX[1],
-                                          cache=first.cache, device=gpu_for(options))
+    radius = int(round(first.radius * SECOND_PASS_TEMPLATE_SCALE))
+    positions, found, _ = match_templates(fine.optical, first.sar_features, optical_xy, predicted, radius, TEMPLATE_SEARCH_PX[1],
+                                          cache=first.cache if radius == first.radius else None, device=gpu_for(options))
     matches = _template_matches(optical_xy, positions, found, distance)
     filter_ransac(matches, model, options.ransac_threshold, refine=REFINE_FINAL_FIT)
     steps.update(1.0)
