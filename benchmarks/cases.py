@@ -109,6 +109,29 @@ def calibration_cases(data_dir: str, tier: str):
     yield from training_cases(data_dir, tier, only={p.name for p in calibration})
 
 
+def add_case_arguments(parser, pairs_help: str = None) -> None:
+    """The arguments every study over calibration or validation pairs takes: --data, --tier, --pairs
+    (``study_cases`` reads them)."""
+    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
+    parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration", help=pairs_help)
+
+
+def study_cases(args) -> list:
+    """The warped cases ``add_case_arguments``' arguments name: the calibration pairs, or the
+    benchmark's validation pairs and warps."""
+    return list(calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier))
+
+
+def measure_each(cases, measure) -> dict:
+    """{case name: ``measure(case)``} for every case, each printed as it comes (a study's progress)."""
+    rows = {}
+    for case in cases:
+        rows[case.name] = measure(case)
+        print(case.name, rows[case.name], flush=True)
+    return rows
+
+
 def sar_file_values(sar: np.ndarray, footprint=None) -> np.ndarray:
     """The SAR as written to its file with nodata = 0: zeros inside ``footprint`` (all of the
     image when None) become 1, the darkest value that is data."""

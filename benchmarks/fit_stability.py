@@ -29,7 +29,7 @@ import numpy as np
 from plugin.core import transforms
 from training.export import commit_at_start as git_commit
 
-from .cases import TIERS, calibration_cases, make_cases, register_case
+from .cases import add_case_arguments, measure_each, register_case, study_cases
 from .metrics import CORRECT_PX, consistency_px
 
 THRESHOLDS_PX = (3.0, 4.0, 5.0, 6.0, 8.0)
@@ -98,17 +98,11 @@ def measure(case) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
-    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
-    parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration",
-                        help="calibration pairs choose the threshold; validation pairs (the benchmark's) only report")
+    add_case_arguments(parser, "calibration pairs choose the threshold; validation pairs (the benchmark's) only report")
     parser.add_argument("--out", required=True, help="markdown file to write")
     args = parser.parse_args(argv)
-    cases = list(calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier))
-    rows = {}
-    for case in cases:
-        rows[case.name] = measure(case)
-        print(case.name, rows[case.name], flush=True)
+    cases = study_cases(args)
+    rows = measure_each(cases, measure)
     registered = {name: row for name, row in rows.items() if row["registered"]}
     judged = {name: row for name, row in registered.items() if row["consistency_px"] is not None}
     lines = [f"# Split-half agreement of the fit against self-consistency ({args.pairs} pairs, {args.tier} tier)", "",

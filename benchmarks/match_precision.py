@@ -35,7 +35,7 @@ import numpy as np
 
 from training.export import commit_at_start as git_commit
 
-from .cases import TIERS, calibration_cases, make_cases, register_case
+from .cases import add_case_arguments, measure_each, register_case, study_cases
 from .metrics import CORRECT_PX, consistency_px, correct_rmse, match_errors, own_reference_rmse
 
 DEGREES = (1, 2, 3)
@@ -127,16 +127,10 @@ def report(rows: dict, title: str, command: str) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
-    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
-    parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration")
+    add_case_arguments(parser)
     parser.add_argument("--out", required=True, help="markdown file to write")
     args = parser.parse_args(argv)
-    cases = list(calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier))
-    rows = {}
-    for case in cases:
-        rows[case.name] = measure(case)
-        print(case.name, rows[case.name], flush=True)
+    rows = measure_each(study_cases(args), measure)
     command = "python -m benchmarks.match_precision " + " ".join(argv if argv is not None else sys.argv[1:])
     text = report(rows, f"# Tie-point precision: matches against the truth, the engine's own fits and smoother models "
                         f"({args.pairs} pairs, {args.tier} tier)", command)

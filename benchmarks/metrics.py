@@ -45,7 +45,8 @@ def own_reference_rmse(optical_xy, sar_xy, reference: Optional[np.ndarray], warp
     for the pair as it is composed with the known warp (as ``consistency_px``): needs no truth, so
     it is not capped by the data's own misalignment. It measures how closely the matches of one
     run follow the fit of another (localisation noise, and ground that is not one affine
-    transform apart), not where the ground truly is. None when either run was refused."""
+    transform apart), not where the ground truly is. None when either run was refused, or when no
+    match lies within 3 px."""
     if reference is None or not len(optical_xy):
         return None
     return correct_rmse(match_errors(optical_xy, sar_xy, reference @ warped_to_original))

@@ -58,7 +58,7 @@ from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, Regi
 from training.export import commit_at_start as git_commit
 
 from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
-from .cases import TIERS, calibration_cases, make_cases
+from .cases import add_case_arguments, study_cases
 
 GATE_SCORES = (0.6, 0.7)
 SUPPORTS = (4, 6, 8, 10, 12)
@@ -129,17 +129,15 @@ def study(case, options, describe, extractor, negatives: bool):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
+    add_case_arguments(parser)
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
-    parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration")
     parser.add_argument("--negatives", action="store_true", help="also each pair's best search candidate more than 25 px off")
-    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
     args = parser.parse_args(argv)
     options = RegistrationOptions()
     features = feature_extractor(None, device="cpu")
     describe = lambda image, valid, modality: dense_features("learned", image, valid, modality, features)  # noqa: E731
     extractor = DescriptorExtractor(None, "cpu")
-    cases = calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier)
+    cases = study_cases(args)
     rows = [row for case in cases for row in study(case, options, describe, extractor, args.negatives)]
 
     refused = [r for r in rows if not r["accepted"] and r["fit_error"] is not None]

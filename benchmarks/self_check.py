@@ -19,12 +19,10 @@ import platform
 import sys
 import tempfile
 
-import numpy as np
-
 from plugin.core import RegistrationOptions, pipeline, transforms
 from training.export import commit_at_start as git_commit
 
-from .cases import TIERS, calibration_cases, make_cases, register_case
+from .cases import add_case_arguments, measure_each, register_case, study_cases
 from .run import TOLERANCE_PX
 
 
@@ -48,9 +46,7 @@ def summary_row(label: str, rows: list) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
-    parser.add_argument("--tier", choices=TIERS, default="georeferenced")
-    parser.add_argument("--pairs", choices=("calibration", "validation"), default="calibration")
+    add_case_arguments(parser)
     parser.add_argument("--out", required=True, help="markdown file to write")
     parser.add_argument("--warp", help="ANGLE,SCALE,DX,DY: the self-check's move instead of pipeline.SELF_CHECK_WARP "
                                        "(to compare settings on calibration pairs)")
@@ -58,11 +54,8 @@ def main(argv=None):
     if args.warp:
         angle, scale, dx, dy = (float(v) for v in args.warp.split(","))
         pipeline.SELF_CHECK_WARP = (angle, scale, (dx, dy))
-    cases = list(calibration_cases(args.data, args.tier) if args.pairs == "calibration" else make_cases(args.data, args.tier))
-    rows = {}
-    for case in cases:
-        rows[case.name] = dict(measure(case), dataset=case.dataset)
-        print(case.name, rows[case.name], flush=True)
+    cases = study_cases(args)
+    rows = measure_each(cases, lambda case: dict(measure(case), dataset=case.dataset))
     registered = [r for r in rows.values() if r["registered"]]
     lines = [f"# The engine's self-check against the truth ({args.pairs} pairs, {args.tier} tier)", "",
              f"Command: `python -m benchmarks.self_check {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
