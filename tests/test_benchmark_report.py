@@ -1,11 +1,15 @@
-"""The benchmark's results.md (benchmarks/run.py): F-measure, stage times and the per-pair table,
-from rows shaped as the benchmark writes them."""
+"""The benchmark's results.md (benchmarks/run.py): F-measure, stage times, the per-pair table and the
+truth-free RMSE, from rows shaped as the benchmark writes them."""
 import json
 import os
 import subprocess
 import sys
+import types
+
+import numpy as np
 
 from benchmarks import run
+from benchmarks.metrics import case_figures, own_reference_rmse
 
 
 def row(case, method, returned, ncm, f_measure, timing=None, tier="georeferenced", dataset="3mos"):
@@ -107,9 +111,6 @@ def test_a_results_file_names_the_commit_its_run_started_from(tmp_path):
 def test_own_reference_rmse_judges_matches_by_the_unwarped_estimate_not_the_truth():
     """Where the data's truth is off (here by 8 px), no match is correct by it, but the matches
     are judged by the engine's estimate D for the unwarped pair composed with the known warp."""
-    import numpy as np
-    from benchmarks.metrics import case_figures, own_reference_rmse
-
     rng = np.random.default_rng(0)
     warp = np.array([[1.02, 0.03, 7.0], [-0.03, 1.02, -4.0], [0.0, 0.0, 1.0]])  # warped SAR px -> original SAR px
     ground = np.array([[1.0, 0.0, 8.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])  # the pair as it is: 8 px off the truth
@@ -128,10 +129,6 @@ def test_own_reference_rmse_judges_matches_by_the_unwarped_estimate_not_the_trut
 def test_own_reference_rmse_is_given_only_where_the_two_estimates_agree():
     """A method whose estimate for the warped pair disagrees with its own for the pair as it is
     has no reference to judge its matches by (a peer's few matches agree with its own wrong fit)."""
-    import types
-
-    import numpy as np
-
     warp = np.array([[1.0, 0.0, 6.0], [0.0, 1.0, -3.0], [0.0, 0.0, 1.0]])
     case = types.SimpleNamespace(sar_to_optical=warp)
     reference = np.eye(3)
