@@ -148,6 +148,15 @@ def register_case(case: Case, directory: str, options=None, unwarped: bool = Fal
         return None
 
 
+def register_with_reference(case: Case, directory: str, options=None):
+    """(the engine's result for the warped case, its result for the pair as it is: the reference of
+    the self-consistency check), either None where refused; the reference is only tried when the
+    warped case registers. Files under ``directory``."""
+    result = register_case(case, directory, options)
+    reference = None if result is None else register_case(case, os.path.join(directory, "as-it-is"), options, unwarped=True)
+    return result, reference
+
+
 def write_case_files(case: Case, directory: str, unwarped: bool = False):
     """Writes the case as GeoTIFFs (the engine's real input path); returns (optical, sar) paths.
     SAR nodata = 0 outside the warped footprint, and only there: the data's own zeros inside it

@@ -29,7 +29,7 @@ import numpy as np
 from plugin.core import transforms
 from training.export import commit_at_start as git_commit
 
-from .cases import add_case_arguments, measure_each, register_case, study_cases
+from .cases import add_case_arguments, measure_each, register_with_reference, study_cases
 from .metrics import CORRECT_PX, consistency_px
 
 THRESHOLDS_PX = (3.0, 4.0, 5.0, 6.0, 8.0)
@@ -77,10 +77,9 @@ def tie_point_agreement(warped_tie, as_it_is_tie, warp: np.ndarray):
 def measure(case) -> dict:
     height, width = case.sar.shape
     with tempfile.TemporaryDirectory() as directory:
-        result = register_case(case, directory)
-        if result is None:
-            return {"registered": False}
-        reference = register_case(case, os.path.join(directory, "as-it-is"), unwarped=True)
+        result, reference = register_with_reference(case, directory)
+    if result is None:
+        return {"registered": False}
     fit = result.fit.sar_to_optical
     tie = result.tie_points
     sar_xy, optical_xy = tie.sar_xy[tie.enabled], tie.optical_xy[tie.enabled]

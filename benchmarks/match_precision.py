@@ -35,7 +35,7 @@ import numpy as np
 
 from training.export import commit_at_start as git_commit
 
-from .cases import add_case_arguments, measure_each, register_case, study_cases
+from .cases import add_case_arguments, measure_each, register_with_reference, study_cases
 from .metrics import CORRECT_PX, consistency_px, correct_rmse, match_errors, own_reference_rmse
 
 DEGREES = (1, 2, 3)
@@ -72,8 +72,7 @@ def cross_validated_errors(optical_xy: np.ndarray, sar_xy: np.ndarray, degree: i
 def measure(case) -> dict:
     height, width = case.sar.shape
     with tempfile.TemporaryDirectory() as directory:
-        result = register_case(case, directory)
-        reference = None if result is None else register_case(case, os.path.join(directory, "as-it-is"), unwarped=True)
+        result, reference = register_with_reference(case, directory)
     if result is None:
         return {"registered": False}
     tie = result.tie_points
@@ -84,10 +83,10 @@ def measure(case) -> dict:
            "truth": correct_rmse(match_errors(optical_xy, sar_xy, case.sar_to_optical)),
            "own_reference": own_reference_rmse(optical_xy, sar_xy, own, case.sar_to_optical),
            "own_fit": correct_rmse(match_errors(optical_xy, sar_xy, result.fit.sar_to_optical))}
-    for degree in DEGREES:
-        errors = cross_validated_errors(optical_xy, sar_xy, degree)
-        row[f"poly{degree}"] = None if np.isnan(errors).all() else correct_rmse(errors)
-        row[f"poly{degree}_median"] = None if np.isnan(errors).all() else float(np.median(errors))
+    errors = {degree: cross_validated_errors(optical_xy, sar_xy, degree) for degree in DEGREES}
+    row.update({f"poly{degree}": correct_rmse(e) for degree, e in errors.items()})  # None where too few tie points (all NaN)
+    highest = errors[DEGREES[-1]]
+    row["highest_degree_median"] = None if np.isnan(highest).all() else float(np.median(highest))
     return row
 
 
@@ -107,12 +106,12 @@ def report(rows: dict, title: str, command: str) -> str:
              f"Commit: {git_commit()}; machine: {platform.machine()}, {os.cpu_count()} CPU cores; date: {datetime.date.today()}. "
              f"{len(rows)} pairs, {len(registered)} registered, {len(consistent)} self-consistent (the figures below are over these).", "",
              "RMSE in SAR pixels of the tie points within 3 px of each reference (`benchmarks/match_precision.py` says what each is).", "",
-             "| sensor | pairs | " + " | ".join(HEADINGS) + " | median error, degree 3 |", "|---|---|" + "---|" * (len(COLUMNS) + 1)]
+             "| sensor | pairs | " + " | ".join(HEADINGS) + f" | median error, degree {DEGREES[-1]} |", "|---|---|" + "---|" * (len(COLUMNS) + 1)]
     by_sensor = defaultdict(list)
     for row in consistent.values():
         by_sensor[row["sensor"]].append(row)
     for sensor, members in [("all", list(consistent.values()))] + sorted(by_sensor.items()):
-        lines.append(f"| {sensor} | {len(members)} | " + " | ".join(_mean(members, k) for k in COLUMNS) + f" | {_mean(members, f'poly{DEGREES[-1]}_median')} |")
+        lines.append(f"| {sensor} | {len(members)} | " + " | ".join(_mean(members, k) for k in COLUMNS) + f" | {_mean(members, 'highest_degree_median')} |")
     lines += ["", "Per pair (- where refused, or where the pair as it is was refused: no own reference).", "",
               "| pair | tie points | self-consistency px | " + " | ".join(HEADINGS) + " |", "|---|---|---|" + "---|" * len(COLUMNS)]
     for name, row in rows.items():
