@@ -14,6 +14,7 @@ Tiers (issue 3):
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 import cv2
@@ -148,12 +149,13 @@ def register_case(case: Case, directory: str, options=None, unwarped: bool = Fal
         return None
 
 
-def register_with_reference(case: Case, directory: str, options=None):
+def register_with_reference(case: Case, options=None):
     """(the engine's result for the warped case, its result for the pair as it is: the reference of
     the self-consistency check), either None where refused; the reference is only tried when the
-    warped case registers. Files under ``directory``."""
-    result = register_case(case, directory, options)
-    reference = None if result is None else register_case(case, os.path.join(directory, "as-it-is"), options, unwarped=True)
+    warped case registers. Their GeoTIFFs go to a temporary folder, gone when it returns."""
+    with tempfile.TemporaryDirectory() as directory:
+        result = register_case(case, directory, options)
+        reference = None if result is None else register_case(case, os.path.join(directory, "as-it-is"), options, unwarped=True)
     return result, reference
 
 

@@ -22,7 +22,6 @@ import datetime
 import os
 import platform
 import sys
-import tempfile
 
 import numpy as np
 
@@ -76,8 +75,7 @@ def tie_point_agreement(warped_tie, as_it_is_tie, warp: np.ndarray):
 
 def measure(case) -> dict:
     height, width = case.sar.shape
-    with tempfile.TemporaryDirectory() as directory:
-        result, reference = register_with_reference(case, directory)
+    result, reference = register_with_reference(case)
     if result is None:
         return {"registered": False}
     fit = result.fit.sar_to_optical

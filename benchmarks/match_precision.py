@@ -28,7 +28,6 @@ import datetime
 import os
 import platform
 import sys
-import tempfile
 from collections import defaultdict
 
 import numpy as np
@@ -71,8 +70,7 @@ def cross_validated_errors(optical_xy: np.ndarray, sar_xy: np.ndarray, degree: i
 
 def measure(case) -> dict:
     height, width = case.sar.shape
-    with tempfile.TemporaryDirectory() as directory:
-        result, reference = register_with_reference(case, directory)
+    result, reference = register_with_reference(case)
     if result is None:
         return {"registered": False}
     tie = result.tie_points
