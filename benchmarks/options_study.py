@@ -5,7 +5,8 @@ pairs (never the validation pairs the benchmark reports), once per variant of th
         --variant max_keypoints=1000 --variant max_keypoints=2000 --out benchmarks/results/keypoints.md
 
 Per variant: pairs registered, the corner error of the fit against the truth (on the pairs every
-variant registered, so the figures compare like with like), and seconds per pair, read -> fit.
+variant registered, so the figures compare like with like), and seconds per pair, read -> fit
+(also over the refused pairs alone: what a refusal costs, the network's fallback included).
 On 3MOS the truth itself is off by a few pixels (shared/data/README.md), so small differences in
 corner error are within the data's own noise; the counts and the times are the firmer figures.
 """
@@ -118,6 +119,10 @@ def _run_cases(cases, options, consistency: bool):
     return rows
 
 
+def _median(seconds: list) -> str:
+    return f"{np.median(seconds):.2f}" if seconds else "-"
+
+
 def _cell(row: dict, consistency: bool) -> str:
     """A pair's corner error, with its self-consistency in brackets when measured; - where refused."""
     if row["error"] is None:
@@ -163,19 +168,20 @@ def main(argv=None):
              f"Tier {args.tier}; {which}; corner errors over the {len(common)} pairs every variant registered; "
              f"within tolerance: of all pairs, corners within {TOLERANCE_PX['3mos']:g} px (3MOS) or {TOLERANCE_PX['s1s2']:g} px (S1/S2) of the truth.", "",
              f"Wrong: registered with a corner more than {WRONG_PX:g} px from the truth (a result a user would have to catch).", "",
-             "| variant | registered | within tolerance | wrong | corner error median px | mean px | <= 5 px | > 10 px | median s (all) | median s (1024 px pairs) |"
+             "| variant | registered | within tolerance | wrong | corner error median px | mean px | <= 5 px | > 10 px | median s (all) | median s (1024 px pairs) | median s (refused) |"
              + (" self-consistent@3px |" if args.consistency else ""),
-             "|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.consistency else "")]
+             "|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.consistency else "")]
     for text, _ in variants:
         rows = results[text]
         errors = np.array([rows[name]["error"] for name in common])
         large = [r["seconds"] for r in rows.values() if r["size"] >= 1024]
+        refused = [r["seconds"] for r in rows.values() if r["error"] is None]
         registered = sum(r["error"] is not None for r in rows.values())
         within = sum(r["error"] is not None and r["error"] <= r["tolerance"] for r in rows.values())
         wrong = sum(r["error"] is not None and r["error"] > WRONG_PX for r in rows.values())
         lines.append(f"| {text} | {registered}/{len(cases)} | {within}/{len(cases)} | {wrong} | {np.median(errors):.2f} | {errors.mean():.2f} | {int((errors <= 5).sum())} | "
                      f"{int((errors > 10).sum())} | {np.median([r['seconds'] for r in rows.values()]):.2f} | "
-                     f"{np.median(large) if large else float('nan'):.2f} |"
+                     f"{_median(large)} | {_median(refused)} |"
                      + (f" {sum(r['consistency'] is not None and r['consistency'] <= 3 for r in rows.values())}/{len(cases)} |"
                         if args.consistency else ""))
     summary = len(lines)
