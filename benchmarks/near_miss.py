@@ -41,6 +41,7 @@ import argparse
 import datetime
 import os
 import sys
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -54,7 +55,7 @@ from plugin.core.keypoints import detect_keypoints
 from plugin.core.matching import Matches
 from plugin.core.pipeline import FIRST_PASS_POINTS, MIN_TEMPLATE_AGREEMENT, RegistrationOptions, \
     _distinct_cells, agreeing_matches, describe_and_match, descriptor_consensus, descriptor_support, descriptor_tolerance, first_pass, \
-    keypoint_queries, search_range, template_radius_for
+    grid_step_for, keypoint_queries, search_range, template_radius_for
 from training.export import commit_at_start as git_commit
 
 from .acceptance import RIGHT_PX, WRONG_PX, case_images, search_candidate
@@ -87,6 +88,7 @@ def descriptor_support_area(matches: Matches, sar_to_optical: np.ndarray, thresh
 def study(case, options, describe, extractor, negatives: bool):
     height, width = case.sar.shape
     gray, optical_valid, moved, valid = images = case_images(case)
+    options = replace(options, grid_step=grid_step_for(options, valid.shape))  # the engine's grid step for this image
     centre = np.array([(width - 1) / 2, (height - 1) / 2])
     keypoints = detect_keypoints(gray, optical_valid, keypoint_queries(options)).xy.astype(np.float64)
     # the guided matcher's putative matches, the optical keypoints against the SAR grid (within the

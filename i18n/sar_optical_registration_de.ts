@@ -236,8 +236,12 @@
       <translation>Was das Template-Matching vergleicht, um jeden Merkmalspunkt genau zu platzieren: Merkmale, die ein Netz für den Optik-SAR-Abgleich gelernt hat, oder handgemachte Kanäle orientierter Gradienten.</translation>
     </message>
     <message>
-      <source>Distance between SAR candidates of the guided matcher</source>
-      <translation>Abstand zwischen den SAR-Kandidaten der geführten Zuordnung</translation>
+      <source>automatic</source>
+      <translation>automatisch</translation>
+    </message>
+    <message>
+      <source>Distance between the network's SAR candidates (the guided matcher, and the automatic matcher when it falls back on the network); automatic: 8 px, or 16 px where the automatic matcher falls back on the network on an image larger than 512 x 512 px</source>
+      <translation>Abstand zwischen den SAR-Kandidaten des Netzes (geführte Zuordnung, und die automatische, wenn sie auf das Netz zurückgreift); automatisch: 8 px, oder 16 px, wo die automatische Zuordnung bei einem Bild größer als 512 x 512 px auf das Netz zurückgreift</translation>
     </message>
     <message>
       <source>How far the georeferencing of the SAR raster may be off (used when both rasters are georeferenced)</source>
@@ -646,8 +650,8 @@ Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUD
       <translation>Beim Template-Matching verglichene Merkmale</translation>
     </message>
     <message>
-      <source>Grid step of the guided matcher (pixels)</source>
-      <translation>Rasterabstand des geführten Abgleichs (Pixel)</translation>
+      <source>Grid step of the network's SAR candidates (pixels; 0 = automatic)</source>
+      <translation>Rasterabstand der SAR-Kandidaten des Netzes (Pixel; 0 = automatisch)</translation>
     </message>
     <message>
       <source>Rotation searched without georeferencing (degrees, +-)</source>

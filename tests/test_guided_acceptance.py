@@ -8,7 +8,8 @@ from plugin.core import transforms
 from plugin.core.errors import RegistrationError
 from plugin.core.georef import CoarseAlignment
 from plugin.core.matching import Matches
-from plugin.core.pipeline import RegistrationOptions, _coarse_by_descriptors, _distinct_cells, _fine_features, _locate, template_radius_for
+from plugin.core.pipeline import RegistrationOptions, _coarse_by_descriptors, _distinct_cells, _fine_features, _locate, descriptor_tolerance, \
+    grid_step_for, template_radius_for
 from plugin.core.progress import Progress
 
 
@@ -37,7 +38,7 @@ def refine(matches, predicted=True, optical=None, features="cfog"):
     """The guided matcher after the descriptors: coarse similarity, then fine matching."""
     aligned = alignment(predicted)
     optical = aligned.sar_image if optical is None else optical
-    coarse = _coarse_by_descriptors(matches, aligned, RegistrationOptions())
+    coarse = _coarse_by_descriptors(matches, aligned, RegistrationOptions(grid_step=grid_step_for(RegistrationOptions(), aligned.sar_valid.shape)))
     options = RegistrationOptions(features=features)
     fine, _ = _locate(_fine_features(optical, np.ones(optical.shape, bool), options), aligned, coarse, matches.optical_xy,
                       matches.distance, "affine", options, Progress())
@@ -47,6 +48,23 @@ def refine(matches, predicted=True, optical=None, features="cfog"):
 def similarity(scale, degrees, shift):
     a = np.radians(degrees)
     return np.array([[scale * np.cos(a), -scale * np.sin(a), shift[0]], [scale * np.sin(a), scale * np.cos(a), shift[1]], [0, 0, 1]])
+
+
+def test_the_automatic_grid_step_is_coarser_only_for_autos_fallback_on_larger_images():
+    automatic = RegistrationOptions()
+    assert automatic.grid_step == 0 and automatic.matcher == "auto"
+    assert [grid_step_for(automatic, (size, size)) for size in (256, 316, 512, 513, 1024, 10980)] == [8, 8, 8, 16, 16, 16]
+    assert grid_step_for(RegistrationOptions(matcher="guided"), (1024, 1024)) == 8
+    assert grid_step_for(RegistrationOptions(grid_step=4), (1024, 1024)) == 4  # the user's own step is kept
+    RegistrationOptions(grid_step=0).check()
+    with pytest.raises(RegistrationError, match="out of range"):
+        RegistrationOptions(grid_step=65).check()
+
+
+def test_the_grid_step_must_be_resolved_before_it_is_used():
+    with pytest.raises(ValueError, match="grid_step_for"):
+        descriptor_tolerance(RegistrationOptions())
+    assert descriptor_tolerance(RegistrationOptions(grid_step=16)) == 12.0
 
 
 def test_a_consensus_of_neighbouring_keypoints_counts_once_per_cell():

@@ -76,6 +76,14 @@ REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (tr
 # image's corners more than SELF_CHECK_PX apart (benchmarks/results/self-check-*.md).
 SELF_CHECK_WARP = (4.0, 1.04, (15.0, -11.0))  # chosen on the calibration pairs over (1.5, 1.01, (6.3, -4.1)): see README
 SELF_CHECK_PX = 3.0
+# The automatic grid step of the network's SAR candidates (RegistrationOptions.grid_step = 0): 8 px, but
+# 16 px where "auto" falls back on the network on an image larger than AUTO_GRID_AREA px. Measured on
+# training pairs (benchmarks/README.md, "The network matcher's grid step"): the 256-316 px 3MOS tiles
+# lose pairs at 16 px, and so does "guided" on the 1024 px Sentinel-1/2 pairs (1 of 10, hard tier),
+# while "auto" registers the 1024 px ones the same (59 training pairs, hard tier; 10, georeferenced),
+# and where it falls back on the network, describes their candidates in about a third of the time.
+AUTO_GRID_STEPS = (8, 16)
+AUTO_GRID_AREA = 512 * 512
 
 
 @dataclass
@@ -85,7 +93,7 @@ class RegistrationOptions:
     model: Optional[str] = None  # descriptor weights by name (models/manifest.json); None = default
     max_keypoints: int = 500  # per image: the tie points looked for (benchmarks/results/keypoints-calibration-*.md)
     matcher: str = "auto"  # one of MATCHERS
-    grid_step: int = 8  # pixels between SAR candidates (guided matcher)
+    grid_step: int = 0  # pixels between the network's SAR candidates ("guided" and "auto"'s fallback); 0: automatic (grid_step_for)
     max_rotation: float = 20.0  # degrees; structural search range without georeferencing
     max_scale: float = 1.35  # and scale range 1/max_scale..max_scale
     template_radius: int = 48  # px; fine matching compares (2 r + 1)^2 px templates, r at most 1/8 of the image (template_radius_for)
@@ -109,8 +117,9 @@ class RegistrationOptions:
             raise RegistrationError(f"Unknown features '{self.features}'.", f"Choose one of: {', '.join(FEATURES)}.")
         if self.matcher not in MATCHERS:
             raise RegistrationError(f"Unknown matcher '{self.matcher}'.", f"Choose one of: {', '.join(MATCHERS)}.")
-        if not 1 <= self.grid_step <= 64:
-            raise RegistrationError(f"grid step {self.grid_step} px is out of range.", "Use 1 to 64 px (default 8; smaller is slower).")
+        if not 0 <= self.grid_step <= 64:
+            raise RegistrationError(f"grid step {self.grid_step} px is out of range.",
+                                    "Use 1 to 64 px, or 0 to let the tool choose (the default; smaller is slower).")
         if not 8 <= self.template_radius <= 128:
             raise RegistrationError(f"template radius {self.template_radius} px is out of range.", "Use 8 to 128 px (default 48).")
         if not (0 <= self.max_rotation <= 180 and 1 <= self.max_scale <= 4):
@@ -321,10 +330,26 @@ def descriptor_consensus(matches: Matches, threshold: float) -> Tuple[Optional[n
     return matrix, agree
 
 
+def grid_step_for(options: RegistrationOptions, shape) -> int:
+    """The grid step (px) of the network's SAR candidates on an image of ``shape`` (rows, columns):
+    the options' own, or when it is 0 the automatic one (``AUTO_GRID_STEPS``)."""
+    if options.grid_step:
+        return options.grid_step
+    fine, coarse = AUTO_GRID_STEPS
+    return coarse if options.matcher == "auto" and shape[0] * shape[1] > AUTO_GRID_AREA else fine
+
+
+def _grid_step(options: RegistrationOptions) -> int:
+    """The options' grid step, which must already be the one used (``grid_step_for``)."""
+    if not options.grid_step:
+        raise ValueError("the automatic grid step is not resolved yet: pass the options through grid_step_for first")
+    return options.grid_step
+
+
 def descriptor_tolerance(options: RegistrationOptions) -> float:
     """How far (px) a descriptor match may lie from a transform and still agree with it: the SAR
     candidates lie on a grid, so at least three quarters of its step."""
-    return max(options.ransac_threshold, 0.75 * options.grid_step)
+    return max(options.ransac_threshold, 0.75 * _grid_step(options))
 
 
 def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options, agreement=None) -> np.ndarray:
@@ -574,7 +599,7 @@ def describe_and_match(optical_image: np.ndarray, optical_xy: np.ndarray, sar_im
     sar_descriptors = extractor.describe(sar_image, sar_xy, lambda f: steps.update(share + (1 - share) * f))
     steps.stage("matching")
     return match_nearest(optical_xy, optical_descriptors, sar_xy, sar_descriptors, radius, options.mutual,
-                         second_exclusion=1.5 * options.grid_step if guided else 0.0)
+                         second_exclusion=1.5 * _grid_step(options) if guided else 0.0)
 
 
 def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeatures], aligned: CoarseAlignment, model, options, steps, extractor,
@@ -586,9 +611,10 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     fine matching goes on from it instead of from the descriptor's own coarse transform.
     Returns (matches, the alignment their SAR positions are in, SAR candidates, extractor)."""
     guided = options.matcher != "method"
+    options = replace(options, grid_step=grid_step_for(options, aligned.sar_valid.shape))
     radius = _search_radius(aligned, options)
     if guided:
-        sar_xy = grid_points(aligned.sar_valid, options.grid_step)
+        sar_xy = grid_points(aligned.sar_valid, _grid_step(options))
         if radius is not None and len(optical_keypoints) * len(sar_xy) > DENSE_PAIRS:
             # A large scene: only the grid points within reach of a keypoint are described (the
             # others would never be compared), which on a 10980 px scene is most of 1.9 million.

@@ -131,9 +131,12 @@ class RegistrationDock(QgsDockWidget):
         self.features_combo.setToolTip(tr("What template matching compares to place each keypoint precisely: features a network "
                                           "learnt for optical-SAR matching, or hand-made oriented-gradient channels."))
         self.grid_step_spin = QSpinBox()
-        self.grid_step_spin.setRange(1, 64)
+        self.grid_step_spin.setRange(0, 64)
         self.grid_step_spin.setSuffix(" px")
-        self.grid_step_spin.setToolTip(tr("Distance between SAR candidates of the guided matcher"))
+        self.grid_step_spin.setSpecialValueText(tr("automatic"))  # 0: the engine chooses by the image's size
+        self.grid_step_spin.setToolTip(tr("Distance between the network's SAR candidates (the guided matcher, and the automatic "
+                                          "matcher when it falls back on the network); automatic: 8 px, or 16 px where the automatic "
+                                          "matcher falls back on the network on an image larger than 512 x 512 px"))
         self.search_radius_spin = QDoubleSpinBox()
         self.search_radius_spin.setRange(1.0, 5000.0)
         self.search_radius_spin.setSuffix(" px")
