@@ -56,8 +56,9 @@ FIRST_PASS_POINTS = 500  # the first pass only checks and corrects the coarse tr
 # ``max_keypoints`` of them, which spread_evenly keeps spread over the image.
 DESCRIPTOR_QUERIES = 1000
 # Without a prior, the network's matcher compares every keypoint with every SAR grid point; above
-# this many pairs (1000 keypoints against the 8 px grid of a 3500 px SAR image; the matrix and its
-# temporaries take about 4 GiB, and describing the grid tens of minutes on a CPU) it refuses instead.
+# this many pairs (1000 keypoints against the 8 px grid of a 3500 px SAR image, or the 16 px grid of a
+# 7000 px one in "auto"'s fallback, AUTO_GRID_STEPS; the matrix and its temporaries take about 4 GiB, and
+# describing the grid tens of minutes on a CPU) it refuses instead.
 ALL_PAIRS_LIMIT = 200_000_000
 CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch); template matches once per template radius
 MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
