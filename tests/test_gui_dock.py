@@ -92,6 +92,13 @@ def test_defaults_match_the_engine():
     assert defaults == RegistrationOptions()
 
 
+def test_the_automatic_grid_step_reads_as_such_and_a_chosen_one_is_kept(controller):
+    spin = controller.dock.grid_step_spin
+    assert spin.value() == 0 and spin.text() == "automatic"
+    spin.setValue(12)
+    assert controller.dock.settings().to_options().grid_step == 12
+
+
 def test_run_without_inputs_explains_what_to_do(controller, iface):
     assert controller.run() is None
     warning = " ".join(messages(iface, Qgis.Warning))
