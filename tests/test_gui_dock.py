@@ -1,10 +1,10 @@
 """The dock: widgets, raster inputs, settings that persist, the toolbar action."""
 import os
 
-from qgis.core import Qgis, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsProject, QgsSettings, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
 
-from plugin.gui.settings import DockSettings, load_settings
+from plugin.gui.settings import DockSettings, clear_settings, load_settings, save_settings
 from tests.gui_fixtures import TEST_SETTINGS, controller, iface, messages, sample_layers, sample  # noqa: F401
 
 
@@ -97,6 +97,20 @@ def test_the_automatic_grid_step_reads_as_such_and_a_chosen_one_is_kept(controll
     assert spin.value() == 0 and spin.text() == "automatic"
     spin.setValue(12)
     assert controller.dock.settings().to_options().grid_step == 12
+
+
+def test_the_old_default_grid_step_saved_before_it_became_automatic_reads_as_automatic():
+    store = QgsSettings()
+    clear_settings(TEST_SETTINGS)
+    try:
+        store.setValue(f"{TEST_SETTINGS}/grid_step", 8)  # what every save wrote before settings had a version
+        store.setValue(f"{TEST_SETTINGS}/max_keypoints", 800)
+        old = load_settings(TEST_SETTINGS)
+        assert (old.grid_step, old.max_keypoints) == (0, 800)
+        save_settings(DockSettings(grid_step=8), TEST_SETTINGS)  # chosen since: kept
+        assert load_settings(TEST_SETTINGS).grid_step == 8
+    finally:
+        clear_settings(TEST_SETTINGS)
 
 
 def test_run_without_inputs_explains_what_to_do(controller, iface):

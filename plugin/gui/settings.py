@@ -10,6 +10,9 @@ from ..core import RegistrationOptions
 
 SETTINGS_GROUP = "SarOpticalRegistration"
 _DEFAULTS = RegistrationOptions()
+# Version 2: the grid step's default became 0 (automatic). Before it, every save wrote the old default
+# of 8 px with the rest, so a saved 8 from version 1 says nothing of the user's choice and reads as 0.
+SETTINGS_VERSION = 2
 
 
 @dataclass
@@ -52,13 +55,24 @@ def load_settings(group: str = SETTINGS_GROUP) -> DockSettings:
             values[item.name] = store.value(f"{group}/{item.name}", default, type=type(default))
         except (TypeError, ValueError):
             values[item.name] = default
+    if _saved_version(store, group) < 2 and values["grid_step"] == 8:
+        values["grid_step"] = defaults.grid_step
     return DockSettings(**values)
+
+
+def _saved_version(store: QgsSettings, group: str) -> int:
+    """The version of the saved settings: 1 when they were saved before versions were (or never saved)."""
+    try:
+        return store.value(f"{group}/settings_version", 1, type=int)
+    except (TypeError, ValueError):
+        return 1
 
 
 def save_settings(settings: DockSettings, group: str = SETTINGS_GROUP) -> None:
     store = QgsSettings()
     for name, value in asdict(settings).items():
         store.setValue(f"{group}/{name}", value)
+    store.setValue(f"{group}/settings_version", SETTINGS_VERSION)
 
 
 def clear_settings(group: str = SETTINGS_GROUP) -> None:
