@@ -133,7 +133,7 @@ class RegistrationDock(QgsDockWidget):
         self.grid_step_spin = QSpinBox()
         self.grid_step_spin.setRange(0, 64)
         self.grid_step_spin.setSuffix(" px")
-        self.grid_step_spin.setSpecialValueText(tr("automatic"))  # 0: the engine chooses by the image's size
+        self.grid_step_spin.setSpecialValueText(tr("automatic"))  # 0: the engine chooses (pipeline.grid_step_for)
         self.grid_step_spin.setToolTip(tr("Distance between the network's SAR candidates (the guided matcher, and the automatic "
                                           "matcher when it falls back on the network); automatic: 8 px, or 16 px where the automatic "
                                           "matcher falls back on the network on an image larger than 512 x 512 px"))
