@@ -112,7 +112,12 @@ def test_bug_is_a_short_message_and_a_logged_traceback(controller, sample_layers
 
     monkeypatch.setattr("plugin.gui.task.register", broken)
     logged = []
-    QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: logged.append((message, tag, level)))
+
+    def record(message, tag, level):
+        logged.append((message, tag, level))
+
+    # QGIS's message log outlives the test (and is written from task threads): connected only while it runs
+    QgsApplication.messageLog().messageReceived.connect(record)
     handler = install_log_handler()  # as the plugin does when QGIS loads it
     try:
         select_sample(controller, sample_layers)
@@ -121,6 +126,7 @@ def test_bug_is_a_short_message_and_a_logged_traceback(controller, sample_layers
             pass
     finally:
         remove_log_handler(handler)
+        QgsApplication.messageLog().messageReceived.disconnect(record)
     critical = " ".join(messages(iface, Qgis.Critical))
     assert "This is a bug" in critical and "KeyError" in critical
     assert any("Traceback" in message and tag == "SAR-Optical Registration" for message, tag, _ in logged)

@@ -3,6 +3,7 @@
 Tests marked "network" register the bundled sample for real (they need the trained model);
 the others use tie points from the sample's known truth and need no network.
 """
+import gc
 import os
 import subprocess
 import sys
@@ -45,6 +46,7 @@ def provider(qgis_processing):
     provider = RegistrationProvider()
     assert registry.addProvider(provider)
     yield provider
+    gc.collect()  # algorithms and feedback objects the tests made go while their provider still exists
     registry.removeProvider(provider)
 
 
