@@ -240,10 +240,6 @@
       <translation>automatisch</translation>
     </message>
     <message>
-      <source>Distance between the network's SAR candidates (the guided matcher, and the automatic matcher when it falls back on the network); automatic: 8 px, or 16 px where the automatic matcher falls back on the network on an image larger than 512 x 512 px</source>
-      <translation>Abstand zwischen den SAR-Kandidaten des Netzes (geführte Zuordnung, und die automatische, wenn sie auf das Netz zurückgreift); automatisch: 8 px, oder 16 px, wo die automatische Zuordnung bei einem Bild größer als 512 x 512 px auf das Netz zurückgreift</translation>
-    </message>
-    <message>
       <source>How far the georeferencing of the SAR raster may be off (used when both rasters are georeferenced)</source>
       <translation>Wie weit die Georeferenzierung des SAR-Rasters abweichen darf (wird verwendet, wenn beide Raster georeferenziert sind)</translation>
     </message>
@@ -370,6 +366,10 @@
     <message>
       <source>The tie points looked for: template matching locates this many keypoints, spread over the image. More give a slightly tighter fit and take longer. The network's matchers query at least {queries} keypoints whatever this says.</source>
       <translation>Die gesuchten Passpunkte: Das Template-Matching verortet so viele über das Bild verteilte Merkmalspunkte. Mehr ergeben eine etwas engere Anpassung und dauern länger. Die Zuordnungen des Netzes fragen unabhängig davon mindestens {queries} Merkmalspunkte ab.</translation>
+    </message>
+    <message>
+      <source>Distance between the network's SAR candidates (the guided matcher, and the automatic matcher when it falls back on the network); automatic: {fine} px, or {coarse} px where the automatic matcher falls back on the network on an image larger than {tile} x {tile} px</source>
+      <translation>Abstand zwischen den SAR-Kandidaten des Netzes (geführte Zuordnung, und die automatische, wenn sie auf das Netz zurückgreift); automatisch: {fine} px, oder {coarse} px, wo die automatische Zuordnung bei einem Bild größer als {tile} x {tile} px auf das Netz zurückgreift</translation>
     </message>
     <message>
       <source>GPU (CUDA)</source>

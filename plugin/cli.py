@@ -11,6 +11,7 @@ from typing import List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.dense_features import FEATURES
+from .core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE
 from .core.pipeline import DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
 from .core.transforms import WARP_MODELS
 
@@ -58,7 +59,8 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
                              "guided: the network on a dense SAR grid; method: keypoints in both images, as in the paper. "
                              "All but method refine every point by template matching (default: %(default)s)")
     parser.add_argument("--grid-step", type=int, default=defaults.grid_step, help="grid step of the network's SAR candidates (the guided matcher and auto's fallback), px; "
-                             "0: automatic, 8 px, or 16 px where auto falls back on the network on an image larger than 512 x 512 px (default: %(default)s)")
+                             f"0: automatic, {AUTO_GRID_STEPS[0]} px, or {AUTO_GRID_STEPS[1]} px where auto falls back on the network on an image larger "
+                             f"than {AUTO_GRID_TILE} x {AUTO_GRID_TILE} px (default: %(default)s)")
     parser.add_argument("--max-rotation", type=float, default=defaults.max_rotation, help="degrees the structural search tries without georeferencing (default: %(default)s)")
     parser.add_argument("--max-scale", type=float, default=defaults.max_scale, help="scale factor it tries, 1/x..x (default: %(default)s)")
     parser.add_argument("--template-radius", type=int, default=defaults.template_radius, help="fine matching's template half-size, px (default: %(default)s; at most 1/8 of the optical image's shorter side)")

@@ -78,13 +78,14 @@ REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (tr
 SELF_CHECK_WARP = (4.0, 1.04, (15.0, -11.0))  # chosen on the calibration pairs over (1.5, 1.01, (6.3, -4.1)): see README
 SELF_CHECK_PX = 3.0
 # The automatic grid step of the network's SAR candidates (RegistrationOptions.grid_step = 0): 8 px, but
-# 16 px where "auto" falls back on the network on an image larger than AUTO_GRID_AREA px. Measured on
+# 16 px where "auto" falls back on the network on an image larger than AUTO_GRID_TILE x AUTO_GRID_TILE px
+# (in area). Measured on
 # training pairs (benchmarks/README.md, "The network matcher's grid step"): the 256-316 px 3MOS tiles
 # lose pairs at 16 px, and so does "guided" on the 1024 px Sentinel-1/2 pairs (1 of 10, hard tier),
 # while "auto" registers the 1024 px ones the same (59 training pairs, hard tier; 10, georeferenced),
 # and where it falls back on the network, describes their candidates in about a third of the time.
 AUTO_GRID_STEPS = (8, 16)
-AUTO_GRID_AREA = 512 * 512
+AUTO_GRID_TILE = 512
 
 
 @dataclass
@@ -337,7 +338,7 @@ def grid_step_for(options: RegistrationOptions, shape) -> int:
     if options.grid_step:
         return options.grid_step
     fine, coarse = AUTO_GRID_STEPS
-    return coarse if options.matcher == "auto" and shape[0] * shape[1] > AUTO_GRID_AREA else fine
+    return coarse if options.matcher == "auto" and shape[0] * shape[1] > AUTO_GRID_TILE ** 2 else fine
 
 
 def _grid_step(options: RegistrationOptions) -> int:

@@ -9,7 +9,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubl
                                  QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSpinBox, QTableView,
                                  QVBoxLayout, QWidget)
 
-from ..core.pipeline import DESCRIPTOR_QUERIES
+from ..core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES
 from .i18n import tr
 from .points_table import TiePointTableModel, sortable
 from .raster_input import RasterInput
@@ -135,8 +135,9 @@ class RegistrationDock(QgsDockWidget):
         self.grid_step_spin.setSuffix(" px")
         self.grid_step_spin.setSpecialValueText(tr("automatic"))  # 0: the engine chooses (pipeline.grid_step_for)
         self.grid_step_spin.setToolTip(tr("Distance between the network's SAR candidates (the guided matcher, and the automatic "
-                                          "matcher when it falls back on the network); automatic: 8 px, or 16 px where the automatic "
-                                          "matcher falls back on the network on an image larger than 512 x 512 px"))
+                                          "matcher when it falls back on the network); automatic: {fine} px, or {coarse} px where the "
+                                          "automatic matcher falls back on the network on an image larger than {tile} x {tile} px")
+                                       .format(fine=AUTO_GRID_STEPS[0], coarse=AUTO_GRID_STEPS[1], tile=AUTO_GRID_TILE))
         self.search_radius_spin = QDoubleSpinBox()
         self.search_radius_spin.setRange(1.0, 5000.0)
         self.search_radius_spin.setSuffix(" px")
