@@ -43,6 +43,7 @@ def test_register_writes_every_output(sample, tmp_path):
         (("{optical}", "{sar}", "--optical-bands", "7"), "band 7 does not exist"),
         (("{optical}", "{sar}", "--device", "cuda"), "No CUDA GPU"),
         (("{optical}", "{optical}"), "is one of the input rasters"),
+        (("{optical}", "{optical}"), "are the same image"),
     ],
 )
 def test_bad_input_gives_one_clear_line(sample, tmp_path, args, message):

@@ -4,7 +4,7 @@ from osgeo import osr
 
 from plugin.core.errors import RegistrationError
 from plugin.core.normalize import normalize_sar, sar_scale_of
-from plugin.core.raster_io import map_to_pixel, pixel_to_map, read_raster
+from plugin.core.raster_io import map_to_pixel, pixel_to_map, read_raster, same_image
 from tests.conftest import write_tif
 
 GT = (500000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0)
@@ -65,6 +65,18 @@ def test_bad_inputs_have_clear_messages(tmp_path):
     empty = write_tif(tmp_path / "empty.tif", np.zeros((80, 80), np.float32), GT, 32611, nodata=0)
     with pytest.raises(RegistrationError, match="no valid pixels"):
         read_raster(empty, "sar")
+
+
+def test_the_same_image_as_optical_and_sar_is_told_apart_from_a_stack_of_both(tmp_path):
+    rgb = write_tif(tmp_path / "rgb.tif", np.zeros((3, 80, 90), np.uint8), GT, 32611)
+    (tmp_path / "link.tif").symlink_to(rgb)
+    assert same_image(rgb, rgb)  # luminance of bands 1-3 and the SAR's band 1
+    assert same_image(rgb, str(tmp_path / "." / "link.tif"))  # the same file by another name
+    assert not same_image(rgb, write_tif(tmp_path / "other.tif", np.zeros((3, 80, 90), np.uint8), GT, 32611))
+    stack = write_tif(tmp_path / "stack.tif", np.zeros((4, 80, 90), np.uint16), GT, 32611)  # e.g. three optical bands and a SAR band
+    assert not same_image(stack, stack, (1, 2, 3), (4,))
+    assert same_image(stack, stack, (1, 2, 3), (3,))
+    assert not same_image(str(tmp_path / "missing.tif"), str(tmp_path / "missing.tif"))  # reading it will say why
 
 
 def test_pixel_centre_convention():

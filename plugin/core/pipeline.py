@@ -27,7 +27,7 @@ from .matching import DENSE_PAIRS, Matches, filter_ransac, match_nearest, within
 from .memory import check_memory
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
-from .raster_io import georeferencing, open_raster, read_raster
+from .raster_io import georeferencing, open_raster, read_raster, same_image
 
 LOGGER = logging.getLogger(__name__)
 # "auto": structural search, and the descriptor-guided matcher when the search is refused;
@@ -699,6 +699,9 @@ def read_inputs(optical_path: str, sar_path: str, options: RegistrationOptions =
 def _register(optical_path: str, sar_path: str, options: RegistrationOptions, progress: Optional[ProgressCallback],
               extractor: Optional[DescriptorExtractor]) -> RegistrationResult:
     options.check()
+    if same_image(optical_path, sar_path, options.optical_bands, options.sar_bands):
+        raise RegistrationError(f"The optical and the SAR input are the same image ('{sar_path}').",
+                                "Choose the SAR raster as the SAR input (for one stack holding both, the SAR's band).")
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
     first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES
     after = (SELF_CHECK_STAGE,) if options.self_check else ()

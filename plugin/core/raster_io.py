@@ -156,6 +156,24 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
     return values, valid
 
 
+def same_image(optical_path: str, sar_path: str, optical_bands: Optional[Tuple[int, ...]] = None,
+               sar_bands: Optional[Tuple[int, ...]] = None) -> bool:
+    """Whether the optical and the SAR input are one image: the same raster (the same file, or the
+    same name GDAL opens) read with a band in common (each role's default bands where none are
+    given). One stack holding both sensors' bands, read as different bands, is two images."""
+    same = optical_path == sar_path or (os.path.exists(optical_path) and os.path.exists(sar_path)
+                                        and os.path.samefile(optical_path, sar_path))
+    if not same:
+        return False
+    try:
+        dataset = open_raster(optical_path)
+    except RegistrationError:
+        return False  # reading it says what is wrong
+    optical = tuple(optical_bands) if optical_bands else default_bands(dataset, "optical")
+    sar = tuple(sar_bands) if sar_bands else default_bands(dataset, "sar")
+    return bool(set(optical) & set(sar))
+
+
 def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None) -> Raster:
     """Reads the band(s) of ``path`` used for matching. ``role`` is "optical" or "sar".
 

@@ -13,7 +13,7 @@ from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QObject, Qt
 
 from ..core import RegistrationError, fit_tie_points
-from ..core.raster_io import source_files
+from ..core.raster_io import same_image, source_files
 from .canvas import add_or_reload_raster, unique_path, zoom_to_point
 from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
 from .feedback import show_error, show_info, show_success, show_warning
@@ -104,11 +104,12 @@ class DockController(QObject):
         if not optical_path or not sar_path:
             raise RegistrationError(tr("Choose an optical and a SAR raster first."),
                                     tr("Pick layers from the project in the two lists, or browse for files with '…'."))
-        if os.path.abspath(optical_path) == os.path.abspath(sar_path):
+        optical_bands, sar_bands = self.dock.optical_input.bands_choice(), self.dock.sar_input.bands_choice()
+        if same_image(optical_path, sar_path, optical_bands, sar_bands):  # the engine refuses it too, untranslated
             raise RegistrationError(tr("The optical and the SAR raster are the same file."), tr("Choose two different rasters."))
         settings = self.dock.settings()
         save_settings(settings, self.settings_group)
-        options = settings.to_options(self.dock.optical_input.bands_choice(), self.dock.sar_input.bands_choice())
+        options = settings.to_options(optical_bands, sar_bands)
         options.check()
         key = (options.model, options.device)
         extractor = self._extractor[1] if self._extractor and self._extractor[0] == key else None
