@@ -1,6 +1,8 @@
+import os
+
 import numpy as np
 import pytest
-from osgeo import osr
+from osgeo import gdal, osr
 
 from plugin.core.errors import RegistrationError
 from plugin.core.normalize import normalize_sar, sar_scale_of
@@ -77,6 +79,24 @@ def test_the_same_image_as_optical_and_sar_is_told_apart_from_a_stack_of_both(tm
     assert not same_image(stack, stack, (1, 2, 3), (4,))
     assert same_image(stack, stack, (1, 2, 3), (3,))
     assert not same_image(str(tmp_path / "missing.tif"), str(tmp_path / "missing.tif"))  # reading it will say why
+
+
+def test_a_damaged_raster_or_a_vrt_missing_its_source_says_so_with_the_fix(tmp_path):
+    """GDAL opens both, and fails only when the pixels are read: that was a traceback."""
+    whole = write_tif(tmp_path / "whole.tif", np.random.default_rng(0).integers(0, 255, (3, 300, 300)).astype(np.uint8), GT, 32611)
+    compressed = str(tmp_path / "compressed.tif")
+    gdal.Translate(compressed, whole, creationOptions=["COMPRESS=DEFLATE", "TILED=YES"])
+    data = open(compressed, "rb").read()
+    truncated = tmp_path / "truncated.tif"  # an interrupted download
+    truncated.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(RegistrationError, match="could not be read.*incomplete or damaged"):
+        read_raster(str(truncated), "optical")
+    source = write_tif(tmp_path / "source.tif", np.ones((80, 80), np.uint8), GT, 32611)
+    vrt = str(tmp_path / "mosaic.vrt")
+    gdal.BuildVRT(vrt, [source]).FlushCache()
+    os.remove(source)
+    with pytest.raises(RegistrationError, match=r"could not be read \(.*source.tif.*VRT's sources"):
+        read_raster(vrt, "sar")
 
 
 def test_pixel_centre_convention():

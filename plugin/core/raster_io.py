@@ -139,7 +139,16 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
     """One band as float32 (complex -> amplitude; the band's scale and offset applied) and its
     validity mask (nodata, NaN, mask band)."""
     band = dataset.GetRasterBand(index)
-    values = band.ReadAsArray()
+    try:
+        values = band.ReadAsArray()
+        mask = None if band.GetMaskFlags() & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else band.GetMaskBand().ReadAsArray()
+    except RuntimeError as error:  # GDAL opened the file, but its pixels are not all there
+        detail = str(error).strip()
+        raise RegistrationError(
+            f"Band {index} of '{dataset.GetDescription()}' could not be read{f' ({detail})' if detail else ''}.",
+            "The file may be incomplete or damaged (an interrupted download or copy), or a file it refers to "
+            "may be missing (a VRT's sources): check it with 'gdalinfo -checksum', then copy, download or export it again.",
+        ) from error
     if np.iscomplexobj(values):
         values = np.abs(values)
     values = values.astype(np.float32, copy=False)
@@ -147,9 +156,8 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
     nodata = band.GetNoDataValue()
     if nodata is not None and np.isfinite(nodata):
         valid &= values != np.float32(nodata)
-    mask_flags = band.GetMaskFlags()
-    if not mask_flags & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA):
-        valid &= band.GetMaskBand().ReadAsArray() > 0
+    if mask is not None:
+        valid &= mask > 0
     scale, offset = band.GetScale(), band.GetOffset()  # packed values, e.g. dB x 100 in Int16 with scale 0.01
     if scale not in (None, 1.0) or offset not in (None, 0.0):
         values = values * np.float32(scale if scale is not None else 1.0) + np.float32(offset or 0.0)
