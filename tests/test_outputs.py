@@ -90,6 +90,21 @@ def test_a_sar_with_an_alpha_band_keeps_its_alpha(result, tmp_path):
     assert np.mean(np.abs(values[20:100, 20:120].astype(int) - optical[20:100, 20:120]) <= 1) > 0.95
 
 
+def test_a_sar_damaged_since_it_was_registered_is_reported_and_nothing_is_written(result, tmp_path):
+    """The dock writes the outputs when asked, perhaps long after the registration: a SAR raster
+    damaged meanwhile (overwritten by an interrupted copy) was an unexpected error with a traceback."""
+    compressed = str(tmp_path / "sar_deflate.tif")
+    gdal.Translate(compressed, result.sar.path, creationOptions=["COMPRESS=DEFLATE", "TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
+    data = open(compressed, "rb").read()
+    with open(compressed, "wb") as handle:
+        handle.write(data[: len(data) // 2])
+    result.sar = RasterInfo(compressed, 150, 120, None, None, (1,))
+    target = tmp_path / "warped.tif"
+    with pytest.raises(RegistrationError, match="could not write the warped SAR.*still whole and readable"):
+        outputs.write_warped_sar(result, str(target))
+    assert not target.exists() and not [name for name in os.listdir(tmp_path) if "partial" in name or name.startswith(".")]
+
+
 def test_points_file_round_trip(result, tmp_path):
     path = outputs.write_points_file(result, str(tmp_path / "tie.points"))
     lines = open(path).read().splitlines()

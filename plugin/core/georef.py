@@ -82,7 +82,9 @@ def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseA
     rows, cols = optical.shape
     target = _memory_raster(np.full((rows, cols), np.nan, np.float32), optical.geotransform, optical.crs_wkt)
     try:
-        gdal.Warp(target, source, resampleAlg="bilinear", srcNodata=float("nan"), dstNodata=float("nan"), multithread=True)
+        # A multithreaded warp reports what failed in its worker threads by its return value alone.
+        if not gdal.Warp(target, source, resampleAlg="bilinear", srcNodata=float("nan"), dstNodata=float("nan"), multithread=True):
+            raise RuntimeError(gdal.GetLastErrorMsg() or "the warp failed")
     except RuntimeError as error:
         raise RegistrationError(
             f"GDAL could not reproject the SAR raster into the optical raster's grid ({error}).",

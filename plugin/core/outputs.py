@@ -127,18 +127,30 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
                 if value is not None and value != "":
                     getattr(out_band, f"Set{name}")(value)
         try:
-            gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=alpha, multithread=True,
-                      warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], **warp_options(result.fit.model))
+            warped = gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=alpha, multithread=True,
+                               warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], **warp_options(result.fit.model))
         except RuntimeError as error:
-            if "not solvable" not in str(error):
-                raise
-            raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({error}).",
-                                    "Enable tie points spread over the whole image, or choose a simpler transform.") from None
+            if "not solvable" in str(error):
+                raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({error}).",
+                                        "Enable tie points spread over the whole image, or choose a simpler transform.") from None
+            raise _not_written(path, result, str(error)) from error
+        else:
+            if not warped:  # a multithreaded warp reports what failed in its worker threads by this alone: the output stayed empty
+                raise _not_written(path, result, gdal.GetLastErrorMsg())
         finally:
             target = None
             gdal.Unlink(with_gcps.GetDescription())
             with_gcps = None
     return path
+
+
+def _not_written(path: str, result: RegistrationResult, detail: str) -> RegistrationError:
+    """The warp failed while reading the SAR again (it may have changed since it was registered)
+    or writing the temporary file beside the output: the user's to fix, and nothing is written."""
+    detail = detail.strip()
+    return RegistrationError(f"GDAL could not write the warped SAR to '{path}'{f' ({detail})' if detail else ''}.",
+                             f"Check that the SAR raster '{result.sar.path}' is still whole and readable (gdalinfo -checksum), "
+                             "and that the output's folder is writable and has free space.")
 
 
 def residual_lengths(result: RegistrationResult) -> np.ndarray:
