@@ -1,5 +1,6 @@
 """Writers, tested on a result built from known tie points (no network involved)."""
 import os
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from tests.conftest import write_tif
 
 OPTICAL_GT = (440000.0, 10.0, 0.0, 3730000.0, 0.0, -10.0)
 SHIFT = np.array([6.0, -4.0])
+DiskUsage = namedtuple("DiskUsage", "total used free")
 
 
 @pytest.fixture
@@ -103,6 +105,61 @@ def test_a_sar_damaged_since_it_was_registered_is_reported_and_nothing_is_writte
     with pytest.raises(RegistrationError, match="could not write the warped SAR.*still whole and readable"):
         outputs.write_warped_sar(result, str(target))
     assert not target.exists() and not [name for name in os.listdir(tmp_path) if "partial" in name or name.startswith(".")]
+
+
+def _write_past_a_size_limit(result, tmp_path, writer: str, limit: int):
+    """Runs ``outputs.<writer>(result, OUT)`` in a process whose files may not grow past ``limit``
+    bytes (a write beyond fails, as on a full disk): (its stdout, its stderr, what is left in OUT's folder)."""
+    import pickle
+    import subprocess
+    import sys
+
+    folder = tmp_path / f"out-{writer}"
+    folder.mkdir()
+    (tmp_path / "result.pickle").write_bytes(pickle.dumps(result))
+    script = (
+        "import pickle, resource, signal, sys\n"
+        "from plugin.core import outputs\n"
+        "from plugin.core.errors import RegistrationError\n"
+        "result = pickle.load(open(sys.argv[1], 'rb'))\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFINITY))\n"
+        "try:\n"
+        f"    outputs.{writer}(result, sys.argv[2])\n"
+        "except RegistrationError as error:\n"
+        "    print('refused:', error)\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "result.pickle"), str(folder / "output"), str(limit)],
+                          capture_output=True, text=True, cwd=root, timeout=120)
+    return done.stdout, done.stderr, os.listdir(folder)
+
+
+def test_a_write_that_fails_part_way_is_reported_once_and_leaves_nothing(result, tmp_path):
+    """Writing fails near the end of the warped SAR (here at a file size limit, as on a full disk)
+    and at the start of a tie-point file: one clear error each, no leftover file, and nothing
+    printed from closing the half-written GeoTIFF afterwards (GDAL's destructor)."""
+    whole = os.path.getsize(outputs.write_warped_sar(result, str(tmp_path / "whole.tif")))
+    stdout, stderr, left = _write_past_a_size_limit(result, tmp_path, "write_warped_sar", whole - 512)  # its last blocks and directory
+    assert "refused: GDAL could not write the warped SAR" in stdout and "free space" in stdout
+    assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
+    assert left == []
+    stdout, stderr, left = _write_past_a_size_limit(result, tmp_path, "write_points_file", 100)
+    assert "refused: Could not write" in stdout and "File too large" in stdout and "Traceback" not in stderr, stderr
+    assert left == []
+
+
+def test_a_full_disk_is_named_whatever_words_gdal_or_ogr_use(tmp_path, monkeypatch):
+    target = str(tmp_path / "tie_points.gpkg")
+    with pytest.raises(RuntimeError, match="sqlite3_exec"):  # with space left, an error is what it is
+        with outputs.safe_output(target, (), False):
+            raise RuntimeError("sqlite3_exec(CREATE TABLE ...) failed: database or disk is full")
+    monkeypatch.setattr(outputs.shutil, "disk_usage", lambda folder: DiskUsage(total=10**9, used=10**9, free=4096))
+    with pytest.raises(RegistrationError, match="Could not write .*tie_points.gpkg': the disk is full. Free some space"):
+        with outputs.safe_output(target, (), False) as temporary:
+            open(temporary, "w").write("part")
+            raise RuntimeError("sqlite3_exec(CREATE TABLE ...) failed: database or disk is full")
+    assert os.listdir(tmp_path) == []
 
 
 def test_points_file_round_trip(result, tmp_path):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
+import sys
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
@@ -24,6 +26,7 @@ ogr.UseExceptions()
 # For a raster with no georeferencing, QGIS shows pixel (col, row) at map (col, -row).
 PIXEL_SPACE_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
 POINTS_HEADER = "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual"
+FULL_DISK_BYTES = 1 << 20  # less free space than this, after a write failed: the disk is full
 
 
 def is_an_input(path: str, inputs: Tuple[str, ...]) -> bool:
@@ -56,9 +59,29 @@ def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator
     try:
         yield temporary
         os.replace(temporary, target)
+    except (OSError, RuntimeError) as error:  # Python's, or GDAL's and OGR's
+        problem = _storage_problem(os.path.dirname(target))
+        if problem:
+            raise RegistrationError(f"Could not write '{path}': {problem}.", "Free some space or choose another folder, then write again.") from error
+        if isinstance(error, OSError):
+            raise RegistrationError(f"Could not write '{path}' ({error.strerror or error}).",
+                                    "Check that the folder is writable and has free space.") from error
+        raise
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def _storage_problem(folder: str) -> str:
+    """Why nothing can be written to ``folder`` just now ("" when nothing is seen to stop it), asked
+    when a write failed: GDAL and OGR report a full disk in their own words, or not at all."""
+    if not os.access(folder, os.W_OK):
+        return "the folder is not writable"
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    return "the disk is full" if free < FULL_DISK_BYTES else ""
 
 
 def optical_geotransform(optical: RasterInfo) -> Tuple[float, ...]:
@@ -104,49 +127,84 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         nodata = float("nan") if band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) else 0.0
     with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
         with_gcps = gdal.Translate(f"/vsimem/{os.getpid()}-{id(result)}.vrt", source, format="VRT", GCPs=gcps, outputSRS=wkt or None)
-        target = gdal.GetDriverByName("GTiff").Create(
-            temporary, result.optical.width, result.optical.height, source.RasterCount, band.DataType,
-            options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", f"NUM_THREADS={parallel.gdal_threads()}"],
-        )
-        target.SetGeoTransform(geotransform)
-        if wkt:
-            target.SetProjection(wkt)
-        # A SAR with an alpha band last (as gdalwarp -dstalpha writes it): GDAL warps the bands
-        # before it and fills the output's alpha from the footprint; treated as data, it came out empty.
-        alpha = source.GetRasterBand(source.RasterCount).GetColorInterpretation() == gdal.GCI_AlphaBand
-        for index in range(1, source.RasterCount + 1):
-            out_band = target.GetRasterBand(index)
-            if alpha and index == source.RasterCount:
-                out_band.SetColorInterpretation(gdal.GCI_AlphaBand)
-            else:
-                out_band.SetNoDataValue(nodata)
-            source_band = source.GetRasterBand(index)
-            out_band.SetDescription(source_band.GetDescription())
-            for name in ("Scale", "Offset", "UnitType"):  # packed values keep their meaning (dB x 100 in Int16 ...)
-                value = getattr(source_band, f"Get{name}")()
-                if value is not None and value != "":
-                    getattr(out_band, f"Set{name}")(value)
+        # What failed is raised after the file is closed and the exception is gone: its traceback
+        # would hold the half-written dataset open until the program ends.
+        target, failure = None, None
         try:
-            warped = gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=alpha, multithread=True,
-                               warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], **warp_options(result.fit.model))
+            target = gdal.GetDriverByName("GTiff").Create(
+                temporary, result.optical.width, result.optical.height, source.RasterCount, band.DataType,
+                options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", f"NUM_THREADS={parallel.gdal_threads()}"],
+            )
+            _describe_like(target, source, geotransform, wkt, nodata)
+            if gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=_has_alpha(source), multithread=True,
+                         warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], **warp_options(result.fit.model)):
+                target.FlushCache()  # a full disk raises here, not when the file is closed, where it would go unseen
+            else:  # a multithreaded warp reports what failed in its worker threads by its return value alone: the output stayed empty
+                failure = gdal.GetLastErrorMsg()
         except RuntimeError as error:
-            if "not solvable" in str(error):
-                raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({error}).",
-                                        "Enable tie points spread over the whole image, or choose a simpler transform.") from None
-            raise _not_written(path, result, str(error)) from error
-        else:
-            if not warped:  # a multithreaded warp reports what failed in its worker threads by this alone: the output stayed empty
-                raise _not_written(path, result, gdal.GetLastErrorMsg())
+            failure = str(error)
         finally:
-            target = None
+            with _destructor_errors_dropped(failure is not None):
+                target = None  # closes the file before safe_output renames it
             gdal.Unlink(with_gcps.GetDescription())
             with_gcps = None
+        if failure is not None and "not solvable" in failure:
+            raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({failure}).",
+                                    "Enable tie points spread over the whole image, or choose a simpler transform.")
+        if failure is not None:
+            raise _not_written(path, result, failure)
     return path
 
 
+def _has_alpha(source: gdal.Dataset) -> bool:
+    """A SAR with an alpha band last (as gdalwarp -dstalpha writes it): GDAL warps the bands before
+    it and fills the output's alpha from the footprint; treated as data, it came out empty."""
+    return source.GetRasterBand(source.RasterCount).GetColorInterpretation() == gdal.GCI_AlphaBand
+
+
+def _describe_like(target: gdal.Dataset, source: gdal.Dataset, geotransform, wkt: str, nodata: float) -> None:
+    """The output's grid (the optical's), and per band the SAR's description, nodata (alpha for an
+    alpha band) and packed values' scale, offset and unit, which keep their meaning (dB x 100 in Int16 ...)."""
+    target.SetGeoTransform(geotransform)
+    if wkt:
+        target.SetProjection(wkt)
+    alpha = _has_alpha(source)
+    for index in range(1, source.RasterCount + 1):
+        out_band = target.GetRasterBand(index)
+        if alpha and index == source.RasterCount:
+            out_band.SetColorInterpretation(gdal.GCI_AlphaBand)
+        else:
+            out_band.SetNoDataValue(nodata)
+        source_band = source.GetRasterBand(index)
+        out_band.SetDescription(source_band.GetDescription())
+        for name in ("Scale", "Offset", "UnitType"):
+            value = getattr(source_band, f"Get{name}")()
+            if value is not None and value != "":
+                getattr(out_band, f"Set{name}")(value)
+
+
+@contextlib.contextmanager
+def _destructor_errors_dropped(drop: bool) -> Iterator[None]:
+    """With ``drop``, an error raised while a dataset is closed is dropped: closing a
+    half-written file after a failure fails again (a full disk), and Python would print that
+    from the destructor ("Exception ignored in ... delete_Dataset"), after the user's error. GDAL
+    3.6 has no Dataset.Close() to raise it instead, nor may its exceptions be turned off here."""
+    if not drop:
+        yield
+        return
+    previous, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 def _not_written(path: str, result: RegistrationResult, detail: str) -> RegistrationError:
-    """The warp failed while reading the SAR again (it may have changed since it was registered)
-    or writing the temporary file beside the output: the user's to fix, and nothing is written."""
+    """The warp failed while writing the temporary file beside the output (a full disk) or reading
+    the SAR again (it may have changed since it was registered): the user's to fix; nothing is written."""
+    problem = _storage_problem(os.path.dirname(os.path.abspath(path)))
+    if problem:
+        return RegistrationError(f"Could not write '{path}': {problem}.", "Free some space or choose another folder, then write again.")
     detail = detail.strip()
     return RegistrationError(f"GDAL could not write the warped SAR to '{path}'{f' ({detail})' if detail else ''}.",
                              f"Check that the SAR raster '{result.sar.path}' is still whole and readable (gdalinfo -checksum), "
