@@ -177,15 +177,15 @@ def read_summary(outdir: str) -> Dict[tuple, dict]:
 
 
 def write_summary(outdir: str, rows: List[PairResult], options: RegistrationOptions) -> None:
-    """Rewrites the CSV and JSON summaries (each via a temporary file and a rename)."""
+    """Rewrites the CSV and JSON summaries (each as every output is written, ``outputs.safe_output``:
+    a temporary file renamed into place, and a clear error when the disk is full)."""
     records = [asdict(row) for row in rows]
     counts = {status: sum(r["status"] == status for r in records) for status in ("ok", "failed", "error", "pending")}
     document = {"counts": dict(counts, total=len(records)), "options": asdict(options), "pairs": records}
     for name, write in ((SUMMARY_JSON, lambda h: json.dump(document, h, indent=1)), (SUMMARY_CSV, lambda h: _write_csv(h, records))):
-        temporary = os.path.join(outdir, f".{name}.partial-{os.getpid()}")
-        with open(temporary, "w", newline="", encoding="utf-8") as handle:
-            write(handle)
-        os.replace(temporary, os.path.join(outdir, name))
+        with outputs.safe_output(os.path.join(outdir, name), (), overwrite=True) as temporary:
+            with open(temporary, "w", newline="", encoding="utf-8") as handle:
+                write(handle)
 
 
 def _write_csv(handle, records: List[dict]) -> None:

@@ -247,6 +247,31 @@ def test_a_batch_stopped_by_sigterm_leaves_no_partial_file_and_keeps_its_summary
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
 
 
+def test_a_full_disk_stops_the_batch_with_a_clear_error_and_leaves_the_last_whole_summary(fake, pairs_csv, tmp_path, monkeypatch, capsys):
+    """The summary, rewritten after every pair, no longer fits (it was a traceback, and left its
+    .partial files): one line saying so, status 2, and the summary as last written."""
+    import errno
+    from collections import namedtuple
+
+    from plugin.core import outputs
+
+    outdir = tmp_path / "out"
+    dump, writes = json.dump, []
+
+    def the_disk_fills_at_the_second_summary(*args, **kwargs):
+        writes.append(1)
+        if len(writes) >= 2:  # and stays full
+            monkeypatch.setattr(outputs.shutil, "disk_usage", lambda folder: namedtuple("DiskUsage", "total used free")(10**9, 10**9, 0))
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return dump(*args, **kwargs)
+
+    monkeypatch.setattr(batch.json, "dump", the_disk_fills_at_the_second_summary)
+    assert cli.main(["batch", pairs_csv, str(outdir)]) == 2
+    assert "batch_summary.json': the disk is full. Free some space" in capsys.readouterr().err.splitlines()[-1]
+    assert [row["status"] for row in json.load(open(outdir / batch.SUMMARY_JSON))["pairs"]] == ["ok", "pending", "pending"]
+    assert not [name for name in os.listdir(outdir) if "partial" in name]
+
+
 def test_cli_batch_on_the_sample(sample, tmp_path):
     """The real thing (needs the trained model): the sample registers, a noise "SAR" fails, a rerun skips the sample."""
     noise = str(tmp_path / "noise.tif")
