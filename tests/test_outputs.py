@@ -219,6 +219,50 @@ def test_inputs_and_existing_files_are_never_overwritten(result, tmp_path):
         outputs.write_points_file(result, str(tmp_path / "no" / "such" / "dir.points"))
 
 
+def test_a_project_geopackage_keeps_its_other_layers(result, tmp_path):
+    """Tie points written into a GeoPackage that holds other layers (a project's, with a basemap
+    raster and a road layer): the tie-point layer is added, or replaced when written again, and the
+    rest is untouched. The whole file was replaced, losing them."""
+    project = str(tmp_path / "project.gpkg")
+    gdal.Translate(project, result.optical.path, format="GPKG", creationOptions=["RASTER_TABLE=basemap"])
+    dataset = ogr.Open(project, update=1)
+    roads = dataset.CreateLayer("roads", None, ogr.wkbPoint)
+    roads.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    feature = ogr.Feature(roads.GetLayerDefn())
+    feature.SetField("name", "A1")
+    feature.SetGeometry(ogr.CreateGeometryFromWkt("POINT (1 2)"))
+    roads.CreateFeature(feature)
+    dataset = roads = feature = None
+    before = open(project, "rb").read()
+    with pytest.raises(RegistrationError, match=r"already exists.*'tie_points' is then added or replaced.*other layer\(s\) are kept"):
+        outputs.write_geopackage(result, project)
+    assert open(project, "rb").read() == before
+    for count in (30, 20):  # added, then replaced by fewer tie points
+        points = result.tie_points
+        result.tie_points = TiePoints(points.optical_xy[:count], points.sar_xy[:count], points.distance[:count],
+                                      points.rejected_by[:count], points.enabled[:count])
+        result.fit = fit_tie_points(result.tie_points, "affine")
+        outputs.write_geopackage(result, project, overwrite=True)
+        dataset = ogr.Open(project)
+        names = sorted(dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount()))
+        assert names == ["roads", "tie_points"]
+        assert [f.GetField("name") for f in dataset.GetLayerByName("roads")] == ["A1"]
+        assert dataset.GetLayerByName("tie_points").GetFeatureCount() == len(result.tie_points)
+        dataset = None
+        basemap = gdal.Open(f"GPKG:{project}:basemap")
+        assert (basemap.ReadAsArray() == gdal.Open(result.optical.path).ReadAsArray()).all()
+        basemap = None
+    assert not [name for name in os.listdir(tmp_path) if "partial" in name]
+
+
+def test_a_geopackage_of_tie_points_alone_is_replaced_whole(result, tmp_path):
+    path = str(tmp_path / "tie.gpkg")
+    outputs.write_geopackage(result, path)
+    outputs.write_geopackage(result, path, overwrite=True)
+    dataset = ogr.Open(path)
+    assert dataset.GetLayerCount() == 1 and dataset.GetLayer(0).GetFeatureCount() == len(result.tie_points)
+
+
 def test_the_geopackage_that_holds_an_input_raster_is_never_overwritten(result, tmp_path):
     """An optical raster read from a GeoPackage table ('GPKG:scenes.gpkg:optical'): writing the tie
     points to scenes.gpkg would replace the file it came from."""

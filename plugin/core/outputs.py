@@ -35,15 +35,16 @@ def is_an_input(path: str, inputs: Tuple[str, ...]) -> bool:
     return os.path.exists(path) and any(os.path.samefile(path, file) for source in inputs for file in source_files(source))
 
 
-def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> str:
+def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool, kept: str = "") -> str:
     """``path`` made absolute, or a RegistrationError when it cannot be written: it is an input,
     it exists and ``overwrite`` is off, or its folder does not exist. Every writer checks this;
-    a caller can check before a long registration, so that the refusal comes first."""
+    a caller can check before a long registration, so that the refusal comes first. ``kept``:
+    what overwriting keeps of the file, for the refusal to say."""
     target = os.path.abspath(path)
     if is_an_input(target, inputs):
         raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
     if os.path.exists(target) and not overwrite:
-        raise RegistrationError(f"The output '{path}' already exists.", "Choose another name, or allow overwriting.")
+        raise RegistrationError(f"The output '{path}' already exists.", f"Choose another name, or allow overwriting{f' ({kept})' if kept else ''}.")
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
         raise RegistrationError(f"The output folder '{directory}' does not exist.", "Create it first or choose another folder.")
@@ -57,19 +58,29 @@ def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator
     stem, extension = os.path.splitext(target)
     temporary = f"{stem}.partial-{os.getpid()}{extension}"
     try:
-        yield temporary
-        os.replace(temporary, target)
-    except (OSError, RuntimeError) as error:  # Python's, or GDAL's and OGR's
-        problem = _storage_problem(os.path.dirname(target))
+        with _write_errors(path):
+            yield temporary
+            os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+@contextlib.contextmanager
+def _write_errors(path: str) -> Iterator[None]:
+    """What stops a write (Python's OSError, GDAL's and OGR's RuntimeError) as a RegistrationError
+    that names the cause where it can be seen (a full disk, a folder not writable); any other
+    RuntimeError is left as it is."""
+    try:
+        yield
+    except (OSError, RuntimeError) as error:
+        problem = _storage_problem(os.path.dirname(os.path.abspath(path)))
         if problem:
             raise RegistrationError(f"Could not write '{path}': {problem}.", "Free some space or choose another folder, then write again.") from error
         if isinstance(error, OSError):
             raise RegistrationError(f"Could not write '{path}' ({error.strerror or error}).",
                                     "Check that the folder is writable and has free space.") from error
         raise
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 def _storage_problem(folder: str) -> str:
@@ -276,30 +287,73 @@ TIE_POINT_FIELDS = (
 def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = False, layer_name: str = "tie_points") -> str:
     """A point layer at the optical positions (optical CRS) with every candidate match: pixel
     positions in both rasters, descriptor distance, whether it was used, which stage rejected
-    it, and residuals (optical pixels)."""
+    it, and residuals (optical pixels). A GeoPackage that exists and holds other layers keeps
+    them (a project's GeoPackage): with ``overwrite`` the layer is added to it, or replaced, in one
+    transaction; any other file is replaced whole."""
+    others = _other_layers(path, layer_name)
+    if others:
+        check_output(path, (result.optical.path, result.sar.path), overwrite, kept=f"the layer '{layer_name}' is then added or replaced, "
+                     f"and its {len(others)} other layer(s) are kept")
+        with _write_errors(path):
+            dataset = ogr.Open(path, update=1)
+            dataset.StartTransaction()
+            try:
+                if dataset.GetLayerByName(layer_name) is not None:
+                    dataset.DeleteLayer(layer_name)
+                _fill_tie_point_layer(dataset, result, layer_name)
+                dataset.CommitTransaction()
+            except BaseException:
+                dataset.RollbackTransaction()
+                raise
+            finally:
+                dataset = None
+        return path
+    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
+        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(temporary)
+        dataset.StartTransaction()
+        _fill_tie_point_layer(dataset, result, layer_name)
+        dataset.CommitTransaction()
+        dataset = None
+    return path
+
+
+def _other_layers(path: str, layer_name: str) -> List[str]:
+    """The layers and tables other than ``layer_name`` in the GeoPackage at ``path`` ([] when there
+    is none, or it is no GeoPackage GDAL can open)."""
+    if not os.path.isfile(path):
+        return []
+    try:
+        dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_RASTER, allowed_drivers=["GPKG"])
+    except RuntimeError:
+        return []
+    if dataset is None:
+        return []
+    names = [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())]
+    names += [name.split(":")[-1] for key, name in (dataset.GetMetadata("SUBDATASETS") or {}).items() if key.endswith("_NAME")]
+    if dataset.RasterCount and not names:  # a GeoPackage of one raster table
+        names.append("raster")
+    return [name for name in names if name != layer_name]
+
+
+def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str) -> None:
+    """Creates the tie-point layer in ``dataset`` (within the caller's transaction) and fills it."""
     tie_points = result.tie_points
     map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
     lengths = residual_lengths(result)
-    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
-        source = ogr.GetDriverByName("GPKG").CreateDataSource(temporary)
-        srs = spatial_reference(result.optical.crs_wkt) if result.optical.crs_wkt else None
-        layer = source.CreateLayer(layer_name, srs, ogr.wkbPoint)
-        for name, kind in TIE_POINT_FIELDS:
-            layer.CreateField(ogr.FieldDefn(name, kind))
-        layer.StartTransaction()
-        for i in range(len(tie_points)):
-            feature = ogr.Feature(layer.GetLayerDefn())
-            values = (i, *tie_points.optical_xy[i], *tie_points.sar_xy[i], tie_points.distance[i], int(bool(tie_points.enabled[i])),
-                      tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i])
-            for (name, _), value in zip(TIE_POINT_FIELDS, values):
-                feature.SetField(name, value if isinstance(value, str) else (None if not np.isfinite(value) else float(value) if _ == ogr.OFTReal else int(value)))
-            point = ogr.Geometry(ogr.wkbPoint)
-            point.AddPoint_2D(float(map_xy[i, 0]), float(map_xy[i, 1]))
-            feature.SetGeometry(point)
-            layer.CreateFeature(feature)
-        layer.CommitTransaction()
-        source = None
-    return path
+    srs = spatial_reference(result.optical.crs_wkt) if result.optical.crs_wkt else None
+    layer = dataset.CreateLayer(layer_name, srs, ogr.wkbPoint)
+    for name, kind in TIE_POINT_FIELDS:
+        layer.CreateField(ogr.FieldDefn(name, kind))
+    for i in range(len(tie_points)):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        values = (i, *tie_points.optical_xy[i], *tie_points.sar_xy[i], tie_points.distance[i], int(bool(tie_points.enabled[i])),
+                  tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i])
+        for (name, _), value in zip(TIE_POINT_FIELDS, values):
+            feature.SetField(name, value if isinstance(value, str) else (None if not np.isfinite(value) else float(value) if _ == ogr.OFTReal else int(value)))
+        point = ogr.Geometry(ogr.wkbPoint)
+        point.AddPoint_2D(float(map_xy[i, 0]), float(map_xy[i, 1]))
+        feature.SetGeometry(point)
+        layer.CreateFeature(feature)
 
 
 def matches_report(result: RegistrationResult) -> dict:
