@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_register(args) -> int:
     # Every output is checked before the registration, which can take minutes: a name that is
     # taken, an input, or a missing folder is refused first, and never after some files were written.
+    outputs.check_geotiff_name(args.output)
     for path in filter(None, (args.output, args.points, args.gpkg, args.matches_json)):
         outputs.check_output(path, (args.optical, args.sar), args.overwrite)
     result = register(args.optical, args.sar, options_from(args), progress=ProgressBar())

@@ -44,6 +44,7 @@ def test_register_writes_every_output(sample, tmp_path):
         (("{optical}", "{sar}", "--device", "cuda"), "No CUDA GPU"),
         (("{optical}", "{optical}"), "is one of the input rasters"),
         (("{optical}", "{optical}"), "are the same image"),
+        (("{optical}", "{sar}"), "written as a GeoTIFF, but"),
     ],
 )
 def test_bad_input_gives_one_clear_line(sample, tmp_path, args, message):
@@ -54,7 +55,7 @@ def test_bad_input_gives_one_clear_line(sample, tmp_path, args, message):
             pytest.skip("a GPU is present")
     names = {"sar": sample["sar"], "optical": sample["optical"], "readme": os.path.join(ROOT, "README.md")}
     args = [a.format(**names) for a in args]
-    output = sample["optical"] if message == "is one of the input rasters" else str(tmp_path / "out.tif")
+    output = {"is one of the input rasters": sample["optical"], "written as a GeoTIFF, but": str(tmp_path / "out.png")}.get(message, str(tmp_path / "out.tif"))
     done = run_cli("register", *args, "-o", output, "--overwrite")
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()

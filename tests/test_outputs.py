@@ -92,6 +92,14 @@ def test_a_sar_with_an_alpha_band_keeps_its_alpha(result, tmp_path):
     assert np.mean(np.abs(values[20:100, 20:120].astype(int) - optical[20:100, 20:120]) <= 1) > 0.95
 
 
+@pytest.mark.parametrize("name", ["warped.png", "warped.img", "warped"])
+def test_the_warped_sar_is_named_as_the_geotiff_it_is(result, tmp_path, name):
+    with pytest.raises(RegistrationError, match="written as a GeoTIFF.*Choose a name ending in .tif"):
+        outputs.write_warped_sar(result, str(tmp_path / name))
+    assert sorted(os.listdir(tmp_path)) == ["optical.tif", "sar.tif"]
+    outputs.write_warped_sar(result, str(tmp_path / "warped.TIFF"))
+
+
 def test_a_sar_damaged_since_it_was_registered_is_reported_and_nothing_is_written(result, tmp_path):
     """The dock writes the outputs when asked, perhaps long after the registration: a SAR raster
     damaged meanwhile (overwritten by an interrupted copy) was an unexpected error with a traceback."""
@@ -107,8 +115,8 @@ def test_a_sar_damaged_since_it_was_registered_is_reported_and_nothing_is_writte
     assert not target.exists() and not [name for name in os.listdir(tmp_path) if "partial" in name or name.startswith(".")]
 
 
-def _write_past_a_size_limit(result, tmp_path, writer: str, limit: int):
-    """Runs ``outputs.<writer>(result, OUT)`` in a process whose files may not grow past ``limit``
+def _write_past_a_size_limit(result, tmp_path, writer: str, name: str, limit: int):
+    """Runs ``outputs.<writer>(result, OUT)`` (a file ``name``) in a process whose files may not grow past ``limit``
     bytes (a write beyond fails, as on a full disk): (its stdout, its stderr, what is left in OUT's folder)."""
     import pickle
     import subprocess
@@ -130,7 +138,7 @@ def _write_past_a_size_limit(result, tmp_path, writer: str, limit: int):
         "    print('refused:', error)\n"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "result.pickle"), str(folder / "output"), str(limit)],
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "result.pickle"), str(folder / name), str(limit)],
                           capture_output=True, text=True, cwd=root, timeout=120)
     return done.stdout, done.stderr, os.listdir(folder)
 
@@ -140,11 +148,11 @@ def test_a_write_that_fails_part_way_is_reported_once_and_leaves_nothing(result,
     and at the start of a tie-point file: one clear error each, no leftover file, and nothing
     printed from closing the half-written GeoTIFF afterwards (GDAL's destructor)."""
     whole = os.path.getsize(outputs.write_warped_sar(result, str(tmp_path / "whole.tif")))
-    stdout, stderr, left = _write_past_a_size_limit(result, tmp_path, "write_warped_sar", whole - 512)  # its last blocks and directory
+    stdout, stderr, left = _write_past_a_size_limit(result, tmp_path, "write_warped_sar", "warped.tif", whole - 512)  # its last blocks and directory
     assert "refused: GDAL could not write the warped SAR" in stdout and "free space" in stdout
     assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
     assert left == []
-    stdout, stderr, left = _write_past_a_size_limit(result, tmp_path, "write_points_file", 100)
+    stdout, stderr, left = _write_past_a_size_limit(result, tmp_path, "write_points_file", "tie.points", 100)
     assert "refused: Could not write" in stdout and "File too large" in stdout and "Traceback" not in stderr, stderr
     assert left == []
 

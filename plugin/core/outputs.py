@@ -123,9 +123,20 @@ def warp_options(model: str) -> Dict[str, object]:
     return {"polynomialOrder": {"affine": 1, "poly1": 1, "poly2": 2, "poly3": 3}[model]}
 
 
+def check_geotiff_name(path: str) -> None:
+    """A RegistrationError unless ``path`` ends in .tif or .tiff: the registered SAR is a GeoTIFF,
+    and a file named .png or .img that holds one misleads whoever opens it by its name."""
+    extension = os.path.splitext(path)[1]
+    if extension.lower() not in (".tif", ".tiff"):
+        named = f"names another format ({extension})" if extension else "has no .tif ending"
+        raise RegistrationError(f"The registered SAR is written as a GeoTIFF, but '{path}' {named}.",
+                                "Choose a name ending in .tif (gdal_translate converts the result into another format).")
+
+
 def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = False, resampling: str = "bilinear") -> str:
     """Writes every band of the SAR file, warped into the optical raster's grid and CRS, as a
     compressed GeoTIFF with nodata outside the SAR footprint. Returns ``path``."""
+    check_geotiff_name(path)
     sar_xy, optical_xy = gcp_pairs(result)
     geotransform = optical_geotransform(result.optical)
     map_xy = pixel_to_map(geotransform, optical_xy)
