@@ -108,6 +108,7 @@ def _finish_pairs(rows: List[tuple], outdir: str, where: str) -> List[Pair]:
         output = os.path.abspath(os.path.join(outdir, output)) if output else _default_output(os.path.abspath(outdir), sar, taken)
         if output in taken:
             raise RegistrationError(f"Two pairs in {where} write the same output '{output}'.", "Give each pair its own output name.")
+        outputs.check_geotiff_name(output)  # before the batch starts, not after a pair's registration
         taken.add(output)
         pairs.append(Pair(optical, sar, output))
     if not pairs:

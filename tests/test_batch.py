@@ -102,6 +102,12 @@ def test_a_csv_that_is_not_utf8_text_and_an_outdir_that_is_a_file(sample, tmp_pa
     assert "is a file" in capsys.readouterr().err
 
 
+def test_an_output_not_named_tif_is_refused_before_the_batch_starts(sample, tmp_path):
+    (tmp_path / "pairs.csv").write_text(f"{sample['optical']},{sample['sar']},first.tif\n{sample['optical']},{sample['sar']},second.png\n")
+    with pytest.raises(RegistrationError, match="second.png' names another format"):
+        batch.pairs_from_csv(str(tmp_path / "pairs.csv"), str(tmp_path / "out"))
+
+
 def test_pairs_from_folders_match_by_name(tmp_path):
     for folder, names in (("optical", ["A.tif", "b.tif", "only_optical.tif", "notes.txt"]), ("sar", ["a.TIF", "b.tif", "only_sar.tif"])):
         (tmp_path / folder).mkdir()
