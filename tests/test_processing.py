@@ -152,6 +152,23 @@ def test_warp_from_points_file(processing, sample, truth_files, tmp_path):
     assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == 46
 
 
+def test_tie_points_into_a_project_geopackage_keep_its_layers_and_are_returned_by_layer_name(processing, sample, truth_files, tmp_path):
+    """Processing replaces outputs: a GeoPackage that holds other layers keeps them, and the result
+    names the tie-point layer, which QGIS (and the next algorithm of a model) would otherwise take
+    to be the GeoPackage's first layer."""
+    project = str(tmp_path / "project.gpkg")
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(project)
+    dataset.CreateLayer("roads", None, ogr.wkbLineString)
+    dataset = None
+    results = processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "POINTS_INPUT": truth_files["points"],
+                                    "OUTPUT": str(tmp_path / "w.tif"), "TIE_POINTS": project})
+    assert results["TIE_POINTS"] == f"{project}|layername=tie_points"
+    layer = QgsVectorLayer(results["TIE_POINTS"], "tie points", "ogr")
+    assert layer.isValid() and layer.featureCount() == 45 and layer.crs().authid() == "EPSG:3395"
+    source = ogr.Open(project)
+    assert sorted(source.GetLayer(i).GetName() for i in range(source.GetLayerCount())) == ["roads", "tie_points"]
+
+
 def epsg_of_layer(path):
     layer = QgsVectorLayer(path, "t", "ogr")
     return layer.crs().authid()

@@ -26,6 +26,7 @@ ogr.UseExceptions()
 # For a raster with no georeferencing, QGIS shows pixel (col, row) at map (col, -row).
 PIXEL_SPACE_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
 POINTS_HEADER = "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual"
+TIE_POINT_LAYER = "tie_points"  # the layer write_geopackage writes (a GeoPackage may hold others)
 FULL_DISK_BYTES = 1 << 20  # less free space than this, after a write failed: the disk is full
 
 
@@ -295,7 +296,7 @@ TIE_POINT_FIELDS = (
 )
 
 
-def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = False, layer_name: str = "tie_points") -> str:
+def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = False, layer_name: str = TIE_POINT_LAYER) -> str:
     """A point layer at the optical positions (optical CRS) with every candidate match: pixel
     positions in both rasters, descriptor distance, whether it was used, which stage rejected
     it, and residuals (optical pixels). A GeoPackage that exists and holds other layers keeps

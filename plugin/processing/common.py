@@ -190,6 +190,8 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
             feedback.setProgress(start + (100.0 - start) * (step + 1) / len(wanted))
         used = int(result.tie_points.enabled.sum())
         results = dict(paths)
+        if paths[self.TIE_POINTS]:  # its layer by name: a GeoPackage that held other layers keeps them, and QGIS would open the first
+            results[self.TIE_POINTS] = f"{paths[self.TIE_POINTS]}|layername={outputs.TIE_POINT_LAYER}"
         results.update({self.CANDIDATES: len(result.tie_points), self.TIE_POINTS_USED: used, self.RMSE: float(result.fit.rmse)})
         if paths[self.REPORT]:
             labels = {definition.name(): definition.description() for definition in self.destinationParameterDefinitions()}
