@@ -122,8 +122,10 @@ def run_register(args) -> int:
     # Every output is checked before the registration, which can take minutes: a name that is
     # taken, an input, or a missing folder is refused first, and never after some files were written.
     outputs.check_geotiff_name(args.output)
-    for path in filter(None, (args.output, args.points, args.gpkg, args.matches_json)):
+    for path in filter(None, (args.output, args.points, args.matches_json)):
         outputs.check_output(path, (args.optical, args.sar), args.overwrite)
+    if args.gpkg:
+        outputs.check_geopackage(args.gpkg, (args.optical, args.sar), args.overwrite)
     result = register(args.optical, args.sar, options_from(args), progress=ProgressBar())
     started = time.perf_counter()
     outputs.write_warped_sar(result, args.output, args.overwrite)

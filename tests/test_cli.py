@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from osgeo import gdal
+from osgeo import gdal, ogr
 
 from tests.conftest import ROOT
 
@@ -83,3 +83,10 @@ def test_outputs_are_checked_before_the_registration(sample, tmp_path):
     assert not warped.exists() and taken.read_text() == "keep me"
     done = run_cli("register", sample["optical"], sample["sar"], "-o", str(tmp_path / "no" / "folder.tif"), "--device", "cpu")
     assert done.returncode == 2 and "does not exist" in done.stderr and "tie points" not in done.stdout
+    project = tmp_path / "project.gpkg"  # a GeoPackage with a layer of its own: overwriting would keep it, and the refusal says so
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(project))
+    dataset.CreateLayer("roads", None, ogr.wkbPoint)
+    dataset = None
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(warped), "--gpkg", str(project), "--device", "cpu")
+    assert done.returncode == 2 and "'tie_points' is then added or replaced, and its 1 other layer(s) are kept" in done.stderr
+    assert not warped.exists() and "tie points" not in done.stdout

@@ -302,10 +302,7 @@ def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = Fa
     it, and residuals (optical pixels). A GeoPackage that exists and holds other layers keeps
     them (a project's GeoPackage): with ``overwrite`` the layer is added to it, or replaced, in one
     transaction; any other file is replaced whole."""
-    others = _other_layers(path, layer_name)
-    if others:
-        check_output(path, (result.optical.path, result.sar.path), overwrite, kept=f"the layer '{layer_name}' is then added or replaced, "
-                     f"and its {len(others)} other layer(s) are kept")
+    if check_geopackage(path, (result.optical.path, result.sar.path), overwrite, layer_name):
         with _write_errors(path):
             dataset = ogr.Open(path, update=1)
             dataset.StartTransaction()
@@ -327,6 +324,16 @@ def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = Fa
         dataset.CommitTransaction()
         dataset = None
     return path
+
+
+def check_geopackage(path: str, inputs: Tuple[str, ...], overwrite: bool, layer_name: str = TIE_POINT_LAYER) -> List[str]:
+    """``check_output`` for ``write_geopackage``: the other layers of the GeoPackage at ``path``
+    that writing keeps ([] when it is written anew), or a RegistrationError that says what
+    overwriting would keep of them."""
+    others = _other_layers(path, layer_name)
+    kept = f"the layer '{layer_name}' is then added or replaced, and its {len(others)} other layer(s) are kept" if others else ""
+    check_output(path, inputs, overwrite, kept)
+    return others
 
 
 def _other_layers(path: str, layer_name: str) -> List[str]:
