@@ -75,25 +75,27 @@ def _write_errors(path: str) -> Iterator[None]:
     try:
         yield
     except (OSError, RuntimeError) as error:
-        problem = _storage_problem(os.path.dirname(os.path.abspath(path)))
-        if problem:
-            raise RegistrationError(f"Could not write '{path}': {problem}.", "Free some space or choose another folder, then write again.") from error
+        storage = _storage_error(path)
+        if storage is not None:
+            raise storage from error
         if isinstance(error, OSError):
             raise RegistrationError(f"Could not write '{path}' ({error.strerror or error}).",
                                     "Check that the folder is writable and has free space.") from error
         raise
 
 
-def _storage_problem(folder: str) -> str:
-    """Why nothing can be written to ``folder`` just now ("" when nothing is seen to stop it), asked
-    when a write failed: GDAL and OGR report a full disk in their own words, or not at all."""
+def _storage_error(path: str) -> Optional[RegistrationError]:
+    """Why nothing can be written to ``path``'s folder just now (None when nothing is seen to stop
+    it), asked when a write failed: GDAL and OGR report a full disk in their own words, or not at all."""
+    folder = os.path.dirname(os.path.abspath(path))
     if not os.access(folder, os.W_OK):
-        return "the folder is not writable"
+        return RegistrationError(f"Could not write '{path}': the folder is not writable.",
+                                 "Choose a folder you may write to, or change the folder's permissions.")
     try:
-        free = shutil.disk_usage(folder).free
+        full = shutil.disk_usage(folder).free < FULL_DISK_BYTES
     except OSError:
-        return ""
-    return "the disk is full" if free < FULL_DISK_BYTES else ""
+        return None
+    return RegistrationError(f"Could not write '{path}': the disk is full.", "Free some space or choose another folder, then write again.") if full else None
 
 
 def optical_geotransform(optical: RasterInfo) -> Tuple[float, ...]:
@@ -225,9 +227,9 @@ def _destructor_errors_dropped(drop: bool) -> Iterator[None]:
 def _not_written(path: str, result: RegistrationResult, detail: str) -> RegistrationError:
     """The warp failed while writing the temporary file beside the output (a full disk) or reading
     the SAR again (it may have changed since it was registered): the user's to fix; nothing is written."""
-    problem = _storage_problem(os.path.dirname(os.path.abspath(path)))
-    if problem:
-        return RegistrationError(f"Could not write '{path}': {problem}.", "Free some space or choose another folder, then write again.")
+    storage = _storage_error(path)
+    if storage is not None:
+        return storage
     detail = detail.strip()
     return RegistrationError(f"GDAL could not write the warped SAR to '{path}'{f' ({detail})' if detail else ''}.",
                              f"Check that the SAR raster '{result.sar.path}' is still whole and readable (gdalinfo -checksum), "
