@@ -168,6 +168,10 @@ def test_a_full_disk_is_named_whatever_words_gdal_or_ogr_use(tmp_path, monkeypat
             open(temporary, "w").write("part")
             raise RuntimeError("sqlite3_exec(CREATE TABLE ...) failed: database or disk is full")
     assert os.listdir(tmp_path) == []
+    monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)  # a folder gone read-only (root may write anyway)
+    with pytest.raises(RegistrationError, match="the folder is not writable. Choose a folder you may write to"):
+        with outputs.safe_output(target, (), False):
+            raise PermissionError(13, "Permission denied")
 
 
 def test_points_file_round_trip(result, tmp_path):
