@@ -600,8 +600,8 @@
       <translation>Das registrierte SAR-Raster wird als GeoTIFF geschrieben: '{}' ist kein .tif-Dateiname. Wählen Sie einen Namen, der auf .tif endet.</translation>
     </message>
     <message>
-      <source>Tie points are written as a new GeoPackage file, not '{}'. Choose a file name ending in .gpkg.</source>
-      <translation>Passpunkte werden als neue GeoPackage-Datei geschrieben, nicht als '{}'. Wählen Sie einen Dateinamen, der auf .gpkg endet.</translation>
+      <source>Tie points are written as a layer of a GeoPackage, not to '{}'. Choose a file name ending in .gpkg (a GeoPackage that exists keeps its other layers).</source>
+      <translation>Passpunkte werden als Layer eines GeoPackage geschrieben, nicht in '{}'. Wählen Sie einen Dateinamen, der auf .gpkg endet (ein vorhandenes GeoPackage behält seine anderen Layer).</translation>
     </message>
     <message>
       <source>Writing {}</source>
@@ -627,7 +627,13 @@ Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF),
 Self-check (up to twice the time): registers again with the SAR moved by a known small rotation and shift and warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be inspected before use.
 
 Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one.</source>
-      <translation type="unfinished" />
+      <translation>Registriert ein SAR-Raster auf ein optisches Raster: findet Schlüsselpunkte im optischen Raster, findet die Drehung, Skalierung und Verschiebung, bei der die Strukturen orientierter Gradienten beider Raster am besten korrelieren (innerhalb des Suchradius um die Lage, die die Georeferenzierung angibt, wenn beide Raster eine haben), bestimmt jeden Schlüsselpunkt genau durch Template-Matching auf dichten, für optisch-SAR-Matching gelernten Merkmalen (oder auf handgemachten CFOG-Merkmalen), verwirft Ausreißer mit RANSAC und passt die gewählte Transformation an. Wird diese Suche abgelehnt, ordnet der Matcher 'auto' die Schlüsselpunkte stattdessen mit dem DFFCA-Netz zu ('guided' tut nur das); der Matcher 'method' führt das veröffentlichte Verfahren aus (Schlüsselpunkte in beiden Rastern, nächste Nachbarn, adaptive Schwelle, RANSAC).
+
+Ausgaben: das SAR-Raster, in das Raster und KBS des optischen Rasters entzerrt (GeoTIFF), jeder mögliche Passpunkt mit dem Grund, warum er behalten oder verworfen wurde (GeoPackage; bearbeiten Sie ihn und starten Sie 'SAR aus Passpunkten transformieren' erneut), eine .points-Datei für den Georeferenzierer von QGIS und ein Bericht mit Anzahlen und dem RMSE der Anpassung.
+
+Selbstprüfung (bis zur doppelten Zeit): registriert erneut mit einem um eine bekannte kleine Drehung und Verschiebung bewegten SAR und warnt, wenn die beiden Anpassungen die Bildecken mehr als 3 Pixel auseinander legen; ein Ergebnis, das sie nicht besteht, sollte vor der Verwendung geprüft werden.
+
+Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verwendet eine CUDA-GPU, wenn PyTorch eine sieht.</translation>
     </message>
     <message>
       <source>Optical band(s) (none: luminance of R, G, B, or band 1)</source>

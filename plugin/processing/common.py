@@ -162,7 +162,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         }
         if paths[self.TIE_POINTS] and not paths[self.TIE_POINTS].lower().endswith(".gpkg"):
             raise QgsProcessingException(self.tr(
-                "Tie points are written as a new GeoPackage file, not '{}'. Choose a file name ending in .gpkg.").format(paths[self.TIE_POINTS]))
+                "Tie points are written as a layer of a GeoPackage, not to '{}'. Choose a file name ending in .gpkg (a GeoPackage that exists keeps its other layers).").format(paths[self.TIE_POINTS]))
         _, outputs, _ = load_core()
         for path in filter(None, paths.values()):
             if outputs.is_an_input(path, inputs):
