@@ -213,7 +213,8 @@ def _destructor_errors_dropped(drop: bool) -> Iterator[None]:
     """With ``drop``, an error raised while a dataset is closed is dropped: closing a
     half-written file after a failure fails again (a full disk), and Python would print that
     from the destructor ("Exception ignored in ... delete_Dataset"), after the user's error. GDAL
-    3.6 has no Dataset.Close() to raise it instead, nor may its exceptions be turned off here."""
+    3.6 has no Dataset.Close() to raise it instead, nor may its exceptions be turned off here.
+    The hook is process-wide, and swapped only for the instant of that close."""
     if not drop:
         yield
         return
