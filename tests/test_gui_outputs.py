@@ -109,14 +109,36 @@ def test_nothing_to_write_before_a_run(controller, qtbot, iface, tmp_path):
     assert "no registration result" in " ".join(messages(iface, Qgis.Warning))
 
 
+def test_cancelled_during_the_warp_writes_nothing(shown, qtbot, tmp_path, iface, monkeypatch):
+    """Cancel pressed while the SAR is warped (seconds on a Sentinel-2 tile) stops the warp: no
+    file, no half-written one, and the user is told that nothing was written."""
+    from plugin.core import outputs
+
+    write_warped, heard = outputs.write_warped_sar, []
+
+    def the_user_cancels_during_the_warp(result, path, overwrite=False, progress=None):
+        def cancel_then_ask(fraction):
+            heard.append(fraction)
+            shown.write_task.cancel()
+            return progress(fraction)
+        return write_warped(result, path, overwrite=overwrite, progress=cancel_then_ask)
+
+    monkeypatch.setattr(outputs, "write_warped_sar", the_user_cancels_during_the_warp)
+    warped, points = str(tmp_path / "warped.tif"), str(tmp_path / "tie.points")
+    task = write(shown, qtbot, warped, points)
+    assert heard and not task.succeeded
+    assert sorted(os.listdir(tmp_path)) == []
+    assert "Cancelled; nothing was written." in " ".join(messages(iface, Qgis.Info))
+
+
 def test_cancelled_after_the_warp_names_what_was_written(shown, qtbot, tmp_path, iface, monkeypatch):
-    """A warp cannot be interrupted: Cancel pressed while it runs stops before the next file, and
-    the user is told which file was written (it is shown), not that nothing was."""
+    """Cancel pressed once the warp is done stops before the next file, and the user is told which
+    file was written (it is shown), not that nothing was."""
     from plugin.core import outputs
 
     write_warped = outputs.write_warped_sar
 
-    def warp_while_the_user_cancels(result, path, overwrite=False):
+    def warp_while_the_user_cancels(result, path, overwrite=False, progress=None):
         written = write_warped(result, path, overwrite=overwrite)
         shown.write_task.cancel()
         return written

@@ -100,6 +100,18 @@ def test_the_warped_sar_is_named_as_the_geotiff_it_is(result, tmp_path, name):
     outputs.write_warped_sar(result, str(tmp_path / "warped.TIFF"))
 
 
+def test_the_warp_reports_its_progress_and_stops_when_asked_writing_nothing(result, tmp_path):
+    from plugin.core import RegistrationCancelled
+
+    heard = []
+    outputs.write_warped_sar(result, str(tmp_path / "whole.tif"), progress=lambda fraction: heard.append(fraction) or True)
+    assert len(heard) > 2 and heard == sorted(heard) and heard[-1] == 1.0
+    asked = []
+    with pytest.raises(RegistrationCancelled):
+        outputs.write_warped_sar(result, str(tmp_path / "stopped.tif"), progress=lambda fraction: asked.append(fraction) or len(asked) < 2)
+    assert len(asked) == 2 and sorted(os.listdir(tmp_path)) == ["optical.tif", "sar.tif", "whole.tif"]
+
+
 def test_a_sar_damaged_since_it_was_registered_is_reported_and_nothing_is_written(result, tmp_path):
     """The dock writes the outputs when asked, perhaps long after the registration: a SAR raster
     damaged meanwhile (overwritten by an interrupted copy) was an unexpected error with a traceback."""

@@ -289,18 +289,49 @@ def test_register_cancel_stops_without_outputs(provider, sample, tmp_path):
     assert feedback.isCanceled() and results == {} and not os.path.exists(out)
 
 
-def test_cancelled_after_the_warp_names_what_was_written(provider, sample, truth_files, tmp_path):
-    """A warp cannot be interrupted: Cancel pressed while it runs stops before the next file, and
-    the log names the GeoTIFF that was written (the run reports nothing else)."""
-    class Recording(QgsProcessingFeedback):
-        warnings = []
+class Recording(QgsProcessingFeedback):
+    """Keeps the warnings pushed to the log."""
 
-        def pushWarning(self, text):  # noqa: N802 (QGIS's name)
-            self.warnings.append(text)
-            super().pushWarning(text)
+    def __init__(self):
+        super().__init__()
+        self.warnings = []
 
+    def pushWarning(self, text):  # noqa: N802 (QGIS's name)
+        self.warnings.append(text)
+        super().pushWarning(text)
+
+
+def test_cancelled_during_the_warp_writes_nothing(provider, sample, truth_files, tmp_path):
+    """Cancel pressed while the SAR is warped (seconds on a Sentinel-2 tile) stops the warp: no
+    GeoTIFF, no half-written file, nothing after it, and nothing named as written."""
+    class CancelledHalfWay(Recording):
+        # GDAL reports the warp's progress from its own threads, whose signals reach no slot without
+        # an event loop: the Cancel button is pressed as the algorithm sets the progress instead.
+        def setProgress(self, percent):  # noqa: N802 (QGIS's name)
+            super().setProgress(percent)
+            if percent >= 40:  # the warp runs from 25% to 62.5%
+                self.cancel()
+
+    feedback = CancelledHalfWay()
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(WARP)
+    out, points = str(tmp_path / "warped.tif"), str(tmp_path / "tie.points")
+    results, ok = algorithm.run({"OPTICAL": sample["optical"], "SAR": sample["sar"], "POINTS_INPUT": truth_files["points"],
+                                 "OUTPUT": out, "POINTS_FILE": points}, QgsProcessingContext(), feedback)
+    assert results == {} and os.listdir(tmp_path) == [] and feedback.warnings == []
+
+
+def test_cancelled_after_the_warp_names_what_was_written(provider, sample, truth_files, tmp_path, monkeypatch):
+    """Cancel pressed once the GeoTIFF is written stops before the next file, and the log names the
+    GeoTIFF (the run reports nothing else)."""
     feedback = Recording()
-    feedback.progressChanged.connect(lambda percent: percent >= 50 and feedback.cancel())  # 50%: the GeoTIFF is written
+    write_warped = outputs.write_warped_sar
+
+    def the_user_cancels_after_the_warp(*args, **kwargs):
+        written = write_warped(*args, **kwargs)
+        feedback.cancel()
+        return written
+
+    monkeypatch.setattr(outputs, "write_warped_sar", the_user_cancels_after_the_warp)
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(WARP)
     out, points = str(tmp_path / "warped.tif"), str(tmp_path / "tie.points")
     results, ok = algorithm.run({"OPTICAL": sample["optical"], "SAR": sample["sar"], "POINTS_INPUT": truth_files["points"],

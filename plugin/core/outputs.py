@@ -11,13 +11,13 @@ import json
 import os
 import shutil
 import sys
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr
 
 from . import parallel, transforms
-from .errors import RegistrationError
+from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
 from .raster_io import open_raster, pixel_to_map, source_files, spatial_reference
 
@@ -136,10 +136,21 @@ def check_geotiff_name(path: str) -> None:
                                 "Choose a name ending in .tif (gdal_translate converts the result into another format).")
 
 
-def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = False, resampling: str = "bilinear") -> str:
+def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = False, resampling: str = "bilinear",
+                     progress: Optional[Callable[[float], bool]] = None) -> str:
     """Writes every band of the SAR file, warped into the optical raster's grid and CRS, as a
-    compressed GeoTIFF with nodata outside the SAR footprint. Returns ``path``."""
+    compressed GeoTIFF with nodata outside the SAR footprint. Returns ``path``. ``progress`` hears
+    the share warped (a Sentinel-2 tile takes seconds) and answers "go on?": False stops the warp,
+    RegistrationCancelled is raised and nothing is written."""
     check_geotiff_name(path)
+    cancelled = []
+
+    def go_on(complete, message, data) -> int:
+        if progress is None or progress(min(max(float(complete), 0.0), 1.0)):
+            return 1
+        cancelled.append(True)
+        return 0
+
     sar_xy, optical_xy = gcp_pairs(result)
     geotransform = optical_geotransform(result.optical)
     map_xy = pixel_to_map(geotransform, optical_xy)
@@ -162,17 +173,20 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
             )
             _describe_like(target, source, geotransform, wkt, nodata)
             if gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=_has_alpha(source), multithread=True,
-                         warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], **warp_options(result.fit.model)):
+                         warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], callback=go_on,
+                         **warp_options(result.fit.model)):
                 target.FlushCache()  # a full disk raises here, not when the file is closed, where it would go unseen
             else:  # a multithreaded warp reports what failed in its worker threads by its return value alone: the output stayed empty
                 failure = gdal.GetLastErrorMsg()
         except RuntimeError as error:
             failure = str(error)
         finally:
-            with _destructor_errors_dropped(failure is not None):
+            with _destructor_errors_dropped(failure is not None or bool(cancelled)):
                 target = None  # closes the file before safe_output renames it
             gdal.Unlink(with_gcps.GetDescription())
             with_gcps = None
+        if cancelled:
+            raise RegistrationCancelled("cancelled while writing the warped SAR")
         if failure is not None and "not solvable" in failure:
             raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({failure}).",
                                     "Enable tie points spread over the whole image, or choose a simpler transform.")

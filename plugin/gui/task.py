@@ -99,7 +99,7 @@ class WriteOutputsTask(BaseTask):
         super().__init__(tr("Writing registered SAR"))
         self.registration_result = registration_result
         self.request = request
-        self.stopped_early = False  # cancelled after some files were written (a warp cannot be interrupted)
+        self.stopped_early = False  # cancelled after some files were written (what is written stays)
 
     def work(self) -> List[Tuple[str, str]]:
         written = []
@@ -115,8 +115,17 @@ class WriteOutputsTask(BaseTask):
                 self.stopped_early = True  # what is written stays, and the user is told which
                 break
             if path:
-                writer(self.registration_result, path, overwrite=self.request.overwrite)
+                # The warp (seconds on a Sentinel-2 tile) moves the bar and stops on Cancel, writing nothing.
+                heard = {"progress": self._share_of(step, len(jobs))} if kind == "warped" else {}
+                writer(self.registration_result, path, overwrite=self.request.overwrite, **heard)
                 written.append((kind, path))
                 LOGGER.info("wrote %s", path)
             self.setProgress(100.0 * (step + 1) / len(jobs))
         return written
+
+    def _share_of(self, step: int, steps: int):
+        """A progress callback for job ``step`` of ``steps``: moves the bar through its share, answers "go on?"."""
+        def heard(fraction: float) -> bool:
+            self.setProgress(100.0 * (step + fraction) / steps)
+            return not self.isCanceled()
+        return heard

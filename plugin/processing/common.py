@@ -172,9 +172,9 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
 
     def write_outputs(self, result, paths: dict, feedback, start: float = 90.0) -> dict:
         """Writes every output asked for (replacing old files, never an input) and returns the
-        algorithm's results; {} when cancelled between outputs (naming in the log any file already
-        written: a warp cannot be interrupted)."""
-        _, outputs, _ = load_core()
+        algorithm's results; {} when cancelled, between outputs or during the warp, which then
+        writes nothing (naming in the log any file already written)."""
+        core, outputs, _ = load_core()
         writers = ((self.OUTPUT, outputs.write_warped_sar), (self.TIE_POINTS, outputs.write_geopackage), (self.POINTS_FILE, outputs.write_points_file))
         wanted = [(key, writer) for key, writer in writers if paths[key]]
         written = []
@@ -184,10 +184,21 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
                     feedback.pushWarning(self.tr("Cancelled after writing {}; the other files were not written.").format(", ".join(written)))
                 return {}
             feedback.setProgressText(self.tr("Writing {}").format(os.path.basename(paths[key])))
-            with user_errors():
-                writer(result, paths[key], overwrite=True)
+            share = (100.0 - start) / len(wanted)
+
+            def heard(fraction: float, step=step) -> bool:  # the warp: seconds on a Sentinel-2 tile, stopped by Cancel
+                feedback.setProgress(start + share * (step + fraction))
+                return not feedback.isCanceled()
+
+            try:
+                with user_errors():
+                    writer(result, paths[key], overwrite=True, **({"progress": heard} if key == self.OUTPUT else {}))
+            except core.RegistrationCancelled:
+                if written:
+                    feedback.pushWarning(self.tr("Cancelled after writing {}; the other files were not written.").format(", ".join(written)))
+                return {}
             written.append(paths[key])
-            feedback.setProgress(start + (100.0 - start) * (step + 1) / len(wanted))
+            feedback.setProgress(start + share * (step + 1))
         used = int(result.tie_points.enabled.sum())
         results = dict(paths)
         if paths[self.TIE_POINTS]:  # its layer by name: a GeoPackage that held other layers keeps them, and QGIS would open the first
