@@ -40,6 +40,10 @@
       <translation>Wartet auf den Start...</translation>
     </message>
     <message>
+      <source>Writing the outputs...</source>
+      <translation>Ausgaben werden geschrieben...</translation>
+    </message>
+    <message>
       <source>Choose an optical and a SAR raster first.</source>
       <translation>Wählen Sie zuerst ein optisches und ein SAR-Raster.</translation>
     </message>
@@ -56,10 +60,6 @@
       <translation>Wählen Sie zwei verschiedene Raster.</translation>
     </message>
     <message>
-      <source>Cancelling...</source>
-      <translation>Wird abgebrochen...</translation>
-    </message>
-    <message>
       <source>{used} of {total} matches used; RMSE {rmse} px ({model}).</source>
       <translation>{used} von {total} Zuordnungen verwendet; RMSE {rmse} px ({model}).</translation>
     </message>
@@ -70,6 +70,10 @@
     <message>
       <source>Run the registration again.</source>
       <translation>Führen Sie die Registrierung erneut aus.</translation>
+    </message>
+    <message>
+      <source>Cancelling...</source>
+      <translation>Wird abgebrochen...</translation>
     </message>
     <message>
       <source>Self-check FAILED: with the SAR moved slightly, the images could not be registered again. Inspect the tie points before using this result.</source>

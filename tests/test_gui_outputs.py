@@ -109,26 +109,38 @@ def test_nothing_to_write_before_a_run(controller, qtbot, iface, tmp_path):
     assert "no registration result" in " ".join(messages(iface, Qgis.Warning))
 
 
-def test_cancelled_during_the_warp_writes_nothing(shown, qtbot, tmp_path, iface, monkeypatch):
-    """Cancel pressed while the SAR is warped (seconds on a Sentinel-2 tile) stops the warp: no
-    file, no half-written one, and the user is told that nothing was written."""
+def test_the_docks_cancel_during_the_warp_writes_nothing(shown, qtbot, tmp_path, iface, monkeypatch):
+    """The dock's Cancel, pressed while the SAR is warped (seconds on a Sentinel-2 tile), stops the
+    warp: no file, no half-written one, and the user is told that nothing was written."""
+    import threading
+    import time
+
     from plugin.core import outputs
 
-    write_warped, heard = outputs.write_warped_sar, []
+    write_warped, heard, warping = outputs.write_warped_sar, [], threading.Event()
 
-    def the_user_cancels_during_the_warp(result, path, overwrite=False, progress=None):
-        def cancel_then_ask(fraction):
-            heard.append(fraction)
-            shown.write_task.cancel()
-            return progress(fraction)
-        return write_warped(result, path, overwrite=overwrite, progress=cancel_then_ask)
+    def a_warp_that_lasts_until_cancelled(result, path, overwrite=False, progress=None):
+        warping.set()
+        deadline = time.monotonic() + 30
+        while not shown.write_task.isCanceled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return write_warped(result, path, overwrite=overwrite, progress=lambda fraction: heard.append(fraction) or progress(fraction))
 
-    monkeypatch.setattr(outputs, "write_warped_sar", the_user_cancels_during_the_warp)
+    monkeypatch.setattr(outputs, "write_warped_sar", a_warp_that_lasts_until_cancelled)
     warped, points = str(tmp_path / "warped.tif"), str(tmp_path / "tie.points")
-    task = write(shown, qtbot, warped, points)
+    dock = shown.dock
+    dock.warped_file.setFilePath(warped)
+    dock.points_file.setFilePath(points)
+    dock.geopackage_file.setFilePath("")
+    task = shown.write_outputs()
+    assert dock.cancel_button.isEnabled() and not dock.write_button.isEnabled()
+    qtbot.waitUntil(warping.is_set, timeout=30_000)
+    with qtbot.waitSignal(task.done, timeout=60_000):
+        dock.cancel_button.click()
     assert heard and not task.succeeded
     assert sorted(os.listdir(tmp_path)) == []
     assert "Cancelled; nothing was written." in " ".join(messages(iface, Qgis.Info))
+    assert not dock.cancel_button.isEnabled() and dock.write_button.isEnabled()
 
 
 def test_cancelled_after_the_warp_names_what_was_written(shown, qtbot, tmp_path, iface, monkeypatch):

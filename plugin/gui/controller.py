@@ -116,9 +116,11 @@ class DockController(QObject):
         return RegistrationTask(optical_path, sar_path, options, extractor)
 
     def cancel(self) -> None:
-        if self.task is not None:
-            self.dock.stage_label.setText(tr("Cancelling..."))
-            self.task.cancel()
+        """The dock's Cancel: stops the registration, or the writing of the outputs."""
+        for task in (self.task, self.write_task):
+            if task is not None:
+                self.dock.stage_label.setText(tr("Cancelling..."))
+                task.cancel()
 
     def _show_progress(self, value: float) -> None:
         self.dock.progress_bar.setValue(int(round(value)))
@@ -247,14 +249,21 @@ class DockController(QObject):
             return None
         task = WriteOutputsTask(self.result, request)
         task.done.connect(self._outputs_done)
+        task.progressChanged.connect(self._show_progress)  # the warp takes seconds on a large scene
         self.write_task = task
         self.dock.write_button.setEnabled(False)
+        self.dock.cancel_button.setEnabled(True)
+        self.dock.progress_bar.setValue(0)
+        self.dock.stage_label.setText(tr("Writing the outputs..."))
         QgsApplication.taskManager().addTask(task)
         return task
 
     def _outputs_done(self, task: WriteOutputsTask) -> None:
+        task.progressChanged.disconnect(self._show_progress)
         self.write_task = None
         self.dock.write_button.setEnabled(self.result is not None)
+        self.dock.cancel_button.setEnabled(self.task is not None)
+        self.dock.stage_label.setText("")
         if task.error is not None:
             show_error(self.iface, task.error, "writing the outputs")
             return
@@ -275,8 +284,7 @@ class DockController(QObject):
         for task in (self.task, self.write_task):
             if task is not None:
                 task.done.disconnect()
-                if task is self.task:  # its last progress would reach a dock that is gone
-                    task.progressChanged.disconnect(self._show_progress)
+                task.progressChanged.disconnect(self._show_progress)  # its last progress would reach a dock that is gone
                 task.cancel()
         self.task = self.write_task = None
         self.save_settings()
