@@ -111,6 +111,13 @@ def test_the_warp_reports_its_progress_and_stops_when_asked_writing_nothing(resu
         outputs.write_warped_sar(result, str(tmp_path / "stopped.tif"), progress=lambda fraction: asked.append(fraction) or len(asked) < 2)
     assert len(asked) == 2 and sorted(os.listdir(tmp_path)) == ["optical.tif", "sar.tif", "whole.tif"]
 
+    def interrupted(fraction):  # Ctrl-C (or SIGTERM) delivered while GDAL calls back: it was a "could not write" error
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        outputs.write_warped_sar(result, str(tmp_path / "interrupted.tif"), progress=interrupted)
+    assert sorted(os.listdir(tmp_path)) == ["optical.tif", "sar.tif", "whole.tif"]
+
 
 def test_a_sar_damaged_since_it_was_registered_is_reported_and_nothing_is_written(result, tmp_path):
     """The dock writes the outputs when asked, perhaps long after the registration: a SAR raster

@@ -143,12 +143,15 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
     the share warped (a Sentinel-2 tile takes seconds) and answers "go on?": False stops the warp,
     RegistrationCancelled is raised and nothing is written."""
     check_geotiff_name(path)
-    cancelled = []
+    stopped = []  # why the warp stopped early: None when ``progress`` said so, else what was raised in it
 
     def go_on(complete, message, data) -> int:
-        if progress is None or progress(min(max(float(complete), 0.0), 1.0)):
-            return 1
-        cancelled.append(True)
+        try:
+            if progress is None or progress(min(max(float(complete), 0.0), 1.0)):
+                return 1
+            stopped.append(None)
+        except BaseException as error:  # noqa: BLE001 -- Ctrl-C, SIGTERM or a bug: raised again once GDAL has stopped
+            stopped.append(error)
         return 0
 
     sar_xy, optical_xy = gcp_pairs(result)
@@ -181,11 +184,13 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         except RuntimeError as error:
             failure = str(error)
         finally:
-            with _destructor_errors_dropped(failure is not None or bool(cancelled)):
+            with _destructor_errors_dropped(failure is not None or bool(stopped)):
                 target = None  # closes the file before safe_output renames it
             gdal.Unlink(with_gcps.GetDescription())
             with_gcps = None
-        if cancelled:
+        if stopped and stopped[0] is not None:
+            raise stopped[0]
+        if stopped:
             raise RegistrationCancelled("cancelled while writing the warped SAR")
         if failure is not None and "not solvable" in failure:
             raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({failure}).",
