@@ -187,6 +187,15 @@ def test_a_full_disk_is_named_whatever_words_gdal_or_ogr_use(tmp_path, monkeypat
             open(temporary, "w").write("part")
             raise RuntimeError("sqlite3_exec(CREATE TABLE ...) failed: database or disk is full")
     assert os.listdir(tmp_path) == []
+    project = tmp_path / "project.gpkg"  # a read-only GeoPackage written into in place (root may write anyway)
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(project))
+    dataset.CreateLayer("roads", None, ogr.wkbPoint)
+    dataset = None
+    monkeypatch.setattr(outputs.os, "access", lambda path, mode: path != str(project))
+    with pytest.raises(RegistrationError, match="project.gpkg': the file is read-only. Choose another file"):
+        with outputs._write_errors(str(project)):
+            raise RuntimeError("attempt to write a readonly database")
+    project.unlink()
     monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)  # a folder gone read-only (root may write anyway)
     with pytest.raises(RegistrationError, match="the folder is not writable. Choose a folder you may write to"):
         with outputs.safe_output(target, (), False):

@@ -88,6 +88,9 @@ def _storage_error(path: str) -> Optional[RegistrationError]:
     """Why nothing can be written to ``path``'s folder just now (None when nothing is seen to stop
     it), asked when a write failed: GDAL and OGR report a full disk in their own words, or not at all."""
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.exists(path) and not os.access(path, os.W_OK):  # a GeoPackage written into in place
+        return RegistrationError(f"Could not write '{path}': the file is read-only.",
+                                 "Choose another file, or make this one writable.")
     if not os.access(folder, os.W_OK):
         return RegistrationError(f"Could not write '{path}': the folder is not writable.",
                                  "Choose a folder you may write to, or change the folder's permissions.")
