@@ -608,12 +608,12 @@
       <translation>Passpunkte werden als Layer eines GeoPackage geschrieben, nicht in '{}'. Wählen Sie einen Dateinamen, der auf .gpkg endet (ein vorhandenes GeoPackage behält seine anderen Layer).</translation>
     </message>
     <message>
-      <source>Writing {}</source>
-      <translation>{} wird geschrieben</translation>
-    </message>
-    <message>
       <source>The output '{}' is one of the input rasters. Choose another output file name.</source>
       <translation>Die Ausgabe '{}' ist eines der Eingaberaster. Wählen Sie einen anderen Ausgabedateinamen.</translation>
+    </message>
+    <message>
+      <source>Writing {}</source>
+      <translation>{} wird geschrieben</translation>
     </message>
     <message>
       <source>Cancelled after writing {}; the other files were not written.</source>

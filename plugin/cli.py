@@ -11,8 +11,7 @@ from typing import List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.dense_features import FEATURES
-from .core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE
-from .core.pipeline import DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
+from .core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
 from .core.transforms import WARP_MODELS
 
 

@@ -177,23 +177,20 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         core, outputs, _ = load_core()
         writers = ((self.OUTPUT, outputs.write_warped_sar), (self.TIE_POINTS, outputs.write_geopackage), (self.POINTS_FILE, outputs.write_points_file))
         wanted = [(key, writer) for key, writer in writers if paths[key]]
+        share = (100.0 - start) / max(1, len(wanted))
         written = []
         for step, (key, writer) in enumerate(wanted):
-            if feedback.isCanceled():
-                if written:
-                    feedback.pushWarning(self.tr("Cancelled after writing {}; the other files were not written.").format(", ".join(written)))
-                return {}
-            feedback.setProgressText(self.tr("Writing {}").format(os.path.basename(paths[key])))
-            share = (100.0 - start) / len(wanted)
-
             def heard(fraction: float, step=step) -> bool:  # the warp: seconds on a Sentinel-2 tile, stopped by Cancel
                 feedback.setProgress(start + share * (step + fraction))
                 return not feedback.isCanceled()
 
             try:
+                if feedback.isCanceled():
+                    raise core.RegistrationCancelled("cancelled between outputs")
+                feedback.setProgressText(self.tr("Writing {}").format(os.path.basename(paths[key])))
                 with user_errors():
                     writer(result, paths[key], overwrite=True, **({"progress": heard} if key == self.OUTPUT else {}))
-            except core.RegistrationCancelled:
+            except core.RegistrationCancelled:  # between outputs, or during the warp, which then wrote nothing
                 if written:
                     feedback.pushWarning(self.tr("Cancelled after writing {}; the other files were not written.").format(", ".join(written)))
                 return {}
