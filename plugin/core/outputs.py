@@ -55,7 +55,13 @@ def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool, kept: str 
 @contextlib.contextmanager
 def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator[str]:
     """Yields a temporary path beside ``path`` (``check_output``); renames it to ``path`` when the block succeeds."""
-    target = check_output(path, inputs, overwrite)
+    with _via_temporary(path, check_output(path, inputs, overwrite)) as temporary:
+        yield temporary
+
+
+@contextlib.contextmanager
+def _via_temporary(path: str, target: str) -> Iterator[str]:
+    """``safe_output`` once ``path`` is checked (``target``: it made absolute)."""
     stem, extension = os.path.splitext(target)
     temporary = f"{stem}.partial-{os.getpid()}{extension}"
     try:
@@ -327,7 +333,7 @@ def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = Fa
     it, and residuals (optical pixels). A GeoPackage that exists and holds other layers keeps
     them (a project's GeoPackage): with ``overwrite`` the layer is added to it, or replaced, in one
     transaction; any other file is replaced whole."""
-    if check_geopackage(path, (result.optical.path, result.sar.path), overwrite, layer_name):
+    if check_geopackage(path, (result.optical.path, result.sar.path), overwrite, layer_name):  # the one check of path
         with _write_errors(path):
             dataset = ogr.Open(path, update=1)
             dataset.StartTransaction()
@@ -342,7 +348,7 @@ def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = Fa
             finally:
                 dataset = None
         return path
-    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
+    with _via_temporary(path, os.path.abspath(path)) as temporary:
         dataset = ogr.GetDriverByName("GPKG").CreateDataSource(temporary)
         dataset.StartTransaction()
         _fill_tie_point_layer(dataset, result, layer_name)
