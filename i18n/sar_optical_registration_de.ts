@@ -96,6 +96,10 @@
       <translation>Wählen Sie, wohin das registrierte SAR-Raster oder die Passpunkte geschrieben werden.</translation>
     </message>
     <message>
+      <source>Give each output its own file name.</source>
+      <translation>Geben Sie jeder Ausgabe einen eigenen Dateinamen.</translation>
+    </message>
+    <message>
       <source>Features: {features}.</source>
       <translation>Merkmale: {features}.</translation>
     </message>
@@ -112,12 +116,28 @@
       <translation>Neu angepasst: {summary}</translation>
     </message>
     <message>
+      <source>Registered SAR</source>
+      <translation>Registriertes SAR</translation>
+    </message>
+    <message>
+      <source>.points file</source>
+      <translation>.points-Datei</translation>
+    </message>
+    <message>
+      <source>GeoPackage</source>
+      <translation>GeoPackage</translation>
+    </message>
+    <message>
       <source>Cancelled after writing {files}; the other files were not written.</source>
       <translation>Abgebrochen nach dem Schreiben von {files}; die übrigen Dateien wurden nicht geschrieben.</translation>
     </message>
     <message>
       <source>Wrote {files}.</source>
       <translation>Geschrieben: {files}.</translation>
+    </message>
+    <message>
+      <source>The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.</source>
+      <translation>Die Ausgaben '{first}' und '{second}' sind beide '{path}': Die zuletzt geschriebene würde die andere ersetzen.</translation>
     </message>
     <message>
       <source>Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. Inspect the tie points before using this result.</source>
@@ -346,18 +366,6 @@
     <message>
       <source>Write outputs</source>
       <translation>Ausgaben schreiben</translation>
-    </message>
-    <message>
-      <source>Registered SAR</source>
-      <translation>Registriertes SAR</translation>
-    </message>
-    <message>
-      <source>.points file</source>
-      <translation>.points-Datei</translation>
-    </message>
-    <message>
-      <source>GeoPackage</source>
-      <translation>GeoPackage</translation>
     </message>
     <message>
       <source>GPU found: {name}</source>
@@ -606,6 +614,10 @@
     <message>
       <source>Tie points are written as a layer of a GeoPackage, not to '{}'. Choose a file name ending in .gpkg (a GeoPackage that exists keeps its other layers).</source>
       <translation>Passpunkte werden als Layer eines GeoPackage geschrieben, nicht in '{}'. Wählen Sie einen Dateinamen, der auf .gpkg endet (ein vorhandenes GeoPackage behält seine anderen Layer).</translation>
+    </message>
+    <message>
+      <source>The outputs '{}' and '{}' are both '{}': the one written second would replace the other. Give each output its own file name.</source>
+      <translation>Die Ausgaben '{}' und '{}' sind beide '{}': Die zuletzt geschriebene würde die andere ersetzen. Geben Sie jeder Ausgabe einen eigenen Dateinamen.</translation>
     </message>
     <message>
       <source>The output '{}' is one of the input rasters. Choose another output file name.</source>

@@ -28,8 +28,10 @@ LOGGER = logging.getLogger(__name__)
 SUMMARY_CSV = "batch_summary.csv"
 SUMMARY_JSON = "batch_summary.json"
 RASTER_EXTENSIONS = (".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".jpg", ".nc", ".h5")
-EXTRA_OUTPUTS = {"points": (".points", outputs.write_points_file), "gpkg": (".gpkg", outputs.write_geopackage),
-                 "matches_json": (".json", outputs.write_matches_json)}
+# --points, --gpkg, --matches-json: each pair's file beside its output, (extension, writer, what it is).
+EXTRA_OUTPUTS = {"points": (".points", outputs.write_points_file, "points file"),
+                 "gpkg": (".gpkg", outputs.write_geopackage, "GeoPackage"),
+                 "matches_json": (".json", outputs.write_matches_json, "match report")}
 
 
 @dataclass
@@ -222,16 +224,37 @@ def _already_done(pair: Pair, previous: Dict[tuple, dict]) -> Optional[PairResul
     return PairResult(**{k: row.get(k) for k in PairResult.__dataclass_fields__})
 
 
+def pair_outputs(pair: Pair, extras=()) -> List[tuple]:
+    """(what it is, path) of every file ``register_pair`` writes for ``pair``."""
+    stem = os.path.splitext(pair.output)[0]
+    return [("registered SAR", pair.output)] + [(EXTRA_OUTPUTS[name][2], stem + EXTRA_OUTPUTS[name][0]) for name in extras]
+
+
+def check_batch_outputs(pairs: List[Pair], outdir: str, extras=()) -> None:
+    """Before the first pair: a RegistrationError when two files the batch writes are one (two
+    pairs' 'a.tif' and 'a.tiff' share 'a.points'; a pair's 'batch_summary.json' is the summary), or
+    when one is another pair's optical or SAR raster, which a later pair would replace after an
+    earlier one had read it. (Each writer refuses its own pair's inputs.)"""
+    named = [(f"batch summary '{name}'", os.path.join(outdir, name)) for name in (SUMMARY_JSON, SUMMARY_CSV)]
+    for number, pair in enumerate(pairs, 1):
+        named += [(f"{what} of pair {number}", path) for what, path in pair_outputs(pair, extras)]
+    outputs.check_distinct_outputs(named)
+    inputs = {outputs.file_key(path): f"{role} raster of pair {number}"
+              for number, pair in enumerate(pairs, 1) for role, path in (("optical", pair.optical), ("SAR", pair.sar))}
+    for what, path in named:
+        if outputs.file_key(path) in inputs:
+            raise RegistrationError(f"The {what}, '{path}', is the {inputs[outputs.file_key(path)]}: writing it would replace that input.",
+                                    "Write the outputs to another folder, or give the pair another output name.")
+
+
 def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress, extras=()) -> PairResult:
     """Registers one pair and writes its outputs (replacing old ones; never an input)."""
     started = time.perf_counter()
     row = PairResult(pair.optical, pair.sar, pair.output)
     result = register(pair.optical, pair.sar, options, progress=progress, extractor=extractor)
     outputs.write_warped_sar(result, pair.output, overwrite=True)
-    stem = os.path.splitext(pair.output)[0]
-    for name in extras:
-        extension, writer = EXTRA_OUTPUTS[name]
-        writer(result, stem + extension, overwrite=True)
+    for name, (_, path) in zip(extras, pair_outputs(pair, extras)[1:]):
+        EXTRA_OUTPUTS[name][1](result, path, overwrite=True)
     row.status, row.device = "ok", result.device
     row.matches, row.candidates = int(result.tie_points.enabled.sum()), len(result.tie_points)
     row.rmse_px, row.time_s = round(float(result.fit.rmse), 4), round(time.perf_counter() - started, 2)
@@ -249,8 +272,9 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
     recorded as "failed", any other exception as "error" (with its traceback in the log)."""
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise RegistrationError(f"The output folder '{outdir}' is a file.", "Choose a folder for the registered rasters and the summary.")
-    os.makedirs(outdir, exist_ok=True)
     options.check()
+    check_batch_outputs(pairs, outdir, extras)
+    os.makedirs(outdir, exist_ok=True)
     progress = progress or BatchProgress(len(pairs))
     previous = read_summary(outdir)
     rows = [_already_done(pair, previous) or PairResult(pair.optical, pair.sar, pair.output) for pair in pairs]

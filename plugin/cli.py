@@ -121,6 +121,8 @@ def run_register(args) -> int:
     # Every output is checked before the registration, which can take minutes: a name that is
     # taken, an input, or a missing folder is refused first, and never after some files were written.
     outputs.check_geotiff_name(args.output)
+    outputs.check_distinct_outputs([("registered SAR (-o)", args.output), ("points file (--points)", args.points),
+                                    ("GeoPackage (--gpkg)", args.gpkg), ("match report (--matches-json)", args.matches_json)])
     for path in filter(None, (args.output, args.points, args.matches_json)):
         outputs.check_output(path, (args.optical, args.sar), args.overwrite)
     if args.gpkg:

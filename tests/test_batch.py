@@ -108,6 +108,30 @@ def test_an_output_not_named_tif_is_refused_before_the_batch_starts(sample, tmp_
         batch.pairs_from_csv(str(tmp_path / "pairs.csv"), str(tmp_path / "out"))
 
 
+def test_outputs_that_would_replace_one_another_or_an_input_are_refused_before_the_batch_starts(fake, sample, tmp_path):
+    """Each pair's files are named after its output, so two pairs' 'a.tif' and 'a.tiff' share
+    'a.points', and a pair's 'batch_summary.json' is the summary; a pair's output may be another
+    pair's SAR. The batch overwrites its outputs, so each would have been lost without a word."""
+    outdir = tmp_path / "out"
+    clashes = [("a.tif", "a.tiff", ["points"], "points file of pair 1 and the points file of pair 2 are both"),
+               ("batch_summary.tif", "b.tif", ["matches_json"], "batch summary 'batch_summary.json' and the match report of pair 1")]
+    for first, second, extras, message in clashes:
+        (tmp_path / "pairs.csv").write_text(f"{sample['optical']},{sample['sar']},{first}\n{sample['optical']},{sample['sar']},{second}\n")
+        pairs = batch.pairs_from_csv(str(tmp_path / "pairs.csv"), str(outdir))
+        with pytest.raises(RegistrationError, match=message):
+            batch.run_batch(pairs, str(outdir), RegistrationOptions(), extras, make_extractor=lambda *a: "net")
+    # Pair 1 would write over pair 2's SAR before pair 2 reads it.
+    outdir.mkdir()
+    second_sar = outdir / "scene.tif"
+    second_sar.write_bytes(open(sample["sar"], "rb").read())
+    (tmp_path / "pairs.csv").write_text(f"{sample['optical']},{sample['sar']},scene.tif\n{sample['optical']},{second_sar},\n")
+    pairs = batch.pairs_from_csv(str(tmp_path / "pairs.csv"), str(outdir))
+    with pytest.raises(RegistrationError, match="registered SAR of pair 1, '.*scene.tif', is the SAR raster of pair 2"):
+        batch.run_batch(pairs, str(outdir), RegistrationOptions(), make_extractor=lambda *a: "net")
+    assert fake.calls == [] and sorted(os.listdir(outdir)) == ["scene.tif"]
+    assert open(second_sar, "rb").read() == open(sample["sar"], "rb").read()
+
+
 def test_pairs_from_folders_match_by_name(tmp_path):
     for folder, names in (("optical", ["A.tif", "b.tif", "only_optical.tif", "notes.txt"]), ("sar", ["a.TIF", "b.tif", "only_sar.tif"])):
         (tmp_path / folder).mkdir()

@@ -90,3 +90,12 @@ def test_outputs_are_checked_before_the_registration(sample, tmp_path):
     done = run_cli("register", sample["optical"], sample["sar"], "-o", str(warped), "--gpkg", str(project), "--device", "cpu")
     assert done.returncode == 2 and "'tie_points' is then added or replaced, and its 1 other layer(s) are kept" in done.stderr
     assert not warped.exists() and "tie points" not in done.stdout
+
+
+def test_two_outputs_of_one_name_are_refused(sample, tmp_path):
+    """With --overwrite, the .points file replaced the GeoTIFF just written, and the command said it wrote both."""
+    same = tmp_path / "out.tif"
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(same), "--points", str(same), "--overwrite", "--device", "cpu")
+    assert done.returncode == 2 and "registered SAR (-o) and the points file (--points) are both" in done.stderr
+    assert not same.exists() and "tie points" not in done.stdout
+

@@ -99,6 +99,14 @@ def test_an_input_is_never_overwritten(shown, qtbot, tmp_path, iface, synthetic_
     assert open(synthetic_result.sar.path, "rb").read() == before
 
 
+def test_two_outputs_of_one_name_are_refused(shown, qtbot, tmp_path, iface):
+    """With overwrite on, the tie points would replace the GeoTIFF just written, and both be reported written."""
+    same = str(tmp_path / "out.tif")
+    assert write(shown, qtbot, warped=same, points=same, overwrite=True) is None
+    assert "would replace the other" in " ".join(messages(iface, Qgis.Warning))
+    assert not os.path.exists(same)
+
+
 def test_no_output_chosen(shown, qtbot, iface):
     assert write(shown, qtbot) is None
     assert "No output file is chosen" in " ".join(messages(iface, Qgis.Warning))

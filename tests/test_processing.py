@@ -268,6 +268,14 @@ def test_register_bad_input_gives_a_fix(processing, sample, tmp_path):
         processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "OUTPUT": sample["sar"]})
     with pytest.raises(QgsProcessingException, match="GeoTIFF"):
         processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "OUTPUT": str(tmp_path / "o.img")})
+    # Two outputs named alike: the second written would replace the first, both "written" (Processing always overwrites).
+    with pytest.raises(QgsProcessingException, match="both '.*o.tif'.*would replace the other"):
+        processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "OUTPUT": str(tmp_path / "o.tif"),
+                                  "POINTS_FILE": str(tmp_path / "o.tif")})
+    with pytest.raises(QgsProcessingException, match="would replace the other"):
+        processing.run(REGISTER, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "OUTPUT": str(tmp_path / "o.tif"),
+                                  "POINTS_FILE": str(tmp_path / "o.json"), "REPORT": str(tmp_path / "o.json")})
+    assert not os.listdir(tmp_path)
 
 
 def test_register_without_a_gpu_says_so(processing, sample, tmp_path):

@@ -52,6 +52,35 @@ def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool, kept: str 
     return target
 
 
+def file_key(path: str) -> str:
+    """One key for every name of a file: absolute, through symbolic links, case as the system compares it."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+def one_file_twice(outputs: List[Tuple[str, str]]) -> Optional[Tuple[str, str, str]]:
+    """The first two of ``outputs`` ((what it is, path) each; empty paths skipped) that name one
+    file, as (the first's name, the second's name, the path), or None. Written one after the other,
+    the second would replace the first, each write succeeding."""
+    seen: Dict[str, str] = {}
+    for name, path in outputs:
+        if not path:
+            continue
+        key = file_key(path)
+        if key in seen:
+            return seen[key], name, path
+        seen[key] = name
+    return None
+
+
+def check_distinct_outputs(outputs: List[Tuple[str, str]]) -> None:
+    """A RegistrationError when two of ``outputs`` name one file (``one_file_twice``)."""
+    twice = one_file_twice(outputs)
+    if twice:
+        first, second, path = twice
+        raise RegistrationError(f"The {first} and the {second} are both '{path}': the one written second would replace the other.",
+                                "Give each output its own file name.")
+
+
 @contextlib.contextmanager
 def safe_output(path: str, inputs: Tuple[str, ...], overwrite: bool) -> Iterator[str]:
     """Yields a temporary path beside ``path`` (``check_output``); renames it to ``path`` when the block succeeds."""

@@ -13,6 +13,7 @@ from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QObject, Qt
 
 from ..core import RegistrationError, fit_tie_points
+from ..core.outputs import one_file_twice
 from ..core.raster_io import same_image, source_files
 from .canvas import add_or_reload_raster, unique_path, zoom_to_point
 from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
@@ -241,6 +242,11 @@ class DockController(QObject):
                 raise RegistrationError(tr("There is no registration result to write."), tr("Run the registration first."))
             if request.is_empty():
                 raise RegistrationError(tr("No output file is chosen."), tr("Choose where to write the registered SAR or the tie points."))
+            twice = one_file_twice([(tr("Registered SAR"), request.warped_path), (tr(".points file"), request.points_path),
+                                            (tr("GeoPackage"), request.geopackage_path)])
+            if twice:
+                raise RegistrationError(tr("The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.").format(
+                    first=twice[0], second=twice[1], path=twice[2]), tr("Give each output its own file name."))
         except RegistrationError as error:
             show_error(self.iface, error)
             return None

@@ -164,6 +164,10 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
             raise QgsProcessingException(self.tr(
                 "Tie points are written as a layer of a GeoPackage, not to '{}'. Choose a file name ending in .gpkg (a GeoPackage that exists keeps its other layers).").format(paths[self.TIE_POINTS]))
         _, outputs, _ = load_core()
+        twice = outputs.one_file_twice([(self.parameterDefinition(key).description(), path) for key, path in paths.items() if path])
+        if twice:
+            raise QgsProcessingException(self.tr(
+                "The outputs '{}' and '{}' are both '{}': the one written second would replace the other. Give each output its own file name.").format(*twice))
         for path in filter(None, paths.values()):
             if outputs.is_an_input(path, inputs):
                 raise QgsProcessingException(self.tr("The output '{}' is one of the input rasters. Choose another output file name.").format(path))
