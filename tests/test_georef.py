@@ -26,7 +26,7 @@ def test_sar_lands_in_the_optical_grid_across_crs(tmp_path, sample):
 
 
 def test_no_overlap_is_a_user_error(tmp_path, sample):
-    far = write_tif(tmp_path / "far.tif", np.ones((200, 200), np.uint8) * 9, (0.0, 10.0, 0.0, 0.0, 0.0, -10.0), 3395)
+    far = write_tif(tmp_path / "far.tif", np.indices((200, 200)).sum(0).astype(np.uint8), (0.0, 10.0, 0.0, 0.0, 0.0, -10.0), 3395)
     optical, sar = read_raster(sample["optical"], "optical"), read_raster(far, "sar")
     with pytest.raises(RegistrationError, match="do not overlap"):
         coarse_align(optical, sar, normalize_sar(sar))

@@ -15,11 +15,12 @@ GT = (500000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0)
 def test_rgb_luminance_and_band_choice(tmp_path):
     rgb = np.zeros((3, 80, 90), np.uint8)
     rgb[0], rgb[1], rgb[2] = 200, 100, 50
+    rgb[:, 0, 0] = 0  # one black pixel: an image of one value is refused
     path = write_tif(tmp_path / "rgb.tif", rgb, GT, 32611)
     raster = read_raster(path, "optical")
     assert raster.bands_used == (1, 2, 3) and raster.is_georeferenced
-    np.testing.assert_allclose(raster.data, 0.299 * 200 + 0.587 * 100 + 0.114 * 50, rtol=1e-5)
-    assert read_raster(path, "optical", (2,)).data[0, 0] == 100
+    np.testing.assert_allclose(raster.data[1:], 0.299 * 200 + 0.587 * 100 + 0.114 * 50, rtol=1e-5)
+    assert read_raster(path, "optical", (2,)).data[1, 1] == 100
     assert read_raster(path, "sar").bands_used == (1,)
     with pytest.raises(RegistrationError, match="band 4 does not exist"):
         read_raster(path, "optical", (4,))
@@ -45,13 +46,14 @@ def test_float_decibels_with_nan(tmp_path):
 
 
 def test_complex_is_read_as_amplitude(tmp_path):
-    values = (3 + 4j) * np.ones((90, 90), np.complex64)
+    ramp = 1 + np.indices((90, 90)).sum(0) % 3
+    values = ((3 + 4j) * ramp).astype(np.complex64)
     raster = read_raster(write_tif(tmp_path / "slc.tif", values, GT, 32611), "sar")
-    np.testing.assert_allclose(raster.data, 5.0)
+    np.testing.assert_allclose(raster.data, 5.0 * ramp)
 
 
 def test_not_georeferenced(tmp_path):
-    raster = read_raster(write_tif(tmp_path / "plain.tif", np.ones((80, 80), np.uint8)), "sar")
+    raster = read_raster(write_tif(tmp_path / "plain.tif", np.indices((80, 80)).sum(0).astype(np.uint8)), "sar")
     assert not raster.is_georeferenced
 
 
@@ -67,6 +69,14 @@ def test_bad_inputs_have_clear_messages(tmp_path):
     empty = write_tif(tmp_path / "empty.tif", np.zeros((80, 80), np.float32), GT, 32611, nodata=0)
     with pytest.raises(RegistrationError, match="no valid pixels"):
         read_raster(empty, "sar")
+    # A band of one value (an empty band, a mask) was matched for seconds and refused as "too few
+    # matches", with advice on the search radius; one pixel that differs, off the 8 px sampling grid, is an image.
+    flat = np.full((100, 120), 5.0, np.float32)
+    flat[:10] = np.nan
+    with pytest.raises(RegistrationError, match=r"holds one value \(5\) in every valid pixel of band\(s\) \[1\]: there is no image"):
+        read_raster(write_tif(tmp_path / "flat.tif", flat, GT, 32611, nodata=float("nan")), "sar")
+    flat[50, 51] = 6.0
+    assert read_raster(write_tif(tmp_path / "almost_flat.tif", flat, GT, 32611, nodata=float("nan")), "sar").data.max() == 6.0
 
 
 def test_the_same_image_as_optical_and_sar_is_told_apart_from_a_stack_of_both(tmp_path):
@@ -138,7 +148,7 @@ def test_a_geopackage_table_and_a_file_in_a_zip_are_read_as_gdal_names_them(tmp_
 def test_a_geotransform_without_a_crs_is_kept_for_the_outputs(tmp_path):
     """QGIS draws such a raster at its geotransform, so the outputs must use it (they were written
     at pixel coordinates); it is still not georeferenced for the coarse alignment."""
-    raster = read_raster(write_tif(tmp_path / "no_crs.tif", np.ones((80, 80), np.uint8), GT), "optical")
+    raster = read_raster(write_tif(tmp_path / "no_crs.tif", np.indices((80, 80)).sum(0).astype(np.uint8), GT), "optical")
     assert raster.geotransform == GT and raster.crs_wkt is None and not raster.is_georeferenced
 
 
@@ -149,7 +159,7 @@ def test_a_raster_georeferenced_by_gcps_only_is_placed_by_their_best_affine(tmp_
     from osgeo import gdal
 
     mirrored = (500000.0, 10.0, 0.0, 4100000.0, 0.0, 10.0)  # rows run north: an image mirrored north-south
-    plain = write_tif(tmp_path / "plain.tif", np.ones((90, 100), np.uint8))
+    plain = write_tif(tmp_path / "plain.tif", np.indices((90, 100)).sum(0).astype(np.uint8))
     rows, cols = np.meshgrid([0.0, 45.0, 90.0], [0.0, 50.0, 100.0], indexing="ij")
     gcps = [gdal.GCP(mirrored[0] + c * mirrored[1], mirrored[3] + r * mirrored[5], 0.0, c, r) for r, c in zip(rows.ravel(), cols.ravel())]
     srs = osr.SpatialReference()
@@ -185,7 +195,7 @@ def test_a_sentinel2_stack_is_read_as_its_red_green_and_blue(tmp_path):
     coastal aerosol band); bands named B04, B03, B02 anywhere in a stack: those."""
     from osgeo import gdal
 
-    stack = np.stack([np.full((70, 70), 10 * (i + 1), np.uint16) for i in range(13)])
+    stack = np.stack([np.indices((70, 70)).sum(0).astype(np.uint16) + 10 * (i + 1) for i in range(13)])
     assert read_raster(write_tif(tmp_path / "s2.tif", stack, GT, 32611), "optical").bands_used == (4, 3, 2)
     named = write_tif(tmp_path / "named.tif", stack[:5], GT, 32611)
     dataset = gdal.Open(named, gdal.GA_Update)

@@ -239,9 +239,24 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Rast
             f"'{path}' has almost no valid pixels (all nodata or NaN in band(s) {list(bands)}).",
             "Check the band choice and the raster's nodata value.",
         )
+    if _one_value(data, valid):
+        raise RegistrationError(
+            f"'{path}' holds one value ({data[valid][0]:g}) in every valid pixel of band(s) {list(bands)}: there is no image to match.",
+            "Check the band choice, and that the raster was exported or downloaded whole.",
+        )
     geotransform, wkt = georeferencing(dataset)
     dtype = gdal.GetDataTypeName(dataset.GetRasterBand(bands[0]).DataType)
     return Raster(path, data, valid, geotransform, wkt, dtype, bands)
+
+
+def _one_value(data: np.ndarray, valid: np.ndarray) -> bool:
+    """Whether every valid pixel holds the same value (an empty band, a mask): every 8th row and
+    column first, which differ in any real image, so a large scene is not copied to find out."""
+    for step in (8, 1):
+        values = data[::step, ::step][valid[::step, ::step]]
+        if values.size and values.min() != values.max():
+            return False
+    return True
 
 
 def pixel_to_map(geotransform, xy: np.ndarray) -> np.ndarray:
