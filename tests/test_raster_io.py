@@ -109,6 +109,25 @@ def test_a_damaged_raster_or_a_vrt_missing_its_source_says_so_with_the_fix(tmp_p
         read_raster(vrt, "sar")
 
 
+def test_a_paletted_raster_is_read_as_the_luminance_of_its_colours(tmp_path):
+    """Its pixels are indices into a colour table: read as intensities, a palette not ordered by
+    brightness made the sample's optical noise, and the pair was refused. A transparent colour is nodata."""
+    grey = np.indices((80, 90)).sum(0) % 4  # four shades, dark to light
+    colours = [(10, 10, 10, 255), (200, 0, 0, 255), (90, 90, 90, 255), (0, 0, 0, 0)]  # index 3: transparent
+    dataset = gdal.GetDriverByName("MEM").Create("", 90, 80, 1, gdal.GDT_Byte)
+    dataset.GetRasterBand(1).WriteArray(grey.astype(np.uint8))
+    table = gdal.ColorTable()
+    for index, colour in enumerate(colours):
+        table.SetColorEntry(index, colour)
+    dataset.GetRasterBand(1).SetRasterColorTable(table)
+    path = str(tmp_path / "paletted.png")  # PNG keeps a colour's transparency (a GeoTIFF's colour map has none)
+    gdal.GetDriverByName("PNG").CreateCopy(path, dataset)
+    raster = read_raster(path, "optical")
+    luminance = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b, _ in colours]
+    np.testing.assert_allclose(raster.data[grey < 3], np.take(luminance, grey[grey < 3]), rtol=1e-5)
+    assert (raster.valid == (grey < 3)).all() and (raster.data[grey == 3] == 0).all()
+
+
 def test_pixel_centre_convention():
     centre_of_top_left = pixel_to_map(GT, np.array([[0.0, 0.0]]))
     np.testing.assert_allclose(centre_of_top_left, [[500005.0, 4199995.0]])

@@ -151,17 +151,45 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
         ) from error
     if np.iscomplexobj(values):
         values = np.abs(values)
-    values = values.astype(np.float32, copy=False)
-    valid = np.isfinite(values)
     nodata = band.GetNoDataValue()
-    if nodata is not None and np.isfinite(nodata):
-        valid &= values != np.float32(nodata)
+    palette = _palette_luminance(band)
+    if palette is not None:  # the pixels are indices into the colour table, not intensities
+        index = values
+        values = palette[0][index]
+        valid = palette[1][index]
+        if nodata is not None and np.isfinite(nodata):
+            valid &= index != nodata
+    else:
+        values = values.astype(np.float32, copy=False)
+        valid = np.isfinite(values)
+        if nodata is not None and np.isfinite(nodata):
+            valid &= values != np.float32(nodata)
     if mask is not None:
         valid &= mask > 0
     scale, offset = band.GetScale(), band.GetOffset()  # packed values, e.g. dB x 100 in Int16 with scale 0.01
     if scale not in (None, 1.0) or offset not in (None, 0.0):
         values = values * np.float32(scale if scale is not None else 1.0) + np.float32(offset or 0.0)
     return values, valid
+
+
+def _palette_luminance(band: gdal.Band) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """For a band of colour-table indices (a paletted GeoTIFF, PNG or GIF): per index, the
+    luminance of its colour (float32) and whether it is opaque; None for any other band. An
+    index without an entry is not valid."""
+    table = band.GetColorTable()
+    if table is None or band.GetColorInterpretation() != gdal.GCI_PaletteIndex or band.DataType not in (gdal.GDT_Byte, gdal.GDT_UInt16):
+        return None
+    size = 256 if band.DataType == gdal.GDT_Byte else 65536
+    entries = np.zeros((size, 4), np.float32)
+    count = min(table.GetCount(), size)
+    entries[:count] = [table.GetColorEntry(i) for i in range(count)]
+    if table.GetPaletteInterpretation() == gdal.GPI_Gray:
+        luminance = entries[:, 0]
+    else:  # RGB (CMYK and HLS palettes are not met in imagery)
+        luminance = entries[:, :3] @ np.float32(LUMINANCE_WEIGHTS)
+    opaque = entries[:, 3] > 0
+    opaque[count:] = False
+    return luminance.astype(np.float32), opaque
 
 
 def same_image(optical_path: str, sar_path: str, optical_bands: Optional[Tuple[int, ...]] = None,
