@@ -65,6 +65,20 @@ def test_a_float_sar_without_nodata_is_nan_outside_its_footprint(result, tmp_pat
     assert np.isfinite(values[20:100, 20:120]).all()
 
 
+def test_a_conventional_fill_the_engine_read_as_nodata_is_nodata_in_the_warped_sar(result, tmp_path):
+    """A float SAR bordered by -9999 that it does not declare as nodata: the engine read the border
+    as nodata (RasterInfo.assumed_nodata), so the warp does too; as data, bilinear resampling
+    blended -9999 into the pixels along the border."""
+    sar = gdal.Open(result.sar.path).ReadAsArray().astype(np.float32) / 255 + 0.01  # linear backscatter
+    sar[:, 60:] = -9999.0
+    result.sar = RasterInfo(write_tif(tmp_path / "sar_fill.tif", sar), 150, 120, None, None, (1,), assumed_nodata=-9999.0)
+    warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped_fill.tif")))
+    values = warped.ReadAsArray()
+    assert warped.GetRasterBand(1).GetNoDataValue() == -9999.0
+    assert ((values == -9999.0) | ((values > 0) & (values < 1.1))).all()  # nothing in between
+    assert (values[20:100, 20:60] > 0).all() and (values[:, 75:] == -9999.0).all()
+
+
 def test_packed_values_keep_their_scale_offset_and_unit(result, tmp_path):
     dataset = gdal.Open(result.sar.path, gdal.GA_Update)
     band = dataset.GetRasterBand(1)

@@ -128,6 +128,24 @@ def test_a_paletted_raster_is_read_as_the_luminance_of_its_colours(tmp_path):
     assert (raster.valid == (grey < 3)).all() and (raster.data[grey == 3] == 0).all()
 
 
+def test_a_conventional_fill_is_read_as_nodata_where_the_band_declares_none(tmp_path):
+    """Linear backscatter bordered by -9999 and no nodata value declared: the border was read as
+    data, so the SAR was taken for decibels (negative values) and the pair was refused."""
+    linear = np.random.default_rng(0).uniform(0.01, 0.5, (100, 120)).astype(np.float32)
+    linear[:, :20] = -9999.0
+    linear[50, 50] = np.nan
+    raster = read_raster(write_tif(tmp_path / "fill.tif", linear, GT, 32611), "sar")
+    assert raster.assumed_nodata == -9999.0 and raster.valid.sum() == 100 * 100 - 1 and not raster.valid[:, :20].any()
+    assert sar_scale_of(raster) == "linear"
+    # Declared nodata, or a lowest value that is not a fill (decibels), is left as it is.
+    declared = read_raster(write_tif(tmp_path / "declared.tif", linear, GT, 32611, nodata=0.0), "sar")
+    assert declared.assumed_nodata is None and declared.valid[:, :20].all()
+    decibels = read_raster(write_tif(tmp_path / "db.tif", 10 * np.log10(linear[:, 20:]), GT, 32611), "sar")
+    assert decibels.assumed_nodata is None and sar_scale_of(decibels) == "db"
+    packed = np.where(linear > 0, linear * 10000, -32768).astype(np.int16)
+    assert read_raster(write_tif(tmp_path / "packed.tif", packed, GT, 32611), "sar").assumed_nodata == -32768.0
+
+
 def test_pixel_centre_convention():
     centre_of_top_left = pixel_to_map(GT, np.array([[0.0, 0.0]]))
     np.testing.assert_allclose(centre_of_top_left, [[500005.0, 4199995.0]])

@@ -200,8 +200,9 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
     source = open_raster(result.sar.path)
     band = source.GetRasterBand(1)
     nodata = band.GetNoDataValue()
+    assumed = result.sar.assumed_nodata if nodata is None else None  # a fill the engine read as nodata: so does the warp
     if nodata is None:
-        nodata = float("nan") if band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) else 0.0
+        nodata = assumed if assumed is not None else float("nan") if band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) else 0.0
     with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
         with_gcps = gdal.Translate(f"/vsimem/{os.getpid()}-{id(result)}.vrt", source, format="VRT", GCPs=gcps, outputSRS=wkt or None)
         # What failed is raised after the file is closed and the exception is gone: its traceback
@@ -213,7 +214,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
                 options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", f"NUM_THREADS={parallel.gdal_threads()}"],
             )
             _describe_like(target, source, geotransform, wkt, nodata)
-            if gdal.Warp(target, with_gcps, resampleAlg=resampling, dstNodata=nodata, dstAlpha=_has_alpha(source), multithread=True,
+            if gdal.Warp(target, with_gcps, resampleAlg=resampling, srcNodata=assumed, dstNodata=nodata, dstAlpha=_has_alpha(source), multithread=True,
                          warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], callback=go_on,
                          **warp_options(result.fit.model)):
                 target.FlushCache()  # a full disk raises here, not when the file is closed, where it would go unseen

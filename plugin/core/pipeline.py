@@ -141,6 +141,7 @@ class RasterInfo:
     geotransform: Optional[Tuple[float, ...]]
     crs_wkt: Optional[str]
     bands: Tuple[int, ...]
+    assumed_nodata: Optional[float] = None  # a conventional fill read as nodata (raster_io.CONVENTIONAL_FILLS); the warp does too
 
 
 @dataclass
@@ -652,7 +653,7 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
 
 
 def _info(raster) -> RasterInfo:
-    return RasterInfo(raster.path, raster.shape[1], raster.shape[0], raster.geotransform, raster.crs_wkt, raster.bands_used)
+    return RasterInfo(raster.path, raster.shape[1], raster.shape[0], raster.geotransform, raster.crs_wkt, raster.bands_used, raster.assumed_nodata)
 
 
 def raster_info(path: str) -> RasterInfo:

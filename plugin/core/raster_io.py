@@ -7,6 +7,7 @@ at GDAL pixel/line (x + 0.5, y + 0.5); ``pixel_to_map`` and ``map_to_pixel`` own
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -18,11 +19,17 @@ from osgeo import gdal, osr
 from . import parallel
 from .errors import RegistrationError
 
+LOGGER = logging.getLogger(__name__)
+
 gdal.UseExceptions()
 
 IDENTITY_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 # ITU-R BT.601 luma weights for R, G, B.
 LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
+# Values that mark "no data" by convention where a band declares no nodata value (exports of other
+# tools, float32's lowest as ArcGIS writes it). Read as data, a SAR's border of -9999 made its
+# linear values look like decibels, and the pair was refused.
+CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.float32).min))
 # Names GDAL opens that are no file on disk: a virtual file system's (/vsizip/archive.zip/sar.tif,
 # /vsicurl/https://...) and a driver's connection string or a URL (GPKG:x.gpkg:table, https://...).
 # At least two characters before the colon, so that a Windows drive (C:) reads as a file path.
@@ -60,6 +67,7 @@ class Raster:
     crs_wkt: Optional[str]  # None when not georeferenced
     source_dtype: str  # GDAL data type name of the band that was read, e.g. "UInt16"
     bands_used: Tuple[int, ...]
+    assumed_nodata: Optional[float] = None  # a conventional fill (-9999, ...) read as nodata, the band declaring none
 
     @property
     def shape(self) -> Tuple[int, int]:
@@ -135,9 +143,10 @@ def default_bands(dataset: gdal.Dataset, role: str) -> Tuple[int, ...]:
     return (1,)
 
 
-def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray]:
-    """One band as float32 (complex -> amplitude; the band's scale and offset applied) and its
-    validity mask (nodata, NaN, mask band)."""
+def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray, Optional[float]]:
+    """One band as float32 (complex -> amplitude; the band's scale and offset applied), its
+    validity mask (nodata, NaN, mask band), and the conventional fill value read as nodata when
+    the band declares none (``CONVENTIONAL_FILLS``; else None)."""
     band = dataset.GetRasterBand(index)
     try:
         values = band.ReadAsArray()
@@ -164,12 +173,20 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
         valid = np.isfinite(values)
         if nodata is not None and np.isfinite(nodata):
             valid &= values != np.float32(nodata)
+    fill = None
+    if nodata is None and mask is None and palette is None and values.size:
+        lowest = float(np.fmin.reduce(values, axis=None))  # NaN aside
+        if lowest in CONVENTIONAL_FILLS:
+            fill, filled = lowest, values == np.float32(lowest)
+            valid &= ~filled
+            LOGGER.warning("band %d of %s declares no nodata value: its %d pixels of %g, a conventional fill, are read as nodata",
+                           index, dataset.GetDescription(), int(np.count_nonzero(filled)), fill)
     if mask is not None:
         valid &= mask > 0
     scale, offset = band.GetScale(), band.GetOffset()  # packed values, e.g. dB x 100 in Int16 with scale 0.01
     if scale not in (None, 1.0) or offset not in (None, 0.0):
         values = values * np.float32(scale if scale is not None else 1.0) + np.float32(offset or 0.0)
-    return values, valid
+    return values, valid, fill
 
 
 def _palette_luminance(band: gdal.Band) -> Optional[Tuple[np.ndarray, np.ndarray]]:
@@ -250,7 +267,7 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Rast
     # arithmetic, in the same order, as a plain weighted sum, without its temporaries.
     if len(layers) == 3:
         data = np.multiply(layers[0][0], np.float32(LUMINANCE_WEIGHTS[0]))
-        for weight, (values, _) in zip(LUMINANCE_WEIGHTS[1:], layers[1:]):
+        for weight, (values, _, _) in zip(LUMINANCE_WEIGHTS[1:], layers[1:]):
             values *= np.float32(weight)
             data += values
     elif len(layers) == 1:
@@ -274,7 +291,8 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Rast
         )
     geotransform, wkt = georeferencing(dataset)
     dtype = gdal.GetDataTypeName(dataset.GetRasterBand(bands[0]).DataType)
-    return Raster(path, data, valid, geotransform, wkt, dtype, bands)
+    fills = [layer[2] for layer in layers if layer[2] is not None]
+    return Raster(path, data, valid, geotransform, wkt, dtype, bands, fills[0] if fills else None)
 
 
 def _one_value(data: np.ndarray, valid: np.ndarray) -> bool:
