@@ -9,7 +9,7 @@ from osgeo import gdal, ogr, osr
 from plugin.core import outputs
 from plugin.core.errors import RegistrationError
 from plugin.core.matching import Matches
-from plugin.core.pipeline import RasterInfo, RegistrationResult, TiePoints, fit_tie_points
+from plugin.core.pipeline import RasterInfo, RegistrationResult, TiePoints, fit_tie_points, result_from_tie_points
 from tests.conftest import write_tif
 
 OPTICAL_GT = (440000.0, 10.0, 0.0, 3730000.0, 0.0, -10.0)
@@ -77,6 +77,11 @@ def test_a_conventional_fill_the_engine_read_as_nodata_is_nodata_in_the_warped_s
     assert warped.GetRasterBand(1).GetNoDataValue() == -9999.0
     assert ((values == -9999.0) | ((values > 0) & (values < 1.1))).all()  # nothing in between
     assert (values[20:100, 20:60] > 0).all() and (values[:, 75:] == -9999.0).all()
+    # The warp from tie points (Processing), which reads no pixels itself, finds the same fill.
+    again = result_from_tie_points(result.optical.path, result.sar.path, result.tie_points, "affine")
+    assert again.sar.assumed_nodata == -9999.0
+    values = gdal.Open(outputs.write_warped_sar(again, str(tmp_path / "warped_again.tif"))).ReadAsArray()
+    assert ((values == -9999.0) | ((values > 0) & (values < 1.1))).all()
 
 
 def test_packed_values_keep_their_scale_offset_and_unit(result, tmp_path):

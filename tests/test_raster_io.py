@@ -6,7 +6,7 @@ from osgeo import gdal, osr
 
 from plugin.core.errors import RegistrationError
 from plugin.core.normalize import normalize_sar, sar_scale_of
-from plugin.core.raster_io import map_to_pixel, pixel_to_map, read_raster, same_image
+from plugin.core.raster_io import map_to_pixel, pixel_to_map, read_raster, same_image, undeclared_fill
 from tests.conftest import write_tif
 
 GT = (500000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0)
@@ -134,16 +134,19 @@ def test_a_conventional_fill_is_read_as_nodata_where_the_band_declares_none(tmp_
     linear = np.random.default_rng(0).uniform(0.01, 0.5, (100, 120)).astype(np.float32)
     linear[:, :20] = -9999.0
     linear[50, 50] = np.nan
-    raster = read_raster(write_tif(tmp_path / "fill.tif", linear, GT, 32611), "sar")
+    path = write_tif(tmp_path / "fill.tif", linear, GT, 32611)
+    raster = read_raster(path, "sar")
     assert raster.assumed_nodata == -9999.0 and raster.valid.sum() == 100 * 100 - 1 and not raster.valid[:, :20].any()
     assert sar_scale_of(raster) == "linear"
     # Declared nodata, or a lowest value that is not a fill (decibels), is left as it is.
-    declared = read_raster(write_tif(tmp_path / "declared.tif", linear, GT, 32611, nodata=0.0), "sar")
-    assert declared.assumed_nodata is None and declared.valid[:, :20].all()
-    decibels = read_raster(write_tif(tmp_path / "db.tif", 10 * np.log10(linear[:, 20:]), GT, 32611), "sar")
-    assert decibels.assumed_nodata is None and sar_scale_of(decibels) == "db"
-    packed = np.where(linear > 0, linear * 10000, -32768).astype(np.int16)
-    assert read_raster(write_tif(tmp_path / "packed.tif", packed, GT, 32611), "sar").assumed_nodata == -32768.0
+    declared = write_tif(tmp_path / "declared.tif", linear, GT, 32611, nodata=0.0)
+    assert read_raster(declared, "sar").assumed_nodata is None and read_raster(declared, "sar").valid[:, :20].all()
+    decibels = write_tif(tmp_path / "db.tif", 10 * np.log10(linear[:, 20:]), GT, 32611)
+    assert read_raster(decibels, "sar").assumed_nodata is None and sar_scale_of(read_raster(decibels, "sar")) == "db"
+    packed = write_tif(tmp_path / "packed.tif", np.where(linear > 0, linear * 10000, -32768).astype(np.int16), GT, 32611)
+    assert read_raster(packed, "sar").assumed_nodata == -32768.0
+    # Without reading the pixels into memory (the warp from tie points), the same answer.
+    assert [undeclared_fill(p) for p in (path, declared, decibels, packed)] == [-9999.0, None, None, -32768.0]
 
 
 def test_pixel_centre_convention():

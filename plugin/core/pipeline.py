@@ -27,7 +27,7 @@ from .matching import DENSE_PAIRS, Matches, filter_ransac, match_nearest, within
 from .memory import check_memory
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
-from .raster_io import georeferencing, open_raster, read_raster, same_image
+from .raster_io import georeferencing, open_raster, read_raster, same_image, undeclared_fill
 
 LOGGER = logging.getLogger(__name__)
 # "auto": structural search, and the descriptor-guided matcher when the search is refused;
@@ -668,7 +668,8 @@ def result_from_tie_points(optical_path: str, sar_path: str, tie_points: TiePoin
     for the writers in ``outputs.py``: no network, no matching."""
     fit = fit_tie_points(tie_points, warp_model)
     empty = Matches(*(np.zeros(0),) * 6)
-    return RegistrationResult(raster_info(optical_path), raster_info(sar_path), tie_points, fit, empty, {}, False, "", "")
+    sar = replace(raster_info(sar_path), assumed_nodata=undeclared_fill(sar_path))  # as the registration read it
+    return RegistrationResult(raster_info(optical_path), sar, tie_points, fit, empty, {}, False, "", "")
 
 
 def register(

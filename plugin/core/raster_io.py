@@ -189,6 +189,21 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
     return values, valid, fill
 
 
+def undeclared_fill(path: str, index: int = 1) -> Optional[float]:
+    """The conventional fill (``CONVENTIONAL_FILLS``) that band ``index`` of ``path`` holds as its
+    lowest value while declaring no nodata, as ``read_band`` reads it, found by GDAL block by block
+    without holding the band in memory; else None."""
+    dataset = open_raster(path)  # held: a band outliving its dataset crashes GDAL 3.6
+    band = dataset.GetRasterBand(index)
+    if band.GetNoDataValue() is not None or not band.GetMaskFlags() & gdal.GMF_ALL_VALID or _palette_luminance(band) is not None:
+        return None
+    try:
+        lowest = band.ComputeRasterMinMax(False)[0]
+    except RuntimeError:  # nothing valid, or unreadable: reading it says so
+        return None
+    return lowest if lowest in CONVENTIONAL_FILLS else None
+
+
 def _palette_luminance(band: gdal.Band) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     """For a band of colour-table indices (a paletted GeoTIFF, PNG or GIF): per index, the
     luminance of its colour (float32) and whether it is opaque; None for any other band. An
