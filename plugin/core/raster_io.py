@@ -163,11 +163,10 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
     nodata = band.GetNoDataValue()
     palette = _palette_luminance(band)
     if palette is not None:  # the pixels are indices into the colour table, not intensities
-        index = values
-        values = palette[0][index]
-        valid = palette[1][index]
+        indices = values
+        values, valid = palette[0][indices], palette[1][indices]
         if nodata is not None and np.isfinite(nodata):
-            valid &= index != nodata
+            valid &= indices != nodata
     else:
         values = values.astype(np.float32, copy=False)
         valid = np.isfinite(values)
@@ -195,7 +194,8 @@ def undeclared_fill(path: str, index: int = 1) -> Optional[float]:
     without holding the band in memory; else None."""
     dataset = open_raster(path)  # held: a band outliving its dataset crashes GDAL 3.6
     band = dataset.GetRasterBand(index)
-    if band.GetNoDataValue() is not None or not band.GetMaskFlags() & gdal.GMF_ALL_VALID or _palette_luminance(band) is not None:
+    unsigned = band.DataType in (gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_UInt32)  # no fill below 0 to find
+    if unsigned or band.GetNoDataValue() is not None or not band.GetMaskFlags() & gdal.GMF_ALL_VALID:
         return None
     try:
         lowest = band.ComputeRasterMinMax(False)[0]

@@ -243,7 +243,7 @@ class DockController(QObject):
             if request.is_empty():
                 raise RegistrationError(tr("No output file is chosen."), tr("Choose where to write the registered SAR or the tie points."))
             twice = one_file_twice([(tr("Registered SAR"), request.warped_path), (tr(".points file"), request.points_path),
-                                            (tr("GeoPackage"), request.geopackage_path)])
+                                    (tr("GeoPackage"), request.geopackage_path)])
             if twice:
                 raise RegistrationError(tr("The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.").format(
                     first=twice[0], second=twice[1], path=twice[2]), tr("Give each output its own file name."))
