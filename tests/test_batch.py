@@ -206,6 +206,18 @@ def test_a_model_that_cannot_load_stops_the_batch(fake, sample, tmp_path):
     assert summary_rows(str(tmp_path))[0]["status"] == "pending" and fake.calls == []
 
 
+def test_a_misspelt_model_name_stops_the_batch_before_the_first_pair(fake, sample, tmp_path):
+    """The descriptor is loaded only when a pair needs the network, so a misspelt --model passed
+    every pair the structural search registers and stopped the batch at the first that needed it."""
+    pairs = [batch.Pair(sample["optical"], sample["sar"], str(tmp_path / "0.tif"))]
+    for options, message in ((RegistrationOptions(model="dffca-v9"), "no descriptor model named 'dffca-v9'. Choose one of: dffca-v2, dffca-v3"),
+                             (RegistrationOptions(feature_model="dffca-v3"), "no features model named 'dffca-v3'")):
+        with pytest.raises(RegistrationError, match=message):
+            batch.run_batch(pairs, str(tmp_path / "out"), options, make_extractor=lambda *a: "net")
+    assert fake.calls == [] and not os.path.exists(tmp_path / "out")
+    RegistrationOptions(model="dffca-v2", features="cfog", feature_model="unused with cfog").check()
+
+
 def test_threads_follow_the_environment(monkeypatch):
     import torch
 

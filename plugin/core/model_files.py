@@ -49,15 +49,23 @@ def default_name(kind: str, models_dir: str = MODELS_DIR, manifest: Optional[dic
     return name
 
 
+def manifest_entry(name: str, kind: str = "descriptor", models_dir: str = MODELS_DIR, manifest: Optional[dict] = None) -> dict:
+    """The manifest's entry for the model ``name`` of ``kind``, or a RegistrationError that names
+    the installed ones (``manifest``: already read, else read here)."""
+    manifest = manifest if manifest is not None else read_manifest(models_dir)
+    entry = manifest["models"].get(name)
+    if entry is None or kind_of(entry) != kind:
+        names = [n for n, e in manifest["models"].items() if kind_of(e) == kind]
+        raise RegistrationError(f"There is no {kind} model named '{name}'.", f"Choose one of: {', '.join(names)}.")
+    return entry
+
+
 def load_checkpoint(name: Optional[str] = None, models_dir: str = MODELS_DIR, kind: str = "descriptor") -> Tuple[str, dict]:
     """(name, checkpoint) of a model of ``kind`` listed in the manifest (its default when
     ``name`` is None), read after checking its sha256."""
     manifest = read_manifest(models_dir)
     name = name or default_name(kind, models_dir, manifest)
-    entry = manifest["models"].get(name)
-    names = [n for n, e in manifest["models"].items() if kind_of(e) == kind]
-    if entry is None or kind_of(entry) != kind:
-        raise RegistrationError(f"There is no {kind} model named '{name}'.", f"Choose one of: {', '.join(names)}.")
+    entry = manifest_entry(name, kind, models_dir, manifest)
     path = os.path.join(models_dir, entry["file"])
     if not os.path.exists(path) or sha256_of(path) != entry["sha256"]:
         raise RegistrationError(

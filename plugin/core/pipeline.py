@@ -25,6 +25,7 @@ from .structural import ScoreCache, match_templates
 from .keypoints import detect_keypoints
 from .matching import DENSE_PAIRS, Matches, filter_ransac, match_nearest, within_reach
 from .memory import check_memory
+from .model_files import manifest_entry
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
 from .raster_io import georeferencing, open_raster, read_raster, same_image, undeclared_fill
@@ -129,6 +130,11 @@ class RegistrationOptions:
                                     "Use a rotation of 0 to 180 degrees and a scale of 1 to 4 (defaults 20 and 1.35).")
         if self.search_radius <= 0 or self.ransac_threshold <= 0:
             raise RegistrationError("The search radius and RANSAC threshold must be positive.", "Use e.g. 100 px and 3 px.")
+        # Named models exist: the descriptor is loaded only when the network is needed, so a
+        # misspelt name went unnoticed until a pair needed it (in a batch, hours in).
+        for name, kind in ((self.model, "descriptor"), (self.feature_model if self.features == "learned" else None, "features")):
+            if name:
+                manifest_entry(name, kind)
 
 
 @dataclass
