@@ -90,6 +90,10 @@ def test_outputs_are_checked_before_the_registration(sample, tmp_path):
     done = run_cli("register", sample["optical"], sample["sar"], "-o", str(warped), "--gpkg", str(project), "--device", "cpu")
     assert done.returncode == 2 and "'tie_points' is then added or replaced, and its 1 other layer(s) are kept" in done.stderr
     assert not warped.exists() and "tie points" not in done.stdout
+    # A folder as the output: with --overwrite it was registered, then could not be written ("Is a directory").
+    (tmp_path / "folder.tif").mkdir()
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(tmp_path / "folder.tif"), "--overwrite", "--device", "cpu")
+    assert done.returncode == 2 and "is a folder, not a file" in done.stderr and "tie points" not in done.stdout
 
 
 def test_two_outputs_of_one_name_are_refused(sample, tmp_path):

@@ -44,6 +44,8 @@ def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool, kept: str 
     target = os.path.abspath(path)
     if is_an_input(target, inputs):
         raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
+    if os.path.isdir(target):  # no overwriting replaces a folder: it failed after the registration
+        raise RegistrationError(f"The output '{path}' is a folder, not a file.", "Give the output a file name (in that folder, or another).")
     if os.path.exists(target) and not overwrite:
         raise RegistrationError(f"The output '{path}' already exists.", f"Choose another name, or allow overwriting{f' ({kept})' if kept else ''}.")
     directory = os.path.dirname(target)
