@@ -149,6 +149,18 @@ def test_a_conventional_fill_is_read_as_nodata_where_the_band_declares_none(tmp_
     assert [undeclared_fill(p) for p in (path, declared, decibels, packed)] == [-9999.0, None, None, -32768.0]
 
 
+def test_a_file_of_several_rasters_names_them(tmp_path):
+    """A GeoPackage of two raster tables (or a NetCDF, HDF5 or SAFE product) opens with no band of
+    its own: it was called 'not a raster GDAL can read', with advice to convert it."""
+    scenes = str(tmp_path / "scenes.gpkg")
+    for table in ("optical", "sar"):
+        source = write_tif(tmp_path / f"{table}.tif", np.indices((80, 90)).sum(0).astype(np.uint8), GT, 32611)
+        gdal.Translate(scenes, source, format="GPKG", creationOptions=[f"RASTER_TABLE={table}", "APPEND_SUBDATASET=YES"])
+    with pytest.raises(RegistrationError, match=r"holds 2 rasters, not one: GPKG:.*scenes.gpkg:optical, GPKG:.*scenes.gpkg:sar\. Give the name"):
+        read_raster(scenes, "sar")
+    assert read_raster(f"GPKG:{scenes}:sar", "sar").shape == (80, 90)
+
+
 def test_pixel_centre_convention():
     centre_of_top_left = pixel_to_map(GT, np.array([[0.0, 0.0]]))
     np.testing.assert_allclose(centre_of_top_left, [[500005.0, 4199995.0]])

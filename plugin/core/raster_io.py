@@ -29,6 +29,7 @@ LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
 # Values that mark "no data" by convention where a band declares no nodata value (exports of other
 # tools, float32's lowest as ArcGIS writes it). Read as data, a SAR's border of -9999 made its
 # linear values look like decibels, and the pair was refused.
+MAX_SUBDATASETS_SHOWN = 6  # a file of several rasters: the names its refusal lists
 CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.float32).min))
 # Names GDAL opens that are no file on disk: a virtual file system's (/vsizip/archive.zip/sar.tif,
 # /vsicurl/https://...) and a driver's connection string or a URL (GPKG:x.gpkg:table, https://...).
@@ -89,6 +90,14 @@ def open_raster(path: str) -> gdal.Dataset:
         detail = str(error)
     else:
         detail = ""
+    subdatasets = dataset.GetSubDatasets() if dataset is not None and dataset.RasterCount == 0 else []
+    if subdatasets:  # a container: a GeoPackage of several rasters, a NetCDF or HDF5 product, a Sentinel-2 SAFE
+        shown = [name for name, _ in subdatasets[:MAX_SUBDATASETS_SHOWN]]
+        more = f" and {len(subdatasets) - len(shown)} more" if len(subdatasets) > len(shown) else ""
+        raise RegistrationError(
+            f"'{path}' holds {len(subdatasets)} rasters, not one: {', '.join(shown)}{more}.",
+            "Give the name of the one to register instead of the file's (in QGIS, add that one as a layer and choose the layer).",
+        )
     if dataset is None or dataset.RasterCount == 0:
         raise RegistrationError(
             f"'{path}' is not a raster GDAL can read{': ' + detail if detail else ''}.",
