@@ -182,7 +182,7 @@ def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray
         if nodata is not None and np.isfinite(nodata):
             valid &= values != np.float32(nodata)
     fill = None
-    if nodata is None and mask is None and palette is None and values.size:
+    if _may_hold_a_fill(band) and values.size:
         lowest = float(np.fmin.reduce(values, axis=None))  # NaN aside
         if lowest in CONVENTIONAL_FILLS:
             fill, filled = lowest, values == np.float32(lowest)
@@ -203,14 +203,20 @@ def undeclared_fill(path: str, index: int = 1) -> Optional[float]:
     without holding the band in memory; else None."""
     dataset = open_raster(path)  # held: a band outliving its dataset crashes GDAL 3.6
     band = dataset.GetRasterBand(index)
-    unsigned = band.DataType in (gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_UInt32)  # no fill below 0 to find
-    if unsigned or band.GetNoDataValue() is not None or not band.GetMaskFlags() & gdal.GMF_ALL_VALID:
+    if not _may_hold_a_fill(band):
         return None
     try:
         lowest = band.ComputeRasterMinMax(False)[0]
     except RuntimeError:  # nothing valid, or unreadable: reading it says so
         return None
     return lowest if lowest in CONVENTIONAL_FILLS else None
+
+
+def _may_hold_a_fill(band: gdal.Band) -> bool:
+    """Whether a conventional fill can stand for nodata in ``band``: it declares no nodata value
+    and no mask, and its type holds values below 0 (so not a palette's indices either)."""
+    unsigned = band.DataType in (gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_UInt32)
+    return not unsigned and band.GetNoDataValue() is None and bool(band.GetMaskFlags() & gdal.GMF_ALL_VALID)
 
 
 def _palette_luminance(band: gdal.Band) -> Optional[Tuple[np.ndarray, np.ndarray]]:
