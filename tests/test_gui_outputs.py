@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
-from qgis.core import Qgis, QgsProject, QgsRasterLayer
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRasterLayer
 
 from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
@@ -61,7 +61,10 @@ def test_writes_georeferenced_warped_sar_and_tie_points(shown, qtbot, tmp_path, 
     inside = output.ReadAsArray().astype(float)[100:600, 100:600]
     assert np.corrcoef(inside.ravel(), expected.ravel())[0, 1] > 0.98
     assert len(raster_layers_showing(warped)) == 1 and raster_layers_showing(warped)[0].isValid()
-    assert len(open(points).read().splitlines()) == 41
+    assert len(open(points).read().splitlines()) == 2 + 40  # the CRS line, the header
+    # QGIS reads the CRS line as the Georeferencer does (without it: the project's CRS) and finds the optical's.
+    crs_line = open(points).readline().rstrip("\n")
+    assert QgsCoordinateReferenceSystem(crs_line.replace("#CRS: ", "")) == QgsCoordinateReferenceSystem.fromWkt(optical.GetProjection())
     assert ogr.Open(geopackage).GetLayer(0).GetFeatureCount() == 40
     assert "Wrote" in " ".join(messages(iface, Qgis.Success))
 
@@ -76,7 +79,7 @@ def test_writes_what_the_layers_show(shown, qtbot, tmp_path):
     shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("homography"))
     points = str(tmp_path / "edited.points")
     assert write(shown, qtbot, points=points).succeeded
-    assert len(open(points).read().splitlines()) == 1 + 10
+    assert len(open(points).read().splitlines()) == 2 + 10
     assert shown.result.fit.model == "homography" and shown.dock.table_model.rowCount() == 10
 
 

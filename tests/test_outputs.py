@@ -224,8 +224,9 @@ def test_a_full_disk_is_named_whatever_words_gdal_or_ogr_use(tmp_path, monkeypat
 def test_points_file_round_trip(result, tmp_path):
     path = outputs.write_points_file(result, str(tmp_path / "tie.points"))
     lines = open(path).read().splitlines()
-    assert lines[0] == "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual" and len(lines) == 31
-    first = lines[1].split(",")
+    assert lines[0].startswith("#CRS: PROJCRS[") and "32611" in lines[0]  # the optical's, as the Georeferencer writes it
+    assert lines[1] == "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual" and len(lines) == 32
+    first = lines[2].split(",")
     assert float(first[3]) < 0  # the Georeferencer's source y axis points up
     back = outputs.read_points_file(path, OPTICAL_GT)
     np.testing.assert_allclose(back.optical_xy, result.tie_points.optical_xy, atol=1e-6)
@@ -233,6 +234,29 @@ def test_points_file_round_trip(result, tmp_path):
     np.testing.assert_array_equal(back.enabled, result.tie_points.enabled)
     refit = fit_tie_points(back, "affine")
     np.testing.assert_allclose(refit.sar_to_optical, result.fit.sar_to_optical, atol=1e-6)
+
+
+def test_points_saved_in_another_crs_are_read_in_the_opticals(result, tmp_path):
+    """The Georeferencer saves map coordinates in its target CRS and names it on the first line;
+    read as if in the optical raster's CRS, points in degrees or another zone landed anywhere."""
+    path = outputs.write_points_file(result, str(tmp_path / "utm.points"))
+    lines = open(path).read().splitlines()
+    utm, wgs84 = osr.SpatialReference(), osr.SpatialReference()
+    utm.ImportFromEPSG(32611)
+    wgs84.ImportFromEPSG(4326)
+    wgs84.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)  # lon, lat, as QGIS writes them
+    to_degrees = osr.CoordinateTransformation(utm, wgs84)
+    degrees = ["#CRS: EPSG:4326", lines[1]]
+    for line in lines[2:]:
+        values = line.split(",")
+        values[:2] = [f"{v:.10f}" for v in to_degrees.TransformPoint(float(values[0]), float(values[1]))[:2]]
+        degrees.append(",".join(values))
+    (tmp_path / "degrees.points").write_text("\n".join(degrees) + "\n")
+    back = outputs.read_points_file(str(tmp_path / "degrees.points"), OPTICAL_GT, result.optical.crs_wkt)
+    np.testing.assert_allclose(back.optical_xy, result.tie_points.optical_xy, atol=1e-3)
+    (tmp_path / "nonsense.points").write_text("#CRS: not a crs\n" + "\n".join(lines[1:]) + "\n")
+    with pytest.raises(RegistrationError, match="names no coordinate reference system"):
+        outputs.read_points_file(str(tmp_path / "nonsense.points"), OPTICAL_GT, result.optical.crs_wkt)
 
 
 def test_a_points_file_that_cannot_be_read_says_so(tmp_path):

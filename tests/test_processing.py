@@ -149,7 +149,7 @@ def test_warp_from_points_file(processing, sample, truth_files, tmp_path):
     assert feature_count(out["TIE_POINTS"]) == 45
     assert epsg_of_layer(out["TIE_POINTS"]) == "EPSG:3395"
     assert "Fit RMSE" in open(out["REPORT"]).read()
-    assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == 46
+    assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == 2 + 45  # the CRS line, the header
 
 
 def test_tie_points_into_a_project_geopackage_keep_its_layers_and_are_returned_by_layer_name(processing, sample, truth_files, tmp_path):
@@ -366,7 +366,7 @@ def test_register_sample_writes_georeferenced_outputs(registered, sample):
     check_warped(out["OUTPUT"], sample)
     assert 8 <= results["TIE_POINTS_USED"] <= results["CANDIDATES"] == feature_count(out["TIE_POINTS"])
     assert epsg_of_layer(out["TIE_POINTS"]) == "EPSG:3395"
-    assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == results["CANDIDATES"] + 1
+    assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == results["CANDIDATES"] + 2
     assert 0 <= results["RMSE"] < 2.0
     report = open(out["REPORT"]).read()
     assert "Fit RMSE" in report and str(results["TIE_POINTS_USED"]) in report

@@ -14,7 +14,7 @@ import sys
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
-from osgeo import gdal, ogr
+from osgeo import gdal, ogr, osr
 
 from . import parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
@@ -307,7 +307,10 @@ def write_points_file(result: RegistrationResult, path: str, overwrite: bool = F
     tie_points = result.tie_points
     map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
     lengths = residual_lengths(result)
-    lines = [POINTS_HEADER]
+    # The CRS line, as the Georeferencer writes it: without it, it reads the map coordinates in the
+    # project's CRS (QGIS 3.22) or the SAR's own (later versions), wherever the optical's differs.
+    crs = [f"#CRS: {spatial_reference(result.optical.crs_wkt).ExportToWkt(['FORMAT=WKT2_2019', 'MULTILINE=NO'])}"] if result.optical.crs_wkt else []
+    lines = crs + [POINTS_HEADER]
     for i in range(len(tie_points)):
         dx, dy = result.fit.residuals[i]
         lines.append(
@@ -320,13 +323,18 @@ def write_points_file(result: RegistrationResult, path: str, overwrite: bool = F
     return path
 
 
-def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...]]) -> TiePoints:
-    """Reads a Georeferencer .points file back into tie points (pixel grids, OpenCV convention)."""
+def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...]], optical_crs_wkt: Optional[str] = None) -> TiePoints:
+    """Reads a Georeferencer .points file back into tie points (pixel grids, OpenCV convention).
+    Map coordinates in another CRS than the optical's (the file's '#CRS:' line: the Georeferencer
+    saves them in its target CRS) are transformed to the optical's."""
     rows: List[List[float]] = []
+    crs = None
     try:
         with open(path, encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
                 line = line.strip()
+                if line.startswith("#CRS:") and crs is None:
+                    crs = line[len("#CRS:"):].strip()
                 if not line or line.startswith("#") or line.startswith("mapX"):
                     continue
                 values = [float(v) for v in line.split(",")[:5]]
@@ -339,6 +347,8 @@ def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...
     if not rows:
         raise RegistrationError(f"'{path}' holds no tie points.", "Choose a .points file saved by the Georeferencer or this plugin.")
     table = np.array(rows)
+    if crs and optical_crs_wkt:
+        table[:, :2] = _to_optical_crs(table[:, :2], crs, optical_crs_wkt, path)
     inverse = gdal.InvGeoTransform(optical_geotransform_ or PIXEL_SPACE_GEOTRANSFORM)
     col = inverse[0] + table[:, 0] * inverse[1] + table[:, 1] * inverse[2]
     row = inverse[3] + table[:, 0] * inverse[4] + table[:, 1] * inverse[5]
@@ -350,6 +360,22 @@ def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...
         rejected_by=["" if e else "user" for e in enabled],
         enabled=enabled,
     )
+
+
+def _to_optical_crs(map_xy: np.ndarray, crs: str, optical_crs_wkt: str, path: str) -> np.ndarray:
+    """``map_xy`` in the CRS a .points file names (WKT or 'EPSG:n'), in the optical raster's CRS."""
+    source, target = osr.SpatialReference(), spatial_reference(optical_crs_wkt)
+    try:
+        known = source.SetFromUserInput(crs) == 0  # an error code, or an exception where osr raises them
+    except RuntimeError:
+        known = False
+    if not known:
+        raise RegistrationError(f"The CRS line of '{path}' names no coordinate reference system GDAL knows ({crs[:80]}).",
+                                "Save the tie points again from the QGIS Georeferencer, or remove that line if the points are in the optical raster's CRS.")
+    source.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    if source.IsSame(target):
+        return map_xy
+    return np.array(osr.CoordinateTransformation(source, target).TransformPoints(map_xy.tolist()))[:, :2]
 
 
 TIE_POINT_FIELDS = (

@@ -128,7 +128,7 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
                 except TiePointsCancelled:
                     return {}
             else:
-                tie_points = outputs.read_points_file(points_file, optical_info.geotransform)
+                tie_points = outputs.read_points_file(points_file, optical_info.geotransform, optical_info.crs_wkt)
             feedback.pushInfo(self.tr("{} tie points read, {} enabled.").format(len(tie_points), int(tie_points.enabled.sum())))
             result = pipeline.result_from_tie_points(optical, sar, tie_points, model)
         feedback.setProgress(25.0)
