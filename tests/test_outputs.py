@@ -10,6 +10,7 @@ from plugin.core import outputs
 from plugin.core.errors import RegistrationError
 from plugin.core.matching import Matches
 from plugin.core.pipeline import RasterInfo, RegistrationResult, TiePoints, fit_tie_points, result_from_tie_points
+from plugin.core.raster_io import pixel_to_map
 from tests.conftest import write_tif
 
 OPTICAL_GT = (440000.0, 10.0, 0.0, 3730000.0, 0.0, -10.0)
@@ -222,18 +223,34 @@ def test_a_full_disk_is_named_whatever_words_gdal_or_ogr_use(tmp_path, monkeypat
 
 
 def test_points_file_round_trip(result, tmp_path):
+    """As QGIS 3.22.16's Georeferencer writes and reads them: the optical's CRS first, then source
+    coordinates in the SAR's own geotransform's coordinates where it has one (in pixels, these
+    landed far off the georeferenced SAR), else pixel corners with y = -row."""
+    sar_gt = gdal.Open(result.sar.path).GetGeoTransform()
     path = outputs.write_points_file(result, str(tmp_path / "tie.points"))
     lines = open(path).read().splitlines()
     assert lines[0].startswith("#CRS: PROJCRS[") and "32611" in lines[0]  # the optical's, as the Georeferencer writes it
-    assert lines[1] == "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual" and len(lines) == 32
-    first = lines[2].split(",")
-    assert float(first[3]) < 0  # the Georeferencer's source y axis points up
-    back = outputs.read_points_file(path, OPTICAL_GT)
+    assert lines[1] == "mapX,mapY,sourceX,sourceY,enable,dX,dY,residual" and len(lines) == 32
+    source = np.array([[float(v) for v in line.split(",")[2:4]] for line in lines[2:]])
+    np.testing.assert_allclose(source, pixel_to_map(sar_gt, result.tie_points.sar_xy), atol=1e-6)
+    back = outputs.read_points_file(path, OPTICAL_GT, result.optical.crs_wkt, sar_gt)
     np.testing.assert_allclose(back.optical_xy, result.tie_points.optical_xy, atol=1e-6)
     np.testing.assert_allclose(back.sar_xy, result.tie_points.sar_xy, atol=1e-6)
     np.testing.assert_array_equal(back.enabled, result.tie_points.enabled)
     refit = fit_tie_points(back, "affine")
     np.testing.assert_allclose(refit.sar_to_optical, result.fit.sar_to_optical, atol=1e-6)
+    # A SAR without a geotransform of its own: pixels, the row counted upwards.
+    result.sar = RasterInfo(write_tif(tmp_path / "plain.tif", gdal.Open(result.sar.path).ReadAsArray()), 150, 120, None, None, (1,))
+    lines = open(outputs.write_points_file(result, str(tmp_path / "plain.points"))).read().splitlines()
+    first = [float(v) for v in lines[2].split(",")]
+    np.testing.assert_allclose(first[2:4], [result.tie_points.sar_xy[0, 0] + 0.5, -(result.tie_points.sar_xy[0, 1] + 0.5)], atol=1e-6)
+    back = outputs.read_points_file(str(tmp_path / "plain.points"), OPTICAL_GT, result.optical.crs_wkt)
+    np.testing.assert_allclose(back.sar_xy, result.tie_points.sar_xy, atol=1e-6)
+    # A file headed pixelX, pixelY (earlier Georeferencers, this plugin before) holds pixels whatever the SAR.
+    old = [lines[0], "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual"] + lines[2:]
+    (tmp_path / "old.points").write_text("\n".join(old) + "\n")
+    back = outputs.read_points_file(str(tmp_path / "old.points"), OPTICAL_GT, result.optical.crs_wkt, sar_gt)
+    np.testing.assert_allclose(back.sar_xy, result.tie_points.sar_xy, atol=1e-6)
 
 
 def test_points_saved_in_another_crs_are_read_in_the_opticals(result, tmp_path):
@@ -252,7 +269,7 @@ def test_points_saved_in_another_crs_are_read_in_the_opticals(result, tmp_path):
         values[:2] = [f"{v:.10f}" for v in to_degrees.TransformPoint(float(values[0]), float(values[1]))[:2]]
         degrees.append(",".join(values))
     (tmp_path / "degrees.points").write_text("\n".join(degrees) + "\n")
-    back = outputs.read_points_file(str(tmp_path / "degrees.points"), OPTICAL_GT, result.optical.crs_wkt)
+    back = outputs.read_points_file(str(tmp_path / "degrees.points"), OPTICAL_GT, result.optical.crs_wkt, gdal.Open(result.sar.path).GetGeoTransform())
     np.testing.assert_allclose(back.optical_xy, result.tie_points.optical_xy, atol=1e-3)
     (tmp_path / "nonsense.points").write_text("#CRS: not a crs\n" + "\n".join(lines[1:]) + "\n")
     with pytest.raises(RegistrationError, match="names no coordinate reference system"):

@@ -375,7 +375,8 @@ def test_register_sample_writes_georeferenced_outputs(registered, sample):
 
 def test_register_sample_matches_the_truth(registered, sample):
     _, out = registered
-    points = outputs.read_points_file(out["POINTS_FILE"], gdal.Open(sample["optical"]).GetGeoTransform())
+    points = outputs.read_points_file(out["POINTS_FILE"], gdal.Open(sample["optical"]).GetGeoTransform(), None,
+                                      gdal.Open(sample["sar"]).GetGeoTransform())
     offset = points.optical_xy[points.enabled] - points.sar_xy[points.enabled]
     np.testing.assert_allclose(np.median(offset, axis=0), SHIFT, atol=1.0)
 

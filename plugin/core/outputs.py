@@ -19,13 +19,14 @@ from osgeo import gdal, ogr, osr
 from . import parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
-from .raster_io import open_raster, pixel_to_map, source_files, spatial_reference
+from .raster_io import map_to_pixel, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
 
 gdal.UseExceptions()
 ogr.UseExceptions()
 # For a raster with no georeferencing, QGIS shows pixel (col, row) at map (col, -row).
 PIXEL_SPACE_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
-POINTS_HEADER = "mapX,mapY,pixelX,pixelY,enable,dX,dY,residual"
+POINTS_HEADER = "mapX,mapY,sourceX,sourceY,enable,dX,dY,residual"  # as QGIS's Georeferencer writes it (3.22.16)
+OLD_POINTS_HEADER = "mapX,mapY,pixelX,pixelY"  # earlier Georeferencers and this plugin before: source always in pixels
 TIE_POINT_LAYER = "tie_points"  # the layer write_geopackage writes (a GeoPackage may hold others)
 FULL_DISK_BYTES = 1 << 20  # less free space than this, after a write failed: the disk is full
 
@@ -302,10 +303,12 @@ def residual_lengths(result: RegistrationResult) -> np.ndarray:
 
 
 def write_points_file(result: RegistrationResult, path: str, overwrite: bool = False) -> str:
-    """QGIS Georeferencer GCP file: map X/Y in the optical CRS, source pixel X/Y of the SAR raster
-    in the Georeferencer's convention (pixel corners, y = -row), residuals in optical pixels."""
+    """QGIS Georeferencer GCP file: map X/Y in the optical CRS (named on the first line), the SAR
+    positions as the Georeferencer's source coordinates (``georeferencer_source``), residuals in
+    optical pixels."""
     tie_points = result.tie_points
     map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
+    source_xy = georeferencer_source(tie_points.sar_xy, own_geotransform(result.sar.path))
     lengths = residual_lengths(result)
     # The CRS line, as the Georeferencer writes it: without it, it reads the map coordinates in the
     # project's CRS (QGIS 3.22) or the SAR's own (later versions), wherever the optical's differs.
@@ -314,7 +317,7 @@ def write_points_file(result: RegistrationResult, path: str, overwrite: bool = F
     for i in range(len(tie_points)):
         dx, dy = result.fit.residuals[i]
         lines.append(
-            f"{map_xy[i, 0]:.10f},{map_xy[i, 1]:.10f},{tie_points.sar_xy[i, 0] + 0.5:.6f},{-(tie_points.sar_xy[i, 1] + 0.5):.6f},"
+            f"{map_xy[i, 0]:.10f},{map_xy[i, 1]:.10f},{source_xy[i, 0]:.10f},{source_xy[i, 1]:.10f},"
             f"{int(bool(tie_points.enabled[i]))},{dx:.6f},{dy:.6f},{lengths[i]:.6f}"
         )
     with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
@@ -323,18 +326,31 @@ def write_points_file(result: RegistrationResult, path: str, overwrite: bool = F
     return path
 
 
-def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...]], optical_crs_wkt: Optional[str] = None) -> TiePoints:
+def georeferencer_source(sar_xy: np.ndarray, sar_geotransform: Optional[Tuple[float, ...]]) -> np.ndarray:
+    """SAR pixel positions (OpenCV convention) as QGIS's Georeferencer gives source coordinates:
+    in the SAR's own geotransform's coordinates where it has one (``raster_io.own_geotransform``),
+    else in pixels with the row counted upwards (pixel corners: x = column, y = -row)."""
+    if sar_geotransform is not None:
+        return pixel_to_map(sar_geotransform, sar_xy)
+    return np.stack([sar_xy[:, 0] + 0.5, -(sar_xy[:, 1] + 0.5)], axis=1)
+
+
+def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...]], optical_crs_wkt: Optional[str] = None,
+                     sar_geotransform: Optional[Tuple[float, ...]] = None) -> TiePoints:
     """Reads a Georeferencer .points file back into tie points (pixel grids, OpenCV convention).
     Map coordinates in another CRS than the optical's (the file's '#CRS:' line: the Georeferencer
-    saves them in its target CRS) are transformed to the optical's."""
+    saves them in its target CRS) are transformed to the optical's. Source coordinates are read as
+    ``georeferencer_source`` gives them for a SAR with ``sar_geotransform`` (its own), except in a
+    file headed ``OLD_POINTS_HEADER``, where they are pixels."""
     rows: List[List[float]] = []
-    crs = None
+    crs, in_pixels = None, False
     try:
         with open(path, encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
                 line = line.strip()
                 if line.startswith("#CRS:") and crs is None:
                     crs = line[len("#CRS:"):].strip()
+                in_pixels = in_pixels or line.startswith(OLD_POINTS_HEADER)
                 if not line or line.startswith("#") or line.startswith("mapX"):
                     continue
                 values = [float(v) for v in line.split(",")[:5]]
@@ -349,13 +365,14 @@ def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...
     table = np.array(rows)
     if crs and optical_crs_wkt:
         table[:, :2] = _to_optical_crs(table[:, :2], crs, optical_crs_wkt, path)
-    inverse = gdal.InvGeoTransform(optical_geotransform_ or PIXEL_SPACE_GEOTRANSFORM)
-    col = inverse[0] + table[:, 0] * inverse[1] + table[:, 1] * inverse[2]
-    row = inverse[3] + table[:, 0] * inverse[4] + table[:, 1] * inverse[5]
+    if sar_geotransform is not None and not in_pixels:
+        sar_xy = map_to_pixel(sar_geotransform, table[:, 2:4])
+    else:
+        sar_xy = np.stack([table[:, 2] - 0.5, -table[:, 3] - 0.5], axis=1)
     enabled = table[:, 4] > 0
     return TiePoints(
-        optical_xy=np.stack([col - 0.5, row - 0.5], axis=1),
-        sar_xy=np.stack([table[:, 2] - 0.5, -table[:, 3] - 0.5], axis=1),
+        optical_xy=map_to_pixel(optical_geotransform_ or PIXEL_SPACE_GEOTRANSFORM, table[:, :2]),
+        sar_xy=sar_xy,
         distance=np.full(len(table), np.nan),
         rejected_by=["" if e else "user" for e in enabled],
         enabled=enabled,

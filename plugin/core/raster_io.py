@@ -335,6 +335,13 @@ def _one_value(data: np.ndarray, valid: np.ndarray) -> bool:
     return True
 
 
+def own_geotransform(path: str) -> Optional[Tuple[float, ...]]:
+    """The geotransform the raster itself carries (None without one, even where GCPs place it).
+    QGIS's Georeferencer takes a raster with one as georeferenced, and gives its points' source
+    coordinates in that geotransform's coordinates rather than in pixels."""
+    return open_raster(path).GetGeoTransform(can_return_null=True)
+
+
 def pixel_to_map(geotransform, xy: np.ndarray) -> np.ndarray:
     """OpenCV pixel centres (N x 2) -> map coordinates (N x 2) through a GDAL geotransform."""
     col, row = xy[:, 0] + 0.5, xy[:, 1] + 0.5

@@ -128,7 +128,9 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
                 except TiePointsCancelled:
                     return {}
             else:
-                tie_points = outputs.read_points_file(points_file, optical_info.geotransform, optical_info.crs_wkt)
+                from ..core.raster_io import own_geotransform
+
+                tie_points = outputs.read_points_file(points_file, optical_info.geotransform, optical_info.crs_wkt, own_geotransform(sar))
             feedback.pushInfo(self.tr("{} tie points read, {} enabled.").format(len(tie_points), int(tie_points.enabled.sum())))
             result = pipeline.result_from_tie_points(optical, sar, tie_points, model)
         feedback.setProgress(25.0)
