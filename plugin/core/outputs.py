@@ -310,8 +310,9 @@ def write_points_file(result: RegistrationResult, path: str, overwrite: bool = F
     map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
     source_xy = georeferencer_source(tie_points.sar_xy, own_geotransform(result.sar.path))
     lengths = residual_lengths(result)
-    # The CRS line, as the Georeferencer writes it: without it, it reads the map coordinates in the
-    # project's CRS (QGIS 3.22) or the SAR's own (later versions), wherever the optical's differs.
+    # The CRS line, as the Georeferencer writes it: without it, the Georeferencer reads the map
+    # coordinates in its target CRS (the SAR's own where the SAR is georeferenced; earlier versions:
+    # the project's), wherever the optical's differs.
     crs = [f"#CRS: {spatial_reference(result.optical.crs_wkt).ExportToWkt(['FORMAT=WKT2_2019', 'MULTILINE=NO'])}"] if result.optical.crs_wkt else []
     lines = crs + [POINTS_HEADER]
     for i in range(len(tie_points)):
