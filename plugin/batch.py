@@ -161,6 +161,9 @@ def _rasters_by_name(folder: str) -> Dict[str, str]:
 
 def pairs_from_folders(optical_dir: str, sar_dir: str, outdir: str) -> List[Pair]:
     """Pairs of rasters with the same file name (without extension, ignoring case) in both folders."""
+    if os.path.isdir(optical_dir) and os.path.isdir(sar_dir) and os.path.samefile(optical_dir, sar_dir):
+        raise RegistrationError(f"The optical and the SAR folder are both '{optical_dir}': every raster would be paired with itself.",
+                                "Put the optical and the SAR rasters in two folders, with the same file names, or list the pairs in a CSV.")
     optical, sar = _rasters_by_name(optical_dir), _rasters_by_name(sar_dir)
     for name in sorted(set(optical) ^ set(sar)):
         LOGGER.warning("no partner for %s: skipped", optical.get(name) or sar.get(name))

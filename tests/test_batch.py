@@ -139,6 +139,8 @@ def test_pairs_from_folders_match_by_name(tmp_path):
             (tmp_path / folder / name).write_text("")
     pairs = batch.pairs_from_folders(str(tmp_path / "optical"), str(tmp_path / "sar"), str(tmp_path / "out"))
     assert [(os.path.basename(p.optical), os.path.basename(p.sar)) for p in pairs] == [("A.tif", "a.TIF"), ("b.tif", "b.tif")]
+    with pytest.raises(RegistrationError, match="optical and the SAR folder are both .*paired with itself"):  # each pair then failed alone
+        batch.pairs_from_folders(str(tmp_path / "optical"), str(tmp_path / "optical") + "/", str(tmp_path / "out"))
     (tmp_path / "sar" / "B.vrt").write_text("")  # two SAR rasters named b: which one? (one was dropped silently)
     with pytest.raises(RegistrationError, match="2 rasters named 'b'"):
         batch.pairs_from_folders(str(tmp_path / "optical"), str(tmp_path / "sar"), str(tmp_path / "out"))
