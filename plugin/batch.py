@@ -12,6 +12,7 @@ Qt-free: this module uses only the core.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import math
@@ -126,7 +127,9 @@ def pairs_from_csv(path: str, outdir: str) -> List[Pair]:
     base = os.path.dirname(os.path.abspath(path))
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            lines = [(n, [cell.strip() for cell in row]) for n, row in enumerate(csv.reader(handle), 1) if row and any(row) and not row[0].lstrip().startswith("#")]
+            text = handle.read()
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        lines = [(n, [cell.strip() for cell in row]) for n, row in enumerate(rows, 1) if row and any(row) and not row[0].lstrip().startswith("#")]
     except (UnicodeDecodeError, csv.Error) as error:
         raise RegistrationError(f"'{path}' is not a CSV file of text in UTF-8 ({error}).",
                                 "Give a CSV of optical,SAR[,output] rows saved as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet), or two folders.") from None
@@ -143,6 +146,18 @@ def pairs_from_csv(path: str, outdir: str) -> List[Pair]:
             raise RegistrationError(f"Line {number} of '{path}' does not give an optical and a SAR raster.", "Each row needs optical,SAR[,output].")
         rows.append((os.path.join(base, record["optical"]), os.path.join(base, record["sar"]), record.get("output", "")))
     return _finish_pairs(rows, outdir, f"'{path}'")
+
+
+def _delimiter(text: str) -> str:
+    """A comma, or the semicolon or tab that spreadsheets in some languages save CSV with: the
+    first of them in the first line that is not a comment and holds any."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            for delimiter in (",", ";", "\t"):
+                if delimiter in line:
+                    return delimiter
+            break
+    return ","
 
 
 def _rasters_by_name(folder: str) -> Dict[str, str]:

@@ -72,6 +72,15 @@ def test_pairs_from_csv_without_header_gets_unique_outputs(tmp_path):
     assert [os.path.basename(p.output) for p in pairs] == ["s_registered.tif", "s_registered_2.tif"]
 
 
+@pytest.mark.parametrize("text", ["# pairs\noptical;sar;output\no.tif;s.tif;x.tif\n", "o.tif\ts.tif\tx.tif\n", "optical,sar\no.tif,s;1.tif\n"])
+def test_a_csv_saved_with_semicolons_or_tabs_is_read(tmp_path, text):
+    """Spreadsheets in German, French and other languages save CSV with semicolons: every line was
+    refused as not giving an optical and a SAR raster. A comma on the first line still decides."""
+    (tmp_path / "p.csv").write_text(text)
+    pair = batch.pairs_from_csv(str(tmp_path / "p.csv"), str(tmp_path))[0]
+    assert (os.path.basename(pair.optical), os.path.basename(pair.sar)) in (("o.tif", "s.tif"), ("o.tif", "s;1.tif"))
+
+
 @pytest.mark.parametrize("text, message", [("o.tif\n", "does not give an optical and a SAR"), ("optical,radar\no.tif,s.tif\n", "must name the columns"),
                                            ("o.tif,s.tif,x.tif\no.tif,t.tif,x.tif\n", "the same output"), ("# nothing\n", "holds no pairs")])
 def test_bad_pairs_csv(tmp_path, text, message):
