@@ -1,4 +1,5 @@
 import os
+import re
 
 import numpy as np
 import pytest
@@ -147,6 +148,27 @@ def test_a_conventional_fill_is_read_as_nodata_where_the_band_declares_none(tmp_
     assert read_raster(packed, "sar").assumed_nodata == -32768.0
     # Without reading the pixels into memory (the warp from tie points), the same answer.
     assert [undeclared_fill(p) for p in (path, declared, decibels, packed)] == [-9999.0, None, None, -32768.0]
+
+
+def test_a_folder_an_empty_file_and_an_archive_are_named_as_such(tmp_path):
+    """Each was 'not a raster GDAL can read', with advice to convert it; an archive's refusal names
+    the rasters inside it as GDAL reads them, and such a name registers."""
+    import zipfile
+
+    (tmp_path / "scenes").mkdir()
+    with pytest.raises(RegistrationError, match="is a folder, not a raster"):
+        read_raster(str(tmp_path / "scenes"), "sar")
+    (tmp_path / "cut.tif").write_bytes(b"")
+    with pytest.raises(RegistrationError, match=r"is empty \(0 bytes\)\. Its download"):
+        read_raster(str(tmp_path / "cut.tif"), "sar")
+    source = write_tif(tmp_path / "sar.tif", np.indices((80, 90)).sum(0).astype(np.uint8), GT, 32611)
+    with zipfile.ZipFile(tmp_path / "product.zip", "w") as archive:
+        archive.write(source, "product/measurement/sar.tif")
+        archive.writestr("product/annotation/notes.xml", "<a/>")
+    inside = f"/vsizip/{tmp_path / 'product.zip'}/product/measurement/sar.tif"
+    with pytest.raises(RegistrationError, match=f"is an archive, not a raster: it holds {re.escape(inside)}\\. Give the raster"):
+        read_raster(str(tmp_path / "product.zip"), "sar")
+    assert read_raster(inside, "sar").shape == (80, 90)
 
 
 def test_a_file_of_several_rasters_names_them(tmp_path):

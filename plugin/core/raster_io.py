@@ -29,7 +29,10 @@ LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
 # Values that mark "no data" by convention where a band declares no nodata value (exports of other
 # tools, float32's lowest as ArcGIS writes it). Read as data, a SAR's border of -9999 made its
 # linear values look like decibels, and the pair was refused.
-MAX_SUBDATASETS_SHOWN = 6  # a file of several rasters: the names its refusal lists
+MAX_SUBDATASETS_SHOWN = 6  # a file of several rasters, or an archive: the names its refusal lists
+ARCHIVES = ((".zip", "/vsizip/"), (".tar.gz", "/vsitar/"), (".tgz", "/vsitar/"), (".tar", "/vsitar/"))  # what GDAL reads inside
+ARCHIVE_RASTERS = (".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".jpg", ".nc", ".h5",
+                   "manifest.safe", "mtd_msil1c.xml", "mtd_msil2a.xml")  # Sentinel-1 and -2 products, as GDAL opens them
 CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.float32).min))
 # Names GDAL opens that are no file on disk: a virtual file system's (/vsizip/archive.zip/sar.tif,
 # /vsicurl/https://...) and a driver's connection string or a URL (GPKG:x.gpkg:table, https://...).
@@ -99,11 +102,27 @@ def open_raster(path: str) -> gdal.Dataset:
             "Give the name of the one to register instead of the file's (in QGIS, add that one as a layer and choose the layer).",
         )
     if dataset is None or dataset.RasterCount == 0:
-        raise RegistrationError(
-            f"'{path}' is not a raster GDAL can read{': ' + detail if detail else ''}.",
-            "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).",
-        )
+        raise _not_a_raster(path, detail.strip().rstrip("."))
     return dataset
+
+
+def _not_a_raster(path: str, detail: str) -> RegistrationError:
+    """Why GDAL opened no raster at ``path``, in the words of the likely cause: a folder, an empty
+    file, an archive (with the rasters it holds, named as GDAL opens them), or another format."""
+    if os.path.isdir(path):
+        return RegistrationError(f"'{path}' is a folder, not a raster.", "Choose the raster file inside it.")
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        return RegistrationError(f"'{path}' is empty (0 bytes).", "Its download, copy or export did not finish: get the file again.")
+    archive = next((prefix for suffix, prefix in ARCHIVES if path.lower().endswith(suffix)), None)
+    if archive and os.path.isfile(path):
+        inside = [name for name in (gdal.ReadDirRecursive(f"{archive}{path}") or []) if name.lower().endswith(ARCHIVE_RASTERS)]
+        names = [f"{archive}{path}/{name}" for name in inside[:MAX_SUBDATASETS_SHOWN]]
+        return RegistrationError(
+            f"'{path}' is an archive, not a raster{': it holds ' + ', '.join(names) if names else ', and it holds no raster file GDAL would name'}.",
+            "Give the raster inside it by the name shown (GDAL reads it from the archive), or unpack the archive.",
+        )
+    return RegistrationError(f"'{path}' is not a raster GDAL can read{': ' + detail if detail else ''}.",
+                             "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).")
 
 
 def georeferencing(dataset: gdal.Dataset) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
