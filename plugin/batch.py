@@ -260,8 +260,9 @@ def check_batch_outputs(pairs: List[Pair], outdir: str, extras=()) -> None:
     inputs = {outputs.file_key(path): f"{role} raster of pair {number}"
               for number, pair in enumerate(pairs, 1) for role, path in (("optical", pair.optical), ("SAR", pair.sar))}
     for what, path in named:
-        if outputs.file_key(path) in inputs:
-            raise RegistrationError(f"The {what}, '{path}', is the {inputs[outputs.file_key(path)]}: writing it would replace that input.",
+        role = inputs.get(outputs.file_key(path))
+        if role:
+            raise RegistrationError(f"The {what}, '{path}', is the {role}: writing it would replace that input.",
                                     "Write the outputs to another folder, or give the pair another output name.")
 
 

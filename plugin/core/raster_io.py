@@ -26,13 +26,13 @@ gdal.UseExceptions()
 IDENTITY_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 # ITU-R BT.601 luma weights for R, G, B.
 LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
-# Values that mark "no data" by convention where a band declares no nodata value (exports of other
-# tools, float32's lowest as ArcGIS writes it). Read as data, a SAR's border of -9999 made its
-# linear values look like decibels, and the pair was refused.
 MAX_SUBDATASETS_SHOWN = 6  # a file of several rasters, or an archive: the names its refusal lists
 ARCHIVES = ((".zip", "/vsizip/"), (".tar.gz", "/vsitar/"), (".tgz", "/vsitar/"), (".tar", "/vsitar/"))  # what GDAL reads inside
 ARCHIVE_RASTERS = (".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".jpg", ".nc", ".h5",
                    "manifest.safe", "mtd_msil1c.xml", "mtd_msil2a.xml")  # Sentinel-1 and -2 products, as GDAL opens them
+# Values that mark "no data" by convention where a band declares no nodata value (exports of other
+# tools, float32's lowest as ArcGIS writes it). Read as data, a SAR's border of -9999 made its
+# linear values look like decibels, and the pair was refused.
 CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.float32).min))
 # Names GDAL opens that are no file on disk: a virtual file system's (/vsizip/archive.zip/sar.tif,
 # /vsicurl/https://...) and a driver's connection string or a URL (GPKG:x.gpkg:table, https://...).
