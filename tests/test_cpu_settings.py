@@ -2,6 +2,8 @@
 after it, shared by overlapping users, and without any effect on the result."""
 import os
 import resource
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -149,3 +151,25 @@ def test_disabled_registrations_leave_the_process_alone(monkeypatch):
     before = blas_threads()
     with cpu_settings.engine_settings():
         assert not cpu_settings.active() and blas_threads() == before
+
+
+@pytest.mark.skipif(cpu_settings._glibc() is None, reason="the C library is not glibc")
+def test_a_training_process_keeps_freed_memory_from_then_on():
+    # In a process of its own: the setting is not undone (a training command does nothing else).
+    script = (
+        "import resource, numpy as np\n"
+        "from plugin.core import cpu_settings\n"
+        "def faults():\n"
+        "    np.ones(16 << 20, np.float32)\n"
+        "    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "    np.ones(16 << 20, np.float32)\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before\n"
+        "default = faults()\n"
+        "applied = cpu_settings.keep_freed_memory()\n"
+        "print(default, applied, faults(), faults())\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    output = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True).stdout
+    default, applied, kept, still_kept = output.split()
+    assert applied == "True"
+    assert int(kept) < 8 and int(still_kept) < 8 <= 32 <= int(default), output

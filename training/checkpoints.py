@@ -5,7 +5,6 @@ optimizer so that a rerun continues)."""
 from __future__ import annotations
 
 import argparse
-import ctypes
 import logging
 import os
 import sys
@@ -15,6 +14,7 @@ from typing import Callable, Optional, Tuple
 import numpy as np
 import torch
 
+from plugin.core import cpu_settings
 from plugin.core.descriptor import resolve_device
 from plugin.core.errors import RegistrationError
 
@@ -46,35 +46,12 @@ def add_schedule_arguments(parser: argparse.ArgumentParser, out: str, cache: str
     parser.add_argument("--seed", type=int, default=0)
 
 
-def keep_freed_memory() -> bool:
-    """Lets the C library keep the memory a training step frees, for the next step to reuse.
-
-    By default glibc hands each block over 32 MB (a step's activations: a batch of 128 patches of
-    96 px makes blocks of about 110 MB) back to the system when it is freed and asks for it anew,
-    and the system then zeroes every page of it again on first touch. On the 2-core AVX2 machine of
-    ``benchmarks/results/train-time.md`` that took a fifth of a descriptor step (3.5-3.9 s against
-    2.9-3.0 s, idle, one thread); the weights after the same steps are bit for bit the same, and
-    the process holds its peak (about 6.6 GB against 4.7 GB) instead of returning it between steps.
-    Only glibc has ``mallopt``; elsewhere nothing changes. Returns whether it was applied."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # another C library (musl): its allocator is left as it is
-        return False
-    m_trim_threshold, m_mmap_max = -1, -4  # glibc's <malloc.h>
-    return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2**31 - 1))
-
-
 def start_run(args) -> torch.device:
     """What every training command does first: fills in the cosine's horizon (``--schedule-epochs``,
-    default ``--max-epochs``; recorded in the checkpoint's command), keeps freed memory for reuse
-    (``keep_freed_memory``), seeds torch, and returns the
+    default ``--max-epochs``; recorded in the checkpoint's command), seeds torch, and returns the
     device by the engine's own rule (``auto``: CUDA when present; ``cuda`` without a GPU stops the
     run with the reason, rather than training for hours on the CPU unasked)."""
     args.schedule_epochs = args.schedule_epochs or args.max_epochs
-    if keep_freed_memory():
-        LOGGER.info("freed memory is kept for reuse (mallopt: no mmap, no trim)")
     torch.manual_seed(args.seed)
     try:
         return resolve_device(args.device)
@@ -156,6 +133,17 @@ def run_epochs(args, state: dict, network, optimizer, batch_loss: Callable, vali
         LOGGER.info(log_format, record)
         close_epoch(state, record, improved(metrics, state["best"]), config, network, optimizer, last_path, best_path)
     return best_path, state["epoch"]
+
+
+def run_command(parse_args: Callable, train: Callable) -> None:
+    """A training command's ``__main__``: logs, keeps freed memory for reuse (the process does
+    nothing but train: ``cpu_settings.keep_freed_memory``), trains as the command line asks, and
+    ends as ``exit_unless_finished`` says."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if cpu_settings.keep_freed_memory():
+        LOGGER.info("freed memory is kept for reuse (glibc: large blocks from the heap, never given back)")
+    arguments = parse_args()
+    exit_unless_finished(arguments, *train(arguments))
 
 
 def exit_unless_finished(args, best_path: str, epochs: int) -> None:

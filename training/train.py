@@ -20,7 +20,7 @@ import torch
 
 from plugin.core.network import DFFCANet
 from .augment import augment_pair, centre_crop
-from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, refuse_another_split, resume, run_epochs, start_run
+from .checkpoints import add_schedule_arguments, checkpoint_paths, refuse_another_split, resume, run_command, run_epochs, start_run
 from .loss import hardnet_loss, pair_distances
 from .patch_pairs import build_patch_set, leave_out_shared_ground, list_pairs
 
@@ -174,6 +174,4 @@ def parse_args(argv=None):
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    arguments = parse_args()
-    exit_unless_finished(arguments, *train(arguments))
+    run_command(parse_args, train)

@@ -23,7 +23,7 @@ import torch
 
 from plugin.core.feature_network import DenseFeatureNet
 from .feature_samples import KNOWN_SIGMA_PX, TEMPLATE_PX, load_labelled_pairs, sample_batch
-from .checkpoints import add_schedule_arguments, checkpoint_paths, exit_unless_finished, refuse_another_split, resume, run_epochs, start_run
+from .checkpoints import add_schedule_arguments, checkpoint_paths, refuse_another_split, resume, run_command, run_epochs, start_run
 from .loss import template_matching_loss, template_scores
 from .patch_pairs import leave_out_shared_ground, list_pairs, split_calibration
 
@@ -120,6 +120,4 @@ def parse_args(argv=None):
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    arguments = parse_args()
-    exit_unless_finished(arguments, *train(arguments))
+    run_command(parse_args, train)
