@@ -69,12 +69,12 @@ def _keep_freed_memory(libc) -> None:
 
 def keep_freed_memory() -> bool:
     """Freed memory kept for reuse from now on, and never given back: for a process that does
-    nothing else, such as a training run (``training/checkpoints.start_run``). A training step of
-    the descriptor frees and asks anew for blocks of about 110 MB (a batch of 128 patches of
-    96 px); on the 2-core AVX2 machine of ``benchmarks/results/train-time.md`` the kernel's zeroing
-    of their pages took a fifth of the step (3.5-3.9 s against 2.9-3.0 s, one thread), the weights
-    after the same steps are bit for bit the same, and the process holds its peak (about 6.6 GB
-    against 4.7 GB in that measurement). Returns whether it applied (glibc only)."""
+    nothing else, a training command (``training.checkpoints.run_command``). A descriptor training
+    step frees and asks anew for blocks of about 110 MB (a batch of 128 patches of 96 px), whose
+    pages the kernel zeroed again on every step. On the 2-core AVX2 machine of
+    ``benchmarks/results/train-time.md`` keeping them took ``make train`` from 2 h 30 min to 1 h
+    51 min, to the same weights bit for bit; the descriptor's process then holds its peak (13.2 GB
+    resident). Returns whether it applied (glibc only)."""
     libc = _glibc()
     if libc is None:
         return False
