@@ -331,9 +331,7 @@ def georeferencer_source(sar_xy: np.ndarray, sar_geotransform: Optional[Tuple[fl
     """SAR pixel positions (OpenCV convention) as QGIS's Georeferencer gives source coordinates:
     in the SAR's own geotransform's coordinates where it has one (``raster_io.own_geotransform``),
     else in pixels with the row counted upwards (pixel corners: x = column, y = -row)."""
-    if sar_geotransform is not None:
-        return pixel_to_map(sar_geotransform, sar_xy)
-    return np.stack([sar_xy[:, 0] + 0.5, -(sar_xy[:, 1] + 0.5)], axis=1)
+    return pixel_to_map(sar_geotransform or PIXEL_SPACE_GEOTRANSFORM, sar_xy)
 
 
 def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...]], optical_crs_wkt: Optional[str] = None,
@@ -366,14 +364,11 @@ def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...
     table = np.array(rows)
     if crs and optical_crs_wkt:
         table[:, :2] = _to_optical_crs(table[:, :2], crs, optical_crs_wkt, path)
-    if sar_geotransform is not None and not in_pixels:
-        sar_xy = map_to_pixel(sar_geotransform, table[:, 2:4])
-    else:
-        sar_xy = np.stack([table[:, 2] - 0.5, -table[:, 3] - 0.5], axis=1)
+    source_geotransform = PIXEL_SPACE_GEOTRANSFORM if in_pixels else sar_geotransform or PIXEL_SPACE_GEOTRANSFORM
     enabled = table[:, 4] > 0
     return TiePoints(
         optical_xy=map_to_pixel(optical_geotransform_ or PIXEL_SPACE_GEOTRANSFORM, table[:, :2]),
-        sar_xy=sar_xy,
+        sar_xy=map_to_pixel(source_geotransform, table[:, 2:4]),
         distance=np.full(len(table), np.nan),
         rejected_by=["" if e else "user" for e in enabled],
         enabled=enabled,
