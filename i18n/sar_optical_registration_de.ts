@@ -36,6 +36,26 @@
       <translation>Fertig</translation>
     </message>
     <message>
+      <source>id {id} in the optical layer</source>
+      <translation>Id {id} im optischen Layer</translation>
+    </message>
+    <message>
+      <source>id {id} in the SAR layer</source>
+      <translation>Id {id} im SAR-Layer</translation>
+    </message>
+    <message>
+      <source>one without an id in the optical layer</source>
+      <translation>einer ohne Id im optischen Layer</translation>
+    </message>
+    <message>
+      <source>one without an id in the SAR layer</source>
+      <translation>einer ohne Id im SAR-Layer</translation>
+    </message>
+    <message>
+      <source>{count} added point(s) not used ({points}): a tie point needs a point with the same id in the optical and in the SAR tie-point layer. Add the missing partner, or give both the same id, then re-fit.</source>
+      <translation>{count} hinzugefügte(r) Punkt(e) nicht verwendet ({points}): ein Passpunkt braucht einen Punkt mit derselben Id im optischen und im SAR-Passpunkt-Layer. Fügen Sie den fehlenden Partner hinzu oder geben Sie beiden dieselbe Id, dann passen Sie neu an.</translation>
+    </message>
+    <message>
       <source>Waiting to start...</source>
       <translation>Wartet auf den Start...</translation>
     </message>
@@ -328,8 +348,8 @@
       <translation>Neu anpassen</translation>
     </message>
     <message>
-      <source>Fit the transform again from the tie point layers after you deleted, moved or disabled points (set 'enabled' to 0); the network does not run again.</source>
-      <translation>Passt die Transformation erneut an die Passpunkt-Layer an, nachdem Sie Punkte gelöscht, verschoben oder deaktiviert haben ('enabled' auf 0 setzen); das Netz läuft nicht erneut.</translation>
+      <source>Fit the transform again from the tie point layers after you deleted, moved or disabled points (set 'enabled' to 0), or added a point in both layers under the same id; the network does not run again.</source>
+      <translation>Passt die Transformation erneut an die Passpunkt-Layer an, nachdem Sie Punkte gelöscht, verschoben oder deaktiviert ('enabled' auf 0 setzen) oder in beiden Layern einen Punkt mit derselben Id hinzugefügt haben; das Netz läuft nicht erneut.</translation>
     </message>
     <message>
       <source>Outputs</source>
@@ -426,6 +446,18 @@
     <message>
       <source>Registration of {name}</source>
       <translation>Registrierung von {name}</translation>
+    </message>
+    <message>
+      <source>Several points in the optical tie-point layer have the same id ({ids}).</source>
+      <translation>Mehrere Punkte im optischen Passpunkt-Layer haben dieselbe Id ({ids}).</translation>
+    </message>
+    <message>
+      <source>Several points in the SAR tie-point layer have the same id ({ids}).</source>
+      <translation>Mehrere Punkte im SAR-Passpunkt-Layer haben dieselbe Id ({ids}).</translation>
+    </message>
+    <message>
+      <source>Give each point you added an id of its own (the same id as its partner in the other layer), then re-fit.</source>
+      <translation>Geben Sie jedem hinzugefügten Punkt eine eigene Id (dieselbe wie sein Partner im anderen Layer), dann passen Sie neu an.</translation>
     </message>
     <message>
       <source>not mutual</source>

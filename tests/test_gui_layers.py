@@ -25,7 +25,7 @@ def features_by_id(layer):
 
 def set_enabled(layer, point_id, value):
     feature = features_by_id(layer)[point_id]
-    assert layer.startEditing()
+    assert layer.isEditable() or layer.startEditing()
     layer.changeAttributeValue(feature.id(), layer.fields().indexOf("enabled"), value)
     assert layer.commitChanges()
 
@@ -164,3 +164,67 @@ def test_zoom_to_point(shown, iface):
     assert canvas.extent().contains(feature.geometry().asPoint())
     assert min(canvas.extent().width(), canvas.extent().height()) < 200 * abs(shown.result.optical.geotransform[1])
     assert shown.layers.layer("optical").selectedFeatureIds() == [feature.id()]
+
+
+def add_point(layer, geotransform, pixel_xy, **attributes):
+    """A point added as QGIS's Add Point Feature tool adds it: the layer's default values filled
+    in (the next id, enabled), then the attributes the user types."""
+    from qgis.core import QgsVectorLayerUtils
+
+    x, y = pixel_to_map(geotransform, np.array([pixel_xy], float))[0]
+    assert layer.isEditable() or layer.startEditing()
+    feature = QgsVectorLayerUtils.createFeature(layer, QgsGeometry.fromPointXY(QgsPointXY(float(x), float(y))))
+    for name, value in attributes.items():
+        feature[name] = value
+    assert layer.addFeature(feature)
+    return feature
+
+
+def test_a_point_added_in_both_layers_is_a_tie_point(shown, iface):
+    """A surveyor measures a tie point the matcher missed: one point in each layer, which QGIS
+    numbers alike; Re-fit uses it, writes its residual to both layers, and keeps it."""
+    optical_layer, sar_layer = shown.layers.layer("optical"), shown.layers.layer("sar")
+    sar_xy = np.array([400.5, 300.25])
+    added = add_point(optical_layer, shown.layers.frame("optical")[0], sar_xy + SAMPLE_SHIFT + [6, 0])  # 6 px off the truth
+    partner = add_point(sar_layer, shown.layers.frame("sar")[0], sar_xy)
+    assert added["id"] == partner["id"] == 40 and added["enabled"] == partner["enabled"] == 1
+    assert shown.refit()
+    tie_points, ids = shown.result.tie_points, list(shown.layers.state.ids)
+    assert len(tie_points) == 41 and ids[-1] == 40 and bool(tie_points.enabled[-1]) and np.isnan(tie_points.distance[-1])
+    assert np.allclose(tie_points.sar_xy[-1], sar_xy, atol=1e-6)
+    assert np.allclose(tie_points.optical_xy[-1], sar_xy + SAMPLE_SHIFT + [6, 0], atol=1e-6)
+    assert shown.result.fit.rmse > 0.5  # the point off the truth counts in the fit
+    for layer in (optical_layer, sar_layer):
+        assert layer.featureCount() == 41 and features_by_id(layer)[40]["residual"] > 4
+    assert shown.dock.table_model.rowCount() == 41
+    assert not messages(iface, Qgis.Warning)
+    set_enabled(sar_layer, 40, 0)  # and it can be left out again like any other
+    assert shown.refit()
+    assert not shown.result.tie_points.enabled[-1] and shown.result.fit.rmse < 1e-6
+    assert features_by_id(optical_layer)[40]["rejected_by"] == "user"
+
+
+def test_a_point_added_without_a_partner_is_kept_and_named(shown, iface):
+    optical_layer, sar_layer = shown.layers.layer("optical"), shown.layers.layer("sar")
+    add_point(optical_layer, shown.layers.frame("optical")[0], (300.0, 200.0))  # id 40, nothing in the SAR layer
+    add_point(sar_layer, shown.layers.frame("sar")[0], (100.0, 100.0), id=None)  # the id cleared
+    before = shown.result.fit.sar_to_optical.copy()
+    assert shown.refit()
+    assert len(shown.result.tie_points) == 40 and np.allclose(shown.result.fit.sar_to_optical, before)
+    assert optical_layer.featureCount() == 41 and sar_layer.featureCount() == 41  # nothing the user added is lost
+    warning = " ".join(messages(iface, Qgis.Warning))
+    assert "2 added point(s) not used (id 40 in the optical layer, one without an id in the SAR layer)" in warning
+    add_point(sar_layer, shown.layers.frame("sar")[0], (300.0 - SAMPLE_SHIFT[0], 200.0 - SAMPLE_SHIFT[1]), id=40)
+    assert shown.refit()  # the partner added: used
+    assert len(shown.result.tie_points) == 41 and shown.result.fit.rmse < 1e-6
+
+
+def test_two_points_with_one_id_are_refused(shown, iface):
+    """A pasted copy of a point carries its id: which one the user meant cannot be told, so
+    Re-fit says so and changes nothing."""
+    optical_layer = shown.layers.layer("optical")
+    add_point(optical_layer, shown.layers.frame("optical")[0], (500.0, 500.0), id=5)
+    before = shown.result.tie_points.optical_xy.copy()
+    assert not shown.refit()
+    assert "Several points in the optical tie-point layer have the same id (5)" in " ".join(messages(iface, Qgis.Warning))
+    assert np.array_equal(shown.result.tie_points.optical_xy, before) and optical_layer.featureCount() == 41

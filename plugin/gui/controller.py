@@ -34,6 +34,17 @@ def stage_label(stage: str) -> str:
     return labels.get(stage, stage)
 
 
+def unpaired_message(unpaired) -> str:
+    """Names the points added in one layer only, or without an id, which the fit leaves out."""
+    names = {("optical", True): tr("id {id} in the optical layer"), ("sar", True): tr("id {id} in the SAR layer"),
+             ("optical", False): tr("one without an id in the optical layer"), ("sar", False): tr("one without an id in the SAR layer")}
+    named = [names[side, point_id is not None].format(id=point_id) for side, point_id in unpaired]
+    listed = ", ".join(named[:5]) + (", ..." if len(named) > 5 else "")
+    return tr("{count} added point(s) not used ({points}): a tie point needs a point with the same id in the optical "
+              "and in the SAR tie-point layer. Add the missing partner, or give both the same id, then re-fit.").format(
+        count=len(unpaired), points=listed)
+
+
 def gpu_name() -> Optional[str]:
     import torch
 
@@ -207,16 +218,18 @@ class DockController(QObject):
         """Fits the chosen transform again from the edited layers; True when it worked."""
         try:
             layers = self._require_layers()
-            ids, tie_points = layers.read_edits()
-            fit = fit_tie_points(tie_points, self.dock.transform_combo.currentData())
-            layers.update(ids, tie_points, fit)
+            edits = layers.read_edits()
+            fit = fit_tie_points(edits.tie_points, self.dock.transform_combo.currentData())
+            layers.update(edits.ids, edits.tie_points, fit)
         except Exception as error:  # noqa: BLE001
             show_error(self.iface, error, "re-fitting")
             return False
-        self.result = dataclasses.replace(self.result, tie_points=tie_points, fit=fit)
+        self.result = dataclasses.replace(self.result, tie_points=edits.tie_points, fit=fit)
         self._update_views()
         if announce:
             show_success(self.iface, tr("Re-fitted: {summary}").format(summary=self.summary()))
+        if edits.unpaired:  # also when writing: what is written leaves them out
+            show_warning(self.iface, unpaired_message(edits.unpaired))
         return True
 
     def selected_point_id(self) -> Optional[int]:

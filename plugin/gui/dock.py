@@ -196,7 +196,8 @@ class RegistrationDock(QgsDockWidget):
         self.zoom_button = QPushButton(tr("Zoom to point"))
         self.refit_button = QPushButton(tr("Re-fit"))
         self.refit_button.setToolTip(tr("Fit the transform again from the tie point layers after you deleted, moved or "
-                                        "disabled points (set 'enabled' to 0); the network does not run again."))
+                                        "disabled points (set 'enabled' to 0), or added a point in both layers under the "
+                                        "same id; the network does not run again."))
         row = QHBoxLayout()
         row.addWidget(self.zoom_button)
         row.addWidget(self.refit_button)

@@ -3,19 +3,22 @@ raster's CRS or pixel space), and reading the user's edits back into ``TiePoints
 
 Edits in either layer count: a point deleted in one is dropped, a point moved in the optical
 layer changes its optical position, one moved in the SAR layer its SAR position, and the
-``enabled`` attribute changed in either layer enables or disables it.
+``enabled`` attribute changed in either layer enables or disables it. A point added in both layers
+under the same new ``id`` (each layer offers the next free id) is a tie point the user measured;
+one added in a single layer, or without an id, is left where it is, unused, and reported.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from qgis.core import (QgsCoordinateReferenceSystem, QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsProject,
-                       QgsVectorLayer)
+from qgis.core import (QgsCoordinateReferenceSystem, QgsDefaultValue, QgsFeature, QgsField, QgsGeometry, QgsPointXY,
+                       QgsProject, QgsVectorLayer)
 from qgis.PyQt.QtCore import QVariant
 
+from ..core.errors import RegistrationError
 from ..core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from ..core.pipeline import Fit, RasterInfo, TiePoints
 from ..core.raster_io import map_to_pixel, pixel_to_map
@@ -28,6 +31,9 @@ FIELDS = (
     ("dx", QVariant.Double), ("dy", QVariant.Double), ("residual", QVariant.Double),
 )
 MOVE_TOLERANCE_PX = 1e-3
+# What QGIS fills in for a point the user adds: the next id of that layer (so a point added in each
+# layer gets the same id) and used in the fit.
+DEFAULT_VALUES = {"id": 'coalesce(maximum("id"), -1) + 1', "enabled": "1"}
 
 
 def raster_frame(info: RasterInfo) -> Tuple[Tuple[float, ...], QgsCoordinateReferenceSystem]:
@@ -45,6 +51,16 @@ class TiePointState:
     ids: np.ndarray
     tie_points: TiePoints
     fit: Fit
+
+
+@dataclass
+class Edits:
+    """The tie points as the user left the layers, and the points added that cannot be used: each
+    (side, id), the id None for a point added without one."""
+
+    ids: np.ndarray
+    tie_points: TiePoints
+    unpaired: List[Tuple[str, Optional[int]]]
 
 
 def _attributes(state: TiePointState, index: int) -> list:
@@ -80,6 +96,8 @@ class TiePointLayers:
             layer.setCrs(crs)
             layer.dataProvider().addAttributes([QgsField(name, kind) for name, kind in FIELDS])
             layer.updateFields()
+            for name, expression in DEFAULT_VALUES.items():
+                layer.setDefaultValueDefinition(layer.fields().indexOf(name), QgsDefaultValue(expression))
             features = []
             for index, (x, y) in enumerate(pixel_to_map(geotransform, self._pixels(side, self.state.tie_points))):
                 feature = QgsFeature(layer.fields())
@@ -113,31 +131,51 @@ class TiePointLayers:
         return self.state is not None and any(self.layer(side) is not None for side in ("optical", "sar"))
 
     # --- reading edits --------------------------------------------------------------------------
-    def _read_side(self, side: str) -> Optional[Dict[int, Tuple[np.ndarray, Optional[int], int]]]:
-        """id -> (pixel position, enabled or None, feature id), edits in progress included; None
-        when the layer is no longer in the project."""
+    def _features(self, side: str) -> Optional[List[Tuple[Optional[int], np.ndarray, Optional[int], int]]]:
+        """(id or None, pixel position, enabled or None, feature id) of every point in the layer,
+        edits in progress included; None when the layer is no longer in the project."""
         layer = self.layer(side)
         if layer is None:
             return None
         geotransform = self.frame(side)[0]
-        found = {}
+        found = []
         for feature in layer.getFeatures():
             point_id, geometry = _value(feature["id"]), feature.geometry()
-            if point_id is None or geometry is None or geometry.isEmpty():
+            if geometry is None or geometry.isEmpty():
                 continue
             point = geometry.asPoint()
             xy = map_to_pixel(geotransform, np.array([[point.x(), point.y()]]))[0]
             enabled = _value(feature["enabled"])
-            found[int(point_id)] = (xy, None if enabled is None else int(bool(enabled)), feature.id())
+            found.append((None if point_id is None else int(point_id), xy, None if enabled is None else int(bool(enabled)), feature.id()))
         return found
 
-    def read_edits(self) -> Tuple[np.ndarray, TiePoints]:
-        """The ids and tie points after the user's edits in both layers."""
+    def _read_side(self, side: str) -> Optional[Dict[int, Tuple[np.ndarray, Optional[int], int]]]:
+        """id -> (pixel position, enabled or None, feature id) of the points that have an id; None
+        when the layer is no longer in the project."""
+        found = self._features(side)
+        return None if found is None else {point_id: rest for point_id, *rest in found if point_id is not None}
+
+    def read_edits(self) -> Edits:
+        """The ids and tie points after the user's edits in both layers, and the points added
+        that cannot be used. Two points of one layer with the same id are refused."""
         old = self.state.tie_points
+        known = {int(point_id) for point_id in self.state.ids}
+        unpaired = []
 
         def read(side: str, last_xy: np.ndarray):  # a layer no longer in the project reads as unedited
-            found = self._read_side(side)
-            return {int(point_id): (xy, None, None) for point_id, xy in zip(self.state.ids, last_xy)} if found is None else found
+            found = self._features(side)
+            if found is None:
+                return {int(point_id): (xy, None, None) for point_id, xy in zip(self.state.ids, last_xy)}
+            numbered = [point_id for point_id, *_ in found if point_id is not None]
+            twice = sorted({point_id for point_id in numbered if numbered.count(point_id) > 1})
+            if twice:
+                said = (tr("Several points in the optical tie-point layer have the same id ({ids}).") if side == "optical"
+                        else tr("Several points in the SAR tie-point layer have the same id ({ids})."))
+                raise RegistrationError(
+                    said.format(ids=", ".join(str(point_id) for point_id in twice)),
+                    tr("Give each point you added an id of its own (the same id as its partner in the other layer), then re-fit."))
+            unpaired.extend((side, None) for point_id, *_ in found if point_id is None)
+            return {point_id: rest for point_id, *rest in found if point_id is not None}
 
         optical, sar = read("optical", old.optical_xy), read("sar", old.sar_xy)
         ids, optical_xy, sar_xy, distance, rejected_by, enabled = [], [], [], [], [], []
@@ -157,14 +195,29 @@ class TiePointLayers:
             distance.append(old.distance[index])
             rejected_by.append("" if now_enabled else ("user" if was_enabled else old.rejected_by[index] or "user"))
             enabled.append(bool(now_enabled))
+        added = {side: {point_id for point_id in found if point_id not in known} for side, found in (("optical", optical), ("sar", sar))}
+        for point_id in sorted(added["optical"] & added["sar"]):  # measured by the user: no descriptor distance
+            flags = [flag for _, flag, _ in (optical[point_id], sar[point_id]) if flag is not None]
+            now_enabled = min(flags) if flags else 1  # set to 0 in either layer: not used
+            ids.append(point_id)
+            optical_xy.append(optical[point_id][0])
+            sar_xy.append(sar[point_id][0])
+            distance.append(np.nan)
+            rejected_by.append("" if now_enabled else "user")
+            enabled.append(bool(now_enabled))
+        unpaired.extend((side, point_id) for side, other in (("optical", "sar"), ("sar", "optical"))
+                        for point_id in sorted(added[side] - added[other]))
+        unpaired.sort(key=lambda item: (item[0] != "optical", item[1] is None))
         shape = (len(ids), 2)
         tie_points = TiePoints(np.array(optical_xy, float).reshape(shape), np.array(sar_xy, float).reshape(shape),
                                np.array(distance, float), rejected_by, np.array(enabled, bool))
-        return np.array(ids, int), tie_points
+        return Edits(np.array(ids, int), tie_points, unpaired)
 
     # --- writing back ---------------------------------------------------------------------------
     def update(self, ids: np.ndarray, tie_points: TiePoints, fit: Fit) -> None:
-        """Writes positions, flags and residuals to both layers; drops points no longer present."""
+        """Writes positions, flags and residuals to both layers; drops the points no longer present
+        (deleted in the other layer) and leaves the added points that are not used as they are."""
+        known_before = set() if self.state is None else {int(point_id) for point_id in self.state.ids}
         self.state = TiePointState(np.asarray(ids, int), tie_points, fit)
         index_of = {int(point_id): index for index, point_id in enumerate(self.state.ids)}
         for side in ("optical", "sar"):
@@ -182,7 +235,8 @@ class TiePointLayers:
             for point_id, (_, _, feature_id) in self._read_side(side).items():
                 index = index_of.get(point_id)
                 if index is None:
-                    deleted.append(feature_id)
+                    if point_id in known_before:
+                        deleted.append(feature_id)
                     continue
                 attribute_changes[feature_id] = {
                     field: value for field, value in zip(field_indexes, _attributes(self.state, index)) if field >= 0}
