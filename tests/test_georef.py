@@ -32,6 +32,19 @@ def test_no_overlap_is_a_user_error(tmp_path, sample):
         coarse_align(optical, sar, normalize_sar(sar))
 
 
+def test_a_small_overlap_is_named_as_such(tmp_path, sample):
+    """A 120 px pair of the same ground (as BigEarthNet's patches) overlaps fully, but too little to
+    register: the message says how much it shares, not that the rasters do not overlap."""
+    ds = gdal.Open(sample["optical"])
+    x0, dx, _, y0, _, dy = ds.GetGeoTransform()
+    patch = np.indices((120, 120)).sum(0).astype(np.uint8)
+    optical = read_raster(write_tif(tmp_path / "optical.tif", patch, (x0, dx, 0.0, y0, 0.0, dy), 3395), "optical")
+    sar = read_raster(write_tif(tmp_path / "sar.tif", patch, (x0, dx, 0.0, y0, 0.0, dy), 3395), "sar")
+    with pytest.raises(RegistrationError, match=r"share only 14400 valid pixels .*about 120 x 120.*at least 16384") as error:
+        coarse_align(optical, sar, normalize_sar(sar))
+    assert "do not overlap" not in str(error.value)
+
+
 def test_without_georeferencing_matching_stays_in_pixel_space(tmp_path):
     plain = write_tif(tmp_path / "plain.tif", np.random.default_rng(0).integers(0, 255, (100, 100)).astype(np.uint8))
     raster = read_raster(plain, "sar")

@@ -92,10 +92,21 @@ def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseA
         ) from error
     resampled = target.GetRasterBand(1).ReadAsArray()
     valid = np.isfinite(resampled) & optical.valid
-    if valid.sum() < MINIMUM_OVERLAP_PIXELS:
+    common = int(valid.sum())
+    if common == 0:
         raise RegistrationError(
             f"The SAR raster '{sar.path}' and the optical raster '{optical.path}' do not overlap "
-            f"(by their georeferencing, {int(valid.sum())} common valid pixels).",
+            "(by their georeferencing, no common valid pixel).",
             "Choose two rasters of the same area, or check their coordinate reference systems.",
+        )
+    if common < MINIMUM_OVERLAP_PIXELS:
+        # Tiles this small were registered a few pixels to 21 px wrong (120 px BigEarthNet pairs, CLI
+        # with the limit lowered): too few templates fit to tell a right alignment from a wrong one.
+        raise RegistrationError(
+            f"The SAR raster '{sar.path}' and the optical raster '{optical.path}' share only {common} valid pixels "
+            f"(by their georeferencing, about {int(np.sqrt(common))} x {int(np.sqrt(common))}); registering needs at least "
+            f"{MINIMUM_OVERLAP_PIXELS} (128 x 128).",
+            "Use larger rasters of the same area (a few hundred pixels across work best), or check their coordinate "
+            "reference systems and nodata values.",
         )
     return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, optical_to_sar_pixels(optical, sar), predicted=True)
