@@ -52,8 +52,8 @@
       <translation>einer ohne Id im SAR-Layer</translation>
     </message>
     <message>
-      <source>{count} added point(s) not used ({points}): a tie point needs a point with the same id in the optical and in the SAR tie-point layer. Add the missing partner, or give both the same id, then re-fit.</source>
-      <translation>{count} hinzugefügte(r) Punkt(e) nicht verwendet ({points}): ein Passpunkt braucht einen Punkt mit derselben Id im optischen und im SAR-Passpunkt-Layer. Fügen Sie den fehlenden Partner hinzu oder geben Sie beiden dieselbe Id, dann passen Sie neu an.</translation>
+      <source>{count} added point(s) not used ({points}): a tie point needs a point with the same id in the optical and in the SAR tie-point layer, or the other raster's position typed into its fields (sar_x, sar_y or optical_x, optical_y). Add the missing partner or position, then re-fit.</source>
+      <translation>{count} hinzugefügte(r) Punkt(e) nicht verwendet ({points}): ein Passpunkt braucht einen Punkt mit derselben Id im optischen und im SAR-Passpunkt-Layer oder die Position im anderen Raster, in seine Felder eingetragen (sar_x, sar_y oder optical_x, optical_y). Fügen Sie den fehlenden Partner oder die Position hinzu, dann passen Sie neu an.</translation>
     </message>
     <message>
       <source>Waiting to start...</source>
@@ -436,12 +436,40 @@
       <translation>Das Python von QGIS kann '{module}' nicht importieren, das die Erweiterung braucht. Installieren Sie die Pakete aus requirements.txt in einer virtuellen Umgebung, tragen Sie deren site-packages-Ordner unter Einstellungen &gt; Optionen &gt; System &gt; Umgebung in PYTHONPATH ein (siehe README der Erweiterung) und starten Sie QGIS neu.</translation>
     </message>
     <message>
+      <source>the point in the optical layer</source>
+      <translation>der Punkt im optischen Layer</translation>
+    </message>
+    <message>
+      <source>the point in the SAR layer</source>
+      <translation>der Punkt im SAR-Layer</translation>
+    </message>
+    <message>
       <source>Tie points (optical) - {name}</source>
       <translation>Passpunkte (optisch) - {name}</translation>
     </message>
     <message>
       <source>Tie points (SAR) - {name}</source>
       <translation>Passpunkte (SAR) - {name}</translation>
+    </message>
+    <message>
+      <source>the fields {fields} in the optical layer</source>
+      <translation>die Felder {fields} im optischen Layer</translation>
+    </message>
+    <message>
+      <source>the fields {fields} in the SAR layer</source>
+      <translation>die Felder {fields} im SAR-Layer</translation>
+    </message>
+    <message>
+      <source>Tie point {id}: its optical position was set in two places that disagree ({places}).</source>
+      <translation>Passpunkt {id}: seine optische Position wurde an zwei Stellen verschieden gesetzt ({places}).</translation>
+    </message>
+    <message>
+      <source>Tie point {id}: its SAR position was set in two places that disagree ({places}).</source>
+      <translation>Passpunkt {id}: seine SAR-Position wurde an zwei Stellen verschieden gesetzt ({places}).</translation>
+    </message>
+    <message>
+      <source>Keep one of the two changes (undo the other, or make them agree), then re-fit.</source>
+      <translation>Behalten Sie eine der beiden Änderungen (machen Sie die andere rückgängig oder gleichen Sie sie an), dann passen Sie neu an.</translation>
     </message>
     <message>
       <source>Registration of {name}</source>

@@ -228,3 +228,60 @@ def test_two_points_with_one_id_are_refused(shown, iface):
     assert not shown.refit()
     assert "Several points in the optical tie-point layer have the same id (5)" in " ".join(messages(iface, Qgis.Warning))
     assert np.array_equal(shown.result.tie_points.optical_xy, before) and optical_layer.featureCount() == 41
+
+
+def set_fields(layer, point_id, **values):
+    feature = features_by_id(layer)[point_id]
+    assert layer.isEditable() or layer.startEditing()
+    for name, value in values.items():
+        assert layer.changeAttributeValue(feature.id(), layer.fields().indexOf(name), value)
+
+
+def test_positions_typed_into_the_fields_count(shown):
+    """A surveyor types a measured position into the attribute table instead of dragging the
+    point: optical_x/optical_y and sar_x/sar_y (each raster's pixels) of either layer count, and
+    both layers' points move there."""
+    optical_layer, sar_layer = shown.layers.layer("optical"), shown.layers.layer("sar")
+    tie = shown.result.tie_points
+    index5, index6 = list(shown.layers.state.ids).index(5), list(shown.layers.state.ids).index(6)
+    sar5, optical6 = tie.sar_xy[index5].copy(), tie.optical_xy[index6].copy()
+    set_fields(optical_layer, 5, sar_x=float(sar5[0] + 10))  # the SAR position, typed in the optical layer
+    set_fields(sar_layer, 6, optical_y=float(optical6[1] - 12))  # the optical position, typed in the SAR layer
+    assert shown.refit()
+    tie = shown.result.tie_points
+    assert np.allclose(tie.sar_xy[index5], sar5 + [10, 0], atol=1e-9)
+    assert np.allclose(tie.optical_xy[index6], optical6 + [0, -12], atol=1e-9)
+    assert features_by_id(optical_layer)[5]["residual"] > 8 and features_by_id(sar_layer)[6]["residual"] > 10
+    sar_point = features_by_id(sar_layer)[5].geometry().asPoint()
+    assert np.allclose([sar_point.x(), sar_point.y()], pixel_to_map(shown.layers.frame("sar")[0], tie.sar_xy[[index5]])[0])
+    assert features_by_id(sar_layer)[5]["sar_x"] == pytest.approx(sar5[0] + 10)
+
+
+def test_a_point_added_in_one_layer_with_the_other_position_typed(shown, iface):
+    """One point in the optical layer, its SAR position typed into sar_x and sar_y: a tie point,
+    which the SAR layer then shows too."""
+    optical_layer, sar_layer = shown.layers.layer("optical"), shown.layers.layer("sar")
+    sar_xy = np.array([250.0, 420.0])
+    add_point(optical_layer, shown.layers.frame("optical")[0], sar_xy + SAMPLE_SHIFT, sar_x=float(sar_xy[0]), sar_y=float(sar_xy[1]))
+    assert shown.refit()
+    assert len(shown.result.tie_points) == 41 and np.allclose(shown.result.tie_points.sar_xy[-1], sar_xy)
+    assert shown.result.fit.rmse < 1e-6 and not messages(iface, Qgis.Warning)
+    assert sar_layer.featureCount() == 41
+    point = features_by_id(sar_layer)[40].geometry().asPoint()
+    assert np.allclose([point.x(), point.y()], pixel_to_map(shown.layers.frame("sar")[0], sar_xy[None])[0])
+
+
+def test_a_position_changed_in_two_places_that_disagree_is_refused(shown, iface):
+    optical_layer, sar_layer = shown.layers.layer("optical"), shown.layers.layer("sar")
+    index = list(shown.layers.state.ids).index(7)
+    sar7 = shown.result.tie_points.sar_xy[index].copy()
+    moved = features_by_id(sar_layer)[7]
+    point = moved.geometry().asPoint()
+    assert sar_layer.startEditing()
+    sar_layer.changeGeometry(moved.id(), QgsGeometry.fromPointXY(QgsPointXY(point.x() + 3 * abs(shown.layers.frame("sar")[0][1]), point.y())))
+    set_fields(optical_layer, 7, sar_x=float(sar7[0] - 5))
+    assert not shown.refit()
+    warning = " ".join(messages(iface, Qgis.Warning))
+    assert "Tie point 7: its SAR position was set in two places that disagree" in warning
+    assert "the point in the SAR layer" in warning and "the fields sar_x, sar_y in the optical layer" in warning
+    assert np.allclose(shown.result.tie_points.sar_xy[index], sar7)

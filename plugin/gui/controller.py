@@ -41,7 +41,8 @@ def unpaired_message(unpaired) -> str:
     named = [names[side, point_id is not None].format(id=point_id) for side, point_id in unpaired]
     listed = ", ".join(named[:5]) + (", ..." if len(named) > 5 else "")
     return tr("{count} added point(s) not used ({points}): a tie point needs a point with the same id in the optical "
-              "and in the SAR tie-point layer. Add the missing partner, or give both the same id, then re-fit.").format(
+              "and in the SAR tie-point layer, or the other raster's position typed into its fields (sar_x, sar_y or "
+              "optical_x, optical_y). Add the missing partner or position, then re-fit.").format(
         count=len(unpaired), points=listed)
 
 

@@ -2,16 +2,19 @@
 raster's CRS or pixel space), and reading the user's edits back into ``TiePoints``.
 
 Edits in either layer count: a point deleted in one is dropped, a point moved in the optical
-layer changes its optical position, one moved in the SAR layer its SAR position, and the
-``enabled`` attribute changed in either layer enables or disables it. A point added in both layers
-under the same new ``id`` (each layer offers the next free id) is a tie point the user measured;
-one added in a single layer, or without an id, is left where it is, unused, and reported.
+layer changes its optical position, one moved in the SAR layer its SAR position, a position typed
+into the fields optical_x, optical_y or sar_x, sar_y (each raster's pixels) of either layer changes
+that position, and the ``enabled`` attribute changed in either layer enables or disables it. Two
+changes of one position that disagree are refused. A point added in both layers under the same new
+``id`` (each layer offers the next free id), or in one layer with the other side's position typed
+into its fields, is a tie point the user measured; one added without the other position, or
+without an id, is left where it is, unused, and reported.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 from qgis.core import (QgsCoordinateReferenceSystem, QgsDefaultValue, QgsFeature, QgsField, QgsGeometry, QgsPointXY,
@@ -53,6 +56,18 @@ class TiePointState:
     fit: Fit
 
 
+class PointFeature(NamedTuple):
+    """One point of a tie-point layer as the user left it."""
+
+    point_id: Optional[int]
+    xy: np.ndarray  # where the point lies, in its own side's pixels
+    enabled: Optional[int]
+    feature_id: Optional[int]
+    optical_xy: Optional[np.ndarray]  # the fields optical_x, optical_y (optical pixels); None when empty
+    sar_xy: Optional[np.ndarray]  # the fields sar_x, sar_y (SAR pixels)
+    side: str  # the layer it is in: "optical" or "sar"
+
+
 @dataclass
 class Edits:
     """The tie points as the user left the layers, and the points added that cannot be used: each
@@ -70,6 +85,16 @@ def _attributes(state: TiePointState, index: int) -> list:
     return [int(state.ids[index]), *(float(v) for v in tie.optical_xy[index]), *(float(v) for v in tie.sar_xy[index]),
             distance if np.isfinite(distance) else None, int(bool(tie.enabled[index])), tie.rejected_by[index] or "",
             dx, dy, float(np.hypot(dx, dy))]
+
+
+def _point_feature(layer: QgsVectorLayer, state: TiePointState, index: int, map_xy) -> QgsFeature:
+    """A new feature of ``layer`` for tie point ``index``, at ``map_xy`` in the layer's CRS."""
+    feature = QgsFeature(layer.fields())
+    for (name, _), value in zip(FIELDS, _attributes(state, index)):
+        if layer.fields().indexOf(name) >= 0:
+            feature[name] = value
+    feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(map_xy[0]), float(map_xy[1]))))
+    return feature
 
 
 class TiePointLayers:
@@ -98,13 +123,8 @@ class TiePointLayers:
             layer.updateFields()
             for name, expression in DEFAULT_VALUES.items():
                 layer.setDefaultValueDefinition(layer.fields().indexOf(name), QgsDefaultValue(expression))
-            features = []
-            for index, (x, y) in enumerate(pixel_to_map(geotransform, self._pixels(side, self.state.tie_points))):
-                feature = QgsFeature(layer.fields())
-                feature.setAttributes(_attributes(self.state, index))
-                feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(x), float(y))))
-                features.append(feature)
-            layer.dataProvider().addFeatures(features)
+            positions = pixel_to_map(geotransform, self._pixels(side, self.state.tie_points))
+            layer.dataProvider().addFeatures([_point_feature(layer, self.state, index, xy) for index, xy in enumerate(positions)])
             layer.updateExtents()
             style_tie_point_layer(layer)
             self.project.addMapLayer(layer, False)
@@ -131,9 +151,9 @@ class TiePointLayers:
         return self.state is not None and any(self.layer(side) is not None for side in ("optical", "sar"))
 
     # --- reading edits --------------------------------------------------------------------------
-    def _features(self, side: str) -> Optional[List[Tuple[Optional[int], np.ndarray, Optional[int], int]]]:
-        """(id or None, pixel position, enabled or None, feature id) of every point in the layer,
-        edits in progress included; None when the layer is no longer in the project."""
+    def _features(self, side: str) -> Optional[List[PointFeature]]:
+        """Every point of the layer, edits in progress included; None when the layer is no longer
+        in the project."""
         layer = self.layer(side)
         if layer is None:
             return None
@@ -146,27 +166,29 @@ class TiePointLayers:
             point = geometry.asPoint()
             xy = map_to_pixel(geotransform, np.array([[point.x(), point.y()]]))[0]
             enabled = _value(feature["enabled"])
-            found.append((None if point_id is None else int(point_id), xy, None if enabled is None else int(bool(enabled)), feature.id()))
+            found.append(PointFeature(None if point_id is None else int(point_id), xy, None if enabled is None else int(bool(enabled)),
+                                      feature.id(), _typed(feature, "optical"), _typed(feature, "sar"), side))
         return found
 
-    def _read_side(self, side: str) -> Optional[Dict[int, Tuple[np.ndarray, Optional[int], int]]]:
-        """id -> (pixel position, enabled or None, feature id) of the points that have an id; None
-        when the layer is no longer in the project."""
+    def _read_side(self, side: str) -> Optional[Dict[int, PointFeature]]:
+        """id -> point, of the points that have an id; None when the layer is no longer in the project."""
         found = self._features(side)
-        return None if found is None else {point_id: rest for point_id, *rest in found if point_id is not None}
+        return None if found is None else {point.point_id: point for point in found if point.point_id is not None}
 
     def read_edits(self) -> Edits:
         """The ids and tie points after the user's edits in both layers, and the points added
-        that cannot be used. Two points of one layer with the same id are refused."""
+        that cannot be used. Two points of one layer with the same id are refused, and so is a
+        position changed in two places that disagree."""
         old = self.state.tie_points
         known = {int(point_id) for point_id in self.state.ids}
         unpaired = []
 
-        def read(side: str, last_xy: np.ndarray):  # a layer no longer in the project reads as unedited
+        def read(side: str) -> Dict[int, PointFeature]:  # a layer no longer in the project reads as unedited
             found = self._features(side)
             if found is None:
-                return {int(point_id): (xy, None, None) for point_id, xy in zip(self.state.ids, last_xy)}
-            numbered = [point_id for point_id, *_ in found if point_id is not None]
+                return {int(point_id): PointFeature(int(point_id), xy, None, None, None, None, side)
+                        for point_id, xy in zip(self.state.ids, self._pixels(side, old))}
+            numbered = [point.point_id for point in found if point.point_id is not None]
             twice = sorted({point_id for point_id in numbered if numbered.count(point_id) > 1})
             if twice:
                 said = (tr("Several points in the optical tie-point layer have the same id ({ids}).") if side == "optical"
@@ -174,39 +196,43 @@ class TiePointLayers:
                 raise RegistrationError(
                     said.format(ids=", ".join(str(point_id) for point_id in twice)),
                     tr("Give each point you added an id of its own (the same id as its partner in the other layer), then re-fit."))
-            unpaired.extend((side, None) for point_id, *_ in found if point_id is None)
-            return {point_id: rest for point_id, *rest in found if point_id is not None}
+            unpaired.extend((side, None) for point in found if point.point_id is None)
+            return {point.point_id: point for point in found if point.point_id is not None}
 
-        optical, sar = read("optical", old.optical_xy), read("sar", old.sar_xy)
+        layers = {"optical": read("optical"), "sar": read("sar")}
         ids, optical_xy, sar_xy, distance, rejected_by, enabled = [], [], [], [], [], []
         for index, point_id in enumerate(self.state.ids):
             point_id = int(point_id)
-            if point_id not in optical or point_id not in sar:
+            if point_id not in layers["optical"] or point_id not in layers["sar"]:
                 continue  # deleted in one of the layers
+            points = (layers["optical"][point_id], layers["sar"][point_id])
             was_enabled = int(bool(old.enabled[index]))
             now_enabled = was_enabled
-            for _, flag, _ in (optical[point_id], sar[point_id]):
-                if flag is not None and flag != was_enabled:
-                    now_enabled = flag
+            for point in points:
+                if point.enabled is not None and point.enabled != was_enabled:
+                    now_enabled = point.enabled
                     break
             ids.append(point_id)
-            optical_xy.append(optical[point_id][0] if _moved(optical[point_id][0], old.optical_xy[index]) else old.optical_xy[index])
-            sar_xy.append(sar[point_id][0] if _moved(sar[point_id][0], old.sar_xy[index]) else old.sar_xy[index])
+            optical_xy.append(_edited_position(point_id, "optical", old.optical_xy[index], points))
+            sar_xy.append(_edited_position(point_id, "sar", old.sar_xy[index], points))
             distance.append(old.distance[index])
             rejected_by.append("" if now_enabled else ("user" if was_enabled else old.rejected_by[index] or "user"))
             enabled.append(bool(now_enabled))
-        added = {side: {point_id for point_id in found if point_id not in known} for side, found in (("optical", optical), ("sar", sar))}
-        for point_id in sorted(added["optical"] & added["sar"]):  # measured by the user: no descriptor distance
-            flags = [flag for _, flag, _ in (optical[point_id], sar[point_id]) if flag is not None]
+        added = sorted({point_id for found in layers.values() for point_id in found if point_id not in known})
+        for point_id in added:  # measured by the user: no descriptor distance
+            points = tuple(found[point_id] for found in layers.values() if point_id in found)
+            optical, sar = (_edited_position(point_id, side, None, points) for side in ("optical", "sar"))
+            if optical is None or sar is None:
+                unpaired.extend((side, point_id) for side, found in layers.items() if point_id in found)
+                continue
+            flags = [point.enabled for point in points if point.enabled is not None]
             now_enabled = min(flags) if flags else 1  # set to 0 in either layer: not used
             ids.append(point_id)
-            optical_xy.append(optical[point_id][0])
-            sar_xy.append(sar[point_id][0])
+            optical_xy.append(optical)
+            sar_xy.append(sar)
             distance.append(np.nan)
             rejected_by.append("" if now_enabled else "user")
             enabled.append(bool(now_enabled))
-        unpaired.extend((side, point_id) for side, other in (("optical", "sar"), ("sar", "optical"))
-                        for point_id in sorted(added[side] - added[other]))
         unpaired.sort(key=lambda item: (item[0] != "optical", item[1] is None))
         shape = (len(ids), 2)
         tie_points = TiePoints(np.array(optical_xy, float).reshape(shape), np.array(sar_xy, float).reshape(shape),
@@ -232,7 +258,9 @@ class TiePointLayers:
             provider = layer.dataProvider()
             field_indexes = [layer.fields().indexOf(name) for name, _ in FIELDS]
             attribute_changes, geometry_changes, deleted = {}, {}, []
-            for point_id, (_, _, feature_id) in self._read_side(side).items():
+            present = self._read_side(side)
+            for point_id, point in present.items():
+                feature_id = point.feature_id
                 index = index_of.get(point_id)
                 if index is None:
                     if point_id in known_before:
@@ -241,6 +269,9 @@ class TiePointLayers:
                 attribute_changes[feature_id] = {
                     field: value for field, value in zip(field_indexes, _attributes(self.state, index)) if field >= 0}
                 geometry_changes[feature_id] = QgsGeometry.fromPointXY(QgsPointXY(*(float(v) for v in positions[index])))
+            # a point added in the other layer with this side's position typed into its fields
+            provider.addFeatures([_point_feature(layer, self.state, index, positions[index])
+                                  for index, point_id in enumerate(self.state.ids) if int(point_id) not in present])
             provider.deleteFeatures(deleted)
             provider.changeAttributeValues(attribute_changes)
             provider.changeGeometryValues(geometry_changes)
@@ -249,7 +280,7 @@ class TiePointLayers:
 
     def feature_id(self, side: str, point_id: int) -> Optional[int]:
         found = (self._read_side(side) or {}).get(int(point_id))
-        return None if found is None else found[2]
+        return None if found is None else found.feature_id
 
     def remove(self) -> None:
         for side in ("optical", "sar"):
@@ -263,6 +294,40 @@ def _value(value):
     if value is None or (isinstance(value, QVariant) and value.isNull()):
         return None
     return value
+
+
+def _typed(feature: QgsFeature, which: str) -> Optional[np.ndarray]:
+    """The fields ``which``_x, ``which``_y of a point (pixels of that raster); None when empty or gone."""
+    try:
+        x, y = _value(feature[f"{which}_x"]), _value(feature[f"{which}_y"])
+    except KeyError:  # a field the user deleted
+        return None
+    return None if x is None or y is None else np.array([float(x), float(y)])
+
+
+def _edited_position(point_id: int, which: str, old_xy: Optional[np.ndarray], points) -> Optional[np.ndarray]:
+    """Where the user put a tie point's ``which`` ("optical" or "sar") position: its point in that
+    side's layer, or what was typed into the fields ``which``_x, ``which``_y of either layer,
+    whichever differs from ``old_xy``; ``old_xy`` when none does (None for a point the user added
+    that has no such position). Two changes that disagree are refused."""
+    fields = f"{which}_x, {which}_y"
+    places = {("optical", False): tr("the point in the optical layer"), ("sar", False): tr("the point in the SAR layer"),
+              ("optical", True): tr("the fields {fields} in the optical layer").format(fields=fields),
+              ("sar", True): tr("the fields {fields} in the SAR layer").format(fields=fields)}
+    given = [(places[point.side, False], point.xy) for point in points if point.side == which]
+    given += [(places[point.side, True], typed) for point in points
+              for typed in (point.optical_xy if which == "optical" else point.sar_xy,) if typed is not None]
+    changed = [(place, xy) for place, xy in given if old_xy is None or _moved(xy, old_xy)]
+    if not changed:
+        return old_xy
+    (first_place, first_xy), *others = changed
+    for place, xy in others:
+        if _moved(xy, first_xy):
+            said = (tr("Tie point {id}: its optical position was set in two places that disagree ({places}).") if which == "optical"
+                    else tr("Tie point {id}: its SAR position was set in two places that disagree ({places})."))
+            raise RegistrationError(said.format(id=point_id, places=f"{first_place}; {place}"),
+                                    tr("Keep one of the two changes (undo the other, or make them agree), then re-fit."))
+    return np.asarray(first_xy, float)
 
 
 def _moved(new_xy: np.ndarray, old_xy: np.ndarray) -> bool:
