@@ -4,9 +4,10 @@ tests use it too) and the sample as project layers, and a registration result bu
 points (no network)."""
 import numpy as np
 import pytest
-from qgis.core import QgsProject, QgsRasterLayer
+from qgis.core import QgsGeometry, QgsPointXY, QgsProject, QgsRasterLayer, QgsVectorLayerUtils
 
 from plugin.core.pipeline import TiePoints, result_from_tie_points
+from plugin.core.raster_io import pixel_to_map
 from plugin.gui.settings import clear_settings
 from tests.conftest import SAMPLE_SHIFT  # noqa: F401 (re-exported for the dock tests)
 
@@ -73,3 +74,15 @@ def synthetic_result(sample):
 
 def messages(iface, level):
     return list(iface.messageBar().get_messages(level))
+
+
+def add_point(layer, geotransform, pixel_xy, **attributes):
+    """A point added as QGIS's Add Point Feature tool adds it: the layer's default values filled
+    in (the next id, enabled), then the attributes the user types."""
+    x, y = pixel_to_map(geotransform, np.array([pixel_xy], float))[0]
+    assert layer.isEditable() or layer.startEditing()
+    feature = QgsVectorLayerUtils.createFeature(layer, QgsGeometry.fromPointXY(QgsPointXY(float(x), float(y))))
+    for name, value in attributes.items():
+        feature[name] = value
+    assert layer.addFeature(feature)
+    return feature

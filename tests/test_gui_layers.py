@@ -8,7 +8,7 @@ from qgis.PyQt.QtCore import Qt
 from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from plugin.core.raster_io import pixel_to_map
 from plugin.gui.layers import TiePointLayers
-from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result, sample  # noqa: F401
+from tests.gui_fixtures import SAMPLE_SHIFT, add_point, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
 TRUTH = np.array([[1, 0, SAMPLE_SHIFT[0]], [0, 1, SAMPLE_SHIFT[1]], [0, 0, 1]])
 
@@ -164,20 +164,6 @@ def test_zoom_to_point(shown, iface):
     assert canvas.extent().contains(feature.geometry().asPoint())
     assert min(canvas.extent().width(), canvas.extent().height()) < 200 * abs(shown.result.optical.geotransform[1])
     assert shown.layers.layer("optical").selectedFeatureIds() == [feature.id()]
-
-
-def add_point(layer, geotransform, pixel_xy, **attributes):
-    """A point added as QGIS's Add Point Feature tool adds it: the layer's default values filled
-    in (the next id, enabled), then the attributes the user types."""
-    from qgis.core import QgsVectorLayerUtils
-
-    x, y = pixel_to_map(geotransform, np.array([pixel_xy], float))[0]
-    assert layer.isEditable() or layer.startEditing()
-    feature = QgsVectorLayerUtils.createFeature(layer, QgsGeometry.fromPointXY(QgsPointXY(float(x), float(y))))
-    for name, value in attributes.items():
-        feature[name] = value
-    assert layer.addFeature(feature)
-    return feature
 
 
 def test_a_point_added_in_both_layers_is_a_tie_point(shown, iface):

@@ -8,7 +8,7 @@ import pytest
 from osgeo import gdal, ogr
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRasterLayer
 
-from tests.gui_fixtures import SAMPLE_SHIFT, controller, iface, messages, synthetic_result, sample  # noqa: F401
+from tests.gui_fixtures import SAMPLE_SHIFT, add_point, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
 
 @pytest.fixture
@@ -81,6 +81,26 @@ def test_writes_what_the_layers_show(shown, qtbot, tmp_path):
     assert write(shown, qtbot, points=points).succeeded
     assert len(open(points).read().splitlines()) == 2 + 10
     assert shown.result.fit.model == "homography" and shown.dock.table_model.rowCount() == 10
+
+
+def test_writes_the_points_the_user_added(shown, qtbot, tmp_path, iface):
+    """A tie point added in the optical layer with its SAR position typed in is written to the
+    .points file and the GeoPackage, even without pressing Re-fit; one with no SAR position is
+    named in a warning and left out. The GeoPackage keeps the layers' ids (point 3 deleted)."""
+    optical = shown.layers.layer("optical")
+    assert optical.startEditing()
+    optical.deleteFeature(next(feature.id() for feature in optical.getFeatures() if feature["id"] == 3))
+    sar_xy = np.array([250.0, 420.0])
+    add_point(optical, shown.layers.frame("optical")[0], sar_xy + SAMPLE_SHIFT, sar_x=float(sar_xy[0]), sar_y=float(sar_xy[1]))
+    add_point(optical, shown.layers.frame("optical")[0], (100.0, 100.0))
+    points, geopackage = str(tmp_path / "added.points"), str(tmp_path / "added.gpkg")
+    assert write(shown, qtbot, points=points, geopackage=geopackage).succeeded
+    assert len(open(points).read().splitlines()) == 2 + 40
+    source = ogr.Open(geopackage)  # kept: its layer lives only as long as it does
+    written = {feature.GetField("id"): (feature.GetField("sar_x"), feature.GetField("sar_y"), feature.GetField("enabled"))
+               for feature in source.GetLayer(0)}
+    assert sorted(written) == [i for i in range(41) if i != 3] and written[40] == (250.0, 420.0, 1)
+    assert "1 added point(s) not used (id 41 in the optical layer)" in " ".join(messages(iface, Qgis.Warning))
 
 
 def test_existing_output_needs_overwrite(shown, qtbot, tmp_path, iface):

@@ -190,6 +190,26 @@ def test_warp_from_edited_layer_in_another_crs(processing, sample, truth_files, 
     check_warped(results["OUTPUT"], sample)
 
 
+def test_warp_keeps_the_ids_of_an_edited_layer(processing, sample, truth_files, tmp_path):
+    """Points deleted from the tie-point layer leave the others' ids as they were in what is
+    written again, so that a point keeps one name from file to file."""
+    import shutil
+
+    edited = str(tmp_path / "edited.gpkg")
+    shutil.copy(truth_files["gpkg"], edited)
+    layer = QgsVectorLayer(edited, "tie points", "ogr")
+    assert layer.isValid() and layer.startEditing()
+    for feature in layer.getFeatures():
+        if feature["id"] < 5:
+            layer.deleteFeature(feature.id())
+    assert layer.commitChanges()
+    out = str(tmp_path / "again.gpkg")
+    processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TIE_POINT_LAYER": edited,
+                          "OUTPUT": str(tmp_path / "w.tif"), "TIE_POINTS": out})
+    written = QgsVectorLayer(out, "written", "ogr")
+    assert sorted(feature["id"] for feature in written.getFeatures()) == list(range(5, 45))
+
+
 @pytest.mark.parametrize("inputs, message", [({}, "exactly one"), ({"TIE_POINT_LAYER": "gpkg", "POINTS_INPUT": "points"}, "exactly one")])
 def test_warp_needs_exactly_one_tie_point_source(processing, sample, truth_files, tmp_path, inputs, message):
     inputs = {k: truth_files[v] for k, v in inputs.items()}

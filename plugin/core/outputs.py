@@ -467,7 +467,7 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str) 
         layer.CreateField(ogr.FieldDefn(name, kind))
     for i in range(len(tie_points)):
         feature = ogr.Feature(layer.GetLayerDefn())
-        values = (i, *tie_points.optical_xy[i], *tie_points.sar_xy[i], tie_points.distance[i], int(bool(tie_points.enabled[i])),
+        values = (tie_points.id_of(i), *tie_points.optical_xy[i], *tie_points.sar_xy[i], tie_points.distance[i], int(bool(tie_points.enabled[i])),
                   tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i])
         for (name, _), value in zip(TIE_POINT_FIELDS, values):
             feature.SetField(name, value if isinstance(value, str) else (None if not np.isfinite(value) else float(value) if _ == ogr.OFTReal else int(value)))

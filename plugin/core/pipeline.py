@@ -159,6 +159,10 @@ class TiePoints:
     distance: np.ndarray  # N descriptor distances
     rejected_by: list  # N strings, "" for kept points (see matching.STAGES; "user" when disabled)
     enabled: np.ndarray  # N bool: used for the fit
+    ids: Optional[np.ndarray] = None  # N ints the user knows the points by (the dock's, after edits); None: 0..N-1
+
+    def id_of(self, index: int) -> int:
+        return int(self.ids[index]) if self.ids is not None else index
 
     def __len__(self) -> int:
         return len(self.optical_xy)

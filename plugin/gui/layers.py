@@ -236,8 +236,8 @@ class TiePointLayers:
         unpaired.sort(key=lambda item: (item[0] != "optical", item[1] is None))
         shape = (len(ids), 2)
         tie_points = TiePoints(np.array(optical_xy, float).reshape(shape), np.array(sar_xy, float).reshape(shape),
-                               np.array(distance, float), rejected_by, np.array(enabled, bool))
-        return Edits(np.array(ids, int), tie_points, unpaired)
+                               np.array(distance, float), rejected_by, np.array(enabled, bool), np.array(ids, int))
+        return Edits(tie_points.ids, tie_points, unpaired)
 
     # --- writing back ---------------------------------------------------------------------------
     def update(self, ids: np.ndarray, tie_points: TiePoints, fit: Fit) -> None:

@@ -38,9 +38,9 @@ def _enabled(value) -> bool:
 
 def tie_points_from_source(source, optical, context, feedback, pipeline, outputs):
     """TiePoints from a point layer with fields sar_x, sar_y (SAR pixels) and optionally enabled,
-    rejected_by, distance. The optical position is the point geometry (so moving a point in QGIS
-    counts), transformed to the optical raster's CRS; without geometry, the fields optical_x and
-    optical_y (optical pixels)."""
+    rejected_by, distance and id (kept in the tie points written, when every point has one of its
+    own). The optical position is the point geometry (so moving a point in QGIS counts), transformed
+    to the optical raster's CRS; without geometry, the fields optical_x and optical_y (optical pixels)."""
     from ..core.raster_io import map_to_pixel
 
     names = set(source.fields().names())
@@ -54,7 +54,7 @@ def tie_points_from_source(source, optical, context, feedback, pipeline, outputs
         transform = QgsCoordinateTransform(source.sourceCrs(), optical_crs, context.transformContext())
     geotransform = outputs.optical_geotransform(optical)
     total = max(1, source.featureCount())
-    optical_xy, sar_xy, distance, enabled, rejected_by = [], [], [], [], []
+    optical_xy, sar_xy, distance, enabled, rejected_by, ids = [], [], [], [], [], []
     for index, feature in enumerate(source.getFeatures()):
         if feedback.isCanceled():
             raise TiePointsCancelled()
@@ -72,6 +72,7 @@ def tie_points_from_source(source, optical, context, feedback, pipeline, outputs
         kept = _enabled(feature["enabled"]) if "enabled" in names else True
         reason = str(feature["rejected_by"]) if "rejected_by" in names and feature["rejected_by"] not in (None, "") else ""
         enabled.append(kept)
+        ids.append(_number(feature["id"]) if "id" in names else np.nan)
         rejected_by.append("" if kept else (reason if reason and reason != "NULL" else "user"))
         feedback.setProgress(20.0 * (index + 1) / total)
     if not sar_xy:
@@ -79,7 +80,10 @@ def tie_points_from_source(source, optical, context, feedback, pipeline, outputs
     optical_xy, sar_xy = np.array(optical_xy, float), np.array(sar_xy, float)
     if not (np.isfinite(optical_xy).all() and np.isfinite(sar_xy).all()):
         raise QgsProcessingException(tr("Some tie points have empty coordinates (sar_x, sar_y or position). Fill them in or delete those points."))
-    return pipeline.TiePoints(optical_xy, sar_xy, np.array(distance, float), rejected_by, np.array(enabled, bool))
+    ids = np.array(ids, float)
+    known = np.isfinite(ids).all() and (ids == np.round(ids)).all() and len(np.unique(ids)) == len(ids)
+    return pipeline.TiePoints(optical_xy, sar_xy, np.array(distance, float), rejected_by, np.array(enabled, bool),
+                              ids.astype(int) if known else None)  # the layer's ids, kept in what is written when each is one of its own
 
 
 class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
