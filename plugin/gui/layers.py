@@ -70,10 +70,9 @@ class PointFeature(NamedTuple):
 
 @dataclass
 class Edits:
-    """The tie points as the user left the layers, and the points added that cannot be used: each
-    (side, id), the id None for a point added without one."""
+    """The tie points as the user left the layers (with their ids), and the points added that
+    cannot be used: each (side, id), the id None for a point added without one."""
 
-    ids: np.ndarray
     tie_points: TiePoints
     unpaired: List[Tuple[str, Optional[int]]]
 
@@ -237,7 +236,7 @@ class TiePointLayers:
         shape = (len(ids), 2)
         tie_points = TiePoints(np.array(optical_xy, float).reshape(shape), np.array(sar_xy, float).reshape(shape),
                                np.array(distance, float), rejected_by, np.array(enabled, bool), np.array(ids, int))
-        return Edits(tie_points.ids, tie_points, unpaired)
+        return Edits(tie_points, unpaired)
 
     # --- writing back ---------------------------------------------------------------------------
     def update(self, ids: np.ndarray, tie_points: TiePoints, fit: Fit) -> None:
@@ -315,8 +314,10 @@ def _edited_position(point_id: int, which: str, old_xy: Optional[np.ndarray], po
               ("optical", True): tr("the fields {fields} in the optical layer").format(fields=fields),
               ("sar", True): tr("the fields {fields} in the SAR layer").format(fields=fields)}
     given = [(places[point.side, False], point.xy) for point in points if point.side == which]
-    given += [(places[point.side, True], typed) for point in points
-              for typed in (point.optical_xy if which == "optical" else point.sar_xy,) if typed is not None]
+    for point in points:
+        typed = point.optical_xy if which == "optical" else point.sar_xy
+        if typed is not None:
+            given.append((places[point.side, True], typed))
     changed = [(place, xy) for place, xy in given if old_xy is None or _moved(xy, old_xy)]
     if not changed:
         return old_xy
