@@ -592,6 +592,10 @@
       <translation>Behalten: in der Anpassung verwendet</translation>
     </message>
     <message>
+      <source>Added by you: not used until Re-fit</source>
+      <translation>Von Ihnen hinzugefügt: erst nach „Neu anpassen“ verwendet</translation>
+    </message>
+    <message>
       <source>Rejected: other</source>
       <translation>Verworfen: sonstige</translation>
     </message>

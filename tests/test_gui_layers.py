@@ -58,7 +58,7 @@ def test_kept_and_rejected_points_look_different(shown):
     assert isinstance(renderer, QgsCategorizedSymbolRenderer)
     categories = renderer.categories()  # keep the copies alive: each owns its symbol
     symbols = {category.value(): category.symbol() for category in categories}
-    assert {"kept", "ransac", "template", "mutual", "adaptive_threshold", "user", "other"} == set(symbols)
+    assert {"kept", "ransac", "template", "mutual", "adaptive_threshold", "user", "other", "added"} == set(symbols)
     assert symbols["kept"].color() != symbols["ransac"].color() and symbols["kept"].color() != symbols["user"].color()
     expression = QgsExpression(renderer.classAttribute())
     context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
@@ -67,6 +67,24 @@ def test_kept_and_rejected_points_look_different(shown):
         context.setFeature(feature)
         status[feature["id"]] = expression.evaluate(context)
     assert {status[i] for i in range(36)} == {"kept"} and {status[i] for i in range(36, 40)} == {"ransac"}
+
+
+def point_status(layer, point_id):
+    expression = QgsExpression(layer.renderer().classAttribute())
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    context.setFeature(features_by_id(layer)[point_id])
+    return expression.evaluate(context)
+
+
+def test_an_added_point_looks_added_until_a_fit_uses_it(shown):
+    optical_layer, sar_layer = shown.layers.layer("optical"), shown.layers.layer("sar")
+    add_point(optical_layer, shown.layers.frame("optical")[0], (300.0, 200.0))  # id 40
+    add_point(optical_layer, shown.layers.frame("optical")[0], (320.0, 200.0))  # id 41: no partner
+    add_point(sar_layer, shown.layers.frame("sar")[0], np.array([300.0, 200.0]) - SAMPLE_SHIFT)  # id 40
+    assert point_status(optical_layer, 40) == point_status(sar_layer, 40) == point_status(optical_layer, 41) == "added"
+    assert shown.refit()
+    assert point_status(optical_layer, 40) == point_status(sar_layer, 40) == "kept"
+    assert point_status(optical_layer, 41) == "added"
 
 
 def test_summary_and_table(shown):

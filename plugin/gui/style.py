@@ -1,5 +1,6 @@
 """How tie points look: kept matches as filled green dots, rejected ones as crosses coloured by
-the stage that rejected them, points the user disabled as hollow blue circles."""
+the stage that rejected them, points the user disabled as hollow blue circles, and points the user
+added that no fit has used yet (no residual) as yellow diamonds."""
 from __future__ import annotations
 
 from qgis.core import QgsCategorizedSymbolRenderer, QgsMarkerSymbol, QgsRendererCategory
@@ -8,7 +9,8 @@ from .i18n import tr
 
 # One expression, so that editing "enabled" or "rejected_by" restyles a point at once.
 STATUS_EXPRESSION = (
-    "CASE WHEN \"enabled\" = 1 THEN 'kept' "
+    "CASE WHEN \"residual\" IS NULL THEN 'added' "
+    "WHEN \"enabled\" = 1 THEN 'kept' "
     "WHEN \"rejected_by\" IS NULL OR \"rejected_by\" IN ('', 'user') THEN 'user' "
     "WHEN \"rejected_by\" IN ('mutual', 'adaptive_threshold', 'template', 'ransac') THEN \"rejected_by\" "
     "ELSE 'other' END"
@@ -25,6 +27,7 @@ def _categories():
         ("ransac", tr("Rejected: outlier (RANSAC)"), {**cross, "color": "#e31a1c", "outline_color": "#e31a1c", "size": "2.0"}, 0.8),
         ("user", tr("Disabled by you"), {"name": "circle", "color": "0,0,0,0", "outline_color": "#1f78b4", "outline_width": "0.6", "size": "3.0"}, 1.0),
         ("kept", tr("Kept: used in the fit"), {"name": "circle", "color": "#33e02c", "outline_color": "#0b3d0a", "outline_width": "0.4", "size": "3.2"}, 1.0),
+        ("added", tr("Added by you: not used until Re-fit"), {"name": "diamond", "color": "#ffff33", "outline_color": "#000000", "outline_width": "0.4", "size": "3.6"}, 1.0),
     ]
 
 
