@@ -55,6 +55,14 @@ def test_registration_succeeds_and_the_output_is_added_georeferenced(desktop):
     assert 0 <= desktop["self_check_px"] < 3.0 and "Self-check passed" in desktop["summary"]
 
 
+def test_a_tie_point_added_in_the_optical_layer_is_used_after_re_fit(desktop):
+    """In the real QGIS: a point added with QGIS's own defaults (the next id), its SAR position
+    typed in, and the dock's Re-fit button pressed."""
+    assert desktop.get("task_succeeded"), desktop.get("task_error")
+    assert desktop["added_point_id"] == desktop["tie_points"]  # ids 0..N-1 before it
+    assert desktop["added_point_used"] and desktop["tie_points_after_adding"] == desktop["table_rows"] == desktop["tie_points"] + 1
+
+
 def test_registration_matches_the_known_truth(desktop, sample):
     """Needs the trained model: the sample's SAR is off by a known transform."""
     import numpy as np

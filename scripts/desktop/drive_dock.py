@@ -95,9 +95,31 @@ def registered(controller, task):
     save(tie_points=len(result.tie_points), used=int(result.tie_points.enabled.sum()), rmse_px=result.fit.rmse,
          sar_to_optical=result.fit.sar_to_optical.tolist(), self_check_px=result.self_check_px,
          summary=controller.dock.summary_label.text())
+    add_a_tie_point(controller)
     controller.dock.table.selectRow(0)
     write = controller.write_outputs()
     write.done.connect(lambda finished: later(100, lambda: written(finished)))
+
+
+def add_a_tie_point(controller):
+    """What a surveyor does with a point the matcher missed: adds it in the optical layer (QGIS
+    fills in its id), types its SAR position into sar_x, sar_y, and presses the dock's Re-fit."""
+    import numpy as np
+    from qgis.core import QgsGeometry, QgsPointXY, QgsVectorLayerUtils
+    from sar_optical_registration.plugin.core.raster_io import pixel_to_map
+
+    layer = controller.layers.layer("optical")
+    optical_xy = np.array([400.0, 380.0])
+    sar_xy = (np.linalg.inv(controller.result.fit.sar_to_optical) @ [*optical_xy, 1.0])[:2]
+    x, y = pixel_to_map(controller.layers.frame("optical")[0], optical_xy[None])[0]
+    layer.startEditing()
+    feature = QgsVectorLayerUtils.createFeature(layer, QgsGeometry.fromPointXY(QgsPointXY(float(x), float(y))))
+    feature["sar_x"], feature["sar_y"] = float(sar_xy[0]), float(sar_xy[1])
+    layer.addFeature(feature)
+    controller.dock.refit_button.click()
+    tie = controller.result.tie_points
+    save(added_point_id=feature["id"], tie_points_after_adding=len(tie), table_rows=controller.dock.table_model.rowCount(),
+         added_point_used=bool(tie.enabled[-1]) and int(tie.ids[-1]) == int(feature["id"]), summary_after_adding=controller.dock.summary_label.text())
 
 
 def written(task):
