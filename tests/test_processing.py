@@ -13,6 +13,7 @@ import pytest
 from osgeo import gdal, ogr, osr
 from qgis.core import (
     QgsApplication,
+    QgsFeature,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -202,12 +203,18 @@ def test_warp_keeps_the_ids_of_an_edited_layer(processing, sample, truth_files, 
     for feature in layer.getFeatures():
         if feature["id"] < 5:
             layer.deleteFeature(feature.id())
+        elif feature["id"] == 7:  # a copy added without an id: the next free number
+            copy = QgsFeature(feature)
+            copy["id"] = None
+            if layer.fields().indexOf("fid") >= 0:
+                copy["fid"] = None  # the GeoPackage's own key: a new one
+            layer.addFeature(copy)
     assert layer.commitChanges()
     out = str(tmp_path / "again.gpkg")
     processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TIE_POINT_LAYER": edited,
                           "OUTPUT": str(tmp_path / "w.tif"), "TIE_POINTS": out})
     written = QgsVectorLayer(out, "written", "ogr")
-    assert sorted(feature["id"] for feature in written.getFeatures()) == list(range(5, 45))
+    assert sorted(feature["id"] for feature in written.getFeatures()) == list(range(5, 46))
 
 
 @pytest.mark.parametrize("inputs, message", [({}, "exactly one"), ({"TIE_POINT_LAYER": "gpkg", "POINTS_INPUT": "points"}, "exactly one")])

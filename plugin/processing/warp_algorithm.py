@@ -38,8 +38,7 @@ def _enabled(value) -> bool:
 
 def tie_points_from_source(source, optical, context, feedback, pipeline, outputs):
     """TiePoints from a point layer with fields sar_x, sar_y (SAR pixels) and optionally enabled,
-    rejected_by, distance and id (kept in the tie points written, when every point has one of its
-    own). The optical position is the point geometry (so moving a point in QGIS counts), transformed
+    rejected_by, distance and id (kept in the tie points written: ``_own_ids``). The optical position is the point geometry (so moving a point in QGIS counts), transformed
     to the optical raster's CRS; without geometry, the fields optical_x and optical_y (optical pixels)."""
     from ..core.raster_io import map_to_pixel
 
@@ -80,10 +79,19 @@ def tie_points_from_source(source, optical, context, feedback, pipeline, outputs
     optical_xy, sar_xy = np.array(optical_xy, float), np.array(sar_xy, float)
     if not (np.isfinite(optical_xy).all() and np.isfinite(sar_xy).all()):
         raise QgsProcessingException(tr("Some tie points have empty coordinates (sar_x, sar_y or position). Fill them in or delete those points."))
+    return pipeline.TiePoints(optical_xy, sar_xy, np.array(distance, float), rejected_by, np.array(enabled, bool), _own_ids(ids))
+
+
+def _own_ids(ids) -> "np.ndarray | None":
+    """The layer's ids, to keep in what is written: a point added without one gets the next free
+    numbers; None (numbered 0..N-1 again) when two points share one or one is not a whole number."""
     ids = np.array(ids, float)
-    known = np.isfinite(ids).all() and (ids == np.round(ids)).all() and len(np.unique(ids)) == len(ids)
-    return pipeline.TiePoints(optical_xy, sar_xy, np.array(distance, float), rejected_by, np.array(enabled, bool),
-                              ids.astype(int) if known else None)  # the layer's ids, kept in what is written when each is one of its own
+    given = ids[np.isfinite(ids)]
+    if (given != np.round(given)).any() or len(np.unique(given)) != len(given):
+        return None
+    start = int(given.max()) + 1 if len(given) else 0
+    ids[~np.isfinite(ids)] = np.arange(start, start + int((~np.isfinite(ids)).sum()))
+    return ids.astype(int)
 
 
 class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
