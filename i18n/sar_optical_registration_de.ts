@@ -452,6 +452,18 @@
       <translation>Passpunkte (SAR) - {name}</translation>
     </message>
     <message>
+      <source>The optical tie-point layer has no field 'id' any more.</source>
+      <translation>Der optische Passpunkt-Layer hat kein Feld 'id' mehr.</translation>
+    </message>
+    <message>
+      <source>The SAR tie-point layer has no field 'id' any more.</source>
+      <translation>Der SAR-Passpunkt-Layer hat kein Feld 'id' mehr.</translation>
+    </message>
+    <message>
+      <source>Undo the deletion of the field (Edit &gt; Undo, or stop editing without saving), or run the registration again.</source>
+      <translation>Machen Sie das Löschen des Feldes rückgängig (Bearbeiten &gt; Rückgängig, oder die Bearbeitung ohne Speichern beenden), oder registrieren Sie erneut.</translation>
+    </message>
+    <message>
       <source>the fields {fields} in the optical layer</source>
       <translation>die Felder {fields} im optischen Layer</translation>
     </message>

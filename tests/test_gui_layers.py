@@ -289,3 +289,16 @@ def test_a_position_changed_in_two_places_that_disagree_is_refused(shown, iface)
     assert "Tie point 7: its SAR position was set in two places that disagree" in warning
     assert "the point in the SAR layer" in warning and "the fields sar_x, sar_y in the optical layer" in warning
     assert np.allclose(shown.result.tie_points.sar_xy[index], sar7)
+
+
+def test_a_deleted_id_field_is_named(shown, iface):
+    """The ids pair the two layers' points: without the field, Re-fit says what is missing
+    instead of failing with an unexpected error; a deleted 'enabled' field only loses that flag."""
+    sar_layer = shown.layers.layer("sar")
+    assert sar_layer.startEditing()
+    assert sar_layer.deleteAttribute(sar_layer.fields().indexOf("enabled"))
+    assert shown.refit()
+    assert sar_layer.deleteAttribute(sar_layer.fields().indexOf("id"))
+    assert not shown.refit()
+    warning = " ".join(messages(iface, Qgis.Warning))
+    assert "The SAR tie-point layer has no field 'id' any more" in warning and "unexpected" not in warning.lower()

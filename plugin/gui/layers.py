@@ -156,6 +156,12 @@ class TiePointLayers:
         layer = self.layer(side)
         if layer is None:
             return None
+        if layer.fields().indexOf("id") < 0:
+            said = (tr("The optical tie-point layer has no field 'id' any more.") if side == "optical"
+                    else tr("The SAR tie-point layer has no field 'id' any more."))
+            raise RegistrationError(said, tr("Undo the deletion of the field (Edit > Undo, or stop editing without saving), "
+                                             "or run the registration again."))
+        has_enabled = layer.fields().indexOf("enabled") >= 0
         geotransform = self.frame(side)[0]
         found = []
         for feature in layer.getFeatures():
@@ -164,7 +170,7 @@ class TiePointLayers:
                 continue
             point = geometry.asPoint()
             xy = map_to_pixel(geotransform, np.array([[point.x(), point.y()]]))[0]
-            enabled = _value(feature["enabled"])
+            enabled = _value(feature["enabled"]) if has_enabled else None
             found.append(PointFeature(None if point_id is None else int(point_id), xy, None if enabled is None else int(bool(enabled)),
                                       feature.id(), _typed(feature, "optical"), _typed(feature, "sar"), side))
         return found
