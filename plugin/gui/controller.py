@@ -221,7 +221,7 @@ class DockController(QObject):
             layers = self._require_layers()
             edits = layers.read_edits()
             fit = fit_tie_points(edits.tie_points, self.dock.transform_combo.currentData())
-            layers.update(edits.tie_points.ids, edits.tie_points, fit)
+            layers.update(edits.tie_points, fit)
         except Exception as error:  # noqa: BLE001
             show_error(self.iface, error, "re-fitting")
             return False

@@ -245,11 +245,12 @@ class TiePointLayers:
         return Edits(tie_points, unpaired)
 
     # --- writing back ---------------------------------------------------------------------------
-    def update(self, ids: np.ndarray, tie_points: TiePoints, fit: Fit) -> None:
-        """Writes positions, flags and residuals to both layers; drops the points no longer present
-        (deleted in the other layer) and leaves the added points that are not used as they are."""
+    def update(self, tie_points: TiePoints, fit: Fit) -> None:
+        """Writes positions, flags and residuals to both layers (``tie_points`` as ``read_edits``
+        gives them, with their ids); drops the points no longer present (deleted in the other
+        layer) and leaves the added points that are not used as they are."""
         known_before = set() if self.state is None else {int(point_id) for point_id in self.state.ids}
-        self.state = TiePointState(np.asarray(ids, int), tie_points, fit)
+        self.state = TiePointState(np.asarray(tie_points.ids, int), tie_points, fit)
         index_of = {int(point_id): index for index, point_id in enumerate(self.state.ids)}
         for side in ("optical", "sar"):
             layer = self.layer(side)

@@ -3,6 +3,8 @@ edited) tie points -- a tie-point layer written by "Register SAR to optical" or 
 .points file -- and writes the warped SAR raster again. No network runs."""
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -38,8 +40,9 @@ def _enabled(value) -> bool:
 
 def tie_points_from_source(source, optical, context, feedback, pipeline, outputs):
     """TiePoints from a point layer with fields sar_x, sar_y (SAR pixels) and optionally enabled,
-    rejected_by, distance and id (kept in the tie points written: ``_own_ids``). The optical position is the point geometry (so moving a point in QGIS counts), transformed
-    to the optical raster's CRS; without geometry, the fields optical_x and optical_y (optical pixels)."""
+    rejected_by, distance and id (kept in the tie points written: ``_own_ids``). The optical
+    position is the point geometry (so moving a point in QGIS counts), transformed to the optical
+    raster's CRS; without geometry, the fields optical_x and optical_y (optical pixels)."""
     from ..core.raster_io import map_to_pixel
 
     names = set(source.fields().names())
@@ -82,7 +85,7 @@ def tie_points_from_source(source, optical, context, feedback, pipeline, outputs
     return pipeline.TiePoints(optical_xy, sar_xy, np.array(distance, float), rejected_by, np.array(enabled, bool), _own_ids(ids))
 
 
-def _own_ids(ids) -> "np.ndarray | None":
+def _own_ids(ids) -> Optional[np.ndarray]:
     """The layer's ids, to keep in what is written: a point added without one gets the next free
     numbers; None (numbered 0..N-1 again) when two points share one or one is not a whole number."""
     ids = np.array(ids, float)
