@@ -13,7 +13,8 @@ without an id, is left where it is, unused, and reported.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
@@ -49,11 +50,14 @@ def raster_frame(info: RasterInfo) -> Tuple[Tuple[float, ...], QgsCoordinateRefe
 
 @dataclass
 class TiePointState:
-    """The tie points as last written to the layers, with their stable ids."""
+    """The tie points as last written to the layers."""
 
-    ids: np.ndarray
     tie_points: TiePoints
     fit: Fit
+    ids: np.ndarray = field(init=False)  # the points' stable ids: the tie points' own (after a Re-fit), else 0..N-1
+
+    def __post_init__(self):
+        self.ids = self.tie_points.ids if self.tie_points.ids is not None else np.arange(len(self.tie_points))
 
 
 class PointFeature(NamedTuple):
@@ -111,7 +115,7 @@ class TiePointLayers:
     def create(self, tie_points: TiePoints, fit: Fit) -> Tuple[QgsVectorLayer, QgsVectorLayer]:
         """Builds both layers, styles them and adds them to the project in a group of their own
         (the SAR-side layer starts hidden)."""
-        self.state = TiePointState(np.arange(len(tie_points)), tie_points, fit)
+        self.state = TiePointState(tie_points, fit)
         group = self.project.layerTreeRoot().insertGroup(0, tr("Registration of {name}").format(name=self.name))
         made = []
         for side, title in (("optical", tr("Tie points (optical) - {name}")), ("sar", tr("Tie points (SAR) - {name}"))):
@@ -178,7 +182,7 @@ class TiePointLayers:
     def _read_side(self, side: str) -> Optional[Dict[int, PointFeature]]:
         """id -> point, of the points that have an id; None when the layer is no longer in the project."""
         found = self._features(side)
-        return None if found is None else {point.point_id: point for point in found if point.point_id is not None}
+        return None if found is None else _by_id(found)
 
     def read_edits(self) -> Edits:
         """The ids and tie points after the user's edits in both layers, and the points added
@@ -193,8 +197,8 @@ class TiePointLayers:
             if found is None:
                 return {int(point_id): PointFeature(int(point_id), xy, None, None, None, None, side)
                         for point_id, xy in zip(self.state.ids, self._pixels(side, old))}
-            numbered = [point.point_id for point in found if point.point_id is not None]
-            twice = sorted({point_id for point_id in numbered if numbered.count(point_id) > 1})
+            counts = Counter(point.point_id for point in found if point.point_id is not None)
+            twice = sorted(point_id for point_id, count in counts.items() if count > 1)
             if twice:
                 said = (tr("Several points in the optical tie-point layer have the same id ({ids}).") if side == "optical"
                         else tr("Several points in the SAR tie-point layer have the same id ({ids})."))
@@ -202,7 +206,7 @@ class TiePointLayers:
                     said.format(ids=", ".join(str(point_id) for point_id in twice)),
                     tr("Give each point you added an id of its own (the same id as its partner in the other layer), then re-fit."))
             unpaired.extend((side, None) for point in found if point.point_id is None)
-            return {point.point_id: point for point in found if point.point_id is not None}
+            return _by_id(found)
 
         layers = {"optical": read("optical"), "sar": read("sar")}
         ids, optical_xy, sar_xy, distance, rejected_by, enabled = [], [], [], [], [], []
@@ -250,7 +254,7 @@ class TiePointLayers:
         gives them, with their ids); drops the points no longer present (deleted in the other
         layer) and leaves the added points that are not used as they are."""
         known_before = set() if self.state is None else {int(point_id) for point_id in self.state.ids}
-        self.state = TiePointState(np.asarray(tie_points.ids, int), tie_points, fit)
+        self.state = TiePointState(tie_points, fit)
         index_of = {int(point_id): index for index, point_id in enumerate(self.state.ids)}
         for side in ("optical", "sar"):
             layer = self.layer(side)
@@ -273,7 +277,7 @@ class TiePointLayers:
                         deleted.append(feature_id)
                     continue
                 attribute_changes[feature_id] = {
-                    field: value for field, value in zip(field_indexes, _attributes(self.state, index)) if field >= 0}
+                    column: value for column, value in zip(field_indexes, _attributes(self.state, index)) if column >= 0}
                 geometry_changes[feature_id] = QgsGeometry.fromPointXY(QgsPointXY(*(float(v) for v in positions[index])))
             # a point added in the other layer with this side's position typed into its fields
             provider.addFeatures([_point_feature(layer, self.state, index, positions[index])
@@ -300,6 +304,11 @@ def _value(value):
     if value is None or (isinstance(value, QVariant) and value.isNull()):
         return None
     return value
+
+
+def _by_id(found: List[PointFeature]) -> Dict[int, PointFeature]:
+    """id -> point, of the points that have an id."""
+    return {point.point_id: point for point in found if point.point_id is not None}
 
 
 def _typed(feature: QgsFeature, which: str) -> Optional[np.ndarray]:
