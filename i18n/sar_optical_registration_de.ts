@@ -84,6 +84,10 @@
       <translation>{used} von {total} Zuordnungen verwendet; RMSE {rmse} px ({model}).</translation>
     </message>
     <message>
+      <source>That check was made on the matched tie points: your edits since are not checked.</source>
+      <translation>Diese Prüfung galt den gefundenen Passpunkten: Ihre Änderungen seither sind nicht geprüft.</translation>
+    </message>
+    <message>
       <source>The tie point layers are no longer in the project.</source>
       <translation>Die Passpunkt-Layer sind nicht mehr im Projekt.</translation>
     </message>

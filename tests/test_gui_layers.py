@@ -302,3 +302,19 @@ def test_a_deleted_id_field_is_named(shown, iface):
     assert not shown.refit()
     warning = " ".join(messages(iface, Qgis.Warning))
     assert "The SAR tie-point layer has no field 'id' any more" in warning and "unexpected" not in warning.lower()
+
+
+def test_the_self_check_is_said_to_predate_the_users_edits(controller, synthetic_result):
+    """The self-check re-matches the pair; it says nothing of tie points the user changed since."""
+    synthetic_result.self_check_px = 0.8
+    controller._show_result(synthetic_result)
+    note = "your edits since are not checked"
+    assert "Self-check passed" in controller.dock.summary_label.text() and note not in controller.dock.summary_label.text()
+    assert controller.refit()  # nothing edited: the matched fit again
+    assert note not in controller.dock.summary_label.text()
+    set_enabled(controller.layers.layer("optical"), 37, 1)
+    assert controller.refit()
+    assert "Self-check passed" in controller.dock.summary_label.text() and note in controller.dock.summary_label.text()
+    set_enabled(controller.layers.layer("optical"), 37, 0)  # the edit undone: the matched fit again
+    assert controller.refit()
+    assert note not in controller.dock.summary_label.text()

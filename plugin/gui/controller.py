@@ -46,6 +46,11 @@ def unpaired_message(unpaired) -> str:
         count=len(unpaired), points=listed)
 
 
+def same_fit(fit, other) -> bool:
+    """The same transform: a Re-fit without edits gives back the matched fit."""
+    return fit.model == other.model and np.allclose(fit.sar_to_optical, other.sar_to_optical, rtol=0, atol=1e-6)
+
+
 def gpu_name() -> Optional[str]:
     import torch
 
@@ -62,6 +67,7 @@ class DockController(QObject):
         self.task: Optional[RegistrationTask] = None
         self.write_task: Optional[WriteOutputsTask] = None
         self.result = None
+        self.matched_fit = None
         self.layers: Optional[TiePointLayers] = None
         self._extractor = None
         self._unloaded = False
@@ -160,6 +166,7 @@ class DockController(QObject):
 
     def _show_result(self, result) -> None:
         self.result = result
+        self.matched_fit = result.fit  # what the self-check, if run, checked
         self.layers = TiePointLayers(result.optical, result.sar)
         self.layers.create(result.tie_points, result.fit)
         self._update_views()
@@ -198,6 +205,8 @@ class DockController(QObject):
         elif check is not None:
             text += " " + tr("Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. "
                              "Inspect the tie points before using this result.").format(moved=f"{check:.1f}")
+        if check is not None and not same_fit(self.result.fit, self.matched_fit):
+            text += " " + tr("That check was made on the matched tie points: your edits since are not checked.")
         if self.result.model_name:
             seconds = sum(self.result.timing_s.values())
             text += " " + tr("Network {name} on {device}, {seconds} s.").format(
