@@ -123,10 +123,11 @@ def write_scene(data: str, size: int, folder: str, warp: Optional[np.ndarray] = 
 
 
 def write_rasters(optical: np.ndarray, sar: np.ndarray, folder: str, name: str, warp: Optional[np.ndarray] = None,
-                  clip_at=None, clip: int = 0):
+                  clip_at=None, clip: int = 0, clipped: str = "sar"):
     """(optical path, SAR path): GeoTIFFs in UTM 11N of a scene, the SAR's georeferencing off by
     ``SAR_OFFSET_PX``; the SAR resampled by ``warp`` first when given (its pixel p shows the optical
-    pixel ``warp`` p), and cut to the ``clip`` px square from ``clip_at`` (column, row) when given."""
+    pixel ``warp`` p), and the ``clipped`` raster ("sar" or "optical") cut to the ``clip`` px square
+    from ``clip_at`` (column, row) when given."""
     rows, cols = sar.shape
     if warp is not None:
         sar = cv2.warpAffine(sar, warp[:2], (cols, rows), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
@@ -135,9 +136,11 @@ def write_rasters(optical: np.ndarray, sar: np.ndarray, folder: str, name: str, 
     origin = (500000.0, 4200000.0)
     paths = []
     x0, y0 = clip_at or (0, 0)
-    sar_window = (slice(y0, y0 + clip), slice(x0, x0 + clip)) if clip_at else (slice(None), slice(None))
-    scene = (("optical", optical, (0, 0)),
-             ("sar", sar[None, sar_window[0], sar_window[1]], (SAR_OFFSET_PX[0] + x0, SAR_OFFSET_PX[1] + y0)))
+    window = (slice(y0, y0 + clip), slice(x0, x0 + clip)) if clip_at else (slice(None), slice(None))
+    if clipped == "sar":
+        scene = (("optical", optical, (0, 0)), ("sar", sar[None, window[0], window[1]], (SAR_OFFSET_PX[0] + x0, SAR_OFFSET_PX[1] + y0)))
+    else:
+        scene = (("optical", optical[:, window[0], window[1]], (x0, y0)), ("sar", sar[None], SAR_OFFSET_PX))
     for kind, array, (dx, dy) in scene:
         path = os.path.join(folder, f"{kind}-{name}.tif")
         rows, cols = array.shape[1:]
@@ -163,6 +166,17 @@ def peak_of(command):
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
     return time.perf_counter() - started, usage.ru_maxrss / 2**20, child.returncode, stderr  # ru_maxrss: KiB
+
+
+def corner_px(fit: np.ndarray, truth: np.ndarray, sar_width: int, sar_height: int, optical_clip: int = 0) -> float:
+    """How far ``fit`` puts the corners from ``truth`` (SAR pixel -> optical pixel): at the SAR
+    raster's corners, or, when the optical raster is a clip of the scene, at the optical raster's
+    corners in SAR pixels (the SAR scene's far corners are not what was registered); nan without a fit."""
+    if not np.isfinite(fit).all():
+        return float("nan")
+    if optical_clip:
+        return transforms.corner_error(np.linalg.inv(fit), np.linalg.inv(truth), optical_clip, optical_clip)
+    return transforms.corner_error(fit, truth, sar_width, sar_height)
 
 
 def _last_line(stderr: str, code: int) -> str:
@@ -196,9 +210,14 @@ def main(argv=None):
     parser.add_argument("--sar-scale", type=float, default=1.0, help="and scaled by")
     parser.add_argument("--sar-clip", type=int, default=0,
                         help="the SAR raster is only a square of this many px of the scene (clip_origin), 0: the whole scene")
+    parser.add_argument("--optical-clip", type=int, default=0,
+                        help="the optical raster is only a square of this many px of the scene (clip_origin; an area of interest), "
+                             "the SAR the whole scene")
     args = parser.parse_args(argv)
-    if args.scene == "los-angeles" and args.sar_clip:
-        parser.error("--sar-clip applies to the mosaics only")
+    if args.scene == "los-angeles" and (args.sar_clip or args.optical_clip):
+        parser.error("--sar-clip and --optical-clip apply to the mosaics only")
+    if args.sar_clip and args.optical_clip:
+        parser.error("clip one raster, not both")
     sizes = [int(size) for size in args.sizes.split(",")] if args.scene == "mosaic" else [None]
     turned = (args.sar_rotation, args.sar_scale) != (0.0, 1.0)  # else the SAR is written as it is
     rows = []
@@ -207,11 +226,15 @@ def main(argv=None):
             optical, sar = mosaic(args.data, size) if size else los_angeles(args.data)
             height, width = sar.shape
             truth = sar_warp((width, height), args.sar_rotation, args.sar_scale)
-            clip_at = clip_origin(size, args.sar_clip) if args.sar_clip else None
-            optical, sar = write_rasters(optical, sar, folder, str(size or args.scene), truth if turned else None, clip_at, args.sar_clip)
+            clip = args.sar_clip or args.optical_clip
+            clip_at = clip_origin(size, clip) if clip else None
+            optical, sar = write_rasters(optical, sar, folder, str(size or args.scene), truth if turned else None, clip_at, clip,
+                                         "optical" if args.optical_clip else "sar")
             sar_width, sar_height = (args.sar_clip, args.sar_clip) if args.sar_clip else (width, height)
-            if clip_at:  # the SAR raster's pixel p is the scene's SAR pixel p + its origin
+            if args.sar_clip:  # the SAR raster's pixel p is the scene's SAR pixel p + its origin
                 truth = truth @ np.array([[1.0, 0, clip_at[0]], [0, 1, clip_at[1]], [0, 0, 1]])
+            if args.optical_clip:  # the optical raster's pixel p is the scene's p + its origin
+                truth = np.array([[1.0, 0, -clip_at[0]], [0, 1, -clip_at[1]], [0, 0, 1]]) @ truth
             output, report = os.path.join(folder, f"registered-{size}.tif"), os.path.join(folder, f"matches-{size}.json")
             seconds, peak, code, stderr = peak_of([sys.executable, "-m", "plugin", "register", optical, sar, "-o", output,
                                                    "--matches-json", report, "--overwrite"])
@@ -223,7 +246,7 @@ def main(argv=None):
                 fit = np.array(matches["transform"]["sar_to_optical"])
                 # the truth: the scene's rasters share their pixel grid but for the SAR's warp (the georeferencing is what is off)
                 row.update(stages=matches["timing_s"], tie_points=int(sum(matches["inlier"])),
-                           corner_px=transforms.corner_error(fit, truth, sar_width, sar_height))
+                           corner_px=corner_px(fit, truth, sar_width, sar_height, args.optical_clip))
             else:
                 row["error"] = _last_line(stderr, code)
             sift_fit = os.path.join(folder, "sift-fit.npy")
@@ -232,7 +255,7 @@ def main(argv=None):
             if sift_code != 0:
                 row["sift_error"] = _last_line(sift_stderr, sift_code)
             else:  # nan when RANSAC found no transform
-                row["sift_corner_px"] = transforms.corner_error(np.load(sift_fit), truth, sar_width, sar_height)
+                row["sift_corner_px"] = corner_px(np.load(sift_fit), truth, sar_width, sar_height, args.optical_clip)
             rows.append(row)
             print(row, flush=True)
             for path in (optical, sar, output):
@@ -240,6 +263,10 @@ def main(argv=None):
                     os.remove(path)
     warped = (f" The SAR is turned by {args.sar_rotation:g} degrees and scaled by {args.sar_scale:g} about its centre, "
               "which the corner error counts as part of the truth." if turned else "")
+    if args.optical_clip:
+        warped += (f" The optical raster covers only a {args.optical_clip} x {args.optical_clip} px part of each scene (an area of "
+                   "interest), from a third of the way across and a quarter down (its georeferencing moved with it); the SAR is the "
+                   "whole scene. The corner error is at the optical raster's corners, in SAR pixels.")
     if args.sar_clip:
         warped += (f" The SAR raster covers only a {args.sar_clip} x {args.sar_clip} px part of each scene, from a third of the way "
                    "across and a quarter down (its georeferencing moved with it); the corner error is at its corners.")

@@ -80,6 +80,25 @@ def test_scene_sar_can_cover_only_part_of_the_scene(tmp_path):
     assert large_scene.clip_origin(1024, 1000) == (24, 24)  # kept inside the scene
 
 
+def test_scene_optical_can_be_an_area_of_interest_in_the_sar_scene(tmp_path):
+    fake_pairs(tmp_path, 1, seed=3)
+    optical, sar = large_scene.mosaic(str(tmp_path), 1024)
+    x0, y0 = large_scene.clip_origin(1024, 300)
+    clipped, whole = (gdal.Open(path) for path in large_scene.write_rasters(optical, sar, str(tmp_path), "aoi", None, (x0, y0), 300, "optical"))
+    assert (clipped.RasterXSize, clipped.RasterYSize, whole.RasterXSize) == (300, 300, 1024)
+    assert np.array_equal(clipped.ReadAsArray(), optical[:, y0:y0 + 300, x0:x0 + 300])
+    origin, sar_origin = clipped.GetGeoTransform(), whole.GetGeoTransform()  # the optical clip keeps its ground
+    assert np.isclose(origin[0], sar_origin[0] + (x0 - large_scene.SAR_OFFSET_PX[0]) * large_scene.PIXEL_M)
+    # its corner error is at the optical raster's corners, in SAR pixels: a fit off by a turn about the
+    # clip's centre is off there by what the turn moves the clip's corners, not the scene's far ones
+    truth = np.array([[1.0, 0, -x0], [0, 1, -y0], [0, 0, 1]])
+    turn = np.array([[np.cos(0.01), -np.sin(0.01), 0], [np.sin(0.01), np.cos(0.01), 0], [0, 0, 1]])
+    about = np.array([[1.0, 0, 149.5], [0, 1, 149.5], [0, 0, 1]])
+    fit = about @ turn @ np.linalg.inv(about) @ truth
+    assert np.isclose(large_scene.corner_px(fit, truth, 1024, 1024, optical_clip=300), 2 * np.sin(0.005) * np.hypot(149.5, 149.5))
+    assert np.isnan(large_scene.corner_px(np.full((3, 3), np.nan), truth, 1024, 1024, optical_clip=300))
+
+
 def test_los_angeles_scene_joins_the_pairs_where_the_metadata_puts_them(tmp_path):
     """The real scene is the ``LOS_ANGELES`` pairs side by side, each where its corners say; a pair
     that does not lie there, or one from another product, stops the benchmark instead of making a

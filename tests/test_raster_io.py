@@ -7,7 +7,7 @@ from osgeo import gdal, osr
 
 from plugin.core.errors import RegistrationError
 from plugin.core.normalize import normalize_sar, sar_scale_of
-from plugin.core.raster_io import map_to_pixel, pixel_to_map, read_raster, same_image, undeclared_fill
+from plugin.core.raster_io import Window, map_to_pixel, pixel_to_map, read_raster, same_image, undeclared_fill
 from tests.conftest import write_tif
 
 GT = (500000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0)
@@ -278,3 +278,24 @@ def test_a_sentinel2_stack_is_read_as_its_red_green_and_blue(tmp_path):
     dataset = None
     assert read_raster(named, "optical").bands_used == (2, 4, 5)
     assert read_raster(write_tif(tmp_path / "five.tif", stack[:5], GT, 32611), "optical").bands_used == (1,)
+
+
+def test_a_window_is_read_with_its_own_geotransform_and_where_it_starts(tmp_path):
+    values = (np.arange(120 * 150).reshape(120, 150) % 251 + 1).astype(np.uint16)
+    rotated = (500000.0, 10.0, 0.5, 4200000.0, 0.4, -10.0)  # a rotated geotransform, as the bundled SAR's
+    path = write_tif(tmp_path / "scene.tif", values, rotated, 32611)
+    window = Window(30, 20, 100, 80)
+    whole, part = read_raster(path, "sar"), read_raster(path, "sar", window=window)
+    np.testing.assert_array_equal(part.data, whole.data[20:100, 30:130])
+    assert part.offset == (30, 20) and whole.offset == (0, 0) and part.crs_wkt == whole.crs_wkt
+    # a pixel of the window and the same pixel of the file lie at one map position
+    np.testing.assert_allclose(pixel_to_map(part.geotransform, np.array([[5.0, 7.0]])),
+                               pixel_to_map(whole.geotransform, np.array([[35.0, 27.0]])), atol=1e-6)
+
+
+def test_a_window_with_almost_nothing_valid_says_where_it_looked(tmp_path):
+    values = np.zeros((200, 200), np.uint16)
+    values[:, :100] = (np.arange(200 * 100).reshape(200, 100) % 97 + 1)
+    path = write_tif(tmp_path / "edge.tif", values, GT, 32611, nodata=0)
+    with pytest.raises(RegistrationError, match=r"almost no valid pixels where the optical raster lies \(columns 120-199, rows 0-99\)"):
+        read_raster(path, "sar", window=Window(120, 0, 80, 100))

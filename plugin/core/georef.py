@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 import cv2
@@ -57,8 +57,9 @@ def _memory_raster(array: np.ndarray, geotransform, wkt: str) -> gdal.Dataset:
     return dataset
 
 
-def optical_to_sar_pixels(optical: Raster, sar: Raster) -> Callable[[np.ndarray], np.ndarray]:
-    """Maps optical pixels to SAR pixels through map coordinates (any two CRSs)."""
+def optical_to_sar_pixels(optical, sar) -> Callable[[np.ndarray], np.ndarray]:
+    """Maps optical pixels to SAR pixels through map coordinates (any two CRSs); ``optical`` and
+    ``sar`` need ``geotransform`` and ``crs_wkt`` (a Raster, or a RasterInfo read without pixels)."""
     transform = osr.CoordinateTransformation(spatial_reference(optical.crs_wkt), spatial_reference(sar.crs_wkt))
 
     def convert(xy: np.ndarray) -> np.ndarray:
@@ -69,6 +70,26 @@ def optical_to_sar_pixels(optical: Raster, sar: Raster) -> Callable[[np.ndarray]
         return map_to_pixel(sar.geotransform, sar_map)
 
     return convert
+
+
+def optical_outline_in_sar(optical, sar, margin: float, per_side: int = 16) -> Optional[np.ndarray]:
+    """Where the optical raster's outline, grown by ``margin`` optical pixels on every side, lies in
+    the SAR raster's pixels (N x 2, ``per_side`` points along each side, so that a reprojection's
+    bend is followed), by both rasters' georeferencing, read without their pixels (``optical`` and
+    ``sar`` need ``width``, ``height``, ``geotransform`` and ``crs_wkt``). None when either is not
+    georeferenced or a point does not transform (beyond a projection's edge)."""
+    if None in (optical.geotransform, optical.crs_wkt, sar.geotransform, sar.crs_wkt):
+        return None
+    steps = np.linspace(0.0, 1.0, per_side)
+    low_x, low_y, high_x, high_y = -0.5 - margin, -0.5 - margin, optical.width - 0.5 + margin, optical.height - 0.5 + margin
+    xs, ys = low_x + steps * (high_x - low_x), low_y + steps * (high_y - low_y)
+    outline = np.concatenate([np.stack([xs, np.full_like(xs, low_y)], 1), np.stack([xs, np.full_like(xs, high_y)], 1),
+                              np.stack([np.full_like(ys, low_x), ys], 1), np.stack([np.full_like(ys, high_x), ys], 1)])
+    try:
+        in_sar = optical_to_sar_pixels(optical, sar)(outline)
+    except RuntimeError:  # PROJ refused a point
+        return None
+    return in_sar if np.isfinite(in_sar).all() else None
 
 
 def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseAlignment:

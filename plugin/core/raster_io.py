@@ -72,6 +72,7 @@ class Raster:
     source_dtype: str  # GDAL data type name of the band that was read, e.g. "UInt16"
     bands_used: Tuple[int, ...]
     assumed_nodata: Optional[float] = None  # a conventional fill (-9999, ...) read as nodata, the band declaring none
+    offset: Tuple[int, int] = (0, 0)  # (column, row) of the file where ``data`` starts: a window read (``Window``), else 0, 0
 
     @property
     def shape(self) -> Tuple[int, int]:
@@ -171,14 +172,37 @@ def default_bands(dataset: gdal.Dataset, role: str) -> Tuple[int, ...]:
     return (1,)
 
 
-def read_band(dataset: gdal.Dataset, index: int) -> Tuple[np.ndarray, np.ndarray, Optional[float]]:
-    """One band as float32 (complex -> amplitude; the band's scale and offset applied), its
-    validity mask (nodata, NaN, mask band), and the conventional fill value read as nodata when
-    the band declares none (``CONVENTIONAL_FILLS``; else None)."""
+@dataclass(frozen=True)
+class Window:
+    """A part of a raster file, in its pixels: the columns and rows read."""
+
+    column: int
+    row: int
+    columns: int
+    rows: int
+
+    def read_args(self) -> Tuple[int, int, int, int]:
+        return self.column, self.row, self.columns, self.rows
+
+    def geotransform(self, geotransform: Tuple[float, ...]) -> Tuple[float, ...]:
+        """The geotransform of the window's own pixels, from the file's."""
+        gt = geotransform
+        return (gt[0] + self.column * gt[1] + self.row * gt[2], gt[1], gt[2],
+                gt[3] + self.column * gt[4] + self.row * gt[5], gt[4], gt[5])
+
+    def describe(self) -> str:
+        return f"columns {self.column}-{self.column + self.columns - 1}, rows {self.row}-{self.row + self.rows - 1}"
+
+
+def read_band(dataset: gdal.Dataset, index: int, window: Optional[Window] = None) -> Tuple[np.ndarray, np.ndarray, Optional[float]]:
+    """One band (or its ``window``) as float32 (complex -> amplitude; the band's scale and offset
+    applied), its validity mask (nodata, NaN, mask band), and the conventional fill value read as
+    nodata when the band declares none (``CONVENTIONAL_FILLS``; else None)."""
     band = dataset.GetRasterBand(index)
+    part = window.read_args() if window is not None else ()
     try:
-        values = band.ReadAsArray()
-        mask = None if band.GetMaskFlags() & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else band.GetMaskBand().ReadAsArray()
+        values = band.ReadAsArray(*part)
+        mask = None if band.GetMaskFlags() & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else band.GetMaskBand().ReadAsArray(*part)
     except RuntimeError as error:  # GDAL opened the file, but its pixels are not all there
         detail = str(error).strip()
         raise RegistrationError(
@@ -276,13 +300,15 @@ def same_image(optical_path: str, sar_path: str, optical_bands: Optional[Tuple[i
     return bool(set(optical) & set(sar))
 
 
-def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None) -> Raster:
-    """Reads the band(s) of ``path`` used for matching. ``role`` is "optical" or "sar".
+def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None, window: Optional[Window] = None) -> Raster:
+    """Reads the band(s) of ``path`` used for matching, the whole raster or its ``window`` (then
+    the Raster's geotransform is the window's, and its ``offset`` where the window starts). ``role``
+    is "optical" or "sar".
 
     Several bands are combined as luminance (3 bands, R-G-B order) or their mean.
     """
     with decoding_threads():
-        return _read_raster(path, role, bands)
+        return _read_raster(path, role, bands, window)
 
 
 @contextlib.contextmanager
@@ -302,7 +328,7 @@ def decoding_threads():
         gdal.SetThreadLocalConfigOption("GDAL_NUM_THREADS", None)
 
 
-def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Raster:
+def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]], window: Optional[Window]) -> Raster:
     dataset = open_raster(path)
     bands = tuple(bands) if bands else default_bands(dataset, role)
     for index in bands:
@@ -311,7 +337,7 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Rast
                 f"'{path}' has {dataset.RasterCount} band(s); band {index} does not exist.",
                 f"Choose a band between 1 and {dataset.RasterCount}.",
             )
-    layers = [read_band(dataset, index) for index in bands]
+    layers = [read_band(dataset, index, window) for index in bands]
     # In place where it can be (a Sentinel-2 tile's band is 480 MB as float32): the same float32
     # arithmetic, in the same order, as a plain weighted sum, without its temporaries.
     if len(layers) == 3:
@@ -325,23 +351,27 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]]) -> Rast
         data = (sum(layer[0] for layer in layers) / len(layers)).astype(np.float32)
     valid = np.logical_and.reduce([layer[1] for layer in layers])
     data[~valid] = 0
+    where = "" if window is None else f" where the optical raster lies ({window.describe()})"
     if valid.sum() < 64 * 64:
-        if valid.size < 64 * 64:
+        if valid.size < 64 * 64 and window is None:
             raise RegistrationError(f"'{path}' is too small to register ({valid.shape[1]} x {valid.shape[0]} pixels).",
                                     "Use rasters of at least 64 x 64 pixels (a few hundred pixels across work best).")
         raise RegistrationError(
-            f"'{path}' has almost no valid pixels (all nodata or NaN in band(s) {list(bands)}).",
-            "Check the band choice and the raster's nodata value.",
+            f"'{path}' has almost no valid pixels{where} (all nodata or NaN in band(s) {list(bands)}).",
+            "Check the band choice and the raster's nodata value" + (", and that both rasters show the same area." if window else "."),
         )
     if _one_value(data, valid):
         raise RegistrationError(
-            f"'{path}' holds one value ({data[valid][0]:g}) in every valid pixel of band(s) {list(bands)}: there is no image to match.",
+            f"'{path}' holds one value ({data[valid][0]:g}) in every valid pixel{where} of band(s) {list(bands)}: there is no image to match.",
             "Check the band choice, and that the raster was exported or downloaded whole.",
         )
     geotransform, wkt = georeferencing(dataset)
+    if window is not None and geotransform is not None:
+        geotransform = window.geotransform(geotransform)
     dtype = gdal.GetDataTypeName(dataset.GetRasterBand(bands[0]).DataType)
     fills = [layer[2] for layer in layers if layer[2] is not None]
-    return Raster(path, data, valid, geotransform, wkt, dtype, bands, fills[0] if fills else None)
+    offset = (window.column, window.row) if window is not None else (0, 0)
+    return Raster(path, data, valid, geotransform, wkt, dtype, bands, fills[0] if fills else None, offset)
 
 
 def _one_value(data: np.ndarray, valid: np.ndarray) -> bool:
