@@ -59,11 +59,12 @@ def sar_warp(size, rotation_deg: float, scale: float) -> np.ndarray:
     return similarity_about(rotation_deg, scale, np.array([(width - 1) / 2, (height - 1) / 2]))
 
 
-def clip_origin(size: int, clip: int):
-    """(column, row) of the scene's pixel where a ``clip`` x ``clip`` px SAR raster starts: a
-    third of the way across and a quarter of the way down, off the scene's centre (about which
-    the search turns), inside the scene."""
-    return min(size // 3, size - clip), min(size // 4, size - clip)
+def clip_origin(size, clip: int):
+    """(column, row) of the pixel of a scene of ``size`` px (or (width, height)) where a ``clip`` x
+    ``clip`` px raster starts: a third of the way across and a quarter of the way down, off the
+    scene's centre (about which the search turns), inside the scene."""
+    width, height = (size, size) if np.isscalar(size) else size
+    return min(width // 3, width - clip), min(height // 4, height - clip)
 
 
 def mosaic(data: str, size: int):
@@ -214,8 +215,8 @@ def main(argv=None):
                         help="the optical raster is only a square of this many px of the scene (clip_origin; an area of interest), "
                              "the SAR the whole scene")
     args = parser.parse_args(argv)
-    if args.scene == "los-angeles" and (args.sar_clip or args.optical_clip):
-        parser.error("--sar-clip and --optical-clip apply to the mosaics only")
+    if args.scene == "los-angeles" and args.sar_clip:
+        parser.error("--sar-clip applies to the mosaics only")
     if args.sar_clip and args.optical_clip:
         parser.error("clip one raster, not both")
     sizes = [int(size) for size in args.sizes.split(",")] if args.scene == "mosaic" else [None]
@@ -227,7 +228,7 @@ def main(argv=None):
             height, width = sar.shape
             truth = sar_warp((width, height), args.sar_rotation, args.sar_scale)
             clip = args.sar_clip or args.optical_clip
-            clip_at = clip_origin(size, clip) if clip else None
+            clip_at = clip_origin((width, height), clip) if clip else None
             optical, sar = write_rasters(optical, sar, folder, str(size or args.scene), truth if turned else None, clip_at, clip,
                                          "optical" if args.optical_clip else "sar")
             sar_width, sar_height = (args.sar_clip, args.sar_clip) if args.sar_clip else (width, height)
