@@ -84,3 +84,21 @@ def grid_error(estimated, truth, width, height, steps=20):
     grid = np.stack([xs.ravel(), ys.ravel()], axis=1)
     error = np.linalg.norm(apply(estimated, grid) - apply(truth, grid), axis=1)
     return float(np.sqrt(np.mean(error**2))), float(error.max())
+
+
+def sar_scene_around_the_sample(sample, path, size=3000, at=(1900, 150)):
+    """A SAR scene of ``size`` px holding the sample's SAR at column, row ``at`` (speckle of its
+    median elsewhere), georeferenced so that the sample's pixels keep their map positions: the
+    scene's pixel p is the sample's p - at."""
+    dataset = gdal.Open(sample["sar"])
+    sar, gt = dataset.ReadAsArray(), dataset.GetGeoTransform()
+    scene = (np.random.default_rng(0).gamma(4.0, 0.25, (size, size)) * np.median(sar)).clip(1, 255).astype(np.uint8)
+    scene[at[1]:at[1] + sar.shape[0], at[0]:at[0] + sar.shape[1]] = sar
+    x, y = at
+    scene_gt = (gt[0] - x * gt[1] - y * gt[2], gt[1], gt[2], gt[3] - x * gt[4] - y * gt[5], gt[4], gt[5])
+    out = gdal.GetDriverByName("GTiff").Create(str(path), size, size, 1, gdal.GDT_Byte, ["TILED=YES"])
+    out.SetGeoTransform(scene_gt)
+    out.SetProjection(dataset.GetProjection())
+    out.GetRasterBand(1).WriteArray(scene)
+    out = None
+    return str(path), np.array([[1.0, 0, x], [0, 1, y], [0, 0, 1]])  # sample pixels -> scene pixels

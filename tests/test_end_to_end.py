@@ -7,7 +7,7 @@ from osgeo import gdal, osr
 
 from plugin.core import RegistrationOptions, outputs, register
 from plugin.core.errors import RegistrationCancelled, RegistrationError
-from tests.conftest import grid_error
+from tests.conftest import grid_error, sar_scene_around_the_sample
 
 MAX_ERROR_PX = 1.5
 
@@ -351,24 +351,6 @@ def test_a_mirrored_sar_georeferenced_by_gcps_only(sample, tmp_path):
     unmirror = np.array([[1.0, 0.0, 0.0], [0.0, -1.0, height - 1.0], [0.0, 0.0, 1.0]])  # pixel centres
     rms, worst = grid_error(result.fit.sar_to_optical, sample["truth"] @ unmirror, width, height)
     assert rms < MAX_ERROR_PX, (rms, worst)
-
-
-def sar_scene_around_the_sample(sample, path, size=3000, at=(1900, 150)):
-    """A SAR scene of ``size`` px holding the sample's SAR at column, row ``at`` (speckle of its
-    median elsewhere), georeferenced so that the sample's pixels keep their map positions: the
-    scene's pixel p is the sample's p - at."""
-    dataset = gdal.Open(sample["sar"])
-    sar, gt = dataset.ReadAsArray(), dataset.GetGeoTransform()
-    scene = (np.random.default_rng(0).gamma(4.0, 0.25, (size, size)) * np.median(sar)).clip(1, 255).astype(np.uint8)
-    scene[at[1]:at[1] + sar.shape[0], at[0]:at[0] + sar.shape[1]] = sar
-    x, y = at
-    scene_gt = (gt[0] - x * gt[1] - y * gt[2], gt[1], gt[2], gt[3] - x * gt[4] - y * gt[5], gt[4], gt[5])
-    out = gdal.GetDriverByName("GTiff").Create(str(path), size, size, 1, gdal.GDT_Byte, ["TILED=YES"])
-    out.SetGeoTransform(scene_gt)
-    out.SetProjection(dataset.GetProjection())
-    out.GetRasterBand(1).WriteArray(scene)
-    out = None
-    return str(path), np.array([[1.0, 0, x], [0, 1, y], [0, 0, 1]])  # sample pixels -> scene pixels
 
 
 def test_a_sar_scene_much_larger_than_the_optical_is_read_only_where_registration_can_reach(sample, tmp_path, monkeypatch):

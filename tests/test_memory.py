@@ -8,6 +8,7 @@ from osgeo import gdal
 
 from plugin.core import RegistrationError, register
 from plugin.core import memory
+from tests.conftest import sar_scene_around_the_sample
 
 RESULTS = [os.path.join(os.path.dirname(__file__), "..", "benchmarks", "results", name) for name in ("large-scene.md", "large-scene-warped.md")]
 
@@ -67,6 +68,18 @@ def test_too_large_a_scene_is_refused_before_reading(sample, tmp_path, monkeypat
         in error.message
     assert "Close other programs" in error.fix  # 1 GiB leaves too little for any clip
     assert before == {key: os.path.getmtime(sample[key]) for key in ("optical", "sar")}
+
+
+def test_a_refusal_for_a_sar_scene_read_in_part_names_that_part(sample, tmp_path, monkeypatch):
+    from plugin.core import pipeline
+
+    scene, _ = sar_scene_around_the_sample(sample, tmp_path / "scene.tif")
+    monkeypatch.setattr(memory, "available_bytes", lambda: 2**30)
+    with pytest.raises(RegistrationError) as raised:
+        register(sample["optical"], scene)
+    window = pipeline.sar_read_window(pipeline.raster_info(sample["optical"]), pipeline.raster_info(scene), pipeline.RegistrationOptions())
+    assert f"the part of the SAR raster it reaches {window.columns} x {window.rows} px" in raised.value.message
+    assert window.columns < 3000 and window.rows < 3000
 
 
 def test_the_fix_names_the_size_that_would_fit():

@@ -761,7 +761,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
         LOGGER.info("reading the SAR raster's %s only (%d x %d px of %d x %d): the rest lies beyond what registration can reach",
                     window.describe(), window.columns, window.rows, sar_info.width, sar_info.height)
     sar_size = (window.columns, window.rows) if window is not None else (sar_info.width, sar_info.height)
-    check_memory((optical_info.width, optical_info.height), sar_size, options.self_check)
+    check_memory((optical_info.width, optical_info.height), sar_size, options.self_check, sar_part=window is not None)
     steps.stage("read")
     optical, sar, optical_image, sar_image = read_inputs(optical_path, sar_path, options, steps.update, window)
 
