@@ -86,19 +86,27 @@ def grid_error(estimated, truth, width, height, steps=20):
     return float(np.sqrt(np.mean(error**2))), float(error.max())
 
 
-def sar_scene_around_the_sample(sample, path, size=3000, at=(1900, 150)):
-    """A SAR scene of ``size`` px holding the sample's SAR at column, row ``at`` (speckle of its
-    median elsewhere), georeferenced so that the sample's pixels keep their map positions: the
-    scene's pixel p is the sample's p - at."""
-    dataset = gdal.Open(sample["sar"])
-    sar, gt = dataset.ReadAsArray(), dataset.GetGeoTransform()
-    scene = (np.random.default_rng(0).gamma(4.0, 0.25, (size, size)) * np.median(sar)).clip(1, 255).astype(np.uint8)
-    scene[at[1]:at[1] + sar.shape[0], at[0]:at[0] + sar.shape[1]] = sar
+def scene_around(source, path, size=3000, at=(1900, 150)):
+    """A raster of ``size`` px holding the raster ``source`` at column, row ``at`` (speckle of its
+    median elsewhere, in every band), georeferenced so that the source's pixels keep their map
+    positions: (path, the 3 x 3 source pixel -> scene pixel transform)."""
+    dataset = gdal.Open(source)
+    pixels, gt = dataset.ReadAsArray(), dataset.GetGeoTransform()
+    pixels = pixels[None] if pixels.ndim == 2 else pixels
+    rng = np.random.default_rng(0)
+    scene = np.stack([(rng.gamma(4.0, 0.25, (size, size)) * np.median(band)).clip(1, 255).astype(np.uint8) for band in pixels])
+    scene[:, at[1]:at[1] + pixels.shape[1], at[0]:at[0] + pixels.shape[2]] = pixels
     x, y = at
     scene_gt = (gt[0] - x * gt[1] - y * gt[2], gt[1], gt[2], gt[3] - x * gt[4] - y * gt[5], gt[4], gt[5])
-    out = gdal.GetDriverByName("GTiff").Create(str(path), size, size, 1, gdal.GDT_Byte, ["TILED=YES"])
+    out = gdal.GetDriverByName("GTiff").Create(str(path), size, size, len(scene), gdal.GDT_Byte, ["TILED=YES"])
     out.SetGeoTransform(scene_gt)
     out.SetProjection(dataset.GetProjection())
-    out.GetRasterBand(1).WriteArray(scene)
+    for index, band in enumerate(scene, start=1):
+        out.GetRasterBand(index).WriteArray(band)
     out = None
-    return str(path), np.array([[1.0, 0, x], [0, 1, y], [0, 0, 1]])  # sample pixels -> scene pixels
+    return str(path), np.array([[1.0, 0, x], [0, 1, y], [0, 0, 1]])
+
+
+def sar_scene_around_the_sample(sample, path, size=3000, at=(1900, 150)):
+    """``scene_around`` the sample's SAR: a SAR scene over the sample's optical raster."""
+    return scene_around(sample["sar"], path, size, at)

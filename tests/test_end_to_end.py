@@ -7,7 +7,7 @@ from osgeo import gdal, osr
 
 from plugin.core import RegistrationOptions, outputs, register
 from plugin.core.errors import RegistrationCancelled, RegistrationError
-from tests.conftest import grid_error, sar_scene_around_the_sample
+from tests.conftest import grid_error, sar_scene_around_the_sample, scene_around
 
 MAX_ERROR_PX = 1.5
 
@@ -390,8 +390,37 @@ def test_a_sar_scene_much_larger_than_the_optical_is_read_only_where_registratio
     assert np.corrcoef(expected.ravel(), warped.ReadAsArray()[200:500, 200:500].astype(float).ravel())[0, 1] > 0.9
 
 
-def test_the_sar_read_window_is_the_optical_footprint_and_the_searchs_reach():
-    from plugin.core.pipeline import RasterInfo, prior_reach, sar_read_window, TEMPLATE_SEARCH_PX, WINDOW_SPARE_PX
+def test_a_sar_raster_on_a_much_larger_optical_tile_reads_only_the_tile_around_it(sample, tmp_path, monkeypatch):
+    """A SAR clip on an optical tile: the optical raster is read only where the SAR can be, and the
+    tie points, the fit and the warped output are in the whole tile's grid."""
+    from plugin.core import pipeline
+
+    tile, sample_to_tile = scene_around(sample["optical"], tmp_path / "tile.tif", size=3000, at=(300, 2000))
+    windows = []
+    reader = pipeline.read_raster
+
+    def spy(path, role, bands=None, window=None):
+        windows.append((role, window))
+        return reader(path, role, bands, window)
+
+    monkeypatch.setattr(pipeline, "read_raster", spy)
+    result = register(tile, sample["sar"], RegistrationOptions(device="cpu"))
+    (_, optical_window), (_, sar_window) = windows
+    assert sar_window is None and optical_window is not None and optical_window.columns * optical_window.rows < 0.3 * 3000 * 3000
+    rms, worst = grid_error(result.fit.sar_to_optical, sample_to_tile @ sample["truth"], 800, 760)
+    assert rms < MAX_ERROR_PX, (rms, worst)
+    assert (result.optical.width, result.optical.height) == (3000, 3000)
+    assert result.optical.geotransform == gdal.Open(tile).GetGeoTransform()
+    warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped.tif")))
+    assert (warped.RasterXSize, warped.RasterYSize) == (3000, 3000) and warped.GetGeoTransform() == result.optical.geotransform
+    t = sample["truth"][:2, 2].astype(int)  # the tile's sample area shows the SAR where the truth puts it
+    expected = gdal.Open(sample["sar"]).ReadAsArray().astype(float)[200 - t[1]:500 - t[1], 200 - t[0]:500 - t[0]]
+    got = warped.ReadAsArray()[2000 + 200:2000 + 500, 300 + 200:300 + 500].astype(float)
+    assert np.corrcoef(expected.ravel(), got.ravel())[0, 1] > 0.9
+
+
+def test_the_read_windows_are_the_other_rasters_footprint_and_the_searchs_reach():
+    from plugin.core.pipeline import RasterInfo, prior_reach, read_windows, sar_read_window, TEMPLATE_SEARCH_PX, WINDOW_SPARE_PX
 
     utm, geographic = osr.SpatialReference(), osr.SpatialReference()
     for srs, epsg in ((utm, 32611), (geographic, 4326)):
@@ -420,3 +449,16 @@ def test_the_sar_read_window_is_the_optical_footprint_and_the_searchs_reach():
     assert sar_read_window(optical, RasterInfo("sar.png", 20000, 20000, None, None, (1,)), options) is None
     far = RasterInfo("sar.tif", 20000, 20000, (900000.0, 20.0, 0, 4300000.0, 0, -20.0), utm.ExportToWkt(), (1,))
     assert sar_read_window(optical, far, options) is None  # off the SAR: coarse alignment says they do not overlap
+    # the other way round, a SAR clip on an optical tile: the tile is read around the SAR's footprint
+    tile = RasterInfo("optical.tif", 20000, 20000, (400000.0, 10.0, 0, 4300000.0, 0, -10.0), utm.ExportToWkt(), (1,))
+    clip = RasterInfo("sar.tif", 500, 400, (500000.0, 20.0, 0, 4200000.0, 0, -20.0), utm.ExportToWkt(), (1,))
+    optical_window, sar_window = read_windows(tile, clip, options)
+    margin = prior_reach(np.hypot(1000, 800) / 2, options) + options.template_radius + max(TEMPLATE_SEARCH_PX) + WINDOW_SPARE_PX
+    assert sar_window is None  # the part of the tile read holds all of the SAR
+    assert abs(optical_window.column - (10000 - margin)) <= 2 and abs(optical_window.columns - (1000 + 2 * margin)) <= 3
+    assert abs(optical_window.row - (10000 - margin)) <= 2 and abs(optical_window.rows - (800 + 2 * margin)) <= 3
+    # two scenes overlapping at a corner: each is read only around the overlap
+    corner = RasterInfo("sar.tif", 20000, 20000, (490000.0, 20.0, 0, 4210000.0, 0, -20.0), utm.ExportToWkt(), (1,))
+    optical_window, sar_window = read_windows(tile, corner, options)
+    assert optical_window.column > 7000 and optical_window.row > 7000 and sar_window.column == 0 and sar_window.row == 0
+    assert sar_window.columns < 7000 and sar_window.rows < 7000

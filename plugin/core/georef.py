@@ -57,39 +57,39 @@ def _memory_raster(array: np.ndarray, geotransform, wkt: str) -> gdal.Dataset:
     return dataset
 
 
-def optical_to_sar_pixels(optical, sar) -> Callable[[np.ndarray], np.ndarray]:
-    """Maps optical pixels to SAR pixels through map coordinates (any two CRSs); ``optical`` and
-    ``sar`` need ``geotransform`` and ``crs_wkt`` (a Raster, or a RasterInfo read without pixels)."""
-    transform = osr.CoordinateTransformation(spatial_reference(optical.crs_wkt), spatial_reference(sar.crs_wkt))
+def pixel_mapping(source, target) -> Callable[[np.ndarray], np.ndarray]:
+    """Maps ``source``'s pixels to ``target``'s through map coordinates (any two CRSs); both need
+    ``geotransform`` and ``crs_wkt`` (a Raster, or a RasterInfo read without pixels)."""
+    transform = osr.CoordinateTransformation(spatial_reference(source.crs_wkt), spatial_reference(target.crs_wkt))
 
     def convert(xy: np.ndarray) -> np.ndarray:
         if len(xy) == 0:
             return np.zeros((0, 2))
-        in_map = pixel_to_map(optical.geotransform, np.asarray(xy, np.float64))
-        sar_map = np.array(transform.TransformPoints(in_map.tolist()))[:, :2]
-        return map_to_pixel(sar.geotransform, sar_map)
+        in_map = pixel_to_map(source.geotransform, np.asarray(xy, np.float64))
+        target_map = np.array(transform.TransformPoints(in_map.tolist()))[:, :2]
+        return map_to_pixel(target.geotransform, target_map)
 
     return convert
 
 
-def optical_outline_in_sar(optical, sar, margin: float, per_side: int = 16) -> Optional[np.ndarray]:
-    """Where the optical raster's outline, grown by ``margin`` optical pixels on every side, lies in
-    the SAR raster's pixels (N x 2, ``per_side`` points along each side, so that a reprojection's
-    bend is followed), by both rasters' georeferencing, read without their pixels (``optical`` and
-    ``sar`` need ``width``, ``height``, ``geotransform`` and ``crs_wkt``). None when either is not
+def outline_in(source, target, grow: float = 0.0, per_side: int = 16) -> Optional[np.ndarray]:
+    """Where ``source``'s outline, grown by ``grow`` of its pixels on every side, lies in
+    ``target``'s pixels (N x 2, ``per_side`` points along each side, so that a reprojection's
+    bend is followed), by both rasters' georeferencing, read without their pixels (both need
+    ``width``, ``height``, ``geotransform`` and ``crs_wkt``). None when either is not
     georeferenced or a point does not transform (beyond a projection's edge)."""
-    if None in (optical.geotransform, optical.crs_wkt, sar.geotransform, sar.crs_wkt):
+    if None in (source.geotransform, source.crs_wkt, target.geotransform, target.crs_wkt):
         return None
     steps = np.linspace(0.0, 1.0, per_side)
-    low_x, low_y, high_x, high_y = -0.5 - margin, -0.5 - margin, optical.width - 0.5 + margin, optical.height - 0.5 + margin
+    low_x, low_y, high_x, high_y = -0.5 - grow, -0.5 - grow, source.width - 0.5 + grow, source.height - 0.5 + grow
     xs, ys = low_x + steps * (high_x - low_x), low_y + steps * (high_y - low_y)
     outline = np.concatenate([np.stack([xs, np.full_like(xs, low_y)], 1), np.stack([xs, np.full_like(xs, high_y)], 1),
                               np.stack([np.full_like(ys, low_x), ys], 1), np.stack([np.full_like(ys, high_x), ys], 1)])
     try:
-        in_sar = optical_to_sar_pixels(optical, sar)(outline)
+        in_target = pixel_mapping(source, target)(outline)
     except RuntimeError:  # PROJ refused a point
         return None
-    return in_sar if np.isfinite(in_sar).all() else None
+    return in_target if np.isfinite(in_target).all() else None
 
 
 def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseAlignment:
@@ -130,4 +130,4 @@ def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseA
             "Use larger rasters of the same area (a few hundred pixels across work best), or check their coordinate "
             "reference systems and nodata values.",
         )
-    return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, optical_to_sar_pixels(optical, sar), predicted=True)
+    return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, pixel_mapping(optical, sar), predicted=True)

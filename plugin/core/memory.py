@@ -55,10 +55,11 @@ def estimated_bytes(optical_size, sar_size, self_check: bool = False) -> float:
     return BASE_BYTES + per_optical_pixel * optical_pixels + BYTES_PER_SAR_PIXEL * sar_pixels + BYTES_PER_WHOLE_IMAGE_PIXEL * whole
 
 
-def check_memory(optical_size, sar_size, self_check: bool = False, available: Optional[int] = None, sar_part: bool = False) -> None:
+def check_memory(optical_size, sar_size, self_check: bool = False, available: Optional[int] = None, parts=(False, False)) -> None:
     """Raises RegistrationError when registering rasters of these (width, height) sizes (with the
     self-check when asked) would need more memory than is available (``available_bytes()`` unless given).
-    ``sar_part``: ``sar_size`` is the part of the SAR raster that is read (``pipeline.sar_read_window``)."""
+    ``parts``: whether each size is only the part of the optical and of the SAR raster that is read
+    (``pipeline.read_windows``)."""
     available = available_bytes() if available is None else available
     if available is None:
         return
@@ -70,9 +71,9 @@ def check_memory(optical_size, sar_size, self_check: bool = False, available: Op
             "of the optical raster at most, or close other programs and try again." if side >= 256 else
             "Close other programs to free memory and try again, or run it on a machine with more memory.")
     raise RegistrationError(
-        f"Registering these rasters needs about {needed / 2**30:.1f} GiB of memory (the optical raster is "
-        f"{optical_size[0]} x {optical_size[1]} px, {'the part of the SAR raster it reaches' if sar_part else 'the SAR raster'} "
-        f"{sar_size[0]} x {sar_size[1]} px), "
+        f"Registering these rasters needs about {needed / 2**30:.1f} GiB of memory "
+        f"({'the part of the optical raster it reaches' if parts[0] else 'the optical raster'} is {optical_size[0]} x {optical_size[1]} px, "
+        f"{'the part of the SAR raster it reaches' if parts[1] else 'the SAR raster'} {sar_size[0]} x {sar_size[1]} px), "
         f"and {available / 2**30:.1f} GiB is available.", clip)
 
 

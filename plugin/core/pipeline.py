@@ -18,7 +18,7 @@ from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, fea
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
 from .gaps import fill_small_gaps
-from .georef import CoarseAlignment, coarse_align, optical_outline_in_sar, warped
+from .georef import CoarseAlignment, coarse_align, outline_in, warped
 from .guided import grid_points
 from .similarity_search import search_similarity, similarity_about
 from .structural import ScoreCache, match_templates
@@ -64,10 +64,10 @@ ALL_PAIRS_LIMIT = 200_000_000
 CONSENSUS_CELL_PX = 32  # coarse matches count once per cell (half the descriptor's patch); template matches once per template radius
 MAX_PRIOR_SCALE = 1.1  # with a prior, the coarse transform may scale by 1/1.1..1.1
 MAX_PRIOR_ROTATION_DEG = 10.0  # and rotate by +-10 degrees at most
-# A georeferenced SAR raster much larger than the optical one (a whole scene, an area of interest in
-# the optical) is read only where registration can reach (sar_read_window), when that part holds at
-# most this share of its pixels: a 12000 px SAR over the 768 px sample was read in 4.7 s and
-# peaked at 3.7 GB, and its self-check was measured at the far corners of the whole scene.
+# Of two georeferenced rasters, one much larger than the other (a SAR scene over an optical area of
+# interest, a SAR clip on an optical tile) is read only where registration can reach (read_windows),
+# when that part holds at most this share of its pixels: a 12000 px SAR over the 768 px sample was
+# read in 4.7 s and peaked at 3.7 GB, and its self-check was measured at the far corners of the scene.
 READ_WINDOW_SHARE = 0.75
 WINDOW_SPARE_PX = 16  # and a margin past what that reach asks for, for resampling
 TEMPLATE_SHARE = 8  # a template's radius is at most the optical image's shorter side / this (see template_radius_for)
@@ -261,28 +261,64 @@ def prior_reach(half_diagonal: float, options: RegistrationOptions) -> float:
     return options.search_radius + moved * half_diagonal
 
 
+def read_windows(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions) -> Tuple[Optional[Window], Optional[Window]]:
+    """The parts of the optical and of the SAR raster that registration can reach, each None to
+    read that raster whole: a SAR covering part of an optical tile leaves the rest of the tile
+    unread (``optical_read_window``), and a SAR scene over an optical area of interest the rest of
+    the scene (``sar_read_window``, around the optical part that is read)."""
+    optical_window = optical_read_window(optical, sar, options)
+    within = optical if optical_window is None else replace(
+        optical, width=optical_window.columns, height=optical_window.rows, geotransform=optical_window.geotransform(optical.geotransform))
+    return optical_window, sar_read_window(within, sar, options)
+
+
+def optical_read_window(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions) -> Optional[Window]:
+    """Where in the optical raster a georeferenced SAR can be (``_reach`` read from the files'
+    georeferencing): its footprint's box grown by ``prior_reach`` about the box's centre, a
+    template and its fine search. None as ``_window_around`` says."""
+    outline = outline_in(sar, optical)
+    if outline is None:
+        return None
+    # the footprint's box within the optical raster, about whose centre the search turns and scales the SAR
+    low = np.clip(outline.min(axis=0), 0, (optical.width - 1, optical.height - 1))
+    high = np.clip(outline.max(axis=0), 0, (optical.width - 1, optical.height - 1))
+    half_diagonal = np.hypot(*(high - low)) / 2
+    return _window_around(np.array([low, high]), optical, prior_reach(half_diagonal, options) + _fine_margin(options))
+
+
 def sar_read_window(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions) -> Optional[Window]:
     """The part of a georeferenced SAR raster that registration can reach: the optical raster's
     footprint grown by ``prior_reach`` (about the optical raster's centre), a template and its fine
-    search, in SAR pixels. None, to read the SAR whole, when either raster is not georeferenced,
-    when that part holds more than ``READ_WINDOW_SHARE`` of the SAR's pixels, or when it is less
-    than 64 px across (the footprint lies (almost) off the SAR: coarse alignment says so)."""
-    margin = prior_reach(np.hypot(optical.width, optical.height) / 2, options) + options.template_radius + max(TEMPLATE_SEARCH_PX)
-    outline = optical_outline_in_sar(optical, sar, margin + WINDOW_SPARE_PX)
-    if outline is None:
-        return None
-    left, top = np.maximum(np.floor(outline.min(axis=0)), 0).astype(int)
-    right, bottom = np.minimum(np.ceil(outline.max(axis=0)), (sar.width - 1, sar.height - 1)).astype(int)
+    search, in SAR pixels. None as ``_window_around`` says."""
+    margin = prior_reach(np.hypot(optical.width, optical.height) / 2, options) + _fine_margin(options)
+    outline = outline_in(optical, sar, margin)
+    return None if outline is None else _window_around(outline, sar, 0.0)
+
+
+def _fine_margin(options: RegistrationOptions) -> float:
+    """How far past where the coarse transform can put a point fine matching reads: a template, its
+    search, and ``WINDOW_SPARE_PX`` for resampling."""
+    return options.template_radius + max(TEMPLATE_SEARCH_PX) + WINDOW_SPARE_PX
+
+
+def _window_around(points: np.ndarray, raster: RasterInfo, grow: float) -> Optional[Window]:
+    """The box of ``points`` (``raster``'s pixels) grown by ``grow`` px, within the raster; None, to
+    read the raster whole, when it holds more than ``READ_WINDOW_SHARE`` of its pixels, or when it
+    is less than 64 px across (the other raster lies (almost) off this one: coarse alignment says so)."""
+    left, top = np.maximum(np.floor(points.min(axis=0) - grow), 0).astype(int)
+    right, bottom = np.minimum(np.ceil(points.max(axis=0) + grow), (raster.width - 1, raster.height - 1)).astype(int)
     columns, rows = right - left + 1, bottom - top + 1
-    if columns < 64 or rows < 64 or columns * rows > READ_WINDOW_SHARE * sar.width * sar.height:
+    if columns < 64 or rows < 64 or columns * rows > READ_WINDOW_SHARE * raster.width * raster.height:
         return None
     return Window(int(left), int(top), int(columns), int(rows))
 
 
-def in_file_pixels(tie_points: TiePoints, offset: Tuple[int, int], warp_model: str) -> Tuple[TiePoints, Fit]:
-    """Tie points found in a window of the SAR raster that starts at ``offset`` (column, row), and
-    their fit, in the SAR file's own pixels, as every writer and front end expects them."""
-    shifted = replace(tie_points, sar_xy=tie_points.sar_xy + np.asarray(offset, np.float64))
+def in_file_pixels(tie_points: TiePoints, optical_offset: Tuple[int, int], sar_offset: Tuple[int, int],
+                   warp_model: str) -> Tuple[TiePoints, Fit]:
+    """Tie points found in windows of the rasters that start at these offsets (column, row), and
+    their fit, in the files' own pixels, as every writer and front end expects them."""
+    shifted = replace(tie_points, optical_xy=tie_points.optical_xy + np.asarray(optical_offset, np.float64),
+                      sar_xy=tie_points.sar_xy + np.asarray(sar_offset, np.float64))
     return shifted, fit_tie_points(shifted, warp_model)
 
 
@@ -699,10 +735,6 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
     return matches, aligned, len(sar_xy), extractor
 
 
-def _info(raster) -> RasterInfo:
-    return RasterInfo(raster.path, raster.shape[1], raster.shape[0], raster.geotransform, raster.crs_wkt, raster.bands_used, raster.assumed_nodata)
-
-
 def raster_info(path: str) -> RasterInfo:
     """Size and georeferencing of a raster file, without reading its pixels."""
     dataset = open_raster(path)
@@ -734,11 +766,12 @@ def register(
 
 
 def read_inputs(optical_path: str, sar_path: str, options: RegistrationOptions = RegistrationOptions(),
-                update: Optional[Callable[[float], None]] = None, sar_window: Optional[Window] = None):
-    """(optical raster, SAR raster, optical image, SAR image): the inputs read (the SAR only in
-    ``sar_window`` when one is given) with their small gaps filled, and the images normalised to
-    [0, 1] as every later stage sees them. ``update`` hears the share read."""
-    optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands))
+                update: Optional[Callable[[float], None]] = None, windows: Tuple[Optional[Window], Optional[Window]] = (None, None)):
+    """(optical raster, SAR raster, optical image, SAR image): the inputs read (each only in its
+    ``windows`` entry when one is given, ``read_windows``) with their small gaps filled, and the
+    images normalised to [0, 1] as every later stage sees them. ``update`` hears the share read."""
+    optical_window, sar_window = windows
+    optical = fill_small_gaps(read_raster(optical_path, "optical", options.optical_bands, optical_window))
     if update is not None:
         update(0.5)
     sar = fill_small_gaps(read_raster(sar_path, "sar", options.sar_bands, sar_window))
@@ -756,14 +789,16 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     after = (SELF_CHECK_STAGE,) if options.self_check else ()
     steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
     optical_info, sar_info = raster_info(optical_path), raster_info(sar_path)
-    window = sar_read_window(optical_info, sar_info, options)
-    if window is not None:
-        LOGGER.info("reading the SAR raster's %s only (%d x %d px of %d x %d): the rest lies beyond what registration can reach",
-                    window.describe(), window.columns, window.rows, sar_info.width, sar_info.height)
-    sar_size = (window.columns, window.rows) if window is not None else (sar_info.width, sar_info.height)
-    check_memory((optical_info.width, optical_info.height), sar_size, options.self_check, sar_part=window is not None)
+    windows = read_windows(optical_info, sar_info, options)
+    sizes = []
+    for name, info, window in (("optical", optical_info, windows[0]), ("SAR", sar_info, windows[1])):
+        sizes.append((info.width, info.height) if window is None else (window.columns, window.rows))
+        if window is not None:
+            LOGGER.info("reading the %s raster's %s only (%d x %d px of %d x %d): the rest lies beyond what registration can reach",
+                        name, window.describe(), window.columns, window.rows, info.width, info.height)
+    check_memory(*sizes, options.self_check, parts=tuple(window is not None for window in windows))
     steps.stage("read")
-    optical, sar, optical_image, sar_image = read_inputs(optical_path, sar_path, options, steps.update, window)
+    optical, sar, optical_image, sar_image = read_inputs(optical_path, sar_path, options, steps.update, windows)
 
     steps.stage("coarse alignment")
     aligned = coarse_align(optical, sar, sar_image)
@@ -783,16 +818,16 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     if options.self_check:
         steps.stage(SELF_CHECK_STAGE)
         check = self_check(optical, sar, sar_image, optical_image, optical_keypoints, fine, fit, options, steps, found.extractor or extractor)
-    sar_read = _info(sar)
-    if window is not None:  # found in the window's pixels (the self-check too, over the window's corners)
-        tie_points, fit = in_file_pixels(tie_points, sar.offset, options.warp_model)
-        sar_read = replace(sar_info, bands=sar.bands_used, assumed_nodata=sar.assumed_nodata)
+    if windows != (None, None):  # found in the windows' pixels (the self-check too, over the SAR window's corners)
+        tie_points, fit = in_file_pixels(tie_points, optical.offset, sar.offset, options.warp_model)
+    # the files as the writers see them, whole, with what reading them found
+    infos = [replace(info, bands=read.bands_used, assumed_nodata=read.assumed_nodata) for info, read in ((optical_info, optical), (sar_info, sar))]
     timing = steps.finish()
     LOGGER.info("registered %s to %s: %d tie points, RMSE %.2f px%s", sar_path, optical_path, int(tie_points.enabled.sum()), fit.rmse,
                 "" if check is None else f", self-check {check:.1f} px")
     used = found.extractor
     return RegistrationResult(
-        _info(optical), sar_read, tie_points, fit, found.matches,
+        *infos, tie_points, fit, found.matches,
         {"optical": min(len(optical_keypoints), options.max_keypoints), "sar": found.sar_candidates}, aligned.from_georeferencing,
         used.model_name if used else "", _device_used(used, fine), timing, fine.name if fine else "", check,
     )
