@@ -215,8 +215,6 @@ def main(argv=None):
                         help="the optical raster is only a square of this many px of the scene (clip_origin; an area of interest), "
                              "the SAR the whole scene")
     args = parser.parse_args(argv)
-    if args.scene == "los-angeles" and args.sar_clip:
-        parser.error("--sar-clip applies to the mosaics only")
     if args.sar_clip and args.optical_clip:
         parser.error("clip one raster, not both")
     sizes = [int(size) for size in args.sizes.split(",")] if args.scene == "mosaic" else [None]
