@@ -45,11 +45,7 @@ def test_warped_output_lines_up_with_the_optical_image(sample_result, sample, tm
     assert warped.GetGeoTransform() == optical.GetGeoTransform()
     assert osr.SpatialReference(warped.GetProjection()).IsSame(osr.SpatialReference(optical.GetProjection()))
     # The truth says SAR pixel p shows optical pixel p + t: the warped SAR must equal the SAR shifted by t.
-    t = sample["truth"][:2, 2].astype(int)
-    sar = gdal.Open(sample["sar"]).ReadAsArray().astype(float)
-    expected = sar[200 - t[1] : 500 - t[1], 200 - t[0] : 500 - t[0]]
-    got = warped.ReadAsArray()[200:500, 200:500].astype(float)
-    assert np.corrcoef(expected.ravel(), got.ravel())[0, 1] > 0.9
+    assert shows_the_sample_sar(warped.ReadAsArray(), sample)
 
 
 def plain_copies(sample, tmp_path):
@@ -353,24 +349,36 @@ def test_a_mirrored_sar_georeferenced_by_gcps_only(sample, tmp_path):
     assert rms < MAX_ERROR_PX, (rms, worst)
 
 
+def register_seeing_windows(monkeypatch, optical, sar, **options):
+    """The result of registering on the CPU, and the windows the optical and the SAR raster were read in (None: whole)."""
+    from plugin.core import pipeline
+
+    windows = {}
+    reader = pipeline.read_raster
+
+    def spy(path, role, bands=None, window=None):
+        windows[role] = window
+        return reader(path, role, bands, window)
+
+    monkeypatch.setattr(pipeline, "read_raster", spy)
+    result = register(optical, sar, RegistrationOptions(device="cpu", **options))
+    return result, (windows["optical"], windows["sar"])
+
+
+def shows_the_sample_sar(warped: np.ndarray, sample) -> bool:
+    """Whether ``warped`` (the sample's optical grid) shows the sample's SAR where the truth puts it."""
+    t = sample["truth"][:2, 2].astype(int)
+    expected = gdal.Open(sample["sar"]).ReadAsArray().astype(float)[200 - t[1]:500 - t[1], 200 - t[0]:500 - t[0]]
+    return np.corrcoef(expected.ravel(), warped[200:500, 200:500].astype(float).ravel())[0, 1] > 0.9
+
+
 def test_a_sar_scene_much_larger_than_the_optical_is_read_only_where_registration_can_reach(sample, tmp_path, monkeypatch):
     """A whole SAR scene and an optical area of interest: the SAR is read only around the optical
     raster's footprint (a 12000 px scene over the sample: read 4.7 -> 0.15 s, peak 3.7 -> 0.9 GB),
     the tie points and the fit come back in the scene's own pixels, and the self-check moves and
     measures that part, not the whole scene about its far-away centre."""
-    from plugin.core import pipeline
-
     scene, sample_to_scene = sar_scene_around_the_sample(sample, tmp_path / "scene.tif")
-    windows = []
-    reader = pipeline.read_raster
-
-    def spy(path, role, bands=None, window=None):
-        windows.append((role, window))
-        return reader(path, role, bands, window)
-
-    monkeypatch.setattr(pipeline, "read_raster", spy)
-    result = register(sample["optical"], scene, RegistrationOptions(device="cpu", self_check=True))
-    (_, optical_window), (_, sar_window) = windows
+    result, (optical_window, sar_window) = register_seeing_windows(monkeypatch, sample["optical"], scene, self_check=True)
     assert optical_window is None and sar_window is not None
     assert sar_window.columns * sar_window.rows < 0.3 * 3000 * 3000
     footprint = sample_to_scene @ np.array([[0, 799, 0, 799], [0, 0, 759, 759], [1, 1, 1, 1]])
@@ -385,27 +393,14 @@ def test_a_sar_scene_much_larger_than_the_optical_is_read_only_where_registratio
     assert result.sar.geotransform == gdal.Open(scene).GetGeoTransform()
     assert result.self_check_px < 1.5 and not result.self_check_failed
     warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped.tif")))
-    t = sample["truth"][:2, 2].astype(int)  # the warped scene shows the sample's SAR where the optical is
-    expected = gdal.Open(sample["sar"]).ReadAsArray().astype(float)[200 - t[1]:500 - t[1], 200 - t[0]:500 - t[0]]
-    assert np.corrcoef(expected.ravel(), warped.ReadAsArray()[200:500, 200:500].astype(float).ravel())[0, 1] > 0.9
+    assert shows_the_sample_sar(warped.ReadAsArray(), sample)  # the part of the scene under the optical
 
 
 def test_a_sar_raster_on_a_much_larger_optical_tile_reads_only_the_tile_around_it(sample, tmp_path, monkeypatch):
     """A SAR clip on an optical tile: the optical raster is read only where the SAR can be, and the
     tie points, the fit and the warped output are in the whole tile's grid."""
-    from plugin.core import pipeline
-
     tile, sample_to_tile = scene_around(sample["optical"], tmp_path / "tile.tif", size=3000, at=(300, 2000))
-    windows = []
-    reader = pipeline.read_raster
-
-    def spy(path, role, bands=None, window=None):
-        windows.append((role, window))
-        return reader(path, role, bands, window)
-
-    monkeypatch.setattr(pipeline, "read_raster", spy)
-    result = register(tile, sample["sar"], RegistrationOptions(device="cpu"))
-    (_, optical_window), (_, sar_window) = windows
+    result, (optical_window, sar_window) = register_seeing_windows(monkeypatch, tile, sample["sar"])
     assert sar_window is None and optical_window is not None and optical_window.columns * optical_window.rows < 0.3 * 3000 * 3000
     rms, worst = grid_error(result.fit.sar_to_optical, sample_to_tile @ sample["truth"], 800, 760)
     assert rms < MAX_ERROR_PX, (rms, worst)
@@ -413,10 +408,7 @@ def test_a_sar_raster_on_a_much_larger_optical_tile_reads_only_the_tile_around_i
     assert result.optical.geotransform == gdal.Open(tile).GetGeoTransform()
     warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped.tif")))
     assert (warped.RasterXSize, warped.RasterYSize) == (3000, 3000) and warped.GetGeoTransform() == result.optical.geotransform
-    t = sample["truth"][:2, 2].astype(int)  # the tile's sample area shows the SAR where the truth puts it
-    expected = gdal.Open(sample["sar"]).ReadAsArray().astype(float)[200 - t[1]:500 - t[1], 200 - t[0]:500 - t[0]]
-    got = warped.ReadAsArray()[2000 + 200:2000 + 500, 300 + 200:300 + 500].astype(float)
-    assert np.corrcoef(expected.ravel(), got.ravel())[0, 1] > 0.9
+    assert shows_the_sample_sar(warped.ReadAsArray()[2000:, 300:], sample)  # the tile's sample area
 
 
 def test_the_read_windows_are_the_other_rasters_footprint_and_the_searchs_reach():
