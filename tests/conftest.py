@@ -110,3 +110,30 @@ def scene_around(source, path, size=3000, at=(1900, 150)):
 def sar_scene_around_the_sample(sample, path, size=3000, at=(1900, 150)):
     """``scene_around`` the sample's SAR: a SAR scene over the sample's optical raster."""
     return scene_around(sample["sar"], path, size, at)
+
+
+def bent_gcp_scene(sample, path, size=6000, at=(1900, 150), bend_px=1200.0):
+    """``scene_around`` the sample's SAR, georeferenced by an 11 x 11 grid of GCPs only, as a
+    Sentinel-1 GRD is: the scene's own placement plus a bend that grows with the square of the
+    distance from the sample's centre, to ``bend_px`` at the farthest corner (so that one affine
+    transform fits all the GCPs badly, and those around the sample well). Returns (path, the 3 x 3
+    sample pixel -> scene pixel transform)."""
+    plain, sample_to_scene = scene_around(sample["sar"], str(path) + ".plain.tif", size, at)
+    source = gdal.Open(plain)
+    gt, wkt = source.GetGeoTransform(), source.GetProjection()
+    centre = np.array([at[0] + 400, at[1] + 380])
+    k = bend_px / max(np.sum((np.array(corner) - centre) ** 2) for corner in [(0, 0), (size, 0), (0, size), (size, size)])
+    gcps = []
+    for column in np.linspace(0, size, 11):
+        for row in np.linspace(0, size, 11):
+            bend = k * np.sum((np.array([column, row]) - centre) ** 2)
+            x = gt[0] + (column + bend) * gt[1] + (row + 0.5 * bend) * gt[2]
+            y = gt[3] + (column + bend) * gt[4] + (row + 0.5 * bend) * gt[5]
+            gcps.append(gdal.GCP(x, y, 0.0, float(column), float(row)))
+    out = gdal.GetDriverByName("GTiff").Create(str(path), size, size, 1, gdal.GDT_Byte, ["TILED=YES"])
+    out.GetRasterBand(1).WriteArray(source.ReadAsArray())
+    out.SetGCPs(gcps, wkt)
+    out = None
+    source = None
+    os.remove(plain)
+    return str(path), sample_to_scene

@@ -7,7 +7,7 @@ from osgeo import gdal, osr
 
 from plugin.core.errors import RegistrationError
 from plugin.core.normalize import normalize_sar, sar_scale_of
-from plugin.core.raster_io import Window, map_to_pixel, pixel_to_map, read_raster, same_image, undeclared_fill
+from plugin.core.raster_io import Window, gcp_misfit_px, map_to_pixel, pixel_to_map, read_raster, same_image, undeclared_fill
 from tests.conftest import write_tif
 
 GT = (500000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0)
@@ -299,3 +299,31 @@ def test_a_window_with_almost_nothing_valid_says_where_it_looked(tmp_path):
     path = write_tif(tmp_path / "edge.tif", values, GT, 32611, nodata=0)
     with pytest.raises(RegistrationError, match=r"almost no valid pixels where the optical raster lies \(columns 120-199, rows 0-99\)"):
         read_raster(path, "sar", window=Window(120, 0, 80, 100))
+
+
+def test_a_window_of_a_gcp_raster_is_placed_by_the_gcps_around_it(tmp_path):
+    """GCPs on a bent grid (x bends by 4e-5 px per px squared): one affine transform fits them tens of
+    pixels off, the GCPs around a window to 2 px."""
+    size = 2000
+    dataset = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "grd.tif"), size, size, 1, gdal.GDT_Byte)
+    dataset.GetRasterBand(1).WriteArray((np.arange(size * size).reshape(size, size) % 251).astype(np.uint8))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32611)
+
+    def ground(column, row):
+        return 500000.0 + 10.0 * (column + 4e-5 * column**2), 4200000.0 - 10.0 * row
+
+    gcps = [gdal.GCP(*ground(c, r), 0.0, float(c), float(r)) for c in np.linspace(0, size, 11) for r in np.linspace(0, size, 11)]
+    dataset.SetGCPs(gcps, srs.ExportToWkt())
+    dataset = None
+    path = str(tmp_path / "grd.tif")
+    assert 20 < gcp_misfit_px(path) < 60
+    assert gcp_misfit_px(write_tif(tmp_path / "own.tif", np.ones((70, 70), np.uint8), GT, 32611)) == 0.0
+    window = Window(1500, 800, 400, 400)
+    part = read_raster(path, "sar", window=window)
+    inside = np.array([[1600.0, 900.0], [1850.0, 1150.0], [1700.0, 1000.0]])  # file pixel corners
+    expected = np.array([ground(c, r) for c, r in inside])
+    local = pixel_to_map(part.geotransform, inside - (1500, 800) - 0.5)
+    whole = pixel_to_map(read_raster(path, "sar").geotransform, inside - 0.5)
+    assert np.abs(local - expected).max() < 30.0  # within 3 px
+    assert np.abs(whole - expected).max() > 100.0  # the whole scene's fit: tens of pixels off here

@@ -28,7 +28,7 @@ from .memory import check_memory
 from .model_files import manifest_entry
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
-from .raster_io import Window, georeferencing, open_raster, read_raster, same_image, undeclared_fill
+from .raster_io import Window, gcp_misfit_px, georeferencing, open_raster, read_raster, same_image, undeclared_fill
 
 LOGGER = logging.getLogger(__name__)
 # "auto": structural search, and the descriptor-guided matcher when the search is refused;
@@ -261,21 +261,24 @@ def prior_reach(half_diagonal: float, options: RegistrationOptions) -> float:
     return options.search_radius + moved * half_diagonal
 
 
-def read_windows(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions) -> Tuple[Optional[Window], Optional[Window]]:
+def read_windows(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions, slack=(0.0, 0.0)) -> Tuple[Optional[Window], Optional[Window]]:
     """The parts of the optical and of the SAR raster that registration can reach, each None to
     read that raster whole: a SAR covering part of an optical tile leaves the rest of the tile
     unread (``optical_read_window``), and a SAR scene over an optical area of interest the rest of
-    the scene (``sar_read_window``, around the optical part that is read)."""
-    optical_window = optical_read_window(optical, sar, options)
+    the scene (``sar_read_window``, around the optical part that is read). ``slack``: how far (in
+    each raster's pixels) its georeferencing may be off beyond what the search allows, for a raster
+    placed by GCPs alone the whole-scene fit's misfit (``gcp_misfit_px``); its part is then placed
+    by the GCPs around it (``raster_io.gcps_near``)."""
+    optical_window = optical_read_window(optical, sar, options, slack)
     within = optical if optical_window is None else replace(
         optical, width=optical_window.columns, height=optical_window.rows, geotransform=optical_window.geotransform(optical.geotransform))
-    return optical_window, sar_read_window(within, sar, options)
+    return optical_window, sar_read_window(within, sar, options, slack)
 
 
-def optical_read_window(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions) -> Optional[Window]:
+def optical_read_window(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions, slack=(0.0, 0.0)) -> Optional[Window]:
     """Where in the optical raster a georeferenced SAR can be (``_reach`` read from the files'
     georeferencing): its footprint's box grown by ``prior_reach`` about the box's centre, a
-    template and its fine search. None as ``_window_around`` says."""
+    template and its fine search, and the rasters' ``slack`` (px of each). None as ``_window_around`` says."""
     outline = outline_in(sar, optical)
     if outline is None:
         return None
@@ -283,16 +286,18 @@ def optical_read_window(optical: RasterInfo, sar: RasterInfo, options: Registrat
     low = np.clip(outline.min(axis=0), 0, (optical.width - 1, optical.height - 1))
     high = np.clip(outline.max(axis=0), 0, (optical.width - 1, optical.height - 1))
     half_diagonal = np.hypot(*(high - low)) / 2
-    return _window_around(np.array([low, high]), optical, prior_reach(half_diagonal, options) + _fine_margin(options))
+    optical_per_sar_px = np.hypot(*np.ptp(outline, axis=0)) / np.hypot(sar.width, sar.height)
+    margin = prior_reach(half_diagonal, options) + _fine_margin(options) + slack[0] + slack[1] * optical_per_sar_px
+    return _window_around(np.array([low, high]), optical, margin)
 
 
-def sar_read_window(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions) -> Optional[Window]:
+def sar_read_window(optical: RasterInfo, sar: RasterInfo, options: RegistrationOptions, slack=(0.0, 0.0)) -> Optional[Window]:
     """The part of a georeferenced SAR raster that registration can reach: the optical raster's
     footprint grown by ``prior_reach`` (about the optical raster's centre), a template and its fine
-    search, in SAR pixels. None as ``_window_around`` says."""
-    margin = prior_reach(np.hypot(optical.width, optical.height) / 2, options) + _fine_margin(options)
+    search, and the rasters' ``slack`` (px of each), in SAR pixels. None as ``_window_around`` says."""
+    margin = prior_reach(np.hypot(optical.width, optical.height) / 2, options) + _fine_margin(options) + slack[0]
     outline = outline_in(optical, sar, margin)
-    return None if outline is None else _window_around(outline, sar, 0.0)
+    return None if outline is None else _window_around(outline, sar, slack[1])
 
 
 def _fine_margin(options: RegistrationOptions) -> float:
@@ -789,7 +794,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     after = (SELF_CHECK_STAGE,) if options.self_check else ()
     steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
     optical_info, sar_info = raster_info(optical_path), raster_info(sar_path)
-    windows = read_windows(optical_info, sar_info, options)
+    windows = read_windows(optical_info, sar_info, options, (gcp_misfit_px(optical_path), gcp_misfit_px(sar_path)))
     sizes = []
     for name, info, window in (("optical", optical_info, windows[0]), ("SAR", sar_info, windows[1])):
         sizes.append((info.width, info.height) if window is None else (window.columns, window.rows))

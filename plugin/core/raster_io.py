@@ -26,6 +26,7 @@ gdal.UseExceptions()
 IDENTITY_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 # ITU-R BT.601 luma weights for R, G, B.
 LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
+GCPS_AROUND_A_WINDOW = 9  # a window of a GCP-georeferenced raster is placed by at least this many of its GCPs
 MAX_SUBDATASETS_SHOWN = 6  # a file of several rasters, or an archive: the names its refusal lists
 ARCHIVES = ((".zip", "/vsizip/"), (".tar.gz", "/vsitar/"), (".tgz", "/vsitar/"), (".tar", "/vsitar/"))  # what GDAL reads inside
 ARCHIVE_RASTERS = (".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".jpg", ".nc", ".h5",
@@ -126,28 +127,57 @@ def _not_a_raster(path: str, detail: str) -> RegistrationError:
                              "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).")
 
 
-def georeferencing(dataset: gdal.Dataset) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
+def georeferencing(dataset: gdal.Dataset, window: Optional["Window"] = None) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
     """The dataset's geotransform (None when it has none; from its GCPs when it has only those,
-    ``gcp_georeferencing``) and CRS (None when it has none, or no geotransform). A geotransform
-    without a CRS is kept: QGIS draws the raster there, so the outputs go there too, though such
-    a raster is not georeferenced for the coarse alignment."""
+    ``gcp_georeferencing``, fitted where ``window`` lies when one is given) and CRS (None when it
+    has none, or no geotransform). A geotransform without a CRS is kept: QGIS draws the raster
+    there, so the outputs go there too, though such a raster is not georeferenced for the coarse
+    alignment."""
     geotransform = dataset.GetGeoTransform(can_return_null=True)
     if geotransform is None or tuple(geotransform) == IDENTITY_GEOTRANSFORM:
-        return gcp_georeferencing(dataset)
+        return gcp_georeferencing(dataset, window)
     return tuple(geotransform), dataset.GetProjection() or None
 
 
-def gcp_georeferencing(dataset: gdal.Dataset) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
+def gcp_georeferencing(dataset: gdal.Dataset, window: Optional["Window"] = None) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
     """For a raster georeferenced by ground control points only (a Sentinel-1 GRD measurement
     TIFF, say): the affine transform that fits its GCPs best, in their CRS, or (None, None). It
     places the SAR for the coarse alignment (which also catches an image that is mirrored, as an
     ascending pass is); the fine matching then finds where it really lies. Over a whole scene the
-    affine can be off by more than the search radius where the GCPs bend: cut the scene smaller."""
+    affine can be off by more than the search radius where the GCPs bend, so for a ``window`` of
+    the raster it is fitted to the GCPs around that window only (``gcps_near``)."""
     gcps, wkt = dataset.GetGCPs(), dataset.GetGCPProjection()
     if not gcps or len(gcps) < 3 or not wkt:
         return None, None
-    geotransform = gdal.GCPsToGeoTransform(gcps)
+    geotransform = gdal.GCPsToGeoTransform(gcps_near(gcps, window) if window is not None else gcps)
     return (tuple(geotransform), wkt) if geotransform else (None, None)
+
+
+def gcps_near(gcps, window: "Window", at_least: int = GCPS_AROUND_A_WINDOW):
+    """The GCPs within ``window`` grown by a quarter of its size on every side, and at least the
+    ``at_least`` nearest to its centre: enough to fit an affine transform where the window lies."""
+    pixels = np.array([[gcp.GCPPixel, gcp.GCPLine] for gcp in gcps])
+    centre = np.array([window.column + window.columns / 2, window.row + window.rows / 2])
+    half = np.array([window.columns, window.rows]) * 0.75
+    inside = np.flatnonzero((np.abs(pixels - centre) <= half).all(axis=1))
+    nearest = np.argsort(np.linalg.norm(pixels - centre, axis=1))[:at_least]
+    return [gcps[index] for index in sorted(set(inside) | set(nearest))]
+
+
+def gcp_misfit_px(path: str) -> float:
+    """How far (in the raster's pixels) the affine transform fitted to all of a GCP-georeferenced
+    raster's GCPs puts the farthest of them from where it lies: how far the whole-scene placement
+    can be off; 0 for a raster with a geotransform of its own (or none at all)."""
+    dataset = open_raster(path)
+    own = dataset.GetGeoTransform(can_return_null=True)
+    if own is not None and tuple(own) != IDENTITY_GEOTRANSFORM:
+        return 0.0
+    geotransform, _ = gcp_georeferencing(dataset)
+    if geotransform is None:
+        return 0.0
+    gcps = dataset.GetGCPs()
+    placed = map_to_pixel(geotransform, np.array([[gcp.GCPX, gcp.GCPY] for gcp in gcps])) + 0.5  # pixel corners, as GCPs give them
+    return float(np.linalg.norm(placed - np.array([[gcp.GCPPixel, gcp.GCPLine] for gcp in gcps]), axis=1).max())
 
 
 def default_bands(dataset: gdal.Dataset, role: str) -> Tuple[int, ...]:
@@ -365,7 +395,7 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]], window:
             f"'{path}' holds one value ({data[valid][0]:g}) in every valid pixel{where} of band(s) {list(bands)}: there is no image to match.",
             "Check the band choice, and that the raster was exported or downloaded whole.",
         )
-    geotransform, wkt = georeferencing(dataset)
+    geotransform, wkt = georeferencing(dataset, window)
     if window is not None and geotransform is not None:
         geotransform = window.geotransform(geotransform)
     dtype = gdal.GetDataTypeName(dataset.GetRasterBand(bands[0]).DataType)
