@@ -327,3 +327,17 @@ def test_a_window_of_a_gcp_raster_is_placed_by_the_gcps_around_it(tmp_path):
     whole = pixel_to_map(read_raster(path, "sar").geotransform, inside - 0.5)
     assert np.abs(local - expected).max() < 30.0  # within 3 px
     assert np.abs(whole - expected).max() > 100.0  # the whole scene's fit: tens of pixels off here
+
+
+def test_a_window_whose_nearby_gcps_lie_on_one_line_is_placed_by_all_of_them(tmp_path):
+    dataset = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "rows.tif"), 2000, 2000, 1, gdal.GDT_Byte)
+    dataset.GetRasterBand(1).WriteArray((np.arange(2000 * 2000).reshape(2000, 2000) % 251).astype(np.uint8))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32611)
+    # GCPs along the top and the bottom edge only: the nearest ones to a window at the top lie on one line
+    gcps = [gdal.GCP(500000.0 + 10 * c, 4200000.0 - 10 * r, 0.0, float(c), float(r)) for c in np.linspace(0, 2000, 11) for r in (0, 2000)]
+    dataset.SetGCPs(gcps, srs.ExportToWkt())
+    dataset = None
+    part = read_raster(str(tmp_path / "rows.tif"), "sar", window=Window(800, 0, 300, 200))
+    assert part.is_georeferenced
+    np.testing.assert_allclose(part.geotransform, (508000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0), atol=1e-6)

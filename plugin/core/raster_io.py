@@ -149,7 +149,8 @@ def gcp_georeferencing(dataset: gdal.Dataset, window: Optional["Window"] = None)
     gcps, wkt = dataset.GetGCPs(), dataset.GetGCPProjection()
     if not gcps or len(gcps) < 3 or not wkt:
         return None, None
-    geotransform = gdal.GCPsToGeoTransform(gcps_near(gcps, window) if window is not None else gcps)
+    # the GCPs around a window may lie along one line, which fixes no transform: then all of them
+    geotransform = (window is not None and gdal.GCPsToGeoTransform(gcps_near(gcps, window))) or gdal.GCPsToGeoTransform(gcps)
     return (tuple(geotransform), wkt) if geotransform else (None, None)
 
 
