@@ -318,3 +318,23 @@ def test_the_self_check_is_said_to_predate_the_users_edits(controller, synthetic
     set_enabled(controller.layers.layer("optical"), 37, 0)  # the edit undone: the matched fit again
     assert controller.refit()
     assert note not in controller.dock.summary_label.text()
+
+
+def test_tie_points_of_a_sar_scene_read_in_part_lie_on_the_scene_and_re_fit_to_the_same_transform(controller, sample, tmp_path):
+    """A SAR scene much larger than the optical raster is matched in a part of it; its layer's
+    points lie where the scene shows them, and a Re-fit from the layers gives the matched transform back."""
+    from plugin.core import RegistrationOptions, register
+    from plugin.core.raster_io import map_to_pixel
+    from plugin.gui.controller import same_fit
+    from tests.conftest import sar_scene_around_the_sample
+
+    scene, _ = sar_scene_around_the_sample(sample, tmp_path / "scene.tif")
+    result = register(sample["optical"], scene, RegistrationOptions(device="cpu"))
+    controller._show_result(result)
+    sar_layer = controller.layers.layer("sar")
+    for feature in list(sar_layer.getFeatures())[:20]:
+        point = feature.geometry().asPoint()
+        pixel = map_to_pixel(result.sar.geotransform, np.array([[point.x(), point.y()]]))[0]
+        assert np.allclose(pixel, result.tie_points.sar_xy[feature["id"]], atol=1e-6) and pixel[0] > 1800  # the sample's part of the scene
+    assert controller.refit()
+    assert same_fit(controller.result.fit, result.fit)
