@@ -468,14 +468,6 @@
       <translation>Machen Sie das Löschen des Feldes rückgängig (Bearbeiten &gt; Rückgängig, oder die Bearbeitung ohne Speichern beenden), oder registrieren Sie erneut.</translation>
     </message>
     <message>
-      <source>the fields {fields} in the optical layer</source>
-      <translation>die Felder {fields} im optischen Layer</translation>
-    </message>
-    <message>
-      <source>the fields {fields} in the SAR layer</source>
-      <translation>die Felder {fields} im SAR-Layer</translation>
-    </message>
-    <message>
       <source>Tie point {id}: its optical position was set in two places that disagree ({places}).</source>
       <translation>Passpunkt {id}: seine optische Position wurde an zwei Stellen verschieden gesetzt ({places}).</translation>
     </message>
@@ -486,6 +478,14 @@
     <message>
       <source>Keep one of the two changes (undo the other, or make them agree), then re-fit.</source>
       <translation>Behalten Sie eine der beiden Änderungen (machen Sie die andere rückgängig oder gleichen Sie sie an), dann passen Sie neu an.</translation>
+    </message>
+    <message>
+      <source>the fields {fields} in the optical layer</source>
+      <translation>die Felder {fields} im optischen Layer</translation>
+    </message>
+    <message>
+      <source>the fields {fields} in the SAR layer</source>
+      <translation>die Felder {fields} im SAR-Layer</translation>
     </message>
     <message>
       <source>Registration of {name}</source>

@@ -325,15 +325,11 @@ def _edited_position(point_id: int, which: str, old_xy: Optional[np.ndarray], po
     side's layer, or what was typed into the fields ``which``_x, ``which``_y of either layer,
     whichever differs from ``old_xy``; ``old_xy`` when none does (None for a point the user added
     that has no such position). Two changes that disagree are refused."""
-    fields = f"{which}_x, {which}_y"
-    places = {("optical", False): tr("the point in the optical layer"), ("sar", False): tr("the point in the SAR layer"),
-              ("optical", True): tr("the fields {fields} in the optical layer").format(fields=fields),
-              ("sar", True): tr("the fields {fields} in the SAR layer").format(fields=fields)}
-    given = [(places[point.side, False], point.xy) for point in points if point.side == which]
+    given = [((point.side, False), point.xy) for point in points if point.side == which]
     for point in points:
         typed = point.optical_xy if which == "optical" else point.sar_xy
         if typed is not None:
-            given.append((places[point.side, True], typed))
+            given.append(((point.side, True), typed))
     changed = [(place, xy) for place, xy in given if old_xy is None or _moved(xy, old_xy)]
     if not changed:
         return old_xy
@@ -342,9 +338,19 @@ def _edited_position(point_id: int, which: str, old_xy: Optional[np.ndarray], po
         if _moved(xy, first_xy):
             said = (tr("Tie point {id}: its optical position was set in two places that disagree ({places}).") if which == "optical"
                     else tr("Tie point {id}: its SAR position was set in two places that disagree ({places})."))
-            raise RegistrationError(said.format(id=point_id, places=f"{first_place}; {place}"),
+            raise RegistrationError(said.format(id=point_id, places=f"{_place(*first_place, which)}; {_place(*place, which)}"),
                                     tr("Keep one of the two changes (undo the other, or make them agree), then re-fit."))
     return np.asarray(first_xy, float)
+
+
+def _place(side: str, typed: bool, which: str) -> str:
+    """Where a ``which`` position was set, in the user's words: the point in the layer of ``side``,
+    or the fields ``which``_x, ``which``_y typed there (named only when two settings disagree)."""
+    if not typed:
+        return tr("the point in the optical layer") if side == "optical" else tr("the point in the SAR layer")
+    fields = f"{which}_x, {which}_y"
+    return (tr("the fields {fields} in the optical layer") if side == "optical"
+            else tr("the fields {fields} in the SAR layer")).format(fields=fields)
 
 
 def _moved(new_xy: np.ndarray, old_xy: np.ndarray) -> bool:
