@@ -301,22 +301,26 @@ def test_a_window_with_almost_nothing_valid_says_where_it_looked(tmp_path):
         read_raster(path, "sar", window=Window(120, 0, 80, 100))
 
 
+def gcp_raster(path, size: int, gcps) -> str:
+    """A size x size px raster in UTM 11N georeferenced only by ``gcps``: (column, row, x, y) each."""
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), size, size, 1, gdal.GDT_Byte)
+    dataset.GetRasterBand(1).WriteArray((np.arange(size * size).reshape(size, size) % 251).astype(np.uint8))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32611)
+    dataset.SetGCPs([gdal.GCP(float(x), float(y), 0.0, float(column), float(row)) for column, row, x, y in gcps], srs.ExportToWkt())
+    dataset = None
+    return str(path)
+
+
 def test_a_window_of_a_gcp_raster_is_placed_by_the_gcps_around_it(tmp_path):
     """GCPs on a bent grid (x bends by 4e-5 px per px squared): one affine transform fits them tens of
     pixels off, the GCPs around a window to 2 px."""
     size = 2000
-    dataset = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "grd.tif"), size, size, 1, gdal.GDT_Byte)
-    dataset.GetRasterBand(1).WriteArray((np.arange(size * size).reshape(size, size) % 251).astype(np.uint8))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32611)
 
     def ground(column, row):
         return 500000.0 + 10.0 * (column + 4e-5 * column**2), 4200000.0 - 10.0 * row
 
-    gcps = [gdal.GCP(*ground(c, r), 0.0, float(c), float(r)) for c in np.linspace(0, size, 11) for r in np.linspace(0, size, 11)]
-    dataset.SetGCPs(gcps, srs.ExportToWkt())
-    dataset = None
-    path = str(tmp_path / "grd.tif")
+    path = gcp_raster(tmp_path / "grd.tif", size, [(c, r, *ground(c, r)) for c in np.linspace(0, size, 11) for r in np.linspace(0, size, 11)])
     assert 20 < gcp_misfit_px(path) < 60
     assert gcp_misfit_px(write_tif(tmp_path / "own.tif", np.ones((70, 70), np.uint8), GT, 32611)) == 0.0
     window = Window(1500, 800, 400, 400)
@@ -330,14 +334,8 @@ def test_a_window_of_a_gcp_raster_is_placed_by_the_gcps_around_it(tmp_path):
 
 
 def test_a_window_whose_nearby_gcps_lie_on_one_line_is_placed_by_all_of_them(tmp_path):
-    dataset = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "rows.tif"), 2000, 2000, 1, gdal.GDT_Byte)
-    dataset.GetRasterBand(1).WriteArray((np.arange(2000 * 2000).reshape(2000, 2000) % 251).astype(np.uint8))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32611)
     # GCPs along the top and the bottom edge only: the nearest ones to a window at the top lie on one line
-    gcps = [gdal.GCP(500000.0 + 10 * c, 4200000.0 - 10 * r, 0.0, float(c), float(r)) for c in np.linspace(0, 2000, 11) for r in (0, 2000)]
-    dataset.SetGCPs(gcps, srs.ExportToWkt())
-    dataset = None
-    part = read_raster(str(tmp_path / "rows.tif"), "sar", window=Window(800, 0, 300, 200))
+    path = gcp_raster(tmp_path / "rows.tif", 2000, [(c, r, 500000.0 + 10 * c, 4200000.0 - 10 * r) for c in np.linspace(0, 2000, 11) for r in (0, 2000)])
+    part = read_raster(path, "sar", window=Window(800, 0, 300, 200))
     assert part.is_georeferenced
     np.testing.assert_allclose(part.geotransform, (508000.0, 10.0, 0.0, 4200000.0, 0.0, -10.0), atol=1e-6)
