@@ -118,9 +118,9 @@ def bent_gcp_scene(sample, path, size=6000, at=(1900, 150), bend_px=1200.0):
     distance from the sample's centre, to ``bend_px`` at the farthest corner (so that one affine
     transform fits all the GCPs badly, and those around the sample well). Returns (path, the 3 x 3
     sample pixel -> scene pixel transform)."""
-    plain, sample_to_scene = scene_around(sample["sar"], str(path) + ".plain.tif", size, at)
-    source = gdal.Open(plain)
-    gt, wkt = source.GetGeoTransform(), source.GetProjection()
+    scene, sample_to_scene = scene_around(sample["sar"], path, size, at)
+    dataset = gdal.Open(scene, gdal.GA_Update)
+    gt, wkt = dataset.GetGeoTransform(), dataset.GetProjection()
     centre = np.array([at[0] + 400, at[1] + 380])
     k = bend_px / max(np.sum((np.array(corner) - centre) ** 2) for corner in [(0, 0), (size, 0), (0, size), (size, size)])
     gcps = []
@@ -130,10 +130,10 @@ def bent_gcp_scene(sample, path, size=6000, at=(1900, 150), bend_px=1200.0):
             x = gt[0] + (column + bend) * gt[1] + (row + 0.5 * bend) * gt[2]
             y = gt[3] + (column + bend) * gt[4] + (row + 0.5 * bend) * gt[5]
             gcps.append(gdal.GCP(x, y, 0.0, float(column), float(row)))
-    out = gdal.GetDriverByName("GTiff").Create(str(path), size, size, 1, gdal.GDT_Byte, ["TILED=YES"])
-    out.GetRasterBand(1).WriteArray(source.ReadAsArray())
-    out.SetGCPs(gcps, wkt)
-    out = None
-    source = None
-    os.remove(plain)
+    gdal.PushErrorHandler("CPLQuietErrorHandler")  # GDAL warns that the GCPs replace the geotransform: that is the point
+    try:
+        dataset.SetGCPs(gcps, wkt)
+    finally:
+        gdal.PopErrorHandler()
+    dataset = None
     return str(path), sample_to_scene
