@@ -39,6 +39,9 @@ CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.f
 # /vsicurl/https://...) and a driver's connection string or a URL (GPKG:x.gpkg:table, https://...).
 # At least two characters before the colon, so that a Windows drive (C:) reads as a file path.
 GDAL_NAME = re.compile(r"^(/vsi\w+/|[A-Za-z]\w+:)")
+# Names GDAL reads over a network (a cloud GeoTIFF, also inside an archive there), where each
+# request costs a round trip.
+NETWORK_NAME = re.compile(r"^(/vsi\w+/\{?)*/vsi(curl|s3|gs|az|adls|oss|swift|webhdfs)(_streaming)?[/?]|^(https?|ftp)://", re.IGNORECASE)
 
 
 def gdal_name(layer_source: str) -> str:
@@ -48,9 +51,18 @@ def gdal_name(layer_source: str) -> str:
     return layer_source.split("|")[0]
 
 
+def on_network(name: str) -> bool:
+    """Whether GDAL reads ``name`` over a network (/vsicurl/, /vsis3/, an https:// URL, ...)."""
+    return bool(NETWORK_NAME.search(name))
+
+
 def source_files(name: str) -> List[str]:
     """The files on disk that GDAL reads for ``name``: the file itself and what it refers to (a
-    VRT's sources, a GeoTIFF's .aux.xml), the GeoPackage of 'GPKG:x.gpkg:table'; [] for a URL."""
+    VRT's sources, a GeoTIFF's .aux.xml), the GeoPackage of 'GPKG:x.gpkg:table'; [] for a URL.
+    A raster on a network is not asked: GDAL would look for each possible sidecar with a request of its
+    own (44 for a cloud GeoTIFF), to find none on disk."""
+    if on_network(name):
+        return []
     files = [name] if os.path.exists(name) else []
     try:
         dataset = gdal.Open(name, gdal.GA_ReadOnly)
@@ -338,18 +350,24 @@ def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None, w
 
     Several bands are combined as luminance (3 bands, R-G-B order) or their mean.
     """
-    with decoding_threads():
+    with decoding_threads(path):
         return _read_raster(path, role, bands, window)
 
 
 @contextlib.contextmanager
-def decoding_threads():
+def decoding_threads(path: str):
     """GDAL decodes a compressed raster's blocks on all cores (``parallel.workers()``) for this
     thread's reads (GeoTIFF since GDAL 3.6; JPEG 2000 does so already), unless the user has set
     ``GDAL_NUM_THREADS``. Measured on the 10980 px scene's optical GeoTIFF (3 bands, DEFLATE) on 2 cores, in fresh
     processes: decoding 1.27 -> 0.82 s (of a read of about 4.5 s, the rest numpy's conversions).
-    Thread-local, so QGIS's other threads keep their settings."""
-    if gdal.GetConfigOption("GDAL_NUM_THREADS") is not None:
+    Thread-local, so QGIS's other threads keep their settings.
+
+    Not for a raster read over a network: there GDAL 3.6 fetches each block the threads decode with a
+    request of its own, where a plain read fetches the blocks it needs in a few merged requests.
+    Measured with 30 ms per request: the bundled optical GeoTIFF (strips of 3 rows) 257 requests and
+    4.3 s against 2 requests and 0.25 s; a 4096 px cloud-optimised GeoTIFF read whole 65 against 2
+    requests, 1.28 against 0.29 s."""
+    if gdal.GetConfigOption("GDAL_NUM_THREADS") is not None or on_network(path):
         yield
         return
     gdal.SetThreadLocalConfigOption("GDAL_NUM_THREADS", parallel.gdal_threads())
