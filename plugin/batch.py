@@ -24,6 +24,7 @@ from typing import Callable, Dict, List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.cpu_settings import engine_settings
+from .core.raster_io import GDAL_NAME, raster_stem
 
 LOGGER = logging.getLogger(__name__)
 SUMMARY_CSV = "batch_summary.csv"
@@ -97,7 +98,7 @@ class BatchProgress:
 
 
 def _default_output(outdir: str, sar: str, taken: set) -> str:
-    stem = os.path.splitext(os.path.basename(sar))[0]
+    stem = raster_stem(sar)
     candidate, number = os.path.join(outdir, f"{stem}_registered.tif"), 2
     while candidate in taken:
         candidate, number = os.path.join(outdir, f"{stem}_registered_{number}.tif"), number + 1
@@ -117,6 +118,13 @@ def _finish_pairs(rows: List[tuple], outdir: str, where: str) -> List[Pair]:
     if not pairs:
         raise RegistrationError(f"{where} holds no pairs to register.", "List optical,SAR rows in the CSV, or use folders with files of the same names.")
     return pairs
+
+
+def _input_name(base: str, cell: str) -> str:
+    """A CSV's raster: a path relative to the CSV's folder, or a name GDAL opens as it is (an
+    https:// or /vsicurl/ URL, GPKG:x.gpkg:table) unless a file of that name lies beside the CSV."""
+    beside = os.path.join(base, cell)
+    return cell if GDAL_NAME.match(cell) and not os.path.exists(beside) else beside
 
 
 def pairs_from_csv(path: str, outdir: str) -> List[Pair]:
@@ -144,7 +152,7 @@ def pairs_from_csv(path: str, outdir: str) -> List[Pair]:
         record = dict(zip(columns, cells))
         if not record.get("optical") or not record.get("sar"):
             raise RegistrationError(f"Line {number} of '{path}' does not give an optical and a SAR raster.", "Each row needs optical,SAR[,output].")
-        rows.append((os.path.join(base, record["optical"]), os.path.join(base, record["sar"]), record.get("output", "")))
+        rows.append((_input_name(base, record["optical"]), _input_name(base, record["sar"]), record.get("output", "")))
     return _finish_pairs(rows, outdir, f"'{path}'")
 
 

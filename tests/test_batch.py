@@ -99,6 +99,21 @@ def test_a_header_names_the_columns_in_any_order(tmp_path):
     assert len(swapped) == 1 and more[0].output == str(tmp_path / "seven.tif")
 
 
+def test_urls_and_gdal_names_in_a_csv_are_read_as_gdal_opens_them(tmp_path):
+    """An https:// raster in a CSV was read as a file beside the CSV ('/folder/https://...'), and
+    refused as missing; its output is named after the raster, not the URL's query."""
+    (tmp_path / "p.csv").write_text("optical,sar\nhttps://example.com/s2/optical.tif,/vsicurl/https://example.com/s1/scene.tif?sig=a/b\n"
+                                    "GPKG:rasters.gpkg:optical,local/sar.tif\n")
+    remote, package = batch.pairs_from_csv(str(tmp_path / "p.csv"), str(tmp_path / "out"))
+    assert (remote.optical, remote.sar) == ("https://example.com/s2/optical.tif", "/vsicurl/https://example.com/s1/scene.tif?sig=a/b")
+    assert remote.output == str(tmp_path / "out" / "scene_registered.tif")
+    assert (package.optical, package.sar) == ("GPKG:rasters.gpkg:optical", str(tmp_path / "local" / "sar.tif"))
+    beside = tmp_path / "https:" / "example.com" / "s2" / "optical.tif"  # a file of that name beside the CSV: a path, as before
+    beside.parent.mkdir(parents=True)
+    beside.write_bytes(b"")
+    assert os.path.samefile(batch.pairs_from_csv(str(tmp_path / "p.csv"), str(tmp_path))[0].optical, beside)
+
+
 def test_a_csv_that_is_not_utf8_text_and_an_outdir_that_is_a_file(sample, tmp_path, capsys):
     (tmp_path / "latin1.csv").write_bytes("optical,sar\nM\xfcnchen_o.tif,M\xfcnchen_s.tif\n".encode("cp1252"))
     with pytest.raises(RegistrationError, match="UTF-8"):

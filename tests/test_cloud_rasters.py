@@ -12,7 +12,7 @@ import pytest
 from osgeo import gdal
 
 from plugin.core import RegistrationOptions, register
-from plugin.core.raster_io import on_network, read_raster
+from plugin.core.raster_io import on_network, raster_stem, read_raster
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_cli import run_cli
 
@@ -75,6 +75,12 @@ def test_network_names_are_told_from_files():
     assert on_network("https://example.com/a.tif") and on_network("/vsizip//vsicurl/https://example.com/a.zip/a.tif")
     assert on_network("/vsizip/{/vsis3/bucket/a.zip}/a.tif") and on_network("/vsicurl?url=https%3A%2F%2Fexample.com%2Fa.tif")
     assert not on_network("/data/vsicurl/a.tif") and not on_network("/vsizip/a.zip/a.tif") and not on_network("C:/data/a.tif")
+
+
+@pytest.mark.parametrize("name", ["/data/sar.tif", "/vsizip//data/s1.zip/sar.tif", "GPKG:/data/rasters.gpkg:sar", "C:\\data\\sar.tiff",
+                                  "https://example.com/s1/sar.tif?X-Amz-Signature=a/b", "/vsis3/bucket/s1/sar.tif"])
+def test_an_output_is_named_after_the_raster_not_its_folder_or_query(name):
+    assert raster_stem(name) == "sar"
 
 
 def test_a_cloud_geotiff_is_read_in_a_few_requests(served, sample):

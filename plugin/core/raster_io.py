@@ -56,6 +56,14 @@ def on_network(name: str) -> bool:
     return bool(NETWORK_NAME.search(name))
 
 
+def raster_stem(name: str) -> str:
+    """The last part of a raster's name, less its extension: 'sar' for sar.tif, for a zip's sar.tif,
+    for GPKG:x.gpkg:sar and for https://host/sar.tif?signature=... (a URL's query dropped)."""
+    if on_network(name) and not re.match(r"/vsi\w+\?", name):  # not /vsicurl?url=..., whose options hold the URL
+        name = name.split("?", 1)[0]
+    return os.path.splitext(re.split(r"[/\\:]", name.rstrip("/\\"))[-1])[0] or "raster"
+
+
 def source_files(name: str) -> List[str]:
     """The files on disk that GDAL reads for ``name``: the file itself and what it refers to (a
     VRT's sources, a GeoTIFF's .aux.xml), the GeoPackage of 'GPKG:x.gpkg:table'; [] for a URL.

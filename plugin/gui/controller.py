@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 from typing import Optional
 
 import numpy as np
@@ -14,7 +13,7 @@ from qgis.PyQt.QtCore import QObject, Qt
 
 from ..core import RegistrationError, fit_tie_points
 from ..core.outputs import one_file_twice
-from ..core.raster_io import same_image, source_files
+from ..core.raster_io import raster_stem, same_image, source_files
 from .canvas import add_or_reload_raster, unique_path, zoom_to_point
 from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
 from .feedback import show_error, show_info, show_success, show_warning
@@ -185,9 +184,7 @@ class DockController(QObject):
         else:  # beside the SAR's file (a GeoPackage's for its table); home for a SAR read from a URL
             files = source_files(sar_path)
             folder = self.dock.output_folder or (os.path.dirname(os.path.abspath(files[0])) if files else os.path.expanduser("~"))
-        # the last part of the name: 'sar' for sar.tif, for a zip's sar.tif and for GPKG:x.gpkg:sar
-        stem = os.path.splitext(re.split(r"[/\\:]", sar_path.rstrip("/\\"))[-1])[0]
-        self.dock.warped_file.setFilePath(unique_path(os.path.join(folder, f"{stem}_registered.tif")))
+        self.dock.warped_file.setFilePath(unique_path(os.path.join(folder, f"{raster_stem(sar_path)}_registered.tif")))
 
     def summary(self) -> str:
         tie, fit = self.result.tie_points, self.result.fit
