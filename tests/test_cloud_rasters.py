@@ -15,6 +15,7 @@ from plugin.core import RegistrationOptions, register
 from plugin.core.raster_io import on_network, raster_stem, read_raster
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_cli import run_cli
+from tests.test_qgis_process import QGIS_PROCESS, json_results, qgis_env, qgis_process  # noqa: F401
 
 
 class RangeHandler(http.server.SimpleHTTPRequestHandler):
@@ -83,11 +84,17 @@ def test_an_output_is_named_after_the_raster_not_its_folder_or_query(name):
     assert raster_stem(name) == "sar"
 
 
-def test_a_cloud_geotiff_is_read_in_a_few_requests(served, sample):
+@pytest.mark.parametrize("as_vrt", [False, True], ids=["url", "vrt-of-url"])
+def test_a_cloud_geotiff_is_read_in_a_few_requests(served, sample, tmp_path, as_vrt):
     """GDAL 3.6 decoding on several threads fetched each of the sample's 256 strips with a request
-    of its own (4.3 s at 30 ms a request); a plain read fetches them in a few merged requests."""
+    of its own (4.3 s at 30 ms a request); a plain read fetches them in a few merged requests. A VRT
+    file of the URL (what QGIS 3.22's Processing can load) is read the same way."""
     url, requests = served
-    raster = read_raster(f"/vsicurl/{url}/optical.tif", "optical")
+    name = f"/vsicurl/{url}/optical.tif"
+    if as_vrt:
+        name = gdal.Translate(str(tmp_path / "optical.vrt"), name, format="VRT").GetDescription()
+        requests.clear()
+    raster = read_raster(name, "optical")
     np.testing.assert_array_equal(raster.data, read_raster(sample["optical"], "optical").data)
     fetched = [path for method, path, _ in requests if method == "GET" and path.endswith(".tif")]
     assert 1 <= len(fetched) <= 4, fetched
@@ -135,3 +142,21 @@ def test_layers_added_from_urls_register_in_the_dock(served, controller, iface, 
     # QGIS samples each layer to stretch its colours (16 requests for the optical here); the reads
     # on several threads took 257 more
     assert len([path for method, path, _ in requests if method == "GET"]) <= 60
+
+
+@pytest.mark.skipif(QGIS_PROCESS is None, reason="qgis_process is not installed")
+def test_qgis_process_registers_cloud_rasters_through_vrt_files(served, qgis_env, tmp_path):
+    """QGIS 3.22's Processing loads files on disk only: a URL is refused by QGIS itself, and a VRT file
+    of it is the way in (the README says so). Read as the URL is, in a few requests."""
+    url, requests = served
+    refused = qgis_process(qgis_env, "run", "saropticalregistration:registersartooptical", "--", f"OPTICAL=/vsicurl/{url}/optical.tif",
+                           f"SAR=/vsicurl/{url}/sar.tif", f"OUTPUT={tmp_path / 'refused.tif'}")
+    assert refused.returncode != 0 and "not found" in refused.stdout + refused.stderr
+    vrts = {role: gdal.Translate(str(tmp_path / f"{role}.vrt"), f"/vsicurl/{url}/{role}.tif", format="VRT").GetDescription()
+            for role in ("optical", "sar")}
+    requests.clear()
+    results = json_results(qgis_process(qgis_env, "--json", "run", "saropticalregistration:registersartooptical", "--",
+                                        f"OPTICAL={vrts['optical']}", f"SAR={vrts['sar']}", f"OUTPUT={tmp_path / 'sar_registered.tif'}"))
+    assert results["TIE_POINTS_USED"] > 300 and results["RMSE"] < 1.0
+    assert gdal.Info(str(tmp_path / "sar_registered.tif"), format="json")["size"] == [768, 768]
+    assert len([path for method, path, _ in requests if method == "GET"]) <= 60, requests
