@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import threading
 
 import numpy as np
@@ -160,3 +161,21 @@ def test_qgis_process_registers_cloud_rasters_through_vrt_files(served, qgis_env
     assert results["TIE_POINTS_USED"] > 300 and results["RMSE"] < 1.0
     assert gdal.Info(str(tmp_path / "sar_registered.tif"), format="json")["size"] == [768, 768]
     assert len([path for method, path, _ in requests if method == "GET"]) <= 60, requests
+
+
+def test_a_cloud_raster_that_cannot_be_fetched_is_explained_with_what_to_check(served, sample, tmp_path):
+    """A missing object or a server that does not answer was 'not a raster GDAL can read', with the
+    advice to convert it with gdal_translate."""
+    url, _ = served
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    unanswered = f"/vsicurl/http://127.0.0.1:{closed.getsockname()[1]}/sar.tif"
+    closed.close()
+    for name, detail in ((f"/vsicurl/{url}/missing.tif", "404"), (unanswered, "connect")):
+        done = run_cli("register", sample["optical"], name, "-o", str(tmp_path / "sar_registered.tif"))
+        assert done.returncode == 2 and "could not be read over the network" in done.stderr, done.stderr
+        assert detail in done.stderr and "network connection" in done.stderr and "gdal_translate" not in done.stderr
+    (tmp_path / "bucket" / "page.tif").write_text("<html>not a raster</html>")
+    done = run_cli("register", sample["optical"], f"/vsicurl/{url}/page.tif", "-o", str(tmp_path / "sar_registered.tif"))
+    assert done.returncode == 2 and "is not a raster GDAL can read" in done.stderr
+    assert not (tmp_path / "sar_registered.tif").exists()

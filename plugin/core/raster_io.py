@@ -156,6 +156,13 @@ def _not_a_raster(path: str, detail: str) -> RegistrationError:
             f"'{path}' is an archive, not a raster{': it holds ' + ', '.join(names) if names else ', and it holds no raster file GDAL would name'}.",
             "Give the raster inside it by the name shown (GDAL reads it from the archive), or unpack the archive.",
         )
+    if on_network(path) and "not recognized as a supported file format" not in detail:
+        return RegistrationError(
+            f"'{path}' could not be read over the network{': ' + detail if detail else ''}.",
+            "Check the address (try it with 'gdalinfo'), the network connection, and the credentials GDAL uses for that storage "
+            "(for /vsis3/: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_NO_SIGN_REQUEST=YES for a public bucket; in QGIS "
+            "set them under Settings > Options > System > Environment).",
+        )
     return RegistrationError(f"'{path}' is not a raster GDAL can read{': ' + detail if detail else ''}.",
                              "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).")
 
