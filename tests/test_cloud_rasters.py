@@ -31,6 +31,8 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
         asked = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or "")
         if not asked or not os.path.isfile(path):
             return super().do_GET()
+        if int(asked.group(1)) >= self.server.fail_from:  # the connection breaks off part of the way
+            return self.send_error(503)
         size = os.path.getsize(path)
         first, last = int(asked.group(1)), min(int(asked.group(2) or size - 1), size - 1)
         with open(path, "rb") as file:
@@ -50,13 +52,14 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def served(tmp_path, sample, monkeypatch):
-    """The bundled sample's rasters at an http:// address; yields (url of the folder, requests)."""
+    """The bundled sample's rasters at an http:// address; yields (url of the folder, the server: its
+    ``requests`` as (method, path, range), and ``fail_from``, the first byte it refuses to send)."""
     folder = tmp_path / "bucket"
     folder.mkdir()
     for role in ("optical", "sar"):
         shutil.copy(sample[role], folder / f"{role}.tif")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: RangeHandler(*a, directory=str(folder)))
-    server.requests = []
+    server.requests, server.fail_from = [], float("inf")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
@@ -64,7 +67,7 @@ def served(tmp_path, sample, monkeypatch):
     gdal.SetConfigOption("GDAL_HTTP_TIMEOUT", "20")
     gdal.VSICurlClearCache()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", server.requests
+        yield f"http://127.0.0.1:{server.server_address[1]}", server
     finally:
         gdal.SetConfigOption("GDAL_HTTP_TIMEOUT", None)
         gdal.VSICurlClearCache()
@@ -90,7 +93,8 @@ def test_a_cloud_geotiff_is_read_in_a_few_requests(served, sample, tmp_path, as_
     """GDAL 3.6 decoding on several threads fetched each of the sample's 256 strips with a request
     of its own (4.3 s at 30 ms a request); a plain read fetches them in a few merged requests. A VRT
     file of the URL (what QGIS 3.22's Processing can load) is read the same way."""
-    url, requests = served
+    url, server = served
+    requests = server.requests
     name = f"/vsicurl/{url}/optical.tif"
     if as_vrt:
         name = gdal.Translate(str(tmp_path / "optical.vrt"), name, format="VRT").GetDescription()
@@ -104,7 +108,8 @@ def test_a_cloud_geotiff_is_read_in_a_few_requests(served, sample, tmp_path, as_
 def test_a_pair_of_cloud_geotiffs_registers_from_the_command_line_as_the_files_do(served, sample, tmp_path):
     """Before, the check that no output replaces an input listed each cloud raster's files, and GDAL
     looked for 44 possible sidecars of each with a request apiece; the reads took 335 requests."""
-    url, requests = served
+    url, server = served
+    requests = server.requests
     out = tmp_path / "out"
     out.mkdir()
     done = run_cli("register", f"/vsicurl/{url}/optical.tif", f"/vsicurl/{url}/sar.tif", "-o", str(out / "sar_registered.tif"),
@@ -123,7 +128,8 @@ def test_layers_added_from_urls_register_in_the_dock(served, controller, iface, 
     """What a user does in QGIS: Add Raster Layer > Protocol (HTTP), then Run and Write in the dock."""
     from qgis.core import Qgis, QgsProject, QgsRasterLayer
 
-    url, requests = served
+    url, server = served
+    requests = server.requests
     layers = [QgsRasterLayer(f"/vsicurl/{url}/{role}.tif", role, "gdal") for role in ("optical", "sar")]
     assert all(layer.isValid() for layer in layers)
     QgsProject.instance().addMapLayers(layers)
@@ -149,7 +155,8 @@ def test_layers_added_from_urls_register_in_the_dock(served, controller, iface, 
 def test_qgis_process_registers_cloud_rasters_through_vrt_files(served, qgis_env, tmp_path):
     """QGIS 3.22's Processing loads files on disk only: a URL is refused by QGIS itself, and a VRT file
     of it is the way in (the README says so). Read as the URL is, in a few requests."""
-    url, requests = served
+    url, server = served
+    requests = server.requests
     refused = qgis_process(qgis_env, "run", "saropticalregistration:registersartooptical", "--", f"OPTICAL=/vsicurl/{url}/optical.tif",
                            f"SAR=/vsicurl/{url}/sar.tif", f"OUTPUT={tmp_path / 'refused.tif'}")
     assert refused.returncode != 0 and "not found" in refused.stdout + refused.stderr
@@ -166,7 +173,7 @@ def test_qgis_process_registers_cloud_rasters_through_vrt_files(served, qgis_env
 def test_a_cloud_raster_that_cannot_be_fetched_is_explained_with_what_to_check(served, sample, tmp_path):
     """A missing object or a server that does not answer was 'not a raster GDAL can read', with the
     advice to convert it with gdal_translate."""
-    url, _ = served
+    url, server = served
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     unanswered = f"/vsicurl/http://127.0.0.1:{closed.getsockname()[1]}/sar.tif"
@@ -179,3 +186,11 @@ def test_a_cloud_raster_that_cannot_be_fetched_is_explained_with_what_to_check(s
     done = run_cli("register", sample["optical"], f"/vsicurl/{url}/page.tif", "-o", str(tmp_path / "sar_registered.tif"))
     assert done.returncode == 2 and "is not a raster GDAL can read" in done.stderr
     assert not (tmp_path / "sar_registered.tif").exists()
+
+
+def test_a_cloud_raster_whose_server_fails_part_of_the_way_says_to_try_again(served, sample, tmp_path):
+    url, server = served
+    server.fail_from = 16384  # the header arrives, the pixels do not
+    done = run_cli("register", sample["optical"], f"/vsicurl/{url}/sar.tif", "-o", str(tmp_path / "sar_registered.tif"))
+    assert done.returncode == 2 and "could not be read" in done.stderr and "try again" in done.stderr, done.stderr
+    assert "interrupted download or copy" not in done.stderr and not (tmp_path / "sar_registered.tif").exists()

@@ -276,11 +276,12 @@ def read_band(dataset: gdal.Dataset, index: int, window: Optional[Window] = None
         mask = None if band.GetMaskFlags() & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else band.GetMaskBand().ReadAsArray(*part)
     except RuntimeError as error:  # GDAL opened the file, but its pixels are not all there
         detail = str(error).strip()
-        raise RegistrationError(
-            f"Band {index} of '{dataset.GetDescription()}' could not be read{f' ({detail})' if detail else ''}.",
-            "The file may be incomplete or damaged (an interrupted download or copy), or a file it refers to "
-            "may be missing (a VRT's sources): check it with 'gdalinfo -checksum', then copy, download or export it again.",
-        ) from error
+        fix = ("The file may be incomplete or damaged (an interrupted download or copy), or a file it refers to "
+               "may be missing (a VRT's sources): check it with 'gdalinfo -checksum', then copy, download or export it again.")
+        if pixels_on_network(dataset.GetDescription()):
+            fix = ("It is read over the network, and the server or the connection failed part of the way: try again. If it fails "
+                   "again, check it with 'gdalinfo -checksum', or download it and register the copy on disk.")
+        raise RegistrationError(f"Band {index} of '{dataset.GetDescription()}' could not be read{f' ({detail})' if detail else ''}.", fix) from error
     if np.iscomplexobj(values):
         values = np.abs(values)
     nodata = band.GetNoDataValue()
