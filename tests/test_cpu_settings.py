@@ -1,7 +1,6 @@
 """The engine's CPU settings (plugin/core/cpu_settings.py): applied for a registration, undone
 after it, shared by overlapping users, and without any effect on the result."""
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -11,6 +10,7 @@ import pytest
 from threadpoolctl import OpenBLASController, threadpool_info
 
 from plugin.core import RegistrationOptions, cpu_settings, register
+from tests.conftest import ROOT
 
 
 def blas_threads():
@@ -112,19 +112,26 @@ def test_an_error_inside_still_restores():
     assert not cpu_settings.active() and blas_threads() == before
 
 
-def _page_faults_of_a_second_large_array() -> int:
-    """Minor page faults while a 64 MB array is allocated and written, after one was freed."""
-    np.ones(16 << 20, np.float32)  # allocated, written, freed
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    np.ones(16 << 20, np.float32)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+def page_faults_in_a_fresh_process(steps: str) -> list:
+    """Runs ``steps`` in a process of its own, where ``faults()`` gives the minor page faults while a
+    64 MB array is allocated and written after one was freed; returns what it prints, split. Not in
+    this process: a large block that earlier tests freed in the middle of its heap is reused whatever
+    the settings."""
+    script = ("import resource, numpy as np\n"
+              "from plugin.core import cpu_settings\n"
+              "def faults():\n"
+              "    np.ones(16 << 20, np.float32)\n"
+              "    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+              "    np.ones(16 << 20, np.float32)\n"
+              "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before\n") + steps
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120).stdout.split()
 
 
 @pytest.mark.skipif(cpu_settings._glibc() is None, reason="the C library is not glibc")
 def test_freed_memory_is_reused_inside_and_given_back_after():
-    with cpu_settings.engine_settings():
-        inside = _page_faults_of_a_second_large_array()
-    after = _page_faults_of_a_second_large_array()
+    inside, after = map(int, page_faults_in_a_fresh_process("with cpu_settings.engine_settings():\n"
+                                                            "    inside = faults()\n"
+                                                            "print(inside, faults())\n"))
     # Fresh memory from the kernel faults at least once per 2 MB huge page (32 for 64 MB), or per 4 kB page.
     assert inside < 8 <= 32 <= after, (inside, after)
 
@@ -156,20 +163,9 @@ def test_disabled_registrations_leave_the_process_alone(monkeypatch):
 @pytest.mark.skipif(cpu_settings._glibc() is None, reason="the C library is not glibc")
 def test_a_training_process_keeps_freed_memory_from_then_on():
     # In a process of its own: the setting is not undone (a training command does nothing else).
-    script = (
-        "import resource, numpy as np\n"
-        "from plugin.core import cpu_settings\n"
-        "def faults():\n"
-        "    np.ones(16 << 20, np.float32)\n"
-        "    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
-        "    np.ones(16 << 20, np.float32)\n"
-        "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before\n"
-        "default = faults()\n"
-        "applied = cpu_settings.keep_freed_memory()\n"
-        "print(default, applied, faults(), faults())\n"
-    )
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    output = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True).stdout
-    default, applied, kept, still_kept = output.split()
+    output = page_faults_in_a_fresh_process("default = faults()\n"
+                                            "applied = cpu_settings.keep_freed_memory()\n"
+                                            "print(default, applied, faults(), faults())\n")
+    default, applied, kept, still_kept = output
     assert applied == "True"
     assert int(kept) < 8 and int(still_kept) < 8 <= 32 <= int(default), output
