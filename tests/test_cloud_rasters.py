@@ -33,6 +33,9 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
             return super().do_GET()
         if int(asked.group(1)) >= self.server.fail_from:  # the connection breaks off part of the way
             return self.send_error(503)
+        if self.server.fail_once and self.server.failed.setdefault((self.path, asked.group(0)), 0) == 0:
+            self.server.failed[(self.path, asked.group(0))] += 1  # a busy moment: the same request asked again is answered
+            return self.send_error(503)
         size = os.path.getsize(path)
         first, last = int(asked.group(1)), min(int(asked.group(2) or size - 1), size - 1)
         with open(path, "rb") as file:
@@ -53,13 +56,14 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def served(tmp_path, sample, monkeypatch):
     """The bundled sample's rasters at an http:// address; yields (url of the folder, the server: its
-    ``requests`` as (method, path, range), and ``fail_from``, the first byte it refuses to send)."""
+    ``requests`` as (method, path, range), ``fail_from``, the first byte it refuses to send, and
+    ``fail_once``: each range is refused the first time it is asked for)."""
     folder = tmp_path / "bucket"
     folder.mkdir()
     for role in ("optical", "sar"):
         shutil.copy(sample[role], folder / f"{role}.tif")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: RangeHandler(*a, directory=str(folder)))
-    server.requests, server.fail_from = [], float("inf")
+    server.requests, server.fail_from, server.fail_once, server.failed = [], float("inf"), False, {}
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
@@ -180,17 +184,31 @@ def test_a_cloud_raster_that_cannot_be_fetched_is_explained_with_what_to_check(s
     closed.close()
     for name, detail in ((f"/vsicurl/{url}/missing.tif", "404"), (unanswered, "connect")):
         done = run_cli("register", sample["optical"], name, "-o", str(tmp_path / "sar_registered.tif"))
-        assert done.returncode == 2 and "could not be read over the network" in done.stderr, done.stderr
+        assert done.returncode == 2 and "could not be read as a raster over the network" in done.stderr, done.stderr
         assert detail in done.stderr and "network connection" in done.stderr and "gdal_translate" not in done.stderr
     (tmp_path / "bucket" / "page.tif").write_text("<html>not a raster</html>")
     done = run_cli("register", sample["optical"], f"/vsicurl/{url}/page.tif", "-o", str(tmp_path / "sar_registered.tif"))
-    assert done.returncode == 2 and "is not a raster GDAL can read" in done.stderr
+    assert done.returncode == 2 and "not recognized as a supported file format" in done.stderr and "that it is a raster" in done.stderr
     assert not (tmp_path / "sar_registered.tif").exists()
 
 
-def test_a_cloud_raster_whose_server_fails_part_of_the_way_says_to_try_again(served, sample, tmp_path):
+def test_a_cloud_raster_whose_server_fails_part_of_the_way_says_to_try_again(served, sample, tmp_path, monkeypatch):
     url, server = served
     server.fail_from = 16384  # the header arrives, the pixels do not
+    monkeypatch.setenv("GDAL_HTTP_RETRY_DELAY", "0.1")  # retried all the same, sooner
     done = run_cli("register", sample["optical"], f"/vsicurl/{url}/sar.tif", "-o", str(tmp_path / "sar_registered.tif"))
     assert done.returncode == 2 and "could not be read" in done.stderr and "try again" in done.stderr, done.stderr
     assert "interrupted download or copy" not in done.stderr and not (tmp_path / "sar_registered.tif").exists()
+
+
+def test_a_server_that_fails_for_a_moment_is_asked_again(served, sample, tmp_path, monkeypatch):
+    """Each range is refused once (HTTP 503, as a busy bucket answers). GDAL 3.6 retries nothing by
+    default, and the registration failed; the engine has GDAL retry such failures."""
+    url, server = served
+    server.fail_once = True
+    monkeypatch.setenv("GDAL_HTTP_RETRY_DELAY", "0.1")  # the user's delay is kept; the retries are the engine's
+    out = tmp_path / "sar_registered.tif"
+    done = run_cli("register", f"/vsicurl/{url}/optical.tif", f"/vsicurl/{url}/sar.tif", "-o", str(out), "--matches-json", str(tmp_path / "m.json"))
+    assert done.returncode == 0, done.stderr
+    assert sum(server.failed.values()) >= 4 and gdal.Info(str(out), format="json")["size"] == [768, 768]
+    assert sum(json.loads((tmp_path / "m.json").read_text())["inlier"]) > 300

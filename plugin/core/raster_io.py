@@ -41,6 +41,9 @@ CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.f
 GDAL_NAME = re.compile(r"^(/vsi\w+/|[A-Za-z]\w+:)")
 # Names GDAL reads over a network (a cloud GeoTIFF, also inside an archive there), where each
 # request costs a round trip.
+# A server's passing failure (HTTP 429, 500, 502, 503, 504) is retried this often, after a delay
+# (seconds) that GDAL doubles each time, unless the user has set these; GDAL 3.6 retries none.
+NETWORK_RETRIES = (("GDAL_HTTP_MAX_RETRY", "3"), ("GDAL_HTTP_RETRY_DELAY", "1"))
 NETWORK_NAME = re.compile(r"^(/vsi\w+/\{?)*/vsi(curl|s3|gs|az|adls|oss|swift|webhdfs)(_streaming)?[/?]|^(https?|ftp)://", re.IGNORECASE)
 
 
@@ -67,6 +70,21 @@ def pixels_on_network(name: str) -> bool:
     except RuntimeError:
         return False  # reading it says what is wrong
     return dataset is not None and any(on_network(source) for source in dataset.GetFileList() or [])
+
+
+@contextlib.contextmanager
+def network_retries():
+    """This thread's GDAL retries a server's passing failures (``NETWORK_RETRIES``) for the files it
+    opens inside the block: a batch of cloud rasters is not stopped by one busy moment of a server.
+    Settings the user made are kept; thread-local, so QGIS's other threads keep theirs."""
+    chosen = [(key, value) for key, value in NETWORK_RETRIES if gdal.GetConfigOption(key) is None]
+    for key, value in chosen:
+        gdal.SetThreadLocalConfigOption(key, value)
+    try:
+        yield
+    finally:
+        for key, _ in chosen:
+            gdal.SetThreadLocalConfigOption(key, None)
 
 
 def raster_stem(name: str) -> str:
@@ -122,7 +140,8 @@ def open_raster(path: str) -> gdal.Dataset:
     if not os.path.exists(path) and not GDAL_NAME.match(path):
         raise RegistrationError(f"The file '{path}' does not exist.", "Check the path and try again.")
     try:
-        dataset = gdal.Open(path, gdal.GA_ReadOnly)
+        with network_retries():  # a cloud raster's file handle keeps them for its reads
+            dataset = gdal.Open(path, gdal.GA_ReadOnly)
     except RuntimeError as error:
         dataset = None
         detail = str(error)
@@ -156,12 +175,13 @@ def _not_a_raster(path: str, detail: str) -> RegistrationError:
             f"'{path}' is an archive, not a raster{': it holds ' + ', '.join(names) if names else ', and it holds no raster file GDAL would name'}.",
             "Give the raster inside it by the name shown (GDAL reads it from the archive), or unpack the archive.",
         )
-    if on_network(path) and "not recognized as a supported file format" not in detail:
+    if on_network(path):  # a server that failed reads as "not recognized as a supported file format" too
         return RegistrationError(
-            f"'{path}' could not be read over the network{': ' + detail if detail else ''}.",
-            "Check the address (try it with 'gdalinfo'), the network connection, and the credentials GDAL uses for that storage "
-            "(for /vsis3/: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_NO_SIGN_REQUEST=YES for a public bucket; in QGIS "
-            "set them under Settings > Options > System > Environment).",
+            f"'{path}' could not be read as a raster over the network{': ' + detail if detail else ''}.",
+            "Check the address (try it with 'gdalinfo'), that it is a raster such as a GeoTIFF, the network connection, and the "
+            "credentials GDAL uses for that storage (for /vsis3/: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+            "AWS_NO_SIGN_REQUEST=YES for a public bucket; in QGIS set them under Settings > Options > System > Environment). "
+            "A server that keeps failing for a while: try again later.",
         )
     return RegistrationError(f"'{path}' is not a raster GDAL can read{': ' + detail if detail else ''}.",
                              "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).")
@@ -379,7 +399,7 @@ def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None, w
 
     Several bands are combined as luminance (3 bands, R-G-B order) or their mean.
     """
-    with decoding_threads(path):
+    with decoding_threads(path), network_retries():  # network_retries: a VRT opens its sources as it reads them
         return _read_raster(path, role, bands, window)
 
 
