@@ -1,56 +1,21 @@
 """Rasters read over HTTP, as GDAL reads a cloud-optimised GeoTIFF (/vsicurl/), from a server on this
-machine that answers byte ranges as cloud storage does and counts the requests it gets."""
-import http.server
+machine that answers byte ranges as cloud storage does and counts the requests it gets (the
+benchmark's, ``benchmarks.cloud.serve``)."""
 import json
 import os
-import re
 import shutil
 import socket
-import threading
 
 import numpy as np
 import pytest
 from osgeo import gdal
 
+from benchmarks.cloud import serve
 from plugin.core import RegistrationOptions, register
 from plugin.core.raster_io import on_network, raster_stem, read_raster
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_cli import run_cli
 from tests.test_qgis_process import QGIS_PROCESS, json_results, qgis_env, qgis_process  # noqa: F401
-
-
-class RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder, answering 'Range: bytes=a-b' with that part alone (206)."""
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.server.requests.append(("GET", self.path, self.headers.get("Range")))
-        path = self.translate_path(self.path)
-        asked = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or "")
-        if not asked or not os.path.isfile(path):
-            return super().do_GET()
-        if int(asked.group(1)) >= self.server.fail_from:  # the connection breaks off part of the way
-            return self.send_error(503)
-        if self.server.fail_once and self.server.failed.setdefault((self.path, asked.group(0)), 0) == 0:
-            self.server.failed[(self.path, asked.group(0))] += 1  # a busy moment: the same request asked again is answered
-            return self.send_error(503)
-        size = os.path.getsize(path)
-        first, last = int(asked.group(1)), min(int(asked.group(2) or size - 1), size - 1)
-        with open(path, "rb") as file:
-            file.seek(first)
-            body = file.read(last - first + 1)
-        self.send_response(206)
-        self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_HEAD(self):
-        self.server.requests.append(("HEAD", self.path, None))
-        return super().do_HEAD()
 
 
 @pytest.fixture
@@ -62,16 +27,13 @@ def served(tmp_path, sample, monkeypatch):
     folder.mkdir()
     for role in ("optical", "sar"):
         shutil.copy(sample[role], folder / f"{role}.tif")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: RangeHandler(*a, directory=str(folder)))
-    server.requests, server.fail_from, server.fail_once, server.failed = [], float("inf"), False, {}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve(str(folder))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     gdal.SetConfigOption("GDAL_HTTP_TIMEOUT", "20")
     gdal.VSICurlClearCache()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", server
+        yield server.url, server
     finally:
         gdal.SetConfigOption("GDAL_HTTP_TIMEOUT", None)
         gdal.VSICurlClearCache()
@@ -212,3 +174,17 @@ def test_a_server_that_fails_for_a_moment_is_asked_again(served, sample, tmp_pat
     assert done.returncode == 0, done.stderr
     assert sum(server.failed.values()) >= 4 and gdal.Info(str(out), format="json")["size"] == [768, 768]
     assert sum(json.loads((tmp_path / "m.json").read_text())["inlier"]) > 300
+
+
+def test_the_benchmark_reports_what_each_case_fetched(tmp_path):
+    from argparse import Namespace
+
+    from benchmarks.cloud import fetched_bytes, write_report
+
+    assert fetched_bytes([("GET", "/a.tif", "bytes=0-16383"), ("HEAD", "/a.tif.aux.xml", None), ("GET", "/a.tif", "bytes=16384-16483")]) == 16484
+    rows = [{"layout": "cloud-optimised GeoTIFF", "case": "/vsicurl/ URLs", "seconds": 5.99, "get": 5, "head": 46, "megabytes": 1.76, "tie_points": 375},
+            {"layout": "cloud-optimised GeoTIFF", "case": "files on disk", "error": "error: something"}]
+    write_report(rows, str(tmp_path / "cloud.md"), Namespace(runs=3, delay=0.03))
+    text = (tmp_path / "cloud.md").read_text()
+    assert "| cloud-optimised GeoTIFF | /vsicurl/ URLs | 5.99 | 5 | 46 | 1.76 | 375 |" in text
+    assert "failed: error: something" in text and "waits 30 ms" in text and "Commit:" in text
