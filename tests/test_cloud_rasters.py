@@ -188,3 +188,13 @@ def test_the_benchmark_reports_what_each_case_fetched(tmp_path):
     text = (tmp_path / "cloud.md").read_text()
     assert "| cloud-optimised GeoTIFF | /vsicurl/ URLs | 5.99 | 5 | 46 | 1.76 | 375 |" in text
     assert "failed: error: something" in text and "waits 30 ms" in text and "Commit:" in text
+
+
+def test_an_output_in_cloud_storage_is_refused_at_once_with_the_way_to_get_it_there(sample, tmp_path):
+    """It was "The output folder '/vsis3/bucket' does not exist. Create it first", after nothing."""
+    for name in ("/vsis3/bucket/sar_registered.tif", "/vsimem/sar_registered.tif"):
+        done = run_cli("register", sample["optical"], sample["sar"], "-o", name)
+        assert done.returncode == 2 and "not a file on disk" in done.stderr and "gdal_translate -of COG" in done.stderr, done.stderr
+        assert "coarse alignment" not in done.stderr  # refused before the registration
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(tmp_path / "out.tif"), "--gpkg", "/vsis3/bucket/tie.gpkg")
+    assert done.returncode == 2 and "not a file on disk" in done.stderr and not (tmp_path / "out.tif").exists()

@@ -19,7 +19,7 @@ from osgeo import gdal, ogr, osr
 from . import parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
-from .raster_io import map_to_pixel, network_retries, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
+from .raster_io import GDAL_NAME, map_to_pixel, network_retries, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -42,6 +42,10 @@ def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool, kept: str 
     it exists and ``overwrite`` is off, or its folder does not exist. Every writer checks this;
     a caller can check before a long registration, so that the refusal comes first. ``kept``:
     what overwriting keeps of the file, for the refusal to say."""
+    if GDAL_NAME.match(path):  # /vsis3/bucket/out.tif: it was "the output folder '/vsis3/bucket' does not exist"
+        raise RegistrationError(f"The output '{path}' is not a file on disk: outputs are written to files on disk only.",
+                                "Write to a local file, then copy it where it belongs (to cloud storage with its own tool, or "
+                                "'gdal_translate -of COG sar_registered.tif /vsis3/bucket/sar_registered.tif').")
     target = os.path.abspath(path)
     if is_an_input(target, inputs):
         raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
