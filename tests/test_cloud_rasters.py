@@ -15,6 +15,7 @@ from plugin.core import RegistrationOptions, register
 from plugin.core.raster_io import on_network, raster_stem, read_raster
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_cli import run_cli
+from tests.test_processing import REGISTER, processing, provider  # noqa: F401
 from tests.test_qgis_process import QGIS_PROCESS, json_results, qgis_env, qgis_process  # noqa: F401
 
 
@@ -198,3 +199,20 @@ def test_an_output_in_cloud_storage_is_refused_at_once_with_the_way_to_get_it_th
         assert "coarse alignment" not in done.stderr  # refused before the registration
     done = run_cli("register", sample["optical"], sample["sar"], "-o", str(tmp_path / "out.tif"), "--gpkg", "/vsis3/bucket/tie.gpkg")
     assert done.returncode == 2 and "not a file on disk" in done.stderr and not (tmp_path / "out.tif").exists()
+
+
+def test_the_toolbox_registers_project_layers_added_from_urls(served, processing, tmp_path):
+    """In QGIS's own Processing toolbox a layer added from a URL is a project layer, which Processing
+    takes (a URL typed as text it refuses: see the qgis_process test)."""
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    url, server = served
+    layers = [QgsRasterLayer(f"/vsicurl/{url}/{role}.tif", role, "gdal") for role in ("optical", "sar")]
+    QgsProject.instance().addMapLayers(layers)
+    try:
+        results = processing.run(REGISTER, {"OPTICAL": layers[0], "SAR": layers[1], "OUTPUT": str(tmp_path / "sar_registered.tif")})
+    finally:
+        QgsProject.instance().removeMapLayers([layer.id() for layer in layers])
+    assert results["TIE_POINTS_USED"] > 300 and results["RMSE"] < 1.0
+    assert gdal.Info(results["OUTPUT"], format="json")["size"] == [768, 768]
+    assert len([path for method, path, _ in server.requests if method == "GET"]) <= 60
