@@ -5,13 +5,14 @@ import json
 import os
 import shutil
 import socket
+import threading
 
 import numpy as np
 import pytest
 from osgeo import gdal
 
 from benchmarks.cloud import serve
-from plugin.core import RegistrationOptions, register
+from plugin.core import RegistrationError, RegistrationOptions, raster_io, register
 from plugin.core.raster_io import on_network, raster_stem, read_raster
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_cli import run_cli
@@ -216,3 +217,45 @@ def test_the_toolbox_registers_project_layers_added_from_urls(served, processing
     assert results["TIE_POINTS_USED"] > 300 and results["RMSE"] < 1.0
     assert gdal.Info(results["OUTPUT"], format="json")["size"] == [768, 768]
     assert len([path for method, path, _ in server.requests if method == "GET"]) <= 60
+
+
+def test_the_network_settings_are_the_engines_where_the_user_set_none(monkeypatch):
+    monkeypatch.setenv("GDAL_HTTP_MAX_RETRY", "7")
+    for key, _ in raster_io.NETWORK_SETTINGS:
+        if key != "GDAL_HTTP_MAX_RETRY":
+            monkeypatch.delenv(key, raising=False)
+    with raster_io.network_settings():
+        assert gdal.GetConfigOption("GDAL_HTTP_MAX_RETRY") == "7"  # the user's
+        assert gdal.GetConfigOption("GDAL_HTTP_LOW_SPEED_TIME") == "30" and gdal.GetConfigOption("GDAL_HTTP_CONNECTTIMEOUT") == "30"
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(gdal.GetConfigOption("GDAL_HTTP_LOW_SPEED_TIME")))
+        thread.start()
+        thread.join()
+        assert seen == [None]  # this thread's alone: QGIS's other threads keep their own
+    assert gdal.GetConfigOption("GDAL_HTTP_LOW_SPEED_TIME") is None
+
+
+def test_a_server_that_stops_answering_fails_the_read_instead_of_hanging_it(sample, monkeypatch):
+    """A server that accepts the connection and never answers hung the registration for good: no
+    Cancel, Ctrl-C or SIGTERM reaches a read blocked in GDAL. The engine's stall limit (30 s; 2 s
+    here) ends it with the reason."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(8)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setattr(raster_io, "NETWORK_SETTINGS", tuple((key, "2" if key == "GDAL_HTTP_LOW_SPEED_TIME" else value)
+                                                              for key, value in raster_io.NETWORK_SETTINGS))
+    outcome = []
+
+    def read():
+        try:
+            read_raster(f"/vsicurl/http://127.0.0.1:{listening.getsockname()[1]}/sar.tif", "sar")
+        except RegistrationError as error:
+            outcome.append(str(error))
+
+    gdal.VSICurlClearCache()
+    reader = threading.Thread(target=read, daemon=True)  # left behind, blocked, where the read hangs
+    reader.start()
+    reader.join(60)
+    listening.close()
+    assert outcome and "could not be read as a raster over the network" in outcome[0] and "too slow" in outcome[0], outcome

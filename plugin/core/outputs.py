@@ -19,7 +19,7 @@ from osgeo import gdal, ogr, osr
 from . import parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
-from .raster_io import GDAL_NAME, map_to_pixel, network_retries, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
+from .raster_io import GDAL_NAME, map_to_pixel, network_settings, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -210,7 +210,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
     assumed = result.sar.assumed_nodata if nodata is None else None  # a fill the engine read as nodata: so does the warp
     if nodata is None:
         nodata = assumed if assumed is not None else float("nan") if band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) else 0.0
-    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary, network_retries():
+    with safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary, network_settings():
         with_gcps = gdal.Translate(f"/vsimem/{os.getpid()}-{id(result)}.vrt", source, format="VRT", GCPs=gcps, outputSRS=wkt or None)
         # What failed is raised after the file is closed and the exception is gone: its traceback
         # would hold the half-written dataset open until the program ends.

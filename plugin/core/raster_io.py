@@ -41,9 +41,13 @@ CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.f
 GDAL_NAME = re.compile(r"^(/vsi\w+/|[A-Za-z]\w+:)")
 # Names GDAL reads over a network (a cloud GeoTIFF, also inside an archive there), where each
 # request costs a round trip.
-# A server's passing failure (HTTP 429, 500, 502, 503, 504) is retried this often, after a delay
-# (seconds) that GDAL doubles each time, unless the user has set these; GDAL 3.6 retries none.
-NETWORK_RETRIES = (("GDAL_HTTP_MAX_RETRY", "3"), ("GDAL_HTTP_RETRY_DELAY", "1"))
+# How GDAL reads over a network for the engine, unless the user has set these. A server's passing
+# failure (HTTP 429, 500, 502, 503, 504) is retried 3 times, after a delay (seconds) that GDAL
+# doubles each time (GDAL 3.6 retries none). A server that stops answering (less than 1 byte a
+# second for 30 s) or cannot be reached in 30 s fails the read (it hung the registration for good:
+# neither Cancel nor Ctrl-C nor SIGTERM reaches a read blocked in GDAL).
+NETWORK_SETTINGS = (("GDAL_HTTP_MAX_RETRY", "3"), ("GDAL_HTTP_RETRY_DELAY", "1"), ("GDAL_HTTP_CONNECTTIMEOUT", "30"),
+                    ("GDAL_HTTP_LOW_SPEED_TIME", "30"), ("GDAL_HTTP_LOW_SPEED_LIMIT", "1"))
 NETWORK_NAME = re.compile(r"^(/vsi\w+/\{?)*/vsi(curl|s3|gs|az|adls|oss|swift|webhdfs)(_streaming)?[/?]|^(https?|ftp)://", re.IGNORECASE)
 
 
@@ -73,11 +77,12 @@ def pixels_on_network(name: str) -> bool:
 
 
 @contextlib.contextmanager
-def network_retries():
-    """This thread's GDAL retries a server's passing failures (``NETWORK_RETRIES``) for the files it
-    opens inside the block: a batch of cloud rasters is not stopped by one busy moment of a server.
-    Settings the user made are kept; thread-local, so QGIS's other threads keep theirs."""
-    chosen = [(key, value) for key, value in NETWORK_RETRIES if gdal.GetConfigOption(key) is None]
+def network_settings():
+    """This thread's GDAL reads over a network as ``NETWORK_SETTINGS`` says, for the files it opens
+    inside the block (a file's handle keeps them for its reads): a batch of cloud rasters is not
+    stopped by one busy moment of a server, nor hung by a server that stops answering. Settings the
+    user made are kept; thread-local, so QGIS's other threads keep theirs."""
+    chosen = [(key, value) for key, value in NETWORK_SETTINGS if gdal.GetConfigOption(key) is None]
     for key, value in chosen:
         gdal.SetThreadLocalConfigOption(key, value)
     try:
@@ -140,7 +145,7 @@ def open_raster(path: str) -> gdal.Dataset:
     if not os.path.exists(path) and not GDAL_NAME.match(path):
         raise RegistrationError(f"The file '{path}' does not exist.", "Check the path and try again.")
     try:
-        with network_retries():  # a cloud raster's file handle keeps them for its reads
+        with network_settings():  # a cloud raster's file handle keeps them for its reads
             dataset = gdal.Open(path, gdal.GA_ReadOnly)
     except RuntimeError as error:
         dataset = None
@@ -399,7 +404,7 @@ def read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]] = None, w
 
     Several bands are combined as luminance (3 bands, R-G-B order) or their mean.
     """
-    with decoding_threads(path), network_retries():  # network_retries: a VRT opens its sources as it reads them
+    with decoding_threads(path), network_settings():  # network_settings: a VRT opens its sources as it reads them
         return _read_raster(path, role, bands, window)
 
 
