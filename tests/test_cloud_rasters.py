@@ -235,7 +235,7 @@ def test_the_network_settings_are_the_engines_where_the_user_set_none(monkeypatc
     assert gdal.GetConfigOption("GDAL_HTTP_LOW_SPEED_TIME") is None
 
 
-def test_a_server_that_stops_answering_fails_the_read_instead_of_hanging_it(sample, monkeypatch):
+def test_a_server_that_stops_answering_fails_the_read_instead_of_hanging_it(monkeypatch):
     """A server that accepts the connection and never answers hung the registration for good: no
     Cancel, Ctrl-C or SIGTERM reaches a read blocked in GDAL. The engine's stall limit (30 s; 2 s
     here) ends it with the reason."""
