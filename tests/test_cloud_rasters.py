@@ -125,13 +125,14 @@ def test_qgis_process_registers_cloud_rasters_through_vrt_files(served, qgis_env
     of it is the way in (the README says so). Read as the URL is, in a few requests."""
     url, server = served
     requests = server.requests
-    refused = qgis_process(qgis_env, "run", "saropticalregistration:registersartooptical", "--", f"OPTICAL=/vsicurl/{url}/optical.tif",
+    env = dict(qgis_env, NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")  # made before this test's own setting
+    refused = qgis_process(env, "run", "saropticalregistration:registersartooptical", "--", f"OPTICAL=/vsicurl/{url}/optical.tif",
                            f"SAR=/vsicurl/{url}/sar.tif", f"OUTPUT={tmp_path / 'refused.tif'}")
     assert refused.returncode != 0 and "not found" in refused.stdout + refused.stderr
     vrts = {role: gdal.Translate(str(tmp_path / f"{role}.vrt"), f"/vsicurl/{url}/{role}.tif", format="VRT").GetDescription()
             for role in ("optical", "sar")}
     requests.clear()
-    results = json_results(qgis_process(qgis_env, "--json", "run", "saropticalregistration:registersartooptical", "--",
+    results = json_results(qgis_process(env, "--json", "run", "saropticalregistration:registersartooptical", "--",
                                         f"OPTICAL={vrts['optical']}", f"SAR={vrts['sar']}", f"OUTPUT={tmp_path / 'sar_registered.tif'}"))
     assert results["TIE_POINTS_USED"] > 300 and results["RMSE"] < 1.0
     assert gdal.Info(str(tmp_path / "sar_registered.tif"), format="json")["size"] == [768, 768]
