@@ -39,8 +39,6 @@ CONVENTIONAL_FILLS = (-9999.0, -99999.0, -32768.0, -32767.0, float(np.finfo(np.f
 # /vsicurl/https://...) and a driver's connection string or a URL (GPKG:x.gpkg:table, https://...).
 # At least two characters before the colon, so that a Windows drive (C:) reads as a file path.
 GDAL_NAME = re.compile(r"^(/vsi\w+/|[A-Za-z]\w+:)")
-# Names GDAL reads over a network (a cloud GeoTIFF, also inside an archive there), where each
-# request costs a round trip.
 # How GDAL reads over a network for the engine, unless the user has set these. A server's passing
 # failure (HTTP 429, 500, 502, 503, 504) is retried 3 times, after a delay (seconds) that GDAL
 # doubles each time (GDAL 3.6 retries none). A server that stops answering (less than 1 byte a
@@ -48,6 +46,8 @@ GDAL_NAME = re.compile(r"^(/vsi\w+/|[A-Za-z]\w+:)")
 # neither Cancel nor Ctrl-C nor SIGTERM reaches a read blocked in GDAL).
 NETWORK_SETTINGS = (("GDAL_HTTP_MAX_RETRY", "3"), ("GDAL_HTTP_RETRY_DELAY", "1"), ("GDAL_HTTP_CONNECTTIMEOUT", "30"),
                     ("GDAL_HTTP_LOW_SPEED_TIME", "30"), ("GDAL_HTTP_LOW_SPEED_LIMIT", "1"))
+# Names GDAL reads over a network (a cloud GeoTIFF, also inside an archive there), where each
+# request costs a round trip.
 NETWORK_NAME = re.compile(r"^(/vsi\w+/\{?)*/vsi(curl|s3|gs|az|adls|oss|swift|webhdfs)(_streaming)?[/?]|^(https?|ftp)://", re.IGNORECASE)
 
 
