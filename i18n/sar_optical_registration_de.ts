@@ -36,6 +36,10 @@
       <translation>Fertig</translation>
     </message>
     <message>
+      <source>Fetching the web map over the SAR raster</source>
+      <translation>Webkarte über dem SAR-Raster abrufen</translation>
+    </message>
+    <message>
       <source>id {id} in the optical layer</source>
       <translation>Id {id} im optischen Layer</translation>
     </message>
@@ -580,6 +584,10 @@
       <translation>Standardkanal (Kanal 1)</translation>
     </message>
     <message>
+      <source>Web map: RGB luminance, fetched over the SAR raster</source>
+      <translation>Webkarte: Helligkeit aus RGB, über dem SAR-Raster abgerufen</translation>
+    </message>
+    <message>
       <source>Band {index}</source>
       <translation>Kanal {index}</translation>
     </message>
@@ -668,6 +676,14 @@
       <translation>RMSE der Anpassung (optische Pixel)</translation>
     </message>
     <message>
+      <source>Fetching the web map '{}' over the SAR raster</source>
+      <translation>Webkarte '{}' über dem SAR-Raster abrufen</translation>
+    </message>
+    <message>
+      <source>The web map '{}' over the SAR raster, as registered against: {}</source>
+      <translation>Die Webkarte '{}' über dem SAR-Raster, gegen die registriert wurde: {}</translation>
+    </message>
+    <message>
       <source>{} tie points used of {} candidates; {} fit RMSE {:.2f} optical pixels.</source>
       <translation>{} von {} Kandidaten als Passpunkte verwendet; Anpassung {}, RMSE {:.2f} optische Pixel.</translation>
     </message>
@@ -722,12 +738,16 @@ Outputs: the SAR raster warped into the optical raster's grid and CRS (GeoTIFF),
 
 Self-check (up to twice the time): registers again with the SAR moved by a known small rotation and shift and warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be inspected before use.
 
+The optical reference may be a web map layer of the project (XYZ tiles, WMS, WMTS) when the SAR raster is georeferenced: it is fetched over the SAR's footprint at about the SAR's pixel size, and the registered SAR is written on that grid, in the web map's CRS.
+
 Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one.</source>
       <translation>Registriert ein SAR-Raster auf ein optisches Raster: findet Schlüsselpunkte im optischen Raster, findet die Drehung, Skalierung und Verschiebung, bei der die Strukturen orientierter Gradienten beider Raster am besten korrelieren (innerhalb des Suchradius um die Lage, die die Georeferenzierung angibt, wenn beide Raster eine haben), bestimmt jeden Schlüsselpunkt genau durch Template-Matching auf dichten, für optisch-SAR-Matching gelernten Merkmalen (oder auf handgemachten CFOG-Merkmalen), verwirft Ausreißer mit RANSAC und passt die gewählte Transformation an. Wird diese Suche abgelehnt, ordnet der Matcher 'auto' die Schlüsselpunkte stattdessen mit dem DFFCA-Netz zu ('guided' tut nur das); der Matcher 'method' führt das veröffentlichte Verfahren aus (Schlüsselpunkte in beiden Rastern, nächste Nachbarn, adaptive Schwelle, RANSAC).
 
 Ausgaben: das SAR-Raster, in das Raster und KBS des optischen Rasters entzerrt (GeoTIFF), jeder mögliche Passpunkt mit dem Grund, warum er behalten oder verworfen wurde (GeoPackage; bearbeiten Sie ihn und starten Sie 'SAR aus Passpunkten transformieren' erneut), eine .points-Datei für den Georeferenzierer von QGIS und ein Bericht mit Anzahlen und dem RMSE der Anpassung.
 
 Selbstprüfung (bis zur doppelten Zeit): registriert erneut mit einem um eine bekannte kleine Drehung und Verschiebung bewegten SAR und warnt, wenn die beiden Anpassungen die Bildecken mehr als 3 Pixel auseinander legen; ein Ergebnis, das sie nicht besteht, sollte vor der Verwendung geprüft werden.
+
+Die optische Referenz kann ein Webkarten-Layer des Projekts sein (XYZ-Kacheln, WMS, WMTS), wenn das SAR-Raster georeferenziert ist: sie wird über dem Umriss des SAR in etwa dessen Pixelgröße abgerufen, und das registrierte SAR wird in diesem Raster und im KBS der Webkarte geschrieben.
 
 Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verwendet eine CUDA-GPU, wenn PyTorch eine sieht.</translation>
     </message>

@@ -287,7 +287,7 @@ def optical_read_window(optical: RasterInfo, sar: RasterInfo, options: Registrat
     high = np.clip(outline.max(axis=0), 0, (optical.width - 1, optical.height - 1))
     half_diagonal = np.hypot(*(high - low)) / 2
     optical_per_sar_px = np.hypot(*np.ptp(outline, axis=0)) / np.hypot(sar.width, sar.height)
-    margin = prior_reach(half_diagonal, options) + _fine_margin(options) + slack[0] + slack[1] * optical_per_sar_px
+    margin = prior_reach(half_diagonal, options) + fine_margin(options) + slack[0] + slack[1] * optical_per_sar_px
     return _window_around(np.array([low, high]), optical, margin)
 
 
@@ -295,12 +295,12 @@ def sar_read_window(optical: RasterInfo, sar: RasterInfo, options: RegistrationO
     """The part of a georeferenced SAR raster that registration can reach: the optical raster's
     footprint grown by ``prior_reach`` (about the optical raster's centre), a template and its fine
     search, and the rasters' ``slack`` (px of each), in SAR pixels. None as ``_window_around`` says."""
-    margin = prior_reach(np.hypot(optical.width, optical.height) / 2, options) + _fine_margin(options) + slack[0]
+    margin = prior_reach(np.hypot(optical.width, optical.height) / 2, options) + fine_margin(options) + slack[0]
     outline = outline_in(optical, sar, margin)
     return None if outline is None else _window_around(outline, sar, slack[1])
 
 
-def _fine_margin(options: RegistrationOptions) -> float:
+def fine_margin(options: RegistrationOptions) -> float:
     """How far past where the coarse transform can put a point fine matching reads: a template, its
     search, and ``WINDOW_SPARE_PX`` for resampling."""
     return options.template_radius + max(TEMPLATE_SEARCH_PX) + WINDOW_SPARE_PX

@@ -29,7 +29,8 @@ LOGGER = logging.getLogger(__name__)
 def stage_label(stage: str) -> str:
     labels = {"read": tr("Reading the rasters"), "coarse alignment": tr("Coarse alignment"), "keypoints": tr("Finding keypoints"),
               "search": tr("Searching rotation, scale and shift"), "descriptors": tr("Describing keypoints (network)"), "matching": tr("Matching"),
-              "self-check": tr("Self-check: registering again with the SAR moved slightly"), "done": tr("Done")}
+              "self-check": tr("Self-check: registering again with the SAR moved slightly"), "done": tr("Done"),
+              "web map": tr("Fetching the web map over the SAR raster")}
     return labels.get(stage, stage)
 
 
@@ -119,11 +120,12 @@ class DockController(QObject):
 
     def _make_task(self) -> RegistrationTask:
         optical_path, sar_path = self.dock.optical_input.path(), self.dock.sar_input.path()
-        if not optical_path or not sar_path:
+        web = self.dock.optical_input.web_layer()  # a basemap, fetched over the SAR's footprint by the task
+        if not (optical_path or web) or not sar_path:
             raise RegistrationError(tr("Choose an optical and a SAR raster first."),
                                     tr("Pick layers from the project in the two lists, or browse for files with '…'."))
         optical_bands, sar_bands = self.dock.optical_input.bands_choice(), self.dock.sar_input.bands_choice()
-        if same_image(optical_path, sar_path, optical_bands, sar_bands):  # the engine refuses it too, untranslated
+        if not web and same_image(optical_path, sar_path, optical_bands, sar_bands):  # the engine refuses it too, untranslated
             raise RegistrationError(tr("The optical and the SAR raster are the same file."), tr("Choose two different rasters."))
         settings = self.dock.settings()
         save_settings(settings, self.settings_group)
@@ -131,7 +133,7 @@ class DockController(QObject):
         options.check()
         key = (options.model, options.device)
         extractor = self._extractor[1] if self._extractor and self._extractor[0] == key else None
-        return RegistrationTask(optical_path, sar_path, options, extractor)
+        return RegistrationTask(web or optical_path, sar_path, options, extractor)
 
     def cancel(self) -> None:
         """The dock's Cancel: stops the registration, or the writing of the outputs."""

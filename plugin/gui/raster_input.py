@@ -1,4 +1,5 @@
-"""One raster input of the dock: a project layer (rasters GDAL can read) or a file, and its band."""
+"""One raster input of the dock: a project layer (rasters GDAL can read; for the optical reference
+also a web map: XYZ, WMS, WMTS) or a file, and its band."""
 from __future__ import annotations
 
 import os
@@ -11,9 +12,11 @@ from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
 from ..core.raster_io import gdal_name
+from ..web_layers import WEB_PROVIDERS, WebLayer, web_layer_of
 from .i18n import tr
 
-# The engine reads rasters with GDAL: hide web services and other providers it cannot read.
+# The engine reads rasters with GDAL: hide web services and other providers it cannot read. A web
+# map can be the optical reference: QGIS fetches it over the SAR's footprint (plugin/web_layers.py).
 NON_FILE_PROVIDERS = ["wms", "wcs", "arcgismapserver", "postgresraster", "virtualraster", "mdal", "ept"]
 
 
@@ -50,7 +53,7 @@ class RasterInput(QWidget):
         self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(12)
         self.combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
-        self.combo.setExcludedProviders(NON_FILE_PROVIDERS)
+        self.combo.setExcludedProviders([key for key in NON_FILE_PROVIDERS if role != "optical" or key not in WEB_PROVIDERS])
         self.combo.setAllowEmptyLayer(True)
         self.combo.setShowCrs(True)
         self.browse_button = QToolButton(self)
@@ -73,12 +76,16 @@ class RasterInput(QWidget):
         self._source_changed()
 
     def path(self) -> str:
-        """The chosen raster's path; "" when nothing is chosen."""
+        """The chosen raster's path; "" when nothing is chosen, or a web map (``web_layer``)."""
         layer = self.combo.currentLayer()
         if layer is not None:
-            return layer_path(layer)
+            return "" if web_layer_of(layer) else layer_path(layer)
         text = self.combo.currentText()
         return text if text in self.combo.additionalItems() else ""
+
+    def web_layer(self) -> Optional[WebLayer]:
+        """The chosen web map layer, fetched over the SAR's footprint when registration runs; else None."""
+        return web_layer_of(self.combo.currentLayer())
 
     def set_path(self, path: str) -> None:
         items = list(self.combo.additionalItems())
@@ -104,7 +111,7 @@ class RasterInput(QWidget):
     def _source_changed(self, *_) -> None:
         default = tr("Default band (RGB luminance, else band 1)") if self.role == "optical" else tr("Default band (band 1)")
         self.bands.clear()
-        self.bands.addItem(default)
+        self.bands.addItem(tr("Web map: RGB luminance, fetched over the SAR raster") if self.web_layer() else default)
         path = self.path()
         if path:
             self.bands.addItems(band_labels(path))

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, Union
 
 from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core import RegistrationCancelled, RegistrationOptions, register
 from ..core import outputs
+from ..web_layers import WebLayer, fetch_reference, reference_path
 from .i18n import tr
 
 LOGGER = logging.getLogger(__name__)
+WEB_MAP_SHARE = 0.1  # of the progress bar, for fetching a web map reference
 
 
 class BaseTask(QgsTask):
@@ -52,12 +54,16 @@ class BaseTask(QgsTask):
 
 
 class RegistrationTask(BaseTask):
-    """Runs ``core.register`` on two raster files; progress per stage, cancel at every check."""
+    """Runs ``core.register`` on two raster files; progress per stage, cancel at every check. The
+    optical reference may be a web map (``WebLayer``): it is fetched over the SAR's footprint first,
+    into QGIS's temporary folder, and ``optical_path`` is then that file."""
 
-    def __init__(self, optical_path: str, sar_path: str, options: RegistrationOptions, extractor=None,
+    def __init__(self, optical: Union[str, WebLayer], sar_path: str, options: RegistrationOptions, extractor=None,
                  register_function: Optional[Callable] = None):
         super().__init__(tr("Registering SAR to optical"))
-        self.optical_path, self.sar_path, self.options = optical_path, sar_path, options
+        self.web = optical if isinstance(optical, WebLayer) else None
+        self.optical_path = "" if self.web else optical
+        self.sar_path, self.options = sar_path, options
         self.extractor = extractor
         self.stage = ""
         self._register = register_function
@@ -75,8 +81,14 @@ class RegistrationTask(BaseTask):
             self.extractor = DescriptorExtractor(self.options.model, self.options.device)
         if self.isCanceled():
             raise RegistrationCancelled("cancelled before reading")
+        progress = self.report
+        if self.web is not None:  # the first tenth of the bar: fetching it (seconds to minutes, by the server)
+            self.optical_path = fetch_reference(self.web, self.sar_path, self.options, reference_path(),
+                                                lambda fraction: self.report("web map", WEB_MAP_SHARE * fraction))
+            LOGGER.info("fetched the web map '%s' over the SAR raster as %s", self.web.name, self.optical_path)
+            progress = lambda stage, fraction: self.report(stage, WEB_MAP_SHARE + (1 - WEB_MAP_SHARE) * fraction)  # noqa: E731
         run = self._register or register
-        return run(self.optical_path, self.sar_path, self.options, progress=self.report, extractor=self.extractor)
+        return run(self.optical_path, self.sar_path, self.options, progress=progress, extractor=self.extractor)
 
 
 @dataclass

@@ -135,6 +135,25 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.TIE_POINTS_USED, self.tr("Tie points used for the fit")))
         self.addOutput(QgsProcessingOutputNumber(self.RMSE, self.tr("Fit RMSE (optical pixels)")))
 
+    def web_layer(self, parameters, key: str, context):
+        """The layer given as ``key`` when it is a web map (XYZ, WMS, WMTS: ``plugin.web_layers``), else None."""
+        from ..web_layers import web_layer_of
+
+        layer = self.parameterAsRasterLayer(parameters, key, context)
+        return web_layer_of(layer) if layer is not None and layer.isValid() else None
+
+    def fetch_web_reference(self, web, sar: str, options, feedback, span: float = 10.0) -> str:
+        """The web map ``web`` fetched over the SAR raster into QGIS's temporary folder, moving the
+        bar through its first ``span`` percent; the file's path."""
+        from ..web_layers import fetch_reference, reference_path
+
+        feedback.setProgressText(self.tr("Fetching the web map '{}' over the SAR raster").format(web.name))
+        with user_errors():
+            path = fetch_reference(web, sar, options, reference_path(),
+                                   lambda fraction: feedback.setProgress(span * fraction) or not feedback.isCanceled())
+        feedback.pushInfo(self.tr("The web map '{}' over the SAR raster, as registered against: {}").format(web.name, path))
+        return path
+
     def raster_path(self, parameters, key: str, context) -> str:
         layer = self.parameterAsRasterLayer(parameters, key, context)
         if layer is None or not layer.isValid():

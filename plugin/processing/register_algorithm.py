@@ -61,6 +61,9 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             "Self-check (up to twice the time): registers again with the SAR moved by a known small rotation and shift and "
             "warns when the two fits put the image's corners more than 3 pixels apart; a result that fails it should be "
             "inspected before use.\n\n"
+            "The optical reference may be a web map layer of the project (XYZ tiles, WMS, WMTS) when the SAR raster is "
+            "georeferenced: it is fetched over the SAR's footprint at about the SAR's pixel size, and the registered SAR is "
+            "written on that grid, in the web map's CRS.\n\n"
             "Optical bands: none = luminance of R, G, B (or band 1). Device 'auto' uses a CUDA GPU when PyTorch sees one."
         )
 
@@ -133,16 +136,20 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
         core, _, _ = load_core()
-        optical = self.raster_path(parameters, self.OPTICAL, context)
+        web = self.web_layer(parameters, self.OPTICAL, context)  # a basemap: fetched over the SAR first
+        optical = None if web else self.raster_path(parameters, self.OPTICAL, context)
         sar = self.raster_path(parameters, self.SAR, context)
-        paths = self.output_paths(parameters, context, (optical, sar))
+        paths = self.output_paths(parameters, context, tuple(filter(None, (optical, sar))))
         options = self.options_from(parameters, context, core)
         with user_errors():
             options.check()
-            feedback.setProgressText(self.tr("Loading the descriptor network"))
-            extractor = shared_extractor(options.model, options.device)
             try:
-                result = core.register(optical, sar, options, FeedbackProgress(feedback, 0.0, 90.0), extractor)
+                start = 10.0 if web else 0.0
+                if web:
+                    optical = self.fetch_web_reference(web, sar, options, feedback, start)
+                feedback.setProgressText(self.tr("Loading the descriptor network"))
+                extractor = shared_extractor(options.model, options.device)
+                result = core.register(optical, sar, options, FeedbackProgress(feedback, start, 90.0 - start), extractor)
             except core.RegistrationCancelled:
                 return {}
         feedback.pushInfo(self.tr("Fine matching on {} features; descriptor model {} on {}; keypoints: {} optical, {} SAR.").format(

@@ -1,0 +1,110 @@
+"""An optical reference from a web map (a basemap layer: XYZ tiles, WMS, WMTS): the grid to fetch it
+on, and the check of what was fetched. The fetching itself is QGIS's (``plugin/web_layers.py``),
+which knows every web provider and the user's authentication; this part needs no Qt.
+
+The grid covers the georeferenced SAR raster's footprint, grown by as far as registration looks
+past it (the search radius, a template and its fine search), at about the SAR's ground pixel size,
+in the web map's CRS. Registration then runs on that GeoTIFF as on any optical raster file, and the
+warped SAR is written on its grid.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence, Tuple
+
+import numpy as np
+
+from .errors import RegistrationError
+from .georef import pixel_mapping
+from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
+from .raster_io import open_raster
+
+# The largest reference fetched, per side: 8192 px of 10 m pixels is 82 km, about 1000 web tiles of 256 px.
+MAX_REFERENCE_SIDE_PX = 8192
+# Less of the reference than this holding imagery: the web map has (almost) nothing there.
+MIN_COVERED_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class ReferenceGrid:
+    """Where to fetch the reference: ``extent`` (x_min, y_min, x_max, y_max) in the web map's CRS
+    (``crs_wkt``), ``width`` x ``height`` pixels."""
+
+    extent: Tuple[float, float, float, float]
+    width: int
+    height: int
+    crs_wkt: str
+
+    @property
+    def pixel_size(self) -> Tuple[float, float]:
+        x_min, y_min, x_max, y_max = self.extent
+        return (x_max - x_min) / self.width, (y_max - y_min) / self.height
+
+
+def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, layer_name: str = "",
+                   resolutions: Sequence[float] = ()) -> ReferenceGrid:
+    """The grid on which to fetch a web map ``layer_name`` (CRS ``crs_wkt``) as the optical reference
+    for the SAR raster ``sar_path``: its footprint grown by ``options.search_radius`` and fine
+    matching's margin (SAR pixels), at the SAR's ground pixel size along each axis of that CRS. A
+    tiled web map's ``resolutions`` (map units per pixel of its zoom levels): the one nearest the
+    SAR's pixel, on its tiles' pixel grid, so that its tiles are copied pixel for pixel (QGIS places
+    resampled tiles up to 1.8 px off). RegistrationError when the SAR has no georeferencing to place
+    it by, or the grid would be too large."""
+    sar = raster_info(sar_path)
+    if sar.geotransform is None or not sar.crs_wkt:
+        raise RegistrationError(
+            f"The web map '{layer_name}' can be the optical reference only for a georeferenced SAR raster: it is fetched "
+            f"over the SAR's footprint, and '{sar_path}' has no georeferencing (no CRS, geotransform or GCPs).",
+            "Georeference the SAR roughly first (QGIS's Georeferencer), or choose an optical raster file as the reference.")
+    target = RasterInfo("", 1, 1, (0.0, 1.0, 0.0, 0.0, 0.0, 1.0), crs_wkt, (1,))  # its "pixels" are its map units
+    to_map = pixel_mapping(sar, target)
+    margin = options.search_radius + fine_margin(options)
+    steps = np.linspace(0.0, 1.0, 33)
+    low, high_x, high_y = -0.5 - margin, sar.width - 0.5 + margin, sar.height - 0.5 + margin
+    xs, ys = low + steps * (high_x - low), low + steps * (high_y - low)
+    outline = np.concatenate([np.stack([xs, np.full_like(xs, low)], 1), np.stack([xs, np.full_like(xs, high_y)], 1),
+                              np.stack([np.full_like(ys, low), ys], 1), np.stack([np.full_like(ys, high_x), ys], 1)])
+    centre = np.array([[sar.width / 2, sar.height / 2], [sar.width / 2 + 1, sar.height / 2], [sar.width / 2, sar.height / 2 + 1]])
+    try:
+        corners, (origin, along_x, along_y) = to_map(outline), to_map(centre)
+    except RuntimeError as error:  # PROJ refused a point: a footprint beyond the web map's projection
+        raise RegistrationError(f"The SAR raster's footprint cannot be expressed in the web map '{layer_name}''s CRS ({error}).",
+                                "Use a web map in another CRS, or an optical raster file.") from error
+    if not np.isfinite(corners).all() or not np.isfinite([origin, along_x, along_y]).all():
+        raise RegistrationError(f"The SAR raster's footprint lies (partly) outside the web map '{layer_name}''s CRS.",
+                                "Use a web map in another CRS, or an optical raster file.")
+    jacobian = np.stack([along_x - origin, along_y - origin], axis=1)  # map units per SAR pixel, per SAR axis
+    pixel = np.linalg.norm(jacobian, axis=1)  # the SAR's ground pixel along the map's x and y axes
+    (x_min, y_min), (x_max, y_max) = corners.min(axis=0), corners.max(axis=0)
+    if len(resolutions):
+        levels = np.asarray(resolutions, np.float64)
+        chosen = levels[np.argmin(np.abs(np.log(levels / np.sqrt(pixel[0] * pixel[1]))))]
+        pixel = np.array([chosen, chosen])
+        # tiled web maps start their tiles at multiples of a zoom level's pixel (XYZ, WMTS GoogleMapsCompatible)
+        x_min, y_max = np.floor(x_min / chosen) * chosen, np.ceil(y_max / chosen) * chosen
+    width, height = int(np.ceil((x_max - x_min) / pixel[0])), int(np.ceil((y_max - y_min) / pixel[1]))
+    if max(width, height) > MAX_REFERENCE_SIDE_PX:
+        raise RegistrationError(
+            f"The web map '{layer_name}' would be fetched as a {width} x {height} px reference over the SAR raster's footprint, "
+            f"more than {MAX_REFERENCE_SIDE_PX} px across: too much to download from a web map.",
+            "Clip the SAR raster to the area you need (Raster > Extraction > Clip Raster by Extent), or save the web map "
+            "over it as a GeoTIFF yourself and choose that file.")
+    return ReferenceGrid((float(x_min), float(y_max - height * pixel[1]), float(x_min + width * pixel[0]), float(y_max)),
+                         width, height, crs_wkt)
+
+
+def check_fetched(path: str, layer_name: str) -> None:
+    """RegistrationError when the fetched reference at ``path`` holds (almost) no imagery: the web
+    map has none there, or its server did not answer (QGIS leaves such tiles transparent), or it
+    gave one value everywhere (a blank "no data here" tile)."""
+    dataset = open_raster(path)
+    band = dataset.GetRasterBand(1)
+    values, valid = band.ReadAsArray(), band.GetMaskBand().ReadAsArray() > 0  # the mask: the alpha band QGIS writes
+    covered = float(valid.mean()) if valid.size else 0.0
+    blank = covered > 0 and values[valid].min() == values[valid].max()
+    if covered < MIN_COVERED_SHARE or blank:
+        raise RegistrationError(
+            f"The web map '{layer_name}' returned no imagery over the SAR raster's footprint ({covered:.0%} of it covered"
+            f"{', all of one value' if blank else ''}).",
+            "Check that the layer shows imagery there in QGIS at that scale and that its server answers (View > Panels > "
+            "Log Messages, tab WMS), or choose an optical raster file.")

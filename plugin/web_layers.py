@@ -1,0 +1,83 @@
+"""A web map layer of the QGIS project (XYZ tiles, WMS, WMTS, ArcGIS MapServer) as the optical
+reference: QGIS fetches it over the SAR raster's footprint into a GeoTIFF (``fetch_reference``), and
+registration runs on that file. QGIS, not GDAL, fetches it, so every web provider QGIS knows and the
+user's authentication configurations work as they do on the map canvas.
+
+Used by the dock's task and the Processing algorithm, in their worker threads: the provider is made
+there from the layer's provider key and source (``WebLayer``), as QGIS's own map renderers do.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from qgis.core import (QgsCoordinateTransformContext, QgsDataProvider, QgsProcessingUtils, QgsProviderRegistry, QgsRasterBlockFeedback,
+                       QgsRasterFileWriter, QgsRasterPipe, QgsRectangle)
+
+from .core.errors import RegistrationCancelled, RegistrationError
+from .core.pipeline import RegistrationOptions
+from .core.web_reference import check_fetched, reference_grid
+
+# XYZ, WMS and WMTS layers are all QGIS's "wms" provider.
+WEB_PROVIDERS = ("wms", "arcgismapserver")
+
+
+@dataclass(frozen=True)
+class WebLayer:
+    """What the worker thread needs to fetch a web map layer: no QGIS object, which belongs to the main thread."""
+
+    provider: str
+    source: str
+    name: str
+
+
+def web_layer_of(layer) -> Optional[WebLayer]:
+    """The WebLayer of a QGIS raster layer served from the web; None for any other layer."""
+    if layer is None or layer.providerType() not in WEB_PROVIDERS:
+        return None
+    return WebLayer(layer.providerType(), layer.source(), layer.name())
+
+
+def reference_path() -> str:
+    """A new file in QGIS's temporary folder (emptied when QGIS closes) for a fetched reference."""
+    return os.path.join(QgsProcessingUtils.tempFolder(), f"web-reference-{uuid.uuid4().hex[:12]}.tif")
+
+
+def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, path: str,
+                    progress: Optional[Callable[[float], bool]] = None) -> str:
+    """Writes the web map over the SAR raster's footprint (``core.web_reference.reference_grid``) as a
+    GeoTIFF at ``path`` (red, green, blue and alpha bands, in the web map's CRS) and returns ``path``.
+    ``progress`` hears the share fetched and answers "go on?" (False: RegistrationCancelled).
+    RegistrationError when the layer cannot be opened, the SAR cannot place it, or it holds no imagery there."""
+    provider = QgsProviderRegistry.instance().createProvider(web.provider, web.source, QgsDataProvider.ProviderOptions())
+    if provider is None or not provider.isValid():
+        detail = provider.error().summary() if provider is not None else f"no '{web.provider}' provider"
+        raise RegistrationError(f"The web map '{web.name}' cannot be opened ({detail}).",
+                                "Check that the layer shows in QGIS and that its server answers, or choose an optical raster file.")
+    grid = reference_grid(sar_path, provider.crs().toWkt(), options, web.name, provider.nativeResolutions())
+    crs = provider.crs()
+    pipe = QgsRasterPipe()
+    pipe.set(provider)  # the pipe owns the provider from here on
+    feedback = QgsRasterBlockFeedback()
+    if progress is not None:
+        feedback.progressChanged.connect(lambda percent: progress(percent / 100.0) or feedback.cancel())
+    writer = QgsRasterFileWriter(path)
+    writer.setCreateOptions(["COMPRESS=DEFLATE", "TILED=YES"])
+    status = writer.writeRaster(pipe, grid.width, grid.height, QgsRectangle(*grid.extent), crs, QgsCoordinateTransformContext(), feedback)
+    if feedback.isCanceled():
+        _remove(path)
+        raise RegistrationCancelled("cancelled while fetching the web map")
+    if status != QgsRasterFileWriter.NoError:
+        _remove(path)
+        raise RegistrationError(f"The web map '{web.name}' could not be saved as the reference '{path}' (QGIS's writer error {status}).",
+                                "Check that QGIS's temporary folder can be written (Settings > Options > System), or save the "
+                                "web map as a GeoTIFF yourself and choose that file.")
+    check_fetched(path, web.name)
+    return path
+
+
+def _remove(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)

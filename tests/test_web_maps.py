@@ -1,0 +1,279 @@
+"""A web map layer (XYZ tiles) as the optical reference, served from this machine: the tiles are
+the bundled optical raster cut as a web map's tiles are (EPSG:3857, 256 px, zoom levels 13-15), and
+QGIS's own XYZ provider fetches them, as it does from a basemap server."""
+import os
+
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+
+from benchmarks.cloud import serve
+from plugin.core import RegistrationError, RegistrationOptions, register
+from plugin.core.raster_io import pixel_to_map
+from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, check_fetched, reference_grid
+from tests.conftest import write_tif
+from tests.gui_fixtures import controller, iface, messages  # noqa: F401
+from tests.test_processing import REGISTER, processing, provider  # noqa: F401
+from tests.test_qgis_process import QGIS_PROCESS, json_results, qgis_env, qgis_process  # noqa: F401
+
+EARTH = 20037508.342789244  # half the width of the web Mercator world, m
+ZOOMS = (13, 14, 15)
+
+
+def tile_resolution(zoom: int) -> float:
+    return 2 * EARTH / 256 / 2**zoom
+
+
+def write_tiles(raster: str, folder: str, zooms=ZOOMS) -> None:
+    """``raster`` cut into XYZ tiles as a basemap server holds them: ``folder/z/x/y.png``, RGBA,
+    each tile warped straight from the raster (no pyramid)."""
+    source = gdal.Open(raster)
+    outline = gdal.Warp("", source, format="VRT", dstSRS="EPSG:3857")
+    left, step, _, top, _, step_y = outline.GetGeoTransform()
+    right, bottom = left + outline.RasterXSize * step, top + outline.RasterYSize * step_y
+    for zoom in zooms:
+        size = 2 * EARTH / 2**zoom
+        for x in range(int((left + EARTH) // size), int((right + EARTH) // size) + 1):
+            for y in range(int((EARTH - top) // size), int((EARTH - bottom) // size) + 1):
+                bounds = (-EARTH + x * size, EARTH - (y + 1) * size, -EARTH + (x + 1) * size, EARTH - y * size)
+                tile = gdal.Warp("", source, format="MEM", dstSRS="EPSG:3857", outputBounds=bounds, width=256, height=256,
+                                 resampleAlg="bilinear", dstAlpha=True)
+                os.makedirs(os.path.join(folder, str(zoom), str(x)), exist_ok=True)
+                gdal.Translate(os.path.join(folder, str(zoom), str(x), f"{y}.png"), tile, format="PNG", options=["-co", "WORLDFILE=NO"])
+                tile = None
+
+
+@pytest.fixture(scope="module")
+def tiles(sample_copy, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiles")
+    gdal.SetConfigOption("GDAL_PAM_ENABLED", "NO")
+    try:
+        write_tiles(sample_copy["optical"], str(folder))
+    finally:
+        gdal.SetConfigOption("GDAL_PAM_ENABLED", None)
+    return str(folder)
+
+
+@pytest.fixture
+def basemap(tiles, monkeypatch):
+    """The tiles served over HTTP; yields (the XYZ layer's source, the server)."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    server = serve(tiles)
+    try:
+        yield f"type=xyz&url={server.url}/{{z}}/{{x}}/{{y}}.png&zmax=15&zmin=0", server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def in_map(result, sar_xy, wkt: str) -> np.ndarray:
+    """Where the result's fit puts SAR pixels ``sar_xy`` on the ground, in the CRS ``wkt``."""
+    optical_xy = (np.c_[sar_xy, np.ones(len(sar_xy))] @ result.fit.sar_to_optical.T)[:, :2]
+    source, target = osr.SpatialReference(), osr.SpatialReference()
+    source.ImportFromWkt(result.optical.crs_wkt)
+    target.ImportFromWkt(wkt)
+    for reference in (source, target):
+        reference.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    points = pixel_to_map(result.optical.geotransform, optical_xy)
+    return np.array(osr.CoordinateTransformation(source, target).TransformPoints(points.tolist()))[:, :2]
+
+
+CORNERS = np.array([[0, 0], [799, 0], [0, 759], [799, 759], [400, 380]], float)  # the sample SAR's corners and centre
+
+
+def web_mercator() -> str:
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(3857)
+    return reference.ExportToWkt()
+
+
+def test_the_reference_grid_covers_the_sar_with_room_at_its_pixel_size(sample):
+    grid = reference_grid(sample["sar"], web_mercator(), RegistrationOptions())
+    sar = gdal.Open(sample["sar"])
+    footprint = gdal.Warp("", sar, format="VRT", dstSRS="EPSG:3857")
+    left, _, _, top = footprint.GetGeoTransform()[:4]
+    right, bottom = left + footprint.RasterXSize * footprint.GetGeoTransform()[1], top + footprint.RasterYSize * footprint.GetGeoTransform()[5]
+    x_min, y_min, x_max, y_max = grid.extent
+    step_x, step_y = grid.pixel_size
+    # the sample is in World Mercator, 10 units a pixel: web Mercator's units differ from those by 0.5% at most
+    assert 9.9 < step_x < 10.1 and 9.9 < step_y < 10.1
+    margin = RegistrationOptions().search_radius  # SAR pixels, at least: the search looks this far past the footprint
+    assert x_min < left - margin * step_x and x_max > right + margin * step_x
+    assert y_min < bottom - margin * step_y and y_max > top + margin * step_y
+    assert grid.width < 800 + 2 * 200 and grid.height < 760 + 2 * 200  # not much more: it is downloaded
+
+
+def test_a_tiled_web_maps_grid_is_its_nearest_zoom_levels_tile_pixels(sample):
+    levels = [tile_resolution(zoom) for zoom in range(16)]
+    grid = reference_grid(sample["sar"], web_mercator(), RegistrationOptions(), resolutions=levels)
+    assert grid.pixel_size == pytest.approx((tile_resolution(14), tile_resolution(14)))  # 9.55 units: nearest the SAR's 10.0
+    x_min, _, _, y_max = grid.extent
+    assert (x_min + EARTH) / tile_resolution(14) == pytest.approx(round((x_min + EARTH) / tile_resolution(14)), abs=1e-6)
+    assert (EARTH - y_max) / tile_resolution(14) == pytest.approx(round((EARTH - y_max) / tile_resolution(14)), abs=1e-6)
+
+
+def test_a_web_map_needs_a_georeferenced_sar(tmp_path):
+    sar = write_tif(tmp_path / "plain.tif", np.random.default_rng(0).uniform(0, 1, (300, 300)).astype(np.float32))
+    with pytest.raises(RegistrationError, match="only for a georeferenced SAR raster.*Georeferencer"):
+        reference_grid(sar, web_mercator(), RegistrationOptions(), "Satellite")
+
+
+def test_a_web_map_is_not_fetched_over_a_whole_scene(tmp_path):
+    """A Sentinel-1 scene's size at 10 m: 250 x 170 km of basemap, tens of thousands of tiles."""
+    scene = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "scene.tif"), 25000, 17000, 1, gdal.GDT_Byte, ["SPARSE_OK=YES"])
+    scene.SetGeoTransform((300000, 10, 0, 4000000, 0, -10))
+    utm = osr.SpatialReference()
+    utm.ImportFromEPSG(32611)
+    scene.SetProjection(utm.ExportToWkt())
+    scene = None
+    with pytest.raises(RegistrationError, match=f"more than {MAX_REFERENCE_SIDE_PX} px across.*Clip the SAR raster"):
+        reference_grid(str(tmp_path / "scene.tif"), web_mercator(), RegistrationOptions(), "Satellite")
+
+
+def test_a_reference_without_imagery_is_refused(tmp_path):
+    empty = write_tif(tmp_path / "empty.tif", np.zeros((4, 64, 64), np.uint8), (0, 10, 0, 0, 0, -10), epsg=3857)
+    dataset = gdal.Open(empty, gdal.GA_Update)
+    dataset.GetRasterBand(4).SetColorInterpretation(gdal.GCI_AlphaBand)
+    dataset = None
+    with pytest.raises(RegistrationError, match="'Satellite' returned no imagery.*0% of it covered"):
+        check_fetched(empty, "Satellite")
+    blank = write_tif(tmp_path / "blank.tif", np.full((3, 64, 64), 200, np.uint8), (0, 10, 0, 0, 0, -10), epsg=3857)
+    with pytest.raises(RegistrationError, match="all of one value"):
+        check_fetched(blank, "Satellite")
+
+
+def test_a_basemap_is_fetched_pixel_for_pixel_from_its_tiles(qgis_app, basemap, sample, tmp_path):
+    """QGIS's XYZ provider draws tiles resampled to another resolution up to 1.8 px off (0.9-1.75 px in
+    y measured here at 10 m); on a zoom level's own pixel grid they are copied as they are."""
+    import cv2
+
+    from plugin.web_layers import WebLayer, fetch_reference
+
+    source, server = basemap
+    heard = []
+    path = fetch_reference(WebLayer("wms", source, "basemap"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"),
+                           progress=lambda fraction: heard.append(fraction) or True)
+    assert heard and heard[-1] == pytest.approx(1.0)
+    fetched = gdal.Open(path)
+    info = gdal.Info(fetched, format="json")
+    assert info["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]') and len(info["bands"]) == 4
+    left, step, _, top, _, step_y = fetched.GetGeoTransform()
+    assert step == pytest.approx(tile_resolution(14)) and step_y == pytest.approx(-tile_resolution(14))
+    direct = gdal.Warp("", sample["optical"], format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
+                       outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
+                       width=fetched.RasterXSize, height=fetched.RasterYSize)
+    got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
+    for rows, columns in ((slice(300, 700), slice(300, 700)), (slice(200, 456), slice(500, 756))):
+        (dx, dy), response = cv2.phaseCorrelate(got[rows, columns], expected[rows, columns])
+        assert abs(dx) < 0.05 and abs(dy) < 0.05 and response > 0.95, (dx, dy, response)
+    assert all(request[1].startswith("/14/") for request in server.requests)
+
+
+def test_a_basemap_registers_the_sar_where_the_optical_file_does(qgis_app, basemap, sample, tmp_path):
+    from plugin.web_layers import WebLayer, fetch_reference
+
+    source, _ = basemap
+    reference = fetch_reference(WebLayer("wms", source, "basemap"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    on_basemap = register(reference, sample["sar"], RegistrationOptions())
+    on_file = register(sample["optical"], sample["sar"], RegistrationOptions())
+    assert int(on_basemap.tie_points.enabled.sum()) > 250 and on_basemap.fit.rmse < 1.0
+    apart = np.hypot(*(in_map(on_basemap, CORNERS, on_file.optical.crs_wkt) - in_map(on_file, CORNERS, on_file.optical.crs_wkt)).T)
+    assert apart.max() < 5.0, apart  # metres; the sample's pixels are 10 m
+
+
+def test_the_dock_registers_the_sar_on_a_basemap_layer(basemap, sample, controller, iface, qtbot, tmp_path):
+    """What a user does: add an XYZ basemap (Browser > XYZ Tiles), pick it as the optical layer, Run, Write."""
+    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+    source, server = basemap
+    web = QgsRasterLayer(source, "Satellite", "wms")
+    sar = QgsRasterLayer(sample["sar"], "sar", "gdal")
+    assert web.isValid() and sar.isValid()
+    QgsProject.instance().addMapLayers([web, sar])
+    def listed(combo):
+        return any(combo.itemText(index).startswith("Satellite") for index in range(combo.count()))
+
+    assert listed(controller.dock.optical_input.combo) and not listed(controller.dock.sar_input.combo)  # a web map is never the SAR
+    controller.dock.optical_input.set_layer(web)
+    assert controller.dock.optical_input.web_layer().source == source
+    controller.dock.sar_input.set_layer(sar)
+    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+    task = controller.run()
+    stages = []
+    task.progressChanged.connect(lambda _: stages.append(task.stage))
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    assert "web map" in stages and stages.index("web map") < stages.index("search")
+    assert controller.result.tie_points.enabled.sum() > 250 and controller.result.fit.rmse < 1.0
+    controller.dock.warped_file.setFilePath(str(tmp_path / "sar_registered.tif"))
+    write = controller.write_outputs()
+    with qtbot.waitSignal(write.done, timeout=120_000):
+        pass
+    written = gdal.Info(str(tmp_path / "sar_registered.tif"), format="json")
+    assert written["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
+    assert written["size"] == [gdal.Open(task.optical_path).RasterXSize, gdal.Open(task.optical_path).RasterYSize]
+
+
+def test_a_basemap_whose_server_does_not_answer_is_explained(basemap, sample, controller, iface, qtbot):
+    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+    source, server = basemap
+    web = QgsRasterLayer(source, "Satellite", "wms")
+    sar = QgsRasterLayer(sample["sar"], "sar", "gdal")
+    QgsProject.instance().addMapLayers([web, sar])
+    server.shutdown()
+    server.server_close()
+    controller.dock.optical_input.set_layer(web)
+    controller.dock.sar_input.set_layer(sar)
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=120_000):
+        pass
+    assert isinstance(task.error, RegistrationError)
+    shown = " ".join(messages(iface, Qgis.Warning))  # a user's error, with its fix: not a crash
+    assert "'Satellite' returned no imagery" in shown and "server answers" in shown
+
+
+def test_the_toolbox_registers_the_sar_on_a_basemap_layer(basemap, sample, processing, tmp_path):
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    source, _ = basemap
+    web = QgsRasterLayer(source, "Satellite", "wms")
+    QgsProject.instance().addMapLayer(web)
+    try:
+        results = processing.run(REGISTER, {"OPTICAL": web, "SAR": sample["sar"], "OUTPUT": str(tmp_path / "sar_registered.tif")})
+    finally:
+        QgsProject.instance().removeMapLayer(web.id())
+    assert results["TIE_POINTS_USED"] > 250 and results["RMSE"] < 1.0
+    assert gdal.Info(results["OUTPUT"], format="json")["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
+
+
+def test_fetching_a_basemap_stops_on_cancel_and_leaves_no_file(qgis_app, basemap, sample, tmp_path):
+    from plugin.core import RegistrationCancelled
+    from plugin.web_layers import WebLayer, fetch_reference
+
+    source, _ = basemap
+    with pytest.raises(RegistrationCancelled):
+        fetch_reference(WebLayer("wms", source, "basemap"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"),
+                        progress=lambda fraction: False)
+    assert not os.path.exists(tmp_path / "ref.tif")
+
+
+@pytest.mark.skipif(QGIS_PROCESS is None, reason="qgis_process is not installed")
+def test_qgis_process_registers_on_a_basemap_of_a_project(qgis_app, basemap, sample, qgis_env, tmp_path):
+    """qgis_process loads no web layer from a source string (QGIS refuses it as "not found"), but takes
+    one by name from a project given with --PROJECT_PATH (the README says so)."""
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    source, _ = basemap
+    project = QgsProject()
+    project.addMapLayer(QgsRasterLayer(source, "Satellite", "wms"))
+    assert project.write(str(tmp_path / "basemap.qgz"))
+    env = dict(qgis_env, NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
+    refused = qgis_process(env, "run", REGISTER, f"--OPTICAL={source}", f"--SAR={sample['sar']}", f"--OUTPUT={tmp_path / 'refused.tif'}")
+    assert refused.returncode != 0 and "Could not load source layer for OPTICAL" in refused.stdout + refused.stderr
+    results = json_results(qgis_process(env, "run", REGISTER, "--json", f"--PROJECT_PATH={tmp_path / 'basemap.qgz'}", "--OPTICAL=Satellite",
+                                        f"--SAR={sample['sar']}", f"--OUTPUT={tmp_path / 'sar_registered.tif'}"))
+    assert results["TIE_POINTS_USED"] > 250 and results["RMSE"] < 1.0
+    assert gdal.Info(results["OUTPUT"], format="json")["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
