@@ -13,7 +13,7 @@ from plugin.core.raster_io import pixel_to_map
 from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, check_fetched, reference_grid
 from tests.conftest import write_tif
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
-from tests.test_processing import REGISTER, processing, provider  # noqa: F401
+from tests.test_processing import REGISTER, WARP, processing, provider  # noqa: F401
 from tests.test_qgis_process import QGIS_PROCESS, json_results, qgis_env, qgis_process  # noqa: F401
 
 EARTH = 20037508.342789244  # half the width of the web Mercator world, m
@@ -235,18 +235,25 @@ def test_a_basemap_whose_server_does_not_answer_is_explained(basemap, sample, co
     assert "'Satellite' returned no imagery" in shown and "server answers" in shown
 
 
-def test_the_toolbox_registers_the_sar_on_a_basemap_layer(basemap, sample, processing, tmp_path):
+def test_the_toolbox_registers_the_sar_on_a_basemap_layer_and_warps_it_again_from_its_tie_points(basemap, sample, processing, tmp_path):
     from qgis.core import QgsProject, QgsRasterLayer
 
     source, _ = basemap
     web = QgsRasterLayer(source, "Satellite", "wms")
     QgsProject.instance().addMapLayer(web)
     try:
-        results = processing.run(REGISTER, {"OPTICAL": web, "SAR": sample["sar"], "OUTPUT": str(tmp_path / "sar_registered.tif")})
+        results = processing.run(REGISTER, {"OPTICAL": web, "SAR": sample["sar"], "OUTPUT": str(tmp_path / "sar_registered.tif"),
+                                            "TIE_POINTS": str(tmp_path / "tie_points.gpkg")})
+        again = processing.run(WARP, {"OPTICAL": web, "SAR": sample["sar"], "TIE_POINT_LAYER": results["TIE_POINTS"],
+                                      "OUTPUT": str(tmp_path / "sar_warped_again.tif")})
     finally:
         QgsProject.instance().removeMapLayer(web.id())
     assert results["TIE_POINTS_USED"] > 250 and results["RMSE"] < 1.0
-    assert gdal.Info(results["OUTPUT"], format="json")["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
+    first, second = (gdal.Open(found["OUTPUT"]) for found in (results, again))
+    assert 'AUTHORITY["EPSG","3857"]' in first.GetProjection() and first.GetGeoTransform() == second.GetGeoTransform()
+    assert again["TIE_POINTS_USED"] == results["TIE_POINTS_USED"] and again["RMSE"] == pytest.approx(results["RMSE"], abs=1e-3)
+    difference = first.GetRasterBand(1).ReadAsArray().astype(float) - second.GetRasterBand(1).ReadAsArray().astype(float)
+    assert np.nanmax(np.abs(difference)) < 1e-3
 
 
 def test_fetching_a_basemap_stops_on_cancel_and_leaves_no_file(qgis_app, basemap, sample, tmp_path):

@@ -112,7 +112,8 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
             "Re-fits the transform on existing tie points and warps the SAR raster into the optical raster's grid and CRS. "
             "Give either the tie-point layer written by 'Register SAR to optical' (edit it first: set 'enabled' to 0 to drop a "
             "point, move points to correct their optical position) or a Georeferencer .points file. Only enabled points are used; "
-            "residuals are computed for all of them."
+            "residuals are computed for all of them. The optical raster may be the web map layer the SAR was registered on: "
+            "it is fetched over the SAR again."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS's name)
@@ -125,16 +126,22 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
         self.add_outputs()
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        _, outputs, pipeline = load_core()
-        optical = self.raster_path(parameters, self.OPTICAL, context)
+        core, outputs, pipeline = load_core()
+        web = self.web_layer(parameters, self.OPTICAL, context)  # a basemap: fetched over the SAR again, as registration did
+        optical = None if web else self.raster_path(parameters, self.OPTICAL, context)
         sar = self.raster_path(parameters, self.SAR, context)
         source = self.parameterAsSource(parameters, self.TIE_POINT_LAYER, context)
         points_file = self.parameterAsFile(parameters, self.POINTS_INPUT, context)
         if (source is None) == (not points_file):
             raise QgsProcessingException(self.tr("Give either a tie-point layer or a .points file (exactly one of them)."))
-        paths = self.output_paths(parameters, context, (optical, sar))
+        paths = self.output_paths(parameters, context, tuple(filter(None, (optical, sar))))
         model = self.parameterAsEnumString(parameters, self.TRANSFORM, context)
         with user_errors():
+            if web:
+                try:
+                    optical = self.fetch_web_reference(web, sar, core.RegistrationOptions(), feedback)
+                except core.RegistrationCancelled:
+                    return {}
             optical_info = pipeline.raster_info(optical)
             feedback.setProgressText(self.tr("Reading tie points"))
             if source is not None:
