@@ -25,6 +25,7 @@ from typing import Callable, Dict, List, Optional
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.cpu_settings import engine_settings
 from .core.raster_io import GDAL_NAME, raster_stem
+from .core.web_reference import optical_reference
 
 LOGGER = logging.getLogger(__name__)
 SUMMARY_CSV = "batch_summary.csv"
@@ -278,10 +279,11 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
     """Registers one pair and writes its outputs (replacing old ones; never an input)."""
     started = time.perf_counter()
     row = PairResult(pair.optical, pair.sar, pair.output)
-    result = register(pair.optical, pair.sar, options, progress=progress, extractor=extractor)
-    outputs.write_warped_sar(result, pair.output, overwrite=True)
-    for name, (_, path) in zip(extras, pair_outputs(pair, extras)[1:]):
-        EXTRA_OUTPUTS[name][1](result, path, overwrite=True)
+    with optical_reference(pair.optical, pair.sar, options) as optical:  # an XYZ URL: fetched over the SAR, for this pair
+        result = register(optical, pair.sar, options, progress=progress, extractor=extractor)
+        outputs.write_warped_sar(result, pair.output, overwrite=True)
+        for name, (_, path) in zip(extras, pair_outputs(pair, extras)[1:]):
+            EXTRA_OUTPUTS[name][1](result, path, overwrite=True)
     row.status, row.device = "ok", result.device
     row.matches, row.candidates = int(result.tie_points.enabled.sum()), len(result.tie_points)
     row.rmse_px, row.time_s = round(float(result.fit.rmse), 4), round(time.perf_counter() - started, 2)

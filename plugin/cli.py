@@ -13,6 +13,7 @@ from .core import RegistrationCancelled, RegistrationError, RegistrationOptions,
 from .core.dense_features import FEATURES
 from .core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
 from .core.transforms import WARP_MODELS
+from .core.web_reference import optical_reference
 
 
 class ProgressBar:
@@ -91,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m plugin", description="Register SAR rasters to optical rasters.")
     commands = parser.add_subparsers(dest="command", required=True)
     reg = commands.add_parser("register", help="register one SAR raster to one optical raster")
-    reg.add_argument("optical", help="optical raster (the reference; any GDAL format)")
+    reg.add_argument("optical", help="optical raster (the reference; any GDAL format), or an XYZ tile URL "
+                                     "(https://server/{z}/{x}/{y}.png: fetched over the georeferenced SAR)")
     reg.add_argument("sar", help="SAR raster to register")
     reg.add_argument("-o", "--output", required=True, help="warped SAR GeoTIFF, in the optical raster's grid and CRS")
     reg.add_argument("--points", help="also write tie points as a QGIS Georeferencer .points file")
@@ -127,16 +129,18 @@ def run_register(args) -> int:
         outputs.check_output(path, (args.optical, args.sar), args.overwrite)
     if args.gpkg:
         outputs.check_geopackage(args.gpkg, (args.optical, args.sar), args.overwrite)
-    result = register(args.optical, args.sar, options_from(args), progress=ProgressBar())
-    started = time.perf_counter()
-    outputs.write_warped_sar(result, args.output, args.overwrite)
-    if args.points:
-        outputs.write_points_file(result, args.points, args.overwrite)
-    if args.gpkg:
-        outputs.write_geopackage(result, args.gpkg, args.overwrite)
-    result.timing_s["output"] = time.perf_counter() - started
-    if args.matches_json:
-        outputs.write_matches_json(result, args.matches_json, args.overwrite)
+    options = options_from(args)
+    with optical_reference(args.optical, args.sar, options) as optical:  # an XYZ URL: fetched over the SAR, for this run
+        result = register(optical, args.sar, options, progress=ProgressBar())
+        started = time.perf_counter()
+        outputs.write_warped_sar(result, args.output, args.overwrite)
+        if args.points:
+            outputs.write_points_file(result, args.points, args.overwrite)
+        if args.gpkg:
+            outputs.write_geopackage(result, args.gpkg, args.overwrite)
+        result.timing_s["output"] = time.perf_counter() - started
+        if args.matches_json:
+            outputs.write_matches_json(result, args.matches_json, args.overwrite)
     kept = int(result.tie_points.enabled.sum())
     print(f"{kept} tie points of {len(result.tie_points)} candidates, {result.fit.model} fit RMSE {result.fit.rmse:.2f} px "
           f"({sum(result.timing_s.values()):.1f} s on {result.device}); wrote {args.output}")

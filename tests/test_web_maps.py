@@ -284,3 +284,79 @@ def test_qgis_process_registers_on_a_basemap_of_a_project(qgis_app, basemap, sam
                                         f"--SAR={sample['sar']}", f"--OUTPUT={tmp_path / 'sar_registered.tif'}"))
     assert results["TIE_POINTS_USED"] > 250 and results["RMSE"] < 1.0
     assert gdal.Info(results["OUTPUT"], format="json")["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
+
+
+def corners_on_ground(output: str, sar_to_optical, wkt: str) -> np.ndarray:
+    """Where a command-line run put the sample SAR's corners: its matches JSON's transform, in the
+    grid of its warped output (the optical reference's grid), in the CRS ``wkt``."""
+    class Written:
+        fit = type("Fit", (), {"sar_to_optical": np.asarray(sar_to_optical)})
+        optical = type("Info", (), {"geotransform": gdal.Open(output).GetGeoTransform(), "crs_wkt": gdal.Open(output).GetProjection()})
+
+    return in_map(Written, CORNERS, wkt)
+
+
+def test_the_command_line_registers_the_sar_on_xyz_tiles_and_leaves_no_reference_behind(basemap, sample, tmp_path, monkeypatch):
+    import json
+
+    from tests.test_cli import run_cli
+
+    _, server = basemap
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "temporary"))
+    (tmp_path / "temporary").mkdir()
+    done = run_cli("register", server.url + "/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "sar_registered.tif"),
+                   "--matches-json", str(tmp_path / "matches.json"), "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    assert all(request[1].startswith("/14/") for request in server.requests)
+    assert 'AUTHORITY["EPSG","3857"]' in gdal.Open(str(tmp_path / "sar_registered.tif")).GetProjection()
+    on_file = register(sample["optical"], sample["sar"], RegistrationOptions())
+    transform = json.loads((tmp_path / "matches.json").read_text())["transform"]["sar_to_optical"]
+    apart = np.hypot(*(corners_on_ground(str(tmp_path / "sar_registered.tif"), transform, on_file.optical.crs_wkt)
+                       - in_map(on_file, CORNERS, on_file.optical.crs_wkt)).T)
+    assert apart.max() < 5.0, apart
+    assert os.listdir(tmp_path / "temporary") == []  # the fetched reference is gone
+
+
+def test_gdal_fetches_xyz_tiles_pixel_for_pixel(basemap, sample, tmp_path):
+    import cv2
+
+    from plugin.core.web_reference import fetch_xyz
+
+    _, server = basemap
+    path = fetch_xyz(server.url + "/{z}/{x}/{y}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    fetched = gdal.Open(path)
+    assert fetched.GetRasterBand(4).GetColorInterpretation() == gdal.GCI_AlphaBand
+    left, step, _, top, _, step_y = fetched.GetGeoTransform()
+    assert step == pytest.approx(tile_resolution(14))
+    direct = gdal.Warp("", sample["optical"], format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
+                       outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
+                       width=fetched.RasterXSize, height=fetched.RasterYSize)
+    got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
+    (dx, dy), response = cv2.phaseCorrelate(got[300:700, 300:700], expected[300:700, 300:700])
+    assert abs(dx) < 0.05 and abs(dy) < 0.05 and response > 0.95, (dx, dy, response)
+
+
+def test_a_batch_registers_sar_scenes_on_xyz_tiles(basemap, sample, tmp_path):
+    from tests.test_batch import summary_rows
+    from tests.test_cli import run_cli
+
+    _, server = basemap
+    (tmp_path / "pairs.csv").write_text(f"optical,sar\n{server.url}/{{z}}/{{x}}/{{y}}.png,{sample['sar']}\n")
+    done = run_cli("batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out"), "--device", "cpu")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (row,) = summary_rows(str(tmp_path / "out"))
+    assert row["status"] == "ok" and int(row["matches"]) > 250, row
+    assert 'AUTHORITY["EPSG","3857"]' in gdal.Open(row["output"]).GetProjection()
+
+
+def test_xyz_tiles_the_server_does_not_have_or_a_server_that_is_down_are_explained(basemap, sample, tmp_path):
+    from tests.test_cli import run_cli
+
+    _, server = basemap
+    missing = run_cli("register", server.url + "/nothing/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "a.tif"), "--device", "cpu")
+    assert missing.returncode == 2 and "returned no imagery over the SAR raster's footprint (0% of it covered)" in missing.stderr
+    server.shutdown()
+    server.server_close()
+    down = run_cli("register", server.url + "/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "b.tif"), "--device", "cpu")
+    assert down.returncode == 2 and "could not be fetched over the SAR raster" in down.stderr and "Traceback" not in down.stderr, down.stderr
+    assert not os.path.exists(tmp_path / "a.tif") and not os.path.exists(tmp_path / "b.tif")

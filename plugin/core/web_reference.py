@@ -1,6 +1,7 @@
-"""An optical reference from a web map (a basemap layer: XYZ tiles, WMS, WMTS): the grid to fetch it
-on, and the check of what was fetched. The fetching itself is QGIS's (``plugin/web_layers.py``),
-which knows every web provider and the user's authentication; this part needs no Qt.
+"""An optical reference from a web map (a basemap: XYZ tiles, WMS, WMTS): the grid to fetch it on,
+and the check of what was fetched. In QGIS, QGIS fetches a web map layer (``plugin/web_layers.py``:
+it knows every web provider and the user's authentication); the command line and the batch fetch an
+XYZ tile URL (``https://server/{z}/{x}/{y}.png``) with GDAL (``xyz_reference``). No Qt here.
 
 The grid covers the georeferenced SAR raster's footprint, grown by as far as registration looks
 past it (the search radius, a template and its fine search), at about the SAR's ground pixel size,
@@ -9,20 +10,32 @@ warped SAR is written on its grid.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import shutil
+import tempfile
 from dataclasses import dataclass
-from typing import Sequence, Tuple
+from typing import Callable, Iterator, Optional, Sequence, Tuple
+from xml.sax.saxutils import escape
 
 import numpy as np
+from osgeo import gdal, osr
 
 from .errors import RegistrationError
 from .georef import pixel_mapping
 from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
-from .raster_io import open_raster
+from .errors import RegistrationCancelled
+from .raster_io import network_settings, open_raster
 
 # The largest reference fetched, per side: 8192 px of 10 m pixels is 82 km, about 1000 web tiles of 256 px.
 MAX_REFERENCE_SIDE_PX = 8192
 # Less of the reference than this holding imagery: the web map has (almost) nothing there.
 MIN_COVERED_SHARE = 0.2
+# XYZ tiles: 256 px in web Mercator (EPSG:3857), zoom 0 one tile over the world; levels a basemap serves.
+WEB_MERCATOR_HALF_WIDTH = 20037508.342789244
+XYZ_ZOOMS = range(0, 20)
+XYZ_TEMPLATE = re.compile(r"^https?://.*\{z\}.*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -108,3 +121,83 @@ def check_fetched(path: str, layer_name: str) -> None:
             f"{', all of one value' if blank else ''}).",
             "Check that the layer shows imagery there in QGIS at that scale and that its server answers (View > Panels > "
             "Log Messages, tab WMS), or choose an optical raster file.")
+
+
+def is_xyz_template(name: str) -> bool:
+    """Whether ``name`` is an XYZ tile URL: http(s), with {z}, {x} and {y} (or {-y}, rows counted from the south)."""
+    return bool(XYZ_TEMPLATE.match(name)) and "{x}" in name and ("{y}" in name or "{-y}" in name)
+
+
+def xyz_resolution(zoom: int) -> float:
+    """Web Mercator metres per pixel of XYZ zoom level ``zoom``."""
+    return 2 * WEB_MERCATOR_HALF_WIDTH / 256 / 2**zoom
+
+
+def xyz_description(template: str, zoom: int) -> str:
+    """GDAL's description of the XYZ tile URL ``template`` at ``zoom`` (its WMS driver, TMS mode):
+    a raster of the whole world at that level. Missing tiles (HTTP 404) are read as empty."""
+    url = template.replace("{z}", "${z}").replace("{x}", "${x}").replace("{-y}", "${y}").replace("{y}", "${y}")
+    edge = WEB_MERCATOR_HALF_WIDTH
+    return (f"<GDAL_WMS><Service name=\"TMS\"><ServerUrl>{escape(url)}</ServerUrl></Service>"
+            f"<DataWindow><UpperLeftX>{-edge!r}</UpperLeftX><UpperLeftY>{edge!r}</UpperLeftY><LowerRightX>{edge!r}</LowerRightX>"
+            f"<LowerRightY>{-edge!r}</LowerRightY><TileLevel>{zoom}</TileLevel><TileCountX>1</TileCountX><TileCountY>1</TileCountY>"
+            f"<YOrigin>{'bottom' if '{-y}' in template else 'top'}</YOrigin></DataWindow><Projection>EPSG:3857</Projection>"
+            "<BlockSizeX>256</BlockSizeX><BlockSizeY>256</BlockSizeY><BandsCount>4</BandsCount>"
+            "<ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes></GDAL_WMS>")
+
+
+def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: str,
+              progress: Optional[Callable[[float], bool]] = None) -> str:
+    """Writes the XYZ tiles of ``template`` over the SAR raster's footprint as a GeoTIFF at ``path``
+    (``reference_grid`` at the zoom level nearest the SAR's pixel, its tiles copied pixel for pixel)
+    and returns ``path``. ``progress`` hears the share fetched and answers "go on?"."""
+    web_mercator = osr.SpatialReference()
+    web_mercator.ImportFromEPSG(3857)
+    grid = reference_grid(sar_path, web_mercator.ExportToWkt(), options, template, [xyz_resolution(zoom) for zoom in XYZ_ZOOMS])
+    resolution = grid.pixel_size[0]
+    zoom = int(round(np.log2(xyz_resolution(0) / resolution)))
+    column = int(round((grid.extent[0] + WEB_MERCATOR_HALF_WIDTH) / resolution))
+    row = int(round((WEB_MERCATOR_HALF_WIDTH - grid.extent[3]) / resolution))
+    stopped = []
+
+    def heard(complete, message, data) -> int:
+        if progress is None or progress(min(max(float(complete), 0.0), 1.0)):
+            return 1
+        stopped.append(True)
+        return 0
+
+    with network_settings():
+        try:
+            fetched = gdal.Translate(path, xyz_description(template, zoom), srcWin=[column, row, grid.width, grid.height], format="GTiff",
+                                     creationOptions=["COMPRESS=DEFLATE", "TILED=YES"], callback=heard)
+        except RuntimeError as error:
+            fetched, detail = None, str(error)
+        else:
+            detail = gdal.GetLastErrorMsg()
+    if fetched is None or stopped:
+        if os.path.exists(path):
+            os.remove(path)
+        if stopped:
+            raise RegistrationCancelled("cancelled while fetching the web map")
+        raise RegistrationError(f"The web map '{template}' could not be fetched over the SAR raster ({detail}).",
+                                "Check the address (it needs {z}, {x} and {y}), the connection, and that the server "
+                                "answers; or choose an optical raster file.")
+    fetched = None
+    check_fetched(path, template)
+    return path
+
+
+@contextlib.contextmanager
+def optical_reference(optical: str, sar_path: str, options: RegistrationOptions,
+                      progress: Optional[Callable[[float], bool]] = None) -> Iterator[str]:
+    """The optical raster a registration reads: ``optical`` itself, or for an XYZ tile URL the web map
+    fetched over the SAR raster into a temporary folder, removed when the block ends (write the
+    outputs inside it: the warped SAR is written on the reference's grid)."""
+    if not is_xyz_template(optical):
+        yield optical
+        return
+    folder = tempfile.mkdtemp(prefix="web-reference-")
+    try:
+        yield fetch_xyz(optical, sar_path, options, os.path.join(folder, "reference.tif"), progress)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
