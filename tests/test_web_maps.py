@@ -354,7 +354,7 @@ def test_xyz_tiles_the_server_does_not_have_or_a_server_that_is_down_are_explain
 
     _, server = basemap
     missing = run_cli("register", server.url + "/nothing/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "a.tif"), "--device", "cpu")
-    assert missing.returncode == 2 and "returned no imagery over the SAR raster's footprint (0% of it covered)" in missing.stderr
+    assert missing.returncode == 2 and "returned no imagery over the SAR raster's footprint at zoom level 14 (0% of it covered)" in missing.stderr
     server.shutdown()
     server.server_close()
     down = run_cli("register", server.url + "/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "b.tif"), "--device", "cpu")

@@ -106,7 +106,7 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
                          width, height, crs_wkt)
 
 
-def check_fetched(path: str, layer_name: str) -> None:
+def check_fetched(path: str, layer_name: str, where: str = "") -> None:
     """RegistrationError when the fetched reference at ``path`` holds (almost) no imagery: the web
     map has none there, or its server did not answer (QGIS leaves such tiles transparent), or it
     gave one value everywhere (a blank "no data here" tile)."""
@@ -117,7 +117,7 @@ def check_fetched(path: str, layer_name: str) -> None:
     blank = covered > 0 and values[valid].min() == values[valid].max()
     if covered < MIN_COVERED_SHARE or blank:
         raise RegistrationError(
-            f"The web map '{layer_name}' returned no imagery over the SAR raster's footprint ({covered:.0%} of it covered"
+            f"The web map '{layer_name}' returned no imagery over the SAR raster's footprint{where} ({covered:.0%} of it covered"
             f"{', all of one value' if blank else ''}).",
             "Check that the layer shows imagery there in QGIS at that scale and that its server answers (View > Panels > "
             "Log Messages, tab WMS), or choose an optical raster file.")
@@ -183,7 +183,7 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
                                 "Check the address (it needs {z}, {x} and {y}), the connection, and that the server "
                                 "answers; or choose an optical raster file.")
     fetched = None
-    check_fetched(path, template)
+    check_fetched(path, template, f" at zoom level {zoom}")  # a server may stop short of the level the SAR's pixel asks for
     return path
 
 
