@@ -360,3 +360,30 @@ def test_xyz_tiles_the_server_does_not_have_or_a_server_that_is_down_are_explain
     down = run_cli("register", server.url + "/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "b.tif"), "--device", "cpu")
     assert down.returncode == 2 and "could not be fetched over the SAR raster" in down.stderr and "Traceback" not in down.stderr, down.stderr
     assert not os.path.exists(tmp_path / "a.tif") and not os.path.exists(tmp_path / "b.tif")
+
+
+def test_a_sar_placed_by_gcps_gets_room_for_how_far_they_bend(sample, tmp_path):
+    """A Sentinel-1 GRD is placed by GCPs alone; their one affine fit can miss them by tens of pixels,
+    and the web map is fetched that much wider (as the optical raster's read window is)."""
+    from plugin.core.raster_io import gcp_misfit_px
+
+    sar = gdal.Open(sample["sar"])
+    geotransform, wkt = sar.GetGeoTransform(), sar.GetProjection()
+
+    def placed_by_gcps(name, bend_px):
+        gcps = []
+        for column in (0, 400, 800):
+            for row in (0, 380, 760):
+                x, y = pixel_to_map(geotransform, np.array([[column - 0.5, row - 0.5]]))[0]
+                bend = bend_px if (column, row) == (400, 380) else 0.0  # the middle GCP off by bend_px pixels
+                gcps.append(gdal.GCP(float(x + bend * geotransform[1]), float(y), 0.0, column, row))
+        copy = gdal.Translate(str(tmp_path / name), sar, GCPs=gcps, outputSRS=wkt)
+        assert copy.GetGeoTransform(can_return_null=True) is None and copy.GetGCPCount() == 9
+        copy = None
+        return str(tmp_path / name)
+
+    straight, bent = placed_by_gcps("straight.tif", 0.0), placed_by_gcps("bent.tif", 60.0)
+    assert gcp_misfit_px(straight) < 1 and gcp_misfit_px(bent) > 20
+    widths = [reference_grid(path, web_mercator(), RegistrationOptions()).width for path in (straight, bent)]
+    # the bend also moves the fit itself a little: the footprint's own width changes by a few pixels
+    assert 2 * gcp_misfit_px(bent) - 8 < widths[1] - widths[0] < 2 * gcp_misfit_px(bent) + 8, widths

@@ -26,7 +26,7 @@ from .errors import RegistrationError
 from .georef import pixel_mapping
 from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
 from .errors import RegistrationCancelled
-from .raster_io import network_settings, open_raster
+from .raster_io import gcp_misfit_px, network_settings, open_raster
 
 # The largest reference fetched, per side: 8192 px of 10 m pixels is 82 km, about 1000 web tiles of 256 px.
 MAX_REFERENCE_SIDE_PX = 8192
@@ -57,8 +57,8 @@ class ReferenceGrid:
 def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, layer_name: str = "",
                    resolutions: Sequence[float] = ()) -> ReferenceGrid:
     """The grid on which to fetch a web map ``layer_name`` (CRS ``crs_wkt``) as the optical reference
-    for the SAR raster ``sar_path``: its footprint grown by ``options.search_radius`` and fine
-    matching's margin (SAR pixels), at the SAR's ground pixel size along each axis of that CRS. A
+    for the SAR raster ``sar_path``: its footprint grown by ``options.search_radius``, fine
+    matching's margin and, for a SAR placed by GCPs, their misfit (SAR pixels), at the SAR's ground pixel size along each axis of that CRS. A
     tiled web map's ``resolutions`` (map units per pixel of its zoom levels): the one nearest the
     SAR's pixel, on its tiles' pixel grid, so that its tiles are copied pixel for pixel (QGIS places
     resampled tiles up to 1.8 px off). RegistrationError when the SAR has no georeferencing to place
@@ -71,7 +71,8 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
             "Georeference the SAR roughly first (QGIS's Georeferencer), or choose an optical raster file as the reference.")
     target = RasterInfo("", 1, 1, (0.0, 1.0, 0.0, 0.0, 0.0, 1.0), crs_wkt, (1,))  # its "pixels" are its map units
     to_map = pixel_mapping(sar, target)
-    margin = options.search_radius + fine_margin(options)
+    # a SAR placed by GCPs alone (a Sentinel-1 GRD) can lie as far from their one affine fit as they do
+    margin = options.search_radius + fine_margin(options) + gcp_misfit_px(sar_path)
     steps = np.linspace(0.0, 1.0, 33)
     low, high_x, high_y = -0.5 - margin, sar.width - 0.5 + margin, sar.height - 0.5 + margin
     xs, ys = low + steps * (high_x - low), low + steps * (high_y - low)
