@@ -1,7 +1,11 @@
-"""A web map layer (XYZ tiles) as the optical reference, served from this machine: the tiles are
-the bundled optical raster cut as a web map's tiles are (EPSG:3857, 256 px, zoom levels 13-15), and
-QGIS's own XYZ provider fetches them, as it does from a basemap server."""
+"""A web map layer as the optical reference, served from this machine: XYZ tiles (the bundled optical
+raster cut as a web map's tiles are: EPSG:3857, 256 px, zoom levels 13-15) and a WMS that renders
+it for each request, fetched by QGIS's own providers as from a basemap server, and by GDAL for the
+command line."""
+import http.server
 import os
+import threading
+import urllib.parse
 
 import numpy as np
 import pytest
@@ -62,6 +66,65 @@ def basemap(tiles, monkeypatch):
     server = serve(tiles)
     try:
         yield f"type=xyz&url={server.url}/{{z}}/{{x}}/{{y}}.png&zmax=15&zmin=0", server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+WMS_CAPABILITIES = """<?xml version="1.0" encoding="UTF-8"?>
+<WMS_Capabilities version="1.3.0" xmlns="http://www.opengis.net/wms" xmlns:xlink="http://www.w3.org/1999/xlink">
+<Service><Name>WMS</Name><Title>Orthophotos</Title><OnlineResource xlink:href="{url}"/></Service>
+<Capability><Request>
+<GetCapabilities><Format>text/xml</Format><DCPType><HTTP><Get><OnlineResource xlink:href="{url}?"/></Get></HTTP></DCPType></GetCapabilities>
+<GetMap><Format>image/png</Format><DCPType><HTTP><Get><OnlineResource xlink:href="{url}?"/></Get></HTTP></DCPType></GetMap>
+</Request><Exception><Format>XML</Format></Exception>
+<Layer><Title>Orthophotos</Title><CRS>EPSG:3857</CRS>{box}
+<Layer queryable="0"><Name>ortho</Name><Title>Orthophoto</Title><CRS>EPSG:3857</CRS>{box}</Layer>
+</Layer></Capability></WMS_Capabilities>"""
+WMS_BOX = ("<EX_GeographicBoundingBox><westBoundLongitude>-118</westBoundLongitude><eastBoundLongitude>-117.7</eastBoundLongitude>"
+           "<southBoundLatitude>33.55</southBoundLatitude><northBoundLatitude>33.8</northBoundLatitude></EX_GeographicBoundingBox>")
+
+
+class WmsHandler(http.server.BaseHTTPRequestHandler):
+    """A WMS 1.3.0 of one layer, 'ortho': GetMap warps ``server.raster`` to the box and size asked for."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        asked = {key.upper(): values[0] for key, values in urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).items()}
+        self.server.requests.append(asked)
+        if asked.get("REQUEST") == "GetCapabilities":
+            body, kind = WMS_CAPABILITIES.format(url=self.server.url, box=WMS_BOX).encode(), "text/xml"
+        else:
+            box = [float(value) for value in asked["BBOX"].split(",")]
+            drawn = gdal.Warp("", self.server.raster, format="MEM", dstSRS="EPSG:3857", outputBounds=box, resampleAlg="bilinear",
+                              width=int(asked["WIDTH"]), height=int(asked["HEIGHT"]), dstAlpha=True)
+            name = f"/vsimem/wms-{threading.get_ident()}.png"
+            gdal.Translate(name, drawn, format="PNG", options=["-co", "WORLDFILE=NO"])
+            drawn = None
+            handle = gdal.VSIFOpenL(name, "rb")
+            body = gdal.VSIFReadL(1, gdal.VSIStatL(name).size, handle)
+            gdal.VSIFCloseL(handle)
+            gdal.Unlink(name)
+            kind = "image/png"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def wms(sample, monkeypatch):
+    """A WMS of the sample's optical raster; yields (the QGIS WMS layer's source, the server: its ``requests``)."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WmsHandler)
+    server.raster, server.requests, server.url = sample["optical"], [], f"http://127.0.0.1:{server.server_address[1]}/wms"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"crs=EPSG:3857&dpiMode=7&format=image/png&layers=ortho&styles=&url={server.url}", server
     finally:
         server.shutdown()
         server.server_close()
@@ -387,3 +450,28 @@ def test_a_sar_placed_by_gcps_gets_room_for_how_far_they_bend(sample, tmp_path):
     widths = [reference_grid(path, web_mercator(), RegistrationOptions()).width for path in (straight, bent)]
     # the sample SAR is turned by 2 degrees against the map: its grown box is a few pixels wider than the margin
     assert 2 * gcp_misfit_px(bent) - 8 < widths[1] - widths[0] < 2 * gcp_misfit_px(bent) + 8, widths
+
+
+def test_a_wms_layer_is_fetched_at_the_sars_pixel_size_and_registers_it(qgis_app, wms, sample, tmp_path):
+    """A WMS renders any box at any size: the reference is asked for on the SAR's own pixel size, in one piece."""
+    import cv2
+
+    from plugin.web_layers import WebLayer, fetch_reference
+
+    source, server = wms
+    path = fetch_reference(WebLayer("wms", source, "ortho"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    maps = [asked for asked in server.requests if asked.get("REQUEST") == "GetMap"]
+    assert maps and all(asked["CRS"] == "EPSG:3857" for asked in maps)
+    fetched = gdal.Open(path)
+    left, step, _, top, _, step_y = fetched.GetGeoTransform()
+    assert 9.9 < step < 10.1 and 9.9 < -step_y < 10.1  # the SAR's pixel, not a zoom level's
+    direct = gdal.Warp("", sample["optical"], format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
+                       outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
+                       width=fetched.RasterXSize, height=fetched.RasterYSize)
+    got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
+    (dx, dy), response = cv2.phaseCorrelate(got[300:700, 300:700], expected[300:700, 300:700])
+    assert abs(dx) < 0.05 and abs(dy) < 0.05 and response > 0.95, (dx, dy, response)
+    on_wms = register(path, sample["sar"], RegistrationOptions())
+    on_file = register(sample["optical"], sample["sar"], RegistrationOptions())
+    apart = np.hypot(*(in_map(on_wms, CORNERS, on_file.optical.crs_wkt) - in_map(on_file, CORNERS, on_file.optical.crs_wkt)).T)
+    assert int(on_wms.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
