@@ -151,6 +151,29 @@ def web_mercator() -> str:
     return reference.ExportToWkt()
 
 
+def assert_as_warped_directly(path: str, optical: str, parts=((slice(300, 700), slice(300, 700)),)) -> None:
+    """The fetched reference at ``path`` holds the pixels of ``optical`` warped straight onto its grid:
+    no part of it moved by a twentieth of a pixel (as a tile drawn off its place would be)."""
+    import cv2
+
+    fetched = gdal.Open(path)
+    left, step, _, top, _, step_y = fetched.GetGeoTransform()
+    direct = gdal.Warp("", optical, format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
+                       outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
+                       width=fetched.RasterXSize, height=fetched.RasterYSize)
+    got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
+    for rows, columns in parts:
+        (dx, dy), response = cv2.phaseCorrelate(got[rows, columns], expected[rows, columns])
+        assert abs(dx) < 0.05 and abs(dy) < 0.05 and response > 0.95, (dx, dy, response)
+
+
+def metres_apart(result, sample) -> np.ndarray:
+    """How far apart ``result`` and the registration against the sample's optical file put the SAR's
+    corners and centre on the ground."""
+    on_file = register(sample["optical"], sample["sar"], RegistrationOptions())
+    return np.hypot(*(in_map(result, CORNERS, on_file.optical.crs_wkt) - in_map(on_file, CORNERS, on_file.optical.crs_wkt)).T)
+
+
 def test_the_reference_grid_covers_the_sar_with_room_at_its_pixel_size(sample):
     grid = reference_grid(sample["sar"], web_mercator(), RegistrationOptions())
     sar = gdal.Open(sample["sar"])
@@ -209,8 +232,6 @@ def test_a_reference_without_imagery_is_refused(tmp_path):
 def test_a_basemap_is_fetched_pixel_for_pixel_from_its_tiles(qgis_app, basemap, sample, tmp_path):
     """QGIS's XYZ provider draws tiles resampled to another resolution up to 1.8 px off (0.9-1.75 px in
     y measured here at 10 m); on a zoom level's own pixel grid they are copied as they are."""
-    import cv2
-
     from plugin.web_layers import WebLayer, fetch_reference
 
     source, server = basemap
@@ -221,15 +242,9 @@ def test_a_basemap_is_fetched_pixel_for_pixel_from_its_tiles(qgis_app, basemap, 
     fetched = gdal.Open(path)
     info = gdal.Info(fetched, format="json")
     assert info["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]') and len(info["bands"]) == 4
-    left, step, _, top, _, step_y = fetched.GetGeoTransform()
+    _, step, _, _, _, step_y = fetched.GetGeoTransform()
     assert step == pytest.approx(tile_resolution(14)) and step_y == pytest.approx(-tile_resolution(14))
-    direct = gdal.Warp("", sample["optical"], format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
-                       outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
-                       width=fetched.RasterXSize, height=fetched.RasterYSize)
-    got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
-    for rows, columns in ((slice(300, 700), slice(300, 700)), (slice(200, 456), slice(500, 756))):
-        (dx, dy), response = cv2.phaseCorrelate(got[rows, columns], expected[rows, columns])
-        assert abs(dx) < 0.05 and abs(dy) < 0.05 and response > 0.95, (dx, dy, response)
+    assert_as_warped_directly(path, sample["optical"], ((slice(300, 700), slice(300, 700)), (slice(200, 456), slice(500, 756))))
     assert all(request[1].startswith("/14/") for request in server.requests)
 
 
@@ -239,10 +254,9 @@ def test_a_basemap_registers_the_sar_where_the_optical_file_does(qgis_app, basem
     source, _ = basemap
     reference = fetch_reference(WebLayer("wms", source, "basemap"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
     on_basemap = register(reference, sample["sar"], RegistrationOptions())
-    on_file = register(sample["optical"], sample["sar"], RegistrationOptions())
     assert int(on_basemap.tie_points.enabled.sum()) > 250 and on_basemap.fit.rmse < 1.0
-    apart = np.hypot(*(in_map(on_basemap, CORNERS, on_file.optical.crs_wkt) - in_map(on_file, CORNERS, on_file.optical.crs_wkt)).T)
-    assert apart.max() < 5.0, apart  # metres; the sample's pixels are 10 m
+    apart = metres_apart(on_basemap, sample)
+    assert apart.max() < 5.0, apart  # the sample's pixels are 10 m
 
 
 def test_the_dock_registers_the_sar_on_a_basemap_layer(basemap, sample, controller, iface, qtbot, tmp_path):
@@ -349,14 +363,13 @@ def test_qgis_process_registers_on_a_basemap_of_a_project(qgis_app, basemap, sam
     assert gdal.Info(results["OUTPUT"], format="json")["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
 
 
-def corners_on_ground(output: str, sar_to_optical, wkt: str) -> np.ndarray:
-    """Where a command-line run put the sample SAR's corners: its matches JSON's transform, in the
-    grid of its warped output (the optical reference's grid), in the CRS ``wkt``."""
-    class Written:
-        fit = type("Fit", (), {"sar_to_optical": np.asarray(sar_to_optical)})
-        optical = type("Info", (), {"geotransform": gdal.Open(output).GetGeoTransform(), "crs_wkt": gdal.Open(output).GetProjection()})
-
-    return in_map(Written, CORNERS, wkt)
+def as_written(output: str, sar_to_optical):
+    """A command-line run's fit as ``in_map`` reads one: its matches JSON's transform, on the grid of
+    its warped output (the optical reference's grid)."""
+    written = gdal.Open(output)
+    fit = type("Fit", (), {"sar_to_optical": np.asarray(sar_to_optical)})
+    optical = type("Info", (), {"geotransform": written.GetGeoTransform(), "crs_wkt": written.GetProjection()})
+    return type("Written", (), {"fit": fit, "optical": optical})
 
 
 def test_the_command_line_registers_the_sar_on_xyz_tiles_and_leaves_no_reference_behind(basemap, sample, tmp_path, monkeypatch):
@@ -372,31 +385,21 @@ def test_the_command_line_registers_the_sar_on_xyz_tiles_and_leaves_no_reference
     assert done.returncode == 0, done.stderr
     assert all(request[1].startswith("/14/") for request in server.requests)
     assert 'AUTHORITY["EPSG","3857"]' in gdal.Open(str(tmp_path / "sar_registered.tif")).GetProjection()
-    on_file = register(sample["optical"], sample["sar"], RegistrationOptions())
     transform = json.loads((tmp_path / "matches.json").read_text())["transform"]["sar_to_optical"]
-    apart = np.hypot(*(corners_on_ground(str(tmp_path / "sar_registered.tif"), transform, on_file.optical.crs_wkt)
-                       - in_map(on_file, CORNERS, on_file.optical.crs_wkt)).T)
+    apart = metres_apart(as_written(str(tmp_path / "sar_registered.tif"), transform), sample)
     assert apart.max() < 5.0, apart
     assert os.listdir(tmp_path / "temporary") == []  # the fetched reference is gone
 
 
 def test_gdal_fetches_xyz_tiles_pixel_for_pixel(basemap, sample, tmp_path):
-    import cv2
-
     from plugin.core.web_reference import fetch_xyz
 
     _, server = basemap
     path = fetch_xyz(server.url + "/{z}/{x}/{y}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
     fetched = gdal.Open(path)
     assert fetched.GetRasterBand(4).GetColorInterpretation() == gdal.GCI_AlphaBand
-    left, step, _, top, _, step_y = fetched.GetGeoTransform()
-    assert step == pytest.approx(tile_resolution(14))
-    direct = gdal.Warp("", sample["optical"], format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
-                       outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
-                       width=fetched.RasterXSize, height=fetched.RasterYSize)
-    got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
-    (dx, dy), response = cv2.phaseCorrelate(got[300:700, 300:700], expected[300:700, 300:700])
-    assert abs(dx) < 0.05 and abs(dy) < 0.05 and response > 0.95, (dx, dy, response)
+    assert fetched.GetGeoTransform()[1] == pytest.approx(tile_resolution(14))
+    assert_as_warped_directly(path, sample["optical"])
 
 
 def test_a_batch_registers_sar_scenes_on_xyz_tiles(basemap, sample, tmp_path):
@@ -454,8 +457,6 @@ def test_a_sar_placed_by_gcps_gets_room_for_how_far_they_bend(sample, tmp_path):
 
 def test_a_wms_layer_is_fetched_at_the_sars_pixel_size_and_registers_it(qgis_app, wms, sample, tmp_path):
     """A WMS renders any box at any size: the reference is asked for on the SAR's own pixel size, in one piece."""
-    import cv2
-
     from plugin.web_layers import WebLayer, fetch_reference
 
     source, server = wms
@@ -463,15 +464,9 @@ def test_a_wms_layer_is_fetched_at_the_sars_pixel_size_and_registers_it(qgis_app
     maps = [asked for asked in server.requests if asked.get("REQUEST") == "GetMap"]
     assert maps and all(asked["CRS"] == "EPSG:3857" for asked in maps)
     fetched = gdal.Open(path)
-    left, step, _, top, _, step_y = fetched.GetGeoTransform()
+    _, step, _, _, _, step_y = fetched.GetGeoTransform()
     assert 9.9 < step < 10.1 and 9.9 < -step_y < 10.1  # the SAR's pixel, not a zoom level's
-    direct = gdal.Warp("", sample["optical"], format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
-                       outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
-                       width=fetched.RasterXSize, height=fetched.RasterYSize)
-    got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
-    (dx, dy), response = cv2.phaseCorrelate(got[300:700, 300:700], expected[300:700, 300:700])
-    assert abs(dx) < 0.05 and abs(dy) < 0.05 and response > 0.95, (dx, dy, response)
+    assert_as_warped_directly(path, sample["optical"])
     on_wms = register(path, sample["sar"], RegistrationOptions())
-    on_file = register(sample["optical"], sample["sar"], RegistrationOptions())
-    apart = np.hypot(*(in_map(on_wms, CORNERS, on_file.optical.crs_wkt) - in_map(on_file, CORNERS, on_file.optical.crs_wkt)).T)
+    apart = metres_apart(on_wms, sample)
     assert int(on_wms.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
