@@ -470,3 +470,11 @@ def test_a_wms_layer_is_fetched_at_the_sars_pixel_size_and_registers_it(qgis_app
     on_wms = register(path, sample["sar"], RegistrationOptions())
     apart = metres_apart(on_wms, sample)
     assert int(on_wms.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
+
+
+def test_a_tile_url_with_placeholders_gdal_does_not_fill_in_is_explained(sample, tmp_path):
+    from plugin.core.web_reference import fetch_xyz
+
+    with pytest.raises(RegistrationError, match=r"holds \{r\}, \{s\}, which GDAL does not fill in.*one server name for \{s\}"):
+        fetch_xyz("https://{s}.tiles.example.com/{z}/{x}/{y}{r}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    assert not os.path.exists(tmp_path / "ref.tif")

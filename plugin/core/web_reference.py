@@ -152,6 +152,11 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
     """Writes the XYZ tiles of ``template`` over the SAR raster's footprint as a GeoTIFF at ``path``
     (``reference_grid`` at the zoom level nearest the SAR's pixel, its tiles copied pixel for pixel)
     and returns ``path``. ``progress`` hears the share fetched and answers "go on?"."""
+    unknown = sorted(set(re.findall(r"\{[^}]*\}", template)) - {"{z}", "{x}", "{y}", "{-y}"})
+    if unknown:  # {s} (servers a, b, c), {r} (@2x tiles), {q} (quadkeys): web map libraries' own placeholders
+        raise RegistrationError(f"The XYZ tile URL '{template}' holds {', '.join(unknown)}, which GDAL does not fill in: it fills in {{z}}, {{x}} and {{y}} only.",
+                                "Write the URL out: one server name for {s} (e.g. 'a'), nothing for {r}; a quadkey ({q}) service "
+                                "needs QGIS (add it as a layer and use the dock or the toolbox).")
     web_mercator = osr.SpatialReference()
     web_mercator.ImportFromEPSG(3857)
     grid = reference_grid(sar_path, web_mercator.ExportToWkt(), options, template, [xyz_resolution(zoom) for zoom in XYZ_ZOOMS])
