@@ -2,6 +2,8 @@
 raster cut as a web map's tiles are: EPSG:3857, 256 px, zoom levels 13-15) and a WMS that renders
 it for each request, fetched by QGIS's own providers as from a basemap server, and by GDAL for the
 command line."""
+import base64
+import functools
 import http.server
 import os
 import threading
@@ -478,3 +480,62 @@ def test_a_tile_url_with_placeholders_gdal_does_not_fill_in_is_explained(sample,
     with pytest.raises(RegistrationError, match=r"holds \{r\}, \{s\}, which GDAL does not fill in.*one server name for \{s\}"):
         fetch_xyz("https://{s}.tiles.example.com/{z}/{x}/{y}{r}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
     assert not os.path.exists(tmp_path / "ref.tif")
+
+
+class LockedTiles(http.server.SimpleHTTPRequestHandler):
+    """Tiles for the user 'analyst' (password 'secret') only, as a commercial basemap's server asks: 401 to anyone else."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"analyst:secret").decode():
+            self.server.refused += 1
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="tiles"')
+            self.end_headers()
+            return None
+        return super().do_GET()
+
+
+def test_a_basemap_behind_a_password_registers_with_the_layers_qgis_authentication(tiles, sample, controller, iface, qtbot, monkeypatch):
+    """QGIS, not GDAL, fetches a web map layer: its authentication configuration (authcfg) is used in
+    the dock's task as on the map canvas; without one the server's refusal is reported."""
+    from qgis.core import Qgis, QgsApplication, QgsAuthMethodConfig, QgsProject, QgsRasterLayer
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(LockedTiles, directory=tiles))
+    server.refused = 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    manager = QgsApplication.authManager()  # the test profile's (pytest-qgis's settings folder), not the user's
+    if manager.masterPasswordHashInDatabase() and not manager.setMasterPassword("test master password", True):
+        pytest.skip("the test profile's authentication database has another master password: delete .qgis-settings/*/qgis-auth.db")
+    assert manager.setMasterPassword("test master password", True)
+    config = QgsAuthMethodConfig("Basic")
+    config.setName("locked tiles")
+    config.setConfig("username", "analyst")
+    config.setConfig("password", "secret")
+    assert manager.storeAuthenticationConfig(config)[0]
+    url = f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    sar = QgsRasterLayer(sample["sar"], "sar", "gdal")
+    try:
+        for authentication in ("", f"authcfg={config.id()}&"):
+            web = QgsRasterLayer(f"{authentication}type=xyz&url={url}&zmax=15&zmin=0", "Satellite", "wms")
+            QgsProject.instance().addMapLayers([web, sar])
+            controller.dock.optical_input.set_layer(web)
+            controller.dock.sar_input.set_layer(sar)
+            refused_before = server.refused
+            task = controller.run()
+            with qtbot.waitSignal(task.done, timeout=180_000):
+                pass
+            if not authentication:
+                assert server.refused > refused_before and isinstance(task.error, RegistrationError)
+                assert "'Satellite' returned no imagery" in " ".join(messages(iface, Qgis.Warning))
+            else:
+                assert task.succeeded and server.refused == refused_before, task.error
+                assert controller.result.tie_points.enabled.sum() > 250
+            QgsProject.instance().removeMapLayer(web.id())
+    finally:
+        manager.removeAuthenticationConfig(config.id())
+        server.shutdown()
+        server.server_close()
