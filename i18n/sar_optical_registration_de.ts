@@ -392,8 +392,16 @@
       <translation>Vorhandene Dateien überschreiben</translation>
     </message>
     <message>
+      <source>Where the registered SAR's pixels lie. The SAR's own CRS suits a web map reference, which is in web Mercator; the tie points stay in the optical raster's CRS.</source>
+      <translation>Wo die Pixel des registrierten SAR liegen. Das eigene KBS des SAR eignet sich für eine Webkarte als Referenz, die in Web-Mercator vorliegt; die Passpunkte bleiben im KBS des optischen Rasters.</translation>
+    </message>
+    <message>
       <source>Write outputs</source>
       <translation>Ausgaben schreiben</translation>
+    </message>
+    <message>
+      <source>Written on</source>
+      <translation>Geschrieben in</translation>
     </message>
     <message>
       <source>GPU found: {name}</source>
@@ -410,6 +418,14 @@
     <message>
       <source>Distance between the network's SAR candidates (the guided matcher, and the automatic matcher when it falls back on the network); automatic: {fine} px, or {coarse} px where the automatic matcher falls back on the network on an image larger than {tile} x {tile} px</source>
       <translation>Abstand zwischen den SAR-Kandidaten des Netzes (geführte Zuordnung, und die automatische, wenn sie auf das Netz zurückgreift); automatisch: {fine} px, oder {coarse} px, wo die automatische Zuordnung bei einem Bild größer als {tile} x {tile} px auf das Netz zurückgreift</translation>
+    </message>
+    <message>
+      <source>The optical raster's grid and CRS</source>
+      <translation>Raster und KBS des optischen Rasters</translation>
+    </message>
+    <message>
+      <source>North up in the SAR raster's own CRS and pixel size</source>
+      <translation>Nordausgerichtet im eigenen KBS und in der Pixelgröße des SAR-Rasters</translation>
     </message>
     <message>
       <source>GPU (CUDA)</source>
@@ -634,6 +650,10 @@
     <message>
       <source>Transform model</source>
       <translation>Transformationsmodell</translation>
+    </message>
+    <message>
+      <source>Grid of the registered SAR (optical: the optical raster's; sar: north up in the SAR's own CRS and pixel size)</source>
+      <translation>Raster des registrierten SAR (optical: das des optischen Rasters; sar: nordausgerichtet im eigenen KBS und in der Pixelgröße des SAR)</translation>
     </message>
     <message>
       <source>Optical raster (reference)</source>

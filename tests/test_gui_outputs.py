@@ -150,12 +150,12 @@ def test_the_docks_cancel_during_the_warp_writes_nothing(shown, qtbot, tmp_path,
 
     write_warped, heard, warping = outputs.write_warped_sar, [], threading.Event()
 
-    def a_warp_that_lasts_until_cancelled(result, path, overwrite=False, progress=None):
+    def a_warp_that_lasts_until_cancelled(result, path, overwrite=False, progress=None, grid="optical"):
         warping.set()
         deadline = time.monotonic() + 30
         while not shown.write_task.isCanceled() and time.monotonic() < deadline:
             time.sleep(0.01)
-        return write_warped(result, path, overwrite=overwrite, progress=lambda fraction: heard.append(fraction) or progress(fraction))
+        return write_warped(result, path, overwrite=overwrite, progress=lambda fraction: heard.append(fraction) or progress(fraction), grid=grid)
 
     monkeypatch.setattr(outputs, "write_warped_sar", a_warp_that_lasts_until_cancelled)
     warped, points = str(tmp_path / "warped.tif"), str(tmp_path / "tie.points")
@@ -181,8 +181,8 @@ def test_cancelled_after_the_warp_names_what_was_written(shown, qtbot, tmp_path,
 
     write_warped = outputs.write_warped_sar
 
-    def warp_while_the_user_cancels(result, path, overwrite=False, progress=None):
-        written = write_warped(result, path, overwrite=overwrite)
+    def warp_while_the_user_cancels(result, path, overwrite=False, progress=None, grid="optical"):
+        written = write_warped(result, path, overwrite=overwrite, grid=grid)
         shown.write_task.cancel()
         return written
 

@@ -413,3 +413,47 @@ def test_an_optical_grid_without_a_crs_places_the_outputs_on_it(result, tmp_path
     points = open(outputs.write_points_file(result, str(tmp_path / "t.points"))).read().splitlines()
     map_x = float(points[-1].split(",")[0])
     assert OPTICAL_GT[0] < map_x < OPTICAL_GT[0] + 150 * OPTICAL_GT[1]
+
+
+@pytest.mark.parametrize("grid", ["optical", "sar"])
+def test_the_registered_sar_lies_where_the_fit_puts_it_on_either_grid(sample, tmp_path, grid):
+    """A SAR whose two bands hold each pixel's own column and row, in UTM (the optical is in World
+    Mercator), registered by known tie points; each output pixel must hold the SAR pixel the fit
+    maps to it. On the SAR's grid the output is in the SAR's CRS, north up, at its own pixel size."""
+    from tests.gui_fixtures import sample_tie_points
+
+    columns, rows = np.meshgrid(np.arange(800, dtype=np.float32), np.arange(760, dtype=np.float32))
+    utm = osr.SpatialReference()
+    utm.ImportFromEPSG(32611)
+    # 8.33 m: the ground size of the optical's 10 World Mercator units at 33.7 degrees north, so that
+    # no pixel is averaged over several (bilinear then reproduces the coded ramps exactly)
+    coded = write_tif(tmp_path / "coded.tif", np.stack([columns, rows]), (410000.0, 8.33, 0.0, 3735000.0, 0.0, -8.33), 32611, nodata=-1.0)
+    result = result_from_tie_points(sample["optical"], coded, sample_tie_points(), "affine")
+    written = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / f"on_{grid}.tif"), grid=grid))
+    geotransform = written.GetGeoTransform()
+    if grid == "sar":
+        reference = osr.SpatialReference(wkt=written.GetProjection())
+        assert reference.IsSame(utm) and geotransform[2] == geotransform[4] == 0.0
+        assert geotransform[1] == pytest.approx(8.33) and geotransform[5] == pytest.approx(-8.33)
+    else:
+        assert geotransform == gdal.Open(sample["optical"]).GetGeoTransform()
+    values = np.stack([written.GetRasterBand(band).ReadAsArray() for band in (1, 2)], axis=-1)
+    inside = np.argwhere((values[..., 0] > 20) & (values[..., 0] < 780) & (values[..., 1] > 20) & (values[..., 1] < 740))
+    picked = inside[np.random.default_rng(0).choice(len(inside), 200, replace=False)]
+    output_xy = picked[:, ::-1].astype(float)
+    map_xy = pixel_to_map(geotransform, output_xy)
+    to_optical = osr.CoordinateTransformation(osr.SpatialReference(wkt=written.GetProjection()),
+                                              osr.SpatialReference(wkt=gdal.Open(sample["optical"]).GetProjection()))
+    optical_map = np.array(to_optical.TransformPoints(map_xy.tolist()))[:, :2]
+    from plugin.core.raster_io import map_to_pixel
+
+    optical_xy = map_to_pixel(gdal.Open(sample["optical"]).GetGeoTransform(), optical_map)
+    expected = (np.c_[optical_xy, np.ones(len(optical_xy))] @ np.linalg.inv(result.fit.sar_to_optical).T)[:, :2]
+    found = values[picked[:, 0], picked[:, 1]]
+    assert np.abs(found - expected).max() < 0.05, np.abs(found - expected).max()
+
+
+def test_a_sar_without_a_crs_is_not_written_on_its_own_grid(result, tmp_path):
+    with pytest.raises(RegistrationError, match="cannot be written in the SAR raster's own CRS.*optical raster's grid"):
+        outputs.write_warped_sar(result, str(tmp_path / "own.tif"), grid="sar")
+    assert not os.path.exists(tmp_path / "own.tif")

@@ -123,6 +123,8 @@ def test_register_parameters(provider):
     assert features.defaultValue() == pipeline.RegistrationOptions().features
     transform = algorithm.parameterDefinition("TRANSFORM")
     assert tuple(transform.options()) == WARP_MODELS == common.WARP_MODELS and transform.usesStaticStrings()
+    grid = algorithm.parameterDefinition("OUTPUT_GRID")
+    assert tuple(grid.options()) == outputs.OUTPUT_GRIDS == common.OUTPUT_GRIDS and grid.defaultValue() == "optical"
     assert {o.name() for o in algorithm.outputDefinitions()} >= {"OUTPUT", "TIE_POINTS", "POINTS_FILE", "REPORT", "CANDIDATES", "TIE_POINTS_USED", "RMSE",
                                                                     "SELF_CHECK", "SELF_CHECK_PX"}
     assert algorithm.outputDefinition("REPORT").type() == "outputHtml"

@@ -293,6 +293,15 @@ def test_the_dock_registers_the_sar_on_a_basemap_layer(basemap, sample, controll
     written = gdal.Info(str(tmp_path / "sar_registered.tif"), format="json")
     assert written["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
     assert written["size"] == [gdal.Open(task.optical_path).RasterXSize, gdal.Open(task.optical_path).RasterYSize]
+    # written again, on the SAR's own grid: in its CRS (World Mercator), not the web map's
+    controller.dock.grid_combo.setCurrentIndex(controller.dock.grid_combo.findData("sar"))
+    controller.dock.warped_file.setFilePath(str(tmp_path / "sar_registered_own_grid.tif"))
+    write = controller.write_outputs()
+    with qtbot.waitSignal(write.done, timeout=120_000):
+        pass
+    own = gdal.Open(str(tmp_path / "sar_registered_own_grid.tif"))
+    assert osr.SpatialReference(wkt=own.GetProjection()).IsSame(osr.SpatialReference(wkt=gdal.Open(sample["sar"]).GetProjection()))
+    assert own.GetGeoTransform()[2] == own.GetGeoTransform()[4] == 0.0  # north up
 
 
 def test_a_basemap_whose_server_does_not_answer_is_explained(basemap, sample, controller, iface, qtbot):
@@ -404,17 +413,19 @@ def test_gdal_fetches_xyz_tiles_pixel_for_pixel(basemap, sample, tmp_path):
     assert_as_warped_directly(path, sample["optical"])
 
 
-def test_a_batch_registers_sar_scenes_on_xyz_tiles(basemap, sample, tmp_path):
+def test_a_batch_registers_sar_scenes_on_xyz_tiles_and_writes_them_in_their_own_crs(basemap, sample, tmp_path):
     from tests.test_batch import summary_rows
     from tests.test_cli import run_cli
 
     _, server = basemap
     (tmp_path / "pairs.csv").write_text(f"optical,sar\n{server.url}/{{z}}/{{x}}/{{y}}.png,{sample['sar']}\n")
-    done = run_cli("batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out"), "--device", "cpu")
+    done = run_cli("batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out"), "--device", "cpu", "--output-grid", "sar")
     assert done.returncode == 0, done.stdout + done.stderr
     (row,) = summary_rows(str(tmp_path / "out"))
     assert row["status"] == "ok" and int(row["matches"]) > 250, row
-    assert 'AUTHORITY["EPSG","3857"]' in gdal.Open(row["output"]).GetProjection()
+    # on the SAR's own grid: in its CRS (World Mercator), not the tiles' web Mercator
+    written = osr.SpatialReference(wkt=gdal.Open(row["output"]).GetProjection())
+    assert written.IsSame(osr.SpatialReference(wkt=gdal.Open(sample["sar"]).GetProjection()))
 
 
 def test_xyz_tiles_the_server_does_not_have_or_a_server_that_is_down_are_explained(basemap, sample, tmp_path):

@@ -28,6 +28,8 @@ PIXEL_SPACE_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
 POINTS_HEADER = "mapX,mapY,sourceX,sourceY,enable,dX,dY,residual"  # as QGIS's Georeferencer writes it (3.22.16)
 OLD_POINTS_HEADER = "mapX,mapY,pixelX,pixelY"  # earlier Georeferencers and this plugin before: source always in pixels
 TIE_POINT_LAYER = "tie_points"  # the layer write_geopackage writes (a GeoPackage may hold others)
+# The grid the registered SAR is written on: the optical raster's, or the SAR's own CRS and pixel size (write_warped_sar).
+OUTPUT_GRIDS = ("optical", "sar")
 FULL_DISK_BYTES = 1 << 20  # less free space than this, after a write failed: the disk is full
 
 
@@ -182,12 +184,19 @@ def check_geotiff_name(path: str) -> None:
 
 
 def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = False, resampling: str = "bilinear",
-                     progress: Optional[Callable[[float], bool]] = None) -> str:
-    """Writes every band of the SAR file, warped into the optical raster's grid and CRS, as a
-    compressed GeoTIFF with nodata outside the SAR footprint. Returns ``path``. ``progress`` hears
-    the share warped (a Sentinel-2 tile takes seconds) and answers "go on?": False stops the warp,
-    RegistrationCancelled is raised and nothing is written."""
+                     progress: Optional[Callable[[float], bool]] = None, grid: str = "optical") -> str:
+    """Writes every band of the SAR file, warped into the optical raster's grid and CRS (``grid``
+    "optical"), or north up in the SAR file's own CRS at its own pixel size over its registered
+    footprint ("sar": for a reference in web Mercator, say), as a compressed GeoTIFF with nodata
+    outside the SAR footprint. Returns ``path``. ``progress`` hears the share warped (a Sentinel-2
+    tile takes seconds) and answers "go on?": False stops the warp, RegistrationCancelled is raised
+    and nothing is written."""
     check_geotiff_name(path)
+    if grid not in OUTPUT_GRIDS:
+        raise RegistrationError(f"Unknown output grid '{grid}'.", f"Choose one of {', '.join(OUTPUT_GRIDS)}.")
+    if grid == "sar" and (result.sar.geotransform is None or not result.sar.crs_wkt):
+        raise RegistrationError(f"The registered SAR cannot be written in the SAR raster's own CRS: '{result.sar.path}' has none.",
+                                "Write it in the optical raster's grid instead (the default).")
     stopped = []  # why the warp stopped early: None when ``progress`` said so, else what was raised in it
 
     def go_on(complete, message, data) -> int:
@@ -216,14 +225,17 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         # would hold the half-written dataset open until the program ends.
         target, failure = None, None
         try:
+            size, frame = ((result.optical.width, result.optical.height), (geotransform, wkt)) if grid == "optical" else _own_grid(result, with_gcps)
             target = gdal.GetDriverByName("GTiff").Create(
-                temporary, result.optical.width, result.optical.height, source.RasterCount, band.DataType,
+                temporary, *size, source.RasterCount, band.DataType,
                 options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", f"NUM_THREADS={parallel.gdal_threads()}"],
             )
-            _describe_like(target, source, geotransform, wkt, nodata)
+            _describe_like(target, source, *frame, nodata)
+            # GDAL approximates a transform that is not affine (another CRS, poly2, tps) piecewise linearly, by default to
+            # 0.125 px: the sample written in UTM came out 0.07 px off (tests/test_outputs.py); 0.01 px keeps it exact
             if gdal.Warp(target, with_gcps, resampleAlg=resampling, srcNodata=assumed, dstNodata=nodata, dstAlpha=_has_alpha(source), multithread=True,
                          warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], callback=go_on,
-                         **warp_options(result.fit.model)):
+                         errorThreshold=0.01, **warp_options(result.fit.model)):
                 target.FlushCache()  # a full disk raises here, not when the file is closed, where it would go unseen
             else:  # a multithreaded warp reports what failed in its worker threads by its return value alone: the output stayed empty
                 failure = gdal.GetLastErrorMsg()
@@ -244,6 +256,17 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         if failure is not None:
             raise _not_written(path, result, failure)
     return path
+
+
+def _own_grid(result: RegistrationResult, with_gcps: gdal.Dataset) -> Tuple[Tuple[int, int], Tuple[Tuple[float, ...], str]]:
+    """((width, height), (geotransform, CRS)) of a north-up grid in the SAR file's own CRS, at its
+    own ground pixel size along each axis, that holds the SAR where the fit puts it (GDAL's
+    suggestion for the warp, aligned on the pixel size)."""
+    step_x, step_y = (float(np.hypot(*pair)) for pair in ((result.sar.geotransform[1], result.sar.geotransform[4]),
+                                                            (result.sar.geotransform[2], result.sar.geotransform[5])))
+    planned = gdal.Warp("", with_gcps, format="VRT", dstSRS=result.sar.crs_wkt, xRes=step_x, yRes=step_y, targetAlignedPixels=True,
+                        **warp_options(result.fit.model))
+    return (planned.RasterXSize, planned.RasterYSize), (planned.GetGeoTransform(), result.sar.crs_wkt)
 
 
 def _has_alpha(source: gdal.Dataset) -> bool:

@@ -84,7 +84,7 @@ class DockController(QObject):
         dock.write_button.clicked.connect(self.write_outputs)
         dock.zoom_button.clicked.connect(self.zoom_to_selected)
         dock.table.doubleClicked.connect(self.zoom_to_selected)
-        for combo in (dock.transform_combo, dock.device_combo, dock.matcher_combo, dock.features_combo, dock.sar_scale_combo):
+        for combo in (dock.transform_combo, dock.device_combo, dock.matcher_combo, dock.features_combo, dock.sar_scale_combo, dock.grid_combo):
             combo.currentIndexChanged.connect(self.save_settings)
         for spin in (dock.max_keypoints_spin, dock.grid_step_spin, dock.search_radius_spin, dock.ransac_spin, dock.min_inliers_spin):
             spin.valueChanged.connect(self.save_settings)
@@ -258,7 +258,7 @@ class DockController(QObject):
     # --- outputs --------------------------------------------------------------------------------
     def write_outputs(self) -> Optional[WriteOutputsTask]:
         request = OutputRequest(self.dock.warped_file.filePath(), self.dock.points_file.filePath(),
-                                self.dock.geopackage_file.filePath(), self.dock.overwrite_check.isChecked())
+                                self.dock.geopackage_file.filePath(), self.dock.overwrite_check.isChecked(), self.dock.grid_combo.currentData())
         try:
             if self.result is None:
                 raise RegistrationError(tr("There is no registration result to write."), tr("Run the registration first."))

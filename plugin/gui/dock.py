@@ -213,8 +213,13 @@ class RegistrationDock(QgsDockWidget):
         self.points_file = _file_widget(tr("Tie points for the Georeferencer"), tr("Georeferencer points (*.points)"))
         self.geopackage_file = _file_widget(tr("Tie points as GeoPackage"), tr("GeoPackage (*.gpkg)"))
         self.overwrite_check = QCheckBox(tr("Overwrite existing files"))
+        self.grid_combo = _combo([("optical", tr("The optical raster's grid and CRS")),
+                                  ("sar", tr("North up in the SAR raster's own CRS and pixel size"))])
+        self.grid_combo.setToolTip(tr("Where the registered SAR's pixels lie. The SAR's own CRS suits a web map reference, "
+                                      "which is in web Mercator; the tie points stay in the optical raster's CRS."))
         self.write_button = QPushButton(tr("Write outputs"))
         form.addRow(tr("Registered SAR"), self.warped_file)
+        form.addRow(tr("Written on"), self.grid_combo)
         form.addRow(tr(".points file"), self.points_file)
         form.addRow(tr("GeoPackage"), self.geopackage_file)
         form.addRow("", self.overwrite_check)
@@ -243,7 +248,7 @@ class RegistrationDock(QgsDockWidget):
             mutual=self.mutual_check.isChecked(), ransac_threshold=self.ransac_spin.value(),
             min_inliers=self.min_inliers_spin.value(), sar_scale=self.sar_scale_combo.currentData(),
             advanced_open=not self.advanced_box.isCollapsed(), output_folder=self.output_folder,
-            self_check=self.self_check_check.isChecked(),
+            self_check=self.self_check_check.isChecked(), output_grid=self.grid_combo.currentData(),
         )
 
     def apply_settings(self, settings: DockSettings) -> None:
@@ -261,3 +266,4 @@ class RegistrationDock(QgsDockWidget):
         self.advanced_box.setCollapsed(not settings.advanced_open)
         self.output_folder = settings.output_folder
         self.self_check_check.setChecked(settings.self_check)
+        _select(self.grid_combo, settings.output_grid)

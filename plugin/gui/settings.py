@@ -33,6 +33,7 @@ class DockSettings:
     self_check: bool = _DEFAULTS.self_check
     advanced_open: bool = False
     output_folder: str = ""
+    output_grid: str = "optical"  # the registered SAR's grid: the optical raster's, or the SAR's own CRS (outputs.OUTPUT_GRIDS)
 
     def to_options(self, optical_bands=None, sar_bands=None, model: Optional[str] = None) -> RegistrationOptions:
         return RegistrationOptions(

@@ -99,6 +99,7 @@ class OutputRequest:
     points_path: str = ""
     geopackage_path: str = ""
     overwrite: bool = False
+    grid: str = "optical"  # of the registered SAR: outputs.OUTPUT_GRIDS
 
     def is_empty(self) -> bool:
         return not (self.warped_path or self.points_path or self.geopackage_path)
@@ -128,7 +129,7 @@ class WriteOutputsTask(BaseTask):
                 break
             if path:
                 # The warp (seconds on a Sentinel-2 tile) moves the bar and stops on Cancel, writing nothing.
-                heard = {"progress": self._share_of(step, len(jobs))} if kind == "warped" else {}
+                heard = {"progress": self._share_of(step, len(jobs)), "grid": self.request.grid} if kind == "warped" else {}
                 writer(self.registration_result, path, overwrite=self.request.overwrite, **heard)
                 written.append((kind, path))
                 LOGGER.info("wrote %s", path)

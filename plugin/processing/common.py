@@ -28,6 +28,7 @@ from .report import write_html_report
 # The same list as plugin.core.transforms.WARP_MODELS (tests check it): importing the core here
 # would import PyTorch when QGIS starts.
 WARP_MODELS = ("affine", "homography", "poly1", "poly2", "poly3", "tps")
+OUTPUT_GRIDS = ("optical", "sar")  # as plugin.core.outputs.OUTPUT_GRIDS (tested)
 _EXTRACTOR_LOCK = threading.Lock()
 _EXTRACTOR_CACHE = {}
 
@@ -106,6 +107,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
     CANDIDATES = "CANDIDATES"
     TIE_POINTS_USED = "TIE_POINTS_USED"
     RMSE = "RMSE"
+    OUTPUT_GRID = "OUTPUT_GRID"
 
     def tr(self, text: str) -> str:
         return tr(text)
@@ -123,6 +125,11 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         self.addParameter(parameter)
 
     def add_outputs(self) -> None:
+        grid = QgsProcessingParameterEnum(self.OUTPUT_GRID, self.tr("Grid of the registered SAR (optical: the optical raster's; sar: "
+                                                                    "north up in the SAR's own CRS and pixel size)"),
+                                          options=list(OUTPUT_GRIDS), defaultValue=OUTPUT_GRIDS[0])
+        grid.setUsesStaticStrings(True)
+        self.addParameter(grid)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Registered SAR raster")))
         self.addParameter(QgsProcessingParameterVectorDestination(
             self.TIE_POINTS, self.tr("Tie points"), QgsProcessing.TypeVectorPoint, optional=True, createByDefault=True))
@@ -193,10 +200,10 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         return paths
 
-    def write_outputs(self, result, paths: dict, feedback, start: float = 90.0) -> dict:
-        """Writes every output asked for (replacing old files, never an input) and returns the
-        algorithm's results; {} when cancelled, between outputs or during the warp, which then
-        writes nothing (naming in the log any file already written)."""
+    def write_outputs(self, result, paths: dict, feedback, start: float = 90.0, grid: str = "optical") -> dict:
+        """Writes every output asked for (replacing old files, never an input; the warped SAR on
+        ``grid``) and returns the algorithm's results; {} when cancelled, between outputs or during
+        the warp, which then writes nothing (naming in the log any file already written)."""
         core, outputs, _ = load_core()
         writers = ((self.OUTPUT, outputs.write_warped_sar), (self.TIE_POINTS, outputs.write_geopackage), (self.POINTS_FILE, outputs.write_points_file))
         wanted = [(key, writer) for key, writer in writers if paths[key]]
@@ -212,7 +219,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
                     raise core.RegistrationCancelled("cancelled between outputs")
                 feedback.setProgressText(self.tr("Writing {}").format(os.path.basename(paths[key])))
                 with user_errors():
-                    writer(result, paths[key], overwrite=True, **({"progress": heard} if key == self.OUTPUT else {}))
+                    writer(result, paths[key], overwrite=True, **({"progress": heard, "grid": grid} if key == self.OUTPUT else {}))
             except core.RegistrationCancelled:  # between outputs, or during the warp, which then wrote nothing
                 if written:
                     feedback.pushWarning(self.tr("Cancelled after writing {}; the other files were not written.").format(", ".join(written)))

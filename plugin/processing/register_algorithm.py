@@ -154,7 +154,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
                 return {}
         feedback.pushInfo(self.tr("Fine matching on {} features; descriptor model {} on {}; keypoints: {} optical, {} SAR.").format(
             result.features, result.model_name or "-", result.device, result.keypoint_counts.get("optical"), result.keypoint_counts.get("sar")))
-        results = self.write_outputs(result, paths, feedback)
+        results = self.write_outputs(result, paths, feedback, grid=self.parameterAsEnumString(parameters, self.OUTPUT_GRID, context))
         if results and result.self_check_px is not None:
             finite = result.self_check_px != float("inf")
             results[self.SELF_CHECK_PX] = float(result.self_check_px) if finite else None

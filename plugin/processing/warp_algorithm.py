@@ -156,4 +156,4 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
             feedback.pushInfo(self.tr("{} tie points read, {} enabled.").format(len(tie_points), int(tie_points.enabled.sum())))
             result = pipeline.result_from_tie_points(optical, sar, tie_points, model)
         feedback.setProgress(25.0)
-        return self.write_outputs(result, paths, feedback, start=25.0)
+        return self.write_outputs(result, paths, feedback, start=25.0, grid=self.parameterAsEnumString(parameters, self.OUTPUT_GRID, context))
