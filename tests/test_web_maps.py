@@ -30,9 +30,10 @@ def tile_resolution(zoom: int) -> float:
     return 2 * EARTH / 256 / 2**zoom
 
 
-def write_tiles(raster: str, folder: str, zooms=ZOOMS) -> None:
+def write_tiles(raster: str, folder: str, zooms=ZOOMS, rows_from_south: bool = False) -> None:
     """``raster`` cut into XYZ tiles as a basemap server holds them: ``folder/z/x/y.png``, RGBA,
-    each tile warped straight from the raster (no pyramid)."""
+    each tile warped straight from the raster (no pyramid); rows numbered from the south, as TMS
+    servers do, with ``rows_from_south``."""
     source = gdal.Open(raster)
     outline = gdal.Warp("", source, format="VRT", dstSRS="EPSG:3857")
     left, step, _, top, _, step_y = outline.GetGeoTransform()
@@ -45,7 +46,8 @@ def write_tiles(raster: str, folder: str, zooms=ZOOMS) -> None:
                 tile = gdal.Warp("", source, format="MEM", dstSRS="EPSG:3857", outputBounds=bounds, width=256, height=256,
                                  resampleAlg="bilinear", dstAlpha=True)
                 os.makedirs(os.path.join(folder, str(zoom), str(x)), exist_ok=True)
-                gdal.Translate(os.path.join(folder, str(zoom), str(x), f"{y}.png"), tile, format="PNG", options=["-co", "WORLDFILE=NO"])
+                row = 2**zoom - 1 - y if rows_from_south else y
+                gdal.Translate(os.path.join(folder, str(zoom), str(x), f"{row}.png"), tile, format="PNG", options=["-co", "WORLDFILE=NO"])
                 tile = None
 
 
@@ -550,3 +552,22 @@ def test_a_basemap_behind_a_password_registers_with_the_layers_qgis_authenticati
         manager.removeAuthenticationConfig(config.id())
         server.shutdown()
         server.server_close()
+
+
+def test_gdal_fetches_tiles_whose_rows_are_counted_from_the_south(sample, tmp_path, monkeypatch):
+    """A TMS server's URL, {-y}: the same pixels as from an XYZ server."""
+    from plugin.core.web_reference import fetch_xyz
+
+    gdal.SetConfigOption("GDAL_PAM_ENABLED", "NO")
+    try:
+        write_tiles(sample["optical"], str(tmp_path / "tms"), zooms=(14,), rows_from_south=True)
+    finally:
+        gdal.SetConfigOption("GDAL_PAM_ENABLED", None)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    server = serve(str(tmp_path / "tms"))
+    try:
+        path = fetch_xyz(server.url + "/{z}/{x}/{-y}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_as_warped_directly(path, sample["optical"])

@@ -1,7 +1,7 @@
 """An optical reference from a web map (a basemap: XYZ tiles, WMS, WMTS): the grid to fetch it on,
 and the check of what was fetched. In QGIS, QGIS fetches a web map layer (``plugin/web_layers.py``:
 it knows every web provider and the user's authentication); the command line and the batch fetch an
-XYZ tile URL (``https://server/{z}/{x}/{y}.png``) with GDAL (``xyz_reference``). No Qt here.
+XYZ tile URL (``https://server/{z}/{x}/{y}.png``) with GDAL (``fetch_xyz``, ``optical_reference``). No Qt here.
 
 The grid covers the georeferenced SAR raster's footprint, grown by as far as registration looks
 past it (the search radius, a template and its fine search), at about the SAR's ground pixel size,
@@ -22,10 +22,9 @@ from xml.sax.saxutils import escape
 import numpy as np
 from osgeo import gdal, osr
 
-from .errors import RegistrationError
+from .errors import RegistrationCancelled, RegistrationError
 from .georef import pixel_mapping
 from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
-from .errors import RegistrationCancelled
 from .raster_io import gcp_misfit_px, network_settings, open_raster
 
 # The largest reference fetched, per side: 8192 px of 10 m pixels is 82 km, about 1000 web tiles of 256 px.
@@ -58,11 +57,11 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
                    resolutions: Sequence[float] = ()) -> ReferenceGrid:
     """The grid on which to fetch a web map ``layer_name`` (CRS ``crs_wkt``) as the optical reference
     for the SAR raster ``sar_path``: its footprint grown by ``options.search_radius``, fine
-    matching's margin and, for a SAR placed by GCPs, their misfit (SAR pixels), at the SAR's ground pixel size along each axis of that CRS. A
-    tiled web map's ``resolutions`` (map units per pixel of its zoom levels): the one nearest the
-    SAR's pixel, on its tiles' pixel grid, so that its tiles are copied pixel for pixel (QGIS places
-    resampled tiles up to 1.8 px off). RegistrationError when the SAR has no georeferencing to place
-    it by, or the grid would be too large."""
+    matching's margin and, for a SAR placed by GCPs, their misfit (SAR pixels), at the SAR's ground
+    pixel size along each axis of that CRS. A tiled web map's ``resolutions`` (map units per pixel of
+    its zoom levels): the one nearest the SAR's pixel, on its tiles' pixel grid, so that its tiles
+    are copied pixel for pixel (QGIS placed resampled tiles up to 1.75 px off). RegistrationError
+    when the SAR has no georeferencing to place it by, or the grid would be too large."""
     sar = raster_info(sar_path)
     if sar.geotransform is None or not sar.crs_wkt:
         raise RegistrationError(
@@ -137,7 +136,7 @@ def xyz_resolution(zoom: int) -> float:
 def xyz_description(template: str, zoom: int) -> str:
     """GDAL's description of the XYZ tile URL ``template`` at ``zoom`` (its WMS driver, TMS mode):
     a raster of the whole world at that level. Missing tiles (HTTP 404) are read as empty."""
-    url = template.replace("{z}", "${z}").replace("{x}", "${x}").replace("{-y}", "${y}").replace("{y}", "${y}")
+    url = re.sub(r"\{(z|x|-?y)\}", lambda found: "${" + found.group(1)[-1] + "}", template)  # one pass: {-y}'s ${y} is not read again
     edge = WEB_MERCATOR_HALF_WIDTH
     return (f"<GDAL_WMS><Service name=\"TMS\"><ServerUrl>{escape(url)}</ServerUrl></Service>"
             f"<DataWindow><UpperLeftX>{-edge!r}</UpperLeftX><UpperLeftY>{edge!r}</UpperLeftY><LowerRightX>{edge!r}</LowerRightX>"
