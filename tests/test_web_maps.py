@@ -14,6 +14,7 @@ import pytest
 from osgeo import gdal, osr
 
 from benchmarks.cloud import serve
+from benchmarks.web_reference import write_tiles
 from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.raster_io import pixel_to_map
 from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, check_fetched, reference_grid
@@ -30,35 +31,10 @@ def tile_resolution(zoom: int) -> float:
     return 2 * EARTH / 256 / 2**zoom
 
 
-def write_tiles(raster: str, folder: str, zooms=ZOOMS, rows_from_south: bool = False) -> None:
-    """``raster`` cut into XYZ tiles as a basemap server holds them: ``folder/z/x/y.png``, RGBA,
-    each tile warped straight from the raster (no pyramid); rows numbered from the south, as TMS
-    servers do, with ``rows_from_south``."""
-    source = gdal.Open(raster)
-    outline = gdal.Warp("", source, format="VRT", dstSRS="EPSG:3857")
-    left, step, _, top, _, step_y = outline.GetGeoTransform()
-    right, bottom = left + outline.RasterXSize * step, top + outline.RasterYSize * step_y
-    for zoom in zooms:
-        size = 2 * EARTH / 2**zoom
-        for x in range(int((left + EARTH) // size), int((right + EARTH) // size) + 1):
-            for y in range(int((EARTH - top) // size), int((EARTH - bottom) // size) + 1):
-                bounds = (-EARTH + x * size, EARTH - (y + 1) * size, -EARTH + (x + 1) * size, EARTH - y * size)
-                tile = gdal.Warp("", source, format="MEM", dstSRS="EPSG:3857", outputBounds=bounds, width=256, height=256,
-                                 resampleAlg="bilinear", dstAlpha=True)
-                os.makedirs(os.path.join(folder, str(zoom), str(x)), exist_ok=True)
-                row = 2**zoom - 1 - y if rows_from_south else y
-                gdal.Translate(os.path.join(folder, str(zoom), str(x), f"{row}.png"), tile, format="PNG", options=["-co", "WORLDFILE=NO"])
-                tile = None
-
-
 @pytest.fixture(scope="module")
 def tiles(sample_copy, tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiles")
-    gdal.SetConfigOption("GDAL_PAM_ENABLED", "NO")
-    try:
-        write_tiles(sample_copy["optical"], str(folder))
-    finally:
-        gdal.SetConfigOption("GDAL_PAM_ENABLED", None)
+    write_tiles(sample_copy["optical"], str(folder), ZOOMS)
     return str(folder)
 
 
@@ -558,11 +534,7 @@ def test_gdal_fetches_tiles_whose_rows_are_counted_from_the_south(sample, tmp_pa
     """A TMS server's URL, {-y}: the same pixels as from an XYZ server."""
     from plugin.core.web_reference import fetch_xyz
 
-    gdal.SetConfigOption("GDAL_PAM_ENABLED", "NO")
-    try:
-        write_tiles(sample["optical"], str(tmp_path / "tms"), zooms=(14,), rows_from_south=True)
-    finally:
-        gdal.SetConfigOption("GDAL_PAM_ENABLED", None)
+    write_tiles(sample["optical"], str(tmp_path / "tms"), zooms=(14,), rows_from_south=True)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     server = serve(str(tmp_path / "tms"))
     try:
