@@ -97,8 +97,8 @@ def measure(case, extractor, options, directory: str) -> dict:
                 reference = optical if route == "file" else fetch_xyz(server.url + "/{z}/{x}/{y}.png", sar, options,
                                                                        os.path.join(directory, "reference.tif"))
                 result = register(reference, sar, options, extractor=extractor)
-            except RegistrationError:
-                row[route] = {"error_px": float("inf"), "tie_points": 0, "seconds": time.perf_counter() - started}
+            except RegistrationError as error:
+                row[route] = {"error_px": float("inf"), "tie_points": 0, "seconds": time.perf_counter() - started, "refused": str(error)[:90]}
                 continue
             placed = in_optical_pixels(result, optical, corners)
             row[route] = {"error_px": float(np.linalg.norm(placed - truth, axis=1).max()), "tie_points": int(result.tie_points.enabled.sum()),
@@ -149,11 +149,11 @@ def write_report(rows, path: str) -> None:
                          f"{np.median(errors[registered]) if registered.any() else float('nan'):.2f} | "
                          f"{np.median([row[route]['tie_points'] for row in members]):.0f} | "
                          f"{np.median([row[route]['seconds'] for row in members]):.2f} |")
-    lines += ["", "## Per pair", "", "| pair | sensor | file: corner px | tiles: corner px | file: tie points | tiles: tie points |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "## Per pair", "", "| pair | sensor | file: corner px | tiles: corner px | file: tie points | tiles: tie points | "
+              "tiles refused: why |", "|---|---|---|---|---|---|---|"]
     for row in rows:
         lines.append(f"| {row['case']} | {row['sensor']} | {row['file']['error_px']:.2f} | {row['tiles']['error_px']:.2f} | "
-                     f"{row['file']['tie_points']} | {row['tiles']['tie_points']} |")
+                     f"{row['file']['tie_points']} | {row['tiles']['tie_points']} | {row['tiles'].get('refused', '')} |")
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
 

@@ -74,7 +74,7 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
         raise RegistrationError(f"The web map '{web.name}' could not be saved as the reference '{path}' (QGIS's writer error {status}).",
                                 "Check that QGIS's temporary folder can be written (Settings > Options > System), or save the "
                                 "web map as a GeoTIFF yourself and choose that file.")
-    check_fetched(path, web.name)
+    check_fetched(path, web.name, footprint=grid.footprint)
     return path
 
 

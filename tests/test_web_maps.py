@@ -197,6 +197,26 @@ def test_a_web_map_is_not_fetched_over_a_whole_scene(tmp_path):
         reference_grid(str(tmp_path / "scene.tif"), web_mercator(), RegistrationOptions(), "Satellite")
 
 
+def test_imagery_is_asked_for_over_the_sars_footprint_not_its_margin(sample, tmp_path):
+    """A small SAR (a 256 px tile) gets a margin of about 170 px on every side: a web map that covers
+    the SAR and little more holds imagery on under a fifth of the grid, and is fine."""
+    grid = reference_grid(sample["sar"], web_mercator(), RegistrationOptions())
+    column, row, columns, rows = grid.footprint
+    margin = RegistrationOptions().search_radius
+    assert margin < column < 300 and margin < row < 300 and 800 < columns < 860 and 760 < rows < 820  # the sample SAR is turned 2 degrees
+    assert column + columns < grid.width - margin and row + rows < grid.height - margin
+    rgba = np.zeros((4, 600, 600), np.uint8)
+    rgba[:, 172:428, 172:428] = np.random.default_rng(0).integers(1, 255, (4, 256, 256))
+    rgba[3, 172:428, 172:428] = 255
+    small = write_tif(tmp_path / "small.tif", rgba, (0, 10, 0, 0, 0, -10), epsg=3857)
+    dataset = gdal.Open(small, gdal.GA_Update)
+    dataset.GetRasterBand(4).SetColorInterpretation(gdal.GCI_AlphaBand)
+    dataset = None
+    check_fetched(small, "Satellite", footprint=(172, 172, 256, 256))
+    with pytest.raises(RegistrationError, match="18% of it covered"):
+        check_fetched(small, "Satellite")
+
+
 def test_a_reference_without_imagery_is_refused(tmp_path):
     empty = write_tif(tmp_path / "empty.tif", np.zeros((4, 64, 64), np.uint8), (0, 10, 0, 0, 0, -10), epsg=3857)
     dataset = gdal.Open(empty, gdal.GA_Update)

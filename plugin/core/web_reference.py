@@ -46,6 +46,7 @@ class ReferenceGrid:
     width: int
     height: int
     crs_wkt: str
+    footprint: Tuple[int, int, int, int] = (0, 0, 0, 0)  # the SAR's own footprint's box in the grid's pixels: column, row, columns, rows
 
     @property
     def pixel_size(self) -> Tuple[float, float]:
@@ -72,11 +73,7 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
     to_map = pixel_mapping(sar, target)
     # a SAR placed by GCPs alone (a Sentinel-1 GRD) can lie as far from their one affine fit as they do
     margin = options.search_radius + fine_margin(options) + gcp_misfit_px(sar_path)
-    steps = np.linspace(0.0, 1.0, 33)
-    low, high_x, high_y = -0.5 - margin, sar.width - 0.5 + margin, sar.height - 0.5 + margin
-    xs, ys = low + steps * (high_x - low), low + steps * (high_y - low)
-    outline = np.concatenate([np.stack([xs, np.full_like(xs, low)], 1), np.stack([xs, np.full_like(xs, high_y)], 1),
-                              np.stack([np.full_like(ys, low), ys], 1), np.stack([np.full_like(ys, high_x), ys], 1)])
+    outline = outline_of(sar, margin)
     centre = np.array([[sar.width / 2, sar.height / 2], [sar.width / 2 + 1, sar.height / 2], [sar.width / 2, sar.height / 2 + 1]])
     try:
         corners, (origin, along_x, along_y) = to_map(outline), to_map(centre)
@@ -102,17 +99,33 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
             f"more than {MAX_REFERENCE_SIDE_PX} px across: too much to download from a web map.",
             "Clip the SAR raster to the area you need (Raster > Extraction > Clip Raster by Extent), or save the web map "
             "over it as a GeoTIFF yourself and choose that file.")
+    inner = to_map(outline_of(sar, 0.0))  # the footprint itself, without the margin
+    left, top = np.floor([(inner[:, 0].min() - x_min) / pixel[0], (y_max - inner[:, 1].max()) / pixel[1]]).astype(int).clip(0)
+    right = min(width, int(np.ceil((inner[:, 0].max() - x_min) / pixel[0])))
+    bottom = min(height, int(np.ceil((y_max - inner[:, 1].min()) / pixel[1])))
     return ReferenceGrid((float(x_min), float(y_max - height * pixel[1]), float(x_min + width * pixel[0]), float(y_max)),
-                         width, height, crs_wkt)
+                         width, height, crs_wkt, (int(left), int(top), int(right - left), int(bottom - top)))
 
 
-def check_fetched(path: str, layer_name: str, where: str = "") -> None:
-    """RegistrationError when the fetched reference at ``path`` holds (almost) no imagery: the web
-    map has none there, or its server did not answer (QGIS leaves such tiles transparent), or it
-    gave one value everywhere (a blank "no data here" tile)."""
+def outline_of(sar: RasterInfo, margin: float, per_side: int = 33) -> np.ndarray:
+    """Points along the outline of ``sar``'s pixels grown by ``margin`` pixels on every side (N x 2)."""
+    steps = np.linspace(0.0, 1.0, per_side)
+    low, high_x, high_y = -0.5 - margin, sar.width - 0.5 + margin, sar.height - 0.5 + margin
+    xs, ys = low + steps * (high_x - low), low + steps * (high_y - low)
+    return np.concatenate([np.stack([xs, np.full_like(xs, low)], 1), np.stack([xs, np.full_like(xs, high_y)], 1),
+                           np.stack([np.full_like(ys, low), ys], 1), np.stack([np.full_like(ys, high_x), ys], 1)])
+
+
+def check_fetched(path: str, layer_name: str, where: str = "", footprint: Optional[Tuple[int, int, int, int]] = None) -> None:
+    """RegistrationError when the fetched reference at ``path`` holds (almost) no imagery over the
+    SAR's ``footprint`` (``ReferenceGrid.footprint``; None: all of it): the web map has none there,
+    or its server did not answer (QGIS leaves such tiles transparent), or it gave one value
+    everywhere (a blank "no data here" tile). The margin around the footprint is not counted: a
+    small SAR's margin is most of the grid, and a map that ends near the SAR's edge is fine."""
     dataset = open_raster(path)
     band = dataset.GetRasterBand(1)
-    values, valid = band.ReadAsArray(), band.GetMaskBand().ReadAsArray() > 0  # the mask: the alpha band QGIS writes
+    window = footprint if footprint and footprint[2] > 0 and footprint[3] > 0 else (0, 0, dataset.RasterXSize, dataset.RasterYSize)
+    values, valid = band.ReadAsArray(*window), band.GetMaskBand().ReadAsArray(*window) > 0  # the mask: the alpha band QGIS writes
     covered = float(valid.mean()) if valid.size else 0.0
     blank = covered > 0 and values[valid].min() == values[valid].max()
     if covered < MIN_COVERED_SHARE or blank:
@@ -188,7 +201,7 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
                                 "Check the address (it needs {z}, {x} and {y}), the connection, and that the server "
                                 "answers; or choose an optical raster file.")
     fetched = None
-    check_fetched(path, template, f" at zoom level {zoom}")  # a server may stop short of the level the SAR's pixel asks for
+    check_fetched(path, template, f" at zoom level {zoom}", grid.footprint)  # a server may stop short of the level the SAR's pixel asks for
     return path
 
 
