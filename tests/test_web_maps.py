@@ -431,7 +431,7 @@ def test_xyz_tiles_the_server_does_not_have_or_a_server_that_is_down_are_explain
 
     _, server = basemap
     missing = run_cli("register", server.url + "/nothing/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "a.tif"), "--device", "cpu")
-    assert missing.returncode == 2 and "returned no imagery over the SAR raster's footprint at zoom level 14 (0% of it covered)" in missing.stderr
+    assert missing.returncode == 2 and "returned no imagery over the SAR raster's footprint at zoom levels 14 to 12 (0% of it covered)" in missing.stderr
     server.shutdown()
     server.server_close()
     down = run_cli("register", server.url + "/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "b.tif"), "--device", "cpu")
@@ -563,3 +563,20 @@ def test_gdal_fetches_tiles_whose_rows_are_counted_from_the_south(sample, tmp_pa
         server.shutdown()
         server.server_close()
     assert_as_warped_directly(path, sample["optical"])
+
+
+def test_a_tile_server_that_stops_short_of_the_sars_level_is_asked_at_a_coarser_one(sample, tmp_path, monkeypatch):
+    """The sample's 10 m pixels ask for zoom level 14; this server has 13 only (as one with 17 does for a 1 m SAR)."""
+    from plugin.core.web_reference import fetch_xyz
+
+    write_tiles(sample["optical"], str(tmp_path / "z13"), zooms=(13,))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    server = serve(str(tmp_path / "z13"))
+    try:
+        path = fetch_xyz(server.url + "/{z}/{x}/{y}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert {request[1].split("/")[1] for request in server.requests} == {"14", "13"}
+    assert gdal.Open(path).GetGeoTransform()[1] == pytest.approx(tile_resolution(13))
+    assert_as_warped_directly(path, sample["optical"], ((slice(150, 350), slice(150, 350)),))

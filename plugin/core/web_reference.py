@@ -11,6 +11,7 @@ warped SAR is written on its grid.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from .georef import pixel_mapping
 from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
 from .raster_io import gcp_misfit_px, network_settings, open_raster
 
+LOGGER = logging.getLogger(__name__)
 # The largest reference fetched, per side: 8192 px of 10 m pixels is 82 km, about 1000 web tiles of 256 px.
 MAX_REFERENCE_SIDE_PX = 8192
 # Less of the reference than this holding imagery: the web map has (almost) nothing there.
@@ -34,6 +36,7 @@ MIN_COVERED_SHARE = 0.2
 # XYZ tiles: 256 px in web Mercator (EPSG:3857), zoom 0 one tile over the world; levels a basemap serves.
 WEB_MERCATOR_HALF_WIDTH = 20037508.342789244
 XYZ_ZOOMS = range(0, 20)
+XYZ_COARSER_LEVELS = 2  # a server without the nearest level is asked at up to this many coarser ones (up to 4x the SAR's pixel)
 XYZ_TEMPLATE = re.compile(r"^https?://.*\{z\}.*", re.IGNORECASE)
 
 
@@ -163,7 +166,9 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
               progress: Optional[Callable[[float], bool]] = None) -> str:
     """Writes the XYZ tiles of ``template`` over the SAR raster's footprint as a GeoTIFF at ``path``
     (``reference_grid`` at the zoom level nearest the SAR's pixel, its tiles copied pixel for pixel)
-    and returns ``path``. ``progress`` hears the share fetched and answers "go on?"."""
+    and returns ``path``. A server with no imagery at that level (many stop at 17 or 18, where a
+    metre-class SAR asks for 18 or 19) is asked at up to ``XYZ_COARSER_LEVELS`` coarser ones.
+    ``progress`` hears the share fetched and answers "go on?"."""
     unknown = sorted(set(re.findall(r"\{[^}]*\}", template)) - {"{z}", "{x}", "{y}", "{-y}"})
     if unknown:  # {s} (servers a, b, c), {r} (@2x tiles), {q} (quadkeys): web map libraries' own placeholders
         raise RegistrationError(f"The XYZ tile URL '{template}' holds {', '.join(unknown)}, which GDAL does not fill in: it fills in {{z}}, {{x}} and {{y}} only.",
@@ -171,9 +176,27 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
                                 "needs QGIS (add it as a layer and use the dock or the toolbox).")
     web_mercator = osr.SpatialReference()
     web_mercator.ImportFromEPSG(3857)
-    grid = reference_grid(sar_path, web_mercator.ExportToWkt(), options, template, [xyz_resolution(zoom) for zoom in XYZ_ZOOMS])
-    resolution = grid.pixel_size[0]
-    zoom = int(round(np.log2(xyz_resolution(0) / resolution)))
+    wkt = web_mercator.ExportToWkt()
+    nearest = reference_grid(sar_path, wkt, options, template, [xyz_resolution(zoom) for zoom in XYZ_ZOOMS]).pixel_size[0]
+    first = int(round(np.log2(xyz_resolution(0) / nearest)))
+    last = max(first - XYZ_COARSER_LEVELS, XYZ_ZOOMS[0])
+    for zoom in range(first, last, -1):  # a server may stop short of the level the SAR's pixel asks for
+        grid = reference_grid(sar_path, wkt, options, template, [xyz_resolution(zoom)])
+        _fetch_level(template, zoom, grid, path, progress)
+        try:
+            check_fetched(path, template, footprint=grid.footprint)
+            return path
+        except RegistrationError:
+            LOGGER.info("the web map has no imagery over the SAR at zoom level %d: trying %d", zoom, zoom - 1)
+    grid = reference_grid(sar_path, wkt, options, template, [xyz_resolution(last)])
+    _fetch_level(template, last, grid, path, progress)
+    check_fetched(path, template, f" at zoom level {last}" if last == first else f" at zoom levels {first} to {last}", grid.footprint)
+    return path
+
+
+def _fetch_level(template: str, zoom: int, grid: ReferenceGrid, path: str, progress: Optional[Callable[[float], bool]]) -> None:
+    """Writes the tiles of ``template`` at ``zoom`` on ``grid`` (that level's pixels) as a GeoTIFF at ``path``."""
+    resolution = xyz_resolution(zoom)
     column = int(round((grid.extent[0] + WEB_MERCATOR_HALF_WIDTH) / resolution))
     row = int(round((WEB_MERCATOR_HALF_WIDTH - grid.extent[3]) / resolution))
     stopped = []
@@ -201,8 +224,6 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
                                 "Check the address (it needs {z}, {x} and {y}), the connection, and that the server "
                                 "answers; or choose an optical raster file.")
     fetched = None
-    check_fetched(path, template, f" at zoom level {zoom}", grid.footprint)  # a server may stop short of the level the SAR's pixel asks for
-    return path
 
 
 @contextlib.contextmanager
