@@ -32,7 +32,7 @@ from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.descriptor import DescriptorExtractor
 from plugin.core.raster_io import map_to_pixel, pixel_to_map
 from plugin.core.transforms import apply, image_corners
-from plugin.core.web_reference import WEB_MERCATOR_HALF_WIDTH, XYZ_ZOOMS, fetch_xyz, reference_grid, xyz_resolution
+from plugin.core.web_reference import WEB_MERCATOR_HALF_WIDTH, fetch_xyz, nearest_xyz_zoom
 from training.export import commit_at_start as git_commit
 
 
@@ -84,11 +84,7 @@ def measure(case, extractor, options, directory: str) -> dict:
     truth = apply(case.sar_to_optical, corners)
     row = {"case": case.name, "dataset": case.dataset, "sensor": case.sensor}
     tiles = os.path.join(directory, "tiles")
-    web_mercator = osr.SpatialReference()
-    web_mercator.ImportFromEPSG(3857)
-    levels = [xyz_resolution(zoom) for zoom in XYZ_ZOOMS]
-    step = reference_grid(sar, web_mercator.ExportToWkt(), options, resolutions=levels).pixel_size[0]
-    write_tiles(optical, tiles, [XYZ_ZOOMS[int(np.argmin(np.abs(np.array(levels) - step)))]])  # the level fetch_xyz asks for
+    write_tiles(optical, tiles, [nearest_xyz_zoom(sar, options)])  # the level fetch_xyz asks for first
     server = serve(tiles)
     try:
         for route in ("file", "tiles"):

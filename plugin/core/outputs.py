@@ -19,7 +19,7 @@ from osgeo import gdal, ogr, osr
 from . import parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
-from .raster_io import GDAL_NAME, map_to_pixel, network_settings, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
+from .raster_io import GDAL_NAME, gdal_progress, map_to_pixel, network_settings, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -197,16 +197,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
     if grid == "sar" and (result.sar.geotransform is None or not result.sar.crs_wkt):
         raise RegistrationError(f"The registered SAR cannot be written in the SAR raster's own CRS: '{result.sar.path}' has none.",
                                 "Write it in the optical raster's grid instead (the default).")
-    stopped = []  # why the warp stopped early: None when ``progress`` said so, else what was raised in it
-
-    def go_on(complete, message, data) -> int:
-        try:
-            if progress is None or progress(min(max(float(complete), 0.0), 1.0)):
-                return 1
-            stopped.append(None)
-        except BaseException as error:  # noqa: BLE001 -- Ctrl-C, SIGTERM or a bug: raised again once GDAL has stopped
-            stopped.append(error)
-        return 0
+    go_on, stopped = gdal_progress(progress)  # stopped: why the warp stopped early
 
     sar_xy, optical_xy = gcp_pairs(result)
     geotransform = optical_geotransform(result.optical)

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 from osgeo import gdal, osr
@@ -90,6 +90,24 @@ def network_settings():
     finally:
         for key, _ in chosen:
             gdal.SetThreadLocalConfigOption(key, None)
+
+
+def gdal_progress(progress: Optional[Callable[[float], bool]]) -> Tuple[Callable[..., int], list]:
+    """A GDAL progress callback (``callback=``) that tells ``progress`` the share done (0-1) and stops
+    GDAL when it answers False, and the list of why it stopped: None when ``progress`` said so, or what
+    was raised in it (Ctrl-C, SIGTERM or a bug), to be raised again once GDAL has stopped."""
+    stopped = []
+
+    def callback(complete, message, data) -> int:
+        try:
+            if progress is None or progress(min(max(float(complete), 0.0), 1.0)):
+                return 1
+            stopped.append(None)
+        except BaseException as error:  # noqa: BLE001 -- raised again by the caller, once GDAL has stopped
+            stopped.append(error)
+        return 0
+
+    return callback, stopped
 
 
 def raster_stem(name: str) -> str:

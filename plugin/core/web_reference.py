@@ -24,9 +24,9 @@ import numpy as np
 from osgeo import gdal, osr
 
 from .errors import RegistrationCancelled, RegistrationError
-from .georef import pixel_mapping
+from .georef import outline_in, pixel_mapping
 from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
-from .raster_io import gcp_misfit_px, network_settings, open_raster
+from .raster_io import gcp_misfit_px, gdal_progress, network_settings, open_raster
 
 LOGGER = logging.getLogger(__name__)
 # The largest reference fetched, per side: 8192 px of 10 m pixels is 82 km, about 1000 web tiles of 256 px.
@@ -73,19 +73,14 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
             f"over the SAR's footprint, and '{sar_path}' has no georeferencing (no CRS, geotransform or GCPs).",
             "Georeference the SAR roughly first (QGIS's Georeferencer), or choose an optical raster file as the reference.")
     target = RasterInfo("", 1, 1, (0.0, 1.0, 0.0, 0.0, 0.0, 1.0), crs_wkt, (1,))  # its "pixels" are its map units
-    to_map = pixel_mapping(sar, target)
     # a SAR placed by GCPs alone (a Sentinel-1 GRD) can lie as far from their one affine fit as they do
     margin = options.search_radius + fine_margin(options) + gcp_misfit_px(sar_path)
-    outline = outline_of(sar, margin)
-    centre = np.array([[sar.width / 2, sar.height / 2], [sar.width / 2 + 1, sar.height / 2], [sar.width / 2, sar.height / 2 + 1]])
-    try:
-        corners, (origin, along_x, along_y) = to_map(outline), to_map(centre)
-    except RuntimeError as error:  # PROJ refused a point: a footprint beyond the web map's projection
-        raise RegistrationError(f"The SAR raster's footprint cannot be expressed in the web map '{layer_name}''s CRS ({error}).",
-                                "Use a web map in another CRS, or an optical raster file.") from error
-    if not np.isfinite(corners).all() or not np.isfinite([origin, along_x, along_y]).all():
-        raise RegistrationError(f"The SAR raster's footprint lies (partly) outside the web map '{layer_name}''s CRS.",
+    corners, inner = outline_in(sar, target, margin, per_side=33), outline_in(sar, target, 0.0, per_side=33)  # inner: the footprint itself
+    if corners is None or inner is None:  # PROJ refused a point, or gave none: a footprint beyond the web map's projection
+        raise RegistrationError(f"The SAR raster's footprint cannot be expressed in the web map '{layer_name}''s CRS: it lies (partly) outside it.",
                                 "Use a web map in another CRS, or an optical raster file.")
+    origin, along_x, along_y = pixel_mapping(sar, target)(np.array([[sar.width / 2, sar.height / 2], [sar.width / 2 + 1, sar.height / 2],
+                                                                    [sar.width / 2, sar.height / 2 + 1]]))
     jacobian = np.stack([along_x - origin, along_y - origin], axis=1)  # map units per SAR pixel, per SAR axis
     pixel = np.linalg.norm(jacobian, axis=1)  # the SAR's ground pixel along the map's x and y axes
     (x_min, y_min), (x_max, y_max) = corners.min(axis=0), corners.max(axis=0)
@@ -102,21 +97,11 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
             f"more than {MAX_REFERENCE_SIDE_PX} px across: too much to download from a web map.",
             "Clip the SAR raster to the area you need (Raster > Extraction > Clip Raster by Extent), or save the web map "
             "over it as a GeoTIFF yourself and choose that file.")
-    inner = to_map(outline_of(sar, 0.0))  # the footprint itself, without the margin
     left, top = np.floor([(inner[:, 0].min() - x_min) / pixel[0], (y_max - inner[:, 1].max()) / pixel[1]]).astype(int).clip(0)
     right = min(width, int(np.ceil((inner[:, 0].max() - x_min) / pixel[0])))
     bottom = min(height, int(np.ceil((y_max - inner[:, 1].min()) / pixel[1])))
     return ReferenceGrid((float(x_min), float(y_max - height * pixel[1]), float(x_min + width * pixel[0]), float(y_max)),
                          width, height, crs_wkt, (int(left), int(top), int(right - left), int(bottom - top)))
-
-
-def outline_of(sar: RasterInfo, margin: float, per_side: int = 33) -> np.ndarray:
-    """Points along the outline of ``sar``'s pixels grown by ``margin`` pixels on every side (N x 2)."""
-    steps = np.linspace(0.0, 1.0, per_side)
-    low, high_x, high_y = -0.5 - margin, sar.width - 0.5 + margin, sar.height - 0.5 + margin
-    xs, ys = low + steps * (high_x - low), low + steps * (high_y - low)
-    return np.concatenate([np.stack([xs, np.full_like(xs, low)], 1), np.stack([xs, np.full_like(xs, high_y)], 1),
-                           np.stack([np.full_like(ys, low), ys], 1), np.stack([np.full_like(ys, high_x), ys], 1)])
 
 
 def check_fetched(path: str, layer_name: str, where: str = "", footprint: Optional[Tuple[int, int, int, int]] = None) -> None:
@@ -162,6 +147,20 @@ def xyz_description(template: str, zoom: int) -> str:
             "<ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes></GDAL_WMS>")
 
 
+def web_mercator_wkt() -> str:
+    """The CRS of XYZ tiles, EPSG:3857, as WKT."""
+    web_mercator = osr.SpatialReference()
+    web_mercator.ImportFromEPSG(3857)
+    return web_mercator.ExportToWkt()
+
+
+def nearest_xyz_zoom(sar_path: str, options: RegistrationOptions, template: str = "") -> int:
+    """The XYZ zoom level (``XYZ_ZOOMS``) whose pixel is nearest the SAR raster's, as ``reference_grid`` chooses it."""
+    levels = [xyz_resolution(zoom) for zoom in XYZ_ZOOMS]
+    chosen = reference_grid(sar_path, web_mercator_wkt(), options, template, levels).pixel_size[0]
+    return XYZ_ZOOMS[int(np.argmin(np.abs(np.array(levels) - chosen)))]
+
+
 def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: str,
               progress: Optional[Callable[[float], bool]] = None) -> str:
     """Writes the XYZ tiles of ``template`` over the SAR raster's footprint as a GeoTIFF at ``path``
@@ -174,11 +173,8 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
         raise RegistrationError(f"The XYZ tile URL '{template}' holds {', '.join(unknown)}, which GDAL does not fill in: it fills in {{z}}, {{x}} and {{y}} only.",
                                 "Write the URL out: one server name for {s} (e.g. 'a'), nothing for {r}; a quadkey ({q}) service "
                                 "needs QGIS (add it as a layer and use the dock or the toolbox).")
-    web_mercator = osr.SpatialReference()
-    web_mercator.ImportFromEPSG(3857)
-    wkt = web_mercator.ExportToWkt()
-    nearest = reference_grid(sar_path, wkt, options, template, [xyz_resolution(zoom) for zoom in XYZ_ZOOMS]).pixel_size[0]
-    first = int(round(np.log2(xyz_resolution(0) / nearest)))
+    wkt = web_mercator_wkt()
+    first = nearest_xyz_zoom(sar_path, options, template)
     last = max(first - XYZ_COARSER_LEVELS, XYZ_ZOOMS[0])
     for zoom in range(first, last, -1):  # a server may stop short of the level the SAR's pixel asks for
         grid = reference_grid(sar_path, wkt, options, template, [xyz_resolution(zoom)])
@@ -199,14 +195,7 @@ def _fetch_level(template: str, zoom: int, grid: ReferenceGrid, path: str, progr
     resolution = xyz_resolution(zoom)
     column = int(round((grid.extent[0] + WEB_MERCATOR_HALF_WIDTH) / resolution))
     row = int(round((WEB_MERCATOR_HALF_WIDTH - grid.extent[3]) / resolution))
-    stopped = []
-
-    def heard(complete, message, data) -> int:
-        if progress is None or progress(min(max(float(complete), 0.0), 1.0)):
-            return 1
-        stopped.append(True)
-        return 0
-
+    heard, stopped = gdal_progress(progress)
     with network_settings():
         try:
             fetched = gdal.Translate(path, xyz_description(template, zoom), srcWin=[column, row, grid.width, grid.height], format="GTiff",
@@ -218,6 +207,8 @@ def _fetch_level(template: str, zoom: int, grid: ReferenceGrid, path: str, progr
     if fetched is None or stopped:
         if os.path.exists(path):
             os.remove(path)
+        if stopped and stopped[0] is not None:
+            raise stopped[0]
         if stopped:
             raise RegistrationCancelled("cancelled while fetching the web map")
         raise RegistrationError(f"The web map '{template}' could not be fetched over the SAR raster ({detail}).",

@@ -151,13 +151,12 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
 
     def fetch_web_reference(self, web, sar: str, options, feedback, span: float = 10.0) -> str:
         """The web map ``web`` fetched over the SAR raster into QGIS's temporary folder, moving the
-        bar through its first ``span`` percent; the file's path."""
+        bar through its first ``span`` percent; the file's path. Call it inside ``user_errors``."""
         from ..web_layers import fetch_reference, reference_path
 
         feedback.setProgressText(self.tr("Fetching the web map '{}' over the SAR raster").format(web.name))
-        with user_errors():
-            path = fetch_reference(web, sar, options, reference_path(),
-                                   lambda fraction: feedback.setProgress(span * fraction) or not feedback.isCanceled())
+        path = fetch_reference(web, sar, options, reference_path(),
+                               lambda fraction: feedback.setProgress(span * fraction) or not feedback.isCanceled())
         feedback.pushInfo(self.tr("The web map '{}' over the SAR raster, as registered against: {}").format(web.name, path))
         return path
 
