@@ -550,33 +550,30 @@ def test_a_basemap_behind_a_password_registers_with_the_layers_qgis_authenticati
         server.server_close()
 
 
-def test_gdal_fetches_tiles_whose_rows_are_counted_from_the_south(sample, tmp_path, monkeypatch):
-    """A TMS server's URL, {-y}: the same pixels as from an XYZ server."""
+def fetched_by_gdal(sample, tmp_path, monkeypatch, zooms, url_path="/{z}/{x}/{y}.png", rows_from_south=False):
+    """The sample's optical raster as tiles of ``zooms`` on a server of this machine, fetched over the
+    SAR by the command line's route with the URL ``url_path``: (the fetched reference, the server's requests)."""
     from plugin.core.web_reference import fetch_xyz
 
-    write_tiles(sample["optical"], str(tmp_path / "tms"), zooms=(14,), rows_from_south=True)
+    write_tiles(sample["optical"], str(tmp_path / "tiles"), zooms=zooms, rows_from_south=rows_from_south)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    server = serve(str(tmp_path / "tms"))
+    server = serve(str(tmp_path / "tiles"))
     try:
-        path = fetch_xyz(server.url + "/{z}/{x}/{-y}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+        return fetch_xyz(server.url + url_path, sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif")), server.requests
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_gdal_fetches_tiles_whose_rows_are_counted_from_the_south(sample, tmp_path, monkeypatch):
+    """A TMS server's URL, {-y}: the same pixels as from an XYZ server."""
+    path, _ = fetched_by_gdal(sample, tmp_path, monkeypatch, (14,), "/{z}/{x}/{-y}.png", rows_from_south=True)
     assert_as_warped_directly(path, sample["optical"])
 
 
 def test_a_tile_server_that_stops_short_of_the_sars_level_is_asked_at_a_coarser_one(sample, tmp_path, monkeypatch):
     """The sample's 10 m pixels ask for zoom level 14; this server has 13 only (as one with 17 does for a 1 m SAR)."""
-    from plugin.core.web_reference import fetch_xyz
-
-    write_tiles(sample["optical"], str(tmp_path / "z13"), zooms=(13,))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    server = serve(str(tmp_path / "z13"))
-    try:
-        path = fetch_xyz(server.url + "/{z}/{x}/{y}.png", sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert {request[1].split("/")[1] for request in server.requests} == {"14", "13"}
+    path, requests = fetched_by_gdal(sample, tmp_path, monkeypatch, (13,))
+    assert {request[1].split("/")[1] for request in requests} == {"14", "13"}
     assert gdal.Open(path).GetGeoTransform()[1] == pytest.approx(tile_resolution(13))
     assert_as_warped_directly(path, sample["optical"], ((slice(150, 350), slice(150, 350)),))
