@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("optical", help="optical raster (the reference; any GDAL format), or an XYZ tile URL "
                                      "(https://server/{z}/{x}/{y}.png: fetched over the georeferenced SAR)")
     reg.add_argument("sar", help="SAR raster to register")
-    reg.add_argument("-o", "--output", required=True, help="warped SAR GeoTIFF, in the optical raster's grid and CRS")
+    reg.add_argument("-o", "--output", required=True, help="warped SAR GeoTIFF, in the optical raster's grid and CRS, with overviews")
     reg.add_argument("--points", help="also write tie points as a QGIS Georeferencer .points file")
     reg.add_argument("--gpkg", help="also write tie points as a GeoPackage point layer")
     reg.add_argument("--matches-json", help="also write matches, transform and timings as JSON")

@@ -61,6 +61,7 @@ def test_writes_georeferenced_warped_sar_and_tie_points(shown, qtbot, tmp_path, 
     inside = output.ReadAsArray().astype(float)[100:600, 100:600]
     assert np.corrcoef(inside.ravel(), expected.ravel())[0, 1] > 0.98
     assert len(raster_layers_showing(warped)) == 1 and raster_layers_showing(warped)[0].isValid()
+    assert raster_layers_showing(warped)[0].dataProvider().hasPyramids()  # QGIS draws it zoomed out from its overviews
     assert len(open(points).read().splitlines()) == 2 + 40  # the CRS line, the header
     # QGIS reads the CRS line as the Georeferencer does (without it: the project's CRS) and finds the optical's.
     crs_line = open(points).readline().rstrip("\n")
