@@ -58,15 +58,16 @@ WMS_CAPABILITIES = """<?xml version="1.0" encoding="UTF-8"?>
 <GetCapabilities><Format>text/xml</Format><DCPType><HTTP><Get><OnlineResource xlink:href="{url}?"/></Get></HTTP></DCPType></GetCapabilities>
 <GetMap><Format>image/png</Format><DCPType><HTTP><Get><OnlineResource xlink:href="{url}?"/></Get></HTTP></DCPType></GetMap>
 </Request><Exception><Format>XML</Format></Exception>
-<Layer><Title>Orthophotos</Title><CRS>EPSG:3857</CRS>{box}
-<Layer queryable="0"><Name>ortho</Name><Title>Orthophoto</Title><CRS>EPSG:3857</CRS>{box}</Layer>
+<Layer><Title>Orthophotos</Title><CRS>EPSG:3857</CRS><CRS>EPSG:4326</CRS>{box}
+<Layer queryable="0"><Name>ortho</Name><Title>Orthophoto</Title><CRS>EPSG:3857</CRS><CRS>EPSG:4326</CRS>{box}</Layer>
 </Layer></Capability></WMS_Capabilities>"""
 WMS_BOX = ("<EX_GeographicBoundingBox><westBoundLongitude>-118</westBoundLongitude><eastBoundLongitude>-117.7</eastBoundLongitude>"
            "<southBoundLatitude>33.55</southBoundLatitude><northBoundLatitude>33.8</northBoundLatitude></EX_GeographicBoundingBox>")
 
 
 class WmsHandler(http.server.BaseHTTPRequestHandler):
-    """A WMS 1.3.0 of one layer, 'ortho': GetMap warps ``server.raster`` to the box and size asked for."""
+    """A WMS 1.3.0 of one layer, 'ortho', in EPSG:3857 and EPSG:4326: GetMap warps ``server.raster`` to the
+    CRS, box and size asked for (WMS 1.3.0 gives an EPSG:4326 box as latitudes first)."""
 
     def log_message(self, *args):
         pass
@@ -78,7 +79,9 @@ class WmsHandler(http.server.BaseHTTPRequestHandler):
             body, kind = WMS_CAPABILITIES.format(url=self.server.url, box=WMS_BOX).encode(), "text/xml"
         else:
             box = [float(value) for value in asked["BBOX"].split(",")]
-            drawn = gdal.Warp("", self.server.raster, format="MEM", dstSRS="EPSG:3857", outputBounds=box, resampleAlg="bilinear",
+            if asked["CRS"] == "EPSG:4326":
+                box = [box[1], box[0], box[3], box[2]]
+            drawn = gdal.Warp("", self.server.raster, format="MEM", dstSRS=asked["CRS"], outputBounds=box, resampleAlg="bilinear",
                               width=int(asked["WIDTH"]), height=int(asked["HEIGHT"]), dstAlpha=True)
             name = f"/vsimem/wms-{threading.get_ident()}.png"
             gdal.Translate(name, drawn, format="PNG", options=["-co", "WORLDFILE=NO"])
@@ -132,13 +135,13 @@ def web_mercator() -> str:
 
 
 def assert_as_warped_directly(path: str, optical: str, parts=((slice(300, 700), slice(300, 700)),)) -> None:
-    """The fetched reference at ``path`` holds the pixels of ``optical`` warped straight onto its grid:
-    no part of it moved by a twentieth of a pixel (as a tile drawn off its place would be)."""
+    """The fetched reference at ``path`` holds the pixels of ``optical`` warped straight onto its grid
+    (and CRS): no part of it moved by a twentieth of a pixel (as a tile drawn off its place would be)."""
     import cv2
 
     fetched = gdal.Open(path)
     left, step, _, top, _, step_y = fetched.GetGeoTransform()
-    direct = gdal.Warp("", optical, format="MEM", dstSRS="EPSG:3857", resampleAlg="bilinear",
+    direct = gdal.Warp("", optical, format="MEM", dstSRS=fetched.GetProjection(), resampleAlg="bilinear",
                        outputBounds=(left, top + fetched.RasterYSize * step_y, left + fetched.RasterXSize * step, top),
                        width=fetched.RasterXSize, height=fetched.RasterYSize)
     got, expected = (data.GetRasterBand(1).ReadAsArray().astype(np.float32) for data in (fetched, direct))
@@ -477,6 +480,30 @@ def test_a_wms_layer_is_fetched_at_the_sars_pixel_size_and_registers_it(qgis_app
     fetched = gdal.Open(path)
     _, step, _, _, _, step_y = fetched.GetGeoTransform()
     assert 9.9 < step < 10.1 and 9.9 < -step_y < 10.1  # the SAR's pixel, not a zoom level's
+    assert_as_warped_directly(path, sample["optical"])
+    on_wms = register(path, sample["sar"], RegistrationOptions())
+    apart = metres_apart(on_wms, sample)
+    assert int(on_wms.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
+
+
+def test_a_wms_in_latitude_and_longitude_is_fetched_in_degrees_and_registers_the_sar(qgis_app, wms, sample, tmp_path):
+    """A WMS asked for EPSG:4326 (latitude first in WMS 1.3.0): the reference is fetched in degrees, at the
+    SAR's ground pixel along each axis (a degree of longitude is shorter than one of latitude here). The
+    grid was planned half a degree off (its "pixels" started half a map unit from its map coordinates),
+    so the map was fetched 55 km away and refused as without imagery."""
+    from plugin.web_layers import WebLayer, fetch_reference
+
+    source, server = wms
+    path = fetch_reference(WebLayer("wms", source.replace("crs=EPSG:3857", "crs=EPSG:4326"), "ortho"), sample["sar"],
+                           RegistrationOptions(), str(tmp_path / "ref.tif"))
+    maps = [asked for asked in server.requests if asked.get("REQUEST") == "GetMap"]
+    assert maps and all(asked["CRS"] == "EPSG:4326" for asked in maps)
+    fetched = gdal.Open(path)
+    assert osr.SpatialReference(wkt=fetched.GetProjection()).GetAuthorityCode(None) == "4326"
+    _, step, _, top, _, step_y = fetched.GetGeoTransform()
+    ground_m = 10 * np.cos(np.radians(top))  # the sample SAR's pixel: 10 World Mercator units, 8.3 m on the ground here
+    assert step * 111320 * np.cos(np.radians(top)) == pytest.approx(ground_m, rel=0.02)  # metres per degree of longitude
+    assert -step_y * 110900 == pytest.approx(ground_m, rel=0.02)  # ... and of latitude
     assert_as_warped_directly(path, sample["optical"])
     on_wms = register(path, sample["sar"], RegistrationOptions())
     apart = metres_apart(on_wms, sample)

@@ -72,7 +72,9 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
             f"The web map '{layer_name}' can be the optical reference only for a georeferenced SAR raster: it is fetched "
             f"over the SAR's footprint, and '{sar_path}' has no georeferencing (no CRS, geotransform or GCPs).",
             "Georeference the SAR roughly first (QGIS's Georeferencer), or choose an optical raster file as the reference.")
-    target = RasterInfo("", 1, 1, (0.0, 1.0, 0.0, 0.0, 0.0, 1.0), crs_wkt, (1,))  # its "pixels" are its map units
+    # its "pixels" are its map coordinates: pixel centres are at +0.5 (raster_io.pixel_to_map), so the grid starts at -0.5;
+    # starting at 0 put the grid half a map unit off, 0.5 m in web Mercator and half a degree (55 km) in EPSG:4326
+    target = RasterInfo("", 1, 1, (-0.5, 1.0, 0.0, -0.5, 0.0, 1.0), crs_wkt, (1,))
     # a SAR placed by GCPs alone (a Sentinel-1 GRD) can lie as far from their one affine fit as they do
     margin = options.search_radius + fine_margin(options) + gcp_misfit_px(sar_path)
     corners, inner = outline_in(sar, target, margin, per_side=33), outline_in(sar, target, 0.0, per_side=33)  # inner: the footprint itself
