@@ -31,7 +31,7 @@ TIE_POINT_LAYER = "tie_points"  # the layer write_geopackage writes (a GeoPackag
 # The grid the registered SAR is written on: the optical raster's, or the SAR's own CRS and pixel size (write_warped_sar).
 OUTPUT_GRIDS = ("optical", "sar")
 # The registered SAR carries internal overviews (pyramids), halved until the smallest fits in this many pixels, as
-# gdaladdo chooses them: QGIS draws a whole Sentinel-2 tile from them in 0.1 s instead of 6 s (README, "Large scenes").
+# gdaladdo chooses them: QGIS draws a whole Sentinel-2 tile from them in 0.2 s, not 2.7-4.3 s (benchmarks/results/overviews.md).
 OVERVIEW_MIN_SIZE = 256
 WARP_SHARE = 0.8  # of write_warped_sar's progress; building the overviews fills the rest (they took 16-25% of the write)
 FULL_DISK_BYTES = 1 << 20  # less free space than this, after a write failed: the disk is full
