@@ -33,7 +33,7 @@ OUTPUT_GRIDS = ("optical", "sar")
 # The registered SAR carries internal overviews (pyramids), halved until the smallest fits in this many pixels, as
 # gdaladdo chooses them: QGIS draws a whole Sentinel-2 tile from them in 0.2 s, not 2.7-4.3 s (benchmarks/results/overviews.md).
 OVERVIEW_MIN_SIZE = 256
-WARP_SHARE = 0.8  # of write_warped_sar's progress; building the overviews fills the rest (they took 16-25% of the write)
+WARP_SHARE = 0.8  # of write_warped_sar's progress; building the overviews fills the rest (15-41% of the write, measured)
 FULL_DISK_BYTES = 1 << 20  # less free space than this, after a write failed: the disk is full
 
 
