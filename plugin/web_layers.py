@@ -8,17 +8,23 @@ there from the layer's provider key and source (``WebLayer``), as QGIS's own map
 """
 from __future__ import annotations
 
+import base64
+import logging
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
-from qgis.core import (QgsCoordinateTransformContext, QgsDataProvider, QgsProcessingUtils, QgsProviderRegistry, QgsRasterBlockFeedback,
-                       QgsRasterFileWriter, QgsRasterPipe, QgsRectangle)
+from qgis.core import (QgsBlockingNetworkRequest, QgsCoordinateTransformContext, QgsDataProvider, QgsDataSourceUri, QgsProcessingUtils,
+                       QgsProviderRegistry, QgsRasterBlockFeedback, QgsRasterFileWriter, QgsRasterPipe, QgsRectangle)
+from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtNetwork import QNetworkRequest
 
 from .core.errors import RegistrationCancelled, RegistrationError
 from .core.pipeline import RegistrationOptions
-from .core.web_reference import check_fetched, reference_grid
+from .core.web_reference import check_fetched, reference_grid, wmts_tile_origin
+
+LOGGER = logging.getLogger(__name__)
 
 # XYZ, WMS and WMTS layers are all QGIS's "wms" provider.
 WEB_PROVIDERS = ("wms", "arcgismapserver")
@@ -56,7 +62,9 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
         detail = provider.error().summary() if provider is not None else f"no '{web.provider}' provider"
         raise RegistrationError(f"The web map '{web.name}' cannot be opened ({detail}).",
                                 "Check that the layer shows in QGIS and that its server answers, or choose an optical raster file.")
-    grid = reference_grid(sar_path, provider.crs().toWkt(), options, web.name, provider.nativeResolutions())
+    resolutions = provider.nativeResolutions()
+    origin = tile_origin(web) if resolutions else None
+    grid = reference_grid(sar_path, provider.crs().toWkt(), options, web.name, resolutions, origin or (0.0, 0.0))
     crs = provider.crs()
     pipe = QgsRasterPipe()
     pipe.set(provider)  # the pipe owns the provider from here on
@@ -76,6 +84,35 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
                                 "web map as a GeoTIFF yourself and choose that file.")
     check_fetched(path, web.name, footprint=grid.footprint)
     return path
+
+
+def tile_origin(web: WebLayer) -> Optional[Tuple[float, float]]:
+    """The top-left corner of a WMTS layer's tiles (``core.web_reference.wmts_tile_origin``), from its
+    GetCapabilities document fetched as QGIS fetches the layer (its authentication configuration, or
+    user name and password); None for XYZ tiles (their corner is (0, 0)'s grid) or when it cannot be
+    read, logged, when the reference is planned as for XYZ tiles: a WMTS whose tiles start elsewhere is
+    then resampled by QGIS, up to a pixel or two off."""
+    uri = QgsDataSourceUri()
+    uri.setEncodedUri(web.source)
+    matrix_set, url = uri.param("tileMatrixSet"), uri.param("url")
+    if web.provider != "wms" or not matrix_set or not url:
+        return None
+    if "service=wmts" not in url.lower() and not url.lower().split("?")[0].endswith(".xml"):
+        url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
+    request = QNetworkRequest(QUrl(url))
+    if uri.username() and not uri.authConfigId():
+        request.setRawHeader(b"Authorization", b"Basic " + base64.b64encode(f"{uri.username()}:{uri.password()}".encode()))
+    fetch = QgsBlockingNetworkRequest()
+    fetch.setAuthCfg(uri.authConfigId())
+    if fetch.get(request) != QgsBlockingNetworkRequest.NoError:
+        LOGGER.warning("the tile matrix of the web map '%s' could not be read (%s): its tiles are assumed to start on the "
+                       "pixel grid of (0, 0), and QGIS resamples them where they do not", web.name, fetch.errorMessage())
+        return None
+    origin = wmts_tile_origin(bytes(fetch.reply().content()), uri.param("layers"), matrix_set)
+    if origin is None:
+        LOGGER.warning("the tile matrix set '%s' of the web map '%s' could not be read: its tiles are assumed to start on the "
+                       "pixel grid of (0, 0), and QGIS resamples them where they do not", matrix_set, web.name)
+    return origin
 
 
 def _remove(path: str) -> None:

@@ -3,6 +3,7 @@ raster cut as a web map's tiles are: EPSG:3857, 256 px, zoom levels 13-15) and a
 it for each request, fetched by QGIS's own providers as from a basemap server, and by GDAL for the
 command line."""
 import base64
+import contextlib
 import functools
 import http.server
 import os
@@ -17,7 +18,7 @@ from benchmarks.cloud import serve
 from benchmarks.web_reference import write_tiles
 from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.raster_io import pixel_to_map
-from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, check_fetched, reference_grid
+from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, check_fetched, reference_grid, wmts_tile_origin
 from tests.conftest import write_tif
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_processing import REGISTER, WARP, processing, provider  # noqa: F401
@@ -81,36 +82,98 @@ class WmsHandler(http.server.BaseHTTPRequestHandler):
             box = [float(value) for value in asked["BBOX"].split(",")]
             if asked["CRS"] == "EPSG:4326":
                 box = [box[1], box[0], box[3], box[2]]
-            drawn = gdal.Warp("", self.server.raster, format="MEM", dstSRS=asked["CRS"], outputBounds=box, resampleAlg="bilinear",
-                              width=int(asked["WIDTH"]), height=int(asked["HEIGHT"]), dstAlpha=True)
-            name = f"/vsimem/wms-{threading.get_ident()}.png"
-            gdal.Translate(name, drawn, format="PNG", options=["-co", "WORLDFILE=NO"])
-            drawn = None
-            handle = gdal.VSIFOpenL(name, "rb")
-            body = gdal.VSIFReadL(1, gdal.VSIStatL(name).size, handle)
-            gdal.VSIFCloseL(handle)
-            gdal.Unlink(name)
-            kind = "image/png"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            body, kind = drawn_png(self.server.raster, asked["CRS"], box, int(asked["WIDTH"]), int(asked["HEIGHT"])), "image/png"
+        answer(self, body, kind)
+
+
+def drawn_png(raster: str, crs: str, box, width: int, height: int) -> bytes:
+    """``raster`` warped to ``box`` (x_min, y_min, x_max, y_max in ``crs``) at ``width`` x ``height`` px, as a PNG with alpha."""
+    drawn = gdal.Warp("", raster, format="MEM", dstSRS=crs, outputBounds=box, resampleAlg="bilinear", width=width, height=height, dstAlpha=True)
+    name = f"/vsimem/drawn-{threading.get_ident()}.png"
+    gdal.Translate(name, drawn, format="PNG", options=["-co", "WORLDFILE=NO"])
+    handle = gdal.VSIFOpenL(name, "rb")
+    body = gdal.VSIFReadL(1, gdal.VSIStatL(name).size, handle)
+    gdal.VSIFCloseL(handle)
+    gdal.Unlink(name)
+    return body
+
+
+def answer(handler: http.server.BaseHTTPRequestHandler, body: bytes, kind: str) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", kind)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+WMTS_CAPABILITIES = """<?xml version="1.0" encoding="UTF-8"?>
+<Capabilities xmlns="http://www.opengis.net/wmts/1.0" xmlns:ows="http://www.opengis.net/ows/1.1" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.0.0">
+<ows:ServiceIdentification><ows:Title>Orthophotos</ows:Title><ows:ServiceType>OGC WMTS</ows:ServiceType><ows:ServiceTypeVersion>1.0.0</ows:ServiceTypeVersion></ows:ServiceIdentification>
+<ows:OperationsMetadata>{operations}</ows:OperationsMetadata>
+<Contents><Layer><ows:Title>Orthophoto</ows:Title>
+<ows:WGS84BoundingBox><ows:LowerCorner>-118.2 33.4</ows:LowerCorner><ows:UpperCorner>-117.6 33.95</ows:UpperCorner></ows:WGS84BoundingBox>
+<ows:Identifier>ortho</ows:Identifier><Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style><Format>image/png</Format>
+<TileMatrixSet>utm</TileMatrixSet><TileMatrixSetLink><TileMatrixSet>utm</TileMatrixSet></TileMatrixSetLink></Layer>
+<TileMatrixSet><ows:Identifier>utm</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:EPSG::32611</ows:SupportedCRS>{matrices}</TileMatrixSet>
+</Contents></Capabilities>"""
+WMTS_OPERATION = ('<ows:Operation name="{name}"><ows:DCP><ows:HTTP><ows:Get xlink:href="{url}?"><ows:Constraint name="GetEncoding">'
+                  '<ows:AllowedValues><ows:Value>KVP</ows:Value></ows:AllowedValues></ows:Constraint></ows:Get></ows:HTTP></ows:DCP></ows:Operation>')
+WMTS_MATRIX = ("<TileMatrix><ows:Identifier>{level}</ows:Identifier><ScaleDenominator>{scale}</ScaleDenominator><TopLeftCorner>{x} {y}</TopLeftCorner>"
+               "<TileWidth>256</TileWidth><TileHeight>256</TileHeight><MatrixWidth>{tiles}</MatrixWidth><MatrixHeight>{tiles}</MatrixHeight></TileMatrix>")
+# A national grid's tiles: in UTM 11N, their corner 3.7 m east and 7.3 m north of a multiple of any level's pixel
+WMTS_ORIGIN = (400003.7, 3750007.3)
+WMTS_LEVELS = {"0": 40.0, "1": 20.0, "2": 10.0, "3": 5.0}  # m per pixel
+
+
+class WmtsHandler(http.server.BaseHTTPRequestHandler):
+    """A WMTS 1.0.0 (KVP) of one layer, 'ortho', in the tile matrix set 'utm' (``WMTS_ORIGIN``, ``WMTS_LEVELS``):
+    GetTile warps ``server.raster`` to the tile."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        asked = {key.upper(): values[0] for key, values in urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).items()}
+        self.server.requests.append(asked)
+        if asked.get("REQUEST") == "GetCapabilities":
+            operations = "".join(WMTS_OPERATION.format(name=name, url=self.server.url) for name in ("GetCapabilities", "GetTile"))
+            matrices = "".join(WMTS_MATRIX.format(level=level, scale=step / 0.00028, x=WMTS_ORIGIN[0], y=WMTS_ORIGIN[1],
+                                                  tiles=int(60000 / (256 * step)) + 1) for level, step in WMTS_LEVELS.items())
+            answer(self, WMTS_CAPABILITIES.format(operations=operations, matrices=matrices).encode(), "text/xml")
+            return
+        step, span = WMTS_LEVELS[asked["TILEMATRIX"]], 256 * WMTS_LEVELS[asked["TILEMATRIX"]]
+        left, top = WMTS_ORIGIN[0] + int(asked["TILECOL"]) * span, WMTS_ORIGIN[1] - int(asked["TILEROW"]) * span
+        answer(self, drawn_png(self.server.raster, "EPSG:32611", (left, top - span, left + span, top), 256, 256), "image/png")
+
+
+@contextlib.contextmanager
+def served(handler, raster: str, path: str, monkeypatch):
+    """A started server of ``handler`` for ``raster`` at http://127.0.0.1:<port>``path`` (``server.url``)."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.raster, server.requests, server.url = raster, [], f"http://127.0.0.1:{server.server_address[1]}{path}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
 def wms(sample, monkeypatch):
     """A WMS of the sample's optical raster; yields (the QGIS WMS layer's source, the server: its ``requests``)."""
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WmsHandler)
-    server.raster, server.requests, server.url = sample["optical"], [], f"http://127.0.0.1:{server.server_address[1]}/wms"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with served(WmsHandler, sample["optical"], "/wms", monkeypatch) as server:
         yield f"crs=EPSG:3857&dpiMode=7&format=image/png&layers=ortho&styles=&url={server.url}", server
-    finally:
-        server.shutdown()
-        server.server_close()
+
+
+@pytest.fixture
+def wmts(sample, monkeypatch):
+    """A WMTS of the sample's optical raster in UTM tiles; yields (the QGIS WMTS layer's source, the server)."""
+    with served(WmtsHandler, sample["optical"], "/wmts", monkeypatch) as server:
+        yield (f"crs=EPSG:32611&dpiMode=7&format=image/png&layers=ortho&styles=default&tileMatrixSet=utm"
+               f"&url={server.url}?SERVICE%3DWMTS%26REQUEST%3DGetCapabilities"), server
 
 
 def in_map(result, sar_xy, wkt: str) -> np.ndarray:
@@ -508,6 +571,55 @@ def test_a_wms_in_latitude_and_longitude_is_fetched_in_degrees_and_registers_the
     on_wms = register(path, sample["sar"], RegistrationOptions())
     apart = metres_apart(on_wms, sample)
     assert int(on_wms.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
+
+
+def test_a_wmts_whose_tiles_start_off_the_pixel_grid_of_zero_is_fetched_pixel_for_pixel(qgis_app, wmts, sample, tmp_path):
+    """A WMTS in a national grid: its tiles' corner (the tile matrix's TopLeftCorner) is no whole number of
+    pixels from (0, 0). The reference is planned on the tiles' own pixel grid, read from the service's
+    capabilities, so QGIS copies the tiles instead of resampling them (0.27 px off in x and 0.17 px in y here,
+    when the grid was assumed to run through (0, 0))."""
+    from plugin.web_layers import WebLayer, fetch_reference
+
+    source, server = wmts
+    path = fetch_reference(WebLayer("wms", source, "ortho"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    assert {asked["TILEMATRIX"] for asked in server.requests if asked.get("REQUEST") == "GetTile"} == {"2"}  # 10 m, the SAR's
+    left, step, _, top, _, step_y = gdal.Open(path).GetGeoTransform()
+    assert (step, step_y) == (10.0, -10.0)
+    assert ((left - WMTS_ORIGIN[0]) / step) % 1 == pytest.approx(0, abs=1e-6) and ((WMTS_ORIGIN[1] - top) / step) % 1 == pytest.approx(0, abs=1e-6)
+    assert_as_warped_directly(path, sample["optical"], parts=((slice(200, 500), slice(200, 500)), (slice(600, 900), slice(600, 900))))
+    on_wmts = register(path, sample["sar"], RegistrationOptions())
+    apart = metres_apart(on_wmts, sample)
+    assert int(on_wmts.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
+
+
+def test_the_dock_reads_a_wmts_tile_origin_in_its_background_task(wmts, sample, controller, iface, qtbot):
+    """The dock fetches the web map in its task's worker thread: the capabilities are read there too."""
+    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+    source, server = wmts
+    web, sar = QgsRasterLayer(source, "National orthophotos", "wms"), QgsRasterLayer(sample["sar"], "sar", "gdal")
+    assert web.isValid() and sar.isValid()
+    QgsProject.instance().addMapLayers([web, sar])
+    controller.dock.optical_input.set_layer(web)
+    controller.dock.sar_input.set_layer(sar)
+    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    left, step, _, top, _, _ = gdal.Open(task.optical_path).GetGeoTransform()
+    assert ((left - WMTS_ORIGIN[0]) / step) % 1 == pytest.approx(0, abs=1e-6) and ((WMTS_ORIGIN[1] - top) / step) % 1 == pytest.approx(0, abs=1e-6)
+    assert controller.result.tie_points.enabled.sum() > 250 and controller.result.fit.rmse < 1.0
+
+
+def test_a_wmts_tile_origin_is_read_from_its_capabilities_or_not_at_all():
+    operations = "".join(WMTS_OPERATION.format(name=name, url="http://127.0.0.1:9/wmts") for name in ("GetCapabilities", "GetTile"))
+    matrices = "".join(WMTS_MATRIX.format(level=level, scale=step / 0.00028, x=WMTS_ORIGIN[0], y=WMTS_ORIGIN[1], tiles=10)
+                       for level, step in WMTS_LEVELS.items())
+    capabilities = WMTS_CAPABILITIES.format(operations=operations, matrices=matrices).encode()
+    assert wmts_tile_origin(capabilities, "ortho", "utm") == pytest.approx(WMTS_ORIGIN)
+    assert wmts_tile_origin(capabilities, "ortho", "another") is None
+    assert wmts_tile_origin(b"<html>Service unavailable</html>", "ortho", "utm") is None
 
 
 def test_a_tile_url_with_placeholders_gdal_does_not_fill_in_is_explained(sample, tmp_path):

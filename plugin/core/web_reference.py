@@ -58,14 +58,17 @@ class ReferenceGrid:
 
 
 def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, layer_name: str = "",
-                   resolutions: Sequence[float] = ()) -> ReferenceGrid:
+                   resolutions: Sequence[float] = (), tile_origin: Tuple[float, float] = (0.0, 0.0)) -> ReferenceGrid:
     """The grid on which to fetch a web map ``layer_name`` (CRS ``crs_wkt``) as the optical reference
     for the SAR raster ``sar_path``: its footprint grown by ``options.search_radius``, fine
     matching's margin and, for a SAR placed by GCPs, their misfit (SAR pixels), at the SAR's ground
     pixel size along each axis of that CRS. A tiled web map's ``resolutions`` (map units per pixel of
     its zoom levels): the one nearest the SAR's pixel, on its tiles' pixel grid, so that its tiles
-    are copied pixel for pixel (QGIS placed resampled tiles up to 1.75 px off). RegistrationError
-    when the SAR has no georeferencing to place it by, or the grid would be too large."""
+    are copied pixel for pixel (QGIS placed resampled tiles up to 1.75 px off). That grid runs through
+    ``tile_origin``, the tiles' top-left corner: (0, 0) does for XYZ tiles and WMTS's
+    GoogleMapsCompatible, whose corner lies a whole number of pixels from it at every level; a WMTS in
+    another tile matrix set has its own (``wmts_tile_origin``). RegistrationError when the SAR has no
+    georeferencing to place it by, or the grid would be too large."""
     sar = raster_info(sar_path)
     if sar.geotransform is None or not sar.crs_wkt:
         raise RegistrationError(
@@ -90,8 +93,9 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
         levels = np.asarray(resolutions, np.float64)
         chosen = levels[np.argmin(np.abs(np.log(levels / np.sqrt(pixel[0] * pixel[1]))))]
         pixel = np.array([chosen, chosen])
-        # tiled web maps start their tiles at multiples of a zoom level's pixel (XYZ, WMTS GoogleMapsCompatible)
-        x_min, y_max = np.floor(x_min / chosen) * chosen, np.ceil(y_max / chosen) * chosen
+        origin_x, origin_y = tile_origin
+        x_min = origin_x + np.floor((x_min - origin_x) / chosen) * chosen
+        y_max = origin_y - np.floor((origin_y - y_max) / chosen) * chosen
     width, height = int(np.ceil((x_max - x_min) / pixel[0])), int(np.ceil((y_max - y_min) / pixel[1]))
     if max(width, height) > MAX_REFERENCE_SIDE_PX:
         raise RegistrationError(
@@ -104,6 +108,24 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
     bottom = min(height, int(np.ceil((y_max - inner[:, 1].min()) / pixel[1])))
     return ReferenceGrid((float(x_min), float(y_max - height * pixel[1]), float(x_min + width * pixel[0]), float(y_max)),
                          width, height, crs_wkt, (int(left), int(top), int(right - left), int(bottom - top)))
+
+
+def wmts_tile_origin(capabilities: bytes, layer: str, tile_matrix_set: str) -> Optional[Tuple[float, float]]:
+    """The top-left corner (x, y, in the tile matrix set's CRS, GIS axis order) of the tiles of ``layer``
+    in ``tile_matrix_set``, read from a WMTS's GetCapabilities document by GDAL's WMTS driver (it
+    reads each CRS's axis order); None when GDAL cannot read it there."""
+    name = f"/vsimem/wmts-capabilities-{os.getpid()}-{id(capabilities)}.xml"
+    gdal.FileFromMemBuffer(name, capabilities)
+    try:
+        dataset = gdal.OpenEx(f"WMTS:{name},layer={layer},tilematrixset={tile_matrix_set}", gdal.OF_RASTER,
+                              open_options=["EXTENT_METHOD=MOST_PRECISE_TILE_MATRIX"])
+        left, _, _, top, _, _ = dataset.GetGeoTransform()
+        return float(left), float(top)
+    except RuntimeError as error:
+        LOGGER.info("the tile origin of the WMTS layer '%s' (%s) could not be read: %s", layer, tile_matrix_set, error)
+        return None
+    finally:
+        gdal.Unlink(name)
 
 
 def check_fetched(path: str, layer_name: str, where: str = "", footprint: Optional[Tuple[int, int, int, int]] = None) -> None:
