@@ -66,16 +66,24 @@ WMS_BOX = ("<EX_GeographicBoundingBox><westBoundLongitude>-118</westBoundLongitu
            "<southBoundLatitude>33.55</southBoundLatitude><northBoundLatitude>33.8</northBoundLatitude></EX_GeographicBoundingBox>")
 
 
-class WmsHandler(http.server.BaseHTTPRequestHandler):
-    """A WMS 1.3.0 of one layer, 'ortho', in EPSG:3857 and EPSG:4326: GetMap warps ``server.raster`` to the
-    CRS, box and size asked for (WMS 1.3.0 gives an EPSG:4326 box as latitudes first)."""
+class OgcHandler(http.server.BaseHTTPRequestHandler):
+    """A quiet handler of key-value requests (WMS, WMTS), each recorded in ``server.requests``."""
 
     def log_message(self, *args):
         pass
 
-    def do_GET(self):
+    def asked(self) -> dict:
         asked = {key.upper(): values[0] for key, values in urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).items()}
         self.server.requests.append(asked)
+        return asked
+
+
+class WmsHandler(OgcHandler):
+    """A WMS 1.3.0 of one layer, 'ortho', in EPSG:3857 and EPSG:4326: GetMap warps ``server.raster`` to the
+    CRS, box and size asked for (WMS 1.3.0 gives an EPSG:4326 box as latitudes first)."""
+
+    def do_GET(self):
+        asked = self.asked()
         if asked.get("REQUEST") == "GetCapabilities":
             body, kind = WMS_CAPABILITIES.format(url=self.server.url, box=WMS_BOX).encode(), "text/xml"
         else:
@@ -125,16 +133,12 @@ WMTS_ORIGIN = (400003.7, 3750007.3)
 WMTS_LEVELS = {"0": 40.0, "1": 20.0, "2": 10.0, "3": 5.0}  # m per pixel
 
 
-class WmtsHandler(http.server.BaseHTTPRequestHandler):
+class WmtsHandler(OgcHandler):
     """A WMTS 1.0.0 (KVP) of one layer, 'ortho', in the tile matrix set 'utm' (``WMTS_ORIGIN``, ``WMTS_LEVELS``):
     GetTile warps ``server.raster`` to the tile."""
 
-    def log_message(self, *args):
-        pass
-
     def do_GET(self):
-        asked = {key.upper(): values[0] for key, values in urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).items()}
-        self.server.requests.append(asked)
+        asked = self.asked()
         if asked.get("REQUEST") == "GetCapabilities":
             operations = "".join(WMTS_OPERATION.format(name=name, url=self.server.url) for name in ("GetCapabilities", "GetTile"))
             matrices = "".join(WMTS_MATRIX.format(level=level, scale=step / 0.00028, x=WMTS_ORIGIN[0], y=WMTS_ORIGIN[1],
