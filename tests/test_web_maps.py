@@ -634,31 +634,40 @@ def test_a_tile_url_with_placeholders_gdal_does_not_fill_in_is_explained(sample,
     assert not os.path.exists(tmp_path / "ref.tif")
 
 
+def refused_without_password(handler: http.server.BaseHTTPRequestHandler) -> bool:
+    """Answers 401 (and counts it in ``server.refused``) unless the request carries the user 'analyst' with the
+    password 'secret', as a commercial basemap's server does; True when it did."""
+    if handler.headers.get("Authorization") == "Basic " + base64.b64encode(b"analyst:secret").decode():
+        return False
+    handler.server.refused += 1
+    handler.send_response(401)
+    handler.send_header("WWW-Authenticate", 'Basic realm="tiles"')
+    handler.end_headers()
+    return True
+
+
 class LockedTiles(http.server.SimpleHTTPRequestHandler):
-    """Tiles for the user 'analyst' (password 'secret') only, as a commercial basemap's server asks: 401 to anyone else."""
+    """Tiles for the user 'analyst' only (``refused_without_password``)."""
 
     def log_message(self, *args):
         pass
 
     def do_GET(self):
-        if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"analyst:secret").decode():
-            self.server.refused += 1
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="tiles"')
-            self.end_headers()
-            return None
-        return super().do_GET()
+        return None if refused_without_password(self) else super().do_GET()
 
 
-def test_a_basemap_behind_a_password_registers_with_the_layers_qgis_authentication(tiles, sample, controller, iface, qtbot, monkeypatch):
-    """QGIS, not GDAL, fetches a web map layer: its authentication configuration (authcfg) is used in
-    the dock's task as on the map canvas; without one the server's refusal is reported."""
-    from qgis.core import Qgis, QgsApplication, QgsAuthMethodConfig, QgsProject, QgsRasterLayer
+class LockedWmts(WmtsHandler):
+    """The WMTS for the user 'analyst' only (``refused_without_password``)."""
 
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(LockedTiles, directory=tiles))
-    server.refused = 0
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    def do_GET(self):
+        return None if refused_without_password(self) else super().do_GET()
+
+
+@pytest.fixture
+def analyst_password(qgis_app):
+    """The id of a Basic authentication configuration of QGIS for the user 'analyst', password 'secret'."""
+    from qgis.core import QgsApplication, QgsAuthMethodConfig
+
     manager = QgsApplication.authManager()  # the test profile's (pytest-qgis's settings folder), not the user's
     if manager.masterPasswordHashInDatabase() and not manager.setMasterPassword("test master password", True):
         pytest.skip("the test profile's authentication database has another master password: delete .qgis-settings/*/qgis-auth.db")
@@ -668,10 +677,36 @@ def test_a_basemap_behind_a_password_registers_with_the_layers_qgis_authenticati
     config.setConfig("username", "analyst")
     config.setConfig("password", "secret")
     assert manager.storeAuthenticationConfig(config)[0]
+    yield config.id()
+    manager.removeAuthenticationConfig(config.id())
+
+
+def test_a_wmts_behind_a_password_gives_its_tile_origin_to_the_layers_authentication(sample, analyst_password, monkeypatch):
+    from plugin.web_layers import WebLayer, tile_origin
+
+    with served(LockedWmts, sample["optical"], "/wmts", monkeypatch) as server:
+        server.refused = 0
+        source = f"crs=EPSG:32611&format=image/png&layers=ortho&styles=default&tileMatrixSet=utm&url={server.url}"
+        assert tile_origin(WebLayer("wms", source, "National orthophotos")) is None and server.refused == 1
+        assert tile_origin(WebLayer("wms", f"authcfg={analyst_password}&{source}", "National orthophotos")) == pytest.approx(WMTS_ORIGIN)
+        assert tile_origin(WebLayer("wms", f"username=analyst&password=secret&{source}", "National orthophotos")) == pytest.approx(WMTS_ORIGIN)
+        assert server.refused == 1
+
+
+def test_a_basemap_behind_a_password_registers_with_the_layers_qgis_authentication(tiles, sample, controller, iface, qtbot, monkeypatch,
+                                                                                    analyst_password):
+    """QGIS, not GDAL, fetches a web map layer: its authentication configuration (authcfg) is used in
+    the dock's task as on the map canvas; without one the server's refusal is reported."""
+    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(LockedTiles, directory=tiles))
+    server.refused = 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
     sar = QgsRasterLayer(sample["sar"], "sar", "gdal")
     try:
-        for authentication in ("", f"authcfg={config.id()}&"):
+        for authentication in ("", f"authcfg={analyst_password}&"):
             web = QgsRasterLayer(f"{authentication}type=xyz&url={url}&zmax=15&zmin=0", "Satellite", "wms")
             QgsProject.instance().addMapLayers([web, sar])
             controller.dock.optical_input.set_layer(web)
@@ -688,7 +723,6 @@ def test_a_basemap_behind_a_password_registers_with_the_layers_qgis_authenticati
                 assert controller.result.tie_points.enabled.sum() > 250
             QgsProject.instance().removeMapLayer(web.id())
     finally:
-        manager.removeAuthenticationConfig(config.id())
         server.shutdown()
         server.server_close()
 
