@@ -527,3 +527,18 @@ def test_building_the_overviews_is_part_of_the_progress_and_of_cancel(sample, tm
     with pytest.raises(RegistrationCancelled):  # stopped while the overviews are built: nothing is left
         outputs.write_warped_sar(result, str(tmp_path / "stopped.tif"), progress=lambda fraction: fraction <= outputs.WARP_SHARE)
     assert sorted(os.listdir(tmp_path)) == ["whole.tif"]
+
+
+def test_a_disk_that_fills_while_the_overviews_are_built_is_reported_and_leaves_nothing(sample, tmp_path, monkeypatch):
+    from tests.gui_fixtures import sample_tie_points
+
+    result = result_from_tie_points(sample["optical"], sample["sar"], sample_tie_points(), "affine")
+    with monkeypatch.context() as patched:
+        patched.setattr(outputs, "overview_levels", lambda width, height, min_size=256: [])
+        image_alone = os.path.getsize(outputs.write_warped_sar(result, str(tmp_path / "no_overviews.tif")))
+    whole = os.path.getsize(outputs.write_warped_sar(result, str(tmp_path / "whole.tif")))
+    assert whole > image_alone + 20_000
+    stdout, stderr, left = _write_past_a_size_limit(result, tmp_path, "write_warped_sar", "warped.tif", image_alone + 4096)
+    assert "refused: GDAL could not write the warped SAR" in stdout and "free space" in stdout
+    assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
+    assert left == []
