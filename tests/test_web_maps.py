@@ -121,9 +121,10 @@ WMTS_CAPABILITIES = """<?xml version="1.0" encoding="UTF-8"?>
 <Contents><Layer><ows:Title>Orthophoto</ows:Title>
 <ows:WGS84BoundingBox><ows:LowerCorner>-118.2 33.4</ows:LowerCorner><ows:UpperCorner>-117.6 33.95</ows:UpperCorner></ows:WGS84BoundingBox>
 <ows:Identifier>ortho</ows:Identifier><Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style><Format>image/png</Format>
-<TileMatrixSet>utm</TileMatrixSet><TileMatrixSetLink><TileMatrixSet>utm</TileMatrixSet></TileMatrixSetLink></Layer>
-<TileMatrixSet><ows:Identifier>utm</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:EPSG::32611</ows:SupportedCRS>{matrices}</TileMatrixSet>
+{links}</Layer>{sets}
 </Contents></Capabilities>"""
+WMTS_LINK = "<TileMatrixSetLink><TileMatrixSet>{name}</TileMatrixSet></TileMatrixSetLink>"
+WMTS_SET = "<TileMatrixSet><ows:Identifier>{name}</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:EPSG::{epsg}</ows:SupportedCRS>{matrices}</TileMatrixSet>"
 WMTS_OPERATION = ('<ows:Operation name="{name}"><ows:DCP><ows:HTTP><ows:Get xlink:href="{url}?"><ows:Constraint name="GetEncoding">'
                   '<ows:AllowedValues><ows:Value>KVP</ows:Value></ows:AllowedValues></ows:Constraint></ows:Get></ows:HTTP></ows:DCP></ows:Operation>')
 WMTS_MATRIX = ("<TileMatrix><ows:Identifier>{level}</ows:Identifier><ScaleDenominator>{scale}</ScaleDenominator><TopLeftCorner>{x} {y}</TopLeftCorner>"
@@ -131,6 +132,9 @@ WMTS_MATRIX = ("<TileMatrix><ows:Identifier>{level}</ows:Identifier><ScaleDenomi
 # A national grid's tiles: in UTM 11N, their corner 3.7 m east and 7.3 m north of a multiple of any level's pixel
 WMTS_ORIGIN = (400003.7, 3750007.3)
 WMTS_LEVELS = {"0": 40.0, "1": 20.0, "2": 10.0, "3": 5.0}  # m per pixel
+# and the world in latitude and longitude from (-180, 90), as WMTS's WorldCRS84Quad cuts it: 256 px tiles, 2 x 1 at level 0
+WORLD_LEVELS = {str(level): 180 / 256 / 2**level for level in range(10, 14)}  # degrees per pixel (level 12: 9.5 m along a meridian)
+WMTS_SETS = {"utm": (32611, WMTS_ORIGIN, WMTS_LEVELS), "world": (4326, (-180.0, 90.0), WORLD_LEVELS)}
 
 
 class WmtsHandler(OgcHandler):
@@ -140,14 +144,28 @@ class WmtsHandler(OgcHandler):
     def do_GET(self):
         asked = self.asked()
         if asked.get("REQUEST") == "GetCapabilities":
-            operations = "".join(WMTS_OPERATION.format(name=name, url=self.server.url) for name in ("GetCapabilities", "GetTile"))
-            matrices = "".join(WMTS_MATRIX.format(level=level, scale=step / 0.00028, x=WMTS_ORIGIN[0], y=WMTS_ORIGIN[1],
-                                                  tiles=int(60000 / (256 * step)) + 1) for level, step in WMTS_LEVELS.items())
-            answer(self, WMTS_CAPABILITIES.format(operations=operations, matrices=matrices).encode(), "text/xml")
+            answer(self, wmts_capabilities(self.server.url), "text/xml")
             return
-        step, span = WMTS_LEVELS[asked["TILEMATRIX"]], 256 * WMTS_LEVELS[asked["TILEMATRIX"]]
-        left, top = WMTS_ORIGIN[0] + int(asked["TILECOL"]) * span, WMTS_ORIGIN[1] - int(asked["TILEROW"]) * span
-        answer(self, drawn_png(self.server.raster, "EPSG:32611", (left, top - span, left + span, top), 256, 256), "image/png")
+        epsg, (origin_x, origin_y), levels = WMTS_SETS[asked["TILEMATRIXSET"]]
+        span = 256 * levels[asked["TILEMATRIX"]]
+        left, top = origin_x + int(asked["TILECOL"]) * span, origin_y - int(asked["TILEROW"]) * span
+        answer(self, drawn_png(self.server.raster, f"EPSG:{epsg}", (left, top - span, left + span, top), 256, 256), "image/png")
+
+
+def wmts_capabilities(url: str) -> bytes:
+    """The capabilities of ``WmtsHandler`` at ``url``: the layer 'ortho' in the tile matrix sets of ``WMTS_SETS``
+    (a corner in EPSG:4326 given latitude first, as WMTS asks)."""
+    operations = "".join(WMTS_OPERATION.format(name=name, url=url) for name in ("GetCapabilities", "GetTile"))
+    sets = []
+    for name, (epsg, (x, y), levels) in WMTS_SETS.items():
+        metres_per_unit = 2 * np.pi * 6378137 / 360 if epsg == 4326 else 1.0
+        corner = (y, x) if epsg == 4326 else (x, y)
+        sets.append(WMTS_SET.format(name=name, epsg=epsg, matrices="".join(
+            WMTS_MATRIX.format(level=level, scale=repr(step * metres_per_unit / 0.00028), x=corner[0], y=corner[1],
+                               tiles=2 ** (int(level) + 1) if epsg == 4326 else int(60000 / (256 * step)) + 1)
+            for level, step in levels.items())))
+    links = "".join(WMTS_LINK.format(name=name) for name in WMTS_SETS)
+    return WMTS_CAPABILITIES.format(operations=operations, links=links, sets="".join(sets)).encode()
 
 
 @contextlib.contextmanager
@@ -577,19 +595,28 @@ def test_a_wms_in_latitude_and_longitude_is_fetched_in_degrees_and_registers_the
     assert int(on_wms.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
 
 
-def test_a_wmts_whose_tiles_start_off_the_pixel_grid_of_zero_is_fetched_pixel_for_pixel(qgis_app, wmts, sample, tmp_path):
+def whole_pixels(pixels: float) -> bool:
+    """Whether ``pixels`` is a whole number (a point on the tiles' pixel grid), to a millionth of a pixel."""
+    return abs(pixels - round(pixels)) < 1e-6
+
+
+@pytest.mark.parametrize("matrix_set, level", [("utm", "2"), ("world", "13")])
+def test_a_wmts_is_fetched_pixel_for_pixel_on_its_own_tile_grid(qgis_app, wmts, sample, tmp_path, matrix_set, level):
     """A WMTS in a national grid: its tiles' corner (the tile matrix's TopLeftCorner) is no whole number of
     pixels from (0, 0). The reference is planned on the tiles' own pixel grid, read from the service's
     capabilities, so QGIS copies the tiles instead of resampling them (0.27 px off in x and 0.17 px in y here,
-    when the grid was assumed to run through (0, 0))."""
+    when the grid was assumed to run through (0, 0)). And one in latitude and longitude (its corner given
+    latitude first), at the level nearest the SAR's pixel."""
     from plugin.web_layers import WebLayer, fetch_reference
 
     source, server = wmts
+    epsg, (origin_x, origin_y), levels = WMTS_SETS[matrix_set]
+    source = source.replace("crs=EPSG:32611", f"crs=EPSG:{epsg}").replace("tileMatrixSet=utm", f"tileMatrixSet={matrix_set}")
     path = fetch_reference(WebLayer("wms", source, "ortho"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
-    assert {asked["TILEMATRIX"] for asked in server.requests if asked.get("REQUEST") == "GetTile"} == {"2"}  # 10 m, the SAR's
+    assert {asked["TILEMATRIX"] for asked in server.requests if asked.get("REQUEST") == "GetTile"} == {level}  # nearest the SAR's pixel
     left, step, _, top, _, step_y = gdal.Open(path).GetGeoTransform()
-    assert (step, step_y) == (10.0, -10.0)
-    assert ((left - WMTS_ORIGIN[0]) / step) % 1 == pytest.approx(0, abs=1e-6) and ((WMTS_ORIGIN[1] - top) / step) % 1 == pytest.approx(0, abs=1e-6)
+    assert step == pytest.approx(levels[level], rel=1e-9) and step_y == pytest.approx(-levels[level], rel=1e-9)
+    assert whole_pixels((left - origin_x) / step) and whole_pixels((origin_y - top) / step)
     assert_as_warped_directly(path, sample["optical"], parts=((slice(200, 500), slice(200, 500)), (slice(600, 900), slice(600, 900))))
     on_wmts = register(path, sample["sar"], RegistrationOptions())
     apart = metres_apart(on_wmts, sample)
@@ -612,16 +639,14 @@ def test_the_dock_reads_a_wmts_tile_origin_in_its_background_task(wmts, sample, 
         pass
     assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
     left, step, _, top, _, _ = gdal.Open(task.optical_path).GetGeoTransform()
-    assert ((left - WMTS_ORIGIN[0]) / step) % 1 == pytest.approx(0, abs=1e-6) and ((WMTS_ORIGIN[1] - top) / step) % 1 == pytest.approx(0, abs=1e-6)
+    assert whole_pixels((left - WMTS_ORIGIN[0]) / step) and whole_pixels((WMTS_ORIGIN[1] - top) / step)
     assert controller.result.tie_points.enabled.sum() > 250 and controller.result.fit.rmse < 1.0
 
 
 def test_a_wmts_tile_origin_is_read_from_its_capabilities_or_not_at_all():
-    operations = "".join(WMTS_OPERATION.format(name=name, url="http://127.0.0.1:9/wmts") for name in ("GetCapabilities", "GetTile"))
-    matrices = "".join(WMTS_MATRIX.format(level=level, scale=step / 0.00028, x=WMTS_ORIGIN[0], y=WMTS_ORIGIN[1], tiles=10)
-                       for level, step in WMTS_LEVELS.items())
-    capabilities = WMTS_CAPABILITIES.format(operations=operations, matrices=matrices).encode()
+    capabilities = wmts_capabilities("http://127.0.0.1:9/wmts")
     assert wmts_tile_origin(capabilities, "ortho", "utm") == pytest.approx(WMTS_ORIGIN)
+    assert wmts_tile_origin(capabilities, "ortho", "world") == pytest.approx((-180.0, 90.0))  # given latitude first
     assert wmts_tile_origin(capabilities, "ortho", "another") is None
     assert wmts_tile_origin(b"<html>Service unavailable</html>", "ortho", "utm") is None
 
