@@ -22,7 +22,7 @@ from qgis.PyQt.QtNetwork import QNetworkRequest
 
 from .core.errors import RegistrationCancelled, RegistrationError
 from .core.pipeline import RegistrationOptions
-from .core.web_reference import check_fetched, reference_grid, wmts_tile_origin
+from .core.web_reference import arcgis_tile_origin, check_fetched, reference_grid, wmts_tile_origin
 
 LOGGER = logging.getLogger(__name__)
 
@@ -87,32 +87,50 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
 
 
 def tile_origin(web: WebLayer) -> Optional[Tuple[float, float]]:
-    """The top-left corner of a WMTS layer's tiles (``core.web_reference.wmts_tile_origin``), from its
-    GetCapabilities document fetched as QGIS fetches the layer (its authentication configuration, or
-    user name and password); None for XYZ tiles (their corner is (0, 0)'s grid) or when it cannot be
-    read, logged, when the reference is planned as for XYZ tiles: a WMTS whose tiles start elsewhere is
-    then resampled by QGIS, up to a pixel or two off."""
-    uri = QgsDataSourceUri()
-    uri.setEncodedUri(web.source)
-    matrix_set, url = uri.param("tileMatrixSet"), uri.param("url")
-    if web.provider != "wms" or not matrix_set or not url:
+    """The top-left corner of a tiled web map's tiles: a WMTS's from its GetCapabilities document
+    (``core.web_reference.wmts_tile_origin``), a cached ArcGIS MapServer's from its service description
+    (``arcgis_tile_origin``), both fetched as QGIS fetches the layer (its authentication configuration,
+    or user name and password, and referer). None for XYZ tiles (their corner is on (0, 0)'s grid) or
+    when it cannot be read, logged: the reference is then planned as for XYZ tiles, and a map whose tiles
+    start elsewhere is resampled by QGIS, up to a pixel or two off."""
+    uri = QgsDataSourceUri(web.source) if web.provider == "arcgismapserver" else _encoded_uri(web.source)
+    url, matrix_set = uri.param("url"), uri.param("tileMatrixSet")
+    if not url or (web.provider == "wms" and not matrix_set):  # an XYZ or WMS layer of the wms provider
         return None
-    if "service=wmts" not in url.lower() and not url.lower().split("?")[0].endswith(".xml"):
-        url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
+    if web.provider == "arcgismapserver":
+        document = _fetched(f"{url}{'&' if '?' in url else '?'}f=json", uri, web.name)
+        origin = None if document is None else arcgis_tile_origin(document)
+    else:
+        if "service=wmts" not in url.lower() and not url.lower().split("?")[0].endswith(".xml"):
+            url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
+        document = _fetched(url, uri, web.name)
+        origin = None if document is None else wmts_tile_origin(document, uri.param("layers"), matrix_set)
+    if origin is None and document is not None:
+        LOGGER.warning("the tile grid of the web map '%s' could not be read from %s: its tiles are assumed to start on the pixel "
+                       "grid of (0, 0), and QGIS resamples them where they do not", web.name, url)
+    return origin
+
+
+def _encoded_uri(source: str) -> QgsDataSourceUri:
+    uri = QgsDataSourceUri()
+    uri.setEncodedUri(source)
+    return uri
+
+
+def _fetched(url: str, uri: QgsDataSourceUri, name: str) -> Optional[bytes]:
+    """The document at ``url``, asked for with ``uri``'s authentication and referer; None (logged) when it cannot be fetched."""
     request = QNetworkRequest(QUrl(url))
     if uri.username() and not uri.authConfigId():
         request.setRawHeader(b"Authorization", b"Basic " + base64.b64encode(f"{uri.username()}:{uri.password()}".encode()))
+    if uri.param("referer"):
+        request.setRawHeader(b"Referer", uri.param("referer").encode())
     fetch = QgsBlockingNetworkRequest()
     fetch.setAuthCfg(uri.authConfigId())
     if fetch.get(request) != QgsBlockingNetworkRequest.NoError:
-        LOGGER.warning("the tile matrix of the web map '%s' could not be read (%s): its tiles are assumed to start on the "
-                       "pixel grid of (0, 0), and QGIS resamples them where they do not", web.name, fetch.errorMessage())
+        LOGGER.warning("the tile grid of the web map '%s' could not be read (%s): its tiles are assumed to start on the pixel grid "
+                       "of (0, 0), and QGIS resamples them where they do not", name, fetch.errorMessage())
         return None
-    origin = wmts_tile_origin(bytes(fetch.reply().content()), uri.param("layers"), matrix_set)
-    if origin is None:
-        LOGGER.warning("the tile matrix set '%s' of the web map '%s' could not be read: its tiles are assumed to start on the "
-                       "pixel grid of (0, 0), and QGIS resamples them where they do not", matrix_set, web.name)
-    return origin
+    return bytes(fetch.reply().content())
 
 
 def _remove(path: str) -> None:

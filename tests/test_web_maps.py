@@ -6,6 +6,7 @@ import base64
 import contextlib
 import functools
 import http.server
+import json
 import os
 import threading
 import urllib.parse
@@ -18,7 +19,7 @@ from benchmarks.cloud import serve
 from benchmarks.web_reference import write_tiles
 from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.raster_io import pixel_to_map
-from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, check_fetched, reference_grid, wmts_tile_origin
+from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, arcgis_tile_origin, check_fetched, reference_grid, wmts_tile_origin
 from tests.conftest import write_tif
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_processing import REGISTER, WARP, processing, provider  # noqa: F401
@@ -150,6 +151,29 @@ class WmtsHandler(OgcHandler):
         span = 256 * levels[asked["TILEMATRIX"]]
         left, top = origin_x + int(asked["TILECOL"]) * span, origin_y - int(asked["TILEROW"]) * span
         answer(self, drawn_png(self.server.raster, f"EPSG:{epsg}", (left, top - span, left + span, top), 256, 256), "image/png")
+
+
+class ArcGisHandler(OgcHandler):
+    """A cached ArcGIS MapServer (REST) of ``server.raster`` in the tiles of WMTS_SETS['utm']: the service's
+    description at ``<url>?f=json`` and its tiles at ``<url>/tile/<level>/<row>/<column>``."""
+
+    def do_GET(self):
+        self.asked()
+        *_, level, row, column = urllib.parse.urlparse(self.path).path.split("/")
+        _, (origin_x, origin_y), levels = WMTS_SETS["utm"]
+        if "/tile/" not in self.path:
+            reference = {"wkid": 32611, "latestWkid": 32611}
+            extent = {"xmin": origin_x, "ymin": origin_y - 60000, "xmax": origin_x + 60000, "ymax": origin_y, "spatialReference": reference}
+            lods = [{"level": int(key), "resolution": step, "scale": step / 0.00026458} for key, step in levels.items()]
+            service = {"currentVersion": 10.81, "mapName": "Orthophotos", "singleFusedMapCache": True, "spatialReference": reference,
+                       "tileInfo": {"rows": 256, "cols": 256, "dpi": 96, "format": "PNG", "origin": {"x": origin_x, "y": origin_y},
+                                    "spatialReference": reference, "lods": lods},
+                       "initialExtent": extent, "fullExtent": extent, "layers": [], "capabilities": "Map"}
+            answer(self, json.dumps(service).encode(), "application/json")
+            return
+        span = 256 * levels[level]
+        left, top = origin_x + int(column) * span, origin_y - int(row) * span
+        answer(self, drawn_png(self.server.raster, "EPSG:32611", (left, top - span, left + span, top), 256, 256), "image/png")
 
 
 def wmts_capabilities(url: str) -> bytes:
@@ -621,6 +645,20 @@ def test_a_wmts_is_fetched_pixel_for_pixel_on_its_own_tile_grid(qgis_app, wmts, 
     on_wmts = register(path, sample["sar"], RegistrationOptions())
     apart = metres_apart(on_wmts, sample)
     assert int(on_wmts.tie_points.enabled.sum()) > 250 and apart.max() < 5.0, apart
+
+
+def test_a_cached_arcgis_mapserver_is_fetched_pixel_for_pixel_on_its_own_tile_grid(qgis_app, sample, tmp_path, monkeypatch):
+    """The ArcGIS MapServer provider's tiles start at the service's tileInfo origin, here off (0, 0)'s grid, as WMTS_SETS['utm']."""
+    from plugin.web_layers import WebLayer, fetch_reference
+
+    with served(ArcGisHandler, sample["optical"], "/arcgis/rest/services/Orthophotos/MapServer", monkeypatch) as server:
+        source = f"crs='EPSG:32611' format='PNG32' layer='' url='{server.url}'"
+        path = fetch_reference(WebLayer("arcgismapserver", source, "Orthophotos"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
+    left, step, _, top, _, _ = gdal.Open(path).GetGeoTransform()
+    assert step == 10.0 and whole_pixels((left - WMTS_ORIGIN[0]) / step) and whole_pixels((WMTS_ORIGIN[1] - top) / step)
+    assert_as_warped_directly(path, sample["optical"], parts=((slice(200, 500), slice(200, 500)), (slice(600, 900), slice(600, 900))))
+    assert arcgis_tile_origin(b'{"tileInfo": {"origin": {"x": -5e6, "y": 1e7}}}') == (-5e6, 1e7)
+    assert arcgis_tile_origin(b'{"mapName": "not cached"}') is None and arcgis_tile_origin(b"<html>Bad gateway</html>") is None
 
 
 def test_the_dock_reads_a_wmts_tile_origin_in_its_background_task(wmts, sample, controller, iface, qtbot):

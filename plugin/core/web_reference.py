@@ -11,6 +11,7 @@ warped SAR is written on its grid.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -126,6 +127,17 @@ def wmts_tile_origin(capabilities: bytes, layer: str, tile_matrix_set: str) -> O
         return None
     finally:
         gdal.Unlink(name)
+
+
+def arcgis_tile_origin(service: bytes) -> Optional[Tuple[float, float]]:
+    """The top-left corner (x, y) of a cached ArcGIS MapServer's tiles, from its service description
+    (``<url>?f=json``: ``tileInfo.origin``); None where it has none."""
+    try:
+        origin = json.loads(service)["tileInfo"]["origin"]
+        return float(origin["x"]), float(origin["y"])
+    except (ValueError, KeyError, TypeError) as error:
+        LOGGER.info("no tile origin in the ArcGIS service description: %r", error)
+        return None
 
 
 def check_fetched(path: str, layer_name: str, where: str = "", footprint: Optional[Tuple[int, int, int, int]] = None) -> None:
