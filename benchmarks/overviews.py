@@ -105,6 +105,7 @@ def main(argv=None):
     parser.add_argument("--name", default="overviews")
     parser.add_argument("--small-cache", type=int, default=400, help="MiB of GDAL's cache for the second set of draws")
     args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         optical, sar = write_scene(args.data, args.size, folder)

@@ -111,6 +111,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--limit", type=int, default=0, help="only the first N cases (a quick look)")
     args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)  # before the run, not after it: a folder that did not exist lost the figures
     os.environ.setdefault("NO_PROXY", "127.0.0.1")
     options = RegistrationOptions()
     extractor = DescriptorExtractor(options.model, options.device)
