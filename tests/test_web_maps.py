@@ -139,14 +139,21 @@ WMTS_SETS = {"utm": (32611, WMTS_ORIGIN, WMTS_LEVELS), "world": (4326, (-180.0, 
 
 
 class WmtsHandler(OgcHandler):
-    """A WMTS 1.0.0 (KVP) of one layer, 'ortho', in the tile matrix set 'utm' (``WMTS_ORIGIN``, ``WMTS_LEVELS``):
-    GetTile warps ``server.raster`` to the tile."""
+    """A WMTS 1.0.0 of one layer, 'ortho', in the tile matrix sets of ``WMTS_SETS``: GetTile warps ``server.raster``
+    to the tile. Key-value requests at ``server.url``, or RESTful ones: the capabilities at
+    ``<url>/1.0.0/WMTSCapabilities.xml`` (which then offer no key-value GetTile) and the tiles at
+    ``<url>/tiles/<set>/<level>/<row>/<column>.png``."""
 
     def do_GET(self):
         asked = self.asked()
-        if asked.get("REQUEST") == "GetCapabilities":
-            answer(self, wmts_capabilities(self.server.url), "text/xml")
+        path = urllib.parse.urlparse(self.path).path
+        if asked.get("REQUEST") == "GetCapabilities" or path.endswith("/WMTSCapabilities.xml"):
+            answer(self, wmts_capabilities(self.server.url, restful=path.endswith(".xml")), "text/xml")
             return
+        if "/tiles/" in path:
+            *_, matrix_set, level, row, column = path[:-len(".png")].split("/")
+            asked = {"TILEMATRIXSET": matrix_set, "TILEMATRIX": level, "TILEROW": row, "TILECOL": column}
+            self.server.requests.append(dict(asked, REQUEST="GetTile"))
         epsg, (origin_x, origin_y), levels = WMTS_SETS[asked["TILEMATRIXSET"]]
         span = 256 * levels[asked["TILEMATRIX"]]
         left, top = origin_x + int(asked["TILECOL"]) * span, origin_y - int(asked["TILEROW"]) * span
@@ -176,10 +183,13 @@ class ArcGisHandler(OgcHandler):
         answer(self, drawn_png(self.server.raster, "EPSG:32611", (left, top - span, left + span, top), 256, 256), "image/png")
 
 
-def wmts_capabilities(url: str) -> bytes:
+def wmts_capabilities(url: str, restful: bool = False) -> bytes:
     """The capabilities of ``WmtsHandler`` at ``url``: the layer 'ortho' in the tile matrix sets of ``WMTS_SETS``
-    (a corner in EPSG:4326 given latitude first, as WMTS asks)."""
-    operations = "".join(WMTS_OPERATION.format(name=name, url=url) for name in ("GetCapabilities", "GetTile"))
+    (a corner in EPSG:4326 given latitude first, as WMTS asks), its tiles asked for by key and value, or
+    ``restful``ly, by a ResourceURL template."""
+    operations = "" if restful else "".join(WMTS_OPERATION.format(name=name, url=url) for name in ("GetCapabilities", "GetTile"))
+    template = f'<ResourceURL format="image/png" resourceType="tile" template="{url}/tiles/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}.png"/>'
+    links = "".join(WMTS_LINK.format(name=name) for name in WMTS_SETS) + (template if restful else "")
     sets = []
     for name, (epsg, (x, y), levels) in WMTS_SETS.items():
         metres_per_unit = 2 * np.pi * 6378137 / 360 if epsg == 4326 else 1.0
@@ -188,7 +198,6 @@ def wmts_capabilities(url: str) -> bytes:
             WMTS_MATRIX.format(level=level, scale=repr(step * metres_per_unit / 0.00028), x=corner[0], y=corner[1],
                                tiles=2 ** (int(level) + 1) if epsg == 4326 else int(60000 / (256 * step)) + 1)
             for level, step in levels.items())))
-    links = "".join(WMTS_LINK.format(name=name) for name in WMTS_SETS)
     return WMTS_CAPABILITIES.format(operations=operations, links=links, sets="".join(sets)).encode()
 
 
@@ -624,18 +633,21 @@ def whole_pixels(pixels: float) -> bool:
     return abs(pixels - round(pixels)) < 1e-6
 
 
-@pytest.mark.parametrize("matrix_set, level", [("utm", "2"), ("world", "13")])
-def test_a_wmts_is_fetched_pixel_for_pixel_on_its_own_tile_grid(qgis_app, wmts, sample, tmp_path, matrix_set, level):
+@pytest.mark.parametrize("matrix_set, level, restful", [("utm", "2", False), ("world", "13", False), ("utm", "2", True)])
+def test_a_wmts_is_fetched_pixel_for_pixel_on_its_own_tile_grid(qgis_app, wmts, sample, tmp_path, matrix_set, level, restful):
     """A WMTS in a national grid: its tiles' corner (the tile matrix's TopLeftCorner) is no whole number of
     pixels from (0, 0). The reference is planned on the tiles' own pixel grid, read from the service's
     capabilities, so QGIS copies the tiles instead of resampling them (0.27 px off in x and 0.17 px in y here,
     when the grid was assumed to run through (0, 0)). And one in latitude and longitude (its corner given
-    latitude first), at the level nearest the SAR's pixel."""
+    latitude first), at the level nearest the SAR's pixel. And a RESTful one, whose capabilities are a file
+    (WMTSCapabilities.xml) and whose tiles come from a URL template."""
     from plugin.web_layers import WebLayer, fetch_reference
 
     source, server = wmts
     epsg, (origin_x, origin_y), levels = WMTS_SETS[matrix_set]
     source = source.replace("crs=EPSG:32611", f"crs=EPSG:{epsg}").replace("tileMatrixSet=utm", f"tileMatrixSet={matrix_set}")
+    if restful:
+        source = source.replace("?SERVICE%3DWMTS%26REQUEST%3DGetCapabilities", "/1.0.0/WMTSCapabilities.xml")
     path = fetch_reference(WebLayer("wms", source, "ortho"), sample["sar"], RegistrationOptions(), str(tmp_path / "ref.tif"))
     assert {asked["TILEMATRIX"] for asked in server.requests if asked.get("REQUEST") == "GetTile"} == {level}  # nearest the SAR's pixel
     left, step, _, top, _, step_y = gdal.Open(path).GetGeoTransform()
