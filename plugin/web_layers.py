@@ -13,7 +13,7 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from typing import Callable, Optional
 
 from qgis.core import (QgsBlockingNetworkRequest, QgsCoordinateTransformContext, QgsDataProvider, QgsDataSourceUri, QgsProcessingUtils,
                        QgsProviderRegistry, QgsRasterBlockFeedback, QgsRasterFileWriter, QgsRasterPipe, QgsRectangle)
@@ -22,7 +22,7 @@ from qgis.PyQt.QtNetwork import QNetworkRequest
 
 from .core.errors import RegistrationCancelled, RegistrationError
 from .core.pipeline import RegistrationOptions
-from .core.web_reference import arcgis_tile_origin, check_fetched, reference_grid, wmts_tile_origin
+from .core.web_reference import TileOrigins, arcgis_tile_origins, check_fetched, reference_grid, wmts_tile_origins
 
 LOGGER = logging.getLogger(__name__)
 
@@ -63,8 +63,7 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
         raise RegistrationError(f"The web map '{web.name}' cannot be opened ({detail}).",
                                 "Check that the layer shows in QGIS and that its server answers, or choose an optical raster file.")
     resolutions = provider.nativeResolutions()
-    origin = tile_origin(web) if resolutions else None
-    grid = reference_grid(sar_path, provider.crs().toWkt(), options, web.name, resolutions, origin or (0.0, 0.0))
+    grid = reference_grid(sar_path, provider.crs().toWkt(), options, web.name, resolutions, tile_origins(web) if resolutions else None)
     crs = provider.crs()
     pipe = QgsRasterPipe()
     pipe.set(provider)  # the pipe owns the provider from here on
@@ -86,29 +85,29 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
     return path
 
 
-def tile_origin(web: WebLayer) -> Optional[Tuple[float, float]]:
-    """The top-left corner of a tiled web map's tiles: a WMTS's from its GetCapabilities document
-    (``core.web_reference.wmts_tile_origin``), a cached ArcGIS MapServer's from its service description
-    (``arcgis_tile_origin``), both fetched as QGIS fetches the layer (its authentication configuration,
-    or user name and password, and referer). None for XYZ tiles (their corner is on (0, 0)'s grid) or
-    when it cannot be read, logged: the reference is then planned as for XYZ tiles, and a map whose tiles
-    start elsewhere is resampled by QGIS, up to a pixel or two off."""
+def tile_origins(web: WebLayer) -> TileOrigins:
+    """The corners of a tiled web map's tiles, level by level: a WMTS's from its GetCapabilities
+    document (``core.web_reference.wmts_tile_origins``), a cached ArcGIS MapServer's from its service
+    description (``arcgis_tile_origins``), both fetched as QGIS fetches the layer (its authentication
+    configuration, or user name and password, and referer). {} for XYZ tiles (their corner is on (0, 0)'s
+    grid) or when they cannot be read, logged: the reference is then planned as for XYZ tiles, and a map
+    whose tiles start elsewhere is resampled by QGIS, up to a pixel or two off."""
     uri = QgsDataSourceUri(web.source) if web.provider == "arcgismapserver" else _encoded_uri(web.source)
     url, matrix_set = uri.param("url"), uri.param("tileMatrixSet")
     if not url or (web.provider == "wms" and not matrix_set):  # an XYZ or WMS layer of the wms provider
-        return None
+        return {}
     if web.provider == "arcgismapserver":
         document = _fetched(f"{url}{'&' if '?' in url else '?'}f=json", uri, web.name)
-        origin = None if document is None else arcgis_tile_origin(document)
+        origins = {} if document is None else arcgis_tile_origins(document)
     else:
         if "service=wmts" not in url.lower() and not url.lower().split("?")[0].endswith(".xml"):
             url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
         document = _fetched(url, uri, web.name)
-        origin = None if document is None else wmts_tile_origin(document, uri.param("layers"), matrix_set)
-    if origin is None and document is not None:
+        origins = {} if document is None else wmts_tile_origins(document, uri.param("layers"), matrix_set)
+    if not origins and document is not None:
         LOGGER.warning("the tile grid of the web map '%s' could not be read from %s: its tiles are assumed to start on the pixel "
                        "grid of (0, 0), and QGIS resamples them where they do not", web.name, url)
-    return origin
+    return origins
 
 
 def _encoded_uri(source: str) -> QgsDataSourceUri:

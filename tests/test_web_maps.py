@@ -19,7 +19,7 @@ from benchmarks.cloud import serve
 from benchmarks.web_reference import write_tiles
 from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.raster_io import pixel_to_map
-from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, arcgis_tile_origin, check_fetched, reference_grid, wmts_tile_origin
+from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, arcgis_tile_origins, check_fetched, reference_grid, wmts_tile_origins
 from tests.conftest import write_tif
 from tests.gui_fixtures import controller, iface, messages  # noqa: F401
 from tests.test_processing import REGISTER, WARP, processing, provider  # noqa: F401
@@ -135,7 +135,15 @@ WMTS_ORIGIN = (400003.7, 3750007.3)
 WMTS_LEVELS = {"0": 40.0, "1": 20.0, "2": 10.0, "3": 5.0}  # m per pixel
 # and the world in latitude and longitude from (-180, 90), as WMTS's WorldCRS84Quad cuts it: 256 px tiles, 2 x 1 at level 0
 WORLD_LEVELS = {str(level): 180 / 256 / 2**level for level in range(10, 14)}  # degrees per pixel (level 12: 9.5 m along a meridian)
-WMTS_SETS = {"utm": (32611, WMTS_ORIGIN, WMTS_LEVELS), "world": (4326, (-180.0, 90.0), WORLD_LEVELS)}
+# and the UTM tiles again, but level 2's corner 0.25 px east and 0.35 px south of the others' (some services give
+# each level a corner of its own)
+WMTS_SETS = {"utm": (32611, WMTS_ORIGIN, WMTS_LEVELS), "world": (4326, (-180.0, 90.0), WORLD_LEVELS), "patchwork": (32611, WMTS_ORIGIN, WMTS_LEVELS)}
+PATCHWORK_CORNERS = {"2": (400006.2, 3750003.8)}
+
+
+def corner_of(matrix_set: str, level: str):
+    """The top-left corner (x, y) of the tiles of ``level`` in ``matrix_set`` (``WMTS_SETS``)."""
+    return PATCHWORK_CORNERS.get(level, WMTS_ORIGIN) if matrix_set == "patchwork" else WMTS_SETS[matrix_set][1]
 
 
 class WmtsHandler(OgcHandler):
@@ -154,8 +162,8 @@ class WmtsHandler(OgcHandler):
             *_, matrix_set, level, row, column = path[:-len(".png")].split("/")
             asked = {"TILEMATRIXSET": matrix_set, "TILEMATRIX": level, "TILEROW": row, "TILECOL": column}
             self.server.requests.append(dict(asked, REQUEST="GetTile"))
-        epsg, (origin_x, origin_y), levels = WMTS_SETS[asked["TILEMATRIXSET"]]
-        span = 256 * levels[asked["TILEMATRIX"]]
+        epsg, _, levels = WMTS_SETS[asked["TILEMATRIXSET"]]
+        (origin_x, origin_y), span = corner_of(asked["TILEMATRIXSET"], asked["TILEMATRIX"]), 256 * levels[asked["TILEMATRIX"]]
         left, top = origin_x + int(asked["TILECOL"]) * span, origin_y - int(asked["TILEROW"]) * span
         answer(self, drawn_png(self.server.raster, f"EPSG:{epsg}", (left, top - span, left + span, top), 256, 256), "image/png")
 
@@ -191,11 +199,11 @@ def wmts_capabilities(url: str, restful: bool = False) -> bytes:
     template = f'<ResourceURL format="image/png" resourceType="tile" template="{url}/tiles/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}.png"/>'
     links = "".join(WMTS_LINK.format(name=name) for name in WMTS_SETS) + (template if restful else "")
     sets = []
-    for name, (epsg, (x, y), levels) in WMTS_SETS.items():
+    for name, (epsg, _, levels) in WMTS_SETS.items():
         metres_per_unit = 2 * np.pi * 6378137 / 360 if epsg == 4326 else 1.0
-        corner = (y, x) if epsg == 4326 else (x, y)
+        corners = {level: corner_of(name, level)[::-1] if epsg == 4326 else corner_of(name, level) for level in levels}
         sets.append(WMTS_SET.format(name=name, epsg=epsg, matrices="".join(
-            WMTS_MATRIX.format(level=level, scale=repr(step * metres_per_unit / 0.00028), x=corner[0], y=corner[1],
+            WMTS_MATRIX.format(level=level, scale=repr(step * metres_per_unit / 0.00028), x=corners[level][0], y=corners[level][1],
                                tiles=2 ** (int(level) + 1) if epsg == 4326 else int(60000 / (256 * step)) + 1)
             for level, step in levels.items())))
     return WMTS_CAPABILITIES.format(operations=operations, links=links, sets="".join(sets)).encode()
@@ -633,18 +641,20 @@ def whole_pixels(pixels: float) -> bool:
     return abs(pixels - round(pixels)) < 1e-6
 
 
-@pytest.mark.parametrize("matrix_set, level, restful", [("utm", "2", False), ("world", "13", False), ("utm", "2", True)])
+@pytest.mark.parametrize("matrix_set, level, restful", [("utm", "2", False), ("world", "13", False), ("utm", "2", True),
+                                                        ("patchwork", "2", False)])
 def test_a_wmts_is_fetched_pixel_for_pixel_on_its_own_tile_grid(qgis_app, wmts, sample, tmp_path, matrix_set, level, restful):
     """A WMTS in a national grid: its tiles' corner (the tile matrix's TopLeftCorner) is no whole number of
     pixels from (0, 0). The reference is planned on the tiles' own pixel grid, read from the service's
     capabilities, so QGIS copies the tiles instead of resampling them (0.27 px off in x and 0.17 px in y here,
     when the grid was assumed to run through (0, 0)). And one in latitude and longitude (its corner given
     latitude first), at the level nearest the SAR's pixel. And a RESTful one, whose capabilities are a file
-    (WMTSCapabilities.xml) and whose tiles come from a URL template."""
+    (WMTSCapabilities.xml) and whose tiles come from a URL template. And one whose levels' corners differ."""
     from plugin.web_layers import WebLayer, fetch_reference
 
     source, server = wmts
-    epsg, (origin_x, origin_y), levels = WMTS_SETS[matrix_set]
+    epsg, _, levels = WMTS_SETS[matrix_set]
+    origin_x, origin_y = corner_of(matrix_set, level)
     source = source.replace("crs=EPSG:32611", f"crs=EPSG:{epsg}").replace("tileMatrixSet=utm", f"tileMatrixSet={matrix_set}")
     if restful:
         source = source.replace("?SERVICE%3DWMTS%26REQUEST%3DGetCapabilities", "/1.0.0/WMTSCapabilities.xml")
@@ -669,8 +679,9 @@ def test_a_cached_arcgis_mapserver_is_fetched_pixel_for_pixel_on_its_own_tile_gr
     left, step, _, top, _, _ = gdal.Open(path).GetGeoTransform()
     assert step == 10.0 and whole_pixels((left - WMTS_ORIGIN[0]) / step) and whole_pixels((WMTS_ORIGIN[1] - top) / step)
     assert_as_warped_directly(path, sample["optical"], parts=((slice(200, 500), slice(200, 500)), (slice(600, 900), slice(600, 900))))
-    assert arcgis_tile_origin(b'{"tileInfo": {"origin": {"x": -5e6, "y": 1e7}}}') == (-5e6, 1e7)
-    assert arcgis_tile_origin(b'{"mapName": "not cached"}') is None and arcgis_tile_origin(b"<html>Bad gateway</html>") is None
+    assert arcgis_tile_origins(b'{"tileInfo": {"origin": {"x": -5e6, "y": 1e7}, "lods": [{"resolution": 2.5}, {"resolution": 5}]}}') == {
+        2.5: (-5e6, 1e7), 5.0: (-5e6, 1e7)}
+    assert arcgis_tile_origins(b'{"mapName": "not cached"}') == {} and arcgis_tile_origins(b"<html>Bad gateway</html>") == {}
 
 
 def test_the_dock_reads_a_wmts_tile_origin_in_its_background_task(wmts, sample, controller, iface, qtbot):
@@ -695,10 +706,15 @@ def test_the_dock_reads_a_wmts_tile_origin_in_its_background_task(wmts, sample, 
 
 def test_a_wmts_tile_origin_is_read_from_its_capabilities_or_not_at_all():
     capabilities = wmts_capabilities("http://127.0.0.1:9/wmts")
-    assert wmts_tile_origin(capabilities, "ortho", "utm") == pytest.approx(WMTS_ORIGIN)
-    assert wmts_tile_origin(capabilities, "ortho", "world") == pytest.approx((-180.0, 90.0))  # given latitude first
-    assert wmts_tile_origin(capabilities, "ortho", "another") is None
-    assert wmts_tile_origin(b"<html>Service unavailable</html>", "ortho", "utm") is None
+    utm = wmts_tile_origins(capabilities, "ortho", "utm")
+    assert sorted(utm) == pytest.approx([5.0, 10.0, 20.0, 40.0]) and all(corner == pytest.approx(WMTS_ORIGIN) for corner in utm.values())
+    world = wmts_tile_origins(capabilities, "ortho", "world")  # given latitude first
+    assert sorted(world) == pytest.approx(sorted(WORLD_LEVELS.values())) and all(corner == pytest.approx((-180.0, 90.0)) for corner in world.values())
+    patchwork = wmts_tile_origins(capabilities, "ortho", "patchwork")
+    assert [corner for step, corner in patchwork.items() if abs(step - 10.0) < 1e-6] == [pytest.approx(PATCHWORK_CORNERS["2"])]
+    assert [corner for step, corner in patchwork.items() if abs(step - 20.0) < 1e-6] == [pytest.approx(WMTS_ORIGIN)]
+    assert wmts_tile_origins(capabilities, "ortho", "another") == {}
+    assert wmts_tile_origins(b"<html>Service unavailable</html>", "ortho", "utm") == {}
 
 
 def test_a_tile_url_with_placeholders_gdal_does_not_fill_in_is_explained(sample, tmp_path):
@@ -757,14 +773,15 @@ def analyst_password(qgis_app):
 
 
 def test_a_wmts_behind_a_password_gives_its_tile_origin_to_the_layers_authentication(sample, analyst_password, monkeypatch):
-    from plugin.web_layers import WebLayer, tile_origin
+    from plugin.web_layers import WebLayer, tile_origins
 
     with served(LockedWmts, sample["optical"], "/wmts", monkeypatch) as server:
         server.refused = 0
         source = f"crs=EPSG:32611&format=image/png&layers=ortho&styles=default&tileMatrixSet=utm&url={server.url}"
-        assert tile_origin(WebLayer("wms", source, "National orthophotos")) is None and server.refused == 1
-        assert tile_origin(WebLayer("wms", f"authcfg={analyst_password}&{source}", "National orthophotos")) == pytest.approx(WMTS_ORIGIN)
-        assert tile_origin(WebLayer("wms", f"username=analyst&password=secret&{source}", "National orthophotos")) == pytest.approx(WMTS_ORIGIN)
+        assert tile_origins(WebLayer("wms", source, "National orthophotos")) == {} and server.refused == 1
+        for credentials in (f"authcfg={analyst_password}&", "username=analyst&password=secret&"):
+            origins = tile_origins(WebLayer("wms", credentials + source, "National orthophotos"))
+            assert len(origins) == 4 and all(corner == pytest.approx(WMTS_ORIGIN) for corner in origins.values())
         assert server.refused == 1
 
 

@@ -18,7 +18,8 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -59,17 +60,17 @@ class ReferenceGrid:
 
 
 def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, layer_name: str = "",
-                   resolutions: Sequence[float] = (), tile_origin: Tuple[float, float] = (0.0, 0.0)) -> ReferenceGrid:
+                   resolutions: Sequence[float] = (), tile_origins: Optional[TileOrigins] = None) -> ReferenceGrid:
     """The grid on which to fetch a web map ``layer_name`` (CRS ``crs_wkt``) as the optical reference
     for the SAR raster ``sar_path``: its footprint grown by ``options.search_radius``, fine
     matching's margin and, for a SAR placed by GCPs, their misfit (SAR pixels), at the SAR's ground
     pixel size along each axis of that CRS. A tiled web map's ``resolutions`` (map units per pixel of
     its zoom levels): the one nearest the SAR's pixel, on its tiles' pixel grid, so that its tiles
     are copied pixel for pixel (QGIS placed resampled tiles up to 1.75 px off). That grid runs through
-    ``tile_origin``, the tiles' top-left corner: (0, 0) does for XYZ tiles and WMTS's
-    GoogleMapsCompatible, whose corner lies a whole number of pixels from it at every level; a WMTS in
-    another tile matrix set has its own (``wmts_tile_origin``). RegistrationError when the SAR has no
-    georeferencing to place it by, or the grid would be too large."""
+    the level's tile corner in ``tile_origins``, or else through (0, 0), which does for XYZ tiles and
+    WMTS's GoogleMapsCompatible, whose corner lies a whole number of pixels from it at every level; a
+    national grid's tiles have their own (``wmts_tile_origins``, ``arcgis_tile_origins``). RegistrationError
+    when the SAR has no georeferencing to place it by, or the grid would be too large."""
     sar = raster_info(sar_path)
     if sar.geotransform is None or not sar.crs_wkt:
         raise RegistrationError(
@@ -94,7 +95,7 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
         levels = np.asarray(resolutions, np.float64)
         chosen = levels[np.argmin(np.abs(np.log(levels / np.sqrt(pixel[0] * pixel[1]))))]
         pixel = np.array([chosen, chosen])
-        origin_x, origin_y = tile_origin
+        origin_x, origin_y = next((corner for step, corner in (tile_origins or {}).items() if abs(step - chosen) <= 1e-6 * chosen), (0.0, 0.0))
         x_min = origin_x + np.floor((x_min - origin_x) / chosen) * chosen
         y_max = origin_y - np.floor((origin_y - y_max) / chosen) * chosen
     width, height = int(np.ceil((x_max - x_min) / pixel[0])), int(np.ceil((y_max - y_min) / pixel[1]))
@@ -111,33 +112,50 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
                          width, height, crs_wkt, (int(left), int(top), int(right - left), int(bottom - top)))
 
 
-def wmts_tile_origin(capabilities: bytes, layer: str, tile_matrix_set: str) -> Optional[Tuple[float, float]]:
-    """The top-left corner (x, y, in the tile matrix set's CRS, GIS axis order) of the tiles of ``layer``
-    in ``tile_matrix_set``, read from a WMTS's GetCapabilities document by GDAL's WMTS driver (it
-    reads each CRS's axis order); None when GDAL cannot read it there."""
+WMTS_NAMESPACES = {"wmts": "http://www.opengis.net/wmts/1.0", "ows": "http://www.opengis.net/ows/1.1"}
+TileOrigins = Dict[float, Tuple[float, float]]  # map units per pixel of a level: its tiles' top-left corner (x, y)
+
+
+def wmts_tile_origins(capabilities: bytes, layer: str, tile_matrix_set: str) -> TileOrigins:
+    """Each level's tile corner (``TileOrigins``, in the tile matrix set's CRS, GIS axis order) of ``layer``
+    in ``tile_matrix_set``, from a WMTS's GetCapabilities document: GDAL's WMTS driver reads each tile
+    matrix in turn (it knows each CRS's axis order; the corners may differ from level to level). {} when
+    the document holds no such set, or GDAL cannot read it."""
+    try:
+        root = ElementTree.fromstring(capabilities)
+    except ElementTree.ParseError as error:
+        LOGGER.info("the WMTS capabilities could not be read: %s", error)
+        return {}
+    levels = [matrix.findtext("ows:Identifier", "", WMTS_NAMESPACES) for matrix_set in root.iterfind("wmts:Contents/wmts:TileMatrixSet", WMTS_NAMESPACES)
+              if matrix_set.findtext("ows:Identifier", "", WMTS_NAMESPACES) == tile_matrix_set
+              for matrix in matrix_set.iterfind("wmts:TileMatrix", WMTS_NAMESPACES)]
     name = f"/vsimem/wmts-capabilities-{os.getpid()}-{id(capabilities)}.xml"
     gdal.FileFromMemBuffer(name, capabilities)
+    origins = {}
     try:
-        dataset = gdal.OpenEx(f"WMTS:{name},layer={layer},tilematrixset={tile_matrix_set}", gdal.OF_RASTER,
-                              open_options=["EXTENT_METHOD=MOST_PRECISE_TILE_MATRIX"])
-        left, _, _, top, _, _ = dataset.GetGeoTransform()
-        return float(left), float(top)
+        for level in levels:
+            dataset = gdal.OpenEx(f"WMTS:{name},layer={layer},tilematrixset={tile_matrix_set},tilematrix={level}", gdal.OF_RASTER,
+                                  open_options=["EXTENT_METHOD=MOST_PRECISE_TILE_MATRIX"])
+            left, step, _, top, _, _ = dataset.GetGeoTransform()
+            origins[float(step)] = (float(left), float(top))
     except RuntimeError as error:
-        LOGGER.info("the tile origin of the WMTS layer '%s' (%s) could not be read: %s", layer, tile_matrix_set, error)
-        return None
+        LOGGER.info("the tile matrices of the WMTS layer '%s' (%s) could not be read: %s", layer, tile_matrix_set, error)
+        return {}
     finally:
         gdal.Unlink(name)
+    return origins
 
 
-def arcgis_tile_origin(service: bytes) -> Optional[Tuple[float, float]]:
-    """The top-left corner (x, y) of a cached ArcGIS MapServer's tiles, from its service description
-    (``<url>?f=json``: ``tileInfo.origin``); None where it has none."""
+def arcgis_tile_origins(service: bytes) -> TileOrigins:
+    """Each level's tile corner (``TileOrigins``) of a cached ArcGIS MapServer, from its service
+    description (``<url>?f=json``: ``tileInfo``, one origin for every level of detail); {} where it has none."""
     try:
-        origin = json.loads(service)["tileInfo"]["origin"]
-        return float(origin["x"]), float(origin["y"])
+        tiles = json.loads(service)["tileInfo"]
+        origin = (float(tiles["origin"]["x"]), float(tiles["origin"]["y"]))
+        return {float(level["resolution"]): origin for level in tiles["lods"]}
     except (ValueError, KeyError, TypeError) as error:
         LOGGER.info("no tile origin in the ArcGIS service description: %r", error)
-        return None
+        return {}
 
 
 def check_fetched(path: str, layer_name: str, where: str = "", footprint: Optional[Tuple[int, int, int, int]] = None) -> None:
