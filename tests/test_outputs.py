@@ -542,3 +542,30 @@ def test_a_disk_that_fills_while_the_overviews_are_built_is_reported_and_leaves_
     assert "refused: GDAL could not write the warped SAR" in stdout and "free space" in stdout
     assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
     assert left == []
+
+
+def test_a_sar_on_a_small_part_of_the_optical_raster_is_written_on_that_part_of_its_grid(tmp_path, monkeypatch):
+    """A SAR scene over a corner of a large optical raster (an optical tile, or a web map GDAL reads as the
+    whole world): the output keeps the optical raster's pixels but only where the SAR lies, not a raster
+    the size of the optical one that is nodata nearly everywhere. Its pixels are those of the whole grid's."""
+    rng = np.random.default_rng(3)
+    optical = rng.integers(1, 255, (640, 640)).astype(np.uint8)
+    sar = optical[100:220, 200:350].copy()  # SAR pixel (x, y) shows optical pixel (x + 200, y + 100)
+    optical_path = write_tif(tmp_path / "tile.tif", optical, OPTICAL_GT, 32611)
+    sar_path = write_tif(tmp_path / "scene.tif", sar, nodata=0)
+    sar_xy = rng.uniform(5, 110, (30, 2))
+    tie_points = TiePoints(sar_xy + [200.0, 100.0], sar_xy, rng.uniform(0.5, 1, 30), [""] * 30, np.ones(30, bool))
+    result = result_from_tie_points(optical_path, sar_path, tie_points, "affine")
+    cut = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "cut.tif")))
+    left, step, _, top, _, step_y = cut.GetGeoTransform()
+    x0, y0 = (left - OPTICAL_GT[0]) / step, (top - OPTICAL_GT[3]) / step_y
+    x0, y0 = int(x0), int(y0)
+    assert (x0, y0) == ((left - OPTICAL_GT[0]) / step, (top - OPTICAL_GT[3]) / step_y)  # on the optical raster's pixel grid
+    width, height = cut.RasterXSize, cut.RasterYSize
+    assert 196 <= x0 <= 199 and 96 <= y0 <= 99 and 351 <= x0 + width <= 354 and 221 <= y0 + height <= 224  # the SAR's box, a pixel or so to spare
+    assert np.array_equal(cut.ReadAsArray()[100 - y0:220 - y0, 200 - x0:350 - x0], sar)  # an exact shift: the SAR's own pixels
+    monkeypatch.setattr(outputs, "CUT_TO_SAR_BELOW", 0.0)  # the whole optical grid, as before
+    whole = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "whole.tif")))
+    assert (whole.RasterXSize, whole.RasterYSize) == (640, 640) and whole.GetGeoTransform() == OPTICAL_GT
+    assert np.array_equal(whole.ReadAsArray()[y0:y0 + height, x0:x0 + width], cut.ReadAsArray())
+    assert whole.ReadAsArray()[:y0].max() == 0 and whole.ReadAsArray()[:, x0 + width:].max() == 0

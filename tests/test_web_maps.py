@@ -529,6 +529,34 @@ def test_the_command_line_registers_the_sar_on_xyz_tiles_and_leaves_no_reference
     assert os.listdir(tmp_path / "temporary") == []  # the fetched reference is gone
 
 
+def test_a_gdal_description_of_the_whole_world_as_the_optical_raster_writes_only_where_the_sar_lies(basemap, sample, tmp_path):
+    """GDAL reads a tile server's XML description (its WMS driver) as one raster of the whole world: at zoom
+    14, 4194304 px square. Registration reads only around the SAR; the output was planned on the whole
+    raster and GDAL could not write it (its error even blamed the SAR). It is now cut to where the SAR lies,
+    on the same pixels."""
+    import json
+
+    from plugin.core.web_reference import xyz_description
+    from tests.test_cli import run_cli
+
+    _, server = basemap
+    (tmp_path / "world.xml").write_text(xyz_description(server.url + "/{z}/{x}/{y}.png", 14))
+    world = gdal.Open(str(tmp_path / "world.xml"))
+    assert world.RasterXSize == world.RasterYSize == 2**14 * 256
+    done = run_cli("register", str(tmp_path / "world.xml"), sample["sar"], "-o", str(tmp_path / "sar_registered.tif"),
+                   "--matches-json", str(tmp_path / "matches.json"), "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    written = gdal.Open(str(tmp_path / "sar_registered.tif"))
+    assert written.RasterXSize < 1000 and written.RasterYSize < 1000  # the SAR's 800 x 760 px, on 9.55 m pixels
+    left, step, _, top, _, _ = written.GetGeoTransform()
+    assert step == world.GetGeoTransform()[1] and whole_pixels((left + EARTH) / step) and whole_pixels((EARTH - top) / step)
+    fit = json.loads((tmp_path / "matches.json").read_text())["transform"]["sar_to_optical"]
+    on_world = type("Written", (), {"fit": type("Fit", (), {"sar_to_optical": np.asarray(fit)}),
+                                    "optical": type("Info", (), {"geotransform": world.GetGeoTransform(), "crs_wkt": world.GetProjection()})})
+    apart = metres_apart(on_world, sample)
+    assert apart.max() < 5.0, apart
+
+
 def test_gdal_fetches_xyz_tiles_pixel_for_pixel(basemap, sample, tmp_path):
     from plugin.core.web_reference import fetch_xyz
 

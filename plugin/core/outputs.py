@@ -33,6 +33,9 @@ OUTPUT_GRIDS = ("optical", "sar")
 # The registered SAR carries internal overviews (pyramids), halved until the smallest fits in this many pixels, as
 # gdaladdo chooses them: QGIS draws a whole Sentinel-2 tile from them in 0.2 s, not 2.7-4.3 s (benchmarks/results/overviews.md).
 OVERVIEW_MIN_SIZE = 256
+# On the optical raster's grid, a SAR that covers less than this share of the raster is written on the part of the grid
+# that holds it (same pixels): a SAR scene on an optical tile, or on a web map that GDAL reads as the whole world.
+CUT_TO_SAR_BELOW = 0.25
 WARP_SHARE = 0.8  # of write_warped_sar's progress; building the overviews fills the rest (15-41% of the write, measured)
 FULL_DISK_BYTES = 1 << 20  # less free space than this, after a write failed: the disk is full
 
@@ -221,7 +224,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         # would hold the half-written dataset open until the program ends.
         target, failure = None, None
         try:
-            size, frame = ((result.optical.width, result.optical.height), (geotransform, wkt)) if grid == "optical" else _own_grid(result, with_gcps)
+            size, frame = _optical_grid(result, with_gcps, geotransform, wkt) if grid == "optical" else _own_grid(result, with_gcps)
             target = gdal.GetDriverByName("GTiff").Create(
                 temporary, *size, source.RasterCount, band.DataType,
                 options=["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER", f"NUM_THREADS={parallel.gdal_threads()}"],
@@ -290,6 +293,29 @@ def _build_overviews(target: gdal.Dataset, callback: Callable[..., int]) -> None
     with decoding_threads(target.GetDescription()):
         target.BuildOverviews(overview_resampling(target.GetRasterBand(1)), levels, callback=callback)
     target.FlushCache()
+
+
+def _optical_grid(result: RegistrationResult, with_gcps: gdal.Dataset, geotransform, wkt: str):
+    """((width, height), (geotransform, CRS)) of the optical raster's grid, or, where the SAR covers less
+    than ``CUT_TO_SAR_BELOW`` of it, of the part of that grid that holds the SAR where the fit puts it (its
+    box grown by a pixel): the same pixels, without a mostly empty raster the size of the optical one (a
+    world the size of a web map's zoom level could not be written at all)."""
+    whole = (result.optical.width, result.optical.height), (geotransform, wkt)
+    try:
+        planned = gdal.Warp("", with_gcps, format="VRT", dstSRS=wkt or None, **warp_options(result.fit.model))
+    except RuntimeError:  # GDAL cannot plan the warp: the warp itself will say why
+        return whole
+    left, step_x, _, top, _, step_y = planned.GetGeoTransform()
+    right, bottom = left + planned.RasterXSize * step_x, top + planned.RasterYSize * step_y
+    corners = map_to_pixel(geotransform, np.array([[left, top], [right, top], [left, bottom], [right, bottom]], np.float64)) + 0.5
+    (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)) - 1, np.ceil(corners.max(axis=0)) + 1  # pixel edges, a pixel to spare
+    x0, y0 = int(max(x0, 0)), int(max(y0, 0))
+    x1, y1 = int(min(x1, result.optical.width)), int(min(y1, result.optical.height))
+    if x1 <= x0 or y1 <= y0 or (x1 - x0) * (y1 - y0) >= CUT_TO_SAR_BELOW * result.optical.width * result.optical.height:
+        return whole
+    gt = geotransform
+    cut = (gt[0] + x0 * gt[1] + y0 * gt[2], gt[1], gt[2], gt[3] + x0 * gt[4] + y0 * gt[5], gt[4], gt[5])
+    return (x1 - x0, y1 - y0), (cut, wkt)
 
 
 def _own_grid(result: RegistrationResult, with_gcps: gdal.Dataset) -> Tuple[Tuple[int, int], Tuple[Tuple[float, ...], str]]:
