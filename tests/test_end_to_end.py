@@ -411,7 +411,8 @@ def test_a_sar_scene_much_larger_than_the_optical_is_read_only_where_registratio
 
 def test_a_sar_raster_on_a_much_larger_optical_tile_reads_only_the_tile_around_it(sample, tmp_path, monkeypatch):
     """A SAR clip on an optical tile: the optical raster is read only where the SAR can be, and the
-    tie points, the fit and the warped output are in the whole tile's grid."""
+    tie points, the fit and the warped output are in the whole tile's grid (the output only where the
+    SAR lies: it covers less than a quarter of the tile)."""
     tile, sample_to_tile = scene_around(sample["optical"], tmp_path / "tile.tif", size=3000, at=(300, 2000))
     result, (optical_window, sar_window) = register_seeing_windows(monkeypatch, tile, sample["sar"])
     assert sar_window is None and optical_window is not None and optical_window.columns * optical_window.rows < 0.3 * 3000 * 3000
@@ -420,8 +421,14 @@ def test_a_sar_raster_on_a_much_larger_optical_tile_reads_only_the_tile_around_i
     assert (result.optical.width, result.optical.height) == (3000, 3000)
     assert result.optical.geotransform == gdal.Open(tile).GetGeoTransform()
     warped = gdal.Open(outputs.write_warped_sar(result, str(tmp_path / "warped.tif")))
-    assert (warped.RasterXSize, warped.RasterYSize) == (3000, 3000) and warped.GetGeoTransform() == result.optical.geotransform
-    assert shows_the_sample_sar(warped.ReadAsArray()[2000:, 300:], sample)  # the tile's sample area
+    left, step, _, top, _, step_y = result.optical.geotransform
+    cut = warped.GetGeoTransform()
+    x0, y0 = (cut[0] - left) / step, (cut[3] - top) / step_y
+    assert x0 == int(x0) and y0 == int(y0) and cut[1:3] == (step, 0.0) and cut[4:] == (0.0, step_y)  # the tile's pixels
+    assert 280 < x0 < 330 and 1970 < y0 < 2000 and warped.RasterXSize < 850 and warped.RasterYSize < 800  # the sample SAR's box
+    on_tile = np.zeros((3000, 3000), warped.ReadAsArray().dtype)  # put back in the whole tile's grid
+    on_tile[int(y0):int(y0) + warped.RasterYSize, int(x0):int(x0) + warped.RasterXSize] = warped.ReadAsArray()
+    assert shows_the_sample_sar(on_tile[2000:, 300:], sample)  # the tile's sample area
 
 
 def test_the_read_windows_are_the_other_rasters_footprint_and_the_searchs_reach():
