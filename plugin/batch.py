@@ -275,13 +275,14 @@ def check_batch_outputs(pairs: List[Pair], outdir: str, extras=()) -> None:
                                     "Write the outputs to another folder, or give the pair another output name.")
 
 
-def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress, extras=(), grid: str = "optical") -> PairResult:
-    """Registers one pair and writes its outputs (replacing old ones; never an input), the warped SAR on ``grid``."""
+def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress, extras=(), written: Optional[dict] = None) -> PairResult:
+    """Registers one pair and writes its outputs (replacing old ones; never an input), the warped SAR as
+    ``written`` asks (keyword arguments of ``outputs.write_warped_sar``: grid, overviews)."""
     started = time.perf_counter()
     row = PairResult(pair.optical, pair.sar, pair.output)
     with optical_reference(pair.optical, pair.sar, options) as optical:  # an XYZ URL: fetched over the SAR, for this pair
         result = register(optical, pair.sar, options, progress=progress, extractor=extractor)
-        outputs.write_warped_sar(result, pair.output, overwrite=True, grid=grid)
+        outputs.write_warped_sar(result, pair.output, overwrite=True, **(written or {}))
         for name, (_, path) in zip(extras, pair_outputs(pair, extras)[1:]):
             EXTRA_OUTPUTS[name][1](result, path, overwrite=True)
     row.status, row.device = "ok", result.device
@@ -294,8 +295,9 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
 
 
 def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extras=(),
-              progress: Optional[BatchProgress] = None, make_extractor: Optional[Callable] = None, grid: str = "optical") -> List[PairResult]:
-    """Registers every pair not done before, each warped SAR on ``grid`` (``outputs.OUTPUT_GRIDS``);
+              progress: Optional[BatchProgress] = None, make_extractor: Optional[Callable] = None,
+              written: Optional[dict] = None) -> List[PairResult]:
+    """Registers every pair not done before, each warped SAR written as ``written`` asks (``register_pair``);
     returns the summary rows (also written to OUTDIR).
     The network is loaded once, when the first pair needs it, and the engine's CPU settings
     (``core.cpu_settings``) hold for the whole batch. RegistrationError on one pair is
@@ -323,7 +325,7 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
                     extractor = (make_extractor or DescriptorExtractor)(options.model, options.device)
                 started = time.perf_counter()
                 try:
-                    rows[index] = register_pair(pair, options, extractor, progress, extras, grid)
+                    rows[index] = register_pair(pair, options, extractor, progress, extras, written)
                 except RegistrationError as error:
                     rows[index].status, rows[index].error = "failed", str(error)
                 except (RegistrationCancelled, KeyboardInterrupt):
@@ -351,7 +353,9 @@ def run_batch_command(args, options: RegistrationOptions) -> int:
     threads = configure_threads(args.threads)
     LOGGER.info("%d pairs, %d CPU threads", len(pairs), threads)
     extras = [name for name in EXTRA_OUTPUTS if getattr(args, name, False)]
-    rows = run_batch(pairs, args.outdir, options, extras, grid=args.output_grid)
+    from .cli import warped_sar_settings
+
+    rows = run_batch(pairs, args.outdir, options, extras, written=warped_sar_settings(args))
     done = sum(row.status == "ok" for row in rows)
     print(f"{done} of {len(rows)} pairs registered, {len(rows) - done} failed; summary: {os.path.join(args.outdir, SUMMARY_CSV)}")
     return 0 if done == len(rows) else 1

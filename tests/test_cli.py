@@ -30,9 +30,16 @@ def test_register_writes_every_output(sample, tmp_path):
     inlier = np.array(report["inlier"])
     offset = optical[inlier] - sar[inlier]
     np.testing.assert_allclose(np.median(offset, axis=0), sample["truth"][:2, 2], atol=1.0)
-    assert gdal.Open(out["tif"]).RasterXSize == gdal.Open(sample["optical"]).RasterXSize
+    written = gdal.Open(out["tif"])
+    assert written.RasterXSize == gdal.Open(sample["optical"]).RasterXSize and written.GetRasterBand(1).GetOverviewCount() == 2
     assert "tie points" in done.stdout
     assert "self-check passed: with the SAR moved slightly, the fit moved by 0." in done.stdout
+
+
+def test_register_writes_no_overviews_when_told_not_to(sample, tmp_path):
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(tmp_path / "warped.tif"), "--device", "cpu", "--no-overviews")
+    assert done.returncode == 0, done.stderr
+    assert gdal.Open(str(tmp_path / "warped.tif")).GetRasterBand(1).GetOverviewCount() == 0
 
 
 @pytest.mark.parametrize(

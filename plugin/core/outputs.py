@@ -191,11 +191,11 @@ def check_geotiff_name(path: str) -> None:
 
 
 def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = False, resampling: str = "bilinear",
-                     progress: Optional[Callable[[float], bool]] = None, grid: str = "optical") -> str:
+                     progress: Optional[Callable[[float], bool]] = None, grid: str = "optical", overviews: bool = True) -> str:
     """Writes every band of the SAR file, warped into the optical raster's grid and CRS (``grid``
     "optical"), or north up in the SAR file's own CRS at its own pixel size over its registered
     footprint ("sar": for a reference in web Mercator, say), as a compressed GeoTIFF with nodata
-    outside the SAR footprint. Returns ``path``. ``progress`` hears the share warped (a Sentinel-2
+    outside the SAR footprint, with internal overviews unless ``overviews`` is False. Returns ``path``. ``progress`` hears the share warped (a Sentinel-2
     tile takes seconds) and answers "go on?": False stops the warp, RegistrationCancelled is raised
     and nothing is written."""
     check_geotiff_name(path)
@@ -236,7 +236,7 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
                          warpOptions=["INIT_DEST=NO_DATA", f"NUM_THREADS={parallel.gdal_threads()}"], callback=go_on,
                          errorThreshold=0.01, **warp_options(result.fit.model)):
                 target.FlushCache()  # a full disk raises here, not when the file is closed, where it would go unseen
-                _build_overviews(target, overviews_go_on)
+                _build_overviews(target, overviews_go_on, overviews)
             else:  # a multithreaded warp reports what failed in its worker threads by its return value alone: the output stayed empty
                 failure = gdal.GetLastErrorMsg()
         except RuntimeError as error:
@@ -283,11 +283,11 @@ def overview_resampling(band: gdal.Band) -> str:
     return "AVERAGE_MAGPHASE" if gdal.DataTypeIsComplex(band.DataType) else "AVERAGE"
 
 
-def _build_overviews(target: gdal.Dataset, callback: Callable[..., int]) -> None:
+def _build_overviews(target: gdal.Dataset, callback: Callable[..., int], wanted: bool = True) -> None:
     """Internal overviews of the written ``target`` (``overview_levels``), compressed as its pixels are,
-    computed on all cores as its blocks are decoded (``decoding_threads``)."""
-    levels = overview_levels(target.RasterXSize, target.RasterYSize)
-    if not levels:  # a raster small enough to draw whole: its share of the progress is done
+    computed on all cores as its blocks are decoded (``decoding_threads``); none unless ``wanted``."""
+    levels = overview_levels(target.RasterXSize, target.RasterYSize) if wanted else []
+    if not levels:  # none wanted, or a raster small enough to draw whole: its share of the progress is done
         callback(1.0, "", None)
         return
     with decoding_threads(target.GetDescription()):
