@@ -342,8 +342,9 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
     return rows
 
 
-def run_batch_command(args, options: RegistrationOptions) -> int:
-    """``python -m plugin batch``: 0 when every pair is registered, 1 when some failed."""
+def run_batch_command(args, options: RegistrationOptions, written: Optional[dict] = None) -> int:
+    """``python -m plugin batch``: 0 when every pair is registered, 1 when some failed; each warped SAR
+    written as ``written`` asks (``register_pair``)."""
     if len(args.inputs) == 1:
         pairs = pairs_from_csv(args.inputs[0], args.outdir)
     elif len(args.inputs) == 2:
@@ -353,9 +354,7 @@ def run_batch_command(args, options: RegistrationOptions) -> int:
     threads = configure_threads(args.threads)
     LOGGER.info("%d pairs, %d CPU threads", len(pairs), threads)
     extras = [name for name in EXTRA_OUTPUTS if getattr(args, name, False)]
-    from .cli import warped_sar_settings
-
-    rows = run_batch(pairs, args.outdir, options, extras, written=warped_sar_settings(args))
+    rows = run_batch(pairs, args.outdir, options, extras, written=written)
     done = sum(row.status == "ok" for row in rows)
     print(f"{done} of {len(rows)} pairs registered, {len(rows) - done} failed; summary: {os.path.join(args.outdir, SUMMARY_CSV)}")
     return 0 if done == len(rows) else 1

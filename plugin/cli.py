@@ -179,7 +179,7 @@ def self_check_message(result) -> str:
 def run_batch(args) -> int:
     from .batch import run_batch_command
 
-    return run_batch_command(args, options_from(args))
+    return run_batch_command(args, options_from(args), warped_sar_settings(args))
 
 
 class Terminated(KeyboardInterrupt):

@@ -13,7 +13,7 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 from qgis.core import (QgsBlockingNetworkRequest, QgsCoordinateTransformContext, QgsDataProvider, QgsDataSourceUri, QgsProcessingUtils,
                        QgsProviderRegistry, QgsRasterBlockFeedback, QgsRasterFileWriter, QgsRasterPipe, QgsRectangle)
@@ -97,16 +97,19 @@ def tile_origins(web: WebLayer) -> TileOrigins:
     if not url or (web.provider == "wms" and not matrix_set):  # an XYZ or WMS layer of the wms provider
         return {}
     if web.provider == "arcgismapserver":
-        document = _fetched(f"{url}{'&' if '?' in url else '?'}f=json", uri, web.name)
-        origins = {} if document is None else arcgis_tile_origins(document)
+        url = f"{url}{'&' if '?' in url else '?'}f=json"
+    elif "service=wmts" not in url.lower() and not url.lower().split("?")[0].endswith(".xml"):
+        url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
+    document, failure = _fetched(url, uri)
+    if document is None:
+        origins = {}
+    elif web.provider == "arcgismapserver":
+        origins = arcgis_tile_origins(document)
     else:
-        if "service=wmts" not in url.lower() and not url.lower().split("?")[0].endswith(".xml"):
-            url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
-        document = _fetched(url, uri, web.name)
-        origins = {} if document is None else wmts_tile_origins(document, uri.param("layers"), matrix_set)
-    if not origins and document is not None:
-        LOGGER.warning("the tile grid of the web map '%s' could not be read from %s: its tiles are assumed to start on the pixel "
-                       "grid of (0, 0), and QGIS resamples them where they do not", web.name, url)
+        origins = wmts_tile_origins(document, uri.param("layers"), matrix_set)
+    if not origins:
+        LOGGER.warning("the tile grid of the web map '%s' could not be read from %s (%s): its tiles are assumed to start on the "
+                       "pixel grid of (0, 0), and QGIS resamples them where they do not", web.name, url, failure or "not in the document")
     return origins
 
 
@@ -116,8 +119,8 @@ def _encoded_uri(source: str) -> QgsDataSourceUri:
     return uri
 
 
-def _fetched(url: str, uri: QgsDataSourceUri, name: str) -> Optional[bytes]:
-    """The document at ``url``, asked for with ``uri``'s authentication and referer; None (logged) when it cannot be fetched."""
+def _fetched(url: str, uri: QgsDataSourceUri) -> Tuple[Optional[bytes], str]:
+    """(the document at ``url``, asked for with ``uri``'s authentication and referer, or None; why not)."""
     request = QNetworkRequest(QUrl(url))
     if uri.username() and not uri.authConfigId():
         request.setRawHeader(b"Authorization", b"Basic " + base64.b64encode(f"{uri.username()}:{uri.password()}".encode()))
@@ -126,10 +129,8 @@ def _fetched(url: str, uri: QgsDataSourceUri, name: str) -> Optional[bytes]:
     fetch = QgsBlockingNetworkRequest()
     fetch.setAuthCfg(uri.authConfigId())
     if fetch.get(request) != QgsBlockingNetworkRequest.NoError:
-        LOGGER.warning("the tile grid of the web map '%s' could not be read (%s): its tiles are assumed to start on the pixel grid "
-                       "of (0, 0), and QGIS resamples them where they do not", name, fetch.errorMessage())
-        return None
-    return bytes(fetch.reply().content())
+        return None, fetch.errorMessage()
+    return bytes(fetch.reply().content()), ""
 
 
 def _remove(path: str) -> None:
