@@ -501,12 +501,13 @@ def test_qgis_process_registers_on_a_basemap_of_a_project(qgis_app, basemap, sam
     assert gdal.Info(results["OUTPUT"], format="json")["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
 
 
-def as_written(output: str, sar_to_optical):
+def as_written(output, sar_to_optical):
     """A command-line run's fit as ``in_map`` reads one: its matches JSON's transform, on the grid of
-    its warped output (the optical reference's grid)."""
-    written = gdal.Open(output)
+    the optical raster it registered against, ``output`` (a path or dataset: its warped output when that
+    is on the optical reference's whole grid)."""
+    grid = gdal.Open(output) if isinstance(output, str) else output
     fit = type("Fit", (), {"sar_to_optical": np.asarray(sar_to_optical)})
-    optical = type("Info", (), {"geotransform": written.GetGeoTransform(), "crs_wkt": written.GetProjection()})
+    optical = type("Info", (), {"geotransform": grid.GetGeoTransform(), "crs_wkt": grid.GetProjection()})
     return type("Written", (), {"fit": fit, "optical": optical})
 
 
@@ -551,9 +552,7 @@ def test_a_gdal_description_of_the_whole_world_as_the_optical_raster_writes_only
     left, step, _, top, _, _ = written.GetGeoTransform()
     assert step == world.GetGeoTransform()[1] and whole_pixels((left + EARTH) / step) and whole_pixels((EARTH - top) / step)
     fit = json.loads((tmp_path / "matches.json").read_text())["transform"]["sar_to_optical"]
-    on_world = type("Written", (), {"fit": type("Fit", (), {"sar_to_optical": np.asarray(fit)}),
-                                    "optical": type("Info", (), {"geotransform": world.GetGeoTransform(), "crs_wkt": world.GetProjection()})})
-    apart = metres_apart(on_world, sample)
+    apart = metres_apart(as_written(world, fit), sample)  # the fit is in the world raster's pixels
     assert apart.max() < 5.0, apart
 
 
