@@ -17,8 +17,8 @@ import xml.etree.ElementTree as ElementTree
 from typing import Dict, List
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCES = ("plugin/gui", "plugin/processing")  # collected into the .ts files
-STRICT = ("plugin/gui",)  # --check fails unless every string from here is translated
+SOURCES = ("plugin/gui", "plugin/processing", "plugin/tie_point_source.py")  # collected into the .ts files
+STRICT = ("plugin/gui", "plugin/tie_point_source.py")  # --check fails unless every string from here is translated
 CONTEXT = "SarOpticalRegistration"
 PREFIX = "sar_optical_registration_"
 
@@ -35,7 +35,8 @@ def collect_strings(roots=SOURCES) -> List[str]:
     forwarding its argument and is skipped."""
     found: Dict[str, None] = {}
     for root in roots:
-        for path in sorted(glob.glob(os.path.join(ROOT, root, "**", "*.py"), recursive=True)):
+        paths = [os.path.join(ROOT, root)] if root.endswith(".py") else glob.glob(os.path.join(ROOT, root, "**", "*.py"), recursive=True)
+        for path in sorted(paths):
             try:
                 tree = ast.parse(open(path, encoding="utf-8").read(), path)
             except SyntaxError as error:

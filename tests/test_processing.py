@@ -233,6 +233,18 @@ def test_warp_rejects_a_layer_without_tie_point_fields(processing, sample, tmp_p
         processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": sample["sar"], "TIE_POINT_LAYER": plain, "OUTPUT": str(tmp_path / "w.tif")})
 
 
+@pytest.mark.parametrize("source", ["TIE_POINT_LAYER", "POINTS_INPUT"])
+def test_tie_points_of_another_sar_raster_are_refused(processing, sample, truth_files, tmp_path, source):
+    """Tie points written for one SAR raster and given with another (here a 300 px clip of it, with
+    its georeferencing) would fit and warp into a wrong output without a word."""
+    clip = str(tmp_path / "clip.tif")
+    gdal.Translate(clip, sample["sar"], srcWin=[0, 0, 300, 300])
+    tie_points = truth_files["gpkg" if source == "TIE_POINT_LAYER" else "points"]
+    with pytest.raises(QgsProcessingException, match=r"of the 40 enabled tie points lie outside the SAR raster 'clip.tif' \(300 x 300 px\)"):
+        processing.run(WARP, {"OPTICAL": sample["optical"], "SAR": clip, source: tie_points, "OUTPUT": str(tmp_path / "w.tif")})
+    assert not os.path.exists(tmp_path / "w.tif")
+
+
 def test_too_few_enabled_points_give_a_fix(processing, sample, tmp_path):
     result = result_from_tie_points(sample["optical"], sample["sar"], truth_tie_points(count=7), "affine")
     points = outputs.write_points_file(result, str(tmp_path / "seven.points"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Optional, Tuple
 
@@ -84,6 +85,7 @@ REFINE_FINAL_FIT = True  # fine matching's final RANSAC is locally optimised (tr
 # image's corners more than SELF_CHECK_PX apart (benchmarks/results/self-check-*.md).
 SELF_CHECK_WARP = (4.0, 1.04, (15.0, -11.0))  # chosen on the calibration pairs over (1.5, 1.01, (6.3, -4.1)): see README
 SELF_CHECK_PX = 3.0
+OFF_RASTER_PX = 2.0  # a tie point read back from a file may lie this far off its SAR raster (a point a user placed on the edge)
 # The automatic grid step of the network's SAR candidates (RegistrationOptions.grid_step = 0): 8 px, but
 # 16 px where "auto" falls back on the network on an image larger than AUTO_GRID_TILE x AUTO_GRID_TILE px
 # (in area). Measured on
@@ -747,12 +749,27 @@ def raster_info(path: str) -> RasterInfo:
     return RasterInfo(path, dataset.RasterXSize, dataset.RasterYSize, geotransform, wkt, (1,))
 
 
+def check_on_sar(tie_points: TiePoints, sar: RasterInfo) -> None:
+    """Refuses tie points read back from a file for another SAR raster: every tie point lies on
+    the SAR raster it was measured on, so most of the enabled ones falling off this one (by more
+    than ``OFF_RASTER_PX``) means the file belongs to another scene or clip."""
+    enabled = np.asarray(tie_points.enabled, bool)
+    xy = tie_points.sar_xy[enabled]
+    off = ((xy < -0.5 - OFF_RASTER_PX) | (xy > np.array([sar.width, sar.height]) - 0.5 + OFF_RASTER_PX)).any(axis=1)
+    if len(xy) and off.sum() * 2 > len(xy):
+        raise RegistrationError(
+            f"{int(off.sum())} of the {len(xy)} enabled tie points lie outside the SAR raster "
+            f"'{os.path.basename(sar.path)}' ({sar.width} x {sar.height} px): they were measured on another raster.",
+            "Choose the SAR raster the tie points were measured on (the one registered when they were written).")
+
+
 def result_from_tie_points(optical_path: str, sar_path: str, tie_points: TiePoints, warp_model: str) -> RegistrationResult:
     """A result built from existing (e.g. edited, or read from a .points file) tie points, ready
     for the writers in ``outputs.py``: no network, no matching."""
+    sar = replace(raster_info(sar_path), assumed_nodata=undeclared_fill(sar_path))  # as the registration read it
+    check_on_sar(tie_points, sar)
     fit = fit_tie_points(tie_points, warp_model)
     empty = Matches(*(np.zeros(0),) * 6)
-    sar = replace(raster_info(sar_path), assumed_nodata=undeclared_fill(sar_path))  # as the registration read it
     return RegistrationResult(raster_info(optical_path), sar, tie_points, fit, empty, {}, False, "", "")
 
 
