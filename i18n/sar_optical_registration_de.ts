@@ -64,6 +64,10 @@
       <translation>Wartet auf den Start...</translation>
     </message>
     <message>
+      <source>Open tie points</source>
+      <translation>Passpunkte öffnen</translation>
+    </message>
+    <message>
       <source>Writing the outputs...</source>
       <translation>Ausgaben werden geschrieben...</translation>
     </message>
@@ -104,6 +108,38 @@
       <translation>Wird abgebrochen...</translation>
     </message>
     <message>
+      <source>Tie points (*.gpkg *.points)</source>
+      <translation>Passpunkte (*.gpkg *.points)</translation>
+    </message>
+    <message>
+      <source>GeoPackage (*.gpkg)</source>
+      <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+      <source>Georeferencer points (*.points)</source>
+      <translation>Georeferenzierer-Punkte (*.points)</translation>
+    </message>
+    <message>
+      <source>All files (*)</source>
+      <translation>Alle Dateien (*)</translation>
+    </message>
+    <message>
+      <source>The dock opens tie points on an optical raster file, not on a web map.</source>
+      <translation>Das Dock öffnet Passpunkte auf einer optischen Rasterdatei, nicht auf einer Webkarte.</translation>
+    </message>
+    <message>
+      <source>For tie points measured on a web map, use 'Warp SAR from tie points' in the Processing toolbox: it fetches the web map over the SAR again.</source>
+      <translation>Für Passpunkte, die auf einer Webkarte gemessen wurden, verwenden Sie 'SAR aus Passpunkten transformieren' in der Processing-Werkzeugkiste: Es ruft die Webkarte über dem SAR erneut ab.</translation>
+    </message>
+    <message>
+      <source>Choose the optical and the SAR raster the tie points were measured on first.</source>
+      <translation>Wählen Sie zuerst das optische und das SAR-Raster, auf denen die Passpunkte gemessen wurden.</translation>
+    </message>
+    <message>
+      <source>Pick them in the two lists above (or browse for the files), then open the tie points.</source>
+      <translation>Wählen Sie sie in den beiden Listen oben (oder suchen Sie die Dateien), dann öffnen Sie die Passpunkte.</translation>
+    </message>
+    <message>
       <source>Self-check FAILED: with the SAR moved slightly, the images could not be registered again. Inspect the tie points before using this result.</source>
       <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR ließen sich die Bilder nicht erneut registrieren. Prüfen Sie die Passpunkte, bevor Sie dieses Ergebnis verwenden.</translation>
     </message>
@@ -126,6 +162,10 @@
     <message>
       <source>Give each output its own file name.</source>
       <translation>Geben Sie jeder Ausgabe einen eigenen Dateinamen.</translation>
+    </message>
+    <message>
+      <source>Opened {path}: {summary}</source>
+      <translation>{path} geöffnet: {summary}</translation>
     </message>
     <message>
       <source>Features: {features}.</source>
@@ -360,6 +400,14 @@
       <translation>Passt die Transformation erneut an die Passpunkt-Layer an, nachdem Sie Punkte gelöscht, verschoben oder deaktiviert ('enabled' auf 0 setzen) oder in beiden Layern einen Punkt mit derselben Id hinzugefügt haben; das Netz läuft nicht erneut.</translation>
     </message>
     <message>
+      <source>Open tie points...</source>
+      <translation>Passpunkte öffnen...</translation>
+    </message>
+    <message>
+      <source>Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the command line, or a Georeferencer .points file) on the optical and SAR raster chosen above, to inspect, edit, re-fit and write them; nothing is matched.</source>
+      <translation>Früher gespeicherte Passpunkte (ein vom Dock, der Werkzeugkiste oder der Kommandozeile geschriebenes GeoPackage oder eine .points-Datei des Georeferenzierers) auf dem oben gewählten optischen und SAR-Raster öffnen, um sie zu prüfen, zu bearbeiten, neu anzupassen und zu schreiben; es wird nichts zugeordnet.</translation>
+    </message>
+    <message>
       <source>Outputs</source>
       <translation>Ausgaben</translation>
     </message>
@@ -376,16 +424,8 @@
       <translation>Passpunkte für den Georeferenzierer</translation>
     </message>
     <message>
-      <source>Georeferencer points (*.points)</source>
-      <translation>Georeferenzierer-Punkte (*.points)</translation>
-    </message>
-    <message>
       <source>Tie points as GeoPackage</source>
       <translation>Passpunkte als GeoPackage</translation>
-    </message>
-    <message>
-      <source>GeoPackage (*.gpkg)</source>
-      <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
       <source>Overwrite existing files</source>
@@ -900,18 +940,6 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>Passt die Transformation an vorhandene Passpunkte neu an und transformiert das SAR-Raster in das Raster und KBS des optischen Rasters. Geben Sie entweder den von 'SAR auf optisches Bild registrieren' geschriebenen Passpunkt-Layer an (bearbeiten Sie ihn zuerst: 'enabled' auf 0 setzen, um einen Punkt auszuschließen, Punkte verschieben, um ihre optische Position zu korrigieren) oder eine .points-Datei des Georeferenzierers. Nur aktivierte Punkte werden verwendet; Residuen werden für alle berechnet. Das optische Raster kann der Webkarten-Layer sein, auf den das SAR registriert wurde: er wird erneut über dem SAR abgerufen.</translation>
     </message>
     <message>
-      <source>The tie-point layer has no fields 'sar_x' and 'sar_y'. Use the tie-point layer written by 'Register SAR to optical', or a Georeferencer .points file.</source>
-      <translation>Der Passpunkt-Layer hat keine Felder 'sar_x' und 'sar_y'. Verwenden Sie den von 'SAR auf optisches Bild registrieren' geschriebenen Passpunkt-Layer oder eine .points-Datei des Georeferenzierers.</translation>
-    </message>
-    <message>
-      <source>The tie-point layer holds no points. Choose a layer with tie points (or clear 'selected features only').</source>
-      <translation>Der Passpunkt-Layer enthält keine Punkte. Wählen Sie einen Layer mit Passpunkten (oder deaktivieren Sie 'nur gewählte Objekte').</translation>
-    </message>
-    <message>
-      <source>Some tie points have empty coordinates (sar_x, sar_y or position). Fill them in or delete those points.</source>
-      <translation>Einige Passpunkte haben leere Koordinaten (sar_x, sar_y oder Position). Füllen Sie sie aus oder löschen Sie diese Punkte.</translation>
-    </message>
-    <message>
       <source>Tie-point layer (fields sar_x, sar_y, enabled)</source>
       <translation>Passpunkt-Layer (Felder sar_x, sar_y, enabled)</translation>
     </message>
@@ -932,8 +960,60 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>{} Passpunkte gelesen, {} aktiviert.</translation>
     </message>
     <message>
-      <source>Tie point {} has no geometry and the layer has no optical_x/optical_y fields. Give every point a position.</source>
-      <translation>Passpunkt {} hat keine Geometrie und der Layer hat keine Felder optical_x/optical_y. Geben Sie jedem Punkt eine Position.</translation>
+      <source>The tie-point layer has no fields 'sar_x' and 'sar_y'.</source>
+      <translation>Der Passpunkt-Layer hat keine Felder 'sar_x' und 'sar_y'.</translation>
+    </message>
+    <message>
+      <source>Use the tie-point layer written by 'Register SAR to optical' (or the dock), or a Georeferencer .points file.</source>
+      <translation>Verwenden Sie den von 'SAR auf optisches Bild registrieren' (oder dem Dock) geschriebenen Passpunkt-Layer oder eine .points-Datei des Georeferenzierers.</translation>
+    </message>
+    <message>
+      <source>The tie-point layer holds no points.</source>
+      <translation>Der Passpunkt-Layer enthält keine Punkte.</translation>
+    </message>
+    <message>
+      <source>Choose a layer with tie points (or clear 'selected features only').</source>
+      <translation>Wählen Sie einen Layer mit Passpunkten (oder deaktivieren Sie 'nur gewählte Objekte').</translation>
+    </message>
+    <message>
+      <source>Some tie points have empty coordinates (sar_x, sar_y or position).</source>
+      <translation>Einige Passpunkte haben leere Koordinaten (sar_x, sar_y oder Position).</translation>
+    </message>
+    <message>
+      <source>Fill them in or delete those points.</source>
+      <translation>Füllen Sie sie aus oder löschen Sie diese Punkte.</translation>
+    </message>
+    <message>
+      <source>Choose a GeoPackage of tie points written by the dock, the toolbox or the command line, or a Georeferencer .points file.</source>
+      <translation>Wählen Sie ein vom Dock, der Werkzeugkiste oder der Kommandozeile geschriebenes GeoPackage mit Passpunkten oder eine .points-Datei des Georeferenzierers.</translation>
+    </message>
+    <message>
+      <source>Keep one of them in the file, or name the one to open 'tie_points'.</source>
+      <translation>Behalten Sie nur einen davon in der Datei, oder nennen Sie den zu öffnenden 'tie_points'.</translation>
+    </message>
+    <message>
+      <source>Choose an existing file.</source>
+      <translation>Wählen Sie eine vorhandene Datei.</translation>
+    </message>
+    <message>
+      <source>Give every point a position.</source>
+      <translation>Geben Sie jedem Punkt eine Position.</translation>
+    </message>
+    <message>
+      <source>'{path}' holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y').</source>
+      <translation>'{path}' enthält keinen Passpunkt-Layer (einen Punktlayer mit den Feldern 'sar_x' und 'sar_y').</translation>
+    </message>
+    <message>
+      <source>'{path}' holds several tie-point layers ({names}).</source>
+      <translation>'{path}' enthält mehrere Passpunkt-Layer ({names}).</translation>
+    </message>
+    <message>
+      <source>The tie-point file '{path}' does not exist.</source>
+      <translation>Die Passpunktdatei '{path}' existiert nicht.</translation>
+    </message>
+    <message>
+      <source>Tie point {} has no geometry and the layer has no optical_x/optical_y fields.</source>
+      <translation>Passpunkt {} hat keine Geometrie und der Layer hat keine Felder optical_x/optical_y.</translation>
     </message>
   </context>
 </TS>

@@ -8,8 +8,9 @@ import os
 from typing import Optional
 
 import numpy as np
-from qgis.core import QgsApplication
+from qgis.core import QgsApplication, QgsProject
 from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtWidgets import QFileDialog
 
 from ..core import RegistrationError, fit_tie_points
 from ..core.outputs import one_file_twice
@@ -81,6 +82,7 @@ class DockController(QObject):
         dock.run_button.clicked.connect(self.run)
         dock.cancel_button.clicked.connect(self.cancel)
         dock.refit_button.clicked.connect(self.refit)
+        dock.open_points_button.clicked.connect(self.choose_tie_points)
         dock.write_button.clicked.connect(self.write_outputs)
         dock.zoom_button.clicked.connect(self.zoom_to_selected)
         dock.table.doubleClicked.connect(self.zoom_to_selected)
@@ -165,7 +167,7 @@ class DockController(QObject):
             show_error(self.iface, error, "adding the tie point layers")
         self.dock.set_has_result(self.result is not None)
 
-    def _show_result(self, result) -> None:
+    def _show_result(self, result, opened_from: str = "") -> None:
         self.result = result
         self.matched_fit = result.fit  # what the self-check, if run, checked
         self.layers = TiePointLayers(result.optical, result.sar)
@@ -173,7 +175,44 @@ class DockController(QObject):
         self._update_views()
         self.dock.set_has_result(True)
         self._suggest_output(result.sar.path)
-        (show_warning if result.self_check_failed else show_success)(self.iface, self.summary())
+        if opened_from:
+            show_success(self.iface, tr("Opened {path}: {summary}").format(path=opened_from, summary=self.summary()))
+        else:
+            (show_warning if result.self_check_failed else show_success)(self.iface, self.summary())
+
+    # --- tie points saved earlier ---------------------------------------------------------------
+    def choose_tie_points(self) -> bool:
+        """The dock's Open tie points: asks for the file, then ``open_tie_points``."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.dock, tr("Open tie points"), self.dock.output_folder or os.path.expanduser("~"),
+            ";;".join((tr("Tie points (*.gpkg *.points)"), tr("GeoPackage (*.gpkg)"), tr("Georeferencer points (*.points)"),
+                       tr("All files (*)"))))
+        return bool(path) and self.open_tie_points(path)
+
+    def open_tie_points(self, path: str) -> bool:
+        """Shows the tie points of ``path`` (see ``tie_point_source.read_tie_point_file``) as if a
+        registration had found them on the rasters chosen in the dock, fitted with the chosen
+        transform: the layers, the table and the outputs work as after Run. True when it worked."""
+        from ..core.pipeline import raster_info, result_from_tie_points
+        from ..tie_point_source import read_tie_point_file
+
+        try:
+            optical_path, sar_path = self.dock.optical_input.path(), self.dock.sar_input.path()
+            if self.dock.optical_input.web_layer() is not None:
+                raise RegistrationError(
+                    tr("The dock opens tie points on an optical raster file, not on a web map."),
+                    tr("For tie points measured on a web map, use 'Warp SAR from tie points' in the Processing toolbox: "
+                       "it fetches the web map over the SAR again."))
+            if not optical_path or not sar_path:
+                raise RegistrationError(tr("Choose the optical and the SAR raster the tie points were measured on first."),
+                                        tr("Pick them in the two lists above (or browse for the files), then open the tie points."))
+            tie_points = read_tie_point_file(path, raster_info(optical_path), sar_path, QgsProject.instance().transformContext())
+            result = result_from_tie_points(optical_path, sar_path, tie_points, self.dock.transform_combo.currentData())
+            self._show_result(result, opened_from=os.path.basename(path))
+        except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
+            show_error(self.iface, error, "opening the tie points")
+            return False
+        return True
 
     def _suggest_output(self, sar_path: str) -> None:
         """Proposes <SAR name>_registered.tif (never an existing file) unless the user chose a

@@ -198,9 +198,14 @@ class RegistrationDock(QgsDockWidget):
         self.refit_button.setToolTip(tr("Fit the transform again from the tie point layers after you deleted, moved or "
                                         "disabled points (set 'enabled' to 0), or added a point in both layers under the "
                                         "same id; the network does not run again."))
+        self.open_points_button = QPushButton(tr("Open tie points..."))
+        self.open_points_button.setToolTip(tr("Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the "
+                                              "command line, or a Georeferencer .points file) on the optical and SAR raster chosen "
+                                              "above, to inspect, edit, re-fit and write them; nothing is matched."))
         row = QHBoxLayout()
         row.addWidget(self.zoom_button)
         row.addWidget(self.refit_button)
+        row.addWidget(self.open_points_button)
         column.addWidget(self.summary_label)
         column.addWidget(self.table, 1)
         column.addLayout(row)
@@ -230,7 +235,7 @@ class RegistrationDock(QgsDockWidget):
     def set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
-        for widget in (self.optical_input, self.sar_input, self.zoom_button, self.refit_button, self.write_button):
+        for widget in (self.optical_input, self.sar_input, self.zoom_button, self.refit_button, self.write_button, self.open_points_button):
             widget.setEnabled(not running)
         if not running:
             self.stage_label.setText("")

@@ -1,0 +1,147 @@
+"""The dock's Open tie points: tie points saved earlier (the dock's GeoPackage, a project's
+GeoPackage, a Georeferencer .points file) come back as the editable layers, on the rasters chosen
+in the dock, and the refusals. The dock's layers live in memory, so this is how a user carries
+edited tie points from one QGIS session to the next."""
+import os
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr
+from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+from plugin.core import outputs
+from tests.gui_fixtures import (SAMPLE_SHIFT, add_point, controller, iface, messages, sample, sample_layers,  # noqa: F401
+                                synthetic_result)
+from tests.test_gui_outputs import write
+
+
+@pytest.fixture
+def chosen(controller, sample_layers):
+    """The dock with the sample chosen as the optical and the SAR raster, and no result yet."""
+    optical, sar = sample_layers
+    controller.dock.optical_input.set_layer(optical)
+    controller.dock.sar_input.set_layer(sar)
+    return controller
+
+
+def tie_point_layers():
+    return [layer for layer in QgsProject.instance().mapLayers().values() if layer.name().startswith("Tie points")]
+
+
+def warnings(iface):
+    return " ".join(messages(iface, Qgis.Warning))
+
+
+def test_edited_tie_points_written_as_geopackage_open_again_with_their_edits(chosen, synthetic_result, qtbot, tmp_path, iface):
+    """One session: points deleted, disabled and added, the GeoPackage written. The next: the same
+    points, ids, flags and fit, ready to edit and write again."""
+    chosen._show_result(synthetic_result)
+    optical = chosen.layers.layer("optical")
+    assert optical.startEditing()
+    for feature in list(optical.getFeatures()):
+        if feature["id"] == 3:
+            optical.deleteFeature(feature.id())
+        elif feature["id"] == 5:
+            optical.changeAttributeValue(feature.id(), optical.fields().indexOf("enabled"), 0)
+    sar_xy = np.array([250.0, 420.0])
+    add_point(optical, chosen.layers.frame("optical")[0], sar_xy + SAMPLE_SHIFT, sar_x=float(sar_xy[0]), sar_y=float(sar_xy[1]))
+    saved = str(tmp_path / "tie.gpkg")
+    assert write(chosen, qtbot, geopackage=saved).succeeded
+    before = chosen.result
+    # QGIS closed: the memory layers and the dock's result are gone
+    QgsProject.instance().removeMapLayers([layer.id() for layer in tie_point_layers()])
+    chosen.result = chosen.layers = None
+
+    assert chosen.open_tie_points(saved)
+    opened = chosen.result.tie_points
+    assert list(opened.ids) == list(before.tie_points.ids) and 3 not in opened.ids and 40 in opened.ids
+    np.testing.assert_allclose(opened.sar_xy, before.tie_points.sar_xy, atol=1e-9)
+    np.testing.assert_allclose(opened.optical_xy, before.tie_points.optical_xy, atol=1e-6)
+    assert list(opened.enabled) == list(before.tie_points.enabled) and not opened.enabled[list(opened.ids).index(5)]
+    np.testing.assert_allclose(chosen.result.fit.sar_to_optical, before.fit.sar_to_optical, atol=1e-6)
+    assert {layer.featureCount() for layer in tie_point_layers()} == {40}
+    assert chosen.dock.table_model.rowCount() == 40 and chosen.dock.write_button.isEnabled()
+    assert "Opened tie.gpkg: 35 of 40 matches used" in " ".join(messages(iface, Qgis.Success))
+
+    # and they edit and write as after a run: point 40 disabled, the GeoPackage written again over the opened one
+    optical = chosen.layers.layer("optical")
+    assert optical.startEditing()
+    optical.changeAttributeValue(chosen.layers.feature_id("optical", 40), optical.fields().indexOf("enabled"), 0)
+    warped = str(tmp_path / "warped.tif")
+    assert write(chosen, qtbot, warped=warped, geopackage=saved, overwrite=True).succeeded
+    assert chosen.result.tie_points.enabled.sum() == 34 and gdal.Open(warped).RasterXSize == 768
+    source = ogr.Open(saved)
+    assert sorted(f.GetField("id") for f in source.GetLayer(0) if f.GetField("enabled")) == [
+        i for i in range(40) if i not in (3, 5) and i < 36]
+
+
+def test_a_georeferencer_points_file_opens(chosen, synthetic_result, tmp_path, iface):
+    saved = outputs.write_points_file(synthetic_result, str(tmp_path / "tie.points"))
+    assert chosen.open_tie_points(saved)
+    assert len(chosen.result.tie_points) == 40 and chosen.result.tie_points.enabled.sum() == 36
+    assert chosen.result.fit.rmse < 1e-6  # the sample's known shift, exactly
+    np.testing.assert_allclose(chosen.result.fit.sar_to_optical[:2, 2], SAMPLE_SHIFT, atol=1e-6)
+    assert len(tie_point_layers()) == 2
+
+
+def test_the_tie_points_of_a_project_geopackage_are_found_among_its_layers(chosen, synthetic_result, tmp_path):
+    project = str(tmp_path / "project.gpkg")
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(project)
+    dataset.CreateLayer("roads", None, ogr.wkbLineString)
+    dataset = None
+    outputs.write_geopackage(synthetic_result, project, overwrite=True)
+    assert chosen.open_tie_points(project) and len(chosen.result.tie_points) == 40
+
+
+def test_the_button_asks_for_the_file(chosen, synthetic_result, tmp_path, monkeypatch):
+    from plugin.gui import controller as controller_module
+
+    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    answers = iter([("", ""), (saved, "")])  # the dialog closed without a file, then a file chosen
+    monkeypatch.setattr(controller_module.QFileDialog, "getOpenFileName", lambda *args, **kwargs: next(answers))
+    chosen.dock.open_points_button.click()
+    assert chosen.result is None and not tie_point_layers()
+    chosen.dock.open_points_button.click()
+    assert chosen.result is not None and len(tie_point_layers()) == 2
+
+
+def test_opening_needs_the_two_rasters(controller, synthetic_result, tmp_path, iface):
+    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    assert not controller.open_tie_points(saved)
+    assert "Choose the optical and the SAR raster the tie points were measured on first." in warnings(iface)
+    assert controller.result is None and not tie_point_layers()
+
+
+def test_tie_points_of_another_sar_raster_are_refused(chosen, synthetic_result, tmp_path, iface):
+    clip = str(tmp_path / "clip.tif")
+    gdal.Translate(clip, synthetic_result.sar.path, srcWin=[0, 0, 300, 300])
+    chosen.dock.sar_input.set_path(clip)
+    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    assert not chosen.open_tie_points(saved)
+    assert "of the 36 enabled tie points lie outside the SAR raster 'clip.tif' (300 x 300 px)" in warnings(iface)
+    assert chosen.result is None and not tie_point_layers()
+
+
+@pytest.mark.parametrize("what", ["no tie-point layer", "not a file"])
+def test_a_file_without_tie_points_is_refused_with_what_to_choose(chosen, tmp_path, iface, what):
+    path = str(tmp_path / "roads.gpkg")
+    if what == "no tie-point layer":
+        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+        dataset.CreateLayer("roads", None, ogr.wkbLineString)
+        dataset = None
+        said = "holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y')"
+    else:
+        said = "does not exist"
+    assert not chosen.open_tie_points(path)
+    assert said in warnings(iface) and chosen.result is None and not tie_point_layers()
+
+
+def test_a_web_map_as_the_optical_is_refused_with_the_toolbox_named(chosen, synthetic_result, tmp_path, iface):
+    web = QgsRasterLayer("type=xyz&url=http://127.0.0.1:9/%7Bz%7D/%7Bx%7D/%7By%7D.png&zmax=19&zmin=0", "basemap", "wms")
+    assert web.isValid()
+    QgsProject.instance().addMapLayer(web)
+    chosen.dock.optical_input.set_layer(web)
+    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    assert not chosen.open_tie_points(saved)
+    assert "Warp SAR from tie points" in warnings(iface) and chosen.result is None
+    assert os.path.exists(saved)
