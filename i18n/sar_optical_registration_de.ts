@@ -140,6 +140,10 @@
       <translation>Wählen Sie sie in den beiden Listen oben (oder suchen Sie die Dateien), dann öffnen Sie die Passpunkte.</translation>
     </message>
     <message>
+      <source>If that is not the raster they were measured on, choose it in the dock and open the tie points again.</source>
+      <translation>Wenn das nicht das Raster ist, auf dem sie gemessen wurden, wählen Sie es im Dock und öffnen Sie die Passpunkte erneut.</translation>
+    </message>
+    <message>
       <source>Self-check FAILED: with the SAR moved slightly, the images could not be registered again. Inspect the tie points before using this result.</source>
       <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR ließen sich die Bilder nicht erneut registrieren. Prüfen Sie die Passpunkte, bevor Sie dieses Ergebnis verwenden.</translation>
     </message>
@@ -210,6 +214,10 @@
     <message>
       <source>Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. Inspect the tie points before using this result.</source>
       <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR verschob sich die Anpassung um {moved} px. Prüfen Sie die Passpunkte, bevor Sie dieses Ergebnis verwenden.</translation>
+    </message>
+    <message>
+      <source>The tie points were written for '{written}' and are shown on '{chosen}'.</source>
+      <translation>Die Passpunkte wurden für '{written}' geschrieben und werden auf '{chosen}' gezeigt.</translation>
     </message>
     <message>
       <source>Affine</source>
@@ -404,8 +412,8 @@
       <translation>Passpunkte öffnen...</translation>
     </message>
     <message>
-      <source>Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the command line, or a Georeferencer .points file) on the optical and SAR raster chosen above, to inspect, edit, re-fit and write them; nothing is matched.</source>
-      <translation>Früher gespeicherte Passpunkte (ein vom Dock, der Werkzeugkiste oder der Kommandozeile geschriebenes GeoPackage oder eine .points-Datei des Georeferenzierers) auf dem oben gewählten optischen und SAR-Raster öffnen, um sie zu prüfen, zu bearbeiten, neu anzupassen und zu schreiben; es wird nichts zugeordnet.</translation>
+      <source>Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the command line, or a Georeferencer .points file) on the optical and SAR raster chosen above (a GeoPackage chooses the rasters it was written for when none are), to inspect, edit, re-fit and write them; nothing is matched.</source>
+      <translation>Früher gespeicherte Passpunkte (ein vom Dock, der Werkzeugkiste oder der Kommandozeile geschriebenes GeoPackage oder eine .points-Datei des Georeferenzierers) auf dem oben gewählten optischen und SAR-Raster öffnen (ein GeoPackage wählt die Raster, für die es geschrieben wurde, wenn keine gewählt sind), um sie zu prüfen, zu bearbeiten, neu anzupassen und zu schreiben; es wird nichts zugeordnet.</translation>
     </message>
     <message>
       <source>Outputs</source>

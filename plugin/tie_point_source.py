@@ -8,13 +8,13 @@ in; the SAR position is the fields ``sar_x``, ``sar_y`` (SAR pixels).
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 import numpy as np
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsCoordinateTransformContext, QgsVectorLayer
 
 from .core.errors import RegistrationCancelled, RegistrationError
-from .core.outputs import TIE_POINT_LAYER, optical_geotransform, read_points_file
+from .core.outputs import TIE_POINT_LAYER, optical_geotransform, read_points_file, tie_point_rasters
 from .core.pipeline import RasterInfo, TiePoints
 from .core.raster_io import map_to_pixel, own_geotransform
 from .gui.i18n import tr
@@ -99,17 +99,15 @@ def own_ids(ids) -> Optional[np.ndarray]:
     return ids.astype(int)
 
 
-def tie_point_layer(path: str) -> QgsVectorLayer:
-    """The tie-point layer of a vector file: a GeoPackage's layer ``tie_points`` (registration
-    writes it there, beside a project's other layers), else the file's only layer with the fields
-    sar_x and sar_y."""
+def tie_point_layer_name(path: str) -> Optional[str]:
+    """The name of a vector file's tie-point layer: a GeoPackage's layer ``tie_points``
+    (registration writes it there, beside a project's other layers), else the file's only layer
+    with the fields sar_x and sar_y (None for a file of one unnamed layer)."""
     probe = QgsVectorLayer(path, "probe", "ogr")
     names = [entry.split("!!::!!")[1] for entry in probe.dataProvider().subLayers()] if probe.isValid() else []
     if TIE_POINT_LAYER in names:
-        chosen = [TIE_POINT_LAYER]
-    else:
-        chosen = [name for name in names or [None]
-                  if {"sar_x", "sar_y"} <= set(_open(path, name).fields().names())]
+        return TIE_POINT_LAYER
+    chosen = [name for name in names or [None] if {"sar_x", "sar_y"} <= set(_open(path, name).fields().names())]
     if not probe.isValid() or not chosen:
         raise RegistrationError(tr("'{path}' holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y').").format(path=path),
                                 tr("Choose a GeoPackage of tie points written by the dock, the toolbox or the command line, "
@@ -117,7 +115,19 @@ def tie_point_layer(path: str) -> QgsVectorLayer:
     if len(chosen) > 1:
         raise RegistrationError(tr("'{path}' holds several tie-point layers ({names}).").format(path=path, names=", ".join(chosen)),
                                 tr("Keep one of them in the file, or name the one to open 'tie_points'."))
-    return _open(path, chosen[0])
+    return chosen[0]
+
+
+def recorded_rasters(path: str) -> Tuple[str, str]:
+    """The optical and the SAR raster a tie-point file was written for, as registration records
+    them in the GeoPackage ("" for each not recorded, and for a .points file)."""
+    if path.lower().endswith(".points") or not os.path.isfile(path):
+        return "", ""
+    try:
+        name = tie_point_layer_name(path)
+    except RegistrationError:
+        return "", ""
+    return tie_point_rasters(path, name) if name else ("", "")
 
 
 def _open(path: str, layer_name: Optional[str]) -> QgsVectorLayer:
@@ -126,9 +136,9 @@ def _open(path: str, layer_name: Optional[str]) -> QgsVectorLayer:
 
 def read_tie_point_file(path: str, optical: RasterInfo, sar_path: str, transform_context: QgsCoordinateTransformContext) -> TiePoints:
     """The tie points of a Georeferencer .points file or of a vector file's tie-point layer
-    (``tie_point_layer``), on the pixel grids of ``optical`` and of the SAR raster ``sar_path``."""
+    (``tie_point_layer_name``), on the pixel grids of ``optical`` and of the SAR raster ``sar_path``."""
     if not os.path.isfile(path):
         raise RegistrationError(tr("The tie-point file '{path}' does not exist.").format(path=path), tr("Choose an existing file."))
     if path.lower().endswith(".points"):
         return read_points_file(path, optical.geotransform, optical.crs_wkt, own_geotransform(sar_path))
-    return tie_points_from_source(tie_point_layer(path), optical, transform_context)
+    return tie_points_from_source(_open(path, tie_point_layer_name(path)), optical, transform_context)

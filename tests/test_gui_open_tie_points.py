@@ -2,6 +2,7 @@
 GeoPackage, a Georeferencer .points file) come back as the editable layers, on the rasters chosen
 in the dock, and the refusals. The dock's layers live in memory, so this is how a user carries
 edited tie points from one QGIS session to the next."""
+import dataclasses
 import os
 
 import numpy as np
@@ -105,11 +106,44 @@ def test_the_button_asks_for_the_file(chosen, synthetic_result, tmp_path, monkey
     assert chosen.result is not None and len(tie_point_layers()) == 2
 
 
-def test_opening_needs_the_two_rasters(controller, synthetic_result, tmp_path, iface):
+def test_the_rasters_a_geopackage_was_written_for_are_chosen(controller, sample_layers, synthetic_result, tmp_path, iface):
+    """A GeoPackage records the rasters its tie points were measured on: opened in a dock with
+    none chosen, it chooses them, the project's layers where it has them."""
     saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    assert outputs.tie_point_rasters(saved) == (os.path.abspath(synthetic_result.optical.path), os.path.abspath(synthetic_result.sar.path))
+    assert controller.open_tie_points(saved) and len(controller.result.tie_points) == 40
+    assert controller.dock.optical_input.combo.currentLayer() is sample_layers[0]
+    assert controller.dock.sar_input.combo.currentLayer() is sample_layers[1]
+    assert not warnings(iface)
+
+
+def test_a_raster_not_in_the_project_is_chosen_as_a_file(controller, synthetic_result, tmp_path):
+    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    assert controller.open_tie_points(saved)
+    assert controller.dock.sar_input.path() == os.path.abspath(synthetic_result.sar.path)
+
+
+@pytest.mark.parametrize("record", ["none", "moved"])
+def test_opening_needs_the_two_rasters_where_the_file_names_none_that_exists(controller, synthetic_result, tmp_path, iface, record):
+    saved = (outputs.write_points_file(synthetic_result, str(tmp_path / "tie.points")) if record == "none" else
+             outputs.write_geopackage(dataclasses.replace(synthetic_result, sar=dataclasses.replace(
+                 synthetic_result.sar, path=str(tmp_path / "gone" / "sar.tif"))), str(tmp_path / "tie.gpkg")))
     assert not controller.open_tie_points(saved)
     assert "Choose the optical and the SAR raster the tie points were measured on first." in warnings(iface)
     assert controller.result is None and not tie_point_layers()
+
+
+def test_a_chosen_raster_other_than_the_recorded_one_is_named(chosen, synthetic_result, tmp_path, iface):
+    """The same scene under another name (a copy, a second processing) is allowed, with a warning
+    that names both: only the user knows whether it is the raster the points were measured on."""
+    copy = str(tmp_path / "sar_copy.tif")
+    gdal.Translate(copy, synthetic_result.sar.path)
+    chosen.dock.sar_input.set_path(copy)
+    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    assert chosen.open_tie_points(saved)
+    said = warnings(iface)
+    assert f"The tie points were written for '{os.path.abspath(synthetic_result.sar.path)}' and are shown on '{copy}'." in said
+    assert said.count("The tie points were written for") == 1  # the optical is the recorded one
 
 
 def test_tie_points_of_another_sar_raster_are_refused(chosen, synthetic_result, tmp_path, iface):

@@ -151,6 +151,8 @@ def test_warp_from_points_file(processing, sample, truth_files, tmp_path):
     assert results["CANDIDATES"] == 45 and results["TIE_POINTS_USED"] == 40 and results["RMSE"] < 1e-3
     assert feature_count(out["TIE_POINTS"]) == 45
     assert epsg_of_layer(out["TIE_POINTS"]) == "EPSG:3395"
+    # the rasters they were measured on, for the dock's Open tie points
+    assert outputs.tie_point_rasters(out["TIE_POINTS"]) == (os.path.abspath(sample["optical"]), os.path.abspath(sample["sar"]))
     assert "Fit RMSE" in open(out["REPORT"]).read()
     assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == 2 + 45  # the CRS line, the header
 

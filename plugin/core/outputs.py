@@ -28,6 +28,7 @@ PIXEL_SPACE_GEOTRANSFORM = (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
 POINTS_HEADER = "mapX,mapY,sourceX,sourceY,enable,dX,dY,residual"  # as QGIS's Georeferencer writes it (3.22.16)
 OLD_POINTS_HEADER = "mapX,mapY,pixelX,pixelY"  # earlier Georeferencers and this plugin before: source always in pixels
 TIE_POINT_LAYER = "tie_points"  # the layer write_geopackage writes (a GeoPackage may hold others)
+RASTER_KEYS = ("OPTICAL_RASTER", "SAR_RASTER")  # the tie-point layer's metadata: the rasters its points were measured on
 # The grid the registered SAR is written on: the optical raster's, or the SAR's own CRS and pixel size (write_warped_sar).
 OUTPUT_GRIDS = ("optical", "sar")
 # The registered SAR carries internal overviews (pyramids), halved until the smallest fits in this many pixels, as
@@ -550,6 +551,8 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str) 
     lengths = residual_lengths(result)
     srs = spatial_reference(result.optical.crs_wkt) if result.optical.crs_wkt else None
     layer = dataset.CreateLayer(layer_name, srs, ogr.wkbPoint)
+    for key, raster in zip(RASTER_KEYS, (result.optical.path, result.sar.path)):
+        layer.SetMetadataItem(key, os.path.abspath(raster) if os.path.exists(raster) else raster)
     for name, kind in TIE_POINT_FIELDS:
         layer.CreateField(ogr.FieldDefn(name, kind))
     for i in range(len(tie_points)):
@@ -562,6 +565,19 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str) 
         point.AddPoint_2D(float(map_xy[i, 0]), float(map_xy[i, 1]))
         feature.SetGeometry(point)
         layer.CreateFeature(feature)
+
+
+def tie_point_rasters(path: str, layer_name: str = TIE_POINT_LAYER) -> Tuple[str, str]:
+    """The optical and the SAR raster that ``write_geopackage`` recorded for the tie-point layer
+    ``layer_name`` of ``path`` ("" for each it did not record: a file from an older version, or not
+    written by the engine)."""
+    try:
+        dataset = gdal.OpenEx(path, gdal.OF_VECTOR)
+    except RuntimeError:
+        return "", ""
+    layer = dataset.GetLayerByName(layer_name) if dataset is not None else None
+    recorded = (layer.GetMetadata() or {}) if layer is not None else {}
+    return recorded.get(RASTER_KEYS[0], ""), recorded.get(RASTER_KEYS[1], "")
 
 
 def matches_report(result: RegistrationResult) -> dict:

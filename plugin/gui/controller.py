@@ -8,7 +8,7 @@ import os
 from typing import Optional
 
 import numpy as np
-from qgis.core import QgsApplication, QgsProject
+from qgis.core import QgsApplication, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog
 
@@ -21,6 +21,7 @@ from .feedback import show_error, show_info, show_success, show_warning
 from .i18n import tr
 from .layers import TiePointLayers
 from .points_table import ID_ROLE
+from .raster_input import layer_path
 from .settings import SETTINGS_GROUP, load_settings, save_settings
 from .task import OutputRequest, RegistrationTask, WriteOutputsTask
 
@@ -50,6 +51,23 @@ def unpaired_message(unpaired) -> str:
 def same_fit(fit, other) -> bool:
     """The same transform: a Re-fit without edits gives back the matched fit."""
     return fit.model == other.model and np.allclose(fit.sar_to_optical, other.sar_to_optical, rtol=0, atol=1e-6)
+
+
+def same_raster(recorded: str, chosen: str) -> bool:
+    """Whether the raster a tie-point file records is the one chosen: the same file, or, where the
+    recorded one no longer exists (moved), one of the same name."""
+    if os.path.exists(recorded) and os.path.exists(chosen):
+        return os.path.samefile(recorded, chosen)
+    return os.path.basename(recorded) == os.path.basename(chosen)
+
+
+def choose_raster(raster_input, path: str) -> None:
+    """Chooses the raster file ``path`` in a raster input: its layer where the project has one."""
+    for layer in QgsProject.instance().mapLayers().values():
+        if isinstance(layer, QgsRasterLayer) and os.path.exists(layer_path(layer)) and os.path.samefile(layer_path(layer), path):
+            raster_input.set_layer(layer)
+            return
+    raster_input.set_path(path)
 
 
 def gpu_name() -> Optional[str]:
@@ -192,17 +210,24 @@ class DockController(QObject):
     def open_tie_points(self, path: str) -> bool:
         """Shows the tie points of ``path`` (see ``tie_point_source.read_tie_point_file``) as if a
         registration had found them on the rasters chosen in the dock, fitted with the chosen
-        transform: the layers, the table and the outputs work as after Run. True when it worked."""
+        transform: the layers, the table and the outputs work as after Run. A raster not chosen is
+        taken from the file's record of the rasters it was written for, where that file exists;
+        a chosen one that differs from the record is named in a warning. True when it worked."""
         from ..core.pipeline import raster_info, result_from_tie_points
-        from ..tie_point_source import read_tie_point_file
+        from ..tie_point_source import read_tie_point_file, recorded_rasters
 
         try:
-            optical_path, sar_path = self.dock.optical_input.path(), self.dock.sar_input.path()
             if self.dock.optical_input.web_layer() is not None:
                 raise RegistrationError(
                     tr("The dock opens tie points on an optical raster file, not on a web map."),
                     tr("For tie points measured on a web map, use 'Warp SAR from tie points' in the Processing toolbox: "
                        "it fetches the web map over the SAR again."))
+            recorded = recorded_rasters(path)
+            inputs = (self.dock.optical_input, self.dock.sar_input)
+            for raster_input, raster in zip(inputs, recorded):
+                if not raster_input.path() and raster and os.path.exists(raster):
+                    choose_raster(raster_input, raster)
+            optical_path, sar_path = (raster_input.path() for raster_input in inputs)
             if not optical_path or not sar_path:
                 raise RegistrationError(tr("Choose the optical and the SAR raster the tie points were measured on first."),
                                         tr("Pick them in the two lists above (or browse for the files), then open the tie points."))
@@ -212,6 +237,11 @@ class DockController(QObject):
         except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
             show_error(self.iface, error, "opening the tie points")
             return False
+        others = [(written, chosen) for written, chosen in zip(recorded, (optical_path, sar_path)) if written and not same_raster(written, chosen)]
+        if others:
+            show_warning(self.iface, " ".join(tr("The tie points were written for '{written}' and are shown on '{chosen}'.").format(
+                written=written, chosen=chosen) for written, chosen in others) + " " + tr(
+                "If that is not the raster they were measured on, choose it in the dock and open the tie points again."))
         return True
 
     def _suggest_output(self, sar_path: str) -> None:

@@ -201,7 +201,8 @@ class RegistrationDock(QgsDockWidget):
         self.open_points_button = QPushButton(tr("Open tie points..."))
         self.open_points_button.setToolTip(tr("Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the "
                                               "command line, or a Georeferencer .points file) on the optical and SAR raster chosen "
-                                              "above, to inspect, edit, re-fit and write them; nothing is matched."))
+                                              "above (a GeoPackage chooses the rasters it was written for when none are), to "
+                                              "inspect, edit, re-fit and write them; nothing is matched."))
         row = QHBoxLayout()
         row.addWidget(self.zoom_button)
         row.addWidget(self.refit_button)
