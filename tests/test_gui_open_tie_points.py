@@ -76,6 +76,32 @@ def test_edited_tie_points_written_as_geopackage_open_again_with_their_edits(cho
         i for i in range(40) if i not in (3, 5) and i < 36]
 
 
+def test_a_project_read_again_gets_its_empty_tie_point_layers_replaced(chosen, synthetic_result, tmp_path):
+    """QGIS reads a saved project back with the dock's memory layers empty; opening the tie
+    points again replaces those shells and their group instead of showing them beside the new
+    layers. Layers that hold points (an earlier run of this session) stay."""
+    chosen._show_result(synthetic_result)
+    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
+    project = QgsProject.instance()
+    assert project.write(str(tmp_path / "project.qgz"))
+    project.clear()
+    assert project.read(str(tmp_path / "project.qgz"))
+    assert sorted(layer.featureCount() for layer in tie_point_layers()) == [0, 0]  # what QGIS keeps of a memory layer
+    project.layerTreeRoot().addGroup("my empty group")
+
+    def groups():  # name -> how many, of the groups that hold layers; and the names of all
+        nodes = [node for node in project.layerTreeRoot().children() if node.nodeType() == 0]
+        return [node.name() for node in nodes if node.children()], [node.name() for node in nodes]
+
+    read_back = groups()
+    assert chosen.open_tie_points(saved)
+    assert sorted(layer.featureCount() for layer in tie_point_layers()) == [40, 40]
+    assert groups()[0] == read_back[0] == ["Registration of sar.tif"]  # the shells' group went, the new one came
+    assert len(groups()[1]) == len(read_back[1]) and "my empty group" in groups()[1]  # and no other group
+    assert chosen.open_tie_points(saved)
+    assert sorted(layer.featureCount() for layer in tie_point_layers()) == [40] * 4
+
+
 def test_a_georeferencer_points_file_opens(chosen, synthetic_result, tmp_path, iface):
     saved = outputs.write_points_file(synthetic_result, str(tmp_path / "tie.points"))
     assert chosen.open_tie_points(saved)

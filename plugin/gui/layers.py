@@ -38,6 +38,9 @@ MOVE_TOLERANCE_PX = 1e-3
 # What QGIS fills in for a point the user adds: the next id of that layer (so a point added in each
 # layer gets the same id) and used in the fit.
 DEFAULT_VALUES = {"id": 'coalesce(maximum("id"), -1) + 1', "enabled": "1"}
+# Marks the layers the dock makes (saved with a project): QGIS reads a project back with these
+# memory layers empty, and the next layers the dock makes replace such empty shells.
+SIDE_PROPERTY = "sar_optical_registration/tie_point_side"
 
 
 def raster_frame(info: RasterInfo) -> Tuple[Tuple[float, ...], QgsCoordinateReferenceSystem]:
@@ -116,6 +119,7 @@ class TiePointLayers:
         """Builds both layers, styles them and adds them to the project in a group of their own
         (the SAR-side layer starts hidden)."""
         self.state = TiePointState(tie_points, fit)
+        remove_empty_shells(self.project)
         group = self.project.layerTreeRoot().insertGroup(0, tr("Registration of {name}").format(name=self.name))
         made = []
         for side, title in (("optical", tr("Tie points (optical) - {name}")), ("sar", tr("Tie points (SAR) - {name}"))):
@@ -130,6 +134,7 @@ class TiePointLayers:
             layer.dataProvider().addFeatures([_point_feature(layer, self.state, index, xy) for index, xy in enumerate(positions)])
             layer.updateExtents()
             style_tie_point_layer(layer)
+            layer.setCustomProperty(SIDE_PROPERTY, side)
             self.project.addMapLayer(layer, False)
             node = group.addLayer(layer)
             node.setItemVisibilityChecked(side == "optical")  # one set of points on the map at a time
@@ -297,6 +302,20 @@ class TiePointLayers:
             if self.layer(side) is not None:
                 self.project.removeMapLayer(self.layer_ids[side])
         self.layer_ids.clear()
+
+
+def remove_empty_shells(project: QgsProject) -> None:
+    """Removes the dock's tie-point layers that a project read back without their points (QGIS
+    keeps no memory layer's features), and the groups they leave empty: they hold nothing, and next
+    to the layers made now they would look like a second copy of them."""
+    for layer in list(project.mapLayers().values()):
+        if (layer.customProperty(SIDE_PROPERTY) and layer.providerType() == "memory" and isinstance(layer, QgsVectorLayer)
+                and layer.featureCount() == 0 and not layer.isEditable()):
+            node = project.layerTreeRoot().findLayer(layer.id())
+            group = node.parent() if node is not None else None
+            project.removeMapLayer(layer.id())
+            if group is not None and group is not project.layerTreeRoot() and not group.children() and group.parent() is not None:
+                group.parent().removeChildNode(group)
 
 
 def _value(value):

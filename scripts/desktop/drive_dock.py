@@ -1,6 +1,7 @@
 """Runs inside the real QGIS desktop (``qgis --code``): loads the bundled sample, opens the
 plugin's dock from its toolbar action, runs the registration task from the dock, writes the
-outputs, and records what happened in $DESKTOP_CHECK_OUT/status.json. The shell script around it
+outputs, saves and reads the project again and opens the tie points written, and records what
+happened in $DESKTOP_CHECK_OUT/status.json. The shell script around it
 takes the screenshots when status.json says so, then touches ``screenshot.done`` and QGIS quits.
 
 Phases in status.json: "running" (task in progress: screenshot of the task manager), "ready"
@@ -98,7 +99,7 @@ def registered(controller, task):
     add_a_tie_point(controller)
     controller.dock.table.selectRow(0)
     write = controller.write_outputs()
-    write.done.connect(lambda finished: later(100, lambda: written(finished)))
+    write.done.connect(lambda finished: later(100, lambda: written(controller, finished)))
 
 
 def add_a_tie_point(controller):
@@ -118,11 +119,12 @@ def add_a_tie_point(controller):
     layer.addFeature(feature)
     controller.dock.refit_button.click()
     tie = controller.result.tie_points
-    save(added_point_id=feature["id"], tie_points_after_adding=len(tie), table_rows=controller.dock.table_model.rowCount(),
+    save(added_point_id=feature["id"], tie_points_after_adding=len(tie), used_after_adding=int(tie.enabled.sum()),
+         table_rows=controller.dock.table_model.rowCount(),
          added_point_used=bool(tie.enabled[-1]) and int(tie.ids[-1]) == int(feature["id"]), summary_after_adding=controller.dock.summary_label.text())
 
 
-def written(task):
+def written(controller, task):
     warped_path = os.path.join(OUT, "sar_registered.tif")
     save(write_succeeded=task.succeeded, write_error=str(task.error or ""), written=task.result)
     layers = QgsProject.instance().mapLayers().values()
@@ -133,9 +135,46 @@ def written(task):
         output, optical = gdal.Open(warped_path), gdal.Open(os.path.join(SAMPLE, "optical.tif"))
         save(output_layer_added=warped[0].isValid(),
              output_georeferenced=output.GetGeoTransform() == optical.GetGeoTransform() and output.GetProjection() == optical.GetProjection())
+    if task.succeeded:
+        later(500, lambda: next_session(controller))
+    else:
+        later(3000, finish)
+
+
+def next_session(controller):
+    """What a surveyor does the next day: the project saved and read again (QGIS brings the dock's
+    memory layers back without their points), then the dock's Open tie points with the GeoPackage
+    written above, on no raster chosen: the GeoPackage names its rasters, the project's layers."""
+    import numpy as np
+    from sar_optical_registration.plugin.gui import controller as controller_module
+
+    before = controller.result
+    project = QgsProject.instance()
+    path = os.path.join(OUT, "project.qgz")
+    saved = project.write(path)
+    project.clear()
+    read = project.read(path)
+    save(project_saved=saved, project_read=read, reopened_tie_point_features={
+        layer.name(): layer.featureCount() for layer in project.mapLayers().values() if layer.name().startswith("Tie points")})
+    dock = controller.dock
+    dock.optical_input.set_layer(None)
+    dock.sar_input.set_layer(None)
+    ask = controller_module.QFileDialog.getOpenFileName
+    controller_module.QFileDialog.getOpenFileName = lambda *args, **kwargs: (os.path.join(OUT, "tie_points.gpkg"), "")
+    try:
+        dock.open_points_button.click()  # the file dialog answered as a user would
+    finally:
+        controller_module.QFileDialog.getOpenFileName = ask
+    opened = controller.result
+    layer = controller.layers.layer("optical") if controller.layers else None
+    save(opened_tie_points=len(opened.tie_points), opened_used=int(opened.tie_points.enabled.sum()),
+         opened_layer_features=layer.featureCount() if layer else 0,
+         opened_rasters=[(raster_input.combo.currentLayer() or QgsRasterLayer()).name() for raster_input in (dock.optical_input, dock.sar_input)],
+         opened_fit_px=float(np.abs(opened.fit.sar_to_optical - before.fit.sar_to_optical).max()) if opened is not before else None,
+         summary_after_opening=dock.summary_label.text(), messages_after_opening=message_bar_texts())
     iface.mapCanvas().zoomToFullExtent()
     iface.mapCanvas().refresh()
-    later(3000, finish)
+    later(2500, finish)
 
 
 def finish():
