@@ -976,48 +976,8 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>Verwenden Sie den von 'SAR auf optisches Bild registrieren' (oder dem Dock) geschriebenen Passpunkt-Layer oder eine .points-Datei des Georeferenzierers.</translation>
     </message>
     <message>
-      <source>The tie-point layer holds no points.</source>
-      <translation>Der Passpunkt-Layer enthält keine Punkte.</translation>
-    </message>
-    <message>
-      <source>Choose a layer with tie points (or clear 'selected features only').</source>
-      <translation>Wählen Sie einen Layer mit Passpunkten (oder deaktivieren Sie 'nur gewählte Objekte').</translation>
-    </message>
-    <message>
-      <source>Some tie points have empty coordinates (sar_x, sar_y or position).</source>
-      <translation>Einige Passpunkte haben leere Koordinaten (sar_x, sar_y oder Position).</translation>
-    </message>
-    <message>
-      <source>Fill them in or delete those points.</source>
-      <translation>Füllen Sie sie aus oder löschen Sie diese Punkte.</translation>
-    </message>
-    <message>
-      <source>Choose a GeoPackage of tie points written by the dock, the toolbox or the command line, or a Georeferencer .points file.</source>
-      <translation>Wählen Sie ein vom Dock, der Werkzeugkiste oder der Kommandozeile geschriebenes GeoPackage mit Passpunkten oder eine .points-Datei des Georeferenzierers.</translation>
-    </message>
-    <message>
-      <source>Keep one of them in the file, or name the one to open 'tie_points'.</source>
-      <translation>Behalten Sie nur einen davon in der Datei, oder nennen Sie den zu öffnenden 'tie_points'.</translation>
-    </message>
-    <message>
-      <source>Choose an existing file.</source>
-      <translation>Wählen Sie eine vorhandene Datei.</translation>
-    </message>
-    <message>
       <source>Give every point a position.</source>
       <translation>Geben Sie jedem Punkt eine Position.</translation>
-    </message>
-    <message>
-      <source>'{path}' holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y').</source>
-      <translation>'{path}' enthält keinen Passpunkt-Layer (einen Punktlayer mit den Feldern 'sar_x' und 'sar_y').</translation>
-    </message>
-    <message>
-      <source>'{path}' holds several tie-point layers ({names}).</source>
-      <translation>'{path}' enthält mehrere Passpunkt-Layer ({names}).</translation>
-    </message>
-    <message>
-      <source>The tie-point file '{path}' does not exist.</source>
-      <translation>Die Passpunktdatei '{path}' existiert nicht.</translation>
     </message>
     <message>
       <source>Tie point {} has no geometry and the layer has no optical_x/optical_y fields.</source>

@@ -11,6 +11,7 @@ from osgeo import gdal, ogr
 from qgis.core import Qgis, QgsProject, QgsRasterLayer
 
 from plugin.core import outputs
+from plugin.core.tie_point_files import recorded_rasters
 from tests.gui_fixtures import (SAMPLE_SHIFT, add_point, controller, iface, messages, sample, sample_layers,  # noqa: F401
                                 synthetic_result)
 from tests.test_gui_outputs import write
@@ -136,7 +137,7 @@ def test_the_rasters_a_geopackage_was_written_for_are_chosen(controller, sample_
     """A GeoPackage records the rasters its tie points were measured on: opened in a dock with
     none chosen, it chooses them, the project's layers where it has them."""
     saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
-    assert outputs.tie_point_rasters(saved) == (os.path.abspath(synthetic_result.optical.path), os.path.abspath(synthetic_result.sar.path))
+    assert recorded_rasters(saved) == (os.path.abspath(synthetic_result.optical.path), os.path.abspath(synthetic_result.sar.path))
     assert controller.open_tie_points(saved) and len(controller.result.tie_points) == 40
     assert controller.dock.optical_input.combo.currentLayer() is sample_layers[0]
     assert controller.dock.sar_input.combo.currentLayer() is sample_layers[1]

@@ -28,6 +28,7 @@ from qgis.core import (
 )
 
 from plugin.core import TiePoints, outputs
+from plugin.core.tie_point_files import recorded_rasters
 from plugin.core import pipeline
 from plugin.core.dense_features import FEATURES
 from plugin.core.pipeline import result_from_tie_points
@@ -152,7 +153,7 @@ def test_warp_from_points_file(processing, sample, truth_files, tmp_path):
     assert feature_count(out["TIE_POINTS"]) == 45
     assert epsg_of_layer(out["TIE_POINTS"]) == "EPSG:3395"
     # the rasters they were measured on, for the dock's Open tie points
-    assert outputs.tie_point_rasters(out["TIE_POINTS"]) == (os.path.abspath(sample["optical"]), os.path.abspath(sample["sar"]))
+    assert recorded_rasters(out["TIE_POINTS"]) == (os.path.abspath(sample["optical"]), os.path.abspath(sample["sar"]))
     assert "Fit RMSE" in open(out["REPORT"]).read()
     assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == 2 + 45  # the CRS line, the header
 

@@ -567,19 +567,6 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str) 
         layer.CreateFeature(feature)
 
 
-def tie_point_rasters(path: str, layer_name: str = TIE_POINT_LAYER) -> Tuple[str, str]:
-    """The optical and the SAR raster that ``write_geopackage`` recorded for the tie-point layer
-    ``layer_name`` of ``path`` ("" for each it did not record: a file from an older version, or not
-    written by the engine)."""
-    try:
-        dataset = gdal.OpenEx(path, gdal.OF_VECTOR)
-    except RuntimeError:
-        return "", ""
-    layer = dataset.GetLayerByName(layer_name) if dataset is not None else None
-    recorded = (layer.GetMetadata() or {}) if layer is not None else {}
-    return recorded.get(RASTER_KEYS[0], ""), recorded.get(RASTER_KEYS[1], "")
-
-
 def matches_report(result: RegistrationResult) -> dict:
     """The --matches-json contract: input pixel grids, OpenCV convention."""
     return {

@@ -208,13 +208,13 @@ class DockController(QObject):
         return bool(path) and self.open_tie_points(path)
 
     def open_tie_points(self, path: str) -> bool:
-        """Shows the tie points of ``path`` (see ``tie_point_source.read_tie_point_file``) as if a
+        """Shows the tie points of ``path`` (see ``core.tie_point_files.read_tie_point_file``) as if a
         registration had found them on the rasters chosen in the dock, fitted with the chosen
         transform: the layers, the table and the outputs work as after Run. A raster not chosen is
         taken from the file's record of the rasters it was written for, where that file exists;
         a chosen one that differs from the record is named in a warning. True when it worked."""
         from ..core.pipeline import raster_info, result_from_tie_points
-        from ..tie_point_source import read_tie_point_file, recorded_rasters
+        from ..core.tie_point_files import read_tie_point_file, recorded_rasters
 
         try:
             if self.dock.optical_input.web_layer() is not None:
@@ -231,7 +231,7 @@ class DockController(QObject):
             if not optical_path or not sar_path:
                 raise RegistrationError(tr("Choose the optical and the SAR raster the tie points were measured on first."),
                                         tr("Pick them in the two lists above (or browse for the files), then open the tie points."))
-            tie_points = read_tie_point_file(path, raster_info(optical_path), sar_path, QgsProject.instance().transformContext())
+            tie_points = read_tie_point_file(path, raster_info(optical_path), sar_path)
             result = result_from_tie_points(optical_path, sar_path, tie_points, self.dock.transform_combo.currentData())
             self._show_result(result, opened_from=os.path.basename(path))
         except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS

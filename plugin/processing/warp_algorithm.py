@@ -38,7 +38,8 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
         core, outputs, pipeline = load_core()
-        from ..tie_point_source import read_tie_point_file, tie_points_from_source  # the engine: imported here, as load_core does
+        from ..core.tie_point_files import read_tie_point_file  # the engine: imported here, as load_core does
+        from ..tie_point_source import tie_points_from_source
 
         web = self.web_layer(parameters, self.OPTICAL, context)  # a basemap: fetched over the SAR again, as registration did
         optical = None if web else self.raster_path(parameters, self.OPTICAL, context)
@@ -64,7 +65,7 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
                 except core.RegistrationCancelled:
                     return {}
             else:
-                tie_points = read_tie_point_file(points_file, optical_info, sar, context.transformContext())
+                tie_points = read_tie_point_file(points_file, optical_info, sar)
             feedback.pushInfo(self.tr("{} tie points read, {} enabled.").format(len(tie_points), int(tie_points.enabled.sum())))
             result = pipeline.result_from_tie_points(optical, sar, tie_points, model)
         feedback.setProgress(25.0)
