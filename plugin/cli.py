@@ -1,13 +1,15 @@
-"""Command line: ``python -m plugin register OPTICAL SAR -o WARPED.tif [options]``."""
+"""Command line: ``python -m plugin register OPTICAL SAR -o WARPED.tif [options]``, ``warp TIE_POINTS -o WARPED.tif``
+(again from edited tie points) and ``batch``."""
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 import time
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.dense_features import FEATURES
@@ -103,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_options(reg)
     reg.add_argument("-v", "--verbose", action="store_true")
     add_matching_options(reg)
+    warp = commands.add_parser(
+        "warp", help="warp the SAR again from tie points (edited or not), without matching",
+        description="Fits the transform on the enabled tie points of a GeoPackage that register, batch, the dock or the toolbox "
+                    "wrote (edited in QGIS or not; its other layers are left alone), or of a Georeferencer .points file, and "
+                    "writes the registered SAR again. No network runs.")
+    warp.add_argument("tie_points", metavar="TIE_POINTS", help="the tie-point GeoPackage (its layer tie_points) or a .points file")
+    warp.add_argument("-o", "--output", required=True, help="warped SAR GeoTIFF")
+    warp.add_argument("--optical", help="optical raster, or an XYZ tile URL (fetched over the SAR again); default: the one the GeoPackage records")
+    warp.add_argument("--sar", help="SAR raster; default: the one the GeoPackage records")
+    warp.add_argument("--transform", default=RegistrationOptions().warp_model, choices=WARP_MODELS, help="model of the warp (default: %(default)s)")
+    warp.add_argument("--points", help="also write the tie points and their new residuals as a Georeferencer .points file")
+    warp.add_argument("--gpkg", help="also write them as a GeoPackage point layer (not over TIE_POINTS)")
+    warp.add_argument("--overwrite", action="store_true", help="replace output files that already exist (never an input)")
+    add_output_options(warp)
+    warp.add_argument("-v", "--verbose", action="store_true")
     bat = commands.add_parser(
         "batch", usage="python -m plugin batch (PAIRS.csv | OPTICAL_DIR SAR_DIR) OUTDIR [options]",
         help="register many pairs: a CSV of optical,SAR[,output] rows, or two folders of rasters matched by file name",
@@ -176,6 +193,57 @@ def self_check_message(result) -> str:
     return f"self-check FAILED: with the SAR moved slightly, {found}; inspect the tie points and the warped SAR before using this result"
 
 
+def warp_rasters(args) -> Tuple[str, str]:
+    """The optical and the SAR raster of ``warp``: as given, else as the tie-point GeoPackage
+    records them; a recorded one that no longer exists is named, with the option that gives it."""
+    from .core.tie_point_files import recorded_rasters
+
+    recorded = recorded_rasters(args.tie_points)
+    chosen = []
+    for given, written, what, option in zip((args.optical, args.sar), recorded, ("optical", "SAR"), ("--optical", "--sar")):
+        if given:
+            chosen.append(given)
+        elif not written:
+            raise RegistrationError(f"'{args.tie_points}' does not say which {what} raster its tie points were measured on.",
+                                    f"Give it with {option}.")
+        elif not os.path.exists(written):
+            raise RegistrationError(f"The {what} raster '{args.tie_points}' was written for, '{written}', does not exist (moved or removed).",
+                                    f"Give it with {option}.")
+        else:
+            chosen.append(written)
+    return chosen[0], chosen[1]
+
+
+def run_warp(args) -> int:
+    from .core.pipeline import raster_info, result_from_tie_points
+    from .core.tie_point_files import read_tie_point_file
+
+    if not os.path.isfile(args.tie_points):
+        raise RegistrationError(f"The tie-point file '{args.tie_points}' does not exist.", "Give the GeoPackage or .points file of the tie points.")
+    optical, sar = warp_rasters(args)
+    inputs = (optical, sar)
+    outputs.check_geotiff_name(args.output)
+    outputs.check_distinct_outputs([("registered SAR (-o)", args.output), ("points file (--points)", args.points), ("GeoPackage (--gpkg)", args.gpkg)])
+    for path in filter(None, (args.output, args.points, args.gpkg)):  # a user's edits are never written over
+        if outputs.is_an_input(os.path.abspath(path), (args.tie_points,)):
+            raise RegistrationError(f"The output '{path}' is the tie-point file read ('{args.tie_points}'): writing it would replace "
+                                    "the tie points in it.", "Give the output another file name.")
+    for path in filter(None, (args.output, args.points)):
+        outputs.check_output(path, inputs, args.overwrite)
+    if args.gpkg:
+        outputs.check_geopackage(args.gpkg, inputs, args.overwrite)
+    with optical_reference(optical, sar, RegistrationOptions()) as reference:  # an XYZ URL: fetched over the SAR again, on the same grid
+        result = result_from_tie_points(reference, sar, read_tie_point_file(args.tie_points, raster_info(reference), sar), args.transform)
+        outputs.write_warped_sar(result, args.output, args.overwrite, **warped_sar_settings(args))
+        if args.points:
+            outputs.write_points_file(result, args.points, args.overwrite)
+        if args.gpkg:
+            outputs.write_geopackage(result, args.gpkg, args.overwrite)
+    print(f"{int(result.tie_points.enabled.sum())} of {len(result.tie_points)} tie points used, {result.fit.model} fit RMSE "
+          f"{result.fit.rmse:.2f} px; wrote {args.output}")
+    return 0
+
+
 def run_batch(args) -> int:
     from .batch import run_batch_command
 
@@ -198,7 +266,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
-        return {"register": run_register, "batch": run_batch}[args.command](args)
+        return {"register": run_register, "warp": run_warp, "batch": run_batch}[args.command](args)
     except Terminated:
         print("terminated", file=sys.stderr)
         return 128 + signal.SIGTERM
