@@ -688,6 +688,10 @@
       <translation>Verworfen: sonstige</translation>
     </message>
     <message>
+      <source>Kept: used in the fit (line: residual x{times})</source>
+      <translation>Behalten: in der Anpassung verwendet (Linie: Residuum x{times})</translation>
+    </message>
+    <message>
       <source>Registering SAR to optical</source>
       <translation>SAR wird auf optisches Bild registriert</translation>
     </message>

@@ -69,6 +69,51 @@ def test_kept_and_rejected_points_look_different(shown):
     assert {status[i] for i in range(36)} == {"kept"} and {status[i] for i in range(36, 40)} == {"ransac"}
 
 
+def rendered(layer, centre, half_width, size=200):
+    """The layer drawn alone over a square of ``half_width`` map units around ``centre``."""
+    from qgis.core import QgsMapRendererSequentialJob, QgsMapSettings, QgsRectangle
+    from qgis.PyQt.QtCore import QSize
+
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(layer.crs())
+    settings.setOutputSize(QSize(size, size))
+    settings.setExtent(QgsRectangle(centre[0] - half_width, centre[1] - half_width, centre[0] + half_width, centre[1] + half_width))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    return np.array([[image.pixelColor(x, y).getRgb()[:3] for x in range(size)] for y in range(size)])
+
+
+def test_a_kept_point_shows_its_residual_as_a_line_towards_where_the_fit_puts_it(controller, synthetic_result):
+    """Point 0 measured 1.5 optical px east of the truth: the fit puts it about 1.46 px west of
+    where it lies, and its line, 20 times longer, runs about 29 optical px west on the optical
+    layer. The other kept points fit within 0.05 px: dots without a visible line."""
+    import dataclasses
+
+    from plugin.core import fit_tie_points
+    from plugin.gui.style import RESIDUAL_COLOUR
+
+    tie = synthetic_result.tie_points
+    moved = dataclasses.replace(tie, optical_xy=tie.optical_xy + np.where(np.arange(len(tie))[:, None] == 0, [1.5, 0.0], 0.0))
+    controller._show_result(dataclasses.replace(synthetic_result, tie_points=moved, fit=fit_tie_points(moved, "affine")))
+    dx, dy = controller.result.fit.residuals[0]
+    assert -1.5 < dx < -1.4 and abs(dy) < 0.1
+    geotransform = controller.layers.frame("optical")[0]
+    centre = pixel_to_map(geotransform, moved.optical_xy[:1])[0]
+    image = rendered(controller.layers.layer("optical"), centre, 50 * abs(geotransform[1]))  # 2 image px per optical px
+    colour = np.array([int(RESIDUAL_COLOUR[i:i + 2], 16) for i in (1, 3, 5)])
+    line = np.abs(image.astype(int) - colour).sum(axis=2) < 60
+    rows, columns = np.nonzero(line)
+    assert len(columns) > 20, "no residual line drawn"
+    assert columns.min() < 100 - 2 * 25 and columns.max() < 100 + 8  # west of the point, about 58 image px long
+    assert np.abs(rows - 100).max() < 8  # along its row
+    sar_image = rendered(controller.layers.layer("sar"), pixel_to_map(controller.layers.frame("sar")[0], moved.sar_xy[:1])[0],
+                         50 * abs(geotransform[1]))
+    assert not (np.abs(sar_image.astype(int) - colour).sum(axis=2) < 60).any()  # residuals are optical pixels: none on the SAR side
+
+
 def point_status(layer, point_id):
     expression = QgsExpression(layer.renderer().classAttribute())
     context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))

@@ -133,7 +133,7 @@ class TiePointLayers:
             positions = pixel_to_map(geotransform, self._pixels(side, self.state.tie_points))
             layer.dataProvider().addFeatures([_point_feature(layer, self.state, index, xy) for index, xy in enumerate(positions)])
             layer.updateExtents()
-            style_tie_point_layer(layer)
+            style_tie_point_layer(layer, geotransform if side == "optical" else None)  # residuals are in optical pixels
             layer.setCustomProperty(SIDE_PROPERTY, side)
             self.project.addMapLayer(layer, False)
             node = group.addLayer(layer)
