@@ -124,12 +124,8 @@
       <translation>Alle Dateien (*)</translation>
     </message>
     <message>
-      <source>The dock opens tie points on an optical raster file, not on a web map.</source>
-      <translation>Das Dock öffnet Passpunkte auf einer optischen Rasterdatei, nicht auf einer Webkarte.</translation>
-    </message>
-    <message>
-      <source>For tie points measured on a web map, use 'Warp SAR from tie points' in the Processing toolbox: it fetches the web map over the SAR again.</source>
-      <translation>Für Passpunkte, die auf einer Webkarte gemessen wurden, verwenden Sie 'SAR aus Passpunkten transformieren' in der Processing-Werkzeugkiste: Es ruft die Webkarte über dem SAR erneut ab.</translation>
+      <source>Choose an existing file.</source>
+      <translation>Wählen Sie eine vorhandene Datei.</translation>
     </message>
     <message>
       <source>Choose the optical and the SAR raster the tie points were measured on first.</source>
@@ -206,6 +202,10 @@
     <message>
       <source>Wrote {files}.</source>
       <translation>Geschrieben: {files}.</translation>
+    </message>
+    <message>
+      <source>The tie-point file '{path}' does not exist.</source>
+      <translation>Die Passpunktdatei '{path}' existiert nicht.</translation>
     </message>
     <message>
       <source>The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.</source>
@@ -692,12 +692,16 @@
       <translation>Behalten: in der Anpassung verwendet (Linie: Residuum x{times})</translation>
     </message>
     <message>
+      <source>Writing registered SAR</source>
+      <translation>Registriertes SAR wird geschrieben</translation>
+    </message>
+    <message>
       <source>Registering SAR to optical</source>
       <translation>SAR wird auf optisches Bild registriert</translation>
     </message>
     <message>
-      <source>Writing registered SAR</source>
-      <translation>Registriertes SAR wird geschrieben</translation>
+      <source>Opening tie points</source>
+      <translation>Passpunkte werden geöffnet</translation>
     </message>
     <message>
       <source>Transform model</source>

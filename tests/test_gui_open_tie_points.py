@@ -195,14 +195,3 @@ def test_a_file_without_tie_points_is_refused_with_what_to_choose(chosen, tmp_pa
         said = "does not exist"
     assert not chosen.open_tie_points(path)
     assert said in warnings(iface) and chosen.result is None and not tie_point_layers()
-
-
-def test_a_web_map_as_the_optical_is_refused_with_the_toolbox_named(chosen, synthetic_result, tmp_path, iface):
-    web = QgsRasterLayer("type=xyz&url=http://127.0.0.1:9/%7Bz%7D/%7Bx%7D/%7By%7D.png&zmax=19&zmin=0", "basemap", "wms")
-    assert web.isValid()
-    QgsProject.instance().addMapLayer(web)
-    chosen.dock.optical_input.set_layer(web)
-    saved = outputs.write_geopackage(synthetic_result, str(tmp_path / "tie.gpkg"))
-    assert not chosen.open_tie_points(saved)
-    assert "Warp SAR from tie points" in warnings(iface) and chosen.result is None
-    assert os.path.exists(saved)

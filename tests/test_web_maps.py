@@ -431,6 +431,58 @@ def test_the_dock_registers_the_sar_on_a_basemap_layer(basemap, sample, controll
     assert own.GetGeoTransform()[2] == own.GetGeoTransform()[4] == 0.0  # north up
 
 
+def test_tie_points_measured_on_a_basemap_open_again_in_the_dock(basemap, sample, controller, iface, qtbot, tmp_path):
+    """Registered on a basemap, the GeoPackage written; the next session (the web map's file of
+    that day gone with QGIS's temporary folder): Open tie points with the basemap chosen fetches it
+    over the SAR again and shows the same tie points and fit, ready to write."""
+    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+    source, _ = basemap
+    web = QgsRasterLayer(source, "Satellite", "wms")
+    sar = QgsRasterLayer(sample["sar"], "sar", "gdal")
+    QgsProject.instance().addMapLayers([web, sar])
+    controller.dock.optical_input.set_layer(web)
+    controller.dock.sar_input.set_layer(sar)
+    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    saved = str(tmp_path / "tie.gpkg")
+    controller.dock.geopackage_file.setFilePath(saved)
+    write = controller.write_outputs()
+    with qtbot.waitSignal(write.done, timeout=120_000):
+        pass
+    before = controller.result
+    os.remove(task.optical_path)  # QGIS's temporary folder is emptied when QGIS closes
+    QgsProject.instance().removeMapLayers([layer.id() for layer in QgsProject.instance().mapLayers().values()
+                                           if layer.name().startswith("Tie points")])
+    controller.result = controller.layers = None
+
+    assert controller.open_tie_points(saved)
+    opening = controller.task
+    stages = []
+    opening.progressChanged.connect(lambda _: stages.append(opening.stage))
+    with qtbot.waitSignal(opening.done, timeout=120_000):
+        pass
+    assert opening.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    assert "web map" in stages and opening.extractor is None  # fetched; no network loaded, nothing matched
+    assert len(controller.result.tie_points) == len(before.tie_points)
+    assert list(controller.result.tie_points.enabled) == list(before.tie_points.enabled)
+    assert controller.layers.layer("optical").featureCount() == len(before.tie_points)
+    # the same web map grid: the same optical pixels and fit
+    np.testing.assert_allclose(controller.result.tie_points.optical_xy, before.tie_points.optical_xy, atol=1e-6)
+    np.testing.assert_allclose(controller.result.fit.sar_to_optical, before.fit.sar_to_optical, atol=1e-6)
+    assert any("Opened tie.gpkg" in message for message in messages(iface, Qgis.Success))
+    assert not any("were written for" in message for message in messages(iface, Qgis.Warning))
+    controller.dock.warped_file.setFilePath(str(tmp_path / "again.tif"))
+    controller.dock.geopackage_file.setFilePath("")
+    write = controller.write_outputs()
+    with qtbot.waitSignal(write.done, timeout=120_000):
+        pass
+    assert write.succeeded and osr.SpatialReference(wkt=gdal.Open(str(tmp_path / "again.tif")).GetProjection()).GetAuthorityCode(None) == "3857"
+
+
 def test_a_basemap_whose_server_does_not_answer_is_explained(basemap, sample, controller, iface, qtbot):
     from qgis.core import Qgis, QgsProject, QgsRasterLayer
 
@@ -440,6 +492,10 @@ def test_a_basemap_whose_server_does_not_answer_is_explained(basemap, sample, co
     QgsProject.instance().addMapLayers([web, sar])
     server.shutdown()
     server.server_close()
+    # tiles an earlier test fetched from a server that got the same port would come from QGIS's network cache
+    from qgis.core import QgsNetworkAccessManager
+
+    QgsNetworkAccessManager.instance().cache().clear()
     controller.dock.optical_input.set_layer(web)
     controller.dock.sar_input.set_layer(sar)
     task = controller.run()

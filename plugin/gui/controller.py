@@ -23,7 +23,7 @@ from .layers import TiePointLayers
 from .points_table import ID_ROLE
 from .raster_input import layer_path
 from .settings import SETTINGS_GROUP, load_settings, save_settings
-from .task import OutputRequest, RegistrationTask, WriteOutputsTask
+from .task import OpenTiePointsTask, OutputRequest, RegistrationTask, WriteOutputsTask
 
 LOGGER = logging.getLogger(__name__)
 
@@ -129,6 +129,9 @@ class DockController(QObject):
         except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
             show_error(self.iface, error, "starting the registration")
             return None
+        return self._start(task)
+
+    def _start(self, task: RegistrationTask) -> RegistrationTask:
         self.task = task
         task.progressChanged.connect(self._show_progress)
         task.done.connect(self._registration_done)
@@ -180,7 +183,7 @@ class DockController(QObject):
             show_error(self.iface, task.error, "the registration")
             return
         try:
-            self._show_result(task.result)
+            self._show_result(task.result, opened_from=os.path.basename(task.tie_point_file) if isinstance(task, OpenTiePointsTask) else "")
         except Exception as error:  # noqa: BLE001
             show_error(self.iface, error, "adding the tie point layers")
         self.dock.set_has_result(self.result is not None)
@@ -212,28 +215,34 @@ class DockController(QObject):
         registration had found them on the rasters chosen in the dock, fitted with the chosen
         transform: the layers, the table and the outputs work as after Run. A raster not chosen is
         taken from the file's record of the rasters it was written for, where that file exists;
-        a chosen one that differs from the record is named in a warning. True when it worked."""
+        a chosen one that differs from the record is named in a warning. On a web map as the
+        optical, a background task fetches it over the SAR first (``OpenTiePointsTask``). True when
+        the tie points are shown, or that task started."""
         from ..core.pipeline import raster_info, result_from_tie_points
         from ..core.tie_point_files import read_tie_point_file, recorded_rasters
 
+        web = self.dock.optical_input.web_layer()
         try:
-            if self.dock.optical_input.web_layer() is not None:
-                raise RegistrationError(
-                    tr("The dock opens tie points on an optical raster file, not on a web map."),
-                    tr("For tie points measured on a web map, use 'Warp SAR from tie points' in the Processing toolbox: "
-                       "it fetches the web map over the SAR again."))
+            if not os.path.isfile(path):  # said before a web map is fetched for it
+                raise RegistrationError(tr("The tie-point file '{path}' does not exist.").format(path=path), tr("Choose an existing file."))
             recorded = recorded_rasters(path)
+            if web is not None:  # what it records for the optical is the web map's file of that day
+                recorded = ("", recorded[1])
             inputs = (self.dock.optical_input, self.dock.sar_input)
             for raster_input, raster in zip(inputs, recorded):
                 if not raster_input.path() and raster and os.path.exists(raster):
                     choose_raster(raster_input, raster)
             optical_path, sar_path = (raster_input.path() for raster_input in inputs)
-            if not optical_path or not sar_path:
+            if not (optical_path or web) or not sar_path:
                 raise RegistrationError(tr("Choose the optical and the SAR raster the tie points were measured on first."),
                                         tr("Pick them in the two lists above (or browse for the files), then open the tie points."))
-            tie_points = read_tie_point_file(path, raster_info(optical_path), sar_path)
-            result = result_from_tie_points(optical_path, sar_path, tie_points, self.dock.transform_combo.currentData())
-            self._show_result(result, opened_from=os.path.basename(path))
+            if web is not None:
+                options = self.dock.settings().to_options(None, None)
+                self._start(OpenTiePointsTask(web, sar_path, options, path))
+            else:
+                tie_points = read_tie_point_file(path, raster_info(optical_path), sar_path)
+                result = result_from_tie_points(optical_path, sar_path, tie_points, self.dock.transform_combo.currentData())
+                self._show_result(result, opened_from=os.path.basename(path))
         except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
             show_error(self.iface, error, "opening the tie points")
             return False

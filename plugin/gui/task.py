@@ -59,14 +59,14 @@ class RegistrationTask(BaseTask):
     into QGIS's temporary folder, and ``optical_path`` is then that file."""
 
     def __init__(self, optical: Union[str, WebLayer], sar_path: str, options: RegistrationOptions, extractor=None,
-                 register_function: Optional[Callable] = None):
-        super().__init__(tr("Registering SAR to optical"))
+                 register_function: Optional[Callable] = None, description: str = ""):
+        super().__init__(description or tr("Registering SAR to optical"))
         self.web = optical if isinstance(optical, WebLayer) else None
         self.optical_path = "" if self.web else optical
         self.sar_path, self.options = sar_path, options
         self.extractor = extractor
         self.stage = ""
-        self._register = register_function
+        self._register = register_function or register  # the tests give a stand-in
 
     def report(self, stage: str, fraction: float) -> bool:
         """The core's progress callback: records the stage, moves the bar, answers "go on?"."""
@@ -75,10 +75,6 @@ class RegistrationTask(BaseTask):
         return not self.isCanceled()
 
     def work(self):
-        if self.extractor is None:
-            from ..core.descriptor import DescriptorExtractor
-
-            self.extractor = DescriptorExtractor(self.options.model, self.options.device)
         if self.isCanceled():
             raise RegistrationCancelled("cancelled before reading")
         progress = self.report
@@ -87,8 +83,33 @@ class RegistrationTask(BaseTask):
                                                 lambda fraction: self.report("web map", WEB_MAP_SHARE * fraction))
             LOGGER.info("fetched the web map '%s' over the SAR raster as %s", self.web.name, self.optical_path)
             progress = lambda stage, fraction: self.report(stage, WEB_MAP_SHARE + (1 - WEB_MAP_SHARE) * fraction)  # noqa: E731
-        run = self._register or register
-        return run(self.optical_path, self.sar_path, self.options, progress=progress, extractor=self.extractor)
+        return self.compute(progress)
+
+    def compute(self, progress):
+        """What the task makes of the two rasters (the web map's file once fetched): a registration."""
+        if self.extractor is None:
+            from ..core.descriptor import DescriptorExtractor
+
+            self.extractor = DescriptorExtractor(self.options.model, self.options.device)
+        return self._register(self.optical_path, self.sar_path, self.options, progress=progress, extractor=self.extractor)
+
+
+class OpenTiePointsTask(RegistrationTask):
+    """The dock's Open tie points on a web map: the web map fetched over the SAR as a registration
+    fetches it, then the tie points of ``tie_point_file`` read on it instead of matched (their
+    optical positions are map coordinates, so the fetched grid need not be the first one)."""
+
+    def __init__(self, web: WebLayer, sar_path: str, options: RegistrationOptions, tie_point_file: str):
+        super().__init__(web, sar_path, options, description=tr("Opening tie points"))
+        self.tie_point_file = tie_point_file
+
+    def compute(self, progress):
+        from ..core.pipeline import raster_info, result_from_tie_points
+        from ..core.tie_point_files import read_tie_point_file
+
+        tie_points = read_tie_point_file(self.tie_point_file, raster_info(self.optical_path), self.sar_path)
+        progress("done", 1.0)
+        return result_from_tie_points(self.optical_path, self.sar_path, tie_points, self.options.warp_model)
 
 
 @dataclass
