@@ -449,6 +449,7 @@ def test_tie_points_measured_on_a_basemap_open_again_in_the_dock(basemap, sample
         pass
     assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
     saved = str(tmp_path / "tie.gpkg")
+    controller.dock.warped_file.setFilePath("")  # the GeoPackage only (the suggested output lies beside the bundled sample)
     controller.dock.geopackage_file.setFilePath(saved)
     write = controller.write_outputs()
     with qtbot.waitSignal(write.done, timeout=120_000):
