@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
-from qgis.core import Qgis, QgsProject, QgsRasterLayer
+from qgis.core import Qgis, QgsProject
 
 from plugin.core import outputs
 from plugin.core.tie_point_files import recorded_rasters

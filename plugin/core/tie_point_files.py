@@ -14,7 +14,7 @@ import os
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
-from osgeo import gdal, ogr, osr
+from osgeo import gdal, osr
 
 from .errors import RegistrationError
 from .outputs import RASTER_KEYS, TIE_POINT_LAYER, optical_geotransform, read_points_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingParameterFeatureSource, QgsProcessingParameterFile
 
-from .common import RegistrationAlgorithmBase, load_core, tr, user_errors
+from .common import RegistrationAlgorithmBase, load_core, user_errors
 
 
 class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
