@@ -284,7 +284,8 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
         result = register(optical, pair.sar, options, progress=progress, extractor=extractor)
         outputs.write_warped_sar(result, pair.output, overwrite=True, **(written or {}))
         for name, (_, path) in zip(extras, pair_outputs(pair, extras)[1:]):
-            EXTRA_OUTPUTS[name][1](result, path, overwrite=True)
+            recorded = {"recorded": (pair.optical, pair.sar)} if name == "gpkg" else {}  # an XYZ URL, not the file fetched from it
+            EXTRA_OUTPUTS[name][1](result, path, overwrite=True, **recorded)
     row.status, row.device = "ok", result.device
     row.matches, row.candidates = int(result.tie_points.enabled.sum()), len(result.tie_points)
     row.rmse_px, row.time_s = round(float(result.fit.rmse), 4), round(time.perf_counter() - started, 2)

@@ -15,7 +15,7 @@ from .core import RegistrationCancelled, RegistrationError, RegistrationOptions,
 from .core.dense_features import FEATURES
 from .core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
 from .core.transforms import WARP_MODELS
-from .core.web_reference import optical_reference
+from .core.web_reference import is_xyz_template, optical_reference
 
 
 class ProgressBar:
@@ -169,8 +169,8 @@ def run_register(args) -> int:
         outputs.write_warped_sar(result, args.output, args.overwrite, **warped_sar_settings(args))
         if args.points:
             outputs.write_points_file(result, args.points, args.overwrite)
-        if args.gpkg:
-            outputs.write_geopackage(result, args.gpkg, args.overwrite)
+        if args.gpkg:  # recording the URL, not the file fetched from it, for warp
+            outputs.write_geopackage(result, args.gpkg, args.overwrite, recorded=(args.optical, args.sar))
         result.timing_s["output"] = time.perf_counter() - started
         if args.matches_json:
             outputs.write_matches_json(result, args.matches_json, args.overwrite)
@@ -206,7 +206,7 @@ def warp_rasters(args) -> Tuple[str, str]:
         elif not written:
             raise RegistrationError(f"'{args.tie_points}' does not say which {what} raster its tie points were measured on.",
                                     f"Give it with {option}.")
-        elif not os.path.exists(written):
+        elif not (os.path.exists(written) or is_xyz_template(written)):  # a URL register was given: fetched again
             raise RegistrationError(f"The {what} raster '{args.tie_points}' was written for, '{written}', does not exist (moved or removed).",
                                     f"Give it with {option}.")
         else:

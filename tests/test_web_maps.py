@@ -587,6 +587,28 @@ def test_the_command_line_registers_the_sar_on_xyz_tiles_and_leaves_no_reference
     assert os.listdir(tmp_path / "temporary") == []  # the fetched reference is gone
 
 
+def test_tie_points_registered_on_xyz_tiles_are_warped_again_from_the_tiles_the_geopackage_names(basemap, sample, tmp_path, monkeypatch):
+    """register records the tile URL it was given, not the file it fetched for that run, so that
+    warp fetches the tiles again without being told."""
+    from plugin.core.tie_point_files import recorded_rasters
+    from tests.test_cli import run_cli
+
+    _, server = basemap
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "temporary"))
+    (tmp_path / "temporary").mkdir()
+    url = server.url + "/{z}/{x}/{y}.png"
+    done = run_cli("register", url, sample["sar"], "-o", str(tmp_path / "first.tif"), "--gpkg", str(tmp_path / "tie.gpkg"), "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    assert recorded_rasters(str(tmp_path / "tie.gpkg")) == (url, os.path.abspath(sample["sar"]))
+    fetched = len(server.requests)
+    done = run_cli("warp", str(tmp_path / "tie.gpkg"), "-o", str(tmp_path / "again.tif"))
+    assert done.returncode == 0, done.stderr
+    assert len(server.requests) > fetched and os.listdir(tmp_path / "temporary") == []
+    first, again = gdal.Open(str(tmp_path / "first.tif")), gdal.Open(str(tmp_path / "again.tif"))
+    assert again.GetGeoTransform() == first.GetGeoTransform() and again.GetProjection() == first.GetProjection()
+    np.testing.assert_array_equal(again.ReadAsArray(), first.ReadAsArray())  # the same tie points, fit and grid
+
+
 def test_a_gdal_description_of_the_whole_world_as_the_optical_raster_writes_only_where_the_sar_lies(basemap, sample, tmp_path):
     """GDAL reads a tile server's XML description (its WMS driver) as one raster of the whole world: at zoom
     14, 4194304 px square. Registration reads only around the SAR; the output was planned on the whole
@@ -630,13 +652,17 @@ def test_a_batch_registers_sar_scenes_on_xyz_tiles_and_writes_them_in_their_own_
 
     _, server = basemap
     (tmp_path / "pairs.csv").write_text(f"optical,sar\n{server.url}/{{z}}/{{x}}/{{y}}.png,{sample['sar']}\n")
-    done = run_cli("batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out"), "--device", "cpu", "--output-grid", "sar")
+    done = run_cli("batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out"), "--device", "cpu", "--output-grid", "sar", "--gpkg")
     assert done.returncode == 0, done.stdout + done.stderr
     (row,) = summary_rows(str(tmp_path / "out"))
     assert row["status"] == "ok" and int(row["matches"]) > 250, row
     # on the SAR's own grid: in its CRS (World Mercator), not the tiles' web Mercator
     written = osr.SpatialReference(wkt=gdal.Open(row["output"]).GetProjection())
     assert written.IsSame(osr.SpatialReference(wkt=gdal.Open(sample["sar"]).GetProjection()))
+    # the pair's GeoPackage names the tiles, for warp to fetch them again
+    from plugin.core.tie_point_files import recorded_rasters
+
+    assert recorded_rasters(os.path.splitext(row["output"])[0] + ".gpkg")[0] == f"{server.url}/{{z}}/{{x}}/{{y}}.png"
 
 
 def test_xyz_tiles_the_server_does_not_have_or_a_server_that_is_down_are_explained(basemap, sample, tmp_path):

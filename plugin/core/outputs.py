@@ -486,12 +486,15 @@ TIE_POINT_FIELDS = (
 )
 
 
-def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = False, layer_name: str = TIE_POINT_LAYER) -> str:
+def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = False, layer_name: str = TIE_POINT_LAYER,
+                     recorded: Tuple[str, ...] = ()) -> str:
     """A point layer at the optical positions (optical CRS) with every candidate match: pixel
     positions in both rasters, descriptor distance, whether it was used, which stage rejected
     it, and residuals (optical pixels). A GeoPackage that exists and holds other layers keeps
     them (a project's GeoPackage): with ``overwrite`` the layer is added to it, or replaced, in one
-    transaction; any other file is replaced whole."""
+    transaction; any other file is replaced whole. The layer's metadata records the optical and
+    the SAR raster: ``recorded`` where the caller gave what the user named (an XYZ tile URL
+    rather than the file fetched from it for this run), else the result's files."""
     if check_geopackage(path, (result.optical.path, result.sar.path), overwrite, layer_name):  # the one check of path
         with _write_errors(path):
             dataset = ogr.Open(path, update=1)
@@ -499,7 +502,7 @@ def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = Fa
             try:
                 if dataset.GetLayerByName(layer_name) is not None:
                     dataset.DeleteLayer(layer_name)
-                _fill_tie_point_layer(dataset, result, layer_name)
+                _fill_tie_point_layer(dataset, result, layer_name, recorded)
                 dataset.CommitTransaction()
             except BaseException:
                 dataset.RollbackTransaction()
@@ -510,7 +513,7 @@ def write_geopackage(result: RegistrationResult, path: str, overwrite: bool = Fa
     with _via_temporary(path, os.path.abspath(path)) as temporary:
         dataset = ogr.GetDriverByName("GPKG").CreateDataSource(temporary)
         dataset.StartTransaction()
-        _fill_tie_point_layer(dataset, result, layer_name)
+        _fill_tie_point_layer(dataset, result, layer_name, recorded)
         dataset.CommitTransaction()
         dataset = None
     return path
@@ -544,14 +547,14 @@ def _other_layers(path: str, layer_name: str) -> List[str]:
     return [name for name in names if name != layer_name]
 
 
-def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str) -> None:
+def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str, recorded: Tuple[str, ...] = ()) -> None:
     """Creates the tie-point layer in ``dataset`` (within the caller's transaction) and fills it."""
     tie_points = result.tie_points
     map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
     lengths = residual_lengths(result)
     srs = spatial_reference(result.optical.crs_wkt) if result.optical.crs_wkt else None
     layer = dataset.CreateLayer(layer_name, srs, ogr.wkbPoint)
-    for key, raster in zip(RASTER_KEYS, (result.optical.path, result.sar.path)):
+    for key, raster in zip(RASTER_KEYS, recorded or (result.optical.path, result.sar.path)):
         layer.SetMetadataItem(key, os.path.abspath(raster) if os.path.exists(raster) else raster)
     for name, kind in TIE_POINT_FIELDS:
         layer.CreateField(ogr.FieldDefn(name, kind))
