@@ -952,8 +952,8 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>SAR aus Passpunkten transformieren</translation>
     </message>
     <message>
-      <source>Re-fits the transform on existing tie points and warps the SAR raster into the optical raster's grid and CRS. Give either the tie-point layer written by 'Register SAR to optical' (edit it first: set 'enabled' to 0 to drop a point, move points to correct their optical position) or a Georeferencer .points file. Only enabled points are used; residuals are computed for all of them. The optical raster may be the web map layer the SAR was registered on: it is fetched over the SAR again.</source>
-      <translation>Passt die Transformation an vorhandene Passpunkte neu an und transformiert das SAR-Raster in das Raster und KBS des optischen Rasters. Geben Sie entweder den von 'SAR auf optisches Bild registrieren' geschriebenen Passpunkt-Layer an (bearbeiten Sie ihn zuerst: 'enabled' auf 0 setzen, um einen Punkt auszuschließen, Punkte verschieben, um ihre optische Position zu korrigieren) oder eine .points-Datei des Georeferenzierers. Nur aktivierte Punkte werden verwendet; Residuen werden für alle berechnet. Das optische Raster kann der Webkarten-Layer sein, auf den das SAR registriert wurde: er wird erneut über dem SAR abgerufen.</translation>
+      <source>Re-fits the transform on existing tie points and warps the SAR raster into the optical raster's grid and CRS. Give either the tie-point layer written by 'Register SAR to optical' (edit it first: set 'enabled' to 0 to drop a point, move points to correct their optical position) or a Georeferencer .points file. Only enabled points are used; residuals are computed for all of them. The optical raster may be the web map layer the SAR was registered on: it is fetched over the SAR again. Without the optical or the SAR raster, the one the tie-point GeoPackage records (the raster its points were measured on) is used.</source>
+      <translation>Passt die Transformation an vorhandene Passpunkte neu an und transformiert das SAR-Raster in das Raster und KBS des optischen Rasters. Geben Sie entweder den von 'SAR auf optisches Bild registrieren' geschriebenen Passpunkt-Layer an (bearbeiten Sie ihn zuerst: 'enabled' auf 0 setzen, um einen Punkt auszuschließen, Punkte verschieben, um ihre optische Position zu korrigieren) oder eine .points-Datei des Georeferenzierers. Nur aktivierte Punkte werden verwendet; Residuen werden für alle berechnet. Das optische Raster kann der Webkarten-Layer sein, auf den das SAR registriert wurde: er wird erneut über dem SAR abgerufen. Ohne optisches oder SAR-Raster wird das verwendet, das das Passpunkt-GeoPackage verzeichnet (das Raster, auf dem seine Punkte gemessen wurden).</translation>
     </message>
     <message>
       <source>Tie-point layer (fields sar_x, sar_y, enabled)</source>
@@ -970,6 +970,14 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>Reading tie points</source>
       <translation>Passpunkte werden gelesen</translation>
+    </message>
+    <message>
+      <source>No {} raster is given, and the tie points do not record one (a .points file, or a layer not written by this plugin). Give it.</source>
+      <translation>Kein {}-Raster angegeben, und die Passpunkte verzeichnen keines (eine .points-Datei oder ein nicht von diesem Plugin geschriebener Layer). Geben Sie es an.</translation>
+    </message>
+    <message>
+      <source>No {} raster is given, and the one the tie points record, '{}', does not exist (moved or removed). Give it.</source>
+      <translation>Kein {}-Raster angegeben, und das von den Passpunkten verzeichnete, '{}', existiert nicht (verschoben oder gelöscht). Geben Sie es an.</translation>
     </message>
     <message>
       <source>{} tie points read, {} enabled.</source>

@@ -222,6 +222,37 @@ def test_warp_keeps_the_ids_of_an_edited_layer(processing, sample, truth_files, 
     assert sorted(feature["id"] for feature in written.getFeatures()) == list(range(5, 46))
 
 
+def test_warp_takes_the_rasters_the_tie_point_geopackage_records(processing, sample, truth_files, tmp_path):
+    """With no raster given, the ones the GeoPackage records (here the sample's): what a batch of
+    edited GeoPackages needs from qgis_process."""
+    results = processing.run(WARP, {"TIE_POINT_LAYER": truth_files["gpkg"], "OUTPUT": str(tmp_path / "w.tif")})
+    assert results["TIE_POINTS_USED"] == 40 and results["RMSE"] < 1e-3
+    check_warped(results["OUTPUT"], sample)
+    layer = QgsVectorLayer(f"{truth_files['gpkg']}|layername=tie_points", "tie points", "ogr")  # named as QGIS names it
+    assert processing.run(WARP, {"TIE_POINT_LAYER": layer, "SAR": sample["sar"], "OUTPUT": str(tmp_path / "w2.tif")})["TIE_POINTS_USED"] == 40
+
+
+@pytest.mark.parametrize("inputs, said", [
+    ({"POINTS_INPUT": "points"}, "No OPTICAL raster is given, and the tie points do not record one"),
+    ({"POINTS_INPUT": "points", "OPTICAL": "optical"}, "No SAR raster is given"),
+    ({"TIE_POINT_LAYER": "moved"}, "No SAR raster is given, and the one the tie points record,"),
+])
+def test_warp_without_a_raster_the_tie_points_do_not_record_says_which(processing, sample, truth_files, tmp_path, inputs, said):
+    if "moved" in inputs.values():
+        import shutil
+
+        folder = tmp_path / "moved"
+        folder.mkdir()
+        copies = {key: shutil.copy(sample[key], folder) for key in ("optical", "sar")}
+        truth_files = dict(truth_files, moved=outputs.write_geopackage(
+            result_from_tie_points(copies["optical"], copies["sar"], truth_tie_points(), "affine"), str(tmp_path / "moved.gpkg")))
+        os.remove(copies["sar"])
+    given = {key: sample[value] if value in ("optical", "sar") else truth_files[value] for key, value in inputs.items()}
+    with pytest.raises(QgsProcessingException, match=said):
+        processing.run(WARP, {**given, "OUTPUT": str(tmp_path / "w.tif")})
+    assert not os.path.exists(tmp_path / "w.tif")
+
+
 @pytest.mark.parametrize("inputs, message", [({}, "exactly one"), ({"TIE_POINT_LAYER": "gpkg", "POINTS_INPUT": "points"}, "exactly one")])
 def test_warp_needs_exactly_one_tie_point_source(processing, sample, truth_files, tmp_path, inputs, message):
     inputs = {k: truth_files[v] for k, v in inputs.items()}

@@ -77,6 +77,17 @@ def test_warp_from_points_file(qgis_env, sample, tmp_path):
     assert epsg_of(results["OUTPUT"]) == "3395" and os.path.exists(tmp_path / "tp.gpkg")
 
 
+def test_warp_a_tie_point_geopackage_on_the_rasters_it_records(qgis_env, sample, tmp_path):
+    """What a script re-warping a batch of edited GeoPackages runs: no raster given."""
+    sar_xy = np.random.default_rng(1).uniform(40, 700, (25, 2))
+    tie_points = TiePoints(sar_xy + (17, -11), sar_xy, np.zeros(25), [""] * 25, np.ones(25, bool))
+    saved = outputs.write_geopackage(result_from_tie_points(sample["optical"], sample["sar"], tie_points, "affine"), str(tmp_path / "t.gpkg"))
+    done = qgis_process(qgis_env, "--json", "run", "saropticalregistration:warpfromtiepoints", "--",
+                        f"TIE_POINT_LAYER={saved}", f"OUTPUT={tmp_path / 'warped.tif'}")
+    results = json_results(done)
+    assert results["TIE_POINTS_USED"] == 25 and results["RMSE"] < 1e-3 and epsg_of(results["OUTPUT"]) == "3395"
+
+
 def test_register_bad_input_fails_with_a_fix(qgis_env, sample, tmp_path):
     done = qgis_process(qgis_env, "run", "saropticalregistration:registersartooptical", "--", f"OPTICAL={sample['optical']}",
                         f"SAR={sample['sar']}", "OPTICAL_BANDS=7", "DEVICE=cpu", f"OUTPUT={tmp_path / 'o.tif'}")

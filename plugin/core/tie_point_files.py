@@ -164,15 +164,16 @@ def read_tie_point_file(path: str, optical: RasterInfo, sar_path: str) -> TiePoi
     return read_tie_point_layer(path, optical)
 
 
-def recorded_rasters(path: str) -> Tuple[str, str]:
+def recorded_rasters(path: str, layer_name: Optional[str] = None) -> Tuple[str, str]:
     """The optical and the SAR raster that ``outputs.write_geopackage`` recorded for a tie-point
-    file ("" for each not recorded: a .points file, a file from an older version, or not written
-    by the engine)."""
+    file's layer ``layer_name`` (default: ``tie_point_layer_name``'s); "" for each not recorded: a
+    .points file, a file from an older version, or not written by the engine."""
     if path.lower().endswith(".points") or not os.path.isfile(path):
         return "", ""
     try:
         dataset = _open_vector(path)
-        recorded = dataset.GetLayerByName(tie_point_layer_name(dataset, path)).GetMetadata() or {}
+        layer = dataset.GetLayerByName(layer_name or tie_point_layer_name(dataset, path))
+        recorded = (layer.GetMetadata() or {}) if layer is not None else {}
     except RegistrationError:
         return "", ""
     return recorded.get(RASTER_KEYS[0], ""), recorded.get(RASTER_KEYS[1], "")

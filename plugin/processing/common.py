@@ -115,9 +115,9 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
     def createInstance(self):  # noqa: N802 (QGIS's name)
         return type(self)()
 
-    def add_raster_inputs(self) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.OPTICAL, self.tr("Optical raster (reference)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(self.SAR, self.tr("SAR raster (to register)")))
+    def add_raster_inputs(self, optional: bool = False) -> None:
+        self.addParameter(QgsProcessingParameterRasterLayer(self.OPTICAL, self.tr("Optical raster (reference)"), optional=optional))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.SAR, self.tr("SAR raster (to register)"), optional=optional))
 
     def add_transform(self) -> None:
         parameter = QgsProcessingParameterEnum(self.TRANSFORM, self.tr("Transform model"), options=list(WARP_MODELS), defaultValue=WARP_MODELS[0])
