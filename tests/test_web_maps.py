@@ -388,6 +388,24 @@ def test_a_basemap_registers_the_sar_where_the_optical_file_does(qgis_app, basem
     assert apart.max() < 5.0, apart  # the sample's pixels are 10 m
 
 
+def registered_in_the_dock(controller, iface, qtbot, source: str, name: str, sar_path: str):
+    """The dock's Run, on the CPU, with the web map layer of ``source`` (QGIS's "wms" provider) as the
+    optical and ``sar_path`` as the SAR, both added to the project; the finished task, which succeeded."""
+    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+    web, sar = QgsRasterLayer(source, name, "wms"), QgsRasterLayer(sar_path, "sar", "gdal")
+    assert web.isValid() and sar.isValid()
+    QgsProject.instance().addMapLayers([web, sar])
+    controller.dock.optical_input.set_layer(web)
+    controller.dock.sar_input.set_layer(sar)
+    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    return task
+
+
 def test_the_dock_registers_the_sar_on_a_basemap_layer(basemap, sample, controller, iface, qtbot, tmp_path):
     """What a user does: add an XYZ basemap (Browser > XYZ Tiles), pick it as the optical layer, Run, Write."""
     from qgis.core import Qgis, QgsProject, QgsRasterLayer
@@ -435,19 +453,9 @@ def test_tie_points_measured_on_a_basemap_open_again_in_the_dock(basemap, sample
     """Registered on a basemap, the GeoPackage written; the next session (the web map's file of
     that day gone with QGIS's temporary folder): Open tie points with the basemap chosen fetches it
     over the SAR again and shows the same tie points and fit, ready to write."""
-    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+    from qgis.core import Qgis, QgsProject
 
-    source, _ = basemap
-    web = QgsRasterLayer(source, "Satellite", "wms")
-    sar = QgsRasterLayer(sample["sar"], "sar", "gdal")
-    QgsProject.instance().addMapLayers([web, sar])
-    controller.dock.optical_input.set_layer(web)
-    controller.dock.sar_input.set_layer(sar)
-    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
-    task = controller.run()
-    with qtbot.waitSignal(task.done, timeout=180_000):
-        pass
-    assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    task = registered_in_the_dock(controller, iface, qtbot, basemap[0], "Satellite", sample["sar"])
     saved = str(tmp_path / "tie.gpkg")
     controller.dock.warped_file.setFilePath("")  # the GeoPackage only (the suggested output lies beside the bundled sample)
     controller.dock.geopackage_file.setFilePath(saved)
@@ -796,19 +804,8 @@ def test_a_cached_arcgis_mapserver_is_fetched_pixel_for_pixel_on_its_own_tile_gr
 
 def test_the_dock_reads_a_wmts_tile_origin_in_its_background_task(wmts, sample, controller, iface, qtbot):
     """The dock fetches the web map in its task's worker thread: the capabilities are read there too."""
-    from qgis.core import Qgis, QgsProject, QgsRasterLayer
-
-    source, server = wmts
-    web, sar = QgsRasterLayer(source, "National orthophotos", "wms"), QgsRasterLayer(sample["sar"], "sar", "gdal")
-    assert web.isValid() and sar.isValid()
-    QgsProject.instance().addMapLayers([web, sar])
-    controller.dock.optical_input.set_layer(web)
-    controller.dock.sar_input.set_layer(sar)
-    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
-    task = controller.run()
-    with qtbot.waitSignal(task.done, timeout=180_000):
-        pass
-    assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    source, _ = wmts
+    task = registered_in_the_dock(controller, iface, qtbot, source, "National orthophotos", sample["sar"])
     left, step, _, top, _, _ = gdal.Open(task.optical_path).GetGeoTransform()
     assert whole_pixels((left - WMTS_ORIGIN[0]) / step) and whole_pixels((WMTS_ORIGIN[1] - top) / step)
     assert controller.result.tie_points.enabled.sum() > 250 and controller.result.fit.rmse < 1.0
