@@ -108,6 +108,10 @@
       <translation>Wird abgebrochen...</translation>
     </message>
     <message>
+      <source>Tie points kept in the project: {summary}</source>
+      <translation>Im Projekt aufbewahrte Passpunkte: {summary}</translation>
+    </message>
+    <message>
       <source>Tie points (*.gpkg *.points)</source>
       <translation>Passpunkte (*.gpkg *.points)</translation>
     </message>
@@ -522,6 +526,14 @@
     <message>
       <source>Tie points (SAR) - {name}</source>
       <translation>Passpunkte (SAR) - {name}</translation>
+    </message>
+    <message>
+      <source>The tie-point layers do not say how the last fit left them.</source>
+      <translation>Die Passpunkt-Layer geben nicht an, wie die letzte Anpassung sie hinterlassen hat.</translation>
+    </message>
+    <message>
+      <source>Write them as a GeoPackage and open that, or run the registration again.</source>
+      <translation>Schreiben Sie sie als GeoPackage und öffnen Sie dieses, oder starten Sie die Registrierung erneut.</translation>
     </message>
     <message>
       <source>The optical tie-point layer has no field 'id' any more.</source>

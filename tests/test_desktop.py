@@ -63,10 +63,23 @@ def test_a_tie_point_added_in_the_optical_layer_is_used_after_re_fit(desktop):
     assert desktop["added_point_used"] and desktop["tie_points_after_adding"] == desktop["table_rows"] == desktop["tie_points"] + 1
 
 
+def test_the_tie_points_come_back_with_the_project_and_the_dock_takes_them_up(desktop):
+    """In the real QGIS: the project saved, the plugin unloaded and loaded again (a new session's
+    dock), the project read again. QGIS alone brings the dock's memory layers back empty; the
+    plugin keeps their points in the project, and the new dock's result is theirs, the added point
+    included, with the same fit."""
+    assert desktop.get("write_succeeded"), desktop.get("write_error") or desktop.get("task_error")
+    assert desktop["plugin_reloaded"] and desktop["project_saved"] and desktop["project_read"]
+    assert set(desktop["reopened_tie_point_features"].values()) == {desktop["tie_points_after_adding"]}
+    assert desktop["kept_tie_points"] == desktop["tie_points_after_adding"] and desktop["kept_used"] == desktop["used_after_adding"]
+    assert desktop["kept_fit_px"] < 1e-6
+    assert any("Tie points kept in the project" in message for message in desktop["messages_after_reading"])
+
+
 def test_tie_points_written_as_geopackage_open_again_after_the_project_is_read_again(desktop):
-    """In the real QGIS: the project saved and read again (the dock's layers live in memory), then
-    the dock's Open tie points button with the GeoPackage written, no raster chosen: the points,
-    the added one included, come back on the project's rasters with the same fit."""
+    """In the real QGIS, after the project was read again: the dock's Open tie points button with
+    the GeoPackage written, no raster chosen: the points, the added one included, come back on the
+    project's rasters with the same fit."""
     assert desktop.get("write_succeeded"), desktop.get("write_error") or desktop.get("task_error")
     assert desktop["project_saved"] and desktop["project_read"]
     assert desktop["opened_tie_points"] == desktop["opened_layer_features"] == desktop["tie_points_after_adding"]
@@ -74,8 +87,8 @@ def test_tie_points_written_as_geopackage_open_again_after_the_project_is_read_a
     assert desktop["opened_rasters"] == ["optical (Sentinel-2)", "sar (Sentinel-1 VH)"]
     assert desktop["opened_fit_px"] is not None and desktop["opened_fit_px"] < 1e-6
     assert any("Opened tie_points.gpkg" in message for message in desktop["messages_after_opening"])
-    # the empty layers QGIS read back from the project were replaced, not left beside the opened ones
-    assert [layer["features"] for layer in desktop["layers"] if layer["name"].startswith("Tie points")] == [desktop["tie_points_after_adding"]] * 2
+    # beside the layers kept in the project, as a second run would be
+    assert [layer["features"] for layer in desktop["layers"] if layer["name"].startswith("Tie points")] == [desktop["tie_points_after_adding"]] * 4
 
 
 def test_registration_matches_the_known_truth(desktop, sample):

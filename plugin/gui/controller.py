@@ -21,6 +21,7 @@ from .feedback import show_error, show_info, show_success, show_warning
 from .i18n import tr
 from .layers import TiePointLayers
 from .points_table import ID_ROLE
+from .project_storage import RASTER_PROPERTIES, kept_pair, read_tie_points
 from .raster_input import layer_path
 from .settings import SETTINGS_GROUP, load_settings, save_settings
 from .task import OpenTiePointsTask, OutputRequest, RegistrationTask, WriteOutputsTask
@@ -94,6 +95,8 @@ class DockController(QObject):
         iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         if hasattr(iface.mainWindow(), "resizeDocks"):
             iface.mainWindow().resizeDocks([self.dock], [PREFERRED_WIDTH], Qt.Horizontal)
+        QgsProject.instance().readProject.connect(self.take_kept_tie_points)
+        self.take_kept_tie_points()  # a project read before the dock was first opened
 
     def _connect(self) -> None:
         dock = self.dock
@@ -202,6 +205,45 @@ class DockController(QObject):
             (show_warning if result.self_check_failed else show_success)(self.iface, self.summary())
 
     # --- tie points saved earlier ---------------------------------------------------------------
+    def take_kept_tie_points(self, document=None) -> bool:
+        """After a project is read: the topmost tie-point layers the dock kept in it
+        (``project_storage``) become the dock's result again, as Open tie points would show them,
+        where the dock's own layers are gone (a project read replaces them) and their rasters exist.
+        True when it took them. With the project's
+        ``document`` (QGIS's readProject), its points are put back first, whichever of this and the
+        plugin's ``ProjectStorage`` QGIS calls first (putting them back twice does nothing)."""
+        from ..core.pipeline import raster_info, result_from_tie_points
+
+        if document is not None:
+            read_tie_points(QgsProject.instance(), document)
+        if self.task is not None or (self.layers is not None and self.layers.exist()):
+            return False
+        found = kept_pair(QgsProject.instance())
+        if found is None:
+            return False
+        optical_layer, sar_layer = found
+        optical_path, sar_path = (optical_layer.customProperty(key) or "" for key in RASTER_PROPERTIES)
+        if not (os.path.exists(optical_path) and os.path.exists(sar_path)):  # a web map's file of that day, or moved
+            LOGGER.info("the tie points kept in the project were measured on '%s' and '%s', which are not there", optical_path, sar_path)
+            return False
+        try:
+            layers = TiePointLayers(raster_info(optical_path), raster_info(sar_path))
+            edits = layers.adopt({side: layer.id() for side, layer in (("optical", optical_layer), ("sar", sar_layer)) if layer is not None})
+            result = result_from_tie_points(optical_path, sar_path, edits.tie_points, self.dock.transform_combo.currentData())
+            layers.update(edits.tie_points, result.fit)  # as Re-fit leaves them
+        except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
+            show_error(self.iface, error, "taking the tie points kept in the project")
+            return False
+        self.result, self.matched_fit, self.layers = result, result.fit, layers
+        for raster_input, path in zip((self.dock.optical_input, self.dock.sar_input), (optical_path, sar_path)):
+            if not raster_input.path():
+                choose_raster(raster_input, path)
+        self._update_views()
+        self.dock.set_has_result(True)
+        self._suggest_output(sar_path)
+        show_info(self.iface, tr("Tie points kept in the project: {summary}").format(summary=self.summary()))
+        return True
+
     def choose_tie_points(self) -> bool:
         """The dock's Open tie points: asks for the file, then ``open_tie_points``."""
         path, _ = QFileDialog.getOpenFileName(
@@ -393,6 +435,7 @@ class DockController(QObject):
                 task.progressChanged.disconnect(self._show_progress)  # its last progress would reach a dock that is gone
                 task.cancel()
         self.task = self.write_task = None
+        QgsProject.instance().readProject.disconnect(self.take_kept_tie_points)
         self.save_settings()
         self.iface.removeDockWidget(self.dock)
         self.dock.deleteLater()

@@ -17,6 +17,7 @@ from qgis.PyQt.QtWidgets import QAction
 from .feedback import show_error, title
 from .i18n import tr
 from .log import install_log_handler, remove_log_handler
+from .project_storage import ProjectStorage
 
 LOGGER = logging.getLogger(__name__)
 ICON = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "resources", "icon.svg")
@@ -32,9 +33,11 @@ class DockLauncher:
         self.action: Optional[QAction] = None
         self.controller = None
         self.log_handler = None
+        self.storage = None
 
     def init_gui(self) -> None:
         self.log_handler = install_log_handler()
+        self.storage = ProjectStorage()  # the dock's tie points kept in the project, whether the dock is open or not
         self.action = QAction(QIcon(ICON), tr("SAR-Optical Registration"), self.iface.mainWindow())
         self.action.setObjectName("SarOpticalRegistrationAction")
         self.action.setToolTip(tr("Register a SAR raster to an optical raster"))
@@ -81,6 +84,9 @@ class DockLauncher:
             self.iface.removePluginRasterMenu(menu_name(), self.action)
             self.action.deleteLater()
             self.action = None
+        if self.storage is not None:
+            self.storage.disconnect()
+            self.storage = None
         if self.log_handler is not None:
             remove_log_handler(self.log_handler)
             self.log_handler = None

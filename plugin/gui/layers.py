@@ -12,6 +12,7 @@ without an id, is left where it is, unused, and reported.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from ..core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from ..core.pipeline import Fit, RasterInfo, TiePoints
 from ..core.raster_io import map_to_pixel, pixel_to_map
 from .i18n import tr
+from .project_storage import FITTED_PROPERTY, RASTER_PROPERTIES, SIDE_PROPERTY
 from .style import style_tie_point_layer
 
 FIELDS = (
@@ -38,9 +40,6 @@ MOVE_TOLERANCE_PX = 1e-3
 # What QGIS fills in for a point the user adds: the next id of that layer (so a point added in each
 # layer gets the same id) and used in the fit.
 DEFAULT_VALUES = {"id": 'coalesce(maximum("id"), -1) + 1', "enabled": "1"}
-# Marks the layers the dock makes (saved with a project): QGIS reads a project back with these
-# memory layers empty, and the next layers the dock makes replace such empty shells.
-SIDE_PROPERTY = "sar_optical_registration/tie_point_side"
 
 
 def raster_frame(info: RasterInfo) -> Tuple[Tuple[float, ...], QgsCoordinateReferenceSystem]:
@@ -110,6 +109,7 @@ class TiePointLayers:
         self.project = project or QgsProject.instance()
         self.optical_frame = raster_frame(optical)
         self.sar_frame = raster_frame(sar)
+        self.rasters = (optical.path, sar.path)
         self.name = os.path.basename(sar.path)
         self.layer_ids: Dict[str, str] = {}
         self.state: Optional[TiePointState] = None
@@ -134,13 +134,43 @@ class TiePointLayers:
             layer.dataProvider().addFeatures([_point_feature(layer, self.state, index, xy) for index, xy in enumerate(positions)])
             layer.updateExtents()
             style_tie_point_layer(layer, geotransform if side == "optical" else None)  # residuals are in optical pixels
-            layer.setCustomProperty(SIDE_PROPERTY, side)
+            layer.setCustomProperty(SIDE_PROPERTY, side)  # kept with the project (project_storage.py), and how it is found again
+            for key, raster in zip(RASTER_PROPERTIES, self.rasters):
+                layer.setCustomProperty(key, raster)
             self.project.addMapLayer(layer, False)
             node = group.addLayer(layer)
             node.setItemVisibilityChecked(side == "optical")  # one set of points on the map at a time
             self.layer_ids[side] = layer.id()
             made.append(layer)
+        self._remember_fit()
         return made[0], made[1]
+
+    def adopt(self, layer_ids: Dict[str, str]) -> Edits:
+        """Takes over layers made earlier (read back from a project) as the last fit left them
+        (``FITTED_PROPERTY``), and returns their edits since (``read_edits``: what the next fit uses)."""
+        self.layer_ids = dict(layer_ids)
+        kept = next((layer.customProperty(FITTED_PROPERTY) for layer in map(self.layer, ("optical", "sar"))
+                     if layer is not None and layer.customProperty(FITTED_PROPERTY)), None)
+        if not kept:
+            raise RegistrationError(tr("The tie-point layers do not say how the last fit left them."),
+                                    tr("Write them as a GeoPackage and open that, or run the registration again."))
+        fitted = json.loads(kept)
+        shape = (len(fitted["ids"]), 2)
+        self.state = TiePointState(TiePoints(np.array(fitted["optical_xy"], float).reshape(shape), np.array(fitted["sar_xy"], float).reshape(shape),
+                                             np.array([np.nan if d is None else d for d in fitted["distance"]], float), list(fitted["rejected_by"]),
+                                             np.array(fitted["enabled"], bool), np.array(fitted["ids"], int)), None)
+        return self.read_edits()
+
+    def _remember_fit(self) -> None:
+        """Keeps the tie points as this fit wrote them on the layers (saved with a project), so that
+        the layers read back later are edited against them as now."""
+        tie = self.state.tie_points
+        kept = json.dumps({"ids": [int(v) for v in self.state.ids], "optical_xy": tie.optical_xy.tolist(), "sar_xy": tie.sar_xy.tolist(),
+                           "distance": [None if not np.isfinite(d) else float(d) for d in tie.distance],
+                           "rejected_by": list(tie.rejected_by), "enabled": [bool(e) for e in tie.enabled]})
+        for side in ("optical", "sar"):
+            if self.layer(side) is not None:
+                self.layer(side).setCustomProperty(FITTED_PROPERTY, kept)
 
     def frame(self, side: str):
         return self.optical_frame if side == "optical" else self.sar_frame
@@ -292,6 +322,7 @@ class TiePointLayers:
             provider.changeGeometryValues(geometry_changes)
             layer.updateExtents()
             layer.triggerRepaint()
+        self._remember_fit()
 
     def feature_id(self, side: str, point_id: int) -> Optional[int]:
         found = (self._read_side(side) or {}).get(int(point_id))
@@ -306,8 +337,9 @@ class TiePointLayers:
 
 def remove_empty_shells(project: QgsProject) -> None:
     """Removes the dock's tie-point layers that a project read back without their points (QGIS
-    keeps no memory layer's features), and the groups they leave empty: they hold nothing, and next
-    to the layers made now they would look like a second copy of them."""
+    keeps no memory layer's features: a project saved before ``project_storage`` kept them, or
+    without the plugin), and the groups they leave empty: they hold nothing, and next to the layers
+    made now they would look like a second copy of them."""
     for layer in list(project.mapLayers().values()):
         if (layer.customProperty(SIDE_PROPERTY) and layer.providerType() == "memory" and isinstance(layer, QgsVectorLayer)
                 and layer.featureCount() == 0 and not layer.isEditable()):

@@ -142,23 +142,35 @@ def written(controller, task):
 
 
 def next_session(controller):
-    """What a surveyor does the next day: the project saved and read again (QGIS brings the dock's
-    memory layers back without their points), then the dock's Open tie points with the GeoPackage
-    written above, on no raster chosen: the GeoPackage names its rasters, the project's layers."""
+    """What a surveyor does the next day: the project saved, the plugin unloaded and loaded again
+    (a new session's dock), the project read again (the plugin kept the points of the dock's memory
+    layers in it, which QGIS alone brings back empty) and the dock opened: it takes them up. Then
+    its Open tie points with the GeoPackage written above, on no raster chosen: the GeoPackage
+    names its rasters, the project's layers."""
     import numpy as np
-    from sar_optical_registration.plugin.gui import controller as controller_module
+    import qgis.utils
 
     before = controller.result
     project = QgsProject.instance()
     path = os.path.join(OUT, "project.qgz")
     saved = project.write(path)
+    reloaded = qgis.utils.unloadPlugin(PLUGIN) and qgis.utils.loadPlugin(PLUGIN) and qgis.utils.startPlugin(PLUGIN)
     project.clear()
     read = project.read(path)
-    save(project_saved=saved, project_read=read, reopened_tie_point_features={
-        layer.name(): layer.featureCount() for layer in project.mapLayers().values() if layer.name().startswith("Tie points")})
+    launcher = plugins[PLUGIN].dock_controller
+    launcher.action.trigger()  # the dock opened again
+    controller = launcher.controller
+    kept = controller.result
+    save(project_saved=saved, plugin_reloaded=bool(reloaded), project_read=read, reopened_tie_point_features={
+        layer.name(): layer.featureCount() for layer in project.mapLayers().values() if layer.name().startswith("Tie points")},
+         kept_tie_points=len(kept.tie_points) if kept else None, kept_used=int(kept.tie_points.enabled.sum()) if kept else None,
+         kept_fit_px=float(np.abs(kept.fit.sar_to_optical - before.fit.sar_to_optical).max()) if kept else None,
+         messages_after_reading=message_bar_texts())
     dock = controller.dock
     dock.optical_input.set_layer(None)
     dock.sar_input.set_layer(None)
+    from sar_optical_registration.plugin.gui import controller as controller_module
+
     ask = controller_module.QFileDialog.getOpenFileName
     controller_module.QFileDialog.getOpenFileName = lambda *args, **kwargs: (os.path.join(OUT, "tie_points.gpkg"), "")
     try:
@@ -170,7 +182,7 @@ def next_session(controller):
     save(opened_tie_points=len(opened.tie_points), opened_used=int(opened.tie_points.enabled.sum()),
          opened_layer_features=layer.featureCount() if layer else 0,
          opened_rasters=[(raster_input.combo.currentLayer() or QgsRasterLayer()).name() for raster_input in (dock.optical_input, dock.sar_input)],
-         opened_fit_px=float(np.abs(opened.fit.sar_to_optical - before.fit.sar_to_optical).max()) if opened is not before else None,
+         opened_fit_px=float(np.abs(opened.fit.sar_to_optical - before.fit.sar_to_optical).max()) if opened is not kept else None,
          summary_after_opening=dock.summary_label.text(), messages_after_opening=message_bar_texts())
     iface.mapCanvas().zoomToFullExtent()
     iface.mapCanvas().refresh()
