@@ -102,3 +102,29 @@ def test_a_project_whose_rasters_are_gone_keeps_its_points_but_not_the_dock(cont
     os.remove(moved_sar)
     saved_and_read_again(controller, tmp_path / "project.qgz")
     assert sorted(layer.featureCount() for layer in tie_point_layers()) == [40, 40] and controller.result is None
+
+
+def test_a_project_moved_with_its_rasters_finds_them_by_name(controller, storage, synthetic_result, sample, tmp_path, iface):
+    """A project folder copied to another place or machine: QGIS finds its raster layers relative to
+    the project, and the tie points, which record the old paths, go with the project's layers of
+    those names."""
+    import dataclasses
+    import shutil
+
+    from qgis.core import QgsRasterLayer
+
+    first = tmp_path / "survey"
+    first.mkdir()
+    paths = {key: shutil.copy(sample[key], first) for key in ("optical", "sar")}
+    QgsProject.instance().addMapLayers([QgsRasterLayer(paths["optical"], "optical", "gdal"), QgsRasterLayer(paths["sar"], "sar", "gdal")])
+    controller._show_result(dataclasses.replace(
+        synthetic_result, optical=dataclasses.replace(synthetic_result.optical, path=paths["optical"]),
+        sar=dataclasses.replace(synthetic_result.sar, path=paths["sar"])))
+    assert QgsProject.instance().write(str(first / "project.qgz"))
+    controller.result = controller.layers = None  # a new session
+    QgsProject.instance().clear()
+    moved = shutil.move(str(first), str(tmp_path / "elsewhere"))
+    assert QgsProject.instance().read(f"{moved}/project.qgz")
+    assert controller.result is not None, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    assert controller.result.sar.path == f"{moved}/sar.tif" and controller.dock.sar_input.combo.currentLayer().name() == "sar"
+    assert len(controller.result.tie_points) == 40

@@ -62,6 +62,19 @@ def same_raster(recorded: str, chosen: str) -> bool:
     return os.path.basename(recorded) == os.path.basename(chosen)
 
 
+def found_raster(recorded: str) -> str:
+    """The raster file a tie-point record names: itself where it exists, else the project's only
+    raster layer of a file of that name (the project and its data moved to another folder or
+    machine: QGIS finds its layers relative to the project, the record keeps the old path); "" when
+    neither."""
+    if not recorded or os.path.exists(recorded):
+        return recorded if recorded else ""
+    named = {os.path.abspath(layer_path(layer)) for layer in QgsProject.instance().mapLayers().values()
+             if isinstance(layer, QgsRasterLayer) and os.path.basename(layer_path(layer)) == os.path.basename(recorded)
+             and os.path.exists(layer_path(layer))}
+    return named.pop() if len(named) == 1 else ""
+
+
 def choose_raster(raster_input, path: str) -> None:
     """Chooses the raster file ``path`` in a raster input: its layer where the project has one."""
     for layer in QgsProject.instance().mapLayers().values():
@@ -222,9 +235,10 @@ class DockController(QObject):
         if found is None:
             return False
         optical_layer, sar_layer = found
-        optical_path, sar_path = (optical_layer.customProperty(key) or "" for key in RASTER_PROPERTIES)
-        if not (os.path.exists(optical_path) and os.path.exists(sar_path)):  # a web map's file of that day, or moved
-            LOGGER.info("the tie points kept in the project were measured on '%s' and '%s', which are not there", optical_path, sar_path)
+        recorded = [optical_layer.customProperty(key) or "" for key in RASTER_PROPERTIES]
+        optical_path, sar_path = (found_raster(path) for path in recorded)
+        if not (optical_path and sar_path):  # a web map's file of that day, or moved out of the project's sight
+            LOGGER.info("the tie points kept in the project were measured on '%s' and '%s', which are not there", *recorded)
             return False
         try:
             layers = TiePointLayers(raster_info(optical_path), raster_info(sar_path))
@@ -272,8 +286,8 @@ class DockController(QObject):
                 recorded = ("", recorded[1])
             inputs = (self.dock.optical_input, self.dock.sar_input)
             for raster_input, raster in zip(inputs, recorded):
-                if not raster_input.path() and raster and os.path.exists(raster):
-                    choose_raster(raster_input, raster)
+                if not raster_input.path() and found_raster(raster):
+                    choose_raster(raster_input, found_raster(raster))
             optical_path, sar_path = (raster_input.path() for raster_input in inputs)
             if not (optical_path or web) or not sar_path:
                 raise RegistrationError(tr("Choose the optical and the SAR raster the tie points were measured on first."),
