@@ -716,6 +716,10 @@
       <translation>Passpunkte werden geöffnet</translation>
     </message>
     <message>
+      <source>Fetching the web map of the tie points kept in the project</source>
+      <translation>Webkarte der im Projekt aufbewahrten Passpunkte wird abgerufen</translation>
+    </message>
+    <message>
       <source>Transform model</source>
       <translation>Transformationsmodell</translation>
     </message>

@@ -492,6 +492,36 @@ def test_tie_points_measured_on_a_basemap_open_again_in_the_dock(basemap, sample
     assert write.succeeded and osr.SpatialReference(wkt=gdal.Open(str(tmp_path / "again.tif")).GetProjection()).GetAuthorityCode(None) == "3857"
 
 
+def test_tie_points_measured_on_a_basemap_come_back_with_the_project(basemap, sample, controller, iface, qtbot, tmp_path):
+    """The project saved with the basemap and the dock's layers; the next session (the web map's file
+    of that day gone): read again, the dock fetches the basemap over the SAR and takes the tie
+    points up, with the same fit."""
+    from qgis.core import Qgis, QgsProject
+
+    from plugin.gui.project_storage import ProjectStorage
+
+    storage = ProjectStorage(QgsProject.instance())
+    try:
+        task = registered_in_the_dock(controller, iface, qtbot, basemap[0], "Satellite", sample["sar"])
+        before = controller.result
+        assert QgsProject.instance().write(str(tmp_path / "project.qgz"))
+        os.remove(task.optical_path)  # QGIS's temporary folder is emptied when QGIS closes
+        controller.result = controller.layers = None
+        QgsProject.instance().clear()
+        assert QgsProject.instance().read(str(tmp_path / "project.qgz"))
+        fetching = controller.task
+        assert fetching is not None and fetching.web is not None
+        with qtbot.waitSignal(fetching.done, timeout=120_000):
+            pass
+        assert controller.result is not None, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+        assert len(controller.result.tie_points) == len(before.tie_points) and fetching.extractor is None
+        np.testing.assert_allclose(controller.result.fit.sar_to_optical, before.fit.sar_to_optical, atol=1e-6)
+        assert controller.dock.optical_input.web_layer() is not None and controller.dock.optical_input.web_layer().name == "Satellite"
+        assert any("Tie points kept in the project" in message for message in messages(iface, Qgis.Info))
+    finally:
+        storage.disconnect()
+
+
 def test_a_basemap_whose_server_does_not_answer_is_explained(basemap, sample, controller, iface, qtbot):
     from qgis.core import Qgis, QgsProject, QgsRasterLayer
 

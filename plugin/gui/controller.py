@@ -15,16 +15,17 @@ from qgis.PyQt.QtWidgets import QFileDialog
 from ..core import RegistrationError, fit_tie_points
 from ..core.outputs import one_file_twice
 from ..core.raster_io import raster_stem, same_image, source_files
+from ..web_layers import web_layer_of
 from .canvas import add_or_reload_raster, unique_path, zoom_to_point
 from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
 from .feedback import show_error, show_info, show_success, show_warning
 from .i18n import tr
 from .layers import TiePointLayers
 from .points_table import ID_ROLE
-from .project_storage import RASTER_PROPERTIES, kept_pair, read_tie_points
+from .project_storage import RASTER_PROPERTIES, WEB_LAYER_PROPERTY, kept_pair, read_tie_points
 from .raster_input import layer_path
 from .settings import SETTINGS_GROUP, load_settings, save_settings
-from .task import OpenTiePointsTask, OutputRequest, RegistrationTask, WriteOutputsTask
+from .task import KeptOnWebMapTask, OpenTiePointsTask, OutputRequest, RegistrationTask, WriteOutputsTask
 
 LOGGER = logging.getLogger(__name__)
 
@@ -172,7 +173,9 @@ class DockController(QObject):
         options.check()
         key = (options.model, options.device)
         extractor = self._extractor[1] if self._extractor and self._extractor[0] == key else None
-        return RegistrationTask(web or optical_path, sar_path, options, extractor)
+        task = RegistrationTask(web or optical_path, sar_path, options, extractor)
+        task.web_layer_id = self.dock.optical_input.combo.currentLayer().id() if web else ""
+        return task
 
     def cancel(self) -> None:
         """The dock's Cancel: stops the registration, or the writing of the outputs."""
@@ -198,16 +201,22 @@ class DockController(QObject):
             self.dock.set_has_result(self.result is not None)
             show_error(self.iface, task.error, "the registration")
             return
+        if isinstance(task, KeptOnWebMapTask):
+            if self._take_kept(task.layer_ids, task.optical_path, task.sar_path) and self.dock.optical_input.combo.currentLayer() is None:
+                self.dock.optical_input.set_layer(QgsProject.instance().mapLayer(task.web_layer_id))
+            self.dock.set_has_result(self.result is not None)
+            return
         try:
-            self._show_result(task.result, opened_from=os.path.basename(task.tie_point_file) if isinstance(task, OpenTiePointsTask) else "")
+            self._show_result(task.result, opened_from=os.path.basename(task.tie_point_file) if isinstance(task, OpenTiePointsTask) else "",
+                              web_layer_id=task.web_layer_id)
         except Exception as error:  # noqa: BLE001
             show_error(self.iface, error, "adding the tie point layers")
         self.dock.set_has_result(self.result is not None)
 
-    def _show_result(self, result, opened_from: str = "") -> None:
+    def _show_result(self, result, opened_from: str = "", web_layer_id: str = "") -> None:
         self.result = result
         self.matched_fit = result.fit  # what the self-check, if run, checked
-        self.layers = TiePointLayers(result.optical, result.sar)
+        self.layers = TiePointLayers(result.optical, result.sar, web_layer_id=web_layer_id)
         self.layers.create(result.tie_points, result.fit)
         self._update_views()
         self.dock.set_has_result(True)
@@ -221,12 +230,11 @@ class DockController(QObject):
     def take_kept_tie_points(self, document=None) -> bool:
         """After a project is read: the topmost tie-point layers the dock kept in it
         (``project_storage``) become the dock's result again, as Open tie points would show them,
-        where the dock's own layers are gone (a project read replaces them) and their rasters exist.
-        True when it took them. With the project's
-        ``document`` (QGIS's readProject), its points are put back first, whichever of this and the
-        plugin's ``ProjectStorage`` QGIS calls first (putting them back twice does nothing)."""
-        from ..core.pipeline import raster_info, result_from_tie_points
-
+        where the dock's own layers are gone (a project read replaces them) and their rasters are
+        found; measured on a web map layer of the project, a background task fetches it over the SAR
+        first (``KeptOnWebMapTask``). True when it took them, or started that task. With the
+        project's ``document`` (QGIS's readProject), its points are put back first, whichever of
+        this and the plugin's ``ProjectStorage`` QGIS calls first (putting them back twice does nothing)."""
         if document is not None:
             read_tie_points(QgsProject.instance(), document)
         if self.task is not None or (self.layers is not None and self.layers.exist()):
@@ -234,15 +242,26 @@ class DockController(QObject):
         found = kept_pair(QgsProject.instance())
         if found is None:
             return False
-        optical_layer, sar_layer = found
-        recorded = [optical_layer.customProperty(key) or "" for key in RASTER_PROPERTIES]
+        layer_ids = {side: layer.id() for side, layer in zip(("optical", "sar"), found) if layer is not None}
+        recorded = [found[0].customProperty(key) or "" for key in RASTER_PROPERTIES]
         optical_path, sar_path = (found_raster(path) for path in recorded)
-        if not (optical_path and sar_path):  # a web map's file of that day, or moved out of the project's sight
+        web = web_layer_of(QgsProject.instance().mapLayer(found[0].customProperty(WEB_LAYER_PROPERTY) or ""))
+        if sar_path and not optical_path and web is not None:  # the web map's file of that session is gone: fetched again
+            task = KeptOnWebMapTask(web, sar_path, self.dock.settings().to_options(None, None), layer_ids)
+            task.web_layer_id = found[0].customProperty(WEB_LAYER_PROPERTY)
+            self._start(task)
+            return True
+        if not (optical_path and sar_path):  # moved out of the project's sight, or a web map no longer in the project
             LOGGER.info("the tie points kept in the project were measured on '%s' and '%s', which are not there", *recorded)
             return False
+        return self._take_kept(layer_ids, optical_path, sar_path)
+
+    def _take_kept(self, layer_ids, optical_path: str, sar_path: str) -> bool:
+        from ..core.pipeline import raster_info, result_from_tie_points
+
         try:
             layers = TiePointLayers(raster_info(optical_path), raster_info(sar_path))
-            edits = layers.adopt({side: layer.id() for side, layer in (("optical", optical_layer), ("sar", sar_layer)) if layer is not None})
+            edits = layers.adopt(layer_ids)
             result = result_from_tie_points(optical_path, sar_path, edits.tie_points, self.dock.transform_combo.currentData())
             layers.update(edits.tie_points, result.fit)  # as Re-fit leaves them
         except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
@@ -250,7 +269,7 @@ class DockController(QObject):
             return False
         self.result, self.matched_fit, self.layers = result, result.fit, layers
         for raster_input, path in zip((self.dock.optical_input, self.dock.sar_input), (optical_path, sar_path)):
-            if not raster_input.path():
+            if not raster_input.path() and os.path.exists(path):
                 choose_raster(raster_input, path)
         self._update_views()
         self.dock.set_has_result(True)
@@ -294,7 +313,9 @@ class DockController(QObject):
                                         tr("Pick them in the two lists above (or browse for the files), then open the tie points."))
             if web is not None:
                 options = self.dock.settings().to_options(None, None)
-                self._start(OpenTiePointsTask(web, sar_path, options, path))
+                task = OpenTiePointsTask(web, sar_path, options, path)
+                task.web_layer_id = self.dock.optical_input.combo.currentLayer().id()
+                self._start(task)
             else:
                 tie_points = read_tie_point_file(path, raster_info(optical_path), sar_path)
                 result = result_from_tie_points(optical_path, sar_path, tie_points, self.dock.transform_combo.currentData())

@@ -28,7 +28,7 @@ from ..core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from ..core.pipeline import Fit, RasterInfo, TiePoints
 from ..core.raster_io import map_to_pixel, pixel_to_map
 from .i18n import tr
-from .project_storage import FITTED_PROPERTY, RASTER_PROPERTIES, SIDE_PROPERTY
+from .project_storage import FITTED_PROPERTY, RASTER_PROPERTIES, SIDE_PROPERTY, WEB_LAYER_PROPERTY
 from .style import style_tie_point_layer
 
 FIELDS = (
@@ -105,8 +105,9 @@ def _point_feature(layer: QgsVectorLayer, state: TiePointState, index: int, map_
 class TiePointLayers:
     """The pair of layers for one registration result, found by layer id in the project."""
 
-    def __init__(self, optical: RasterInfo, sar: RasterInfo, project: Optional[QgsProject] = None):
+    def __init__(self, optical: RasterInfo, sar: RasterInfo, project: Optional[QgsProject] = None, web_layer_id: str = ""):
         self.project = project or QgsProject.instance()
+        self.web_layer_id = web_layer_id  # the optical is this web map layer of the project, fetched into optical.path
         self.optical_frame = raster_frame(optical)
         self.sar_frame = raster_frame(sar)
         self.rasters = (optical.path, sar.path)
@@ -137,6 +138,8 @@ class TiePointLayers:
             layer.setCustomProperty(SIDE_PROPERTY, side)  # kept with the project (project_storage.py), and how it is found again
             for key, raster in zip(RASTER_PROPERTIES, self.rasters):
                 layer.setCustomProperty(key, raster)
+            if self.web_layer_id:  # its fetched file is temporary: the layer is fetched again when the project is read
+                layer.setCustomProperty(WEB_LAYER_PROPERTY, self.web_layer_id)
             self.project.addMapLayer(layer, False)
             node = group.addLayer(layer)
             node.setItemVisibilityChecked(side == "optical")  # one set of points on the map at a time

@@ -21,6 +21,7 @@ LOGGER = logging.getLogger(__name__)
 SIDE_PROPERTY = "sar_optical_registration/tie_point_side"
 RASTER_PROPERTIES = ("sar_optical_registration/optical_raster", "sar_optical_registration/sar_raster")
 FITTED_PROPERTY = "sar_optical_registration/fitted"  # the tie points as the last fit wrote them (layers.TiePointLayers)
+WEB_LAYER_PROPERTY = "sar_optical_registration/optical_web_layer"  # the id of the project's web map layer the optical was fetched from
 TAG = "SarOpticalRegistrationTiePoints"
 FORMAT = "1"
 

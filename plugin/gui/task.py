@@ -67,6 +67,7 @@ class RegistrationTask(BaseTask):
         self.extractor = extractor
         self.stage = ""
         self._register = register_function or register  # the tests give a stand-in
+        self.web_layer_id = ""  # the project's web map layer the optical is fetched from, for the tie-point layers to record
 
     def report(self, stage: str, fraction: float) -> bool:
         """The core's progress callback: records the stage, moves the bar, answers "go on?"."""
@@ -163,3 +164,17 @@ class WriteOutputsTask(BaseTask):
             self.setProgress(100.0 * (step + fraction) / steps)
             return not self.isCanceled()
         return heard
+
+
+class KeptOnWebMapTask(RegistrationTask):
+    """Tie-point layers kept in a project (``project_storage``) that were measured on a web map
+    layer of it: the web map fetched over the SAR again (the file of that session was temporary);
+    ``result`` is the fetched file, which the dock then takes the layers up on."""
+
+    def __init__(self, web: WebLayer, sar_path: str, options: RegistrationOptions, layer_ids: dict):
+        super().__init__(web, sar_path, options, description=tr("Fetching the web map of the tie points kept in the project"))
+        self.layer_ids = dict(layer_ids)
+
+    def compute(self, progress):
+        progress("done", 1.0)
+        return self.optical_path
