@@ -37,13 +37,14 @@ class WebLayer:
     provider: str
     source: str
     name: str
+    layer_id: str = ""  # the project's layer it was made from (tie-point layers record it, to fetch it again)
 
 
 def web_layer_of(layer) -> Optional[WebLayer]:
     """The WebLayer of a QGIS raster layer served from the web; None for any other layer."""
     if layer is None or layer.providerType() not in WEB_PROVIDERS:
         return None
-    return WebLayer(layer.providerType(), layer.source(), layer.name())
+    return WebLayer(layer.providerType(), layer.source(), layer.name(), layer.id())
 
 
 def reference_path() -> str:

@@ -69,7 +69,7 @@ def found_raster(recorded: str) -> str:
     machine: QGIS finds its layers relative to the project, the record keeps the old path); "" when
     neither."""
     if not recorded or os.path.exists(recorded):
-        return recorded if recorded else ""
+        return recorded
     named = {os.path.abspath(layer_path(layer)) for layer in QgsProject.instance().mapLayers().values()
              if isinstance(layer, QgsRasterLayer) and os.path.basename(layer_path(layer)) == os.path.basename(recorded)
              and os.path.exists(layer_path(layer))}
@@ -173,9 +173,7 @@ class DockController(QObject):
         options.check()
         key = (options.model, options.device)
         extractor = self._extractor[1] if self._extractor and self._extractor[0] == key else None
-        task = RegistrationTask(web or optical_path, sar_path, options, extractor)
-        task.web_layer_id = self.dock.optical_input.combo.currentLayer().id() if web else ""
-        return task
+        return RegistrationTask(web or optical_path, sar_path, options, extractor)
 
     def cancel(self) -> None:
         """The dock's Cancel: stops the registration, or the writing of the outputs."""
@@ -203,12 +201,12 @@ class DockController(QObject):
             return
         if isinstance(task, KeptOnWebMapTask):
             if self._take_kept(task.layer_ids, task.optical_path, task.sar_path) and self.dock.optical_input.combo.currentLayer() is None:
-                self.dock.optical_input.set_layer(QgsProject.instance().mapLayer(task.web_layer_id))
+                self.dock.optical_input.set_layer(QgsProject.instance().mapLayer(task.web.layer_id))
             self.dock.set_has_result(self.result is not None)
             return
         try:
             self._show_result(task.result, opened_from=os.path.basename(task.tie_point_file) if isinstance(task, OpenTiePointsTask) else "",
-                              web_layer_id=task.web_layer_id)
+                              web_layer_id=task.web.layer_id if task.web else "")
         except Exception as error:  # noqa: BLE001
             show_error(self.iface, error, "adding the tie point layers")
         self.dock.set_has_result(self.result is not None)
@@ -247,9 +245,7 @@ class DockController(QObject):
         optical_path, sar_path = (found_raster(path) for path in recorded)
         web = web_layer_of(QgsProject.instance().mapLayer(found[0].customProperty(WEB_LAYER_PROPERTY) or ""))
         if sar_path and not optical_path and web is not None:  # the web map's file of that session is gone: fetched again
-            task = KeptOnWebMapTask(web, sar_path, self.dock.settings().to_options(None, None), layer_ids)
-            task.web_layer_id = found[0].customProperty(WEB_LAYER_PROPERTY)
-            self._start(task)
+            self._start(KeptOnWebMapTask(web, sar_path, self.dock.settings().to_options(None, None), layer_ids))
             return True
         if not (optical_path and sar_path):  # moved out of the project's sight, or a web map no longer in the project
             LOGGER.info("the tie points kept in the project were measured on '%s' and '%s', which are not there", *recorded)
@@ -304,18 +300,15 @@ class DockController(QObject):
             if web is not None:  # what it records for the optical is the web map's file of that day
                 recorded = ("", recorded[1])
             inputs = (self.dock.optical_input, self.dock.sar_input)
-            for raster_input, raster in zip(inputs, recorded):
-                if not raster_input.path() and found_raster(raster):
-                    choose_raster(raster_input, found_raster(raster))
+            for raster_input, raster in zip(inputs, map(found_raster, recorded)):
+                if not raster_input.path() and raster:
+                    choose_raster(raster_input, raster)
             optical_path, sar_path = (raster_input.path() for raster_input in inputs)
             if not (optical_path or web) or not sar_path:
                 raise RegistrationError(tr("Choose the optical and the SAR raster the tie points were measured on first."),
                                         tr("Pick them in the two lists above (or browse for the files), then open the tie points."))
             if web is not None:
-                options = self.dock.settings().to_options(None, None)
-                task = OpenTiePointsTask(web, sar_path, options, path)
-                task.web_layer_id = self.dock.optical_input.combo.currentLayer().id()
-                self._start(task)
+                self._start(OpenTiePointsTask(web, sar_path, self.dock.settings().to_options(None, None), path))
             else:
                 tie_points = read_tie_point_file(path, raster_info(optical_path), sar_path)
                 result = result_from_tie_points(optical_path, sar_path, tie_points, self.dock.transform_combo.currentData())

@@ -67,7 +67,6 @@ class RegistrationTask(BaseTask):
         self.extractor = extractor
         self.stage = ""
         self._register = register_function or register  # the tests give a stand-in
-        self.web_layer_id = ""  # the project's web map layer the optical is fetched from, for the tie-point layers to record
 
     def report(self, stage: str, fraction: float) -> bool:
         """The core's progress callback: records the stage, moves the bar, answers "go on?"."""
