@@ -115,3 +115,15 @@ def test_plugin_unloads_and_qgis_exits_cleanly(desktop):
     assert desktop["unloaded"] is True
     with open(os.path.join(OUT, "qgis_exit_code")) as handle:
         assert handle.read().strip() == "0"
+
+
+def test_closing_asks_to_save_the_project_not_whether_to_lose_the_tie_points(desktop):
+    """In the real QGIS, File > New with the dock's tie points (which the plugin keeps in the
+    project): after an edit committed to them, QGIS asks to save the project (answered Cancel: the
+    project stays), not that its temporary layers will lose their points; once saved, it asks nothing."""
+    closing = desktop["closing"]
+    assert closing["saved"] and closing["edited"] and closing["saved_again"]
+    assert len(closing["dialogs_after_an_edit"]) == 1, closing
+    assert not any("temporary" in text.lower() for text in closing["dialogs_after_an_edit"]), closing
+    assert closing["project_kept_after_cancel"]
+    assert closing["dialogs_after_saving"] == [] and closing["closed"], closing

@@ -128,3 +128,42 @@ def test_a_project_moved_with_its_rasters_finds_them_by_name(controller, storage
     assert controller.result is not None, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
     assert controller.result.sar.path == f"{moved}/sar.tif" and controller.dock.sar_input.combo.currentLayer().name() == "sar"
     assert len(controller.result.tie_points) == 40
+
+
+def test_qgis_asks_to_save_the_project_instead_of_warning_that_the_points_will_be_lost(controller, storage, synthetic_result, tmp_path):
+    """QGIS warns on closing a project whose memory layers hold features that they will be lost,
+    unless a layer says otherwise (``skipMemoryLayersCheck``), and committed edits to a memory
+    layer do not mark the project changed. The plugin keeps the points with the project, so the
+    layers say so, and the project is marked changed when their points are, so QGIS asks to save it."""
+    from plugin.gui.project_storage import QGIS_SKIP_MEMORY_CHECK
+
+    project = QgsProject.instance()
+    project.setDirty(False)
+    controller._show_result(synthetic_result)
+    assert project.isDirty()  # new tie points
+    layers = tie_point_layers()
+    assert len(layers) == 2 and all(int(layer.customProperty(QGIS_SKIP_MEMORY_CHECK, 0)) == 1 for layer in layers)
+    path = str(tmp_path / "project.qgz")
+    assert project.write(path) and not project.isDirty()
+    optical, sar = controller.layers.layer("optical"), controller.layers.layer("sar")
+    assert optical.startEditing()
+    optical.changeAttributeValue(features_by_id(optical)[5].id(), optical.fields().indexOf("enabled"), 0)
+    assert not project.isDirty()  # in the edit buffer: QGIS itself asks about edits in progress
+    assert optical.commitChanges() and project.isDirty()
+    assert project.write(path) and not project.isDirty()
+    assert sar.startEditing() and sar.deleteFeature(features_by_id(sar)[7].id()) and sar.commitChanges()
+    assert project.isDirty()
+
+    saved_and_read_again(controller, path)  # the layers read back, and the dock's taking them up, change nothing
+    assert controller.result is not None and not project.isDirty()
+    layers = tie_point_layers()
+    assert all(int(layer.customProperty(QGIS_SKIP_MEMORY_CHECK, 0)) == 1 for layer in layers)
+    optical = controller.layers.layer("optical")
+    assert optical.startEditing() and optical.deleteFeature(features_by_id(optical)[9].id()) and optical.commitChanges()
+    assert project.isDirty()
+
+    storage.disconnect()  # the plugin unloaded: nothing keeps the points any more, so QGIS warns again
+    assert all(layer.customProperty(QGIS_SKIP_MEMORY_CHECK) is None for layer in tie_point_layers())
+    project.setDirty(False)
+    assert optical.startEditing() and optical.deleteFeature(features_by_id(optical)[11].id()) and optical.commitChanges()
+    assert not project.isDirty()

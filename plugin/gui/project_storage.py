@@ -22,6 +22,8 @@ SIDE_PROPERTY = "sar_optical_registration/tie_point_side"
 RASTER_PROPERTIES = ("sar_optical_registration/optical_raster", "sar_optical_registration/sar_raster")
 FITTED_PROPERTY = "sar_optical_registration/fitted"  # the tie points as the last fit wrote them (layers.TiePointLayers)
 WEB_LAYER_PROPERTY = "sar_optical_registration/optical_web_layer"  # the id of the project's web map layer the optical was fetched from
+# QGIS does not warn on closing that a memory layer with this property set will lose its points
+QGIS_SKIP_MEMORY_CHECK = "skipMemoryLayersCheck"
 TAG = "SarOpticalRegistrationTiePoints"
 FORMAT = "1"
 
@@ -107,10 +109,16 @@ def kept_pair(project: QgsProject):
 class ProjectStorage:
     """Keeps the dock's tie points in every project QGIS writes, and puts them back when it reads one."""
 
+    # the signals of a layer's points changed for good (committed), one way or another
+    COMMITTED = ("committedFeaturesAdded", "committedFeaturesRemoved", "committedAttributeValuesChanges", "committedGeometriesChanges")
+
     def __init__(self, project: Optional[QgsProject] = None):
         self.project = project or QgsProject.instance()
+        self.watched = {}  # layer id -> the layer, whose points this storage keeps
         self.project.writeProject.connect(self._write)
         self.project.readProject.connect(self._read)
+        self.project.layersAdded.connect(self._added)
+        self._watch(dock_layers(self.project))
 
     def _write(self, document) -> None:
         try:
@@ -124,6 +132,35 @@ class ProjectStorage:
         except Exception:  # noqa: BLE001 -- never stop QGIS from reading the project
             LOGGER.exception("the tie points kept in the project could not be read back")
 
+    def _added(self, layers) -> None:
+        added = {layer.id() for layer in layers}
+        made = [layer for layer in dock_layers(self.project) if layer.id() in added]
+        if made and self._watch(made):
+            self.project.setDirty(True)  # new tie points: the project has changed (QGIS resets this after reading one)
+
+    def _watch(self, layers) -> int:
+        """Keeps the points of ``layers`` in the project from now on; how many were not kept yet."""
+        new = [layer for layer in layers if layer.id() not in self.watched]
+        for layer in new:
+            self.watched[layer.id()] = layer
+            layer.setCustomProperty(QGIS_SKIP_MEMORY_CHECK, 1)
+            for name in self.COMMITTED:
+                getattr(layer, name).connect(self._changed)
+            layer.willBeDeleted.connect(lambda layer_id=layer.id(): self.watched.pop(layer_id, None))
+        return len(new)
+
+    def _changed(self, *_) -> None:
+        self.project.setDirty(True)
+
     def disconnect(self) -> None:
+        """Stops keeping the tie points (the plugin is unloaded): QGIS warns again that they will be lost."""
+        if self.project is None:
+            return
         self.project.writeProject.disconnect(self._write)
         self.project.readProject.disconnect(self._read)
+        self.project.layersAdded.disconnect(self._added)
+        for layer in self.watched.values():
+            layer.removeCustomProperty(QGIS_SKIP_MEMORY_CHECK)
+            for name in self.COMMITTED:
+                getattr(layer, name).disconnect(self._changed)
+        self.watched, self.project = {}, None

@@ -203,9 +203,54 @@ def wait_for_screenshot():
         return
     import qgis.utils
 
+    save(closing=closing_check())
     save(unloaded=qgis.utils.unloadPlugin(PLUGIN))
     QgsProject.instance().setDirty(False)
     QgsApplication.exit(0)
+
+
+def dialogs_shown(action):
+    """The texts of the dialogs QGIS shows while ``action`` runs, each answered Cancel (or No) as it
+    appears, so that nothing is closed that a user would keep."""
+    from qgis.PyQt.QtWidgets import QApplication, QMessageBox
+
+    shown = []
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            return
+        shown.append(dialog.text() if isinstance(dialog, QMessageBox) else dialog.windowTitle())
+        buttons = [dialog.button(kind) for kind in (QMessageBox.Cancel, QMessageBox.No)] if isinstance(dialog, QMessageBox) else []
+        button = next((button for button in buttons if button is not None), None)
+        button.click() if button is not None else dialog.reject()
+
+    timer = QTimer()
+    timer.timeout.connect(answer)
+    timer.start(200)
+    try:
+        action()
+    finally:
+        timer.stop()
+    return shown
+
+
+def closing_check():
+    """What QGIS asks when a user closes the project (File > New, which asks as closing QGIS does): after
+    an edit committed to the tie points, whether to save the project (the plugin keeps them in it), not
+    that the temporary layers will lose their points; once it is saved, nothing."""
+    project = QgsProject.instance()
+    controller = plugins[PLUGIN].dock_controller.controller
+    optical = controller.layers.layer("optical")
+    saved = project.write()
+    feature = next(optical.getFeatures())
+    edited = optical.startEditing() and optical.deleteFeature(feature.id()) and optical.commitChanges()
+    after_edit = dialogs_shown(lambda: iface.newProject(True))
+    kept = optical.id() in project.mapLayers()
+    saved_again = project.write()
+    after_saving = dialogs_shown(lambda: iface.newProject(True))
+    return {"saved": saved, "edited": edited, "dialogs_after_an_edit": after_edit, "project_kept_after_cancel": kept,
+            "saved_again": saved_again, "dialogs_after_saving": after_saving, "closed": not project.mapLayers()}
 
 
 save(phase="starting")
