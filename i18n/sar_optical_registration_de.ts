@@ -88,6 +88,10 @@
       <translation>Wählen Sie zwei verschiedene Raster.</translation>
     </message>
     <message>
+      <source>The tie points kept in the project ('{layer}') were measured on rasters not found: {missing}. Add what is missing to the project (a raster of the same file name will do; a web map layer of the same name) and the dock takes the tie points up; or open a GeoPackage written from them with Open tie points.</source>
+      <translation>Die im Projekt aufbewahrten Passpunkte ('{layer}') wurden auf Rastern gemessen, die nicht gefunden wurden: {missing}. Fügen Sie das Fehlende dem Projekt hinzu (ein Raster mit demselben Dateinamen genügt; ein Webkarten-Layer mit demselben Namen), dann übernimmt das Dock die Passpunkte; oder öffnen Sie ein daraus geschriebenes GeoPackage mit 'Passpunkte öffnen'.</translation>
+    </message>
+    <message>
       <source>{used} of {total} matches used; RMSE {rmse} px ({model}).</source>
       <translation>{used} von {total} Zuordnungen verwendet; RMSE {rmse} px ({model}).</translation>
     </message>
@@ -172,6 +176,14 @@
       <translation>{path} geöffnet: {summary}</translation>
     </message>
     <message>
+      <source>a web map layer no longer in the project (optical)</source>
+      <translation>ein Webkarten-Layer, der nicht mehr im Projekt ist (optisch)</translation>
+    </message>
+    <message>
+      <source>'{path}' (SAR)</source>
+      <translation>'{path}' (SAR)</translation>
+    </message>
+    <message>
       <source>Features: {features}.</source>
       <translation>Merkmale: {features}.</translation>
     </message>
@@ -208,12 +220,20 @@
       <translation>Geschrieben: {files}.</translation>
     </message>
     <message>
+      <source>the web map layer '{name}' (optical)</source>
+      <translation>der Webkarten-Layer '{name}' (optisch)</translation>
+    </message>
+    <message>
       <source>The tie-point file '{path}' does not exist.</source>
       <translation>Die Passpunktdatei '{path}' existiert nicht.</translation>
     </message>
     <message>
       <source>The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.</source>
       <translation>Die Ausgaben '{first}' und '{second}' sind beide '{path}': Die zuletzt geschriebene würde die andere ersetzen.</translation>
+    </message>
+    <message>
+      <source>'{path}' (optical)</source>
+      <translation>'{path}' (optisch)</translation>
     </message>
     <message>
       <source>Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. Inspect the tie points before using this result.</source>

@@ -91,17 +91,35 @@ def test_without_the_storage_the_project_brings_the_layers_back_empty(controller
     assert sorted(layer.featureCount() for layer in tie_point_layers()) == [0, 0] and controller.result is None
 
 
-def test_a_project_whose_rasters_are_gone_keeps_its_points_but_not_the_dock(controller, storage, synthetic_result, sample, tmp_path):
+def test_a_project_whose_rasters_are_gone_keeps_its_points_and_the_dock_takes_them_once_a_raster_is_added(
+        controller, storage, synthetic_result, sample, tmp_path, iface):
+    """The points stay to see; the dock says which raster it misses and how to bring it, and takes
+    the tie points up when a raster of that file name is added to the project."""
     import dataclasses
     import os
     import shutil
+
+    from qgis.core import QgsRasterLayer
 
     moved_sar = str(tmp_path / "sar.tif")
     shutil.copy(sample["sar"], moved_sar)
     controller._show_result(dataclasses.replace(synthetic_result, sar=dataclasses.replace(synthetic_result.sar, path=moved_sar)))
     os.remove(moved_sar)
+    iface.messageBar().clearWidgets()
     saved_and_read_again(controller, tmp_path / "project.qgz")
     assert sorted(layer.featureCount() for layer in tie_point_layers()) == [40, 40] and controller.result is None
+    warnings = messages(iface, Qgis.Warning)
+    assert len(warnings) == 1 and f"'{moved_sar}' (SAR)" in warnings[0] and "' (optical)" not in warnings[0], warnings
+
+    QgsProject.instance().addMapLayer(QgsRasterLayer(sample["optical"], "another raster"))  # not the one missing: still waiting
+    assert controller.result is None and len(messages(iface, Qgis.Warning)) == 1
+    found_elsewhere = tmp_path / "found" / "sar.tif"
+    found_elsewhere.parent.mkdir()
+    shutil.copy(sample["sar"], found_elsewhere)
+    QgsProject.instance().addMapLayer(QgsRasterLayer(str(found_elsewhere), "sar"))
+    assert controller.result is not None and len(controller.result.tie_points) == 40
+    assert controller.result.sar.path == str(found_elsewhere)
+    assert any("Tie points kept in the project" in m for m in messages(iface, Qgis.Info))
 
 
 def test_a_project_moved_with_its_rasters_finds_them_by_name(controller, storage, synthetic_result, sample, tmp_path, iface):

@@ -522,6 +522,41 @@ def test_tie_points_measured_on_a_basemap_come_back_with_the_project(basemap, sa
         storage.disconnect()
 
 
+def test_tie_points_of_a_basemap_removed_from_the_project_wait_for_it_to_be_added_again(basemap, sample, controller, iface, qtbot, tmp_path):
+    """The basemap layer removed before the project was saved: read again, the dock names the web
+    map layer it misses; once a web map layer of that name is added, it fetches it and takes the
+    tie points up with the same fit."""
+    from qgis.core import Qgis, QgsProject, QgsRasterLayer
+
+    from plugin.gui.project_storage import ProjectStorage
+
+    storage = ProjectStorage(QgsProject.instance())
+    try:
+        task = registered_in_the_dock(controller, iface, qtbot, basemap[0], "Satellite", sample["sar"])
+        before = controller.result
+        QgsProject.instance().removeMapLayers([layer.id() for layer in QgsProject.instance().mapLayersByName("Satellite")])
+        assert QgsProject.instance().write(str(tmp_path / "project.qgz"))
+        os.remove(task.optical_path)  # QGIS's temporary folder is emptied when QGIS closes
+        controller.result = controller.layers = None
+        iface.messageBar().clearWidgets()
+        QgsProject.instance().clear()
+        assert QgsProject.instance().read(str(tmp_path / "project.qgz"))
+        assert controller.task is None and controller.result is None
+        warnings = messages(iface, Qgis.Warning)
+        assert len(warnings) == 1 and "the web map layer 'Satellite' (optical)" in warnings[0], warnings
+
+        QgsProject.instance().addMapLayer(QgsRasterLayer(basemap[0], "Satellite", "wms"))  # added again, a new layer id
+        fetching = controller.task
+        assert fetching is not None and fetching.web is not None and fetching.web.name == "Satellite"
+        with qtbot.waitSignal(fetching.done, timeout=120_000):
+            pass
+        assert controller.result is not None, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+        assert len(controller.result.tie_points) == len(before.tie_points)
+        np.testing.assert_allclose(controller.result.fit.sar_to_optical, before.fit.sar_to_optical, atol=1e-6)
+    finally:
+        storage.disconnect()
+
+
 def test_a_basemap_whose_server_does_not_answer_is_explained(basemap, sample, controller, iface, qtbot):
     from qgis.core import Qgis, QgsProject, QgsRasterLayer
 

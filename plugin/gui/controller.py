@@ -22,7 +22,7 @@ from .feedback import show_error, show_info, show_success, show_warning
 from .i18n import tr
 from .layers import TiePointLayers
 from .points_table import ID_ROLE
-from .project_storage import RASTER_PROPERTIES, WEB_LAYER_PROPERTY, kept_pair, read_tie_points
+from .project_storage import RASTER_PROPERTIES, WEB_LAYER_NAME_PROPERTY, WEB_LAYER_PROPERTY, kept_pair, read_tie_points
 from .raster_input import layer_path
 from .settings import SETTINGS_GROUP, load_settings, save_settings
 from .task import KeptOnWebMapTask, OpenTiePointsTask, OutputRequest, RegistrationTask, WriteOutputsTask
@@ -76,6 +76,19 @@ def found_raster(recorded: str) -> str:
     return named.pop() if len(named) == 1 else ""
 
 
+def kept_web_layer(kept_layer):
+    """The project's web map layer that a kept tie-point layer was measured on (``WebLayer``): the
+    layer it records, else, when that one was removed and added again, the project's only web map
+    layer of its recorded name; None when neither is there."""
+    project = QgsProject.instance()
+    web = web_layer_of(project.mapLayer(kept_layer.customProperty(WEB_LAYER_PROPERTY) or ""))
+    name = kept_layer.customProperty(WEB_LAYER_NAME_PROPERTY) or ""
+    if web is not None or not name:
+        return web
+    named = [found for found in map(web_layer_of, project.mapLayersByName(name)) if found is not None]
+    return named[0] if len(named) == 1 else None
+
+
 def choose_raster(raster_input, path: str) -> None:
     """Chooses the raster file ``path`` in a raster input: its layer where the project has one."""
     for layer in QgsProject.instance().mapLayers().values():
@@ -109,7 +122,10 @@ class DockController(QObject):
         iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         if hasattr(iface.mainWindow(), "resizeDocks"):
             iface.mainWindow().resizeDocks([self.dock], [PREFERRED_WIDTH], Qt.Horizontal)
+        self.kept_waiting = False  # kept tie points wait for their rasters to be added to the project
         QgsProject.instance().readProject.connect(self.take_kept_tie_points)
+        QgsProject.instance().layersAdded.connect(self._layers_added)
+        QgsProject.instance().cleared.connect(self._forget_kept)
         self.take_kept_tie_points()  # a project read before the dock was first opened
 
     def _connect(self) -> None:
@@ -225,7 +241,15 @@ class DockController(QObject):
             (show_warning if result.self_check_failed else show_success)(self.iface, self.summary())
 
     # --- tie points saved earlier ---------------------------------------------------------------
-    def take_kept_tie_points(self, document=None) -> bool:
+    def _layers_added(self, layers) -> None:
+        """Kept tie points waiting for their rasters: taken up once a raster layer added brings them."""
+        if self.kept_waiting and any(isinstance(layer, QgsRasterLayer) for layer in layers):
+            self.take_kept_tie_points(quietly=True)
+
+    def _forget_kept(self) -> None:
+        self.kept_waiting = False
+
+    def take_kept_tie_points(self, document=None, quietly: bool = False) -> bool:
         """After a project is read: the topmost tie-point layers the dock kept in it
         (``project_storage``) become the dock's result again, as Open tie points would show them,
         where the dock's own layers are gone (a project read replaces them) and their rasters are
@@ -233,6 +257,7 @@ class DockController(QObject):
         first (``KeptOnWebMapTask``). True when it took them, or started that task. With the
         project's ``document`` (QGIS's readProject), its points are put back first, whichever of
         this and the plugin's ``ProjectStorage`` QGIS calls first (putting them back twice does nothing)."""
+        self.kept_waiting = False
         if document is not None:
             read_tie_points(QgsProject.instance(), document)
         if self.task is not None or (self.layers is not None and self.layers.exist()):
@@ -243,14 +268,35 @@ class DockController(QObject):
         layer_ids = {side: layer.id() for side, layer in zip(("optical", "sar"), found) if layer is not None}
         recorded = [found[0].customProperty(key) or "" for key in RASTER_PROPERTIES]
         optical_path, sar_path = (found_raster(path) for path in recorded)
-        web = web_layer_of(QgsProject.instance().mapLayer(found[0].customProperty(WEB_LAYER_PROPERTY) or ""))
+        on_web = bool(found[0].customProperty(WEB_LAYER_PROPERTY))
+        web = kept_web_layer(found[0]) if on_web else None
         if sar_path and not optical_path and web is not None:  # the web map's file of that session is gone: fetched again
+            for layer in found:
+                if layer is not None:  # the layer found by its name, from now on
+                    layer.setCustomProperty(WEB_LAYER_PROPERTY, web.layer_id)
             self._start(KeptOnWebMapTask(web, sar_path, self.dock.settings().to_options(None, None), layer_ids))
             return True
         if not (optical_path and sar_path):  # moved out of the project's sight, or a web map no longer in the project
-            LOGGER.info("the tie points kept in the project were measured on '%s' and '%s', which are not there", *recorded)
+            self.kept_waiting = True
+            if not quietly:
+                show_warning(self.iface, self._kept_not_found(found[0], recorded, optical_path, sar_path, on_web))
             return False
         return self._take_kept(layer_ids, optical_path, sar_path)
+
+    def _kept_not_found(self, layer, recorded, optical_path: str, sar_path: str, on_web: bool) -> str:
+        """What the user reads when kept tie points' rasters are not found, and how to bring them."""
+        missing = []
+        if not optical_path:
+            name = layer.customProperty(WEB_LAYER_NAME_PROPERTY) or ""
+            missing.append(tr("the web map layer '{name}' (optical)").format(name=name) if on_web and name
+                           else tr("a web map layer no longer in the project (optical)") if on_web
+                           else tr("'{path}' (optical)").format(path=recorded[0]))
+        if not sar_path:
+            missing.append(tr("'{path}' (SAR)").format(path=recorded[1]))
+        return tr("The tie points kept in the project ('{layer}') were measured on rasters not found: {missing}. Add what is missing to "
+                  "the project (a raster of the same file name will do; a web map layer of the same name) and the dock takes "
+                  "the tie points up; or open a GeoPackage written from them with Open tie points.").format(
+                      layer=layer.name(), missing=", ".join(missing))
 
     def _take_kept(self, layer_ids, optical_path: str, sar_path: str) -> bool:
         from ..core.pipeline import raster_info, result_from_tie_points
@@ -464,6 +510,8 @@ class DockController(QObject):
                 task.cancel()
         self.task = self.write_task = None
         QgsProject.instance().readProject.disconnect(self.take_kept_tie_points)
+        QgsProject.instance().layersAdded.disconnect(self._layers_added)
+        QgsProject.instance().cleared.disconnect(self._forget_kept)
         self.save_settings()
         self.iface.removeDockWidget(self.dock)
         self.dock.deleteLater()

@@ -28,7 +28,7 @@ from ..core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from ..core.pipeline import Fit, RasterInfo, TiePoints
 from ..core.raster_io import map_to_pixel, pixel_to_map
 from .i18n import tr
-from .project_storage import FITTED_PROPERTY, RASTER_PROPERTIES, SIDE_PROPERTY, WEB_LAYER_PROPERTY
+from .project_storage import FITTED_PROPERTY, RASTER_PROPERTIES, SIDE_PROPERTY, WEB_LAYER_NAME_PROPERTY, WEB_LAYER_PROPERTY
 from .style import style_tie_point_layer
 
 FIELDS = (
@@ -140,6 +140,9 @@ class TiePointLayers:
                 layer.setCustomProperty(key, raster)
             if self.web_layer_id:  # its fetched file is temporary: the layer is fetched again when the project is read
                 layer.setCustomProperty(WEB_LAYER_PROPERTY, self.web_layer_id)
+                web_layer = self.project.mapLayer(self.web_layer_id)
+                if web_layer is not None:  # found by its name when it was removed and added again
+                    layer.setCustomProperty(WEB_LAYER_NAME_PROPERTY, web_layer.name())
             self.project.addMapLayer(layer, False)
             node = group.addLayer(layer)
             node.setItemVisibilityChecked(side == "optical")  # one set of points on the map at a time

@@ -22,6 +22,7 @@ SIDE_PROPERTY = "sar_optical_registration/tie_point_side"
 RASTER_PROPERTIES = ("sar_optical_registration/optical_raster", "sar_optical_registration/sar_raster")
 FITTED_PROPERTY = "sar_optical_registration/fitted"  # the tie points as the last fit wrote them (layers.TiePointLayers)
 WEB_LAYER_PROPERTY = "sar_optical_registration/optical_web_layer"  # the id of the project's web map layer the optical was fetched from
+WEB_LAYER_NAME_PROPERTY = "sar_optical_registration/optical_web_layer_name"  # and its name (never its source: it may hold credentials)
 # QGIS does not warn on closing that a memory layer with this property set will lose its points
 QGIS_SKIP_MEMORY_CHECK = "skipMemoryLayersCheck"
 TAG = "SarOpticalRegistrationTiePoints"
