@@ -92,10 +92,6 @@
       <translation>Die im Projekt aufbewahrten Passpunkte ('{layer}') wurden auf Rastern gemessen, die nicht gefunden wurden: {missing}. Fügen Sie das Fehlende dem Projekt hinzu (ein Raster mit demselben Dateinamen genügt; ein Webkarten-Layer mit demselben Namen), dann übernimmt das Dock die Passpunkte; oder öffnen Sie ein daraus geschriebenes GeoPackage mit 'Passpunkte öffnen'.</translation>
     </message>
     <message>
-      <source>{used} of {total} matches used; RMSE {rmse} px ({model}).</source>
-      <translation>{used} von {total} Zuordnungen verwendet; RMSE {rmse} px ({model}).</translation>
-    </message>
-    <message>
       <source>That check was made on the matched tie points: your edits since are not checked.</source>
       <translation>Diese Prüfung galt den gefundenen Passpunkten: Ihre Änderungen seither sind nicht geprüft.</translation>
     </message>
@@ -146,6 +142,14 @@
     <message>
       <source>If that is not the raster they were measured on, choose it in the dock and open the tie points again.</source>
       <translation>Wenn das nicht das Raster ist, auf dem sie gemessen wurden, wählen Sie es im Dock und öffnen Sie die Passpunkte erneut.</translation>
+    </message>
+    <message>
+      <source>{used} of {total} matches used; RMSE {rmse} px ({model}).</source>
+      <translation>{used} von {total} Zuordnungen verwendet; RMSE {rmse} px ({model}).</translation>
+    </message>
+    <message>
+      <source>{used} of {total} matches used; RMSE {rmse} px, {metres} on the ground ({model}).</source>
+      <translation>{used} von {total} Zuordnungen verwendet; RMSE {rmse} px, {metres} im Gelände ({model}).</translation>
     </message>
     <message>
       <source>Self-check FAILED: with the SAR moved slightly, the images could not be registered again. Inspect the tie points before using this result.</source>
@@ -788,6 +792,10 @@
       <translation>RMSE der Anpassung (optische Pixel)</translation>
     </message>
     <message>
+      <source>Fit RMSE (metres on the ground; none for an optical raster without a CRS)</source>
+      <translation>RMSE der Anpassung (Meter im Gelände; keiner für ein optisches Raster ohne KBS)</translation>
+    </message>
+    <message>
       <source>Fetching the web map '{}' over the SAR raster</source>
       <translation>Webkarte '{}' über dem SAR-Raster abrufen</translation>
     </message>
@@ -826,6 +834,10 @@
     <message>
       <source>The outputs '{}' and '{}' are both '{}': the one written second would replace the other. Give each output its own file name.</source>
       <translation>Die Ausgaben '{}' und '{}' sind beide '{}': Die zuletzt geschriebene würde die andere ersetzen. Geben Sie jeder Ausgabe einen eigenen Dateinamen.</translation>
+    </message>
+    <message>
+      <source>Fit RMSE on the ground: {}.</source>
+      <translation>RMSE der Anpassung im Gelände: {}.</translation>
     </message>
     <message>
       <source>The output '{}' is one of the input rasters. Choose another output file name.</source>
@@ -962,6 +974,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>not registered again</source>
       <translation>nicht erneut registriert</translation>
+    </message>
+    <message>
+      <source>Fit RMSE (metres on the ground)</source>
+      <translation>RMSE der Anpassung (Meter im Gelände)</translation>
     </message>
     <message>
       <source>Self-check: fit moved with the SAR moved slightly (optical pixels)</source>

@@ -24,6 +24,7 @@ from typing import Callable, Dict, List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.cpu_settings import engine_settings
+from .core.ground import metres_text, rmse_m
 from .core.raster_io import GDAL_NAME, raster_stem
 from .core.web_reference import optical_reference
 
@@ -56,6 +57,7 @@ class PairResult:
     matches: Optional[int] = None  # tie points used for the fit
     candidates: Optional[int] = None
     rmse_px: Optional[float] = None
+    rmse_m: Optional[float] = None  # on the ground; empty when the optical raster has no CRS
     self_check_px: Optional[float] = None  # with --self-check: how far the fit moved with the SAR moved slightly (empty: the second run was refused)
     self_check: str = ""  # with --self-check: passed | FAILED
     time_s: Optional[float] = None
@@ -88,7 +90,8 @@ class BatchProgress:
         if skipped:
             outcome = "done before, skipped"
         elif row.status == "ok":
-            outcome = f"ok, {row.matches} tie points, RMSE {row.rmse_px:.2f} px, {row.time_s:.1f} s on {row.device}"
+            metres = "" if row.rmse_m is None else f" ({metres_text(row.rmse_m)} on the ground)"
+            outcome = f"ok, {row.matches} tie points, RMSE {row.rmse_px:.2f} px{metres}, {row.time_s:.1f} s on {row.device}"
             if row.self_check:
                 outcome += f", self-check {row.self_check}"
         else:
@@ -289,6 +292,8 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
     row.status, row.device = "ok", result.device
     row.matches, row.candidates = int(result.tie_points.enabled.sum()), len(result.tie_points)
     row.rmse_px, row.time_s = round(float(result.fit.rmse), 4), round(time.perf_counter() - started, 2)
+    metres = rmse_m(result)
+    row.rmse_m = None if metres is None else round(metres, 3)
     if result.self_check_px is not None:
         row.self_check_px = round(float(result.self_check_px), 2) if math.isfinite(result.self_check_px) else None
         row.self_check = "FAILED" if result.self_check_failed else "passed"

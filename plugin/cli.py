@@ -13,6 +13,7 @@ from typing import List, Optional, Tuple
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.dense_features import FEATURES
+from .core.ground import rmse_text
 from .core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
 from .core.transforms import WARP_MODELS
 from .core.web_reference import is_xyz_template, optical_reference
@@ -175,8 +176,8 @@ def run_register(args) -> int:
         if args.matches_json:
             outputs.write_matches_json(result, args.matches_json, args.overwrite)
     kept = int(result.tie_points.enabled.sum())
-    print(f"{kept} tie points of {len(result.tie_points)} candidates, {result.fit.model} fit RMSE {result.fit.rmse:.2f} px "
-          f"({sum(result.timing_s.values()):.1f} s on {result.device}); wrote {args.output}")
+    print(f"{kept} tie points of {len(result.tie_points)} candidates, {result.fit.model} fit RMSE {rmse_text(result)}, "
+          f"{sum(result.timing_s.values()):.1f} s on {result.device}; wrote {args.output}")
     if result.self_check_px is not None:
         print(self_check_message(result))
     return 0
@@ -240,7 +241,7 @@ def run_warp(args) -> int:
         if args.gpkg:
             outputs.write_geopackage(result, args.gpkg, args.overwrite)
     print(f"{int(result.tie_points.enabled.sum())} of {len(result.tie_points)} tie points used, {result.fit.model} fit RMSE "
-          f"{result.fit.rmse:.2f} px; wrote {args.output}")
+          f"{rmse_text(result)}; wrote {args.output}")
     return 0
 
 

@@ -17,6 +17,7 @@ from plugin import batch, cli
 from plugin.core import RegistrationError, RegistrationOptions, TiePoints
 from plugin.core.pipeline import result_from_tie_points
 from tests.conftest import ROOT
+from tests.test_ground import sample_pixel_m
 
 SHIFT = np.array([17.0, -11.0])
 
@@ -353,6 +354,7 @@ def test_cli_batch_on_the_sample(sample, tmp_path):
     rows = summary_rows(str(tmp_path / "out"))
     assert [r["status"] for r in rows] == ["ok", "failed"] and "could not be registered" in rows[1]["error"]
     assert int(rows[0]["matches"]) >= 8 and float(rows[0]["rmse_px"]) < 2.0 and os.path.exists(rows[0]["output"])
+    assert float(rows[0]["rmse_m"]) == pytest.approx(float(rows[0]["rmse_px"]) * sample_pixel_m(sample), rel=0.01) and rows[1]["rmse_m"] == ""
     assert rows[0]["self_check"] == "passed" and float(rows[0]["self_check_px"]) < 3.0 and rows[1]["self_check"] == ""
     assert "self-check passed" in first.stderr
     second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -8,6 +8,7 @@ import pytest
 from osgeo import gdal, ogr
 
 from tests.conftest import ROOT
+from tests.test_ground import sample_pixel_m
 
 
 def run_cli(*args):
@@ -33,6 +34,9 @@ def test_register_writes_every_output(sample, tmp_path):
     written = gdal.Open(out["tif"])
     assert written.RasterXSize == gdal.Open(sample["optical"]).RasterXSize and written.GetRasterBand(1).GetOverviewCount() == 2
     assert "tie points" in done.stdout
+    # the fit's RMSE also on the ground: the sample's 10 m World Mercator pixels are 8.3 m there
+    assert report["rmse_m"] == pytest.approx(report["rmse_px"] * sample_pixel_m(sample), rel=0.01)
+    assert f"fit RMSE {report['rmse_px']:.2f} px ({report['rmse_m']:.1f} m on the ground)" in done.stdout
     assert "self-check passed: with the SAR moved slightly, the fit moved by 0." in done.stdout
 
 

@@ -2,6 +2,7 @@
 import time
 
 import numpy as np
+import pytest
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
 
 from plugin.core import RegistrationError, RegistrationOptions
@@ -172,7 +173,12 @@ def test_sample_registers_and_writes_a_georeferenced_output(controller, sample_l
     assert controller.layers.exist() and controller.dock.table_model.rowCount() == len(controller.result.tie_points)
     rms, largest = grid_error(controller.result.fit.sar_to_optical, sample["truth"], 800, 760)
     assert rms < 1.5 and largest < 3.0
-    assert "RMSE" in controller.dock.summary_label.text()
+    from plugin.core.ground import rmse_m
+    from tests.test_ground import sample_pixel_m
+
+    metres = rmse_m(controller.result)
+    assert metres == pytest.approx(controller.result.fit.rmse * sample_pixel_m(sample), rel=0.01)
+    assert f"RMSE {controller.result.fit.rmse:.2f} px, {metres:.1f} m on the ground" in controller.dock.summary_label.text()
     output = str(tmp_path / "sar_registered.tif")
     controller.dock.warped_file.setFilePath(output)
     write = controller.write_outputs()

@@ -37,6 +37,7 @@ from plugin.processing import common, register_algorithm
 from plugin.processing.provider import PROVIDER_ID, RegistrationProvider
 from tests.conftest import ROOT, SAMPLE_SHIFT as SHIFT
 from tests.gui_fixtures import sample  # noqa: F401 (the sample, copied)
+from tests.test_ground import sample_pixel_m
 
 REGISTER = f"{PROVIDER_ID}:registersartooptical"
 WARP = f"{PROVIDER_ID}:warpfromtiepoints"
@@ -443,8 +444,10 @@ def test_register_sample_writes_georeferenced_outputs(registered, sample):
     assert epsg_of_layer(out["TIE_POINTS"]) == "EPSG:3395"
     assert len(open(out["POINTS_FILE"]).read().strip().splitlines()) == results["CANDIDATES"] + 2
     assert 0 <= results["RMSE"] < 2.0
+    assert results["RMSE_M"] == pytest.approx(results["RMSE"] * sample_pixel_m(sample), rel=0.01)  # on the ground
     report = open(out["REPORT"]).read()
     assert "Fit RMSE" in report and str(results["TIE_POINTS_USED"]) in report
+    assert f"Fit RMSE (metres on the ground)</th><td>{results['RMSE_M']:.3f}" in report
     assert results["SELF_CHECK"] == "passed" and 0 <= results["SELF_CHECK_PX"] < 3.0 and "Self-check" in report
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from . import parallel, transforms
+from . import ground, parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
 from .raster_io import GDAL_NAME, decoding_threads, gdal_progress, map_to_pixel, network_settings, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
@@ -580,6 +580,7 @@ def matches_report(result: RegistrationResult) -> dict:
         "timing_s": {stage: round(seconds, 4) for stage, seconds in result.timing_s.items()},
         "rejected_by": result.tie_points.rejected_by,
         "rmse_px": result.fit.rmse,
+        "rmse_m": ground.rmse_m(result),  # on the ground; None when the optical raster has no CRS
         "model": result.model_name,
         "features": result.features,
         "device": result.device,

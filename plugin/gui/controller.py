@@ -13,6 +13,7 @@ from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog
 
 from ..core import RegistrationError, fit_tie_points
+from ..core.ground import metres_text, rmse_m
 from ..core.outputs import one_file_twice
 from ..core.raster_io import raster_stem, same_image, source_files
 from ..web_layers import web_layer_of
@@ -385,8 +386,13 @@ class DockController(QObject):
     def summary(self) -> str:
         tie, fit = self.result.tie_points, self.result.fit
         model = dict(transform_choices()).get(fit.model, fit.model)
-        text = tr("{used} of {total} matches used; RMSE {rmse} px ({model}).").format(
-            used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", model=model)
+        metres = rmse_m(self.result)
+        if metres is None:  # an optical raster without a CRS
+            text = tr("{used} of {total} matches used; RMSE {rmse} px ({model}).").format(
+                used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", model=model)
+        else:
+            text = tr("{used} of {total} matches used; RMSE {rmse} px, {metres} on the ground ({model}).").format(
+                used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", metres=metres_text(metres), model=model)
         if self.result.features:
             text += " " + tr("Features: {features}.").format(features=self.result.features)
         check = self.result.self_check_px

@@ -107,6 +107,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
     CANDIDATES = "CANDIDATES"
     TIE_POINTS_USED = "TIE_POINTS_USED"
     RMSE = "RMSE"
+    RMSE_M = "RMSE_M"
     OUTPUT_GRID = "OUTPUT_GRID"
 
     def tr(self, text: str) -> str:
@@ -141,6 +142,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.CANDIDATES, self.tr("Candidate matches")))
         self.addOutput(QgsProcessingOutputNumber(self.TIE_POINTS_USED, self.tr("Tie points used for the fit")))
         self.addOutput(QgsProcessingOutputNumber(self.RMSE, self.tr("Fit RMSE (optical pixels)")))
+        self.addOutput(QgsProcessingOutputNumber(self.RMSE_M, self.tr("Fit RMSE (metres on the ground; none for an optical raster without a CRS)")))
 
     def web_layer(self, parameters, key: str, context):
         """The layer given as ``key`` when it is a web map (XYZ, WMS, WMTS: ``plugin.web_layers``), else None."""
@@ -229,10 +231,16 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         results = dict(paths)
         if paths[self.TIE_POINTS]:  # its layer by name: a GeoPackage that held other layers keeps them, and QGIS would open the first
             results[self.TIE_POINTS] = f"{paths[self.TIE_POINTS]}|layername={outputs.TIE_POINT_LAYER}"
-        results.update({self.CANDIDATES: len(result.tie_points), self.TIE_POINTS_USED: used, self.RMSE: float(result.fit.rmse)})
+        from ..core.ground import metres_text, rmse_m
+
+        metres = rmse_m(result)
+        results.update({self.CANDIDATES: len(result.tie_points), self.TIE_POINTS_USED: used, self.RMSE: float(result.fit.rmse),
+                        self.RMSE_M: metres})
         if paths[self.REPORT]:
             labels = {definition.name(): definition.description() for definition in self.destinationParameterDefinitions()}
             write_html_report(paths[self.REPORT], self.displayName(), result, results, labels)
         feedback.pushInfo(self.tr("{} tie points used of {} candidates; {} fit RMSE {:.2f} optical pixels.").format(
             used, len(result.tie_points), result.fit.model, result.fit.rmse))
+        if metres is not None:
+            feedback.pushInfo(self.tr("Fit RMSE on the ground: {}.").format(metres_text(metres)))
         return results

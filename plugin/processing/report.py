@@ -28,6 +28,11 @@ def report_rows(result, results: dict, labels: dict) -> list:
         (tr("Tie points used for the fit"), int(tie_points.enabled.sum())),
         (tr("Fit RMSE (optical pixels)"), f"{result.fit.rmse:.3f}"),
     ]
+    from ..core.ground import rmse_m
+
+    metres = rmse_m(result)
+    if metres is not None:
+        rows.append((tr("Fit RMSE (metres on the ground)"), f"{metres:.3f}"))
     if result.self_check_px is not None:
         verdict = tr("FAILED: inspect the result before using it") if result.self_check_failed else tr("passed")
         moved = tr("not registered again") if result.self_check_px == float("inf") else f"{result.self_check_px:.2f}"

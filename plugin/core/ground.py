@@ -1,0 +1,66 @@
+"""Residuals on the ground: a fit's errors in metres, as a surveyor states an accuracy.
+
+The fit works in the optical raster's pixels. A pixel's size on the ground is not its size in map
+units where the CRS is geographic (degrees) or distorts distances (web Mercator's metres are
+1/cos(latitude) ground metres), so each residual is measured where it lies: both ends taken to
+latitude and longitude on the CRS's own ellipsoid, and the short step between them measured there
+(meridian and prime-vertical radii of curvature; for steps of a few pixels the error of this is
+far below a millimetre).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from osgeo import osr
+
+from .raster_io import pixel_to_map, spatial_reference
+
+
+def ground_lengths_m(geotransform, crs_wkt: Optional[str], xy: np.ndarray, steps: np.ndarray) -> Optional[np.ndarray]:
+    """Lengths in metres on the ground of ``steps`` (N x 2, pixels of a raster with ``geotransform``
+    and CRS ``crs_wkt``) taken from the pixel positions ``xy`` (N x 2, OpenCV pixel centres); None
+    when the raster is not georeferenced (no geotransform or no CRS)."""
+    if geotransform is None or not crs_wkt:
+        return None
+    xy, steps = np.asarray(xy, float).reshape(-1, 2), np.asarray(steps, float).reshape(-1, 2)
+    if not len(xy):
+        return np.zeros(0)
+    crs = spatial_reference(crs_wkt)
+    geographic = crs.CloneGeogCS()
+    geographic.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    to_degrees = osr.CoordinateTransformation(crs, geographic)
+    ends = np.vstack([pixel_to_map(geotransform, xy), pixel_to_map(geotransform, xy + steps)])
+    lon_lat = np.radians(np.array(to_degrees.TransformPoints(ends))[:, :2])
+    (lon0, lat0), (lon1, lat1) = lon_lat[: len(xy)].T, lon_lat[len(xy):].T
+    a = geographic.GetSemiMajor()
+    inverse_flattening = geographic.GetInvFlattening()
+    e2 = 0.0 if inverse_flattening == 0 else (2 - 1 / inverse_flattening) / inverse_flattening
+    latitude = (lat0 + lat1) / 2
+    w = np.sqrt(1 - e2 * np.sin(latitude) ** 2)
+    meridian, prime_vertical = a * (1 - e2) / w**3, a / w
+    d_lon = (lon1 - lon0 + np.pi) % (2 * np.pi) - np.pi
+    return np.hypot((lat1 - lat0) * meridian, d_lon * prime_vertical * np.cos(latitude))
+
+
+def rmse_m(result) -> Optional[float]:
+    """The fit's RMSE (over the enabled tie points, as ``Fit.rmse``) in metres on the ground; None
+    when the optical raster is not georeferenced or no point is enabled."""
+    enabled = np.asarray(result.tie_points.enabled, bool)
+    lengths = ground_lengths_m(result.optical.geotransform, result.optical.crs_wkt,
+                               result.tie_points.optical_xy[enabled], result.fit.residuals[enabled])
+    if lengths is None or not len(lengths):
+        return None
+    return float(np.sqrt(np.mean(lengths**2)))
+
+
+def metres_text(metres: float) -> str:
+    """``metres`` as the summaries show it: "5.1 m"."""
+    return f"{metres:.1f} m" if metres < 1000 else f"{metres:.0f} m"
+
+
+def rmse_text(result) -> str:
+    """The fit's RMSE as the command line and the batch log show it: "0.62 px (5.1 m on the ground)",
+    or "0.62 px" for an optical raster that is not georeferenced."""
+    metres = rmse_m(result)
+    return f"{result.fit.rmse:.2f} px" + ("" if metres is None else f" ({metres_text(metres)} on the ground)")
