@@ -204,18 +204,6 @@
       <translation>Neu angepasst: {summary}</translation>
     </message>
     <message>
-      <source>Registered SAR</source>
-      <translation>Registriertes SAR</translation>
-    </message>
-    <message>
-      <source>.points file</source>
-      <translation>.points-Datei</translation>
-    </message>
-    <message>
-      <source>GeoPackage</source>
-      <translation>GeoPackage</translation>
-    </message>
-    <message>
       <source>Cancelled after writing {files}; the other files were not written.</source>
       <translation>Abgebrochen nach dem Schreiben von {files}; die übrigen Dateien wurden nicht geschrieben.</translation>
     </message>
@@ -464,6 +452,18 @@
       <translation>Passpunkte als GeoPackage</translation>
     </message>
     <message>
+      <source>Registration report</source>
+      <translation>Registrierungsbericht</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML-Dateien (*.html)</translation>
+    </message>
+    <message>
+      <source>The fit's RMSE (optical pixels and metres on the ground), the counts, and every tie point with its residual, as an HTML page</source>
+      <translation>Der RMSE der Anpassung (optische Pixel und Meter im Gelände), die Anzahlen und jeder Passpunkt mit seinem Residuum, als HTML-Seite</translation>
+    </message>
+    <message>
       <source>Overwrite existing files</source>
       <translation>Vorhandene Dateien überschreiben</translation>
     </message>
@@ -476,8 +476,24 @@
       <translation>Ausgaben schreiben</translation>
     </message>
     <message>
+      <source>Registered SAR</source>
+      <translation>Registriertes SAR</translation>
+    </message>
+    <message>
       <source>Written on</source>
       <translation>Geschrieben in</translation>
+    </message>
+    <message>
+      <source>.points file</source>
+      <translation>.points-Datei</translation>
+    </message>
+    <message>
+      <source>GeoPackage</source>
+      <translation>GeoPackage</translation>
+    </message>
+    <message>
+      <source>Report</source>
+      <translation>Bericht</translation>
     </message>
     <message>
       <source>GPU found: {name}</source>
@@ -772,14 +788,6 @@
       <translation>Georeferenzierer-Passpunktdateien (*.points)</translation>
     </message>
     <message>
-      <source>Registration report</source>
-      <translation>Registrierungsbericht</translation>
-    </message>
-    <message>
-      <source>HTML files (*.html)</source>
-      <translation>HTML-Dateien (*.html)</translation>
-    </message>
-    <message>
       <source>Candidate matches</source>
       <translation>Kandidaten-Zuordnungen</translation>
     </message>
@@ -956,50 +964,6 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>Selbstprüfung bestanden: mit leicht verschobenem SAR verschob sich die Anpassung an den Ecken um {:.1f} Pixel.</translation>
     </message>
     <message>
-      <source>Optical raster</source>
-      <translation>Optisches Raster</translation>
-    </message>
-    <message>
-      <source>SAR raster</source>
-      <translation>SAR-Raster</translation>
-    </message>
-    <message>
-      <source>FAILED: inspect the result before using it</source>
-      <translation>FEHLGESCHLAGEN: Ergebnis vor der Verwendung prüfen</translation>
-    </message>
-    <message>
-      <source>passed</source>
-      <translation>bestanden</translation>
-    </message>
-    <message>
-      <source>not registered again</source>
-      <translation>nicht erneut registriert</translation>
-    </message>
-    <message>
-      <source>Fit RMSE (metres on the ground)</source>
-      <translation>RMSE der Anpassung (Meter im Gelände)</translation>
-    </message>
-    <message>
-      <source>Self-check: fit moved with the SAR moved slightly (optical pixels)</source>
-      <translation>Selbstprüfung: Verschiebung der Anpassung bei leicht verschobenem SAR (optische Pixel)</translation>
-    </message>
-    <message>
-      <source>Fine matching features</source>
-      <translation>Merkmale der Feinzuordnung</translation>
-    </message>
-    <message>
-      <source>Descriptor model</source>
-      <translation>Deskriptormodell</translation>
-    </message>
-    <message>
-      <source>Rejected by {}</source>
-      <translation>Verworfen durch {}</translation>
-    </message>
-    <message>
-      <source>Time: {}</source>
-      <translation>Zeit: {}</translation>
-    </message>
-    <message>
       <source>Warp SAR from tie points</source>
       <translation>SAR aus Passpunkten transformieren</translation>
     </message>
@@ -1050,6 +1014,70 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>Tie point {} has no geometry and the layer has no optical_x/optical_y fields.</source>
       <translation>Passpunkt {} hat keine Geometrie und der Layer hat keine Felder optical_x/optical_y.</translation>
+    </message>
+    <message>
+      <source>Optical x (px)</source>
+      <translation>Optisch x (px)</translation>
+    </message>
+    <message>
+      <source>Optical y (px)</source>
+      <translation>Optisch y (px)</translation>
+    </message>
+    <message>
+      <source>SAR x (px)</source>
+      <translation>SAR x (px)</translation>
+    </message>
+    <message>
+      <source>SAR y (px)</source>
+      <translation>SAR y (px)</translation>
+    </message>
+    <message>
+      <source>Residual (m)</source>
+      <translation>Residuum (m)</translation>
+    </message>
+    <message>
+      <source>Optical raster</source>
+      <translation>Optisches Raster</translation>
+    </message>
+    <message>
+      <source>SAR raster</source>
+      <translation>SAR-Raster</translation>
+    </message>
+    <message>
+      <source>FAILED: inspect the result before using it</source>
+      <translation>FEHLGESCHLAGEN: Ergebnis vor der Verwendung prüfen</translation>
+    </message>
+    <message>
+      <source>passed</source>
+      <translation>bestanden</translation>
+    </message>
+    <message>
+      <source>not registered again</source>
+      <translation>nicht erneut registriert</translation>
+    </message>
+    <message>
+      <source>Fit RMSE (metres on the ground)</source>
+      <translation>RMSE der Anpassung (Meter im Gelände)</translation>
+    </message>
+    <message>
+      <source>Self-check: fit moved with the SAR moved slightly (optical pixels)</source>
+      <translation>Selbstprüfung: Verschiebung der Anpassung bei leicht verschobenem SAR (optische Pixel)</translation>
+    </message>
+    <message>
+      <source>Fine matching features</source>
+      <translation>Merkmale der Feinzuordnung</translation>
+    </message>
+    <message>
+      <source>Descriptor model</source>
+      <translation>Deskriptormodell</translation>
+    </message>
+    <message>
+      <source>Rejected by {}</source>
+      <translation>Verworfen durch {}</translation>
+    </message>
+    <message>
+      <source>Time: {}</source>
+      <translation>Zeit: {}</translation>
     </message>
   </context>
 </TS>

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT=$(mkdir -p "${1:-out/desktop}" && cd "${1:-out/desktop}" && pwd)
 rm -rf "$OUT/profiles" "$OUT/home" "$OUT/dist" "$OUT"/status.json* "$OUT"/screenshot* "$OUT/qgis.log" "$OUT/qgis_exit_code" \
-  "$OUT"/sar_registered.tif* "$OUT"/tie_points.* "$OUT"/project.qgz
+  "$OUT"/sar_registered.tif* "$OUT"/tie_points.* "$OUT"/project.qgz "$OUT"/report.html
 mkdir -p "$OUT/home" && chmod 700 "$OUT/home"
 PROFILES="$OUT/profiles"
 mkdir -p "$PROFILES/profiles/default/python/plugins" "$PROFILES/profiles/default/QGIS"

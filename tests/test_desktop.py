@@ -53,6 +53,16 @@ def test_registration_succeeds_and_the_output_is_added_georeferenced(desktop):
     assert "sar_registered" in names and any(name.startswith("Tie points (optical)") for name in names)
     assert any("RMSE" in message for message in desktop["messages"])
     assert 0 <= desktop["self_check_px"] < 3.0 and "Self-check passed" in desktop["summary"]
+    assert "m on the ground" in desktop["summary"]
+
+
+def test_the_dock_writes_its_report_last_naming_the_files_written_before_it(desktop):
+    from tests.test_processing import report_tie_points
+
+    assert [kind for kind, _ in desktop["written"]] == ["warped", "points", "geopackage", "report"]
+    page = open(os.path.join(OUT, "report.html"), encoding="utf-8").read()
+    assert all(path in page for kind, path in desktop["written"] if kind != "report")
+    assert len(report_tie_points(page)) == desktop["tie_points_after_adding"] and "Fit RMSE (metres on the ground)" in page  # the point added too
 
 
 def test_a_tie_point_added_in_the_optical_layer_is_used_after_re_fit(desktop):

@@ -17,11 +17,12 @@ def shown(controller, synthetic_result):
     return controller
 
 
-def write(controller, qtbot, warped="", points="", geopackage="", overwrite=False):
+def write(controller, qtbot, warped="", points="", geopackage="", overwrite=False, report=""):
     dock = controller.dock
     dock.warped_file.setFilePath(warped)
     dock.points_file.setFilePath(points)
     dock.geopackage_file.setFilePath(geopackage)
+    dock.report_file.setFilePath(report)
     dock.overwrite_check.setChecked(overwrite)
     task = controller.write_outputs()
     if task is not None:
@@ -104,6 +105,32 @@ def test_writes_the_points_the_user_added(shown, qtbot, tmp_path, iface):
     assert "1 added point(s) not used (id 41 in the optical layer)" in " ".join(messages(iface, Qgis.Warning))
 
 
+def test_writes_a_report_of_the_fit_and_every_tie_point_as_the_layers_show_them(shown, qtbot, tmp_path, iface):
+    """The report a surveyor files: the RMSE in optical pixels and on the ground, the files written
+    with it, and every tie point with its residual, the user's edits included. An existing report is
+    replaced only with Overwrite on."""
+    from plugin.core.ground import rmse_m
+    from tests.test_processing import report_tie_points
+
+    optical = shown.layers.layer("optical")
+    assert optical.startEditing()
+    optical.changeAttributeValue(next(f.id() for f in optical.getFeatures() if f["id"] == 5), optical.fields().indexOf("enabled"), 0)
+    assert optical.commitChanges()
+    warped, report = str(tmp_path / "warped.tif"), str(tmp_path / "report.html")
+    assert write(shown, qtbot, warped=warped, report=report).succeeded
+    page = open(report, encoding="utf-8").read()
+    assert f"<th align='left'>Registered SAR</th><td>{warped}</td>" in page
+    assert f"Fit RMSE (optical pixels)</th><td>{shown.result.fit.rmse:.3f}" in page
+    assert f"Fit RMSE (metres on the ground)</th><td>{rmse_m(shown.result):.3f}" in page
+    points = {int(row["Id"]): row for row in report_tie_points(page)}
+    assert sorted(points) == list(range(40)) and sum(row["Used"] == "yes" for row in points.values()) == 35
+    assert points[5]["Used"] == "no" and points[5]["Rejected by"] == "you"
+    assert any(f"Wrote {warped}, {report}." in message for message in messages(iface, Qgis.Success))
+    # written again without Overwrite: refused, the report left as it was
+    assert not write(shown, qtbot, report=report).succeeded and "already exists" in " ".join(messages(iface, Qgis.Warning))
+    assert open(report, encoding="utf-8").read() == page
+
+
 def test_existing_output_needs_overwrite(shown, qtbot, tmp_path, iface):
     warped = str(tmp_path / "warped.tif")
     open(warped, "w").close()
@@ -128,6 +155,9 @@ def test_two_outputs_of_one_name_are_refused(shown, qtbot, tmp_path, iface):
     same = str(tmp_path / "out.tif")
     assert write(shown, qtbot, warped=same, points=same, overwrite=True) is None
     assert "would replace the other" in " ".join(messages(iface, Qgis.Warning))
+    assert not os.path.exists(same)
+    assert write(shown, qtbot, geopackage=same, report=same, overwrite=True) is None
+    assert "The outputs 'GeoPackage' and 'Report' are both" in " ".join(messages(iface, Qgis.Warning))
     assert not os.path.exists(same)
 
 

@@ -436,6 +436,15 @@ def registered(processing, sample, tmp_path_factory):
     return results, out
 
 
+def report_tie_points(report: str) -> list:
+    """The report's table of tie points, as dicts by column header."""
+    import re
+
+    table = report.split("<h3>", 1)[1]
+    header = re.findall(r"<th>(.*?)</th>", table)
+    return [dict(zip(header, re.findall(r"<td>(.*?)</td>", row))) for row in re.findall(r"<tr>(<td>.*?)</tr>", table)]
+
+
 def test_register_sample_writes_georeferenced_outputs(registered, sample):
     results, out = registered
     assert all(os.path.exists(p) for p in out.values())
@@ -448,6 +457,11 @@ def test_register_sample_writes_georeferenced_outputs(registered, sample):
     report = open(out["REPORT"]).read()
     assert "Fit RMSE" in report and str(results["TIE_POINTS_USED"]) in report
     assert f"Fit RMSE (metres on the ground)</th><td>{results['RMSE_M']:.3f}" in report
+    points = report_tie_points(report)  # every tie point with its residual, the fit's RMSE from those used
+    assert len(points) == results["CANDIDATES"] and sum(row["Used"] == "yes" for row in points) == results["TIE_POINTS_USED"]
+    used = [row for row in points if row["Used"] == "yes"]
+    assert np.sqrt(np.mean([float(row["Residual (px)"]) ** 2 for row in used])) == pytest.approx(results["RMSE"], abs=0.01)
+    assert np.sqrt(np.mean([float(row["Residual (m)"]) ** 2 for row in used])) == pytest.approx(results["RMSE_M"], abs=0.05)
     assert results["SELF_CHECK"] == "passed" and 0 <= results["SELF_CHECK_PX"] < 3.0 and "Self-check" in report
 
 

@@ -26,7 +26,7 @@ from .points_table import ID_ROLE
 from .project_storage import RASTER_PROPERTIES, WEB_LAYER_NAME_PROPERTY, WEB_LAYER_PROPERTY, kept_pair, read_tie_points
 from .raster_input import layer_path
 from .settings import SETTINGS_GROUP, load_settings, save_settings
-from .task import KeptOnWebMapTask, OpenTiePointsTask, OutputRequest, RegistrationTask, WriteOutputsTask
+from .task import KeptOnWebMapTask, OpenTiePointsTask, OutputRequest, RegistrationTask, WriteOutputsTask, output_labels
 
 LOGGER = logging.getLogger(__name__)
 
@@ -458,14 +458,17 @@ class DockController(QObject):
     # --- outputs --------------------------------------------------------------------------------
     def write_outputs(self) -> Optional[WriteOutputsTask]:
         request = OutputRequest(self.dock.warped_file.filePath(), self.dock.points_file.filePath(),
-                                self.dock.geopackage_file.filePath(), self.dock.overwrite_check.isChecked(), self.dock.grid_combo.currentData())
+                                self.dock.geopackage_file.filePath(), self.dock.overwrite_check.isChecked(), self.dock.grid_combo.currentData(),
+                                self.dock.report_file.filePath())
         try:
             if self.result is None:
                 raise RegistrationError(tr("There is no registration result to write."), tr("Run the registration first."))
             if request.is_empty():
                 raise RegistrationError(tr("No output file is chosen."), tr("Choose where to write the registered SAR or the tie points."))
-            twice = one_file_twice([(tr("Registered SAR"), request.warped_path), (tr(".points file"), request.points_path),
-                                    (tr("GeoPackage"), request.geopackage_path)])
+            labels = output_labels()
+            twice = one_file_twice([(labels[kind], path) for kind, path in (
+                ("warped", request.warped_path), ("points", request.points_path), ("geopackage", request.geopackage_path),
+                ("report", request.report_path))])
             if twice:
                 raise RegistrationError(tr("The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.").format(
                     first=twice[0], second=twice[1], path=twice[2]), tr("Give each output its own file name."))

@@ -218,6 +218,9 @@ class RegistrationDock(QgsDockWidget):
         self.warped_file = _file_widget(tr("Registered SAR GeoTIFF"), tr("GeoTIFF (*.tif *.tiff)"))
         self.points_file = _file_widget(tr("Tie points for the Georeferencer"), tr("Georeferencer points (*.points)"))
         self.geopackage_file = _file_widget(tr("Tie points as GeoPackage"), tr("GeoPackage (*.gpkg)"))
+        self.report_file = _file_widget(tr("Registration report"), tr("HTML files (*.html)"))
+        self.report_file.setToolTip(tr("The fit's RMSE (optical pixels and metres on the ground), the counts, and every tie point "
+                                       "with its residual, as an HTML page"))
         self.overwrite_check = QCheckBox(tr("Overwrite existing files"))
         self.grid_combo = _combo([("optical", tr("The optical raster's grid and CRS")),
                                   ("sar", tr("North up in the SAR raster's own CRS and pixel size"))])
@@ -228,6 +231,7 @@ class RegistrationDock(QgsDockWidget):
         form.addRow(tr("Written on"), self.grid_combo)
         form.addRow(tr(".points file"), self.points_file)
         form.addRow(tr("GeoPackage"), self.geopackage_file)
+        form.addRow(tr("Report"), self.report_file)
         form.addRow("", self.overwrite_check)
         form.addRow(self.write_button)
         return box

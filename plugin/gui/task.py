@@ -121,9 +121,25 @@ class OutputRequest:
     geopackage_path: str = ""
     overwrite: bool = False
     grid: str = "optical"  # of the registered SAR: outputs.OUTPUT_GRIDS
+    report_path: str = ""  # the HTML report (plugin/report.py), written last: it names the files written before it
 
     def is_empty(self) -> bool:
-        return not (self.warped_path or self.points_path or self.geopackage_path)
+        return not (self.warped_path or self.points_path or self.geopackage_path or self.report_path)
+
+
+def output_labels() -> dict:
+    """What each kind of output is called in the dock (and in its report)."""
+    return {"warped": tr("Registered SAR"), "points": tr(".points file"), "geopackage": tr("GeoPackage"), "report": tr("Report")}
+
+
+def write_report(result, path: str, overwrite: bool = False, written=()) -> str:
+    """The dock's HTML report at ``path`` (never over an input; an existing file only with ``overwrite``),
+    naming the files ``written`` ((kind, path) each) before it."""
+    from ..report import write_html_report
+
+    with outputs.safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
+        write_html_report(temporary, tr("SAR-Optical Registration"), result, dict(written), output_labels())
+    return path
 
 
 class WriteOutputsTask(BaseTask):
@@ -141,6 +157,7 @@ class WriteOutputsTask(BaseTask):
             ("warped", self.request.warped_path, outputs.write_warped_sar),
             ("points", self.request.points_path, outputs.write_points_file),
             ("geopackage", self.request.geopackage_path, outputs.write_geopackage),
+            ("report", self.request.report_path, write_report),
         )
         for step, (kind, path, writer) in enumerate(jobs):
             if self.isCanceled():
@@ -151,6 +168,8 @@ class WriteOutputsTask(BaseTask):
             if path:
                 # The warp (seconds on a Sentinel-2 tile) moves the bar and stops on Cancel, writing nothing.
                 heard = {"progress": self._share_of(step, len(jobs)), "grid": self.request.grid} if kind == "warped" else {}
+                if kind == "report":
+                    heard = {"written": list(written)}
                 writer(self.registration_result, path, overwrite=self.request.overwrite, **heard)
                 written.append((kind, path))
                 LOGGER.info("wrote %s", path)

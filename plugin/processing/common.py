@@ -23,7 +23,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from .report import write_html_report
+from ..report import write_html_report
 
 # The same list as plugin.core.transforms.WARP_MODELS (tests check it): importing the core here
 # would import PyTorch when QGIS starts.

@@ -67,6 +67,7 @@ def start():
     dock.warped_file.setFilePath(os.path.join(OUT, "sar_registered.tif"))
     dock.points_file.setFilePath(os.path.join(OUT, "tie_points.points"))
     dock.geopackage_file.setFilePath(os.path.join(OUT, "tie_points.gpkg"))
+    dock.report_file.setFilePath(os.path.join(OUT, "report.html"))
     dock.overwrite_check.setChecked(True)
     dock.self_check_check.setChecked(True)  # what a user who wants the result checked ticks
     dock.run_button.click()
