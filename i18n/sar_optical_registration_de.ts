@@ -624,26 +624,6 @@
       <translation>Geben Sie jedem hinzugefügten Punkt eine eigene Id (dieselbe wie sein Partner im anderen Layer), dann passen Sie neu an.</translation>
     </message>
     <message>
-      <source>not mutual</source>
-      <translation>nicht gegenseitig</translation>
-    </message>
-    <message>
-      <source>distance</source>
-      <translation>Distanz</translation>
-    </message>
-    <message>
-      <source>template</source>
-      <translation>Vorlage</translation>
-    </message>
-    <message>
-      <source>RANSAC</source>
-      <translation>RANSAC</translation>
-    </message>
-    <message>
-      <source>you</source>
-      <translation>Sie</translation>
-    </message>
-    <message>
       <source>Id</source>
       <translation>Id</translation>
     </message>
@@ -1014,6 +994,26 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>Tie point {} has no geometry and the layer has no optical_x/optical_y fields.</source>
       <translation>Passpunkt {} hat keine Geometrie und der Layer hat keine Felder optical_x/optical_y.</translation>
+    </message>
+    <message>
+      <source>not mutual</source>
+      <translation>nicht gegenseitig</translation>
+    </message>
+    <message>
+      <source>distance</source>
+      <translation>Distanz</translation>
+    </message>
+    <message>
+      <source>template</source>
+      <translation>Vorlage</translation>
+    </message>
+    <message>
+      <source>RANSAC</source>
+      <translation>RANSAC</translation>
+    </message>
+    <message>
+      <source>you</source>
+      <translation>Sie</translation>
     </message>
     <message>
       <source>Optical x (px)</source>

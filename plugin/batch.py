@@ -25,6 +25,7 @@ from typing import Callable, Dict, List, Optional
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.cpu_settings import engine_settings
 from .core.ground import metres_text, rmse_m
+from .core.report import write_report
 from .core.raster_io import GDAL_NAME, raster_stem
 from .core.web_reference import optical_reference
 
@@ -35,7 +36,8 @@ RASTER_EXTENSIONS = (".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".jpg", ".
 # --points, --gpkg, --matches-json: each pair's file beside its output, (extension, writer, what it is).
 EXTRA_OUTPUTS = {"points": (".points", outputs.write_points_file, "points file"),
                  "gpkg": (".gpkg", outputs.write_geopackage, "GeoPackage"),
-                 "matches_json": (".json", outputs.write_matches_json, "match report")}
+                 "matches_json": (".json", outputs.write_matches_json, "match report"),
+                 "report": (".html", write_report, "report")}
 
 
 @dataclass
@@ -286,8 +288,11 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
     with optical_reference(pair.optical, pair.sar, options) as optical:  # an XYZ URL: fetched over the SAR, for this pair
         result = register(optical, pair.sar, options, progress=progress, extractor=extractor)
         outputs.write_warped_sar(result, pair.output, overwrite=True, **(written or {}))
-        for name, (_, path) in zip(extras, pair_outputs(pair, extras)[1:]):
+        files = pair_outputs(pair, extras)
+        for name, (_, path) in zip(extras, files[1:]):
             recorded = {"recorded": (pair.optical, pair.sar)} if name == "gpkg" else {}  # an XYZ URL, not the file fetched from it
+            if name == "report":  # naming the pair's other files, and its inputs as given
+                recorded = {"written": [(label, other) for label, other in files if other != path], "named": (pair.optical, pair.sar)}
             EXTRA_OUTPUTS[name][1](result, path, overwrite=True, **recorded)
     row.status, row.device = "ok", result.device
     row.matches, row.candidates = int(result.tie_points.enabled.sum()), len(result.tie_points)

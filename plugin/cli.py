@@ -14,6 +14,7 @@ from typing import List, Optional, Tuple
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.dense_features import FEATURES
 from .core.ground import rmse_text
+from .core.report import write_report
 from .core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES, MATCHERS, SELF_CHECK_PX
 from .core.transforms import WARP_MODELS
 from .core.web_reference import is_xyz_template, optical_reference
@@ -102,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--points", help="also write tie points as a QGIS Georeferencer .points file")
     reg.add_argument("--gpkg", help="also write tie points as a GeoPackage point layer")
     reg.add_argument("--matches-json", help="also write matches, transform and timings as JSON")
+    reg.add_argument("--report", help="also write an HTML report: the fit's RMSE (pixels and metres on the ground) and every tie point "
+                                      "with its residual")
     reg.add_argument("--overwrite", action="store_true", help="replace output files that already exist (never an input)")
     add_output_options(reg)
     reg.add_argument("-v", "--verbose", action="store_true")
@@ -118,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     warp.add_argument("--transform", default=RegistrationOptions().warp_model, choices=WARP_MODELS, help="model of the warp (default: %(default)s)")
     warp.add_argument("--points", help="also write the tie points and their new residuals as a Georeferencer .points file")
     warp.add_argument("--gpkg", help="also write them as a GeoPackage point layer (not over TIE_POINTS)")
+    warp.add_argument("--report", help="also write an HTML report of the fit and every tie point with its residual")
     warp.add_argument("--overwrite", action="store_true", help="replace output files that already exist (never an input)")
     add_output_options(warp)
     warp.add_argument("-v", "--verbose", action="store_true")
@@ -132,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--points", action="store_true", help="also write each pair's tie points as a Georeferencer .points file beside its output")
     bat.add_argument("--gpkg", action="store_true", help="also write each pair's tie points as a GeoPackage beside its output")
     bat.add_argument("--matches-json", action="store_true", help="also write each pair's matches as JSON beside its output")
+    bat.add_argument("--report", action="store_true", help="also write each pair's HTML report (fit and residuals) beside its output")
     bat.add_argument("--threads", type=int, default=None, help="CPU threads (default: $OMP_NUM_THREADS, else every available core)")
     bat.add_argument("-v", "--verbose", action="store_true")
     add_output_options(bat)
@@ -158,8 +163,9 @@ def run_register(args) -> int:
     # taken, an input, or a missing folder is refused first, and never after some files were written.
     outputs.check_geotiff_name(args.output)
     outputs.check_distinct_outputs([("registered SAR (-o)", args.output), ("points file (--points)", args.points),
-                                    ("GeoPackage (--gpkg)", args.gpkg), ("match report (--matches-json)", args.matches_json)])
-    for path in filter(None, (args.output, args.points, args.matches_json)):
+                                    ("GeoPackage (--gpkg)", args.gpkg), ("match report (--matches-json)", args.matches_json),
+                                    ("report (--report)", args.report)])
+    for path in filter(None, (args.output, args.points, args.matches_json, args.report)):
         outputs.check_output(path, (args.optical, args.sar), args.overwrite)
     if args.gpkg:
         outputs.check_geopackage(args.gpkg, (args.optical, args.sar), args.overwrite)
@@ -175,12 +181,20 @@ def run_register(args) -> int:
         result.timing_s["output"] = time.perf_counter() - started
         if args.matches_json:
             outputs.write_matches_json(result, args.matches_json, args.overwrite)
+        if args.report:
+            write_report(result, args.report, args.overwrite, written_with(args), named=(args.optical, args.sar))
     kept = int(result.tie_points.enabled.sum())
     print(f"{kept} tie points of {len(result.tie_points)} candidates, {result.fit.model} fit RMSE {rmse_text(result)}, "
           f"{sum(result.timing_s.values()):.1f} s on {result.device}; wrote {args.output}")
     if result.self_check_px is not None:
         print(self_check_message(result))
     return 0
+
+
+def written_with(args) -> list:
+    """The files a command wrote besides its report, as the report names them."""
+    named = (("registered SAR", "output"), ("points file", "points"), ("GeoPackage", "gpkg"), ("match report", "matches_json"))
+    return [(label, getattr(args, name, None)) for label, name in named if getattr(args, name, None)]
 
 
 def self_check_message(result) -> str:
@@ -224,12 +238,13 @@ def run_warp(args) -> int:
     optical, sar = warp_rasters(args)
     inputs = (optical, sar)
     outputs.check_geotiff_name(args.output)
-    outputs.check_distinct_outputs([("registered SAR (-o)", args.output), ("points file (--points)", args.points), ("GeoPackage (--gpkg)", args.gpkg)])
-    for path in filter(None, (args.output, args.points, args.gpkg)):  # a user's edits are never written over
+    outputs.check_distinct_outputs([("registered SAR (-o)", args.output), ("points file (--points)", args.points), ("GeoPackage (--gpkg)", args.gpkg),
+                                    ("report (--report)", args.report)])
+    for path in filter(None, (args.output, args.points, args.gpkg, args.report)):  # a user's edits are never written over
         if outputs.is_an_input(os.path.abspath(path), (args.tie_points,)):
             raise RegistrationError(f"The output '{path}' is the tie-point file read ('{args.tie_points}'): writing it would replace "
                                     "the tie points in it.", "Give the output another file name.")
-    for path in filter(None, (args.output, args.points)):
+    for path in filter(None, (args.output, args.points, args.report)):
         outputs.check_output(path, inputs, args.overwrite)
     if args.gpkg:
         outputs.check_geopackage(args.gpkg, inputs, args.overwrite)
@@ -240,6 +255,8 @@ def run_warp(args) -> int:
             outputs.write_points_file(result, args.points, args.overwrite)
         if args.gpkg:
             outputs.write_geopackage(result, args.gpkg, args.overwrite)
+        if args.report:
+            write_report(result, args.report, args.overwrite, written_with(args), named=(optical, sar))
     print(f"{int(result.tie_points.enabled.sum())} of {len(result.tie_points)} tie points used, {result.fit.model} fit RMSE "
           f"{rmse_text(result)}; wrote {args.output}")
     return 0

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ElementTree
 from typing import Dict, List
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCES = ("plugin/gui", "plugin/processing", "plugin/tie_point_source.py", "plugin/report.py")  # collected into the .ts files
+SOURCES = ("plugin/gui", "plugin/processing", "plugin/tie_point_source.py", "plugin/core/report.py")  # collected into the .ts files
 STRICT = ("plugin/gui", "plugin/tie_point_source.py")  # --check fails unless every string from here is translated
 CONTEXT = "SarOpticalRegistration"
 PREFIX = "sar_optical_registration_"

@@ -348,13 +348,18 @@ def test_cli_batch_on_the_sample(sample, tmp_path):
     copy.GetRasterBand(1).WriteArray(np.random.default_rng(0).integers(0, 255, (copy.RasterYSize, copy.RasterXSize)))
     copy = None
     (tmp_path / "pairs.csv").write_text(f"{sample['optical']},{sample['sar']}\n{sample['optical']},{noise}\n")
-    command = [sys.executable, "-m", "plugin", "batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out"), "--self-check"]
+    command = [sys.executable, "-m", "plugin", "batch", str(tmp_path / "pairs.csv"), str(tmp_path / "out"), "--self-check", "--report"]
     first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert first.returncode == 1, first.stderr
     rows = summary_rows(str(tmp_path / "out"))
     assert [r["status"] for r in rows] == ["ok", "failed"] and "could not be registered" in rows[1]["error"]
     assert int(rows[0]["matches"]) >= 8 and float(rows[0]["rmse_px"]) < 2.0 and os.path.exists(rows[0]["output"])
     assert float(rows[0]["rmse_m"]) == pytest.approx(float(rows[0]["rmse_px"]) * sample_pixel_m(sample), rel=0.01) and rows[1]["rmse_m"] == ""
+    from tests.test_processing import report_tie_points
+
+    page = open(os.path.splitext(rows[0]["output"])[0] + ".html", encoding="utf-8").read()  # --report: beside the output
+    assert f"<td>{rows[0]['output']}</td>" in page and sum(row["Used"] == "yes" for row in report_tie_points(page)) == int(rows[0]["matches"])
+    assert not os.path.exists(os.path.splitext(rows[1]["output"])[0] + ".html")  # the failed pair has none
     assert rows[0]["self_check"] == "passed" and float(rows[0]["self_check_px"]) < 3.0 and rows[1]["self_check"] == ""
     assert "self-check passed" in first.stderr
     second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)

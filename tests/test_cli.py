@@ -9,6 +9,7 @@ from osgeo import gdal, ogr
 
 from tests.conftest import ROOT
 from tests.test_ground import sample_pixel_m
+from tests.test_processing import report_tie_points
 
 
 def run_cli(*args):
@@ -16,9 +17,10 @@ def run_cli(*args):
 
 
 def test_register_writes_every_output(sample, tmp_path):
-    out = {k: str(tmp_path / n) for k, n in (("tif", "warped.tif"), ("points", "t.points"), ("gpkg", "t.gpkg"), ("json", "m.json"))}
+    out = {k: str(tmp_path / n) for k, n in (("tif", "warped.tif"), ("points", "t.points"), ("gpkg", "t.gpkg"), ("json", "m.json"),
+                                               ("report", "report.html"))}
     done = run_cli("register", sample["optical"], sample["sar"], "-o", out["tif"], "--points", out["points"], "--gpkg", out["gpkg"],
-                   "--matches-json", out["json"], "--device", "cpu", "--transform", "poly2", "--self-check")
+                   "--matches-json", out["json"], "--device", "cpu", "--transform", "poly2", "--self-check", "--report", out["report"])
     assert done.returncode == 0, done.stderr
     assert all(os.path.exists(p) for p in out.values())
     report = json.load(open(out["json"]))
@@ -37,6 +39,11 @@ def test_register_writes_every_output(sample, tmp_path):
     # the fit's RMSE also on the ground: the sample's 10 m World Mercator pixels are 8.3 m there
     assert report["rmse_m"] == pytest.approx(report["rmse_px"] * sample_pixel_m(sample), rel=0.01)
     assert f"fit RMSE {report['rmse_px']:.2f} px ({report['rmse_m']:.1f} m on the ground)" in done.stdout
+    # the HTML report: the fit, the files written with it, every tie point with its residual
+    page = open(out["report"], encoding="utf-8").read()
+    assert f"Fit RMSE (metres on the ground)</th><td>{report['rmse_m']:.3f}" in page and "Self-check" in page
+    assert all(f"<td>{out[kind]}</td>" in page for kind in ("tif", "points", "gpkg", "json"))
+    assert len(report_tie_points(page)) == len(report["inlier"])
     assert "self-check passed: with the SAR moved slightly, the fit moved by 0." in done.stdout
 
 

@@ -34,9 +34,15 @@ def saved(sample, tmp_path):
 
 def test_warp_writes_the_edited_tie_points_on_the_rasters_the_file_records(saved, sample, tmp_path):
     out, points, again = str(tmp_path / "warped.tif"), str(tmp_path / "new.points"), str(tmp_path / "new.gpkg")
-    done = run_cli("warp", saved, "-o", out, "--transform", "poly2", "--points", points, "--gpkg", again)
+    report = str(tmp_path / "report.html")
+    done = run_cli("warp", saved, "-o", out, "--transform", "poly2", "--points", points, "--gpkg", again, "--report", report)
     assert done.returncode == 0, done.stderr
     assert "26 of 30 tie points used, poly2 fit RMSE 0.00 px" in done.stdout
+    from tests.test_processing import report_tie_points
+
+    rows = report_tie_points(open(report, encoding="utf-8").read())
+    assert len(rows) == 30 and sum(row["Used"] == "yes" for row in rows) == 26
+    assert next(row for row in rows if row["Id"] == "10")["Rejected by"] == "you"  # disabled in the GeoPackage
     warped, optical = gdal.Open(out), gdal.Open(sample["optical"])
     assert warped.GetGeoTransform() == optical.GetGeoTransform() and warped.GetProjection() == optical.GetProjection()
     assert warped.GetRasterBand(1).GetOverviewCount() == 2

@@ -14,6 +14,8 @@ sys.meta_path.insert(0, Block())
 from plugin.core import register, RegistrationOptions, outputs
 result = register(sys.argv[1], sys.argv[2], RegistrationOptions(device="cpu", max_keypoints=800))
 outputs.write_warped_sar(result, sys.argv[3])
+from plugin.core.report import write_report
+write_report(result, sys.argv[3] + ".html", written=[("registered SAR", sys.argv[3])])
 # tie points written and read back (the command line's warp), Qt-free too
 from plugin.core.pipeline import raster_info, result_from_tie_points
 from plugin.core.tie_point_files import read_tie_point_file

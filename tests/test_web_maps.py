@@ -650,9 +650,11 @@ def test_the_command_line_registers_the_sar_on_xyz_tiles_and_leaves_no_reference
     monkeypatch.setenv("TMPDIR", str(tmp_path / "temporary"))
     (tmp_path / "temporary").mkdir()
     done = run_cli("register", server.url + "/{z}/{x}/{y}.png", sample["sar"], "-o", str(tmp_path / "sar_registered.tif"),
-                   "--matches-json", str(tmp_path / "matches.json"), "--device", "cpu")
+                   "--matches-json", str(tmp_path / "matches.json"), "--device", "cpu", "--report", str(tmp_path / "report.html"))
     assert done.returncode == 0, done.stderr
     assert all(request[1].startswith("/14/") for request in server.requests)
+    # the report names the tiles' URL, not the file fetched from it for this run
+    assert f"Optical raster</th><td>{server.url}/{{z}}/{{x}}/{{y}}.png</td>" in (tmp_path / "report.html").read_text()
     assert 'AUTHORITY["EPSG","3857"]' in gdal.Open(str(tmp_path / "sar_registered.tif")).GetProjection()
     transform = json.loads((tmp_path / "matches.json").read_text())["transform"]["sar_to_optical"]
     apart = metres_apart(as_written(str(tmp_path / "sar_registered.tif"), transform), sample)

@@ -8,6 +8,7 @@ import numpy as np
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 
+from ..core.report import stage_label
 from .i18n import tr
 from .layers import TiePointState
 
@@ -16,15 +17,7 @@ ID_ROLE = Qt.UserRole + 1
 
 
 def rejection_label(stage: str) -> str:
-    labels = {
-        "": "",
-        "mutual": tr("not mutual"),
-        "adaptive_threshold": tr("distance"),
-        "template": tr("template"),
-        "ransac": tr("RANSAC"),
-        "user": tr("you"),
-    }
-    return labels.get(stage or "", stage)
+    return stage_label(stage, tr)
 
 
 class TiePointTableModel(QAbstractTableModel):

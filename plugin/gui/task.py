@@ -133,13 +133,11 @@ def output_labels() -> dict:
 
 
 def write_report(result, path: str, overwrite: bool = False, written=()) -> str:
-    """The dock's HTML report at ``path`` (never over an input; an existing file only with ``overwrite``),
-    naming the files ``written`` ((kind, path) each) before it."""
-    from ..report import write_html_report
+    """The dock's HTML report (``core.report``) at ``path``, naming the files ``written`` ((kind, path) each) before it."""
+    from ..core.report import write_report as write
 
-    with outputs.safe_output(path, (result.optical.path, result.sar.path), overwrite) as temporary:
-        write_html_report(temporary, tr("SAR-Optical Registration"), result, dict(written), output_labels())
-    return path
+    labels = output_labels()
+    return write(result, path, overwrite, [(labels[kind], written_path) for kind, written_path in written], tr)
 
 
 class WriteOutputsTask(BaseTask):

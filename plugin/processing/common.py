@@ -23,7 +23,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..report import write_html_report
 
 # The same list as plugin.core.transforms.WARP_MODELS (tests check it): importing the core here
 # would import PyTorch when QGIS starts.
@@ -232,13 +231,16 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         if paths[self.TIE_POINTS]:  # its layer by name: a GeoPackage that held other layers keeps them, and QGIS would open the first
             results[self.TIE_POINTS] = f"{paths[self.TIE_POINTS]}|layername={outputs.TIE_POINT_LAYER}"
         from ..core.ground import metres_text, rmse_m
+        from ..core.report import write_report
 
         metres = rmse_m(result)
         results.update({self.CANDIDATES: len(result.tie_points), self.TIE_POINTS_USED: used, self.RMSE: float(result.fit.rmse),
                         self.RMSE_M: metres})
         if paths[self.REPORT]:
             labels = {definition.name(): definition.description() for definition in self.destinationParameterDefinitions()}
-            write_html_report(paths[self.REPORT], self.displayName(), result, results, labels)
+            written = [(labels.get(key, key), value) for key, value in results.items() if key != self.REPORT and isinstance(value, str) and value]
+            # Processing asked before replacing an existing file; an input is still never replaced
+            write_report(result, paths[self.REPORT], overwrite=True, written=written, tr=self.tr, title=self.displayName())
         feedback.pushInfo(self.tr("{} tie points used of {} candidates; {} fit RMSE {:.2f} optical pixels.").format(
             used, len(result.tie_points), result.fit.model, result.fit.rmse))
         if metres is not None:
