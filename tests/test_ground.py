@@ -79,6 +79,19 @@ def test_the_scale_of_each_crs_is_seen():
     assert ground_lengths_m(gt_3857, epsg(3857), at, one_px_east)[0] == pytest.approx(9.55 * np.cos(np.radians(45.0)), rel=0.01)
 
 
+def test_a_local_grid_is_taken_in_its_units_and_a_crs_proj_cannot_place_gives_none():
+    """A site's own grid (no ellipsoid): its units lie on the ground; that must not stop a summary."""
+    local = osr.SpatialReference()
+    local.SetLocalCS("site grid")
+    local.SetLinearUnits("US survey foot", 0.3048006096)
+    lengths = ground_lengths_m((0, 2.0, 0, 0, 0, -2.0), local.ExportToWkt(), np.zeros((2, 2)), np.array([[3.0, 4.0], [1.0, 0.0]]))
+    np.testing.assert_allclose(lengths, [10.0 * 0.3048006096, 2.0 * 0.3048006096])
+    engineering = ('ENGCRS["site",EDATUM["site datum"],CS[Cartesian,2],AXIS["x",east,LENGTHUNIT["metre",1]],'
+                   'AXIS["y",north,LENGTHUNIT["metre",1]]]')
+    np.testing.assert_allclose(ground_lengths_m((0, 1.0, 0, 0, 0, -1.0), engineering, np.zeros((1, 2)), np.array([[3.0, 4.0]])), [5.0])
+    assert ground_lengths_m((0, 1, 0, 0, 0, -1), "not a CRS", np.zeros((1, 2)), np.ones((1, 2))) is None
+
+
 def test_not_georeferenced_gives_none():
     assert ground_lengths_m(None, epsg(4326), np.zeros((1, 2)), np.ones((1, 2))) is None
     assert ground_lengths_m((0, 1, 0, 0, 0, -1), None, np.zeros((1, 2)), np.ones((1, 2))) is None

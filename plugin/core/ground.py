@@ -20,18 +20,27 @@ from .raster_io import pixel_to_map, spatial_reference
 def ground_lengths_m(geotransform, crs_wkt: Optional[str], xy: np.ndarray, steps: np.ndarray) -> Optional[np.ndarray]:
     """Lengths in metres on the ground of ``steps`` (N x 2, pixels of a raster with ``geotransform``
     and CRS ``crs_wkt``) taken from the pixel positions ``xy`` (N x 2, OpenCV pixel centres); None
-    when the raster is not georeferenced (no geotransform or no CRS)."""
+    when the raster is not georeferenced (no geotransform or no CRS), or its CRS cannot say (a CRS
+    that PROJ cannot take to latitude and longitude). On a local or engineering grid (a site's own
+    coordinates, no ellipsoid) the grid's units are taken as lying on the ground."""
     if geotransform is None or not crs_wkt:
         return None
     xy, steps = np.asarray(xy, float).reshape(-1, 2), np.asarray(steps, float).reshape(-1, 2)
     if not len(xy):
         return np.zeros(0)
-    crs = spatial_reference(crs_wkt)
-    geographic = crs.CloneGeogCS()
-    geographic.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    to_degrees = osr.CoordinateTransformation(crs, geographic)
     ends = np.vstack([pixel_to_map(geotransform, xy), pixel_to_map(geotransform, xy + steps)])
-    lon_lat = np.radians(np.array(to_degrees.TransformPoints(ends))[:, :2])
+    try:
+        crs = spatial_reference(crs_wkt)
+        geographic = crs.CloneGeogCS()
+        if geographic is None:  # a local grid, or not a CRS at all
+            units = crs.GetLinearUnits() if crs.IsLocal() else 0.0
+            return np.hypot(*(ends[len(xy):] - ends[: len(xy)]).T) * units if units > 0 else None
+        geographic.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        lon_lat = np.radians(np.array(osr.CoordinateTransformation(crs, geographic).TransformPoints(ends), float)[:, :2])
+    except (RuntimeError, AttributeError, TypeError, ValueError):  # GDAL's errors, raised or returned as None
+        return None
+    if not np.isfinite(lon_lat).all():
+        return None
     (lon0, lat0), (lon1, lat1) = lon_lat[: len(xy)].T, lon_lat[len(xy):].T
     a = geographic.GetSemiMajor()
     inverse_flattening = geographic.GetInvFlattening()
