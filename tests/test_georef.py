@@ -51,3 +51,28 @@ def test_without_georeferencing_matching_stays_in_pixel_space(tmp_path):
     aligned = coarse_align(raster, raster, raster.data)
     assert not aligned.from_georeferencing
     np.testing.assert_allclose(aligned.grid_to_sar(np.array([[3.0, 4.0]])), [[3.0, 4.0]])
+
+
+LOCAL_GRID = 'LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
+
+
+def test_rasters_on_one_local_grid_register_and_a_grid_related_to_nothing_is_refused_in_words(tmp_path, sample):
+    """A site's own grid (LOCAL_CS, read back as an engineering CRS) relates to no other CRS, and PROJ
+    makes no transformation even to itself: both rasters on it register as on any CRS (the grid's
+    metres taken as on the ground), and one raster on it with the other in World Mercator is refused,
+    naming both CRSs, instead of a Python error."""
+    from plugin.core import RegistrationOptions, register
+    from plugin.core.ground import rmse_m
+    from tests.conftest import grid_error
+
+    local = {role: str(tmp_path / f"{role}.tif") for role in ("optical", "sar")}
+    for role, path in local.items():
+        gdal.Translate(path, sample[role], outputSRS=LOCAL_GRID)
+    result = register(local["optical"], local["sar"], RegistrationOptions(device="cpu"))
+    rms, largest = grid_error(result.fit.sar_to_optical, sample["truth"], 800, 760)
+    assert rms < 1.5 and largest < 3.0
+    assert rmse_m(result) == pytest.approx(result.fit.rmse * 10.0, rel=0.01)  # the grid's 10 m pixels
+    with pytest.raises(RegistrationError) as refused:
+        register(sample["optical"], local["sar"], RegistrationOptions(device="cpu"))
+    assert "from the CRS 'site grid' to 'WGS 84 / World Mercator'" in str(refused.value)
+    assert "gdalwarp -t_srs" in refused.value.fix

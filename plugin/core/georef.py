@@ -13,10 +13,10 @@ from typing import Callable, Optional
 
 import numpy as np
 import cv2
-from osgeo import gdal, osr
+from osgeo import gdal
 
 from .errors import RegistrationError
-from .raster_io import Raster, map_to_pixel, pixel_to_map, spatial_reference
+from .raster_io import Raster, crs_transformation, map_to_pixel, pixel_to_map, spatial_reference
 from .transforms import apply
 
 LOGGER = logging.getLogger(__name__)
@@ -60,13 +60,13 @@ def _memory_raster(array: np.ndarray, geotransform, wkt: str) -> gdal.Dataset:
 def pixel_mapping(source, target) -> Callable[[np.ndarray], np.ndarray]:
     """Maps ``source``'s pixels to ``target``'s through map coordinates (any two CRSs); both need
     ``geotransform`` and ``crs_wkt`` (a Raster, or a RasterInfo read without pixels)."""
-    transform = osr.CoordinateTransformation(spatial_reference(source.crs_wkt), spatial_reference(target.crs_wkt))
+    transform = crs_transformation(spatial_reference(source.crs_wkt), spatial_reference(target.crs_wkt))
 
     def convert(xy: np.ndarray) -> np.ndarray:
         if len(xy) == 0:
             return np.zeros((0, 2))
         in_map = pixel_to_map(source.geotransform, np.asarray(xy, np.float64))
-        target_map = np.array(transform.TransformPoints(in_map.tolist()))[:, :2]
+        target_map = in_map if transform is None else np.array(transform.TransformPoints(in_map.tolist()))[:, :2]
         return map_to_pixel(target.geotransform, target_map)
 
     return convert

@@ -19,7 +19,7 @@ from osgeo import gdal, ogr, osr
 from . import ground, parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
-from .raster_io import GDAL_NAME, decoding_threads, gdal_progress, map_to_pixel, network_settings, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
+from .raster_io import GDAL_NAME, crs_transformation, decoding_threads, gdal_progress, map_to_pixel, network_settings, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -474,9 +474,10 @@ def _to_optical_crs(map_xy: np.ndarray, crs: str, optical_crs_wkt: str, path: st
         raise RegistrationError(f"The CRS line of '{path}' names no coordinate reference system GDAL knows ({crs[:80]}).",
                                 "Save the tie points again from the QGIS Georeferencer, or remove that line if the points are in the optical raster's CRS.")
     source.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    if source.IsSame(target):
+    transformation = crs_transformation(source, target)
+    if transformation is None:
         return map_xy
-    return np.array(osr.CoordinateTransformation(source, target).TransformPoints(map_xy.tolist()))[:, :2]
+    return np.array(transformation.TransformPoints(map_xy.tolist()))[:, :2]
 
 
 TIE_POINT_FIELDS = (

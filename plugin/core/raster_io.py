@@ -533,3 +533,22 @@ def spatial_reference(wkt: str) -> osr.SpatialReference:
     srs.ImportFromWkt(wkt)
     srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     return srs
+
+
+def crs_transformation(source: osr.SpatialReference, target: osr.SpatialReference) -> Optional[osr.CoordinateTransformation]:
+    """The transformation from one CRS to another (axes in GIS order); None when they are the same,
+    which needs none (also for a local or engineering grid, which PROJ relates to nothing). A
+    RegistrationError naming both when PROJ knows no way between them (two different local grids)."""
+    if source.IsSame(target):
+        return None
+    try:
+        transformation = osr.CreateCoordinateTransformation(source, target)  # None where PROJ knows no way
+    except RuntimeError:  # where osr raises its errors
+        transformation = None
+    if transformation is None:
+        names = [srs.GetName() or srs.ExportToProj4() or "unnamed" for srs in (source, target)]
+        raise RegistrationError(f"Coordinates cannot be transformed from the CRS '{names[0]}' to '{names[1]}': PROJ knows no "
+                                "way between them (a local or engineering grid is related to no other CRS).",
+                                "Give both the same CRS, or reproject one of them (gdalwarp -t_srs) into a CRS the other "
+                                "can be transformed to.")
+    return transformation

@@ -19,7 +19,7 @@ from osgeo import gdal, osr
 from .errors import RegistrationError
 from .outputs import RASTER_KEYS, TIE_POINT_LAYER, optical_geotransform, read_points_file
 from .pipeline import RasterInfo, TiePoints
-from .raster_io import map_to_pixel, own_geotransform, spatial_reference
+from .raster_io import crs_transformation, map_to_pixel, own_geotransform, spatial_reference
 
 DISABLED_TEXT = ("0", "false", "no", "off")
 POSITION_FIELDS = ("sar_x", "sar_y")
@@ -150,8 +150,7 @@ def _to_optical(layer_srs: Optional[osr.SpatialReference], optical_crs_wkt: Opti
         return None
     source = layer_srs.Clone()
     source.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    target = spatial_reference(optical_crs_wkt)
-    return None if source.IsSame(target) else osr.CoordinateTransformation(source, target)
+    return crs_transformation(source, spatial_reference(optical_crs_wkt))
 
 
 def read_tie_point_file(path: str, optical: RasterInfo, sar_path: str) -> TiePoints:
