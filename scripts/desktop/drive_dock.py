@@ -243,6 +243,9 @@ def closing_check():
     project = QgsProject.instance()
     controller = plugins[PLUGIN].dock_controller.controller
     optical = controller.layers.layer("optical")
+    # QGIS also warns of files in the system's temporary folder (a checkout under /tmp puts the sample and the outputs
+    # there): those rasters are removed first, so that what QGIS asks about is the dock's tie points alone
+    project.removeMapLayers([layer.id() for layer in project.mapLayers().values() if layer.providerType() != "memory" and layer.isTemporary()])
     saved = project.write()
     feature = next(optical.getFeatures())
     edited = optical.startEditing() and optical.deleteFeature(feature.id()) and optical.commitChanges()
