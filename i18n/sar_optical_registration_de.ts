@@ -176,6 +176,10 @@
       <translation>Geben Sie jeder Ausgabe einen eigenen Dateinamen.</translation>
     </message>
     <message>
+      <source>web map layer '{name}'</source>
+      <translation>Webkarten-Layer '{name}'</translation>
+    </message>
+    <message>
       <source>Opened {path}: {summary}</source>
       <translation>{path} geöffnet: {summary}</translation>
     </message>

@@ -432,9 +432,13 @@ def test_the_dock_registers_the_sar_on_a_basemap_layer(basemap, sample, controll
     assert "web map" in stages and stages.index("web map") < stages.index("search")
     assert controller.result.tie_points.enabled.sum() > 250 and controller.result.fit.rmse < 1.0
     controller.dock.warped_file.setFilePath(str(tmp_path / "sar_registered.tif"))
+    controller.dock.report_file.setFilePath(str(tmp_path / "report.html"))
     write = controller.write_outputs()
     with qtbot.waitSignal(write.done, timeout=120_000):
         pass
+    # the report names the basemap layer, not the file fetched from it (gone when QGIS closes)
+    assert "Optical raster</th><td>web map layer &#x27;Satellite&#x27;</td>" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    controller.dock.report_file.setFilePath("")
     written = gdal.Info(str(tmp_path / "sar_registered.tif"), format="json")
     assert written["coordinateSystem"]["wkt"].endswith('ID["EPSG",3857]]')
     assert written["size"] == [gdal.Open(task.optical_path).RasterXSize, gdal.Open(task.optical_path).RasterYSize]

@@ -459,7 +459,7 @@ class DockController(QObject):
     def write_outputs(self) -> Optional[WriteOutputsTask]:
         request = OutputRequest(self.dock.warped_file.filePath(), self.dock.points_file.filePath(),
                                 self.dock.geopackage_file.filePath(), self.dock.overwrite_check.isChecked(), self.dock.grid_combo.currentData(),
-                                self.dock.report_file.filePath())
+                                self.dock.report_file.filePath(), self._optical_name())
         try:
             if self.result is None:
                 raise RegistrationError(tr("There is no registration result to write."), tr("Run the registration first."))
@@ -488,6 +488,12 @@ class DockController(QObject):
         self.dock.stage_label.setText(tr("Writing the outputs..."))
         QgsApplication.taskManager().addTask(task)
         return task
+
+    def _optical_name(self) -> str:
+        """How the report names the optical raster: the web map layer it was fetched from, where it was."""
+        web_layer_id = self.layers.web_layer_id if self.layers is not None else ""
+        layer = QgsProject.instance().mapLayer(web_layer_id) if web_layer_id else None
+        return tr("web map layer '{name}'").format(name=layer.name()) if layer is not None else ""
 
     def _outputs_done(self, task: WriteOutputsTask) -> None:
         task.progressChanged.disconnect(self._show_progress)

@@ -121,7 +121,8 @@ class OutputRequest:
     geopackage_path: str = ""
     overwrite: bool = False
     grid: str = "optical"  # of the registered SAR: outputs.OUTPUT_GRIDS
-    report_path: str = ""  # the HTML report (plugin/report.py), written last: it names the files written before it
+    report_path: str = ""  # the HTML report (core/report.py), written last: it names the files written before it
+    optical_name: str = ""  # how the report names the optical raster: a web map layer rather than the file fetched from it
 
     def is_empty(self) -> bool:
         return not (self.warped_path or self.points_path or self.geopackage_path or self.report_path)
@@ -132,12 +133,14 @@ def output_labels() -> dict:
     return {"warped": tr("Registered SAR"), "points": tr(".points file"), "geopackage": tr("GeoPackage"), "report": tr("Report")}
 
 
-def write_report(result, path: str, overwrite: bool = False, written=()) -> str:
-    """The dock's HTML report (``core.report``) at ``path``, naming the files ``written`` ((kind, path) each) before it."""
+def write_report(result, path: str, overwrite: bool = False, written=(), optical_name: str = "") -> str:
+    """The dock's HTML report (``core.report``) at ``path``, naming the files ``written`` ((kind, path)
+    each) before it, and the optical raster as ``optical_name`` where given."""
     from ..core.report import write_report as write
 
     labels = output_labels()
-    return write(result, path, overwrite, [(labels[kind], written_path) for kind, written_path in written], tr)
+    return write(result, path, overwrite, [(labels[kind], written_path) for kind, written_path in written], tr,
+                 named=(optical_name, ""))
 
 
 class WriteOutputsTask(BaseTask):
@@ -167,7 +170,7 @@ class WriteOutputsTask(BaseTask):
                 # The warp (seconds on a Sentinel-2 tile) moves the bar and stops on Cancel, writing nothing.
                 heard = {"progress": self._share_of(step, len(jobs)), "grid": self.request.grid} if kind == "warped" else {}
                 if kind == "report":
-                    heard = {"written": list(written)}
+                    heard = {"written": list(written), "optical_name": self.request.optical_name}
                 writer(self.registration_result, path, overwrite=self.request.overwrite, **heard)
                 written.append((kind, path))
                 LOGGER.info("wrote %s", path)
