@@ -522,6 +522,7 @@ def test_tie_points_measured_on_a_basemap_come_back_with_the_project(basemap, sa
         np.testing.assert_allclose(controller.result.fit.sar_to_optical, before.fit.sar_to_optical, atol=1e-6)
         assert controller.dock.optical_input.web_layer() is not None and controller.dock.optical_input.web_layer().name == "Satellite"
         assert any("Tie points kept in the project" in message for message in messages(iface, Qgis.Info))
+        assert controller._optical_name() == "web map layer 'Satellite'"  # as its report names it
     finally:
         storage.disconnect()
 

@@ -217,7 +217,7 @@ class DockController(QObject):
             show_error(self.iface, task.error, "the registration")
             return
         if isinstance(task, KeptOnWebMapTask):
-            if self._take_kept(task.layer_ids, task.optical_path, task.sar_path) and self.dock.optical_input.combo.currentLayer() is None:
+            if self._take_kept(task.layer_ids, task.optical_path, task.sar_path, task.web.layer_id) and self.dock.optical_input.combo.currentLayer() is None:
                 self.dock.optical_input.set_layer(QgsProject.instance().mapLayer(task.web.layer_id))
             self.dock.set_has_result(self.result is not None)
             return
@@ -299,11 +299,11 @@ class DockController(QObject):
                   "the tie points up; or open a GeoPackage written from them with Open tie points.").format(
                       layer=layer.name(), missing=", ".join(missing))
 
-    def _take_kept(self, layer_ids, optical_path: str, sar_path: str) -> bool:
+    def _take_kept(self, layer_ids, optical_path: str, sar_path: str, web_layer_id: str = "") -> bool:
         from ..core.pipeline import raster_info, result_from_tie_points
 
         try:
-            layers = TiePointLayers(raster_info(optical_path), raster_info(sar_path))
+            layers = TiePointLayers(raster_info(optical_path), raster_info(sar_path), web_layer_id=web_layer_id)
             edits = layers.adopt(layer_ids)
             result = result_from_tie_points(optical_path, sar_path, edits.tie_points, self.dock.transform_combo.currentData())
             layers.update(edits.tie_points, result.fit)  # as Re-fit leaves them
