@@ -689,6 +689,27 @@ def test_tie_points_registered_on_xyz_tiles_are_warped_again_from_the_tiles_the_
     np.testing.assert_array_equal(again.ReadAsArray(), first.ReadAsArray())  # the same tie points, fit and grid
 
 
+def test_the_toolbox_warps_again_from_the_tiles_a_geopackage_names(basemap, sample, processing, tmp_path, monkeypatch):
+    """Warp SAR from tie points with only the GeoPackage that the command line wrote on XYZ tiles: the
+    recorded URL is fetched again (it was refused as a file that "does not exist")."""
+    from tests.test_cli import run_cli
+
+    _, server = basemap
+    url = server.url + "/{z}/{x}/{y}.png"
+    done = run_cli("register", url, sample["sar"], "-o", str(tmp_path / "first.tif"), "--gpkg", str(tmp_path / "tie.gpkg"), "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "temporary"))
+    (tmp_path / "temporary").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again in this process
+    results = processing.run(WARP, {"TIE_POINT_LAYER": str(tmp_path / "tie.gpkg"), "OUTPUT": str(tmp_path / "again.tif")})
+    first, again = gdal.Open(str(tmp_path / "first.tif")), gdal.Open(results["OUTPUT"])
+    assert again.GetGeoTransform() == first.GetGeoTransform() and again.GetProjection() == first.GetProjection()
+    np.testing.assert_array_equal(again.ReadAsArray(), first.ReadAsArray())
+    assert os.listdir(tmp_path / "temporary") == []  # the fetched reference is gone
+
+
 def test_a_gdal_description_of_the_whole_world_as_the_optical_raster_writes_only_where_the_sar_lies(basemap, sample, tmp_path):
     """GDAL reads a tile server's XML description (its WMS driver) as one raster of the whole world: at zoom
     14, 4194304 px square. Registration reads only around the SAR; the output was planned on the whole

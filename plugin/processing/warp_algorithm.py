@@ -3,6 +3,7 @@ edited) tie points -- a tie-point layer written by "Register SAR to optical" or 
 .points file -- and writes the warped SAR raster again. No network runs."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingParameterFeatureSource, QgsProcessingParameterFile
@@ -53,10 +54,13 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
         return recorded_rasters(parts.get("path", ""), parts.get("layerName") or None)
 
     def given_or_recorded(self, parameters, key: str, context, recorded: str) -> str:
-        """The raster given as ``key``, else the one the tie points record, where that file exists."""
+        """The raster given as ``key``, else the one the tie points record, where that file exists (or
+        is the XYZ tile URL the command line registered on: fetched again in ``processAlgorithm``)."""
+        from ..core.web_reference import is_xyz_template
+
         if self.parameterAsRasterLayer(parameters, key, context) is not None:
             return self.raster_path(parameters, key, context)
-        if recorded and os.path.exists(recorded):
+        if recorded and (os.path.exists(recorded) or (key == self.OPTICAL and is_xyz_template(recorded))):
             return recorded
         if recorded:
             raise QgsProcessingException(self.tr(
@@ -67,6 +71,7 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
         core, outputs, pipeline = load_core()
         from ..core.tie_point_files import read_tie_point_file  # the engine: imported here, as load_core does
+        from ..core.web_reference import optical_reference
         from ..tie_point_source import tie_points_from_source
 
         source = self.parameterAsSource(parameters, self.TIE_POINT_LAYER, context)
@@ -79,12 +84,15 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
         sar = self.given_or_recorded(parameters, self.SAR, context, recorded[1])
         paths = self.output_paths(parameters, context, tuple(filter(None, (optical, sar))))
         model = self.parameterAsEnumString(parameters, self.TRANSFORM, context)
-        with user_errors():
+        with user_errors(), contextlib.ExitStack() as fetched:
             if web:
                 try:
                     optical = self.fetch_web_reference(web, sar, core.RegistrationOptions(), feedback)
                 except core.RegistrationCancelled:
                     return {}
+            # the tile URL the tie points record: fetched over the SAR again into a temporary file, on the same grid,
+            # removed once the outputs are written
+            optical = fetched.enter_context(optical_reference(optical, sar, core.RegistrationOptions()))
             optical_info = pipeline.raster_info(optical)
             feedback.setProgressText(self.tr("Reading tie points"))
             if source is not None:
@@ -97,5 +105,5 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
                 tie_points = read_tie_point_file(points_file, optical_info, sar)
             feedback.pushInfo(self.tr("{} tie points read, {} enabled.").format(len(tie_points), int(tie_points.enabled.sum())))
             result = pipeline.result_from_tie_points(optical, sar, tie_points, model)
-        feedback.setProgress(25.0)
-        return self.write_outputs(result, paths, feedback, start=25.0, grid=self.parameterAsEnumString(parameters, self.OUTPUT_GRID, context))
+            feedback.setProgress(25.0)
+            return self.write_outputs(result, paths, feedback, start=25.0, grid=self.parameterAsEnumString(parameters, self.OUTPUT_GRID, context))
