@@ -24,7 +24,7 @@ from typing import Callable, Dict, List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.cpu_settings import engine_settings
-from .core.ground import metres_text, rmse_m
+from .core.ground import rmse_m, rmse_words
 from .core.report import write_report
 from .core.raster_io import GDAL_NAME, raster_stem
 from .core.web_reference import optical_reference
@@ -92,8 +92,7 @@ class BatchProgress:
         if skipped:
             outcome = "done before, skipped"
         elif row.status == "ok":
-            metres = "" if row.rmse_m is None else f" ({metres_text(row.rmse_m)} on the ground)"
-            outcome = f"ok, {row.matches} tie points, RMSE {row.rmse_px:.2f} px{metres}, {row.time_s:.1f} s on {row.device}"
+            outcome = f"ok, {row.matches} tie points, RMSE {rmse_words(row.rmse_px, row.rmse_m)}, {row.time_s:.1f} s on {row.device}"
             if row.self_check:
                 outcome += f", self-check {row.self_check}"
         else:

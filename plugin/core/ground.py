@@ -14,7 +14,8 @@ from typing import Optional
 import numpy as np
 from osgeo import osr
 
-from .raster_io import pixel_to_map, spatial_reference
+from .errors import RegistrationError
+from .raster_io import crs_transformation, pixel_to_map, spatial_reference
 
 
 def ground_lengths_m(geotransform, crs_wkt: Optional[str], xy: np.ndarray, steps: np.ndarray) -> Optional[np.ndarray]:
@@ -29,16 +30,18 @@ def ground_lengths_m(geotransform, crs_wkt: Optional[str], xy: np.ndarray, steps
     if not len(xy):
         return np.zeros(0)
     ends = np.vstack([pixel_to_map(geotransform, xy), pixel_to_map(geotransform, xy + steps)])
+    crs = spatial_reference(crs_wkt)
+    geographic = crs.CloneGeogCS()
+    if geographic is None:  # a local grid, or not a CRS at all
+        units = crs.GetLinearUnits() if crs.IsLocal() else 0.0
+        return np.hypot(*(ends[len(xy):] - ends[: len(xy)]).T) * units if units > 0 else None
+    geographic.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     try:
-        crs = spatial_reference(crs_wkt)
-        geographic = crs.CloneGeogCS()
-        if geographic is None:  # a local grid, or not a CRS at all
-            units = crs.GetLinearUnits() if crs.IsLocal() else 0.0
-            return np.hypot(*(ends[len(xy):] - ends[: len(xy)]).T) * units if units > 0 else None
-        geographic.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-        lon_lat = np.radians(np.array(osr.CoordinateTransformation(crs, geographic).TransformPoints(ends), float)[:, :2])
-    except (RuntimeError, AttributeError, TypeError, ValueError):  # GDAL's errors, raised or returned as None
+        to_degrees = crs_transformation(crs, geographic)  # None for a raster in latitude and longitude already
+        degrees = ends if to_degrees is None else np.array(to_degrees.TransformPoints(ends.tolist()), float)[:, :2]
+    except (RegistrationError, RuntimeError):  # no way to latitude and longitude, or a point beyond the projection's edge
         return None
+    lon_lat = np.radians(degrees)
     if not np.isfinite(lon_lat).all():
         return None
     (lon0, lat0), (lon1, lat1) = lon_lat[: len(xy)].T, lon_lat[len(xy):].T
@@ -68,8 +71,12 @@ def metres_text(metres: float) -> str:
     return f"{metres:.1f} m" if metres < 1000 else f"{metres:.0f} m"
 
 
+def rmse_words(pixels: float, metres: Optional[float]) -> str:
+    """An RMSE as the command line and the batch log show it: "0.62 px (5.1 m on the ground)", or
+    "0.62 px" where ``metres`` is None (an optical raster that is not georeferenced)."""
+    return f"{pixels:.2f} px" + ("" if metres is None else f" ({metres_text(metres)} on the ground)")
+
+
 def rmse_text(result) -> str:
-    """The fit's RMSE as the command line and the batch log show it: "0.62 px (5.1 m on the ground)",
-    or "0.62 px" for an optical raster that is not georeferenced."""
-    metres = rmse_m(result)
-    return f"{result.fit.rmse:.2f} px" + ("" if metres is None else f" ({metres_text(metres)} on the ground)")
+    """The fit's RMSE of ``result`` in words (``rmse_words``)."""
+    return rmse_words(result.fit.rmse, rmse_m(result))

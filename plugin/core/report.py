@@ -12,10 +12,8 @@ import html
 from collections import Counter
 from typing import Callable, Iterable, List, Tuple
 
-import numpy as np
-
 from .ground import ground_lengths_m, rmse_m
-from .outputs import safe_output
+from .outputs import residual_lengths, safe_output
 
 Translate = Callable[[str], str]
 
@@ -73,7 +71,7 @@ def tie_point_rows(result, tr: Translate = _same) -> List[list]:
     what rejected it), its position in both rasters (pixels, x = column, y = row, the centre of the
     top-left pixel at 0, 0, as the tie-point layers' fields), and its residual in optical pixels and
     on the ground (empty for an optical raster without a CRS)."""
-    tie, residuals = result.tie_points, result.fit.residuals
+    tie, residuals, pixels = result.tie_points, result.fit.residuals, residual_lengths(result)
     metres = ground_lengths_m(result.optical.geotransform, result.optical.crs_wkt, tie.optical_xy, residuals)
     header = [tr("Id"), tr("Used"), tr("Rejected by"), tr("Optical x (px)"), tr("Optical y (px)"), tr("SAR x (px)"), tr("SAR y (px)"),
               tr("dX (px)"), tr("dY (px)"), tr("Residual (px)"), tr("Residual (m)")]
@@ -81,7 +79,7 @@ def tie_point_rows(result, tr: Translate = _same) -> List[list]:
     for index in sorted(range(len(tie)), key=tie.id_of):
         (ox, oy), (sx, sy), (dx, dy) = tie.optical_xy[index], tie.sar_xy[index], residuals[index]
         rows.append([tie.id_of(index), tr("yes") if tie.enabled[index] else tr("no"), stage_label(tie.rejected_by[index] or "", tr),
-                     f"{ox:.2f}", f"{oy:.2f}", f"{sx:.2f}", f"{sy:.2f}", f"{dx:.2f}", f"{dy:.2f}", f"{np.hypot(dx, dy):.2f}",
+                     f"{ox:.2f}", f"{oy:.2f}", f"{sx:.2f}", f"{sy:.2f}", f"{dx:.2f}", f"{dy:.2f}", f"{pixels[index]:.2f}",
                      "" if metres is None else f"{metres[index]:.2f}"])
     return [header] + rows
 
