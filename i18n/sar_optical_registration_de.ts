@@ -232,6 +232,10 @@
       <translation>'{path}' (optisch)</translation>
     </message>
     <message>
+      <source>The tie points were measured on the tile URL '{url}': it is added to the project as the web map layer '{name}', the optical reference.</source>
+      <translation>Die Passpunkte wurden auf der Kachel-URL '{url}' gemessen: Sie wird dem Projekt als Webkarten-Layer '{name}' hinzugefügt, die optische Referenz.</translation>
+    </message>
+    <message>
       <source>Self-check FAILED: with the SAR moved slightly, the fit moved by {moved} px. Inspect the tie points before using this result.</source>
       <translation>Selbstprüfung FEHLGESCHLAGEN: mit leicht verschobenem SAR verschob sich die Anpassung um {moved} px. Prüfen Sie die Passpunkte, bevor Sie dieses Ergebnis verwenden.</translation>
     </message>

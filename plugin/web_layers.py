@@ -14,15 +14,16 @@ import os
 import uuid
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
+from urllib.parse import urlsplit
 
 from qgis.core import (QgsBlockingNetworkRequest, QgsCoordinateTransformContext, QgsDataProvider, QgsDataSourceUri, QgsProcessingUtils,
-                       QgsProviderRegistry, QgsRasterBlockFeedback, QgsRasterFileWriter, QgsRasterPipe, QgsRectangle)
+                       QgsProviderRegistry, QgsRasterBlockFeedback, QgsRasterFileWriter, QgsRasterLayer, QgsRasterPipe, QgsRectangle)
 from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtNetwork import QNetworkRequest
 
 from .core.errors import RegistrationCancelled, RegistrationError
 from .core.pipeline import RegistrationOptions
-from .core.web_reference import TileOrigins, arcgis_tile_origins, check_fetched, reference_grid, wmts_tile_origins
+from .core.web_reference import XYZ_ZOOMS, TileOrigins, arcgis_tile_origins, check_fetched, reference_grid, wmts_tile_origins
 
 LOGGER = logging.getLogger(__name__)
 
@@ -45,6 +46,27 @@ def web_layer_of(layer) -> Optional[WebLayer]:
     if layer is None or layer.providerType() not in WEB_PROVIDERS:
         return None
     return WebLayer(layer.providerType(), layer.source(), layer.name(), layer.id())
+
+
+def xyz_layer(template: str, project) -> Tuple[QgsRasterLayer, bool]:
+    """(the web map layer of ``project`` that serves the XYZ tile URL ``template``, False), or where
+    it has none, (a new one, named after the URL's server and added to ``project``, True): how tie
+    points that the command line measured on a tile URL find their optical reference in QGIS."""
+    for layer in project.mapLayers().values():
+        if isinstance(layer, QgsRasterLayer) and layer.providerType() == "wms":
+            uri = _encoded_uri(layer.source())
+            if uri.param("type") == "xyz" and uri.param("url") == template:
+                return layer, False
+    uri = QgsDataSourceUri()
+    for key, value in (("type", "xyz"), ("url", template), ("zmin", "0"), ("zmax", str(max(XYZ_ZOOMS)))):
+        uri.setParam(key, value)
+    layer = QgsRasterLayer(bytes(uri.encodedUri()).decode(), urlsplit(template).hostname or template, "wms")
+    if not layer.isValid():
+        raise RegistrationError(f"The tile URL '{template}' that the tie points record cannot be added as a web map layer "
+                                f"({layer.error().summary()}).", "Add the web map to the project yourself, choose it as the optical "
+                                "layer, and open the tie points again.")
+    project.addMapLayer(layer)
+    return layer, True
 
 
 def reference_path() -> str:

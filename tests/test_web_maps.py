@@ -689,6 +689,48 @@ def test_tie_points_registered_on_xyz_tiles_are_warped_again_from_the_tiles_the_
     np.testing.assert_array_equal(again.ReadAsArray(), first.ReadAsArray())  # the same tie points, fit and grid
 
 
+def test_tie_points_registered_on_xyz_tiles_open_in_the_dock_on_a_web_map_layer_of_their_url(basemap, sample, controller, iface, qtbot,
+                                                                                              tmp_path, monkeypatch):
+    """A GeoPackage the command line wrote on a tile URL, opened in the dock with no optical layer
+    chosen: the URL becomes the project's web map layer (once: opened again, that layer is used),
+    fetched over the SAR, and the tie points show with the command line's fit on the ground."""
+    import json
+
+    from qgis.core import Qgis, QgsProject
+
+    from tests.test_cli import run_cli
+
+    _, server = basemap
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "temporary"))
+    (tmp_path / "temporary").mkdir()
+    url = server.url + "/{z}/{x}/{y}.png"
+    done = run_cli("register", url, sample["sar"], "-o", str(tmp_path / "first.tif"), "--gpkg", str(tmp_path / "tie.gpkg"),
+                   "--matches-json", str(tmp_path / "matches.json"), "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    written = json.loads((tmp_path / "matches.json").read_text())
+    first = as_written(str(tmp_path / "first.tif"), written["transform"]["sar_to_optical"])
+
+    def opened():
+        assert controller.open_tie_points(str(tmp_path / "tie.gpkg"))
+        opening = controller.task
+        with qtbot.waitSignal(opening.done, timeout=120_000):
+            pass
+        assert opening.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+        return [layer for layer in QgsProject.instance().mapLayers().values() if layer.providerType() == "wms"]
+
+    web_layers = opened()
+    assert len(web_layers) == 1 and web_layers[0].name() == "127.0.0.1"
+    assert controller.dock.optical_input.web_layer().layer_id == web_layers[0].id()
+    assert any(url in message and "web map layer '127.0.0.1'" in message for message in messages(iface, Qgis.Info))
+    assert len(controller.result.tie_points) == len(written["inlier"]) and controller.result.tie_points.enabled.sum() > 250
+    apart = np.hypot(*(in_map(controller.result, CORNERS, web_mercator()) - in_map(first, CORNERS, web_mercator())).T)
+    assert apart.max() < 0.5, apart  # the command line's fit, on the ground (its 10 m pixels)
+    assert not any("were written for" in message for message in messages(iface, Qgis.Warning))
+
+    controller.dock.optical_input.set_layer(None)
+    assert opened() == web_layers  # the project's layer of that URL, not a second one
+
+
 def test_the_toolbox_warps_again_from_the_tiles_a_geopackage_names(basemap, sample, processing, tmp_path, monkeypatch):
     """Warp SAR from tie points with only the GeoPackage that the command line wrote on XYZ tiles: the
     recorded URL is fetched again (it was refused as a file that "does not exist")."""

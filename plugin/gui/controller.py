@@ -16,7 +16,8 @@ from ..core import RegistrationError, fit_tie_points
 from ..core.ground import metres_text, rmse_m
 from ..core.outputs import one_file_twice
 from ..core.raster_io import raster_stem, same_image, source_files
-from ..web_layers import web_layer_of
+from ..core.web_reference import is_xyz_template
+from ..web_layers import web_layer_of, xyz_layer
 from .canvas import add_or_reload_raster, unique_path, zoom_to_point
 from .dock import PREFERRED_WIDTH, RegistrationDock, transform_choices
 from .feedback import show_error, show_info, show_success, show_warning
@@ -334,7 +335,8 @@ class DockController(QObject):
         transform: the layers, the table and the outputs work as after Run. A raster not chosen is
         taken from the file's record of the rasters it was written for, where that file exists;
         a chosen one that differs from the record is named in a warning. On a web map as the
-        optical, a background task fetches it over the SAR first (``OpenTiePointsTask``). True when
+        optical, a background task fetches it over the SAR first (``OpenTiePointsTask``); a recorded XYZ
+        tile URL (the command line's) with no optical chosen becomes that web map (``xyz_layer``). True when
         the tie points are shown, or that task started."""
         from ..core.pipeline import raster_info, result_from_tie_points
         from ..core.tie_point_files import read_tie_point_file, recorded_rasters
@@ -344,6 +346,13 @@ class DockController(QObject):
             if not os.path.isfile(path):  # said before a web map is fetched for it
                 raise RegistrationError(tr("The tie-point file '{path}' does not exist.").format(path=path), tr("Choose an existing file."))
             recorded = recorded_rasters(path)
+            if web is None and not self.dock.optical_input.path() and is_xyz_template(recorded[0]):  # measured by the command line on tiles
+                layer, added = xyz_layer(recorded[0], QgsProject.instance())
+                self.dock.optical_input.set_layer(layer)
+                web = self.dock.optical_input.web_layer()
+                if added:
+                    show_info(self.iface, tr("The tie points were measured on the tile URL '{url}': it is added to the project as the "
+                                             "web map layer '{name}', the optical reference.").format(url=recorded[0], name=layer.name()))
             if web is not None:  # what it records for the optical is the web map's file of that day
                 recorded = ("", recorded[1])
             inputs = (self.dock.optical_input, self.dock.sar_input)
