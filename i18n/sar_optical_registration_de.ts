@@ -660,6 +660,10 @@
       <translation>Residuum (px)</translation>
     </message>
     <message>
+      <source>Residual (m)</source>
+      <translation>Residuum (m)</translation>
+    </message>
+    <message>
       <source>yes</source>
       <translation>ja</translation>
     </message>
@@ -1038,10 +1042,6 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>SAR y (px)</source>
       <translation>SAR y (px)</translation>
-    </message>
-    <message>
-      <source>Residual (m)</source>
-      <translation>Residuum (m)</translation>
     </message>
     <message>
       <source>Optical raster</source>

@@ -132,15 +132,32 @@ def test_an_added_point_looks_added_until_a_fit_uses_it(shown):
     assert point_status(optical_layer, 41) == "added"
 
 
-def test_summary_and_table(shown):
+def test_summary_and_table(shown, sample):
+    from tests.test_ground import sample_pixel_m
+
     assert "36 of 40" in shown.dock.summary_label.text() and "RMSE 0.00" in shown.dock.summary_label.text()
     model = shown.dock.table_model
-    assert model.rowCount() == 40 and model.columnCount() == 7
+    assert model.rowCount() == 40 and model.columnCount() == 8
+    assert model.headerData(7, Qt.Horizontal) == "Residual (m)"
     assert shown.dock.refit_button.isEnabled() and shown.dock.write_button.isEnabled()
     proxy = shown.dock.table_proxy
     shown.dock.table.sortByColumn(6, Qt.DescendingOrder)
     largest = proxy.index(0, 0).data()
     assert int(largest) >= 36  # outliers have the largest residuals
+    # each residual on the ground too: the sample's 10 m World Mercator pixels are 8.3 m there
+    pixels, metres = (np.array([float(proxy.index(row, column).data(Qt.UserRole)) for row in range(4)]) for column in (6, 7))
+    assert pixels.min() > 1.0
+    np.testing.assert_allclose(metres, pixels * sample_pixel_m(sample), rtol=0.01)
+    assert proxy.index(0, 7).data() == f"{metres[0]:.2f}"
+
+
+def test_the_tables_residuals_in_metres_are_empty_for_an_optical_raster_without_a_crs(controller, synthetic_result):
+    from dataclasses import replace
+
+    controller._show_result(replace(synthetic_result, optical=replace(synthetic_result.optical, crs_wkt=None)))
+    model = controller.dock.table_model
+    assert model.rowCount() == 40 and model.index(0, 6).data() != ""
+    assert all(model.index(row, 7).data() == "" for row in range(40))
 
 
 def test_ungeoreferenced_sar_is_in_pixel_space(synthetic_result, iface):

@@ -55,15 +55,20 @@ def ground_lengths_m(geotransform, crs_wkt: Optional[str], xy: np.ndarray, steps
     return np.hypot((lat1 - lat0) * meridian, d_lon * prime_vertical * np.cos(latitude))
 
 
+def residuals_m(optical, tie_points, fit) -> Optional[np.ndarray]:
+    """Each tie point's residual against ``fit`` in metres on the ground, measured where it lies in
+    the ``optical`` raster (``ground_lengths_m``; None where that cannot say)."""
+    return ground_lengths_m(optical.geotransform, optical.crs_wkt, tie_points.optical_xy, fit.residuals)
+
+
 def rmse_m(result) -> Optional[float]:
     """The fit's RMSE (over the enabled tie points, as ``Fit.rmse``) in metres on the ground; None
     when the optical raster is not georeferenced or no point is enabled."""
+    lengths = residuals_m(result.optical, result.tie_points, result.fit)
     enabled = np.asarray(result.tie_points.enabled, bool)
-    lengths = ground_lengths_m(result.optical.geotransform, result.optical.crs_wkt,
-                               result.tie_points.optical_xy[enabled], result.fit.residuals[enabled])
-    if lengths is None or not len(lengths):
+    if lengths is None or not enabled.any():
         return None
-    return float(np.sqrt(np.mean(lengths**2)))
+    return float(np.sqrt(np.mean(lengths[enabled] ** 2)))
 
 
 def metres_text(metres: float) -> str:

@@ -12,7 +12,7 @@ import html
 from collections import Counter
 from typing import Callable, Iterable, List, Tuple
 
-from .ground import ground_lengths_m, rmse_m
+from .ground import residuals_m, rmse_m
 from .outputs import residual_lengths, safe_output
 
 Translate = Callable[[str], str]
@@ -72,7 +72,7 @@ def tie_point_rows(result, tr: Translate = _same) -> List[list]:
     top-left pixel at 0, 0, as the tie-point layers' fields), and its residual in optical pixels and
     on the ground (empty for an optical raster without a CRS)."""
     tie, residuals, pixels = result.tie_points, result.fit.residuals, residual_lengths(result)
-    metres = ground_lengths_m(result.optical.geotransform, result.optical.crs_wkt, tie.optical_xy, residuals)
+    metres = residuals_m(result.optical, tie, result.fit)
     header = [tr("Id"), tr("Used"), tr("Rejected by"), tr("Optical x (px)"), tr("Optical y (px)"), tr("SAR x (px)"), tr("SAR y (px)"),
               tr("dX (px)"), tr("dY (px)"), tr("Residual (px)"), tr("Residual (m)")]
     rows = []

@@ -1,5 +1,5 @@
 """The dock's table of tie points: id, whether it is used, why it was rejected, distance and
-residuals; sortable (numbers sort as numbers)."""
+residuals (in optical pixels, and in metres on the ground); sortable (numbers sort as numbers)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -24,11 +24,15 @@ class TiePointTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.state: Optional[TiePointState] = None
-        self.headers = [tr("Id"), tr("Used"), tr("Rejected by"), tr("Distance"), tr("dX (px)"), tr("dY (px)"), tr("Residual (px)")]
+        self.metres: Optional[np.ndarray] = None
+        self.headers = [tr("Id"), tr("Used"), tr("Rejected by"), tr("Distance"), tr("dX (px)"), tr("dY (px)"), tr("Residual (px)"),
+                        tr("Residual (m)")]
 
-    def set_state(self, state: Optional[TiePointState]) -> None:
+    def set_state(self, state: Optional[TiePointState], metres: Optional[np.ndarray] = None) -> None:
+        """Shows ``state``; ``metres``: each point's residual on the ground (``core.ground.residuals_m``,
+        worked out once here, not while Qt draws), None where the optical raster cannot say (column empty)."""
         self.beginResetModel()
-        self.state = state
+        self.state, self.metres = state, metres
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
@@ -46,7 +50,7 @@ class TiePointTableModel(QAbstractTableModel):
         tie, fit = self.state.tie_points, self.state.fit
         dx, dy = fit.residuals[row]
         values = (int(self.state.ids[row]), bool(tie.enabled[row]), tie.rejected_by[row] or "", float(tie.distance[row]),
-                  float(dx), float(dy), float(np.hypot(dx, dy)))
+                  float(dx), float(dy), float(np.hypot(dx, dy)), float("nan") if self.metres is None else float(self.metres[row]))
         return values[column]
 
     def data(self, index, role=Qt.DisplayRole):
