@@ -5,12 +5,18 @@ detector's thresholds and the network's input do not depend on the sensor's unit
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .errors import RegistrationError
 from .raster_io import Raster
 
 SAR_SCALES = ("auto", "linear", "db", "display")
+
+# Speckle smoothing of the normalised SAR image, for studies (benchmarks/options_study.py sets it):
+# None, ("gaussian", sigma px), ("median", 3 or 5), ("wiener", window px: a local adaptive filter,
+# Lee's in the log domain), ("nlmeans", strength 0-255). See benchmarks/README.md, *Speckle smoothing*.
+SAR_SMOOTHING = None
 
 
 def sar_scale_of(raster: Raster) -> str:
@@ -60,4 +66,20 @@ def normalize_sar(raster: Raster, scale: str = "auto") -> np.ndarray:
         raise RegistrationError(f"The SAR raster '{raster.path}' has no positive values, so it is not linear backscatter.",
                                 "If it holds decibels, set the SAR scale to dB (--sar-scale db; 'SAR values' in the dock).")
     values = to_decibels(raster.data, raster.valid) if scale == "linear" else raster.data
-    return percentile_stretch(values, raster.valid)
+    image = percentile_stretch(values, raster.valid)
+    return image if SAR_SMOOTHING is None else np.where(raster.valid, smoothed(image, *SAR_SMOOTHING), 0).astype(np.float32)
+
+
+def smoothed(image: np.ndarray, kind: str, amount) -> np.ndarray:
+    """``image`` (float32 in [0, 1]) with its speckle smoothed by ``kind`` (see ``SAR_SMOOTHING``)."""
+    if kind == "gaussian":
+        return cv2.GaussianBlur(image, (0, 0), float(amount))
+    if kind == "median":
+        return cv2.medianBlur(image, int(amount))
+    if kind == "wiener":
+        from scipy.signal import wiener
+        return np.clip(wiener(image.astype(np.float64), int(amount)), 0, 1).astype(np.float32)
+    if kind == "nlmeans":
+        grey = np.round(image * 255).astype(np.uint8)
+        return cv2.fastNlMeansDenoising(grey, None, float(amount), 7, 21).astype(np.float32) / 255
+    raise ValueError(f"unknown smoothing {kind!r}")
