@@ -263,6 +263,8 @@ def test_a_point_added_in_both_layers_is_a_tie_point(shown, iface):
     for layer in (optical_layer, sar_layer):
         assert layer.featureCount() == 41 and features_by_id(layer)[40]["residual"] > 4
     assert shown.dock.table_model.rowCount() == 41
+    residual = features_by_id(optical_layer)[40]["residual"]
+    assert float(shown.dock.table_model.index(40, 7).data()) == pytest.approx(residual * 8.33, rel=0.01)  # the sample's pixel on the ground
     assert not messages(iface, Qgis.Warning)
     set_enabled(sar_layer, 40, 0)  # and it can be left out again like any other
     assert shown.refit()

@@ -483,7 +483,7 @@ def _to_optical_crs(map_xy: np.ndarray, crs: str, optical_crs_wkt: str, path: st
 TIE_POINT_FIELDS = (
     ("id", ogr.OFTInteger), ("optical_x", ogr.OFTReal), ("optical_y", ogr.OFTReal), ("sar_x", ogr.OFTReal),
     ("sar_y", ogr.OFTReal), ("distance", ogr.OFTReal), ("enabled", ogr.OFTInteger), ("rejected_by", ogr.OFTString),
-    ("dx", ogr.OFTReal), ("dy", ogr.OFTReal), ("residual", ogr.OFTReal),
+    ("dx", ogr.OFTReal), ("dy", ogr.OFTReal), ("residual", ogr.OFTReal), ("residual_m", ogr.OFTReal),
 )
 
 
@@ -553,6 +553,7 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str, 
     tie_points = result.tie_points
     map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
     lengths = residual_lengths(result)
+    metres = ground.residuals_m(result.optical, tie_points, result.fit)  # None: the field stays empty
     srs = spatial_reference(result.optical.crs_wkt) if result.optical.crs_wkt else None
     layer = dataset.CreateLayer(layer_name, srs, ogr.wkbPoint)
     for key, raster in zip(RASTER_KEYS, recorded or (result.optical.path, result.sar.path)):
@@ -562,7 +563,7 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str, 
     for i in range(len(tie_points)):
         feature = ogr.Feature(layer.GetLayerDefn())
         values = (tie_points.id_of(i), *tie_points.optical_xy[i], *tie_points.sar_xy[i], tie_points.distance[i], int(bool(tie_points.enabled[i])),
-                  tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i])
+                  tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i], np.nan if metres is None else metres[i])
         for (name, _), value in zip(TIE_POINT_FIELDS, values):
             feature.SetField(name, value if isinstance(value, str) else (None if not np.isfinite(value) else float(value) if _ == ogr.OFTReal else int(value)))
         point = ogr.Geometry(ogr.wkbPoint)
