@@ -101,6 +101,12 @@ def test_tie_points_written_as_geopackage_open_again_after_the_project_is_read_a
     assert [layer["features"] for layer in desktop["layers"] if layer["name"].startswith("Tie points")] == [desktop["tie_points_after_adding"]] * 4
 
 
+def test_the_tie_point_tables_residual_columns_are_in_view_in_the_dock(desktop):
+    """In the real QGIS desktop, the dock at its width beside the map: the surveyor reads each point's
+    id, whether it is used and its residual in pixels and metres without scrolling the table."""
+    assert {"Id", "Used", "Residual (px)", "Residual (m)"} <= set(desktop["table_columns_in_view"]), desktop["table_columns_in_view"]
+
+
 def test_registration_matches_the_known_truth(desktop, sample):
     """Needs the trained model: the sample's SAR is off by a known transform."""
     import numpy as np

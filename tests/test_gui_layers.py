@@ -8,6 +8,7 @@ from qgis.PyQt.QtCore import Qt
 from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from plugin.core.raster_io import pixel_to_map
 from plugin.gui.layers import TiePointLayers
+from plugin.gui.points_table import ID, RESIDUAL, RESIDUAL_M
 from tests.gui_fixtures import SAMPLE_SHIFT, add_point, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
 TRUTH = np.array([[1, 0, SAMPLE_SHIFT[0]], [0, 1, SAMPLE_SHIFT[1]], [0, 0, 1]])
@@ -138,17 +139,17 @@ def test_summary_and_table(shown, sample):
     assert "36 of 40" in shown.dock.summary_label.text() and "RMSE 0.00" in shown.dock.summary_label.text()
     model = shown.dock.table_model
     assert model.rowCount() == 40 and model.columnCount() == 8
-    assert model.headerData(7, Qt.Horizontal) == "Residual (m)"
+    assert [model.headerData(column, Qt.Horizontal) for column in (RESIDUAL, RESIDUAL_M)] == ["Residual\n(px)", "Residual\n(m)"]  # the unit below: narrow columns
     assert shown.dock.refit_button.isEnabled() and shown.dock.write_button.isEnabled()
     proxy = shown.dock.table_proxy
-    shown.dock.table.sortByColumn(6, Qt.DescendingOrder)
-    largest = proxy.index(0, 0).data()
+    shown.dock.table.sortByColumn(RESIDUAL, Qt.DescendingOrder)
+    largest = proxy.index(0, ID).data()
     assert int(largest) >= 36  # outliers have the largest residuals
     # each residual on the ground too: the sample's 10 m World Mercator pixels are 8.3 m there
-    pixels, metres = (np.array([float(proxy.index(row, column).data(Qt.UserRole)) for row in range(4)]) for column in (6, 7))
+    pixels, metres = (np.array([float(proxy.index(row, column).data(Qt.UserRole)) for row in range(4)]) for column in (RESIDUAL, RESIDUAL_M))
     assert pixels.min() > 1.0
     np.testing.assert_allclose(metres, pixels * sample_pixel_m(sample), rtol=0.01)
-    assert proxy.index(0, 7).data() == f"{metres[0]:.2f}"
+    assert proxy.index(0, RESIDUAL_M).data() == f"{metres[0]:.2f}"
 
 
 def test_the_tables_residuals_in_metres_are_empty_for_an_optical_raster_without_a_crs(controller, synthetic_result):
@@ -156,8 +157,8 @@ def test_the_tables_residuals_in_metres_are_empty_for_an_optical_raster_without_
 
     controller._show_result(replace(synthetic_result, optical=replace(synthetic_result.optical, crs_wkt=None)))
     model = controller.dock.table_model
-    assert model.rowCount() == 40 and model.index(0, 6).data() != ""
-    assert all(model.index(row, 7).data() == "" for row in range(40))
+    assert model.rowCount() == 40 and model.index(0, RESIDUAL).data() != ""
+    assert all(model.index(row, RESIDUAL_M).data() == "" for row in range(40))
 
 
 def test_ungeoreferenced_sar_is_in_pixel_space(synthetic_result, iface):
@@ -264,7 +265,7 @@ def test_a_point_added_in_both_layers_is_a_tie_point(shown, iface):
         assert layer.featureCount() == 41 and features_by_id(layer)[40]["residual"] > 4
     assert shown.dock.table_model.rowCount() == 41
     residual = features_by_id(optical_layer)[40]["residual"]
-    assert float(shown.dock.table_model.index(40, 7).data()) == pytest.approx(residual * 8.33, rel=0.01)  # the sample's pixel on the ground
+    assert float(shown.dock.table_model.index(40, RESIDUAL_M).data()) == pytest.approx(residual * 8.33, rel=0.01)  # the sample's pixel on the ground
     assert not messages(iface, Qgis.Warning)
     set_enabled(sar_layer, 40, 0)  # and it can be left out again like any other
     assert shown.refit()

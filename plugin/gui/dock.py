@@ -11,7 +11,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubl
 
 from ..core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES
 from .i18n import tr
-from .points_table import TiePointTableModel, sortable
+from .points_table import USED, TiePointTableModel, sortable
 from .raster_input import RasterInput
 from .settings import DockSettings
 
@@ -192,7 +192,7 @@ class RegistrationDock(QgsDockWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setMinimumHeight(140)
-        self.table.sortByColumn(1, Qt.DescendingOrder)  # the points in use first, then by id
+        self.table.sortByColumn(USED, Qt.DescendingOrder)  # the points in use first, then by id
         self.zoom_button = QPushButton(tr("Zoom to point"))
         self.refit_button = QPushButton(tr("Re-fit"))
         self.refit_button.setToolTip(tr("Fit the transform again from the tie point layers after you deleted, moved or "

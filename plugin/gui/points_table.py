@@ -1,5 +1,7 @@
-"""The dock's table of tie points: id, whether it is used, why it was rejected, distance and
-residuals (in optical pixels, and in metres on the ground); sortable (numbers sort as numbers)."""
+"""The dock's table of tie points: id, whether it is used, its residual (in optical pixels, and in
+metres on the ground), dX/dY, descriptor distance and why it was rejected; sortable (numbers sort as
+numbers). The residuals come right after the id and whether the point is used, so that a surveyor
+sees them in a narrow dock without scrolling (the rejecting stage, empty for every used point, last)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -15,6 +17,9 @@ from .layers import TiePointState
 SORT_ROLE = Qt.UserRole
 ID_ROLE = Qt.UserRole + 1
 
+# The columns, in order
+ID, USED, RESIDUAL, RESIDUAL_M, DX, DY, DISTANCE, REJECTED_BY = range(8)
+
 
 def rejection_label(stage: str) -> str:
     return stage_label(stage, tr)
@@ -25,8 +30,8 @@ class TiePointTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.state: Optional[TiePointState] = None
         self.metres: Optional[np.ndarray] = None
-        self.headers = [tr("Id"), tr("Used"), tr("Rejected by"), tr("Distance"), tr("dX (px)"), tr("dY (px)"), tr("Residual (px)"),
-                        tr("Residual (m)")]
+        self.headers = [tr("Id"), tr("Used"), tr("Residual (px)"), tr("Residual (m)"), tr("dX (px)"), tr("dY (px)"), tr("Distance"),
+                        tr("Rejected by")]
 
     def set_state(self, state: Optional[TiePointState], metres: Optional[np.ndarray] = None) -> None:
         """Shows ``state``; ``metres``: each point's residual on the ground (``core.ground.residuals_m``,
@@ -43,14 +48,15 @@ class TiePointTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 (Qt's name)
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.headers[section]
+            return self.headers[section].replace(" (", "\n(")  # the unit on a line of its own: narrower columns
         return None
 
     def _raw(self, row: int, column: int):
         tie, fit = self.state.tie_points, self.state.fit
         dx, dy = fit.residuals[row]
-        values = (int(self.state.ids[row]), bool(tie.enabled[row]), tie.rejected_by[row] or "", float(tie.distance[row]),
-                  float(dx), float(dy), float(np.hypot(dx, dy)), float("nan") if self.metres is None else float(self.metres[row]))
+        values = (int(self.state.ids[row]), bool(tie.enabled[row]), float(np.hypot(dx, dy)),
+                  float("nan") if self.metres is None else float(self.metres[row]), float(dx), float(dy), float(tie.distance[row]),
+                  tie.rejected_by[row] or "")
         return values[column]
 
     def data(self, index, role=Qt.DisplayRole):
@@ -64,14 +70,14 @@ class TiePointTableModel(QAbstractTableModel):
         if role == Qt.DisplayRole:
             if isinstance(value, bool):
                 return tr("yes") if value else tr("no")
-            if index.column() == 2:
+            if index.column() == REJECTED_BY:
                 return rejection_label(value)
             if isinstance(value, float):
-                return "" if not np.isfinite(value) else f"{value:.2f}" if index.column() >= 4 else f"{value:.3f}"
+                return "" if not np.isfinite(value) else f"{value:.3f}" if index.column() == DISTANCE else f"{value:.2f}"
             return str(value)
         if role == Qt.ForegroundRole and not self.state.tie_points.enabled[index.row()]:
             return QBrush(QColor("#888888"))
-        if role == Qt.TextAlignmentRole and index.column() != 2:
+        if role == Qt.TextAlignmentRole and index.column() != REJECTED_BY:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         return None
 

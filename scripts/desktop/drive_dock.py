@@ -12,7 +12,7 @@ import traceback
 
 from osgeo import gdal
 from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
-from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.utils import iface, plugins
 
 OUT = os.environ["DESKTOP_CHECK_OUT"]
@@ -190,8 +190,16 @@ def next_session(controller):
     later(2500, finish)
 
 
+def columns_in_view(table):
+    """The table's column headers (one line each) that lie whole within its visible width."""
+    model = table.model()
+    return [" ".join(model.headerData(column, Qt.Horizontal).split()) for column in range(model.columnCount())
+            if table.columnViewportPosition(column) + table.columnWidth(column) <= table.viewport().width()]
+
+
 def finish():
     layers = QgsProject.instance().mapLayers().values()
+    save(table_columns_in_view=columns_in_view(plugins[PLUGIN].dock_controller.controller.dock.table))
     save(layers=[{"name": layer.name(), "kind": "vector" if isinstance(layer, QgsVectorLayer) else "raster",
                   "features": layer.featureCount() if isinstance(layer, QgsVectorLayer) else None} for layer in layers],
          messages=message_bar_texts(), phase="ready")
