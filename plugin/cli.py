@@ -74,6 +74,9 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search-radius", type=float, default=defaults.search_radius, help="pixels around the position predicted by georeferencing (default: %(default)s)")
     parser.add_argument("--no-mutual", action="store_true", help="do not require mutual nearest neighbours (the method's plain NN)")
     parser.add_argument("--ransac-threshold", type=float, default=defaults.ransac_threshold, help="pixels (default: %(default)s)")
+    parser.add_argument("--min-inliers", type=int, default=defaults.min_inliers,
+                        help="matches that must agree on one transform, or the pair is refused; the first check counts them once per "
+                             "template-sized cell of the image, the last counts the tie points kept (default: %(default)s, at least 3)")
     parser.add_argument("--optical-bands", type=parse_bands, default=None, help="e.g. 4,3,2 for luminance of R,G,B bands, or 1 (default: RGB luminance or band 1)")
     parser.add_argument("--sar-band", type=parse_bands, default=None, help="SAR band (default: 1)")
     parser.add_argument("--sar-scale", default="auto", choices=("auto", "linear", "db", "display"), help="SAR value scale (default: guessed)")
@@ -87,7 +90,7 @@ def options_from(args) -> RegistrationOptions:
         warp_model=args.transform, device=args.device, model=args.model, max_keypoints=args.max_keypoints,
         matcher=args.matcher, grid_step=args.grid_step, max_rotation=args.max_rotation, max_scale=args.max_scale,
         template_radius=args.template_radius, features=args.features, feature_model=args.feature_model,
-        search_radius=args.search_radius, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold,
+        search_radius=args.search_radius, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold, min_inliers=args.min_inliers,
         optical_bands=args.optical_bands, sar_bands=args.sar_band, sar_scale=args.sar_scale, self_check=args.self_check,
     )
 

@@ -63,6 +63,7 @@ def test_register_writes_no_overviews_when_told_not_to(sample, tmp_path):
         (("{optical}", "{optical}"), "is one of the input rasters"),
         (("{optical}", "{optical}"), "are the same image"),
         (("{optical}", "{sar}"), "written as a GeoTIFF, but"),
+        (("{optical}", "{sar}", "--min-inliers", "2"), "Use at least 3"),
     ],
 )
 def test_bad_input_gives_one_clear_line(sample, tmp_path, args, message):
@@ -87,6 +88,13 @@ def test_pairs_that_do_not_match_fail_cleanly(sample, tmp_path):
     ds = None
     done = run_cli("register", sample["optical"], str(tmp_path / "noise.tif"), "-o", str(tmp_path / "o.tif"))
     assert done.returncode == 2 and "could not be registered" in done.stderr
+    assert not os.path.exists(tmp_path / "o.tif")
+
+
+def test_a_pair_with_fewer_agreeing_tie_points_than_asked_for_is_refused(sample, tmp_path):
+    """--min-inliers reaches the engine: the sample registers with a few hundred tie points, not with 600 asked for."""
+    done = run_cli("register", sample["optical"], sample["sar"], "-o", str(tmp_path / "o.tif"), "--min-inliers", "600")
+    assert done.returncode == 2 and "could not be registered" in done.stderr and "at least 600 are needed" in done.stderr, done.stderr
     assert not os.path.exists(tmp_path / "o.tif")
 
 

@@ -136,6 +136,9 @@ class RegistrationOptions:
         if not (0 <= self.max_rotation <= 180 and 1 <= self.max_scale <= 4):
             raise RegistrationError(f"The search range (rotation {self.max_rotation:g} degrees, scale {self.max_scale:g}x) is out of range.",
                                     "Use a rotation of 0 to 180 degrees and a scale of 1 to 4 (defaults 20 and 1.35).")
+        if self.min_inliers < 3:
+            raise RegistrationError(f"minimum tie points {self.min_inliers} is too small.",
+                                    "Use at least 3 (default 8): fewer cannot tell a right transform from chance.")
         if self.search_radius <= 0 or self.ransac_threshold <= 0:
             raise RegistrationError("The search radius and RANSAC threshold must be positive.", "Use e.g. 100 px and 3 px.")
         # Named models exist: the descriptor is loaded only when the network is needed, so a
