@@ -372,6 +372,14 @@
       <translation>Nur gegenseitig nächste Nachbarn behalten</translation>
     </message>
     <message>
+      <source>How far, in optical pixels, a match may lie from the fitted transform and still agree with it (the first check's tolerance too)</source>
+      <translation>Wie weit, in optischen Pixeln, eine Zuordnung von der angepassten Transformation abweichen darf und noch mit ihr übereinstimmt (auch die Toleranz der ersten Prüfung)</translation>
+    </message>
+    <message>
+      <source>Matches that must agree on one transform, or the registration is refused: the first check counts them once per template-sized cell of the image, the last counts the tie points kept. Raise it to refuse weak results rather than show them.</source>
+      <translation>Zuordnungen, die auf eine Transformation übereinstimmen müssen, sonst wird die Registrierung abgelehnt: Die erste Prüfung zählt sie einmal je Zelle von Template-Größe im Bild, die letzte zählt die behaltenen Passpunkte. Erhöhen Sie den Wert, um schwache Ergebnisse abzulehnen, statt sie anzuzeigen.</translation>
+    </message>
+    <message>
       <source>Keypoints per image</source>
       <translation>Merkmalspunkte je Bild</translation>
     </message>
@@ -640,12 +648,12 @@
       <translation>Verwendet</translation>
     </message>
     <message>
-      <source>Rejected by</source>
-      <translation>Verworfen durch</translation>
+      <source>Residual (px)</source>
+      <translation>Residuum (px)</translation>
     </message>
     <message>
-      <source>Distance</source>
-      <translation>Distanz</translation>
+      <source>Residual (m)</source>
+      <translation>Residuum (m)</translation>
     </message>
     <message>
       <source>dX (px)</source>
@@ -656,12 +664,12 @@
       <translation>dY (px)</translation>
     </message>
     <message>
-      <source>Residual (px)</source>
-      <translation>Residuum (px)</translation>
+      <source>Distance</source>
+      <translation>Distanz</translation>
     </message>
     <message>
-      <source>Residual (m)</source>
-      <translation>Residuum (m)</translation>
+      <source>Rejected by</source>
+      <translation>Verworfen durch</translation>
     </message>
     <message>
       <source>yes</source>

@@ -147,8 +147,13 @@ class RegistrationDock(QgsDockWidget):
         self.ransac_spin.setRange(0.5, 50.0)
         self.ransac_spin.setSingleStep(0.5)
         self.ransac_spin.setSuffix(" px")
+        self.ransac_spin.setToolTip(tr("How far, in optical pixels, a match may lie from the fitted transform and still agree with it "
+                                       "(the first check's tolerance too)"))
         self.min_inliers_spin = QSpinBox()
         self.min_inliers_spin.setRange(3, 1000)
+        self.min_inliers_spin.setToolTip(tr("Matches that must agree on one transform, or the registration is refused: the first check "
+                                            "counts them once per template-sized cell of the image, the last counts the tie points kept. "
+                                            "Raise it to refuse weak results rather than show them."))
         self.sar_scale_combo = _combo(sar_scale_choices())
         form.addRow(tr("Keypoints per image"), self.max_keypoints_spin)
         form.addRow(tr("Matcher"), self.matcher_combo)
