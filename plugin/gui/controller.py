@@ -3,7 +3,6 @@ layers, re-fits after edits, writes the outputs, and keeps the settings."""
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import os
 from typing import Optional
@@ -541,7 +540,3 @@ class DockController(QObject):
         self.save_settings()
         self.iface.removeDockWidget(self.dock)
         self.dock.deleteLater()
-        # The dock's Python objects form reference cycles (slots, lambdas); collected here, in the main
-        # thread, rather than whenever Python's collector next runs, which may be in a task's worker thread,
-        # where finalising Qt objects is not safe (seen as a stray TypeError from a worker thread).
-        gc.collect()
