@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from qgis.core import (Qgis, QgsCategorizedSymbolRenderer, QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsGeometry, QgsPointXY, QgsProject)
 from qgis.PyQt.QtCore import Qt
+from qgis.core import NULL
 
 from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from plugin.core.raster_io import pixel_to_map
@@ -35,7 +36,7 @@ def test_layers_are_added_with_attributes_and_positions(shown, synthetic_result)
     optical, sar = shown.layers.layer("optical"), shown.layers.layer("sar")
     assert optical.featureCount() == sar.featureCount() == len(synthetic_result.tie_points) == 40
     assert [f.name() for f in optical.fields()] == ["id", "optical_x", "optical_y", "sar_x", "sar_y", "distance", "enabled",
-                                                    "rejected_by", "dx", "dy", "residual"]
+                                                    "rejected_by", "dx", "dy", "residual", "residual_m"]
     assert optical.crs().authid() == "EPSG:3395" and sar.crs().authid() == "EPSG:3395"  # the sample SAR is georeferenced
     group = QgsProject.instance().layerTreeRoot().findLayer(optical.id()).parent()
     assert group.name() == "Registration of sar.tif" and {child.layerId() for child in group.children()} == {optical.id(), sar.id()}
@@ -152,6 +153,26 @@ def test_summary_and_table(shown, sample):
     assert proxy.index(0, RESIDUAL_M).data() == f"{metres[0]:.2f}"
 
 
+def test_both_layers_give_each_residual_in_metres_as_the_table_does(shown, sample):
+    """What the identify tool and the attribute table show for a point: its residual on the ground too
+    (the field the GeoPackage has), the table's value, also after a Re-fit."""
+    from tests.test_ground import sample_pixel_m
+
+    for refit in (False, True):
+        if refit:
+            set_enabled(shown.layers.layer("optical"), 0, 0)
+            assert shown.refit()
+        table = {int(shown.dock.table_model.index(row, ID).data()): shown.dock.table_model.index(row, RESIDUAL_M).data(Qt.UserRole)
+                 for row in range(shown.dock.table_model.rowCount())}
+        for side in ("optical", "sar"):
+            features = features_by_id(shown.layers.layer(side))
+            assert len(features) == 40
+            for point_id, feature in features.items():
+                assert feature["residual_m"] == pytest.approx(table[point_id], abs=1e-9)
+                assert feature["residual_m"] == pytest.approx(feature["residual"] * sample_pixel_m(sample), rel=0.01, abs=1e-6)
+    assert features_by_id(shown.layers.layer("optical"))[0]["enabled"] == 0
+
+
 def test_the_tables_residuals_in_metres_are_empty_for_an_optical_raster_without_a_crs(controller, synthetic_result):
     from dataclasses import replace
 
@@ -159,6 +180,8 @@ def test_the_tables_residuals_in_metres_are_empty_for_an_optical_raster_without_
     model = controller.dock.table_model
     assert model.rowCount() == 40 and model.index(0, RESIDUAL).data() != ""
     assert all(model.index(row, RESIDUAL_M).data() == "" for row in range(40))
+    assert all(feature["residual_m"] is None or feature.attribute("residual_m") == NULL
+               for feature in controller.layers.layer("optical").getFeatures())
 
 
 def test_ungeoreferenced_sar_is_in_pixel_space(synthetic_result, iface):

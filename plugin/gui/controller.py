@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog
 
 from ..core import RegistrationError, fit_tie_points
-from ..core.ground import metres_text, residuals_m, rmse_m
+from ..core.ground import metres_text, rmse_m
 from ..core.outputs import one_file_twice
 from ..core.raster_io import raster_stem, same_image, source_files
 from ..core.web_reference import is_xyz_template
@@ -424,7 +424,7 @@ class DockController(QObject):
     def _update_views(self) -> None:
         self.dock.summary_label.setText(self.summary())
         state = self.layers.state if self.layers else None
-        self.dock.table_model.set_state(state, None if state is None else residuals_m(self.result.optical, state.tie_points, state.fit))
+        self.dock.table_model.set_state(state)
         self.dock.table.resizeColumnsToContents()
 
     # --- editing --------------------------------------------------------------------------------

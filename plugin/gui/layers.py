@@ -24,6 +24,7 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsDefaultValue, QgsFeature
 from qgis.PyQt.QtCore import QVariant
 
 from ..core.errors import RegistrationError
+from ..core.ground import residuals_m
 from ..core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from ..core.pipeline import Fit, RasterInfo, TiePoints
 from ..core.raster_io import map_to_pixel, pixel_to_map
@@ -34,7 +35,7 @@ from .style import style_tie_point_layer
 FIELDS = (
     ("id", QVariant.Int), ("optical_x", QVariant.Double), ("optical_y", QVariant.Double), ("sar_x", QVariant.Double),
     ("sar_y", QVariant.Double), ("distance", QVariant.Double), ("enabled", QVariant.Int), ("rejected_by", QVariant.String),
-    ("dx", QVariant.Double), ("dy", QVariant.Double), ("residual", QVariant.Double),
+    ("dx", QVariant.Double), ("dy", QVariant.Double), ("residual", QVariant.Double), ("residual_m", QVariant.Double),
 )
 MOVE_TOLERANCE_PX = 1e-3
 # What QGIS fills in for a point the user adds: the next id of that layer (so a point added in each
@@ -56,6 +57,7 @@ class TiePointState:
 
     tie_points: TiePoints
     fit: Fit
+    metres: Optional[np.ndarray] = None  # each residual in metres on the ground (core.ground.residuals_m); None where it cannot say
     ids: np.ndarray = field(init=False)  # the points' stable ids: the tie points' own (after a Re-fit), else 0..N-1
 
     def __post_init__(self):
@@ -89,7 +91,7 @@ def _attributes(state: TiePointState, index: int) -> list:
     distance = float(tie.distance[index])
     return [int(state.ids[index]), *(float(v) for v in tie.optical_xy[index]), *(float(v) for v in tie.sar_xy[index]),
             distance if np.isfinite(distance) else None, int(bool(tie.enabled[index])), tie.rejected_by[index] or "",
-            dx, dy, float(np.hypot(dx, dy))]
+            dx, dy, float(np.hypot(dx, dy)), None if state.metres is None else float(state.metres[index])]
 
 
 def _point_feature(layer: QgsVectorLayer, state: TiePointState, index: int, map_xy) -> QgsFeature:
@@ -108,6 +110,7 @@ class TiePointLayers:
     def __init__(self, optical: RasterInfo, sar: RasterInfo, project: Optional[QgsProject] = None, web_layer_id: str = ""):
         self.project = project or QgsProject.instance()
         self.web_layer_id = web_layer_id  # the optical is this web map layer of the project, fetched into optical.path
+        self.optical = optical
         self.optical_frame = raster_frame(optical)
         self.sar_frame = raster_frame(sar)
         self.rasters = (optical.path, sar.path)
@@ -119,7 +122,7 @@ class TiePointLayers:
     def create(self, tie_points: TiePoints, fit: Fit) -> Tuple[QgsVectorLayer, QgsVectorLayer]:
         """Builds both layers, styles them and adds them to the project in a group of their own
         (the SAR-side layer starts hidden)."""
-        self.state = TiePointState(tie_points, fit)
+        self.state = self._state(tie_points, fit)
         remove_empty_shells(self.project)
         group = self.project.layerTreeRoot().insertGroup(0, tr("Registration of {name}").format(name=self.name))
         made = []
@@ -177,6 +180,9 @@ class TiePointLayers:
         for side in ("optical", "sar"):
             if self.layer(side) is not None:
                 self.layer(side).setCustomProperty(FITTED_PROPERTY, kept)
+
+    def _state(self, tie_points: TiePoints, fit: Fit) -> TiePointState:
+        return TiePointState(tie_points, fit, residuals_m(self.optical, tie_points, fit))
 
     def frame(self, side: str):
         return self.optical_frame if side == "optical" else self.sar_frame
@@ -295,7 +301,7 @@ class TiePointLayers:
         gives them, with their ids); drops the points no longer present (deleted in the other
         layer) and leaves the added points that are not used as they are."""
         known_before = set() if self.state is None else {int(point_id) for point_id in self.state.ids}
-        self.state = TiePointState(tie_points, fit)
+        self.state = self._state(tie_points, fit)
         index_of = {int(point_id): index for index, point_id in enumerate(self.state.ids)}
         for side in ("optical", "sar"):
             layer = self.layer(side)

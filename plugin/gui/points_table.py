@@ -29,15 +29,14 @@ class TiePointTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.state: Optional[TiePointState] = None
-        self.metres: Optional[np.ndarray] = None
         self.headers = [tr("Id"), tr("Used"), tr("Residual (px)"), tr("Residual (m)"), tr("dX (px)"), tr("dY (px)"), tr("Distance"),
                         tr("Rejected by")]
 
-    def set_state(self, state: Optional[TiePointState], metres: Optional[np.ndarray] = None) -> None:
-        """Shows ``state``; ``metres``: each point's residual on the ground (``core.ground.residuals_m``,
-        worked out once here, not while Qt draws), None where the optical raster cannot say (column empty)."""
+    def set_state(self, state: Optional[TiePointState]) -> None:
+        """Shows ``state`` (its residuals on the ground worked out once with it, not while Qt draws;
+        the column empty where the optical raster cannot say)."""
         self.beginResetModel()
-        self.state, self.metres = state, metres
+        self.state = state
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
@@ -52,10 +51,10 @@ class TiePointTableModel(QAbstractTableModel):
         return None
 
     def _raw(self, row: int, column: int):
-        tie, fit = self.state.tie_points, self.state.fit
+        tie, fit, metres = self.state.tie_points, self.state.fit, self.state.metres
         dx, dy = fit.residuals[row]
         values = (int(self.state.ids[row]), bool(tie.enabled[row]), float(np.hypot(dx, dy)),
-                  float("nan") if self.metres is None else float(self.metres[row]), float(dx), float(dy), float(tie.distance[row]),
+                  float("nan") if metres is None else float(metres[row]), float(dx), float(dy), float(tie.distance[row]),
                   tie.rejected_by[row] or "")
         return values[column]
 
