@@ -3,7 +3,7 @@ on the sample, optical = SAR + SAMPLE_SHIFT, the sample's truth)."""
 import numpy as np
 import pytest
 from qgis.core import (Qgis, QgsCategorizedSymbolRenderer, QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsGeometry, QgsPointXY, QgsProject)
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 from qgis.core import NULL
 
 from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
@@ -171,6 +171,18 @@ def test_both_layers_give_each_residual_in_metres_as_the_table_does(shown, sampl
                 assert feature["residual_m"] == pytest.approx(table[point_id], abs=1e-9)
                 assert feature["residual_m"] == pytest.approx(feature["residual"] * sample_pixel_m(sample), rel=0.01, abs=1e-6)
     assert features_by_id(shown.layers.layer("optical"))[0]["enabled"] == 0
+
+
+def test_a_tie_point_selected_on_the_map_selects_its_row_in_the_table(shown):
+    shown.dock.table.sortByColumn(RESIDUAL, Qt.DescendingOrder)
+    for side, point_id in (("optical", 7), ("sar", 12), ("optical", 38)):
+        layer = shown.layers.layer(side)
+        layer.selectByIds([shown.layers.feature_id(side, point_id)])
+        assert shown.selected_point_id() == point_id
+    layer = shown.layers.layer("optical")
+    shown.unload()  # the layers stay in the project without the dock: selecting there reaches nothing
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # the dock is gone
+    layer.selectByIds([shown.layers.feature_id("optical", 3)])
 
 
 def test_the_tables_residuals_in_metres_are_empty_for_an_optical_raster_without_a_crs(controller, synthetic_result):

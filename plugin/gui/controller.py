@@ -100,6 +100,14 @@ def choose_raster(raster_input, path: str) -> None:
     raster_input.set_path(path)
 
 
+def _disconnect(signal, slot) -> None:
+    """Disconnects ``slot`` from ``signal`` where it is connected."""
+    try:
+        signal.disconnect(slot)
+    except TypeError:  # not connected (PyQt's word for it)
+        pass
+
+
 def gpu_name() -> Optional[str]:
     import torch
 
@@ -120,6 +128,7 @@ class DockController(QObject):
         self.layers: Optional[TiePointLayers] = None
         self._extractor = None
         self._unloaded = False
+        self._watched_layers: set = set()  # ids of the tie-point layers whose selection picks the table's row
         self._connect()
         iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         if hasattr(iface.mainWindow(), "resizeDocks"):
@@ -426,6 +435,30 @@ class DockController(QObject):
         state = self.layers.state if self.layers else None
         self.dock.table_model.set_state(state)
         self.dock.table.resizeColumnsToContents()
+        self._watch_selection()
+
+    def _watch_selection(self) -> None:
+        """A tie point selected on the map (the select tool, the attribute table, Zoom to point) selects
+        its row in the dock's table, so that its residual is in view."""
+        for side in ("optical", "sar"):
+            layer = self.layers.layer(side) if self.layers else None
+            if layer is not None:  # once each (a project read again brings new layers under the same ids)
+                _disconnect(layer.selectionChanged, self._show_selected_row)
+                layer.selectionChanged.connect(self._show_selected_row)
+                self._watched_layers.add(layer.id())
+
+    def _show_selected_row(self, selected, *_) -> None:
+        layer = self.sender()
+        if not selected or layer is None or self.layers is None or layer.id() not in self.layers.layer_ids.values():
+            return  # nothing selected, or the layers of an earlier result
+        point_id = layer.getFeature(selected[-1]).attribute("id")
+        proxy = self.dock.table_proxy
+        for row in range(proxy.rowCount()):
+            index = proxy.index(row, 0)
+            if proxy.data(index, ID_ROLE) == point_id:
+                self.dock.table.selectRow(row)
+                self.dock.table.scrollTo(index)
+                return
 
     # --- editing --------------------------------------------------------------------------------
     def _require_layers(self) -> TiePointLayers:
@@ -537,6 +570,10 @@ class DockController(QObject):
         QgsProject.instance().readProject.disconnect(self.take_kept_tie_points)
         QgsProject.instance().layersAdded.disconnect(self._layers_added)
         QgsProject.instance().cleared.disconnect(self._forget_kept)
+        for layer_id in self._watched_layers:  # the layers stay in the project; the dock goes
+            layer = QgsProject.instance().mapLayer(layer_id)
+            if layer is not None:
+                _disconnect(layer.selectionChanged, self._show_selected_row)
         self.save_settings()
         self.iface.removeDockWidget(self.dock)
         self.dock.deleteLater()
