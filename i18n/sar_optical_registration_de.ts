@@ -672,12 +672,8 @@
       <translation>Verworfen durch</translation>
     </message>
     <message>
-      <source>yes</source>
-      <translation>ja</translation>
-    </message>
-    <message>
-      <source>no</source>
-      <translation>nein</translation>
+      <source>Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once</source>
+      <translation>Haken entfernen, um einen Punkt aus der Anpassung zu nehmen, setzen, um ihn zu verwenden: Die Transformation wird sofort neu angepasst</translation>
     </message>
     <message>
       <source>Choose a raster file</source>
@@ -1094,6 +1090,14 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>Time: {}</source>
       <translation>Zeit: {}</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>ja</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>nein</translation>
     </message>
   </context>
 </TS>

@@ -9,7 +9,7 @@ from qgis.core import NULL
 from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from plugin.core.raster_io import pixel_to_map
 from plugin.gui.layers import TiePointLayers
-from plugin.gui.points_table import ID, RESIDUAL, RESIDUAL_M
+from plugin.gui.points_table import ID, RESIDUAL, RESIDUAL_M, USED
 from tests.gui_fixtures import SAMPLE_SHIFT, add_point, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
 TRUTH = np.array([[1, 0, SAMPLE_SHIFT[0]], [0, 1, SAMPLE_SHIFT[1]], [0, 0, 1]])
@@ -171,6 +171,32 @@ def test_both_layers_give_each_residual_in_metres_as_the_table_does(shown, sampl
                 assert feature["residual_m"] == pytest.approx(table[point_id], abs=1e-9)
                 assert feature["residual_m"] == pytest.approx(feature["residual"] * sample_pixel_m(sample), rel=0.01, abs=1e-6)
     assert features_by_id(shown.layers.layer("optical"))[0]["enabled"] == 0
+
+
+def test_unticking_used_in_the_table_leaves_the_point_out_of_the_fit_at_once(shown):
+    model, optical = shown.dock.table_model, shown.layers.layer("optical")
+    assert model.flags(model.index(3, USED)) & Qt.ItemIsUserCheckable and not model.flags(model.index(3, RESIDUAL)) & Qt.ItemIsUserCheckable
+    assert model.index(3, USED).data(Qt.CheckStateRole) == Qt.Checked and "36 of 40" in shown.dock.summary_label.text()
+    assert "Untick a point" in model.headerData(USED, Qt.Horizontal, Qt.ToolTipRole)
+    assert model.setData(model.index(3, USED), Qt.Unchecked, Qt.CheckStateRole)  # what a click on the box does
+    assert features_by_id(optical)[3]["enabled"] == 0 and not optical.isEditable()  # saved in the layer, left as found
+    assert model.index(3, USED).data(Qt.CheckStateRole) == Qt.Unchecked and not shown.result.tie_points.enabled[3]
+    assert "35 of 40" in shown.dock.summary_label.text()
+    assert model.setData(model.index(3, USED), Qt.Checked, Qt.CheckStateRole)
+    assert features_by_id(optical)[3]["enabled"] == 1 and "36 of 40" in shown.dock.summary_label.text()
+
+
+def test_unticking_a_point_the_fit_needs_is_refused_and_undone(shown, iface):
+    optical = shown.layers.layer("optical")
+    optical.startEditing()
+    for point_id in range(3, 36):  # three points left in the affine fit
+        optical.changeAttributeValue(shown.layers.feature_id("optical", point_id), optical.fields().indexOf("enabled"), 0)
+    assert optical.commitChanges() and shown.refit()
+    model = shown.dock.table_model
+    model.setData(model.index(0, USED), Qt.Unchecked, Qt.CheckStateRole)
+    assert features_by_id(optical)[0]["enabled"] == 1 and not optical.isEditable()  # undone
+    assert shown.result.tie_points.enabled[0] and model.index(0, USED).data(Qt.CheckStateRole) == Qt.Checked
+    assert any("needs at least 3" in text for text in messages(iface, Qgis.Warning)), messages(iface, Qgis.Warning)
 
 
 def test_a_tie_point_selected_on_the_map_selects_its_row_in_the_table(shown):

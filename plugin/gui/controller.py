@@ -148,6 +148,7 @@ class DockController(QObject):
         dock.write_button.clicked.connect(self.write_outputs)
         dock.zoom_button.clicked.connect(self.zoom_to_selected)
         dock.table.doubleClicked.connect(self.zoom_to_selected)
+        dock.table_model.used_changed.connect(self.set_used)
         for combo in (dock.transform_combo, dock.device_combo, dock.matcher_combo, dock.features_combo, dock.sar_scale_combo, dock.grid_combo):
             combo.currentIndexChanged.connect(self.save_settings)
         for spin in (dock.max_keypoints_spin, dock.grid_step_spin, dock.search_radius_spin, dock.ransac_spin, dock.min_inliers_spin):
@@ -483,6 +484,28 @@ class DockController(QObject):
         if edits.unpaired:  # also when writing: what is written leaves them out
             show_warning(self.iface, unpaired_message(edits.unpaired))
         return True
+
+    def set_used(self, point_id: int, used: bool) -> bool:
+        """The table's Used box: sets the point's ``enabled`` in its layer (the optical one, or the SAR one
+        where the optical one was removed), as an edit there would, and fits again at once. A fit that
+        fails (too few points left) puts the value back. True when the fit was redone."""
+        layers = self.layers
+        side = next((side for side in ("optical", "sar") if layers is not None and layers.layer(side) is not None), None)
+        feature_id = None if side is None else layers.feature_id(side, point_id)
+        if feature_id is None:
+            return self.refit()  # says what is missing
+        layer = layers.layer(side)
+        was_editing, field = layer.isEditable(), layer.fields().indexOf("enabled")
+        before = layer.getFeature(feature_id).attribute(field)
+        if not was_editing:
+            layer.startEditing()
+        layer.changeAttributeValue(feature_id, field, 1 if used else 0)
+        refitted = self.refit()
+        if not refitted:
+            layer.changeAttributeValue(feature_id, field, before)
+        if not was_editing:  # left as it was found: not in edit mode
+            layer.commitChanges() if refitted else layer.rollBack()
+        return refitted
 
     def selected_point_id(self) -> Optional[int]:
         rows = self.dock.table.selectionModel().selectedRows() if self.dock.table.selectionModel() else []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
 
 from ..core.report import stage_label
@@ -26,6 +26,8 @@ def rejection_label(stage: str) -> str:
 
 
 class TiePointTableModel(QAbstractTableModel):
+    used_changed = pyqtSignal(int, bool)  # a point's id, and whether the user ticked (True) or unticked its Used box
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.state: Optional[TiePointState] = None
@@ -45,9 +47,23 @@ class TiePointTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
         return len(self.headers)
 
+    def flags(self, index):
+        flags = super().flags(index)
+        return flags | Qt.ItemIsUserCheckable if index.isValid() and index.column() == USED else flags
+
+    def setData(self, index, value, role=Qt.EditRole) -> bool:  # noqa: N802 (Qt's name)
+        """The Used box ticked or unticked: announced (``used_changed``) for the dock to set the
+        point's ``enabled`` and fit again; the table shows the new fit when it comes."""
+        if role != Qt.CheckStateRole or index.column() != USED or self.state is None or not index.isValid():
+            return False
+        self.used_changed.emit(int(self.state.ids[index.row()]), int(value) == int(Qt.Checked))
+        return True
+
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 (Qt's name)
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return self.headers[section].replace(" (", "\n(")  # the unit on a line of its own: narrower columns
+        if orientation == Qt.Horizontal and role == Qt.ToolTipRole and section == USED:
+            return tr("Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once")
         return None
 
     def _raw(self, row: int, column: int):
@@ -66,9 +82,11 @@ class TiePointTableModel(QAbstractTableModel):
             return int(value) if isinstance(value, bool) else value
         if role == ID_ROLE:
             return int(self.state.ids[index.row()])
+        if role == Qt.CheckStateRole and index.column() == USED:
+            return Qt.Checked if value else Qt.Unchecked
         if role == Qt.DisplayRole:
             if isinstance(value, bool):
-                return tr("yes") if value else tr("no")
+                return None  # the Used box says it (Qt.CheckStateRole)
             if index.column() == REJECTED_BY:
                 return rejection_label(value)
             if isinstance(value, float):
