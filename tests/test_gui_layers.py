@@ -184,6 +184,11 @@ def test_unticking_used_in_the_table_leaves_the_point_out_of_the_fit_at_once(sho
     assert "35 of 40" in shown.dock.summary_label.text()
     assert model.setData(model.index(3, USED), Qt.Checked, Qt.CheckStateRole)
     assert features_by_id(optical)[3]["enabled"] == 1 and "36 of 40" in shown.dock.summary_label.text()
+    shown.dock.set_running(True)  # as Re-fit, not while a task runs
+    assert not model.flags(model.index(3, USED)) & Qt.ItemIsUserCheckable
+    assert not model.setData(model.index(3, USED), Qt.Unchecked, Qt.CheckStateRole) and features_by_id(optical)[3]["enabled"] == 1
+    shown.dock.set_running(False)
+    assert model.flags(model.index(3, USED)) & Qt.ItemIsUserCheckable
 
 
 def test_unticking_a_point_the_fit_needs_is_refused_and_undone(shown, iface):

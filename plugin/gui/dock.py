@@ -247,6 +247,7 @@ class RegistrationDock(QgsDockWidget):
         self.cancel_button.setEnabled(running)
         for widget in (self.optical_input, self.sar_input, self.zoom_button, self.refit_button, self.write_button, self.open_points_button):
             widget.setEnabled(not running)
+        self.table_model.checkable = not running  # its Used boxes re-fit
         if not running:
             self.stage_label.setText("")
 

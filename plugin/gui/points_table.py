@@ -31,6 +31,7 @@ class TiePointTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.state: Optional[TiePointState] = None
+        self.checkable = True  # the Used boxes can be changed (not while a task runs, as Re-fit cannot)
         self.headers = [tr("Id"), tr("Used"), tr("Residual (px)"), tr("Residual (m)"), tr("dX (px)"), tr("dY (px)"), tr("Distance"),
                         tr("Rejected by")]
 
@@ -49,12 +50,12 @@ class TiePointTableModel(QAbstractTableModel):
 
     def flags(self, index):
         flags = super().flags(index)
-        return flags | Qt.ItemIsUserCheckable if index.isValid() and index.column() == USED else flags
+        return flags | Qt.ItemIsUserCheckable if self.checkable and index.isValid() and index.column() == USED else flags
 
     def setData(self, index, value, role=Qt.EditRole) -> bool:  # noqa: N802 (Qt's name)
         """The Used box ticked or unticked: announced (``used_changed``) for the dock to set the
         point's ``enabled`` and fit again; the table shows the new fit when it comes."""
-        if role != Qt.CheckStateRole or index.column() != USED or self.state is None or not index.isValid():
+        if role != Qt.CheckStateRole or index.column() != USED or self.state is None or not index.isValid() or not self.checkable:
             return False
         self.used_changed.emit(int(self.state.ids[index.row()]), int(value) == int(Qt.Checked))
         return True
