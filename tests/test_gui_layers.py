@@ -178,7 +178,11 @@ def test_unticking_used_in_the_table_leaves_the_point_out_of_the_fit_at_once(sho
     assert model.flags(model.index(3, USED)) & Qt.ItemIsUserCheckable and not model.flags(model.index(3, RESIDUAL)) & Qt.ItemIsUserCheckable
     assert model.index(3, USED).data(Qt.CheckStateRole) == Qt.Checked and "36 of 40" in shown.dock.summary_label.text()
     assert "Untick a point" in model.headerData(USED, Qt.Horizontal, Qt.ToolTipRole)
+    shown.dock.table.sortByColumn(RESIDUAL, Qt.DescendingOrder)
+    shown.dock.table.selectRow(30)
+    point_id = shown.selected_point_id()
     assert model.setData(model.index(3, USED), Qt.Unchecked, Qt.CheckStateRole)  # what a click on the box does
+    assert shown.selected_point_id() == point_id  # the row the surveyor was on stays selected after the fit
     assert features_by_id(optical)[3]["enabled"] == 0 and not optical.isEditable()  # saved in the layer, left as found
     assert model.index(3, USED).data(Qt.CheckStateRole) == Qt.Unchecked and not shown.result.tie_points.enabled[3]
     assert "35 of 40" in shown.dock.summary_label.text()

@@ -434,8 +434,11 @@ class DockController(QObject):
     def _update_views(self) -> None:
         self.dock.summary_label.setText(self.summary())
         state = self.layers.state if self.layers else None
+        selected = self.selected_point_id()
         self.dock.table_model.set_state(state)
         self.dock.table.resizeColumnsToContents()
+        if selected is not None:  # the row selected before a Re-fit stays selected and in view
+            self._select_row(selected)
         self._watch_selection()
 
     def _watch_selection(self) -> None:
@@ -452,7 +455,10 @@ class DockController(QObject):
         layer = self.sender()
         if not selected or layer is None or self.layers is None or layer.id() not in self.layers.layer_ids.values():
             return  # nothing selected, or the layers of an earlier result
-        point_id = layer.getFeature(selected[-1]).attribute("id")
+        self._select_row(layer.getFeature(selected[-1]).attribute("id"))
+
+    def _select_row(self, point_id) -> None:
+        """Selects the table's row of tie point ``point_id`` and scrolls it into view."""
         proxy = self.dock.table_proxy
         for row in range(proxy.rowCount()):
             index = proxy.index(row, 0)
