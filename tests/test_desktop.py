@@ -101,6 +101,15 @@ def test_tie_points_written_as_geopackage_open_again_after_the_project_is_read_a
     assert [layer["features"] for layer in desktop["layers"] if layer["name"].startswith("Tie points")] == [desktop["tie_points_after_adding"]] * 4
 
 
+def test_unticking_the_worst_point_in_the_table_refits_without_it(desktop):
+    """In the real QGIS: the Used box of the used point with the largest residual unticked in the
+    dock's table: one point fewer in the fit, a smaller RMSE, the project marked changed; ticked
+    again: the fit as before."""
+    assert desktop["used_after_unticking"] == desktop["used_after_adding"] - 1
+    assert desktop["rmse_after_unticking"] < desktop["rmse_after_ticking"] and desktop["project_dirty_after_unticking"]
+    assert desktop["used_after_ticking"] == desktop["used_after_adding"]
+
+
 def test_the_tie_point_tables_residual_columns_are_in_view_in_the_dock(desktop):
     """In the real QGIS desktop, the dock at its width beside the map: the surveyor reads each point's
     id, whether it is used and its residual in pixels and metres without scrolling the table."""

@@ -98,6 +98,7 @@ def registered(controller, task):
          sar_to_optical=result.fit.sar_to_optical.tolist(), self_check_px=result.self_check_px,
          summary=controller.dock.summary_label.text())
     add_a_tie_point(controller)
+    untick_and_tick_a_point(controller)
     controller.dock.table.selectRow(0)
     write = controller.write_outputs()
     write.done.connect(lambda finished: later(100, lambda: written(controller, finished)))
@@ -123,6 +124,26 @@ def add_a_tie_point(controller):
     save(added_point_id=feature["id"], tie_points_after_adding=len(tie), used_after_adding=int(tie.enabled.sum()),
          table_rows=controller.dock.table_model.rowCount(),
          added_point_used=bool(tie.enabled[-1]) and int(tie.ids[-1]) == int(feature["id"]), summary_after_adding=controller.dock.summary_label.text())
+
+
+def untick_and_tick_a_point(controller):
+    """What a surveyor does with the worst point: clicks its Used box in the dock's table (sorted by
+    residual), reads the new fit, and ticks it again."""
+    from qgis.PyQt.QtCore import Qt
+    from sar_optical_registration.plugin.gui.points_table import RESIDUAL, USED
+
+    table, proxy = controller.dock.table, controller.dock.table_proxy
+    table.sortByColumn(RESIDUAL, Qt.DescendingOrder)
+    used_rows = [row for row in range(proxy.rowCount()) if proxy.index(row, USED).data(Qt.CheckStateRole) == Qt.Checked]
+    index = proxy.index(used_rows[0], USED)  # the used point with the largest residual
+    QgsProject.instance().setDirty(False)  # as just saved: the untick alone must mark it changed
+    proxy.setData(index, Qt.Unchecked, Qt.CheckStateRole)  # what a click on the box does
+    unticked = controller.result.tie_points
+    save(used_after_unticking=int(unticked.enabled.sum()), rmse_after_unticking=controller.result.fit.rmse,
+         project_dirty_after_unticking=QgsProject.instance().isDirty())
+    proxy.setData(proxy.index(used_rows[0], USED), Qt.Checked, Qt.CheckStateRole)
+    save(used_after_ticking=int(controller.result.tie_points.enabled.sum()), rmse_after_ticking=controller.result.fit.rmse)
+    table.sortByColumn(USED, Qt.DescendingOrder)
 
 
 def written(controller, task):
