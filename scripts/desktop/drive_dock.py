@@ -129,7 +129,6 @@ def add_a_tie_point(controller):
 def untick_and_tick_a_point(controller):
     """What a surveyor does with the worst point: clicks its Used box in the dock's table (sorted by
     residual), reads the new fit, and ticks it again."""
-    from qgis.PyQt.QtCore import Qt
     from sar_optical_registration.plugin.gui.points_table import RESIDUAL, USED
 
     table, proxy = controller.dock.table, controller.dock.table_proxy
@@ -220,8 +219,8 @@ def columns_in_view(table):
 
 def finish():
     layers = QgsProject.instance().mapLayers().values()
-    save(table_columns_in_view=columns_in_view(plugins[PLUGIN].dock_controller.controller.dock.table))
-    save(layers=[{"name": layer.name(), "kind": "vector" if isinstance(layer, QgsVectorLayer) else "raster",
+    save(table_columns_in_view=columns_in_view(plugins[PLUGIN].dock_controller.controller.dock.table),
+         layers=[{"name": layer.name(), "kind": "vector" if isinstance(layer, QgsVectorLayer) else "raster",
                   "features": layer.featureCount() if isinstance(layer, QgsVectorLayer) else None} for layer in layers],
          messages=message_bar_texts(), phase="ready")
     later(500, wait_for_screenshot)
