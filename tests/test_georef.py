@@ -1,3 +1,5 @@
+import logging
+
 import numpy as np
 import pytest
 from osgeo import gdal
@@ -5,7 +7,7 @@ from osgeo import gdal
 from plugin.core.errors import RegistrationError
 from plugin.core.georef import coarse_align
 from plugin.core.normalize import normalize_sar
-from plugin.core.raster_io import read_raster
+from plugin.core.raster_io import crs_transformation, read_raster
 from tests.conftest import write_tif
 
 
@@ -56,11 +58,10 @@ def test_without_georeferencing_matching_stays_in_pixel_space(tmp_path):
 LOCAL_GRID = 'LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
 
 
-def test_rasters_on_one_local_grid_register_and_a_grid_related_to_nothing_is_refused_in_words(tmp_path, sample):
-    """A site's own grid (LOCAL_CS, read back as an engineering CRS) relates to no other CRS, and PROJ
-    makes no transformation even to itself: both rasters on it register as on any CRS (the grid's
-    metres taken as on the ground), and one raster on it with the other in World Mercator is refused,
-    naming both CRSs, instead of a Python error."""
+def test_rasters_on_one_local_grid_register_by_their_georeferencing(tmp_path, sample, caplog):
+    """A site's own grid (LOCAL_CS, read back as an engineering CRS), which PROJ relates to no other
+    CRS, not even to itself: both rasters on it register as on any CRS, placed by their
+    georeferencing (the grid's metres taken as on the ground)."""
     from plugin.core import RegistrationOptions, register
     from plugin.core.ground import rmse_m
     from tests.conftest import grid_error
@@ -68,11 +69,47 @@ def test_rasters_on_one_local_grid_register_and_a_grid_related_to_nothing_is_ref
     local = {role: str(tmp_path / f"{role}.tif") for role in ("optical", "sar")}
     for role, path in local.items():
         gdal.Translate(path, sample[role], outputSRS=LOCAL_GRID)
-    result = register(local["optical"], local["sar"], RegistrationOptions(device="cpu"))
+    with caplog.at_level(logging.WARNING):
+        result = register(local["optical"], local["sar"], RegistrationOptions(device="cpu"))
+    assert result.from_georeferencing and "not used" not in caplog.text
     rms, largest = grid_error(result.fit.sar_to_optical, sample["truth"], 800, 760)
     assert rms < 1.5 and largest < 3.0
     assert rmse_m(result) == pytest.approx(result.fit.rmse * 10.0, rel=0.01)  # the grid's 10 m pixels
-    with pytest.raises(RegistrationError) as refused:
-        register(sample["optical"], local["sar"], RegistrationOptions(device="cpu"))
-    assert "from the CRS 'site grid' to 'WGS 84 / World Mercator'" in str(refused.value)
-    assert "gdalwarp -t_srs" in refused.value.fix
+
+
+def test_a_raster_on_a_grid_related_to_no_other_crs_registers_without_its_georeferencing(tmp_path, sample, caplog):
+    """A SAR on a site's local grid with the optical in World Mercator, or on another site's grid:
+    nothing says where one lies on the other, so the pair is matched as one without georeferencing
+    (the whole image searched), with a warning that says why, and the outputs are on the optical
+    raster's grid. Before, one grid and World Mercator were refused (with the advice to reproject,
+    which a local grid cannot be), and two grids of different names were taken as one: the SAR,
+    placed by coordinates that mean another site, did not overlap the optical raster."""
+    from plugin.core import RegistrationOptions, register
+    from tests.conftest import grid_error
+
+    on_grid = str(tmp_path / "sar_site_a.tif")
+    gdal.Translate(on_grid, sample["sar"], outputSRS=LOCAL_GRID)
+    other_site = str(tmp_path / "optical_site_b.tif")
+    gdal.Translate(other_site, sample["optical"], outputSRS=LOCAL_GRID.replace("site grid", "other site grid"),
+                   outputBounds=(1000.0, 8680.0, 8680.0, 1000.0))  # its 768 px of 10 m, far from where the SAR's coordinates say
+    for optical in (sample["optical"], other_site):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            result = register(optical, on_grid, RegistrationOptions(device="cpu"))
+        assert not result.from_georeferencing
+        assert "georeferencing is not used" in caplog.text and "from the CRS 'site grid'" in caplog.text
+        rms, largest = grid_error(result.fit.sar_to_optical, sample["truth"], 800, 760)
+        assert rms < 1.5 and largest < 3.0
+
+
+def test_local_grids_are_one_crs_only_of_the_same_name():
+    """GDAL's IsSame compares a local grid by its unit and axes alone."""
+    from plugin.core.raster_io import same_crs, spatial_reference
+
+    site_a, site_b = spatial_reference(LOCAL_GRID), spatial_reference(LOCAL_GRID.replace("site grid", "other site grid"))
+    unnamed = spatial_reference(LOCAL_GRID.replace("site grid", "unnamed"))
+    assert site_a.IsSame(site_b)  # what GDAL says
+    assert not same_crs(site_a, site_b)
+    assert same_crs(site_a, spatial_reference(LOCAL_GRID)) and same_crs(site_a, unnamed)  # an unnamed grid says nothing against it
+    with pytest.raises(RegistrationError, match="from the CRS 'site grid' to 'other site grid'"):
+        crs_transformation(site_a, site_b)

@@ -314,6 +314,16 @@ def test_a_web_map_needs_a_georeferenced_sar(tmp_path):
         reference_grid(sar, web_mercator(), RegistrationOptions(), "Satellite")
 
 
+def test_a_web_map_is_not_fetched_over_a_sar_on_a_sites_local_grid(sample, tmp_path):
+    """A local grid's coordinates say nothing of where on the web map the SAR lies (before: PROJ's
+    refusal came out of the footprint's outline as 'lies (partly) outside' the web map's CRS)."""
+    sar = str(tmp_path / "sar.tif")
+    gdal.Translate(sar, sample["sar"], outputSRS='LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]')
+    with pytest.raises(RegistrationError, match="cannot be fetched over the SAR raster .*from the CRS 'site grid'") as refused:
+        reference_grid(sar, web_mercator(), RegistrationOptions(), "Satellite")
+    assert "optical raster file" in refused.value.fix
+
+
 def test_a_web_map_is_not_fetched_over_a_whole_scene(tmp_path):
     """A Sentinel-1 scene's size at 10 m: 250 x 170 km of basemap, tens of thousands of tiles."""
     scene = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "scene.tif"), 25000, 17000, 1, gdal.GDT_Byte, ["SPARSE_OK=YES"])

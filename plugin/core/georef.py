@@ -2,7 +2,8 @@
 
 Matching then only has to recover what georeferencing got wrong (tens of pixels, a little
 rotation), so it searches within a radius of where a point should be. When either raster is not
-georeferenced, matching starts in the SAR's own pixel grid and searches everywhere. Once a coarse
+georeferenced, or their CRSs are not related (``unrelated_crs``: a site's local grid and any other
+CRS), matching starts in the SAR's own pixel grid and searches everywhere. Once a coarse
 transform is known, ``warped`` resamples the SAR by it for the fine template stage.
 """
 from __future__ import annotations
@@ -72,13 +73,28 @@ def pixel_mapping(source, target) -> Callable[[np.ndarray], np.ndarray]:
     return convert
 
 
+def unrelated_crs(optical, sar) -> Optional[str]:
+    """Why the two rasters' georeferencing cannot place one on the other although both have it (their
+    CRSs relate in no way PROJ knows: a site's local grid and any other CRS, or two local grids of
+    different names), in words; None when it can, or when either has none. Both need
+    ``geotransform`` and ``crs_wkt`` (a Raster, or a RasterInfo read without pixels)."""
+    if None in (optical.geotransform, optical.crs_wkt, sar.geotransform, sar.crs_wkt):
+        return None
+    try:
+        crs_transformation(spatial_reference(sar.crs_wkt), spatial_reference(optical.crs_wkt))
+    except RegistrationError as error:
+        return error.message
+    return None
+
+
 def outline_in(source, target, grow: float = 0.0, per_side: int = 16) -> Optional[np.ndarray]:
     """Where ``source``'s outline, grown by ``grow`` of its pixels on every side, lies in
     ``target``'s pixels (N x 2, ``per_side`` points along each side, so that a reprojection's
     bend is followed), by both rasters' georeferencing, read without their pixels (both need
     ``width``, ``height``, ``geotransform`` and ``crs_wkt``). None when either is not
-    georeferenced or a point does not transform (beyond a projection's edge)."""
-    if None in (source.geotransform, source.crs_wkt, target.geotransform, target.crs_wkt):
+    georeferenced, their CRSs are not related (``unrelated_crs``) or a point does not transform
+    (beyond a projection's edge)."""
+    if None in (source.geotransform, source.crs_wkt, target.geotransform, target.crs_wkt) or unrelated_crs(source, target):
         return None
     steps = np.linspace(0.0, 1.0, per_side)
     low_x, low_y, high_x, high_y = -0.5 - grow, -0.5 - grow, source.width - 0.5 + grow, source.height - 0.5 + grow
@@ -94,10 +110,11 @@ def outline_in(source, target, grow: float = 0.0, per_side: int = 16) -> Optiona
 
 def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseAlignment:
     """Resamples ``sar_image`` (normalised SAR in the SAR file's grid) into the optical grid."""
-    if not (optical.is_georeferenced and sar.is_georeferenced):
+    unrelated = unrelated_crs(optical, sar)  # the pipeline warns of it once, before reading
+    if not (optical.is_georeferenced and sar.is_georeferenced) or unrelated:
         which = "neither raster is" if not (optical.is_georeferenced or sar.is_georeferenced) else (
             "the optical raster is not" if not optical.is_georeferenced else "the SAR raster is not")
-        LOGGER.info("%s georeferenced: matching in pixel space with no search radius", which)
+        LOGGER.info("%s: matching in pixel space with no search radius", "the rasters' CRSs are not related" if unrelated else f"{which} georeferenced")
         return CoarseAlignment(sar_image, sar.valid, False, lambda xy: np.asarray(xy, np.float64))
     source = _memory_raster(np.where(sar.valid, sar_image, np.nan).astype(np.float32), sar.geotransform, sar.crs_wkt)
     rows, cols = optical.shape

@@ -19,7 +19,7 @@ from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, fea
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
 from .gaps import fill_small_gaps
-from .georef import CoarseAlignment, coarse_align, outline_in, warped
+from .georef import CoarseAlignment, coarse_align, outline_in, unrelated_crs, warped
 from .guided import grid_points
 from .similarity_search import search_similarity, similarity_about
 from .structural import ScoreCache, match_templates
@@ -814,6 +814,11 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     after = (SELF_CHECK_STAGE,) if options.self_check else ()
     steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
     optical_info, sar_info = raster_info(optical_path), raster_info(sar_path)
+    unrelated = unrelated_crs(optical_info, sar_info)
+    if unrelated:  # a local grid's coordinates say nothing of where in the other CRS the raster lies
+        LOGGER.warning("The rasters' georeferencing is not used to place the SAR on the optical raster: %s Matching searches "
+                       "the whole image instead, as for a raster without georeferencing; the outputs are written on the "
+                       "optical raster's grid and CRS.", unrelated)
     windows = read_windows(optical_info, sar_info, options, (gcp_misfit_px(optical_path), gcp_misfit_px(sar_path)))
     sizes = []
     for name, info, window in (("optical", optical_info, windows[0]), ("SAR", sar_info, windows[1])):

@@ -535,11 +535,29 @@ def spatial_reference(wkt: str) -> osr.SpatialReference:
     return srs
 
 
+# names that say nothing of which local grid a raster is on: such a grid is taken as the other's
+UNNAMED_CRS = {"", "unnamed", "unknown", "local_cs", "undefined"}
+
+
+def same_crs(source: osr.SpatialReference, target: osr.SpatialReference) -> bool:
+    """Whether two CRSs are one. GDAL's ``IsSame`` compares a local (engineering) grid by its unit
+    and axes alone, so two sites' grids in metres were one CRS to it, and one raster was placed on
+    the other by coordinates that mean different places: such grids are also told apart by name
+    (unless one of them is unnamed)."""
+    if not source.IsSame(target):
+        return False
+    if not (source.IsLocal() or target.IsLocal()):
+        return True
+    names = [(srs.GetName() or "").strip().lower() for srs in (source, target)]
+    return names[0] == names[1] or bool(UNNAMED_CRS.intersection(names))
+
+
 def crs_transformation(source: osr.SpatialReference, target: osr.SpatialReference) -> Optional[osr.CoordinateTransformation]:
-    """The transformation from one CRS to another (axes in GIS order); None when they are the same,
-    which needs none (also for a local or engineering grid, which PROJ relates to nothing). A
-    RegistrationError naming both when PROJ knows no way between them (two different local grids)."""
-    if source.IsSame(target):
+    """The transformation from one CRS to another (axes in GIS order); None when they are the same
+    (``same_crs``), which needs none (also for a local or engineering grid, which PROJ relates to
+    nothing). A RegistrationError naming both when PROJ knows no way between them (a local grid and
+    any other CRS, or two different local grids)."""
+    if same_crs(source, target):
         return None
     try:
         transformation = osr.CreateCoordinateTransformation(source, target)  # None where PROJ knows no way

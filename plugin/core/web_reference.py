@@ -26,7 +26,7 @@ import numpy as np
 from osgeo import gdal, osr
 
 from .errors import RegistrationCancelled, RegistrationError
-from .georef import outline_in, pixel_mapping
+from .georef import outline_in, pixel_mapping, unrelated_crs
 from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
 from .raster_io import gcp_misfit_px, gdal_progress, network_settings, open_raster
 
@@ -82,6 +82,10 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
     target = RasterInfo("", 1, 1, (-0.5, 1.0, 0.0, -0.5, 0.0, 1.0), crs_wkt, (1,))
     # a SAR placed by GCPs alone (a Sentinel-1 GRD) can lie as far from their one affine fit as they do
     margin = options.search_radius + fine_margin(options) + gcp_misfit_px(sar_path)
+    unrelated = unrelated_crs(target, sar)
+    if unrelated:  # a site's local grid: nothing says where on the web map it lies
+        raise RegistrationError(f"The web map '{layer_name}' cannot be fetched over the SAR raster '{sar_path}': {unrelated}",
+                                "Georeference the SAR in a map CRS first (QGIS's Georeferencer), or choose an optical raster file as the reference.")
     corners, inner = outline_in(sar, target, margin, per_side=33), outline_in(sar, target, 0.0, per_side=33)  # inner: the footprint itself
     if corners is None or inner is None:  # PROJ refused a point, or gave none: a footprint beyond the web map's projection
         raise RegistrationError(f"The SAR raster's footprint cannot be expressed in the web map '{layer_name}''s CRS: it lies (partly) outside it.",
