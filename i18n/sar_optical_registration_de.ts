@@ -312,6 +312,14 @@
       <translation>SAR-Optik-Registrierung</translation>
     </message>
     <message>
+      <source>Registration</source>
+      <translation>Registrierung</translation>
+    </message>
+    <message>
+      <source>Tie points</source>
+      <translation>Passpunkte</translation>
+    </message>
+    <message>
       <source>Inputs</source>
       <translation>Eingaben</translation>
     </message>
@@ -418,10 +426,6 @@
     <message>
       <source>Cancel</source>
       <translation>Abbrechen</translation>
-    </message>
-    <message>
-      <source>Tie points</source>
-      <translation>Passpunkte</translation>
     </message>
     <message>
       <source>No result yet.</source>

@@ -116,6 +116,13 @@ def test_the_tie_point_tables_residual_columns_are_in_view_in_the_dock(desktop):
     assert {"Id", "Used", "Residual (px)", "Residual (m)"} <= set(desktop["table_columns_in_view"]), desktop["table_columns_in_view"]
 
 
+def test_the_tie_point_table_shows_many_rows_in_the_dock(desktop):
+    """In the real QGIS desktop after Open tie points: the dock shows its Tie points tab, where the
+    table has the dock's height (with the settings above it, it showed four or five rows)."""
+    assert desktop["dock_tab"] == "Tie points"
+    assert desktop["table_rows_in_view"] >= 10, desktop["table_rows_in_view"]
+
+
 def test_registration_matches_the_known_truth(desktop, sample):
     """Needs the trained model: the sample's SAR is off by a known transform."""
     import numpy as np

@@ -71,9 +71,10 @@ def test_settings_persist_between_sessions(iface, controller):
     assert (saved.warp_model, saved.device, saved.max_keypoints, saved.search_radius, saved.mutual, saved.matcher, saved.features,
             saved.self_check) == ("poly2", "cpu", 3500, 250.0, False, "method", "cfog", True)
     dock.advanced_box.setCollapsed(False)
+    dock.outputs_box.setCollapsed(True)
     controller.unload()  # and when QGIS closes
     saved = load_settings(TEST_SETTINGS)
-    assert saved.advanced_open
+    assert saved.advanced_open and not saved.outputs_open
     second = DockController(iface, settings_group=TEST_SETTINGS)
     try:
         restored = second.dock.settings()
@@ -83,6 +84,29 @@ def test_settings_persist_between_sessions(iface, controller):
             ("poly2", 3500, False, "cfog", True)
     finally:
         second.unload()
+
+
+def test_the_tie_point_table_has_a_tab_of_its_own_and_the_outputs_fold(controller, qtbot):
+    """The dock on a laptop's screen (430 x 800 px): with the settings above it, the table had room
+    for four or five rows. On its own tab, shown once there is a result, it has most of the dock's
+    height; folding the Outputs (kept folded in the next session) gives it theirs too."""
+    from plugin.gui.dock import REGISTRATION_TAB, TIE_POINTS_TAB
+
+    dock = controller.dock
+    dock.setFloating(True)
+    dock.resize(430, 800)
+    dock.show()
+    qtbot.waitExposed(dock)
+    assert dock.tabs.currentIndex() == REGISTRATION_TAB and dock.run_button.isVisible()
+    dock.set_has_result(True)
+    assert dock.tabs.currentIndex() == TIE_POINTS_TAB and dock.table.isVisible() and dock.write_button.isVisible()
+    rows = lambda: dock.table.viewport().height() // dock.table.verticalHeader().defaultSectionSize()  # noqa: E731
+    qtbot.waitUntil(lambda: rows() >= 10)
+    assert not dock.outputs_box.isCollapsed()  # open by default
+    before = dock.table.height()
+    dock.outputs_box.setCollapsed(True)
+    qtbot.waitUntil(lambda: dock.table.height() >= before + 200)  # the group's fields and button
+    assert rows() >= 18 and not load_settings(TEST_SETTINGS).outputs_open
 
 
 def test_defaults_match_the_engine():

@@ -155,7 +155,8 @@ class DockController(QObject):
             spin.valueChanged.connect(self.save_settings)
         for check in (dock.mutual_check, dock.self_check_check):
             check.toggled.connect(self.save_settings)
-        dock.advanced_box.collapsedStateChanged.connect(self.save_settings)
+        for box in (dock.advanced_box, dock.outputs_box):
+            box.collapsedStateChanged.connect(self.save_settings)
         dock.warped_file.fileChanged.connect(self._remember_folder)
 
     def save_settings(self, *_) -> None:

@@ -5,9 +5,9 @@ from typing import Optional
 
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                                 QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSpinBox, QTableView,
-                                 QVBoxLayout, QWidget)
+from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox,
+                                 QHBoxLayout, QLabel, QLayout, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+                                 QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from ..core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES
 from .i18n import tr
@@ -17,6 +17,7 @@ from .settings import DockSettings
 
 DOCK_OBJECT_NAME = "SarOpticalRegistrationDock"
 PREFERRED_WIDTH = 430
+REGISTRATION_TAB, TIE_POINTS_TAB = range(2)
 
 
 def transform_choices():
@@ -67,23 +68,35 @@ def _file_widget(title: str, file_filter: str) -> QgsFileWidget:
     return widget
 
 
+def _scrolled(parts, stretch: Optional[int] = None) -> QScrollArea:
+    """``parts`` (widgets and layouts) one below the other in a scroll area; the one at ``stretch``
+    takes the height left, else the parts keep theirs at the top."""
+    body = QWidget()
+    layout = QVBoxLayout(body)
+    for index, part in enumerate(parts):
+        factor = 1 if index == stretch else 0
+        layout.addLayout(part, factor) if isinstance(part, QLayout) else layout.addWidget(part, factor)
+    if stretch is None:
+        layout.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)  # the tab's frame is enough: no width lost to a second one
+    scroll.setWidget(body)
+    return scroll
+
+
 class RegistrationDock(QgsDockWidget):
     def __init__(self, gpu_name: Optional[str] = None, parent=None):
         super().__init__(tr("SAR-Optical Registration"), parent)
         self.setObjectName(DOCK_OBJECT_NAME)
         self.output_folder = ""
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(self._inputs())
-        layout.addWidget(self._options(gpu_name))
-        layout.addWidget(self._advanced())
-        layout.addLayout(self._run_row())
-        layout.addWidget(self._results(), 1)
-        layout.addWidget(self._outputs())
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        self.setWidget(scroll)
+        # Two tabs: what to register and how, then the tie points with the outputs written from them. On one page
+        # the settings left the table four or five rows on a laptop's screen; on its own tab it has the dock's height.
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)  # no frame around the page: the dock keeps its width for the fields
+        self.tabs.addTab(_scrolled([self._inputs(), self._options(gpu_name), self._advanced(), self._run_row()]), tr("Registration"))
+        self.tabs.addTab(_scrolled([self._results(), self._outputs()], stretch=0), tr("Tie points"))
+        self.setWidget(self.tabs)
         self.set_running(False)
         self.set_has_result(False)
 
@@ -182,9 +195,10 @@ class RegistrationDock(QgsDockWidget):
         column.addWidget(self.stage_label)
         return column
 
-    def _results(self) -> QGroupBox:
-        box = QGroupBox(tr("Tie points"))
+    def _results(self) -> QWidget:
+        box = QWidget()  # the tab names it
         column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
         self.summary_label = QLabel(tr("No result yet."))
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -217,8 +231,9 @@ class RegistrationDock(QgsDockWidget):
         column.addLayout(row)
         return box
 
-    def _outputs(self) -> QGroupBox:
-        box = QGroupBox(tr("Outputs"))
+    def _outputs(self) -> QgsCollapsibleGroupBox:
+        """Foldable: a surveyor working down the table above folds it away, and the table takes its room."""
+        self.outputs_box = box = QgsCollapsibleGroupBox(tr("Outputs"))
         form = QFormLayout(box)
         self.warped_file = _file_widget(tr("Registered SAR GeoTIFF"), tr("GeoTIFF (*.tif *.tiff)"))
         self.points_file = _file_widget(tr("Tie points for the Georeferencer"), tr("Georeferencer points (*.points)"))
@@ -252,8 +267,11 @@ class RegistrationDock(QgsDockWidget):
             self.stage_label.setText("")
 
     def set_has_result(self, has_result: bool) -> None:
+        """With a result (a run, tie points opened or kept in the project) the Tie points tab is shown."""
         for widget in (self.zoom_button, self.refit_button, self.write_button):
             widget.setEnabled(has_result)
+        if has_result:
+            self.tabs.setCurrentIndex(TIE_POINTS_TAB)
 
     def settings(self) -> DockSettings:
         return DockSettings(
@@ -263,7 +281,8 @@ class RegistrationDock(QgsDockWidget):
             grid_step=self.grid_step_spin.value(), search_radius=self.search_radius_spin.value(),
             mutual=self.mutual_check.isChecked(), ransac_threshold=self.ransac_spin.value(),
             min_inliers=self.min_inliers_spin.value(), sar_scale=self.sar_scale_combo.currentData(),
-            advanced_open=not self.advanced_box.isCollapsed(), output_folder=self.output_folder,
+            advanced_open=not self.advanced_box.isCollapsed(), outputs_open=not self.outputs_box.isCollapsed(),
+            output_folder=self.output_folder,
             self_check=self.self_check_check.isChecked(), output_grid=self.grid_combo.currentData(),
         )
 
@@ -280,6 +299,7 @@ class RegistrationDock(QgsDockWidget):
         self.min_inliers_spin.setValue(settings.min_inliers)
         _select(self.sar_scale_combo, settings.sar_scale)
         self.advanced_box.setCollapsed(not settings.advanced_open)
+        self.outputs_box.setCollapsed(not settings.outputs_open)
         self.output_folder = settings.output_folder
         self.self_check_check.setChecked(settings.self_check)
         _select(self.grid_combo, settings.output_grid)

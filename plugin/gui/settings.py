@@ -32,6 +32,7 @@ class DockSettings:
     sar_scale: str = _DEFAULTS.sar_scale
     self_check: bool = _DEFAULTS.self_check
     advanced_open: bool = False
+    outputs_open: bool = True
     output_folder: str = ""
     output_grid: str = "optical"  # the registered SAR's grid: the optical raster's, or the SAR's own CRS (outputs.OUTPUT_GRIDS)
 

@@ -219,7 +219,9 @@ def columns_in_view(table):
 
 def finish():
     layers = QgsProject.instance().mapLayers().values()
-    save(table_columns_in_view=columns_in_view(plugins[PLUGIN].dock_controller.controller.dock.table),
+    dock = plugins[PLUGIN].dock_controller.controller.dock
+    save(table_columns_in_view=columns_in_view(dock.table), dock_tab=dock.tabs.tabText(dock.tabs.currentIndex()),
+         table_rows_in_view=dock.table.viewport().height() // dock.table.verticalHeader().defaultSectionSize(),
          layers=[{"name": layer.name(), "kind": "vector" if isinstance(layer, QgsVectorLayer) else "raster",
                   "features": layer.featureCount() if isinstance(layer, QgsVectorLayer) else None} for layer in layers],
          messages=message_bar_texts(), phase="ready")
