@@ -63,6 +63,22 @@ def test_tie_points_and_their_edits_come_back_with_the_project(controller, stora
     assert write(controller, qtbot, warped=str(tmp_path / "again.tif")).succeeded
 
 
+def test_layers_kept_by_an_earlier_version_get_their_residuals_in_metres(controller, storage, synthetic_result, tmp_path, iface):
+    """Layers saved before the layers had ``residual_m`` come back without it: the dock adds the
+    field when it takes them up, and fills it as for layers it makes."""
+    controller._show_result(synthetic_result)
+    for layer in tie_point_layers():  # as an earlier version made them
+        assert layer.dataProvider().deleteAttributes([layer.fields().indexOf("residual_m")])
+        layer.updateFields()
+    saved_and_read_again(controller, tmp_path / "project.qgz")
+    assert controller.result is not None, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
+    metres = dict(zip(controller.layers.state.ids.tolist(), controller.layers.state.metres))
+    for layer in tie_point_layers():
+        assert "residual_m" in layer.fields().names()
+        values = {feature["id"]: feature["residual_m"] for feature in layer.getFeatures()}
+        assert len(values) == 40 and all(value == pytest.approx(metres[point_id], abs=1e-9) for point_id, value in values.items())
+
+
 def test_a_dock_opened_after_the_project_was_read_takes_the_tie_points(iface, qtbot, storage, synthetic_result, tmp_path):
     """QGIS opened with a project: the dock is made later, when its button is pressed."""
     from plugin.gui.controller import DockController

@@ -104,6 +104,14 @@ def _point_feature(layer: QgsVectorLayer, state: TiePointState, index: int, map_
     return feature
 
 
+def _add_missing_fields(layer: QgsVectorLayer) -> None:
+    """Gives layers made by an earlier version of the plugin (kept in a project) the fields it did not
+    write (``residual_m``): the next fit fills them, as for layers made now."""
+    missing = [QgsField(name, kind) for name, kind in FIELDS if layer.fields().indexOf(name) < 0]
+    if missing and layer.dataProvider().addAttributes(missing):
+        layer.updateFields()
+
+
 class TiePointLayers:
     """The pair of layers for one registration result, found by layer id in the project."""
 
@@ -163,6 +171,8 @@ class TiePointLayers:
         if not kept:
             raise RegistrationError(tr("The tie-point layers do not say how the last fit left them."),
                                     tr("Write them as a GeoPackage and open that, or run the registration again."))
+        for layer in filter(None, map(self.layer, ("optical", "sar"))):
+            _add_missing_fields(layer)
         fitted = json.loads(kept)
         shape = (len(fitted["ids"]), 2)
         self.state = TiePointState(TiePoints(np.array(fitted["optical_xy"], float).reshape(shape), np.array(fitted["sar_xy"], float).reshape(shape),
