@@ -98,7 +98,7 @@ def test_the_tie_point_table_has_a_tab_of_its_own_and_the_outputs_fold(controlle
     dock.show()
     qtbot.waitExposed(dock)
     assert dock.tabs.currentIndex() == REGISTRATION_TAB and dock.run_button.isVisible()
-    dock.set_has_result(True)
+    dock.show_tie_points()
     assert dock.tabs.currentIndex() == TIE_POINTS_TAB and dock.table.isVisible() and dock.write_button.isVisible()
     rows = lambda: dock.table.viewport().height() // dock.table.verticalHeader().defaultSectionSize()  # noqa: E731
     qtbot.waitUntil(lambda: rows() >= 10)

@@ -161,6 +161,33 @@ def test_success_path_without_the_network(controller, sample_layers, sample, qtb
     assert [layer.source() for layer in QgsProject.instance().mapLayers().values() if isinstance(layer, QgsRasterLayer)].count(output) == 1
 
 
+def test_a_result_brings_the_tie_points_tab_to_the_front_and_a_refused_run_does_not(controller, sample_layers, qtbot, monkeypatch):
+    """After a run the surveyor's next step is in the table; a run refused afterwards (from the
+    Registration tab) leaves the dock there, with the settings to change, and the earlier result."""
+    from plugin.core.pipeline import result_from_tie_points
+    from plugin.gui.dock import REGISTRATION_TAB, TIE_POINTS_TAB
+    from tests.gui_fixtures import sample_tie_points
+
+    answers = [lambda optical, sar, options: result_from_tie_points(optical, sar, sample_tie_points(), options.warp_model)]
+
+    def refused(*_):
+        raise RegistrationError("The SAR raster holds one value.", "Choose another band.")
+
+    monkeypatch.setattr("plugin.gui.task.register", lambda optical, sar, options, progress, extractor: answers.pop(0)(optical, sar, options))
+    select_sample(controller, sample_layers)
+    dock = controller.dock
+    assert dock.tabs.currentIndex() == REGISTRATION_TAB
+    with qtbot.waitSignal(controller.run().done, timeout=60_000):
+        pass
+    assert controller.result is not None and dock.tabs.currentIndex() == TIE_POINTS_TAB
+    first = controller.result
+    dock.tabs.setCurrentIndex(REGISTRATION_TAB)
+    answers.append(refused)
+    with qtbot.waitSignal(controller.run().done, timeout=60_000):
+        pass
+    assert controller.result is first and dock.tabs.currentIndex() == REGISTRATION_TAB and dock.refit_button.isEnabled()
+
+
 def test_sample_registers_and_writes_a_georeferenced_output(controller, sample_layers, sample, qtbot, iface, tmp_path):
     """The success path on the bundled sample (needs the trained model)."""
     from osgeo import gdal

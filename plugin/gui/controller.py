@@ -247,6 +247,7 @@ class DockController(QObject):
         self.layers.create(result.tie_points, result.fit)
         self._update_views()
         self.dock.set_has_result(True)
+        self.dock.show_tie_points()
         self._suggest_output(result.sar.path)
         if opened_from:
             show_success(self.iface, tr("Opened {path}: {summary}").format(path=opened_from, summary=self.summary()))
@@ -328,6 +329,7 @@ class DockController(QObject):
                 choose_raster(raster_input, path)
         self._update_views()
         self.dock.set_has_result(True)
+        self.dock.show_tie_points()
         self._suggest_output(sar_path)
         show_info(self.iface, tr("Tie points kept in the project: {summary}").format(summary=self.summary()))
         return True

@@ -267,11 +267,13 @@ class RegistrationDock(QgsDockWidget):
             self.stage_label.setText("")
 
     def set_has_result(self, has_result: bool) -> None:
-        """With a result (a run, tie points opened or kept in the project) the Tie points tab is shown."""
         for widget in (self.zoom_button, self.refit_button, self.write_button):
             widget.setEnabled(has_result)
-        if has_result:
-            self.tabs.setCurrentIndex(TIE_POINTS_TAB)
+
+    def show_tie_points(self) -> None:
+        """The Tie points tab brought to the front: a new result (a run, tie points opened or kept in
+        the project) is there. A run that fails leaves the tab where it was."""
+        self.tabs.setCurrentIndex(TIE_POINTS_TAB)
 
     def settings(self) -> DockSettings:
         return DockSettings(
