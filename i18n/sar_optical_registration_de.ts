@@ -180,6 +180,10 @@
       <translation>Webkarten-Layer '{name}'</translation>
     </message>
     <message>
+      <source>Note: {warnings}</source>
+      <translation>Hinweis: {warnings}</translation>
+    </message>
+    <message>
       <source>Opened {path}: {summary}</source>
       <translation>{path} geöffnet: {summary}</translation>
     </message>
@@ -208,14 +212,6 @@
       <translation>Neu angepasst: {summary}</translation>
     </message>
     <message>
-      <source>Cancelled after writing {files}; the other files were not written.</source>
-      <translation>Abgebrochen nach dem Schreiben von {files}; die übrigen Dateien wurden nicht geschrieben.</translation>
-    </message>
-    <message>
-      <source>Wrote {files}.</source>
-      <translation>Geschrieben: {files}.</translation>
-    </message>
-    <message>
       <source>the web map layer '{name}' (optical)</source>
       <translation>der Webkarten-Layer '{name}' (optisch)</translation>
     </message>
@@ -226,6 +222,14 @@
     <message>
       <source>The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.</source>
       <translation>Die Ausgaben '{first}' und '{second}' sind beide '{path}': Die zuletzt geschriebene würde die andere ersetzen.</translation>
+    </message>
+    <message>
+      <source>Cancelled after writing {files}; the other files were not written.</source>
+      <translation>Abgebrochen nach dem Schreiben von {files}; die übrigen Dateien wurden nicht geschrieben.</translation>
+    </message>
+    <message>
+      <source>Wrote {files}.</source>
+      <translation>Geschrieben: {files}.</translation>
     </message>
     <message>
       <source>'{path}' (optical)</source>

@@ -137,3 +137,17 @@ def bent_gcp_scene(sample, path, size=6000, at=(1900, 150), bend_px=1200.0):
         gdal.PopErrorHandler()
     dataset = None
     return str(path), sample_to_scene
+
+
+def sar_bordered_by_a_fill(sample_sar: str, path, columns: int = 48) -> str:
+    """The sample's SAR as Float32 with its first ``columns`` columns -9999, a fill it does not
+    declare as nodata (the engine reads it as nodata and warns of it: 760 x 48 = 36480 pixels)."""
+    sar = gdal.Open(sample_sar)
+    values = sar.GetRasterBand(1).ReadAsArray().astype(np.float32)
+    values[:, :columns] = -9999.0
+    bordered = gdal.GetDriverByName("GTiff").Create(str(path), sar.RasterXSize, sar.RasterYSize, 1, gdal.GDT_Float32)
+    bordered.SetGeoTransform(sar.GetGeoTransform())
+    bordered.SetProjection(sar.GetProjection())
+    bordered.GetRasterBand(1).WriteArray(values)
+    bordered = None
+    return str(path)

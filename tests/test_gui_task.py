@@ -188,6 +188,25 @@ def test_a_result_brings_the_tie_points_tab_to_the_front_and_a_refused_run_does_
     assert controller.result is first and dock.tabs.currentIndex() == REGISTRATION_TAB and dock.refit_button.isEnabled()
 
 
+def test_the_engines_warnings_reach_the_message_bar(controller, sample, qtbot, iface, tmp_path):
+    """A SAR on a site's local grid with the optical in World Mercator: registered without its
+    georeferencing, and the engine warns of it from the task's thread. The warning reached QGIS's
+    log panel only; the user looks at the message bar."""
+    from osgeo import gdal
+
+    on_grid = str(tmp_path / "sar_site.tif")
+    gdal.Translate(on_grid, sample["sar"], outputSRS='LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]')
+    controller.dock.optical_input.set_path(sample["optical"])
+    controller.dock.sar_input.set_path(on_grid)
+    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=120_000):
+        pass
+    assert task.succeeded, task.error
+    notes = [text for text in messages(iface, Qgis.Warning) if "Note: The rasters' georeferencing is not used" in text]
+    assert len(notes) == 1 and "from the CRS 'site grid' to 'WGS 84 / World Mercator'" in notes[0], messages(iface, Qgis.Warning)
+
+
 def test_sample_registers_and_writes_a_georeferenced_output(controller, sample_layers, sample, qtbot, iface, tmp_path):
     """The success path on the bundled sample (needs the trained model)."""
     from osgeo import gdal

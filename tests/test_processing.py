@@ -35,7 +35,7 @@ from plugin.core.pipeline import result_from_tie_points
 from plugin.core.transforms import WARP_MODELS
 from plugin.processing import common, register_algorithm
 from plugin.processing.provider import PROVIDER_ID, RegistrationProvider
-from tests.conftest import ROOT, SAMPLE_SHIFT as SHIFT
+from tests.conftest import ROOT, SAMPLE_SHIFT as SHIFT, sar_bordered_by_a_fill
 from tests.gui_fixtures import sample  # noqa: F401 (the sample, copied)
 from tests.test_ground import sample_pixel_m
 
@@ -383,6 +383,19 @@ class Recording(QgsProcessingFeedback):
     def pushWarning(self, text):  # noqa: N802 (QGIS's name)
         self.warnings.append(text)
         super().pushWarning(text)
+
+
+def test_the_engines_warnings_reach_the_algorithms_log(provider, sample, tmp_path):
+    """A SAR bordered by -9999 that it does not declare as nodata: the engine reads the border as
+    nodata and warns of it. The warning reached QGIS's log panel only; a toolbox or qgis_process
+    user reads the algorithm's log."""
+    bordered = sar_bordered_by_a_fill(sample["sar"], tmp_path / "sar_bordered.tif")
+    feedback = Recording()
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(REGISTER)
+    results, ok = algorithm.run({"OPTICAL": sample["optical"], "SAR": bordered, "DEVICE": "cpu",
+                                 "OUTPUT": str(tmp_path / "o.tif")}, QgsProcessingContext(), feedback)
+    assert ok and results["TIE_POINTS_USED"] > 100
+    assert any("declares no nodata value" in text and "36480 pixels of -9999" in text for text in feedback.warnings), feedback.warnings
 
 
 def test_cancelled_during_the_warp_writes_nothing(provider, sample, truth_files, tmp_path):

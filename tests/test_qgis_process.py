@@ -16,7 +16,7 @@ from osgeo import gdal, osr
 
 from plugin.core import TiePoints, outputs
 from plugin.core.pipeline import result_from_tie_points
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sar_bordered_by_a_fill
 from tests.gui_fixtures import sample  # noqa: F401 (the sample, copied)
 
 PLUGIN_NAME = "sar_optical_registration"
@@ -105,3 +105,13 @@ def test_register_the_sample(qgis_env, sample, tmp_path):
     assert 8 <= results["TIE_POINTS_USED"] <= results["CANDIDATES"] and results["RMSE"] < 2.0
     assert epsg_of(str(tmp_path / "sar_registered.tif")) == "3395"
     assert all(os.path.exists(tmp_path / n) for n in ("tie_points.gpkg", "tie_points.points", "report.html"))
+
+
+def test_the_engines_warnings_are_in_qgis_process_output(qgis_env, sample, tmp_path):
+    """A SAR bordered by -9999 that it does not declare as nodata: the engine's warning is among
+    the algorithm's messages (before, Python printed it to stderr apart from them, if at all)."""
+    bordered = sar_bordered_by_a_fill(sample["sar"], tmp_path / "sar_bordered.tif")
+    done = qgis_process(qgis_env, "run", "saropticalregistration:registersartooptical", "--", f"OPTICAL={sample['optical']}",
+                        f"SAR={bordered}", "DEVICE=cpu", f"OUTPUT={tmp_path / 'o.tif'}")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "WARNING:\tband 1 of" in done.stdout and "36480 pixels of -9999, a conventional fill, are read as nodata" in done.stdout, done.stdout

@@ -227,11 +227,13 @@ class DockController(QObject):
             self.dock.progress_bar.setValue(0)
             self.dock.set_has_result(self.result is not None)
             show_error(self.iface, task.error, "the registration")
+            self._show_warnings(task)
             return
         if isinstance(task, KeptOnWebMapTask):
             if self._take_kept(task.layer_ids, task.optical_path, task.sar_path, task.web.layer_id) and self.dock.optical_input.combo.currentLayer() is None:
                 self.dock.optical_input.set_layer(QgsProject.instance().mapLayer(task.web.layer_id))
             self.dock.set_has_result(self.result is not None)
+            self._show_warnings(task)
             return
         try:
             self._show_result(task.result, opened_from=os.path.basename(task.tie_point_file) if isinstance(task, OpenTiePointsTask) else "",
@@ -239,6 +241,16 @@ class DockController(QObject):
         except Exception as error:  # noqa: BLE001
             show_error(self.iface, error, "adding the tie point layers")
         self.dock.set_has_result(self.result is not None)
+        self._show_warnings(task)
+
+    def _show_warnings(self, task) -> None:
+        """What the engine warned of while ``task`` worked (a raster's georeferencing not used, a fill
+        value read as nodata, the CPU used for want of GPU memory): in the message bar, where the user
+        looks, not only in the log panel."""
+        heard = list(dict.fromkeys(task.warnings))  # each once, in order
+        if heard:
+            sentences = [text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".") for text in heard]
+            show_warning(self.iface, tr("Note: {warnings}").format(warnings=" ".join(sentences)))
 
     def _show_result(self, result, opened_from: str = "", web_layer_id: str = "") -> None:
         self.result = result
@@ -578,15 +590,16 @@ class DockController(QObject):
         self.dock.stage_label.setText("")
         if task.error is not None:
             show_error(self.iface, task.error, "writing the outputs")
-            return
-        for kind, path in task.result:
-            if kind == "warped":
-                add_or_reload_raster(path)
-        files = ", ".join(path for _, path in task.result)
-        if task.stopped_early:
-            show_info(self.iface, tr("Cancelled after writing {files}; the other files were not written.").format(files=files))
         else:
-            show_success(self.iface, tr("Wrote {files}.").format(files=files))
+            for kind, path in task.result:
+                if kind == "warped":
+                    add_or_reload_raster(path)
+            files = ", ".join(path for _, path in task.result)
+            if task.stopped_early:
+                show_info(self.iface, tr("Cancelled after writing {files}; the other files were not written.").format(files=files))
+            else:
+                show_success(self.iface, tr("Wrote {files}.").format(files=files))
+        self._show_warnings(task)
 
     # --- teardown -------------------------------------------------------------------------------
     def unload(self) -> None:

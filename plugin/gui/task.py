@@ -15,6 +15,7 @@ from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core import RegistrationCancelled, RegistrationOptions, register
 from ..core import outputs
+from ..core.warnings_heard import warnings_heard
 from ..web_layers import WebLayer, fetch_reference, reference_path
 from .i18n import tr
 
@@ -31,13 +32,15 @@ class BaseTask(QgsTask):
         super().__init__(description, QgsTask.CanCancel)
         self.result = None
         self.error: Optional[BaseException] = None
+        self.warnings: List[str] = []  # what the engine warned of while it worked (``warnings_heard``)
 
     def work(self):
         raise NotImplementedError
 
     def run(self) -> bool:  # worker thread
         try:
-            self.result = self.work()
+            with warnings_heard() as self.warnings:
+                self.result = self.work()
         except Exception as error:  # noqa: BLE001 -- stored, shown in the main thread by the listener
             self.error = error
             return False

@@ -7,6 +7,7 @@ the toolbox must list the algorithms even where PyTorch is missing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 
@@ -47,6 +48,22 @@ def load_core():
             "Python and add them to PYTHONPATH (Settings > Options > System > Environment); see the plugin's README."
         ).format(error)) from error
     return core, outputs, pipeline
+
+
+def engine_warnings_in_log(process):
+    """``processAlgorithm`` with the engine's warnings (a raster's georeferencing not used, a fill
+    value read as nodata, ...) pushed to the algorithm's log as they come: the dialog's log and
+    qgis_process's output, where a toolbox or batch user reads, besides QGIS's log panel."""
+    @functools.wraps(process)
+    def with_warnings(self, parameters, context, feedback):
+        try:
+            from ..core.warnings_heard import warnings_heard
+        except ImportError:  # the engine cannot load: processAlgorithm's load_core says what to install
+            return process(self, parameters, context, feedback)
+        with warnings_heard(feedback.pushWarning if feedback is not None else None):
+            return process(self, parameters, context, feedback)
+
+    return with_warnings
 
 
 @contextlib.contextmanager

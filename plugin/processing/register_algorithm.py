@@ -13,7 +13,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .common import FeedbackProgress, RegistrationAlgorithmBase, load_core, shared_extractor, user_errors
+from .common import FeedbackProgress, RegistrationAlgorithmBase, engine_warnings_in_log, load_core, shared_extractor, user_errors
 
 DEVICES = ("auto", "cpu", "cuda")
 SAR_SCALES = ("auto", "linear", "db", "display")
@@ -136,6 +136,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             self_check=self.parameterAsBoolean(parameters, self.SELF_CHECK, context),
         )
 
+    @engine_warnings_in_log
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
         core, _, _ = load_core()
         web = self.web_layer(parameters, self.OPTICAL, context)  # a basemap: fetched over the SAR first

@@ -8,7 +8,7 @@ import os
 
 from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingParameterFeatureSource, QgsProcessingParameterFile
 
-from .common import RegistrationAlgorithmBase, load_core, user_errors
+from .common import RegistrationAlgorithmBase, engine_warnings_in_log, load_core, user_errors
 
 
 class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
@@ -68,6 +68,7 @@ class WarpFromTiePointsAlgorithm(RegistrationAlgorithmBase):
         raise QgsProcessingException(self.tr(
             "No {} raster is given, and the tie points do not record one (a .points file, or a layer not written by this plugin). Give it.").format(key))
 
+    @engine_warnings_in_log
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
         core, outputs, pipeline = load_core()
         from ..core.tie_point_files import read_tie_point_file  # the engine: imported here, as load_core does
