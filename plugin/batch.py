@@ -27,6 +27,7 @@ from .core.cpu_settings import engine_settings
 from .core.ground import rmse_m, rmse_words
 from .core.report import write_report
 from .core.raster_io import GDAL_NAME, raster_stem
+from .core.warnings_heard import warnings_heard
 from .core.web_reference import optical_reference
 
 LOGGER = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class PairResult:
     self_check: str = ""  # with --self-check: passed | FAILED
     time_s: Optional[float] = None
     device: str = ""
+    warnings: str = ""  # what the engine warned of on this pair (a fill read as nodata, georeferencing not used), " | " between
 
 
 class BatchProgress:
@@ -252,7 +254,7 @@ def _already_done(pair: Pair, previous: Dict[tuple, dict]) -> Optional[PairResul
     row = previous.get((pair.optical, pair.sar, pair.output))
     if not row or row.get("status") != "ok" or not os.path.exists(pair.output):
         return None
-    return PairResult(**{k: row.get(k) for k in PairResult.__dataclass_fields__})
+    return PairResult(**{k: row.get(k, field.default) for k, field in PairResult.__dataclass_fields__.items()})  # a column added since: its default
 
 
 def pair_outputs(pair: Pair, extras=()) -> List[tuple]:
@@ -335,7 +337,8 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
                     extractor = (make_extractor or DescriptorExtractor)(options.model, options.device)
                 started = time.perf_counter()
                 try:
-                    rows[index] = register_pair(pair, options, extractor, progress, extras, written)
+                    with warnings_heard() as heard:  # also printed as they come (the command line's log)
+                        rows[index] = register_pair(pair, options, extractor, progress, extras, written)
                 except RegistrationError as error:
                     rows[index].status, rows[index].error = "failed", str(error)
                 except (RegistrationCancelled, KeyboardInterrupt):
@@ -343,6 +346,7 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
                 except Exception as error:  # a bug: record it, log the traceback, go on with the next pair
                     LOGGER.exception("unexpected error on %s", pair.sar)
                     rows[index].status, rows[index].error = "error", f"{type(error).__name__}: {error}"
+                rows[index].warnings = " | ".join(dict.fromkeys(heard))
                 if rows[index].status != "ok":
                     rows[index].time_s = round(time.perf_counter() - started, 2)
                 progress.finish(index, rows[index])

@@ -204,6 +204,31 @@ def test_rerun_skips_pairs_done(fake, pairs_csv, tmp_path):
     assert fake.calls == ["sar_copy.tif", "missing.tif"] and os.path.exists(pairs[1].output)
 
 
+def test_the_summary_names_what_the_engine_warned_of_on_each_pair(fake, pairs_csv, tmp_path, monkeypatch):
+    """Hundreds of pairs: the warnings scroll past in the log; the summary keeps each pair's, the
+    failed pairs' too, and a summary written before the column existed is read as without them."""
+    import logging
+
+    def warns(optical, sar, options, progress=None, extractor=None):
+        logging.getLogger("plugin.core.raster_io").warning("band 1 of %s declares no nodata value", os.path.basename(sar))
+        logging.getLogger("plugin.core.raster_io").warning("band 1 of %s declares no nodata value", os.path.basename(sar))  # once in the summary
+        return fake(optical, sar, options, progress, extractor)
+
+    monkeypatch.setattr(batch, "register", warns)
+    outdir = str(tmp_path / "out")
+    pairs = batch.pairs_from_csv(pairs_csv, outdir)
+    rows = batch.run_batch(pairs, outdir, RegistrationOptions(), make_extractor=lambda *a: "net")
+    assert [row.warnings for row in rows] == [f"band 1 of {name} declares no nodata value" for name in ("sar.tif", "sar_copy.tif", "missing.tif")]
+    assert [row["warnings"] for row in summary_rows(outdir)] == [row.warnings for row in rows]
+    path = os.path.join(outdir, batch.SUMMARY_JSON)
+    document = json.load(open(path))
+    for row in document["pairs"]:
+        del row["warnings"]
+    json.dump(document, open(path, "w"))
+    rows = batch.run_batch(pairs, outdir, RegistrationOptions(), make_extractor=lambda *a: "net")
+    assert [row.status for row in rows] == ["ok", "ok", "failed"] and rows[0].warnings == ""  # done before, skipped
+
+
 def test_model_loaded_once_and_not_at_all_when_everything_is_done(fake, sample, tmp_path):
     outdir = str(tmp_path)
     pairs = [batch.Pair(sample["optical"], sample["sar"], str(tmp_path / f"{n}.tif")) for n in range(3)]
