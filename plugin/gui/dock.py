@@ -80,7 +80,7 @@ def _scrolled(parts, stretch: Optional[int] = None) -> QScrollArea:
         layout.addStretch(1)
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.NoFrame)  # the tab's frame is enough: no width lost to a second one
+    scroll.setFrameShape(QFrame.NoFrame)  # no frame inside the tab: the dock keeps its width for the fields
     scroll.setWidget(body)
     return scroll
 
