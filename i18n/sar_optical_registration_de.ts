@@ -680,8 +680,8 @@
       <translation>Verworfen durch</translation>
     </message>
     <message>
-      <source>Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once</source>
-      <translation>Haken entfernen, um einen Punkt aus der Anpassung zu nehmen, setzen, um ihn zu verwenden: Die Transformation wird sofort neu angepasst</translation>
+      <source>Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once. Space does it for the selected point</source>
+      <translation>Haken entfernen, um einen Punkt aus der Anpassung zu nehmen, setzen, um ihn zu verwenden: Die Transformation wird sofort neu angepasst. Die Leertaste tut es für den ausgewählten Punkt</translation>
     </message>
     <message>
       <source>Choose a raster file</source>

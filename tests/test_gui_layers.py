@@ -195,6 +195,28 @@ def test_unticking_used_in_the_table_leaves_the_point_out_of_the_fit_at_once(sho
     assert model.flags(model.index(3, USED)) & Qt.ItemIsUserCheckable
 
 
+def test_space_ticks_and_unticks_the_selected_points_used_box(shown, qtbot):
+    """The surveyor's keyboard loop: sorted by residual, the arrow keys down the rows, Space to leave
+    the selected point out (and in again)."""
+    from qgis.PyQt.QtTest import QTest
+
+    table, optical = shown.dock.table, shown.layers.layer("optical")
+    table.sortByColumn(RESIDUAL, Qt.DescendingOrder)
+    table.selectRow(3)  # the last of the four outliers, which the fit does not use
+    QTest.keyClick(table, Qt.Key_Down)  # the used point with the largest residual
+    point_id = shown.selected_point_id()
+    assert point_id is not None and features_by_id(optical)[point_id]["enabled"] == 1
+    QTest.keyClick(table, Qt.Key_Space)
+    assert features_by_id(optical)[point_id]["enabled"] == 0 and "35 of 40" in shown.dock.summary_label.text()
+    assert shown.selected_point_id() == point_id  # still on it
+    QTest.keyClick(table, Qt.Key_Space)
+    assert features_by_id(optical)[point_id]["enabled"] == 1 and "36 of 40" in shown.dock.summary_label.text()
+    shown.dock.set_running(True)  # the boxes rest while a task runs
+    QTest.keyClick(table, Qt.Key_Space)
+    assert features_by_id(optical)[point_id]["enabled"] == 1
+    shown.dock.set_running(False)
+
+
 def test_unticking_a_point_the_fit_needs_is_refused_and_undone(shown, iface):
     optical = shown.layers.layer("optical")
     optical.startEditing()

@@ -7,11 +7,11 @@ from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox,
                                  QHBoxLayout, QLabel, QLayout, QProgressBar, QPushButton, QScrollArea, QSpinBox,
-                                 QTableView, QTabWidget, QVBoxLayout, QWidget)
+                                 QTabWidget, QVBoxLayout, QWidget)
 
 from ..core.pipeline import AUTO_GRID_STEPS, AUTO_GRID_TILE, DESCRIPTOR_QUERIES
 from .i18n import tr
-from .points_table import USED, TiePointTableModel, sortable
+from .points_table import USED, TiePointTableModel, TiePointTableView, sortable
 from .raster_input import RasterInput
 from .settings import DockSettings
 
@@ -204,7 +204,7 @@ class RegistrationDock(QgsDockWidget):
         self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.table_model = TiePointTableModel(self)
         self.table_proxy = sortable(self.table_model)
-        self.table = QTableView()
+        self.table = TiePointTableView()
         self.table.setModel(self.table_proxy)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)

@@ -9,6 +9,7 @@ from typing import Optional
 import numpy as np
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
+from qgis.PyQt.QtWidgets import QTableView
 
 from ..core.report import stage_label
 from .i18n import tr
@@ -64,7 +65,8 @@ class TiePointTableModel(QAbstractTableModel):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return self.headers[section].replace(" (", "\n(")  # the unit on a line of its own: narrower columns
         if orientation == Qt.Horizontal and role == Qt.ToolTipRole and section == USED:
-            return tr("Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once")
+            return tr("Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once. "
+                      "Space does it for the selected point")
         return None
 
     def _raw(self, row: int, column: int):
@@ -105,3 +107,26 @@ def sortable(model: TiePointTableModel) -> QSortFilterProxyModel:
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     return proxy
+
+
+class TiePointTableView(QTableView):
+    """The table (over ``sortable``'s proxy). Space ticks or unticks the selected point's Used box, as
+    a click on it does: a surveyor going down the residuals with the arrow keys needs no mouse."""
+
+    def keyPressEvent(self, event):  # noqa: N802 (Qt's name)
+        if event.key() == Qt.Key_Space and event.modifiers() == Qt.NoModifier and self.toggle_used():
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def toggle_used(self) -> bool:
+        """The selected point's Used box ticked or unticked; False when no point is selected or the
+        boxes rest (a task runs)."""
+        rows = self.selectionModel().selectedRows() if self.selectionModel() else []
+        if not rows:
+            return False
+        proxy = self.model()
+        model = proxy.sourceModel()
+        index = model.index(proxy.mapToSource(rows[0]).row(), USED)
+        ticked = index.data(Qt.CheckStateRole) == Qt.Checked
+        return model.setData(index, Qt.Unchecked if ticked else Qt.Checked, Qt.CheckStateRole)
