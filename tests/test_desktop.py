@@ -110,6 +110,12 @@ def test_unticking_the_worst_point_in_the_table_refits_without_it(desktop):
     assert desktop["used_after_ticking"] == desktop["used_after_adding"]
 
 
+def test_space_unticks_and_ticks_the_selected_point_in_qgis(desktop):
+    """The same with the keyboard, in the real QGIS, whose own shortcuts see the key first."""
+    assert desktop["used_after_space"] == desktop["used_after_adding"] - 1
+    assert desktop["used_after_space_again"] == desktop["used_after_adding"]
+
+
 def test_the_tie_point_tables_residual_columns_are_in_view_in_the_dock(desktop):
     """In the real QGIS desktop, the dock at its width beside the map: the surveyor reads each point's
     id, whether it is used and its residual in pixels and metres without scrolling the table."""

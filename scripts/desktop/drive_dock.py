@@ -142,6 +142,15 @@ def untick_and_tick_a_point(controller):
          project_dirty_after_unticking=QgsProject.instance().isDirty())
     proxy.setData(proxy.index(used_rows[0], USED), Qt.Checked, Qt.CheckStateRole)
     save(used_after_ticking=int(controller.result.tie_points.enabled.sum()), rmse_after_ticking=controller.result.fit.rmse)
+    # the same from the keyboard: Space on the selected row, as QGIS delivers the key (its shortcuts asked first)
+    from qgis.PyQt.QtTest import QTest
+
+    table.selectRow(used_rows[0])
+    table.setFocus()
+    QTest.keyClick(table, Qt.Key_Space)
+    used_after_space = int(controller.result.tie_points.enabled.sum())
+    QTest.keyClick(table, Qt.Key_Space)
+    save(used_after_space=used_after_space, used_after_space_again=int(controller.result.tie_points.enabled.sum()))
     table.sortByColumn(USED, Qt.DescendingOrder)
 
 
