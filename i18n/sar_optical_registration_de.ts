@@ -136,8 +136,8 @@
       <translation>Wählen Sie zuerst das optische und das SAR-Raster, auf denen die Passpunkte gemessen wurden.</translation>
     </message>
     <message>
-      <source>Pick them in the two lists above (or browse for the files), then open the tie points.</source>
-      <translation>Wählen Sie sie in den beiden Listen oben (oder suchen Sie die Dateien), dann öffnen Sie die Passpunkte.</translation>
+      <source>Pick them on the Registration tab (or browse for the files), then open the tie points.</source>
+      <translation>Wählen Sie sie auf der Registerkarte „Registrierung“ (oder suchen Sie die Dateien), dann öffnen Sie die Passpunkte.</translation>
     </message>
     <message>
       <source>If that is not the raster they were measured on, choose it in the dock and open the tie points again.</source>
@@ -452,8 +452,8 @@
       <translation>Passpunkte öffnen...</translation>
     </message>
     <message>
-      <source>Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the command line, or a Georeferencer .points file) on the optical and SAR raster chosen above (a GeoPackage chooses the rasters it was written for when none are), to inspect, edit, re-fit and write them; nothing is matched.</source>
-      <translation>Früher gespeicherte Passpunkte (ein vom Dock, der Werkzeugkiste oder der Kommandozeile geschriebenes GeoPackage oder eine .points-Datei des Georeferenzierers) auf dem oben gewählten optischen und SAR-Raster öffnen (ein GeoPackage wählt die Raster, für die es geschrieben wurde, wenn keine gewählt sind), um sie zu prüfen, zu bearbeiten, neu anzupassen und zu schreiben; es wird nichts zugeordnet.</translation>
+      <source>Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the command line, or a Georeferencer .points file) on the optical and SAR raster chosen on the Registration tab (a GeoPackage chooses the rasters it was written for when none are), to inspect, edit, re-fit and write them; nothing is matched.</source>
+      <translation>Früher gespeicherte Passpunkte (ein vom Dock, der Werkzeugkiste oder der Kommandozeile geschriebenes GeoPackage oder eine .points-Datei des Georeferenzierers) auf dem auf der Registerkarte „Registrierung“ gewählten optischen und SAR-Raster öffnen (ein GeoPackage wählt die Raster, für die es geschrieben wurde, wenn keine gewählt sind), um sie zu prüfen, zu bearbeiten, neu anzupassen und zu schreiben; es wird nichts zugeordnet.</translation>
     </message>
     <message>
       <source>Outputs</source>

@@ -155,8 +155,12 @@ def test_opening_needs_the_two_rasters_where_the_file_names_none_that_exists(con
     saved = (outputs.write_points_file(synthetic_result, str(tmp_path / "tie.points")) if record == "none" else
              outputs.write_geopackage(dataclasses.replace(synthetic_result, sar=dataclasses.replace(
                  synthetic_result.sar, path=str(tmp_path / "gone" / "sar.tif"))), str(tmp_path / "tie.gpkg")))
+    from plugin.gui.dock import REGISTRATION_TAB, TIE_POINTS_TAB
+
+    controller.dock.show_tie_points()  # where Open tie points is
     assert not controller.open_tie_points(saved)
     assert "Choose the optical and the SAR raster the tie points were measured on first." in warnings(iface)
+    assert controller.dock.tabs.currentIndex() == REGISTRATION_TAB  # where the two lists are
     assert controller.result is None and not tie_point_layers()
 
 

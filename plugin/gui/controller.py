@@ -386,8 +386,9 @@ class DockController(QObject):
                     choose_raster(raster_input, raster)
             optical_path, sar_path = (raster_input.path() for raster_input in inputs)
             if not (optical_path or web) or not sar_path:
+                self.dock.show_registration()  # where the two lists are
                 raise RegistrationError(tr("Choose the optical and the SAR raster the tie points were measured on first."),
-                                        tr("Pick them in the two lists above (or browse for the files), then open the tie points."))
+                                        tr("Pick them on the Registration tab (or browse for the files), then open the tie points."))
             if web is not None:
                 self._start(OpenTiePointsTask(web, sar_path, self.dock.settings().to_options(None, None), path))
             else:

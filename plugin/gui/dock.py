@@ -220,7 +220,7 @@ class RegistrationDock(QgsDockWidget):
         self.open_points_button = QPushButton(tr("Open tie points..."))
         self.open_points_button.setToolTip(tr("Open tie points saved earlier (a GeoPackage written by the dock, the toolbox or the "
                                               "command line, or a Georeferencer .points file) on the optical and SAR raster chosen "
-                                              "above (a GeoPackage chooses the rasters it was written for when none are), to "
+                                              "on the Registration tab (a GeoPackage chooses the rasters it was written for when none are), to "
                                               "inspect, edit, re-fit and write them; nothing is matched."))
         row = QHBoxLayout()
         row.addWidget(self.zoom_button)
@@ -269,6 +269,10 @@ class RegistrationDock(QgsDockWidget):
     def set_has_result(self, has_result: bool) -> None:
         for widget in (self.zoom_button, self.refit_button, self.write_button):
             widget.setEnabled(has_result)
+
+    def show_registration(self) -> None:
+        """The Registration tab brought to the front: the inputs and settings are there."""
+        self.tabs.setCurrentIndex(REGISTRATION_TAB)
 
     def show_tie_points(self) -> None:
         """The Tie points tab brought to the front: a new result (a run, tie points opened or kept in
