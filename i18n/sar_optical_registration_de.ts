@@ -380,6 +380,14 @@
       <translation>Wie weit die Georeferenzierung des SAR-Rasters abweichen darf (wird verwendet, wenn beide Raster georeferenziert sind)</translation>
     </message>
     <message>
+      <source>Ignore the georeferencing (search the whole image)</source>
+      <translation>Georeferenzierung nicht verwenden (das ganze Bild durchsuchen)</translation>
+    </message>
+    <message>
+      <source>For a raster whose georeferencing is wrong, or further off than any search radius: the images are matched as if neither had any (slower; a mirrored image is not found). The outputs are still on the optical raster's grid.</source>
+      <translation>Für ein Raster, dessen Georeferenzierung falsch ist oder weiter daneben liegt als jeder Suchradius: Die Bilder werden zugeordnet, als hätte keines eine (langsamer; ein gespiegeltes Bild wird nicht gefunden). Die Ausgaben liegen weiterhin im Raster des optischen Bildes.</translation>
+    </message>
+    <message>
       <source>Keep only mutual nearest neighbours</source>
       <translation>Nur gegenseitig nächste Nachbarn behalten</translation>
     </message>
@@ -922,6 +930,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>Search radius (pixels; how far off the georeferencing may be)</source>
       <translation>Suchradius (Pixel; wie weit die Georeferenzierung abweichen darf)</translation>
+    </message>
+    <message>
+      <source>Ignore the georeferencing: search the whole image (for georeferencing that is wrong or far off)</source>
+      <translation>Georeferenzierung nicht verwenden: das ganze Bild durchsuchen (für eine falsche oder weit danebenliegende Georeferenzierung)</translation>
     </message>
     <message>
       <source>RANSAC threshold (pixels)</source>

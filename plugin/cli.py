@@ -72,6 +72,9 @@ def add_matching_options(parser: argparse.ArgumentParser) -> None:
                         help="what fine matching compares: the learned dense features, or hand-made CFOG (default: %(default)s)")
     parser.add_argument("--feature-model", default=None, help="dense feature weights by name (models/manifest.json; default: the manifest's default)")
     parser.add_argument("--search-radius", type=float, default=defaults.search_radius, help="pixels around the position predicted by georeferencing (default: %(default)s)")
+    parser.add_argument("--ignore-georeferencing", action="store_true",
+                        help="search the whole image, as for rasters without georeferencing: for a raster whose georeferencing is "
+                             "wrong, or further off than any search radius (slower; no mirrored image found)")
     parser.add_argument("--no-mutual", action="store_true", help="do not require mutual nearest neighbours (the method's plain NN)")
     parser.add_argument("--ransac-threshold", type=float, default=defaults.ransac_threshold, help="pixels (default: %(default)s)")
     parser.add_argument("--min-inliers", type=int, default=defaults.min_inliers,
@@ -90,7 +93,7 @@ def options_from(args) -> RegistrationOptions:
         warp_model=args.transform, device=args.device, model=args.model, max_keypoints=args.max_keypoints,
         matcher=args.matcher, grid_step=args.grid_step, max_rotation=args.max_rotation, max_scale=args.max_scale,
         template_radius=args.template_radius, features=args.features, feature_model=args.feature_model,
-        search_radius=args.search_radius, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold, min_inliers=args.min_inliers,
+        search_radius=args.search_radius, use_georeferencing=not args.ignore_georeferencing, mutual=not args.no_mutual, ransac_threshold=args.ransac_threshold, min_inliers=args.min_inliers,
         optical_bands=args.optical_bands, sar_bands=args.sar_band, sar_scale=args.sar_scale, self_check=args.self_check,
     )
 

@@ -151,3 +151,14 @@ def sar_bordered_by_a_fill(sample_sar: str, path, columns: int = 48) -> str:
     bordered.GetRasterBand(1).WriteArray(values)
     bordered = None
     return str(path)
+
+
+def sar_moved_on_the_map(sample_sar: str, path, east_m: float, north_m: float) -> str:
+    """A copy of the sample's SAR whose georeferencing puts it ``east_m``, ``north_m`` metres away
+    from where it lies (its pixels as they are): georeferencing that is wrong, or far off."""
+    source = gdal.Open(sample_sar)
+    x0, dx, rx, y0, ry, dy = source.GetGeoTransform()
+    moved = gdal.Translate(str(path), source)
+    moved.SetGeoTransform((x0 + east_m, dx, rx, y0 + north_m, ry, dy))
+    moved = None
+    return str(path)

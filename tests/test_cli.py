@@ -98,6 +98,27 @@ def test_a_pair_with_fewer_agreeing_tie_points_than_asked_for_is_refused(sample,
     assert not os.path.exists(tmp_path / "o.tif")
 
 
+def test_a_sar_whose_georeferencing_is_far_off_registers_with_it_ignored(sample, tmp_path):
+    """The SAR's georeferencing 5 km off (about 500 px, five times the search radius): refused, with
+    the advice to ignore it; with --ignore-georeferencing the whole image is searched, and the fit
+    is the sample's truth (the outputs on the optical raster's grid, as always)."""
+    import json
+
+    from tests.conftest import grid_error, sar_moved_on_the_map
+
+    far = sar_moved_on_the_map(sample["sar"], tmp_path / "sar_far.tif", 5000.0, -1500.0)
+    args = ("register", sample["optical"], far, "-o", str(tmp_path / "o.tif"), "--device", "cpu",
+            "--matches-json", str(tmp_path / "m.json"))
+    refused = run_cli(*args)
+    assert refused.returncode == 2 and "could not be registered" in refused.stderr and "--ignore-georeferencing" in refused.stderr, refused.stderr
+    done = run_cli(*args, "--ignore-georeferencing")
+    assert done.returncode == 0, done.stderr
+    matrix = np.array(json.load(open(tmp_path / "m.json"))["transform"]["sar_to_optical"])
+    rms, largest = grid_error(matrix, sample["truth"], 800, 760)
+    assert rms < 1.5 and largest < 3.0
+    assert gdal.Open(str(tmp_path / "o.tif")).GetGeoTransform() == gdal.Open(sample["optical"]).GetGeoTransform()
+
+
 def test_outputs_are_checked_before_the_registration(sample, tmp_path):
     """A taken name among the outputs is refused before the registration runs, so no other output
     is written first (the warped GeoTIFF was, and the same command then failed on it)."""

@@ -67,9 +67,10 @@ def test_settings_persist_between_sessions(iface, controller):
     dock.matcher_combo.setCurrentIndex(dock.matcher_combo.findData("method"))
     dock.features_combo.setCurrentIndex(dock.features_combo.findData("cfog"))
     dock.self_check_check.setChecked(True)
+    dock.ignore_georeferencing_check.setChecked(True)
     saved = load_settings(TEST_SETTINGS)  # saved on every change
     assert (saved.warp_model, saved.device, saved.max_keypoints, saved.search_radius, saved.mutual, saved.matcher, saved.features,
-            saved.self_check) == ("poly2", "cpu", 3500, 250.0, False, "method", "cfog", True)
+            saved.self_check, saved.ignore_georeferencing) == ("poly2", "cpu", 3500, 250.0, False, "method", "cfog", True, True)
     dock.advanced_box.setCollapsed(False)
     dock.outputs_box.setCollapsed(True)
     controller.unload()  # and when QGIS closes
@@ -80,8 +81,8 @@ def test_settings_persist_between_sessions(iface, controller):
         restored = second.dock.settings()
         assert restored == saved
         options = restored.to_options()
-        assert (options.warp_model, options.max_keypoints, options.mutual, options.features, options.self_check) == \
-            ("poly2", 3500, False, "cfog", True)
+        assert (options.warp_model, options.max_keypoints, options.mutual, options.features, options.self_check, options.use_georeferencing) == \
+            ("poly2", 3500, False, "cfog", True, False)
     finally:
         second.unload()
 

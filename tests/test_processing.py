@@ -141,6 +141,21 @@ def test_register_defaults_are_the_engines(provider):
                             ("MAX_KEYPOINTS", "max_keypoints"), ("SEARCH_RADIUS", "search_radius"), ("MUTUAL", "mutual"),
                             ("RANSAC_THRESHOLD", "ransac_threshold"), ("MIN_INLIERS", "min_inliers"), ("SELF_CHECK", "self_check")):
         assert algorithm.parameterDefinition(name).defaultValue() == getattr(defaults, attribute), name
+    assert algorithm.parameterDefinition("IGNORE_GEOREFERENCING").defaultValue() == (not defaults.use_georeferencing)
+
+
+def test_a_sar_whose_georeferencing_is_far_off_registers_with_it_ignored(processing, sample, tmp_path):
+    """IGNORE_GEOREFERENCING reaches the engine: the SAR's georeferencing 5 km off is refused with the
+    advice to ignore it, and registers (on the optical raster's grid) when it is."""
+    from tests.conftest import sar_moved_on_the_map
+
+    far = sar_moved_on_the_map(sample["sar"], tmp_path / "sar_far.tif", 5000.0, -1500.0)
+    parameters = {"OPTICAL": sample["optical"], "SAR": far, "DEVICE": "cpu", "OUTPUT": str(tmp_path / "o.tif")}
+    with pytest.raises(QgsProcessingException, match="Ignore the georeferencing"):
+        processing.run(REGISTER, parameters)
+    results = processing.run(REGISTER, dict(parameters, IGNORE_GEOREFERENCING=True))
+    assert results["TIE_POINTS_USED"] > 100 and results["RMSE"] < 1.5
+    check_warped(results["OUTPUT"], sample)
 
 
 def test_warp_from_points_file(processing, sample, truth_files, tmp_path):

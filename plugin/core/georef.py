@@ -22,6 +22,8 @@ from .transforms import apply
 
 LOGGER = logging.getLogger(__name__)
 MINIMUM_OVERLAP_PIXELS = 128 * 128
+# How the front ends name the option that turns the georeferencing off (``RegistrationOptions.use_georeferencing``), for the engine's advice
+IGNORE_GEOREFERENCING = "--ignore-georeferencing; in QGIS: Ignore the georeferencing"
 
 
 @dataclass
@@ -108,13 +110,17 @@ def outline_in(source, target, grow: float = 0.0, per_side: int = 16) -> Optiona
     return in_target if np.isfinite(in_target).all() else None
 
 
-def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseAlignment:
-    """Resamples ``sar_image`` (normalised SAR in the SAR file's grid) into the optical grid."""
+def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray, use_georeferencing: bool = True) -> CoarseAlignment:
+    """Resamples ``sar_image`` (normalised SAR in the SAR file's grid) into the optical grid; with
+    ``use_georeferencing`` False (the user's choice: it is wrong, or far off) it stays in its own,
+    as for rasters without georeferencing."""
     unrelated = unrelated_crs(optical, sar)  # the pipeline warns of it once, before reading
-    if not (optical.is_georeferenced and sar.is_georeferenced) or unrelated:
+    if not (use_georeferencing and optical.is_georeferenced and sar.is_georeferenced) or unrelated:
         which = "neither raster is" if not (optical.is_georeferenced or sar.is_georeferenced) else (
             "the optical raster is not" if not optical.is_georeferenced else "the SAR raster is not")
-        LOGGER.info("%s: matching in pixel space with no search radius", "the rasters' CRSs are not related" if unrelated else f"{which} georeferenced")
+        why = "the georeferencing is ignored" if not use_georeferencing else (
+            "the rasters' CRSs are not related" if unrelated else f"{which} georeferenced")
+        LOGGER.info("%s: matching in pixel space with no search radius", why)
         return CoarseAlignment(sar_image, sar.valid, False, lambda xy: np.asarray(xy, np.float64))
     source = _memory_raster(np.where(sar.valid, sar_image, np.nan).astype(np.float32), sar.geotransform, sar.crs_wkt)
     rows, cols = optical.shape
@@ -135,7 +141,8 @@ def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseA
         raise RegistrationError(
             f"The SAR raster '{sar.path}' and the optical raster '{optical.path}' do not overlap "
             "(by their georeferencing, no common valid pixel).",
-            "Choose two rasters of the same area, or check their coordinate reference systems.",
+            "Choose two rasters of the same area, or check their coordinate reference systems; if they do show the same "
+            f"area and the georeferencing is wrong, ignore it ({IGNORE_GEOREFERENCING}).",
         )
     if common < MINIMUM_OVERLAP_PIXELS:
         # Tiles this small were registered a few pixels to 21 px wrong (120 px BigEarthNet pairs, CLI
@@ -145,6 +152,6 @@ def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray) -> CoarseA
             f"(by their georeferencing, about {int(np.sqrt(common))} x {int(np.sqrt(common))}); registering needs at least "
             f"{MINIMUM_OVERLAP_PIXELS} (128 x 128).",
             "Use larger rasters of the same area (a few hundred pixels across work best), or check their coordinate "
-            "reference systems and nodata values.",
+            f"reference systems and nodata values; if the georeferencing is wrong, ignore it ({IGNORE_GEOREFERENCING}).",
         )
     return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, pixel_mapping(optical, sar), predicted=True)

@@ -19,7 +19,7 @@ from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, fea
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
 from .gaps import fill_small_gaps
-from .georef import CoarseAlignment, coarse_align, outline_in, unrelated_crs, warped
+from .georef import IGNORE_GEOREFERENCING, CoarseAlignment, coarse_align, outline_in, unrelated_crs, warped
 from .guided import grid_points
 from .similarity_search import search_similarity, similarity_about
 from .structural import ScoreCache, match_templates
@@ -111,6 +111,7 @@ class RegistrationOptions:
     features: str = "learned"  # fine matching compares "learned" dense features or "cfog" (dense_features.FEATURES)
     feature_model: Optional[str] = None  # dense feature weights by name (models/manifest.json); None = default
     search_radius: float = 100.0  # pixels; used when both rasters are georeferenced
+    use_georeferencing: bool = True  # False: the whole image is searched, as for rasters without georeferencing (it is wrong, or far off)
     mutual: bool = True  # keep only mutual nearest neighbours
     ransac_threshold: float = 3.0  # pixels
     min_inliers: int = 8
@@ -231,7 +232,8 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
 
 
 def _could_not_register(inliers: int, options: RegistrationOptions, radius: Optional[float], what: str = "matches") -> None:
-    hint = f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius. " if radius else ""
+    hint = (f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius, or ignore the "
+            f"georeferencing ({IGNORE_GEOREFERENCING}). " if radius else "")
     raise RegistrationError(
         f"Only {inliers} {what} agree on one transform (at least {options.min_inliers} are needed): the images could not be registered.",
         hint + "Check that both rasters show the same area and try more keypoints.",
@@ -273,7 +275,10 @@ def read_windows(optical: RasterInfo, sar: RasterInfo, options: RegistrationOpti
     the scene (``sar_read_window``, around the optical part that is read). ``slack``: how far (in
     each raster's pixels) its georeferencing may be off beyond what the search allows, for a raster
     placed by GCPs alone the whole-scene fit's misfit (``gcp_misfit_px``); its part is then placed
-    by the GCPs around it (``raster_io.gcps_near``)."""
+    by the GCPs around it (``raster_io.gcps_near``). Both None when the georeferencing is not used
+    (``use_georeferencing``)."""
+    if not options.use_georeferencing:
+        return None, None
     optical_window = optical_read_window(optical, sar, options, slack)
     within = optical if optical_window is None else replace(
         optical, width=optical_window.columns, height=optical_window.rows, geotransform=optical_window.geotransform(optical.geotransform))
@@ -468,8 +473,8 @@ def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options, 
         raise RegistrationError(
             f"The matches suggest a scale of {scale:.2f} and a rotation of {angle:.1f} degrees between the rasters, which their "
             "georeferencing rules out: they are most likely wrong, and the images could not be registered.",
-            "Check that both rasters show the same area; if the georeferencing is that far off, remove it from one raster "
-            "so that the whole image is searched.",
+            "Check that both rasters show the same area; if the georeferencing is that far off, ignore it "
+            f"({IGNORE_GEOREFERENCING}) so that the whole image is searched.",
         )
     if not 1 / MAX_SCALE <= scale <= MAX_SCALE:
         raise RegistrationError(
@@ -814,7 +819,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     after = (SELF_CHECK_STAGE,) if options.self_check else ()
     steps = Progress(progress, stages=COMMON_STAGES + first_match + after)
     optical_info, sar_info = raster_info(optical_path), raster_info(sar_path)
-    unrelated = unrelated_crs(optical_info, sar_info)
+    unrelated = unrelated_crs(optical_info, sar_info) if options.use_georeferencing else None
     if unrelated:  # a local grid's coordinates say nothing of where in the other CRS the raster lies
         LOGGER.warning("The rasters' georeferencing is not used to place the SAR on the optical raster: %s Matching searches "
                        "the whole image instead, as for a raster without georeferencing; the outputs are written on the "
@@ -831,7 +836,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     optical, sar, optical_image, sar_image = read_inputs(optical_path, sar_path, options, steps.update, windows)
 
     steps.stage("coarse alignment")
-    aligned = coarse_align(optical, sar, sar_image)
+    aligned = coarse_align(optical, sar, sar_image, options.use_georeferencing)
     radius = _search_radius(aligned, options)  # of the input's alignment: fine matching replaces ``aligned``
     fine = _fine_features(optical_image, optical.valid, options) if options.matcher != "method" else None
 
@@ -983,7 +988,7 @@ def self_check(optical, sar, sar_image, optical_image, optical_keypoints, fine, 
     inner.stage("coarse alignment")
     model = transforms.ransac_model_for(options.warp_model)
     try:
-        aligned = coarse_align(optical, moved, moved_image)
+        aligned = coarse_align(optical, moved, moved_image, options.use_georeferencing)
         found = _find_matches(optical_image, optical.valid, optical_keypoints, aligned, fine, model, options, inner, extractor)
         tie_points = _tie_points(found, options, _search_radius(aligned, options))
     except RegistrationError as error:

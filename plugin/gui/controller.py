@@ -153,7 +153,7 @@ class DockController(QObject):
             combo.currentIndexChanged.connect(self.save_settings)
         for spin in (dock.max_keypoints_spin, dock.grid_step_spin, dock.search_radius_spin, dock.ransac_spin, dock.min_inliers_spin):
             spin.valueChanged.connect(self.save_settings)
-        for check in (dock.mutual_check, dock.self_check_check):
+        for check in (dock.mutual_check, dock.self_check_check, dock.ignore_georeferencing_check):
             check.toggled.connect(self.save_settings)
         for box in (dock.advanced_box, dock.outputs_box):
             box.collapsedStateChanged.connect(self.save_settings)

@@ -155,6 +155,10 @@ class RegistrationDock(QgsDockWidget):
         self.search_radius_spin.setRange(1.0, 5000.0)
         self.search_radius_spin.setSuffix(" px")
         self.search_radius_spin.setToolTip(tr("How far the georeferencing of the SAR raster may be off (used when both rasters are georeferenced)"))
+        self.ignore_georeferencing_check = QCheckBox(tr("Ignore the georeferencing (search the whole image)"))
+        self.ignore_georeferencing_check.setToolTip(tr("For a raster whose georeferencing is wrong, or further off than any search "
+                                                       "radius: the images are matched as if neither had any (slower; a mirrored "
+                                                       "image is not found). The outputs are still on the optical raster's grid."))
         self.mutual_check = QCheckBox(tr("Keep only mutual nearest neighbours"))
         self.ransac_spin = QDoubleSpinBox()
         self.ransac_spin.setRange(0.5, 50.0)
@@ -173,6 +177,7 @@ class RegistrationDock(QgsDockWidget):
         form.addRow(tr("Features"), self.features_combo)
         form.addRow(tr("Grid step"), self.grid_step_spin)
         form.addRow(tr("Search radius"), self.search_radius_spin)
+        form.addRow("", self.ignore_georeferencing_check)
         form.addRow("", self.mutual_check)
         form.addRow(tr("RANSAC threshold"), self.ransac_spin)
         form.addRow(tr("Minimum matches"), self.min_inliers_spin)
@@ -285,6 +290,7 @@ class RegistrationDock(QgsDockWidget):
             max_keypoints=self.max_keypoints_spin.value(), matcher=self.matcher_combo.currentData(),
             features=self.features_combo.currentData(),
             grid_step=self.grid_step_spin.value(), search_radius=self.search_radius_spin.value(),
+            ignore_georeferencing=self.ignore_georeferencing_check.isChecked(),
             mutual=self.mutual_check.isChecked(), ransac_threshold=self.ransac_spin.value(),
             min_inliers=self.min_inliers_spin.value(), sar_scale=self.sar_scale_combo.currentData(),
             advanced_open=not self.advanced_box.isCollapsed(), outputs_open=not self.outputs_box.isCollapsed(),
@@ -300,6 +306,7 @@ class RegistrationDock(QgsDockWidget):
         _select(self.features_combo, settings.features)
         self.grid_step_spin.setValue(settings.grid_step)
         self.search_radius_spin.setValue(settings.search_radius)
+        self.ignore_georeferencing_check.setChecked(settings.ignore_georeferencing)
         self.mutual_check.setChecked(settings.mutual)
         self.ransac_spin.setValue(settings.ransac_threshold)
         self.min_inliers_spin.setValue(settings.min_inliers)

@@ -26,6 +26,7 @@ class DockSettings:
     features: str = _DEFAULTS.features
     grid_step: int = _DEFAULTS.grid_step
     search_radius: float = _DEFAULTS.search_radius
+    ignore_georeferencing: bool = not _DEFAULTS.use_georeferencing
     mutual: bool = _DEFAULTS.mutual
     ransac_threshold: float = _DEFAULTS.ransac_threshold
     min_inliers: int = _DEFAULTS.min_inliers
@@ -40,7 +41,8 @@ class DockSettings:
         return RegistrationOptions(
             warp_model=self.warp_model, device=self.device, model=model, max_keypoints=self.max_keypoints,
             matcher=self.matcher, features=self.features, grid_step=self.grid_step,
-            search_radius=self.search_radius, mutual=self.mutual, ransac_threshold=self.ransac_threshold,
+            search_radius=self.search_radius, use_georeferencing=not self.ignore_georeferencing, mutual=self.mutual,
+            ransac_threshold=self.ransac_threshold,
             min_inliers=self.min_inliers, optical_bands=optical_bands, sar_bands=sar_bands, sar_scale=self.sar_scale,
             self_check=self.self_check,
         )

@@ -28,6 +28,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
     MODEL = "MODEL"
     MAX_KEYPOINTS = "MAX_KEYPOINTS"
     SEARCH_RADIUS = "SEARCH_RADIUS"
+    IGNORE_GEOREFERENCING = "IGNORE_GEOREFERENCING"
     MUTUAL = "MUTUAL"
     RANSAC_THRESHOLD = "RANSAC_THRESHOLD"
     MIN_INLIERS = "MIN_INLIERS"
@@ -91,6 +92,8 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             QgsProcessingParameterNumber(self.MAX_KEYPOINTS, self.tr("Keypoints per image"), QgsProcessingParameterNumber.Integer, 500, minValue=100),
             QgsProcessingParameterNumber(self.SEARCH_RADIUS, self.tr("Search radius (pixels; how far off the georeferencing may be)"),
                                          QgsProcessingParameterNumber.Double, 100.0, minValue=1.0),
+            QgsProcessingParameterBoolean(self.IGNORE_GEOREFERENCING, self.tr(
+                "Ignore the georeferencing: search the whole image (for georeferencing that is wrong or far off)"), False),
             QgsProcessingParameterBoolean(self.MUTUAL, self.tr("Keep only mutual nearest neighbours"), True),
             QgsProcessingParameterNumber(self.RANSAC_THRESHOLD, self.tr("RANSAC threshold (pixels)"), QgsProcessingParameterNumber.Double, 3.0, minValue=0.1),
             QgsProcessingParameterNumber(self.MIN_INLIERS, self.tr("Minimum tie points"), QgsProcessingParameterNumber.Integer, 8, minValue=3),
@@ -127,6 +130,7 @@ class RegisterSarToOpticalAlgorithm(RegistrationAlgorithmBase):
             max_rotation=self.parameterAsDouble(parameters, self.MAX_ROTATION, context),
             max_scale=self.parameterAsDouble(parameters, self.MAX_SCALE, context),
             search_radius=self.parameterAsDouble(parameters, self.SEARCH_RADIUS, context),
+            use_georeferencing=not self.parameterAsBoolean(parameters, self.IGNORE_GEOREFERENCING, context),
             mutual=self.parameterAsBoolean(parameters, self.MUTUAL, context),
             ransac_threshold=self.parameterAsDouble(parameters, self.RANSAC_THRESHOLD, context),
             min_inliers=self.parameterAsInt(parameters, self.MIN_INLIERS, context),
