@@ -96,6 +96,10 @@
       <translation>Diese Prüfung galt den gefundenen Passpunkten: Ihre Änderungen seither sind nicht geprüft.</translation>
     </message>
     <message>
+      <source>The georeferencing was ignored (Advanced): the whole image was searched.</source>
+      <translation>Die Georeferenzierung wurde nicht verwendet (Erweitert): Das ganze Bild wurde durchsucht.</translation>
+    </message>
+    <message>
       <source>The tie point layers are no longer in the project.</source>
       <translation>Die Passpunkt-Layer sind nicht mehr im Projekt.</translation>
     </message>

@@ -188,6 +188,28 @@ def test_a_result_brings_the_tie_points_tab_to_the_front_and_a_refused_run_does_
     assert controller.result is first and dock.tabs.currentIndex() == REGISTRATION_TAB and dock.refit_button.isEnabled()
 
 
+def test_a_result_matched_with_the_georeferencing_ignored_says_so(controller, sample_layers, qtbot, monkeypatch):
+    """Advanced > Ignore the georeferencing is kept between sessions: each result it shapes says so in
+    its summary; a run without it does not."""
+    from plugin.core.pipeline import result_from_tie_points
+    from tests.gui_fixtures import sample_tie_points
+
+    options_seen = []
+
+    def known_truth(optical, sar, options, progress, extractor):
+        options_seen.append(options.use_georeferencing)
+        return result_from_tie_points(optical, sar, sample_tie_points(), options.warp_model)
+
+    monkeypatch.setattr("plugin.gui.task.register", known_truth)
+    select_sample(controller, sample_layers)
+    for ignored in (True, False):
+        controller.dock.ignore_georeferencing_check.setChecked(ignored)
+        with qtbot.waitSignal(controller.run().done, timeout=60_000):
+            pass
+        assert ("The georeferencing was ignored" in controller.dock.summary_label.text()) == ignored
+    assert options_seen == [False, True]
+
+
 def test_the_engines_warnings_reach_the_message_bar(controller, sample, qtbot, iface, tmp_path):
     """A SAR on a site's local grid with the optical in World Mercator: registered without its
     georeferencing, and the engine warns of it from the task's thread. The warning reached QGIS's

@@ -125,6 +125,7 @@ class DockController(QObject):
         self.write_task: Optional[WriteOutputsTask] = None
         self.result = None
         self.matched_fit = None
+        self.georeferencing_ignored = False  # the result was matched with Advanced > Ignore the georeferencing ticked
         self.layers: Optional[TiePointLayers] = None
         self._extractor = None
         self._unloaded = False
@@ -236,8 +237,10 @@ class DockController(QObject):
             self._show_warnings(task)
             return
         try:
-            self._show_result(task.result, opened_from=os.path.basename(task.tie_point_file) if isinstance(task, OpenTiePointsTask) else "",
-                              web_layer_id=task.web.layer_id if task.web else "")
+            opened = isinstance(task, OpenTiePointsTask)
+            self._show_result(task.result, opened_from=os.path.basename(task.tie_point_file) if opened else "",
+                              web_layer_id=task.web.layer_id if task.web else "",
+                              georeferencing_ignored=not (opened or task.options.use_georeferencing))
         except Exception as error:  # noqa: BLE001
             show_error(self.iface, error, "adding the tie point layers")
         self.dock.set_has_result(self.result is not None)
@@ -252,9 +255,10 @@ class DockController(QObject):
             sentences = [text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".") for text in heard]
             show_warning(self.iface, tr("Note: {warnings}").format(warnings=" ".join(sentences)))
 
-    def _show_result(self, result, opened_from: str = "", web_layer_id: str = "") -> None:
+    def _show_result(self, result, opened_from: str = "", web_layer_id: str = "", georeferencing_ignored: bool = False) -> None:
         self.result = result
         self.matched_fit = result.fit  # what the self-check, if run, checked
+        self.georeferencing_ignored = georeferencing_ignored
         self.layers = TiePointLayers(result.optical, result.sar, web_layer_id=web_layer_id)
         self.layers.create(result.tie_points, result.fit)
         self._update_views()
@@ -336,6 +340,7 @@ class DockController(QObject):
             show_error(self.iface, error, "taking the tie points kept in the project")
             return False
         self.result, self.matched_fit, self.layers = result, result.fit, layers
+        self.georeferencing_ignored = False
         for raster_input, path in zip((self.dock.optical_input, self.dock.sar_input), (optical_path, sar_path)):
             if not raster_input.path() and os.path.exists(path):
                 choose_raster(raster_input, path)
@@ -441,6 +446,8 @@ class DockController(QObject):
                              "Inspect the tie points before using this result.").format(moved=f"{check:.1f}")
         if check is not None and not same_fit(self.result.fit, self.matched_fit):
             text += " " + tr("That check was made on the matched tie points: your edits since are not checked.")
+        if self.georeferencing_ignored:  # a choice kept from an earlier session: said with every result it shapes
+            text += " " + tr("The georeferencing was ignored (Advanced): the whole image was searched.")
         if self.result.model_name:
             seconds = sum(self.result.timing_s.values())
             text += " " + tr("Network {name} on {device}, {seconds} s.").format(
