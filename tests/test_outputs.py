@@ -461,6 +461,22 @@ def test_a_sar_without_a_crs_is_not_written_on_its_own_grid(result, tmp_path):
     assert not os.path.exists(tmp_path / "own.tif")
 
 
+def test_a_sar_on_a_local_grid_is_not_written_on_its_own_grid(sample, tmp_path):
+    """The tie points' map positions are in the optical raster's CRS, which a site's local grid relates
+    to in no way: refused in words before writing (GDAL's own error came after the warp had started)."""
+    from tests.test_georef import LOCAL_GRID
+
+    on_grid = str(tmp_path / "sar_site.tif")
+    gdal.Translate(on_grid, sample["sar"], outputSRS=LOCAL_GRID)
+    sar_xy = np.random.default_rng(0).uniform(40, 700, (20, 2))
+    tie_points = TiePoints(sar_xy + [17.0, -11.0], sar_xy, np.zeros(20), [""] * 20, np.ones(20, bool))
+    result = result_from_tie_points(sample["optical"], on_grid, tie_points, "affine")
+    with pytest.raises(RegistrationError, match="own CRS: Coordinates cannot be transformed from the CRS 'site grid'") as refused:
+        outputs.write_warped_sar(result, str(tmp_path / "own.tif"), grid="sar")
+    assert "optical raster's grid" in refused.value.fix and not os.path.exists(tmp_path / "own.tif")
+    assert outputs.write_warped_sar(result, str(tmp_path / "optical_grid.tif")) == str(tmp_path / "optical_grid.tif")
+
+
 def test_overview_levels_halve_until_the_smallest_fits_in_256_px():
     assert outputs.overview_levels(256, 256) == [] and outputs.overview_levels(120, 150) == []
     assert outputs.overview_levels(768, 768) == [2, 4]  # 384, 192

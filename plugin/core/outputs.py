@@ -18,6 +18,7 @@ from osgeo import gdal, ogr, osr
 
 from . import ground, parallel, transforms
 from .errors import RegistrationCancelled, RegistrationError
+from .georef import unrelated_crs
 from .pipeline import RasterInfo, RegistrationResult, TiePoints
 from .raster_io import GDAL_NAME, crs_transformation, decoding_threads, gdal_progress, map_to_pixel, network_settings, open_raster, own_geotransform, pixel_to_map, source_files, spatial_reference
 
@@ -204,6 +205,10 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         raise RegistrationError(f"Unknown output grid '{grid}'.", f"Choose one of {', '.join(OUTPUT_GRIDS)}.")
     if grid == "sar" and (result.sar.geotransform is None or not result.sar.crs_wkt):
         raise RegistrationError(f"The registered SAR cannot be written in the SAR raster's own CRS: '{result.sar.path}' has none.",
+                                "Write it in the optical raster's grid instead (the default).")
+    unrelated = unrelated_crs(result.optical, result.sar) if grid == "sar" else None
+    if unrelated:  # the tie points' map positions (the optical raster's CRS) cannot be put in the SAR's
+        raise RegistrationError(f"The registered SAR cannot be written in the SAR raster's own CRS: {unrelated}",
                                 "Write it in the optical raster's grid instead (the default).")
     go_on, stopped = gdal_progress(_share(progress, 0.0, WARP_SHARE))  # stopped: why the warp stopped early
     overviews_go_on, overviews_stopped = gdal_progress(_share(progress, WARP_SHARE, 1.0 - WARP_SHARE))
