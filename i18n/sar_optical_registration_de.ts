@@ -1092,6 +1092,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>nicht erneut registriert</translation>
     </message>
     <message>
+      <source>Note</source>
+      <translation>Hinweis</translation>
+    </message>
+    <message>
       <source>Fit RMSE (metres on the ground)</source>
       <translation>RMSE der Anpassung (Meter im Gelände)</translation>
     </message>

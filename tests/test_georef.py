@@ -71,7 +71,7 @@ def test_rasters_on_one_local_grid_register_by_their_georeferencing(tmp_path, sa
         gdal.Translate(path, sample[role], outputSRS=LOCAL_GRID)
     with caplog.at_level(logging.WARNING):
         result = register(local["optical"], local["sar"], RegistrationOptions(device="cpu"))
-    assert result.from_georeferencing and "not used" not in caplog.text
+    assert result.from_georeferencing and "not used" not in caplog.text and result.warnings == ()
     rms, largest = grid_error(result.fit.sar_to_optical, sample["truth"], 800, 760)
     assert rms < 1.5 and largest < 3.0
     assert rmse_m(result) == pytest.approx(result.fit.rmse * 10.0, rel=0.01)  # the grid's 10 m pixels
@@ -85,6 +85,8 @@ def test_a_raster_on_a_grid_related_to_no_other_crs_registers_without_its_georef
     which a local grid cannot be), and two grids of different names were taken as one: the SAR,
     placed by coordinates that mean another site, did not overlap the optical raster."""
     from plugin.core import RegistrationOptions, register
+    from plugin.core.outputs import matches_report
+    from plugin.core.report import report_rows
     from tests.conftest import grid_error
 
     on_grid = str(tmp_path / "sar_site_a.tif")
@@ -100,6 +102,9 @@ def test_a_raster_on_a_grid_related_to_no_other_crs_registers_without_its_georef
         assert "georeferencing is not used" in caplog.text and "from the CRS 'site grid'" in caplog.text
         rms, largest = grid_error(result.fit.sar_to_optical, sample["truth"], 800, 760)
         assert rms < 1.5 and largest < 3.0
+        # kept with the result for the records: the report and the matches JSON say it
+        assert len(result.warnings) == 1 and result.warnings[0].startswith("The rasters' georeferencing is not used")
+        assert ("Note", result.warnings[0]) in report_rows(result) and matches_report(result)["warnings"] == list(result.warnings)
 
 
 def test_local_grids_are_one_crs_only_of_the_same_name():

@@ -593,6 +593,7 @@ def matches_report(result: RegistrationResult) -> dict:
         "device": result.device,
         "self_check": None if result.self_check_px is None else {  # moved_px None: the second run was refused
             "moved_px": float(result.self_check_px) if np.isfinite(result.self_check_px) else None, "passed": not result.self_check_failed},
+        "warnings": list(result.warnings),  # what the engine warned of while registering
     }
 
 

@@ -61,6 +61,7 @@ def report_rows(result, written: Iterable[Tuple[str, str]] = (), tr: Translate =
         rows.append((tr("Fine matching features"), result.features))
     if result.model_name:
         rows.append((tr("Descriptor model"), f"{result.model_name} on {result.device}"))
+    rows += [(tr("Note"), text) for text in result.warnings]  # what the engine warned of: a fill read as nodata, ...
     rows += [(tr("Time: {}").format(stage), f"{seconds:.2f} s") for stage, seconds in result.timing_s.items()]
     rows += [(label, path) for label, path in written if path]
     return rows
