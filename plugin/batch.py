@@ -346,7 +346,7 @@ def run_batch(pairs: List[Pair], outdir: str, options: RegistrationOptions, extr
                 except Exception as error:  # a bug: record it, log the traceback, go on with the next pair
                     LOGGER.exception("unexpected error on %s", pair.sar)
                     rows[index].status, rows[index].error = "error", f"{type(error).__name__}: {error}"
-                rows[index].warnings = " | ".join(dict.fromkeys(heard))
+                rows[index].warnings = " | ".join(heard)
                 if rows[index].status != "ok":
                     rows[index].time_s = round(time.perf_counter() - started, 2)
                 progress.finish(index, rows[index])

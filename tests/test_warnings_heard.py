@@ -11,6 +11,7 @@ def test_the_warnings_of_this_thread_are_heard_in_order_and_told_as_they_come():
     with warnings_heard(told.append) as heard:
         engine.info("not a warning")
         engine.warning("first %s", "warning")
+        engine.warning("first warning")  # again: heard once
         other = threading.Thread(target=lambda: engine.warning("another run's warning"))
         other.start()
         other.join()

@@ -796,7 +796,7 @@ def register(
     warnings logged on the way (``warnings``), for the report and the matches JSON."""
     with cpu_settings.engine_settings(), warnings_heard() as heard:
         result = _register(optical_path, sar_path, options, progress, extractor)
-    return replace(result, warnings=tuple(dict.fromkeys(heard)))
+    return replace(result, warnings=tuple(heard))
 
 
 def read_inputs(optical_path: str, sar_path: str, options: RegistrationOptions = RegistrationOptions(),

@@ -14,7 +14,8 @@ PLUGIN_LOGGER = __name__.rsplit(".core", 1)[0]
 
 class _Heard(logging.Handler):
     """Keeps the text of the warnings logged in one thread (the run's: another run's, in another
-    thread, is not its concern)."""
+    thread, is not its concern), each once (a warning logged again, for the self-check's second run,
+    say, adds nothing)."""
 
     def __init__(self, into: List[str], tell: Optional[Callable[[str], None]]):
         super().__init__(logging.WARNING)
@@ -26,6 +27,8 @@ class _Heard(logging.Handler):
             return
         try:
             text = record.getMessage()
+            if text in self.into:
+                return
             self.into.append(text)
             if self.tell is not None:
                 self.tell(text)
@@ -35,8 +38,8 @@ class _Heard(logging.Handler):
 
 @contextlib.contextmanager
 def warnings_heard(tell: Optional[Callable[[str], None]] = None) -> Iterator[List[str]]:
-    """The list the warnings the plugin logs in this thread are added to while the block runs, in
-    the order they came; each is also given to ``tell`` as it comes (a Processing log)."""
+    """The list the warnings the plugin logs in this thread are added to while the block runs, each
+    once, in the order they came; each is also given to ``tell`` when it first comes (a Processing log)."""
     heard: List[str] = []
     handler = _Heard(heard, tell)
     logger = logging.getLogger(PLUGIN_LOGGER)

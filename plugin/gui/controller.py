@@ -250,9 +250,8 @@ class DockController(QObject):
         """What the engine warned of while ``task`` worked (a raster's georeferencing not used, a fill
         value read as nodata, the CPU used for want of GPU memory): in the message bar, where the user
         looks, not only in the log panel."""
-        heard = list(dict.fromkeys(task.warnings))  # each once, in order
-        if heard:
-            sentences = [text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".") for text in heard]
+        if task.warnings:  # each once, in order (warnings_heard)
+            sentences = [text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".") for text in task.warnings]
             show_warning(self.iface, tr("Note: {warnings}").format(warnings=" ".join(sentences)))
 
     def _show_result(self, result, opened_from: str = "", web_layer_id: str = "", georeferencing_ignored: bool = False) -> None:
