@@ -96,7 +96,7 @@ def outline_in(source, target, grow: float = 0.0, per_side: int = 16) -> Optiona
     ``width``, ``height``, ``geotransform`` and ``crs_wkt``). None when either is not
     georeferenced, their CRSs are not related (``unrelated_crs``) or a point does not transform
     (beyond a projection's edge)."""
-    if None in (source.geotransform, source.crs_wkt, target.geotransform, target.crs_wkt) or unrelated_crs(source, target):
+    if None in (source.geotransform, source.crs_wkt, target.geotransform, target.crs_wkt):
         return None
     steps = np.linspace(0.0, 1.0, per_side)
     low_x, low_y, high_x, high_y = -0.5 - grow, -0.5 - grow, source.width - 0.5 + grow, source.height - 0.5 + grow
@@ -105,7 +105,7 @@ def outline_in(source, target, grow: float = 0.0, per_side: int = 16) -> Optiona
                               np.stack([np.full_like(ys, low_x), ys], 1), np.stack([np.full_like(ys, high_x), ys], 1)])
     try:
         in_target = pixel_mapping(source, target)(outline)
-    except RuntimeError:  # PROJ refused a point
+    except (RuntimeError, RegistrationError):  # PROJ refused a point, or relates the CRSs in no way (unrelated_crs)
         return None
     return in_target if np.isfinite(in_target).all() else None
 
