@@ -64,8 +64,13 @@ def residuals_m(optical, tie_points, fit) -> Optional[np.ndarray]:
 def rmse_m(result) -> Optional[float]:
     """The fit's RMSE (over the enabled tie points, as ``Fit.rmse``) in metres on the ground; None
     when the optical raster is not georeferenced or no point is enabled."""
-    lengths = residuals_m(result.optical, result.tie_points, result.fit)
-    enabled = np.asarray(result.tie_points.enabled, bool)
+    return rms_of_enabled(residuals_m(result.optical, result.tie_points, result.fit), result.tie_points.enabled)
+
+
+def rms_of_enabled(lengths: Optional[np.ndarray], enabled) -> Optional[float]:
+    """``rmse_m`` from residuals on the ground worked out already (``residuals_m``): their RMS over
+    the ``enabled`` tie points; None when there are none, or no lengths."""
+    enabled = np.asarray(enabled, bool)
     if lengths is None or not enabled.any():
         return None
     return float(np.sqrt(np.mean(lengths[enabled] ** 2)))

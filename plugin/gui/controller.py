@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog
 
 from ..core import RegistrationError, fit_tie_points
-from ..core.ground import metres_text, rmse_m
+from ..core.ground import metres_text, rms_of_enabled
 from ..core.outputs import one_file_twice
 from ..core.raster_io import raster_stem, same_image, source_files
 from ..core.web_reference import is_xyz_template
@@ -425,7 +425,8 @@ class DockController(QObject):
     def summary(self) -> str:
         tie, fit = self.result.tie_points, self.result.fit
         model = dict(transform_choices()).get(fit.model, fit.model)
-        metres = rmse_m(self.result)
+        state = self.layers.state  # the result's tie points and fit, their residuals on the ground worked out with it
+        metres = rms_of_enabled(state.metres, state.tie_points.enabled)
         if metres is None:  # an optical raster without a CRS
             text = tr("{used} of {total} matches used; RMSE {rmse} px ({model}).").format(
                 used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", model=model)
