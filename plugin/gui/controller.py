@@ -255,19 +255,25 @@ class DockController(QObject):
             show_warning(self.iface, tr("Note: {warnings}").format(warnings=" ".join(sentences)))
 
     def _show_result(self, result, opened_from: str = "", web_layer_id: str = "", georeferencing_ignored: bool = False) -> None:
-        self.result = result
-        self.matched_fit = result.fit  # what the self-check, if run, checked
-        self.georeferencing_ignored = georeferencing_ignored
-        self.layers = TiePointLayers(result.optical, result.sar, web_layer_id=web_layer_id)
-        self.layers.create(result.tie_points, result.fit)
-        self._update_views()
-        self.dock.set_has_result(True)
-        self.dock.show_tie_points()
-        self._suggest_output(result.sar.path)
+        layers = TiePointLayers(result.optical, result.sar, web_layer_id=web_layer_id)
+        layers.create(result.tie_points, result.fit)
+        self._take_result(result, layers, georeferencing_ignored)
         if opened_from:
             show_success(self.iface, tr("Opened {path}: {summary}").format(path=opened_from, summary=self.summary()))
         else:
             (show_warning if result.self_check_failed else show_success)(self.iface, self.summary())
+
+    def _take_result(self, result, layers: TiePointLayers, georeferencing_ignored: bool = False) -> None:
+        """``result`` and its tie-point ``layers`` become the dock's (a run's, tie points opened, or
+        kept in the project): the summary and the table show them, the Tie points tab comes to the
+        front, and an output name is suggested."""
+        self.result, self.layers = result, layers
+        self.matched_fit = result.fit  # what the self-check, if run, checked
+        self.georeferencing_ignored = georeferencing_ignored
+        self._update_views()
+        self.dock.set_has_result(True)
+        self.dock.show_tie_points()
+        self._suggest_output(result.sar.path)
 
     # --- tie points saved earlier ---------------------------------------------------------------
     def _layers_added(self, layers) -> None:
@@ -338,15 +344,10 @@ class DockController(QObject):
         except Exception as error:  # noqa: BLE001 -- every error reaches the user, none crashes QGIS
             show_error(self.iface, error, "taking the tie points kept in the project")
             return False
-        self.result, self.matched_fit, self.layers = result, result.fit, layers
-        self.georeferencing_ignored = False
         for raster_input, path in zip((self.dock.optical_input, self.dock.sar_input), (optical_path, sar_path)):
             if not raster_input.path() and os.path.exists(path):
                 choose_raster(raster_input, path)
-        self._update_views()
-        self.dock.set_has_result(True)
-        self.dock.show_tie_points()
-        self._suggest_output(sar_path)
+        self._take_result(result, layers)
         show_info(self.iface, tr("Tie points kept in the project: {summary}").format(summary=self.summary()))
         return True
 
