@@ -224,6 +224,14 @@
       <translation>Die Passpunktdatei '{path}' existiert nicht.</translation>
     </message>
     <message>
+      <source>Leave-one-out RMSE: {rmse} px.</source>
+      <translation>Leave-one-out-RMSE: {rmse} px.</translation>
+    </message>
+    <message>
+      <source>Leave-one-out RMSE: {rmse} px, {metres} on the ground.</source>
+      <translation>Leave-one-out-RMSE: {rmse} px, {metres} im Gelände.</translation>
+    </message>
+    <message>
       <source>The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.</source>
       <translation>Die Ausgaben '{first}' und '{second}' sind beide '{path}': Die zuletzt geschriebene würde die andere ersetzen.</translation>
     </message>
@@ -820,6 +828,10 @@
       <translation>RMSE der Anpassung (Meter im Gelände; keiner für ein optisches Raster ohne KBS)</translation>
     </message>
     <message>
+      <source>Leave-one-out RMSE: each tie point against the fit to the others (optical pixels; none with too few points)</source>
+      <translation>Leave-one-out-RMSE: jeder Passpunkt gegen die Anpassung an die übrigen (optische Pixel; keiner bei zu wenigen Punkten)</translation>
+    </message>
+    <message>
       <source>Fetching the web map '{}' over the SAR raster</source>
       <translation>Webkarte '{}' über dem SAR-Raster abrufen</translation>
     </message>
@@ -862,6 +874,10 @@
     <message>
       <source>Fit RMSE on the ground: {}.</source>
       <translation>RMSE der Anpassung im Gelände: {}.</translation>
+    </message>
+    <message>
+      <source>Leave-one-out RMSE, each tie point against the fit to the others: {:.2f} optical pixels{}.</source>
+      <translation>Leave-one-out-RMSE, jeder Passpunkt gegen die Anpassung an die übrigen: {:.2f} optische Pixel{}.</translation>
     </message>
     <message>
       <source>The output '{}' is one of the input rasters. Choose another output file name.</source>
@@ -1100,6 +1116,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>RMSE der Anpassung (Meter im Gelände)</translation>
     </message>
     <message>
+      <source>Leave-one-out RMSE: each tie point against the fit to the others (optical pixels)</source>
+      <translation>Leave-one-out-RMSE: jeder Passpunkt gegen die Anpassung an die übrigen (optische Pixel)</translation>
+    </message>
+    <message>
       <source>Self-check: fit moved with the SAR moved slightly (optical pixels)</source>
       <translation>Selbstprüfung: Verschiebung der Anpassung bei leicht verschobenem SAR (optische Pixel)</translation>
     </message>
@@ -1110,6 +1130,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>Descriptor model</source>
       <translation>Deskriptormodell</translation>
+    </message>
+    <message>
+      <source>Leave-one-out RMSE (metres on the ground)</source>
+      <translation>Leave-one-out-RMSE (Meter im Gelände)</translation>
     </message>
     <message>
       <source>Rejected by {}</source>

@@ -301,6 +301,24 @@ def test_refit_after_deleting_and_moving_points(shown):
     assert shown.dock.table_model.rowCount() == 39
 
 
+def test_a_spline_passes_through_a_moved_point_and_the_summary_says_what_leaving_it_out_shows(shown):
+    """A thin-plate spline's residuals are zero at every point it is fitted to (as the warp written
+    with it): the table shows that, and the summary's leave-one-out RMSE shows the moved point."""
+    shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("tps"))
+    assert shown.refit()
+    assert "RMSE 0.00 px" in shown.dock.summary_label.text() and "Leave-one-out RMSE: 0.00 px" in shown.dock.summary_label.text()
+    optical = shown.layers.layer("optical")
+    moved = features_by_id(optical)[5]
+    point = moved.geometry().asPoint()
+    assert optical.startEditing()
+    optical.changeGeometry(moved.id(), QgsGeometry.fromPointXY(QgsPointXY(point.x() + 6 * abs(shown.result.optical.geotransform[1]), point.y())))
+    assert shown.refit()
+    assert features_by_id(optical)[5]["residual"] < 1e-6 and shown.result.fit.rmse < 1e-6
+    left_out = shown.result.fit.left_out_rmse
+    assert 0.5 < left_out < 6.0 and f"Leave-one-out RMSE: {left_out:.2f} px" in shown.dock.summary_label.text()
+    assert "RMSE 0.00 px" in shown.dock.summary_label.text()
+
+
 def test_refit_with_too_few_points_is_a_warning(shown, iface):
     shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("poly3"))
     optical = shown.layers.layer("optical")

@@ -67,6 +67,17 @@ def rmse_m(result) -> Optional[float]:
     return rms_of_enabled(residuals_m(result.optical, result.tie_points, result.fit), result.tie_points.enabled)
 
 
+def left_out_rmse_m(result) -> Optional[float]:
+    """``Fit.left_out_rmse`` (each enabled tie point against the fit to the others) in metres on
+    the ground; None where that figure is None or the optical raster cannot say (``ground_lengths_m``)."""
+    left_out = result.fit.left_out
+    if left_out is None:
+        return None
+    kept = np.isfinite(left_out[:, 0])
+    lengths = ground_lengths_m(result.optical.geotransform, result.optical.crs_wkt, result.tie_points.optical_xy[kept], left_out[kept])
+    return rms_of_enabled(lengths, np.ones(int(kept.sum()), bool))
+
+
 def rms_of_enabled(lengths: Optional[np.ndarray], enabled) -> Optional[float]:
     """``rmse_m`` from residuals on the ground worked out already (``residuals_m``): their RMS over
     the ``enabled`` tie points; None when there are none, or no lengths."""
@@ -88,5 +99,8 @@ def rmse_words(pixels: float, metres: Optional[float]) -> str:
 
 
 def rmse_text(result) -> str:
-    """The fit's RMSE of ``result`` in words (``rmse_words``)."""
-    return rmse_words(result.fit.rmse, rmse_m(result))
+    """The fit's RMSE of ``result`` in words (``rmse_words``), and the leave-one-out RMSE where
+    there is one: "0.62 px (5.1 m on the ground), 0.63 px (5.2 m on the ground) with each point left out"."""
+    text = rmse_words(result.fit.rmse, rmse_m(result))
+    left_out = result.fit.left_out_rmse
+    return text if left_out is None else f"{text}, {rmse_words(left_out, left_out_rmse_m(result))} with each point left out"

@@ -588,6 +588,8 @@ def matches_report(result: RegistrationResult) -> dict:
         "rejected_by": result.tie_points.rejected_by,
         "rmse_px": result.fit.rmse,
         "rmse_m": ground.rmse_m(result),  # on the ground; None when the optical raster has no CRS
+        "left_out_rmse_px": result.fit.left_out_rmse,  # each enabled point against the fit to the others; None: too few points
+        "left_out_rmse_m": ground.left_out_rmse_m(result),
         "model": result.model_name,
         "features": result.features,
         "device": result.device,

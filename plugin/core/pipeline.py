@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import cpu_settings, transforms
+from . import cpu_settings, transforms, warp_residuals
 from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, feature_extractor
 from .descriptor import DescriptorExtractor, resolve_device
 from .errors import RegistrationError
@@ -185,8 +185,17 @@ class TiePoints:
 class Fit:
     model: str  # the warp model asked for
     sar_to_optical: np.ndarray  # 3 x 3, affine or homography (input pixel grids)
-    residuals: np.ndarray  # N x 2 for every tie point (predicted - measured optical position)
+    residuals: np.ndarray  # N x 2 for every tie point (predicted - measured optical position) against the model written
     rmse: float  # over enabled points
+    left_out: Optional[np.ndarray] = None  # N x 2: each enabled point's residual against the fit to the others (warp_residuals)
+
+    @property
+    def left_out_rmse(self) -> Optional[float]:
+        """RMSE of the enabled tie points, each against the fit to all the others (leave-one-out):
+        an accuracy figure independent of the point checked; None where too few points are left."""
+        if self.left_out is None:
+            return None
+        return transforms.rms(self.left_out[np.isfinite(self.left_out[:, 0])])
 
 
 @dataclass
@@ -212,8 +221,9 @@ class RegistrationResult:
 
 
 def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
-    """Least-squares fit on the enabled tie points and residuals for all of them. Used after
-    RANSAC and again whenever a user edits, disables or moves tie points."""
+    """Least-squares fit on the enabled tie points and residuals for all of them, against the
+    model the SAR is written with (``warp_residuals``), and each enabled point's against the fit
+    to the others. Used after RANSAC and again whenever a user edits, disables or moves tie points."""
     enabled = np.asarray(tie_points.enabled, bool)
     needed = transforms.MINIMUM_POINTS[warp_model]
     if enabled.sum() < needed:
@@ -229,8 +239,9 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
                                 "Enable tie points spread over the image, not along one line.")
     base_model = transforms.ransac_model_for(warp_model)
     matrix = transforms.fit_least_squares(tie_points.sar_xy[enabled], tie_points.optical_xy[enabled], base_model)
-    residuals = transforms.residuals(matrix, tie_points.sar_xy, tie_points.optical_xy)
-    return Fit(warp_model, matrix, residuals, transforms.rms(residuals[enabled]))
+    residuals = warp_residuals.model_residuals(warp_model, matrix, tie_points.sar_xy, tie_points.optical_xy, enabled)
+    left_out = warp_residuals.left_out_residuals(warp_model, tie_points.sar_xy, tie_points.optical_xy, enabled)
+    return Fit(warp_model, matrix, residuals, transforms.rms(residuals[enabled]), left_out)
 
 
 def _could_not_register(inliers: int, options: RegistrationOptions, radius: Optional[float], what: str = "matches") -> None:

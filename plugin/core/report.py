@@ -12,7 +12,7 @@ import html
 from collections import Counter
 from typing import Callable, Iterable, List, Tuple
 
-from .ground import residuals_m, rmse_m
+from .ground import left_out_rmse_m, residuals_m, rmse_m
 from .outputs import residual_lengths, safe_output
 
 Translate = Callable[[str], str]
@@ -52,6 +52,11 @@ def report_rows(result, written: Iterable[Tuple[str, str]] = (), tr: Translate =
     metres = rmse_m(result)
     if metres is not None:
         rows.append((tr("Fit RMSE (metres on the ground)"), f"{metres:.3f}"))
+    if result.fit.left_out_rmse is not None:  # each point against the fit to the others: a thin-plate spline's fit RMSE is 0
+        rows.append((tr("Leave-one-out RMSE: each tie point against the fit to the others (optical pixels)"), f"{result.fit.left_out_rmse:.3f}"))
+        metres = left_out_rmse_m(result)
+        if metres is not None:
+            rows.append((tr("Leave-one-out RMSE (metres on the ground)"), f"{metres:.3f}"))
     if result.self_check_px is not None:
         verdict = tr("FAILED: inspect the result before using it") if result.self_check_failed else tr("passed")
         moved = tr("not registered again") if result.self_check_px == float("inf") else f"{result.self_check_px:.2f}"

@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog
 
 from ..core import RegistrationError, fit_tie_points
-from ..core.ground import metres_text, rms_of_enabled
+from ..core.ground import left_out_rmse_m, metres_text, rms_of_enabled
 from ..core.outputs import one_file_twice
 from ..core.raster_io import raster_stem, same_image, source_files
 from ..core.web_reference import is_xyz_template
@@ -434,6 +434,11 @@ class DockController(QObject):
         else:
             text = tr("{used} of {total} matches used; RMSE {rmse} px, {metres} on the ground ({model}).").format(
                 used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", metres=metres_text(metres), model=model)
+        left_out = fit.left_out_rmse  # each point against the fit to the others: a thin-plate spline's RMSE above is 0
+        if left_out is not None:
+            left_out_m = left_out_rmse_m(self.result)
+            text += " " + (tr("Leave-one-out RMSE: {rmse} px.").format(rmse=f"{left_out:.2f}") if left_out_m is None else
+                           tr("Leave-one-out RMSE: {rmse} px, {metres} on the ground.").format(rmse=f"{left_out:.2f}", metres=metres_text(left_out_m)))
         if self.result.features:
             text += " " + tr("Features: {features}.").format(features=self.result.features)
         check = self.result.self_check_px

@@ -124,6 +124,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
     TIE_POINTS_USED = "TIE_POINTS_USED"
     RMSE = "RMSE"
     RMSE_M = "RMSE_M"
+    LEFT_OUT_RMSE = "LEFT_OUT_RMSE"
     OUTPUT_GRID = "OUTPUT_GRID"
 
     def tr(self, text: str) -> str:
@@ -159,6 +160,8 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.TIE_POINTS_USED, self.tr("Tie points used for the fit")))
         self.addOutput(QgsProcessingOutputNumber(self.RMSE, self.tr("Fit RMSE (optical pixels)")))
         self.addOutput(QgsProcessingOutputNumber(self.RMSE_M, self.tr("Fit RMSE (metres on the ground; none for an optical raster without a CRS)")))
+        self.addOutput(QgsProcessingOutputNumber(self.LEFT_OUT_RMSE, self.tr(
+            "Leave-one-out RMSE: each tie point against the fit to the others (optical pixels; none with too few points)")))
 
     def web_layer(self, parameters, key: str, context):
         """The layer given as ``key`` when it is a web map (XYZ, WMS, WMTS: ``plugin.web_layers``), else None."""
@@ -247,12 +250,12 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         results = dict(paths)
         if paths[self.TIE_POINTS]:  # its layer by name: a GeoPackage that held other layers keeps them, and QGIS would open the first
             results[self.TIE_POINTS] = f"{paths[self.TIE_POINTS]}|layername={outputs.TIE_POINT_LAYER}"
-        from ..core.ground import metres_text, rmse_m
+        from ..core.ground import left_out_rmse_m, metres_text, rmse_m
         from ..core.report import write_report
 
         metres = rmse_m(result)
         results.update({self.CANDIDATES: len(result.tie_points), self.TIE_POINTS_USED: used, self.RMSE: float(result.fit.rmse),
-                        self.RMSE_M: metres})
+                        self.RMSE_M: metres, self.LEFT_OUT_RMSE: result.fit.left_out_rmse})
         if paths[self.REPORT]:
             labels = {definition.name(): definition.description() for definition in self.destinationParameterDefinitions()}
             written = [(labels.get(key, key), value) for key, value in results.items() if key != self.REPORT and isinstance(value, str) and value]
@@ -262,4 +265,8 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
             used, len(result.tie_points), result.fit.model, result.fit.rmse))
         if metres is not None:
             feedback.pushInfo(self.tr("Fit RMSE on the ground: {}.").format(metres_text(metres)))
+        if result.fit.left_out_rmse is not None:
+            left_out_m = left_out_rmse_m(result)
+            feedback.pushInfo(self.tr("Leave-one-out RMSE, each tie point against the fit to the others: {:.2f} optical pixels{}.").format(
+                result.fit.left_out_rmse, "" if left_out_m is None else f", {metres_text(left_out_m)}"))
         return results
