@@ -61,6 +61,7 @@ class PairResult:
     candidates: Optional[int] = None
     rmse_px: Optional[float] = None
     rmse_m: Optional[float] = None  # on the ground; empty when the optical raster has no CRS
+    left_out_rmse_px: Optional[float] = None  # each tie point used against the fit to the others (empty: too few points)
     self_check_px: Optional[float] = None  # with --self-check: how far the fit moved with the SAR moved slightly (empty: the second run was refused)
     self_check: str = ""  # with --self-check: passed | FAILED
     time_s: Optional[float] = None
@@ -300,6 +301,7 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
     row.rmse_px, row.time_s = round(float(result.fit.rmse), 4), round(time.perf_counter() - started, 2)
     metres = rmse_m(result)
     row.rmse_m = None if metres is None else round(metres, 3)
+    row.left_out_rmse_px = None if result.fit.left_out_rmse is None else round(result.fit.left_out_rmse, 4)
     if result.self_check_px is not None:
         row.self_check_px = round(float(result.self_check_px), 2) if math.isfinite(result.self_check_px) else None
         row.self_check = "FAILED" if result.self_check_failed else "passed"
