@@ -692,6 +692,10 @@
       <translation>dY (px)</translation>
     </message>
     <message>
+      <source>Left out (px)</source>
+      <translation>Ausgelassen (px)</translation>
+    </message>
+    <message>
       <source>Distance</source>
       <translation>Distanz</translation>
     </message>
@@ -702,6 +706,10 @@
     <message>
       <source>Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once. Space does it for the selected point</source>
       <translation>Haken entfernen, um einen Punkt aus der Anpassung zu nehmen, setzen, um ihn zu verwenden: Die Transformation wird sofort neu angepasst. Die Leertaste tut es für den ausgewählten Punkt</translation>
+    </message>
+    <message>
+      <source>The point's residual against the transform fitted to all the other points used: a thin-plate spline passes through every point it uses (residual 0), so sort by this column to find a point that disagrees with its neighbours</source>
+      <translation>Das Residuum des Punkts gegen die Transformation, die an alle anderen verwendeten Punkte angepasst ist: ein Thin-Plate-Spline geht durch jeden Punkt, den er verwendet (Residuum 0); sortieren Sie nach dieser Spalte, um einen Punkt zu finden, der seinen Nachbarn widerspricht</translation>
     </message>
     <message>
       <source>Choose a raster file</source>

@@ -9,7 +9,7 @@ from qgis.core import NULL
 from plugin.core.outputs import PIXEL_SPACE_GEOTRANSFORM
 from plugin.core.raster_io import pixel_to_map
 from plugin.gui.layers import TiePointLayers
-from plugin.gui.points_table import ID, RESIDUAL, RESIDUAL_M, USED
+from plugin.gui.points_table import ID, LEFT_OUT, RESIDUAL, RESIDUAL_M, USED
 from tests.gui_fixtures import SAMPLE_SHIFT, add_point, controller, iface, messages, synthetic_result, sample  # noqa: F401
 
 TRUTH = np.array([[1, 0, SAMPLE_SHIFT[0]], [0, 1, SAMPLE_SHIFT[1]], [0, 0, 1]])
@@ -36,7 +36,7 @@ def test_layers_are_added_with_attributes_and_positions(shown, synthetic_result)
     optical, sar = shown.layers.layer("optical"), shown.layers.layer("sar")
     assert optical.featureCount() == sar.featureCount() == len(synthetic_result.tie_points) == 40
     assert [f.name() for f in optical.fields()] == ["id", "optical_x", "optical_y", "sar_x", "sar_y", "distance", "enabled",
-                                                    "rejected_by", "dx", "dy", "residual", "residual_m"]
+                                                    "rejected_by", "dx", "dy", "residual", "residual_m", "left_out"]
     assert optical.crs().authid() == "EPSG:3395" and sar.crs().authid() == "EPSG:3395"  # the sample SAR is georeferenced
     group = QgsProject.instance().layerTreeRoot().findLayer(optical.id()).parent()
     assert group.name() == "Registration of sar.tif" and {child.layerId() for child in group.children()} == {optical.id(), sar.id()}
@@ -139,7 +139,7 @@ def test_summary_and_table(shown, sample):
 
     assert "36 of 40" in shown.dock.summary_label.text() and "RMSE 0.00" in shown.dock.summary_label.text()
     model = shown.dock.table_model
-    assert model.rowCount() == 40 and model.columnCount() == 8
+    assert model.rowCount() == 40 and model.columnCount() == 9
     assert [model.headerData(column, Qt.Horizontal) for column in (RESIDUAL, RESIDUAL_M)] == ["Residual\n(px)", "Residual\n(m)"]  # the unit below: narrow columns
     assert shown.dock.refit_button.isEnabled() and shown.dock.write_button.isEnabled()
     proxy = shown.dock.table_proxy
@@ -317,6 +317,12 @@ def test_a_spline_passes_through_a_moved_point_and_the_summary_says_what_leaving
     left_out = shown.result.fit.left_out_rmse
     assert 0.5 < left_out < 6.0 and f"Leave-one-out RMSE: {left_out:.2f} px" in shown.dock.summary_label.text()
     assert "RMSE 0.00 px" in shown.dock.summary_label.text()
+    # the point is found by its residual against the fit to the others: in the table, sorted, and in both layers
+    shown.dock.table.sortByColumn(LEFT_OUT, Qt.DescendingOrder)
+    assert int(shown.dock.table_proxy.index(0, ID).data()) == 5 and float(shown.dock.table_proxy.index(0, LEFT_OUT).data()) > 3.0
+    assert shown.dock.table_proxy.index(0, RESIDUAL).data() == "0.00"
+    assert features_by_id(optical)[5]["left_out"] > 3.0 and features_by_id(shown.layers.layer("sar"))[5]["left_out"] > 3.0
+    assert features_by_id(optical)[37]["left_out"] == NULL  # a point not used has none
 
 
 def test_refit_with_too_few_points_is_a_warning(shown, iface):

@@ -125,6 +125,7 @@ def test_writes_a_report_of_the_fit_and_every_tie_point_as_the_layers_show_them(
     points = {int(row["Id"]): row for row in report_tie_points(page)}
     assert sorted(points) == list(range(40)) and sum(row["Used"] == "yes" for row in points.values()) == 35
     assert points[5]["Used"] == "no" and points[5]["Rejected by"] == "you"
+    assert points[5]["Left out (px)"] == "" and all(float(row["Left out (px)"]) < 0.01 for row in points.values() if row["Used"] == "yes")
     assert any(f"Wrote {warped}, {report}." in message for message in messages(iface, Qgis.Success))
     # written again without Overwrite: refused, the report left as it was
     assert not write(shown, qtbot, report=report).succeeded and "already exists" in " ".join(messages(iface, Qgis.Warning))

@@ -391,6 +391,14 @@ def _not_written(path: str, result: RegistrationResult, detail: str) -> Registra
                              "and that the output's folder is writable and has free space.")
 
 
+def left_out_lengths(fit) -> np.ndarray:
+    """Each tie point's residual against the fit to the others (``Fit.left_out``), optical pixels;
+    NaN for a point not used, or where the fit has no such figure."""
+    if fit.left_out is None:
+        return np.full(len(fit.residuals), np.nan)
+    return np.hypot(fit.left_out[:, 0], fit.left_out[:, 1])
+
+
 def residual_lengths(result: RegistrationResult) -> np.ndarray:
     return np.linalg.norm(result.fit.residuals, axis=1)
 
@@ -489,6 +497,7 @@ TIE_POINT_FIELDS = (
     ("id", ogr.OFTInteger), ("optical_x", ogr.OFTReal), ("optical_y", ogr.OFTReal), ("sar_x", ogr.OFTReal),
     ("sar_y", ogr.OFTReal), ("distance", ogr.OFTReal), ("enabled", ogr.OFTInteger), ("rejected_by", ogr.OFTString),
     ("dx", ogr.OFTReal), ("dy", ogr.OFTReal), ("residual", ogr.OFTReal), ("residual_m", ogr.OFTReal),
+    ("left_out", ogr.OFTReal),  # the residual against the fit to the others (warp_residuals); empty for a point not used
 )
 
 
@@ -559,6 +568,7 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str, 
     map_xy = pixel_to_map(optical_geotransform(result.optical), tie_points.optical_xy)
     lengths = residual_lengths(result)
     metres = ground.residuals_m(result.optical, tie_points, result.fit)  # None: the field stays empty
+    left_out = left_out_lengths(result.fit)
     srs = spatial_reference(result.optical.crs_wkt) if result.optical.crs_wkt else None
     layer = dataset.CreateLayer(layer_name, srs, ogr.wkbPoint)
     for key, raster in zip(RASTER_KEYS, recorded or (result.optical.path, result.sar.path)):
@@ -568,7 +578,7 @@ def _fill_tie_point_layer(dataset, result: RegistrationResult, layer_name: str, 
     for i in range(len(tie_points)):
         feature = ogr.Feature(layer.GetLayerDefn())
         values = (tie_points.id_of(i), *tie_points.optical_xy[i], *tie_points.sar_xy[i], tie_points.distance[i], int(bool(tie_points.enabled[i])),
-                  tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i], np.nan if metres is None else metres[i])
+                  tie_points.rejected_by[i], *result.fit.residuals[i], lengths[i], np.nan if metres is None else metres[i], left_out[i])
         for (name, _), value in zip(TIE_POINT_FIELDS, values):
             feature.SetField(name, value if isinstance(value, str) else (None if not np.isfinite(value) else float(value) if _ == ogr.OFTReal else int(value)))
         point = ogr.Geometry(ogr.wkbPoint)

@@ -12,8 +12,10 @@ import html
 from collections import Counter
 from typing import Callable, Iterable, List, Tuple
 
+import numpy as np
+
 from .ground import left_out_rmse_m, residuals_m, rmse_m
-from .outputs import residual_lengths, safe_output
+from .outputs import left_out_lengths, residual_lengths, safe_output
 
 Translate = Callable[[str], str]
 
@@ -76,17 +78,18 @@ def tie_point_rows(result, tr: Translate = _same) -> List[list]:
     """The header and one row per tie point, in the order of their ids: whether the fit used it (or
     what rejected it), its position in both rasters (pixels, x = column, y = row, the centre of the
     top-left pixel at 0, 0, as the tie-point layers' fields), and its residual in optical pixels and
-    on the ground (empty for an optical raster without a CRS)."""
+    on the ground (empty for an optical raster without a CRS), and against the fit to the others
+    (empty for a point not used)."""
     tie, residuals, pixels = result.tie_points, result.fit.residuals, residual_lengths(result)
-    metres = residuals_m(result.optical, tie, result.fit)
+    metres, left_out = residuals_m(result.optical, tie, result.fit), left_out_lengths(result.fit)
     header = [tr("Id"), tr("Used"), tr("Rejected by"), tr("Optical x (px)"), tr("Optical y (px)"), tr("SAR x (px)"), tr("SAR y (px)"),
-              tr("dX (px)"), tr("dY (px)"), tr("Residual (px)"), tr("Residual (m)")]
+              tr("dX (px)"), tr("dY (px)"), tr("Residual (px)"), tr("Residual (m)"), tr("Left out (px)")]
     rows = []
     for index in sorted(range(len(tie)), key=tie.id_of):
         (ox, oy), (sx, sy), (dx, dy) = tie.optical_xy[index], tie.sar_xy[index], residuals[index]
         rows.append([tie.id_of(index), tr("yes") if tie.enabled[index] else tr("no"), stage_label(tie.rejected_by[index] or "", tr),
                      f"{ox:.2f}", f"{oy:.2f}", f"{sx:.2f}", f"{sy:.2f}", f"{dx:.2f}", f"{dy:.2f}", f"{pixels[index]:.2f}",
-                     "" if metres is None else f"{metres[index]:.2f}"])
+                     "" if metres is None else f"{metres[index]:.2f}", "" if np.isnan(left_out[index]) else f"{left_out[index]:.2f}"])
     return [header] + rows
 
 

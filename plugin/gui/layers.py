@@ -25,7 +25,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..core.errors import RegistrationError
 from ..core.ground import residuals_m
-from ..core.outputs import PIXEL_SPACE_GEOTRANSFORM
+from ..core.outputs import PIXEL_SPACE_GEOTRANSFORM, left_out_lengths
 from ..core.pipeline import Fit, RasterInfo, TiePoints
 from ..core.raster_io import map_to_pixel, pixel_to_map
 from .i18n import tr
@@ -36,6 +36,7 @@ FIELDS = (
     ("id", QVariant.Int), ("optical_x", QVariant.Double), ("optical_y", QVariant.Double), ("sar_x", QVariant.Double),
     ("sar_y", QVariant.Double), ("distance", QVariant.Double), ("enabled", QVariant.Int), ("rejected_by", QVariant.String),
     ("dx", QVariant.Double), ("dy", QVariant.Double), ("residual", QVariant.Double), ("residual_m", QVariant.Double),
+    ("left_out", QVariant.Double),
 )
 MOVE_TOLERANCE_PX = 1e-3
 # What QGIS fills in for a point the user adds: the next id of that layer (so a point added in each
@@ -59,9 +60,11 @@ class TiePointState:
     fit: Fit
     metres: Optional[np.ndarray] = None  # each residual in metres on the ground (core.ground.residuals_m); None where it cannot say
     ids: np.ndarray = field(init=False)  # the points' stable ids: the tie points' own (after a Re-fit), else 0..N-1
+    left_out: np.ndarray = field(init=False)  # each residual against the fit to the others, optical pixels (NaN: not used)
 
     def __post_init__(self):
         self.ids = self.tie_points.ids if self.tie_points.ids is not None else np.arange(len(self.tie_points))
+        self.left_out = left_out_lengths(self.fit) if self.fit is not None else np.full(len(self.tie_points), np.nan)  # taken up from a project, not fitted yet
 
 
 class PointFeature(NamedTuple):
@@ -91,7 +94,7 @@ def _attributes(state: TiePointState, index: int) -> list:
     distance = float(tie.distance[index])
     return [int(state.ids[index]), *(float(v) for v in tie.optical_xy[index]), *(float(v) for v in tie.sar_xy[index]),
             distance if np.isfinite(distance) else None, int(bool(tie.enabled[index])), tie.rejected_by[index] or "",
-            dx, dy, float(np.hypot(dx, dy)), None if state.metres is None else float(state.metres[index])]
+            dx, dy, float(np.hypot(dx, dy)), None if state.metres is None else float(state.metres[index]), None if not np.isfinite(state.left_out[index]) else float(state.left_out[index])]
 
 
 def _point_feature(layer: QgsVectorLayer, state: TiePointState, index: int, map_xy) -> QgsFeature:
@@ -106,7 +109,7 @@ def _point_feature(layer: QgsVectorLayer, state: TiePointState, index: int, map_
 
 def _add_missing_fields(layer: QgsVectorLayer) -> None:
     """Gives layers made by an earlier version of the plugin (kept in a project) the fields it did not
-    write (``residual_m``): the next fit fills them, as for layers made now."""
+    write (``residual_m``, ``left_out``): the next fit fills them, as for layers made now."""
     missing = [QgsField(name, kind) for name, kind in FIELDS if layer.fields().indexOf(name) < 0]
     if missing and layer.dataProvider().addAttributes(missing):
         layer.updateFields()

@@ -1,5 +1,6 @@
 """The dock's table of tie points: id, whether it is used, its residual (in optical pixels, and in
-metres on the ground), dX/dY, descriptor distance and why it was rejected; sortable (numbers sort as
+metres on the ground), dX/dY, its residual against the fit to the others (left out), descriptor
+distance and why it was rejected; sortable (numbers sort as
 numbers). The residuals come right after the id and whether the point is used, so that a surveyor
 sees them in a narrow dock without scrolling (the rejecting stage, empty for every used point, last)."""
 from __future__ import annotations
@@ -19,7 +20,7 @@ SORT_ROLE = Qt.UserRole
 ID_ROLE = Qt.UserRole + 1
 
 # The columns, in order
-ID, USED, RESIDUAL, RESIDUAL_M, DX, DY, DISTANCE, REJECTED_BY = range(8)
+ID, USED, RESIDUAL, RESIDUAL_M, DX, DY, LEFT_OUT, DISTANCE, REJECTED_BY = range(9)
 
 
 def rejection_label(stage: str) -> str:
@@ -33,8 +34,8 @@ class TiePointTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.state: Optional[TiePointState] = None
         self.checkable = True  # the Used boxes can be changed (not while a task runs, as Re-fit cannot)
-        self.headers = [tr("Id"), tr("Used"), tr("Residual (px)"), tr("Residual (m)"), tr("dX (px)"), tr("dY (px)"), tr("Distance"),
-                        tr("Rejected by")]
+        self.headers = [tr("Id"), tr("Used"), tr("Residual (px)"), tr("Residual (m)"), tr("dX (px)"), tr("dY (px)"), tr("Left out (px)"),
+                        tr("Distance"), tr("Rejected by")]
 
     def set_state(self, state: Optional[TiePointState]) -> None:
         """Shows ``state`` (its residuals on the ground worked out once with it, not while Qt draws;
@@ -67,13 +68,18 @@ class TiePointTableModel(QAbstractTableModel):
         if orientation == Qt.Horizontal and role == Qt.ToolTipRole and section == USED:
             return tr("Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once. "
                       "Space does it for the selected point")
+        if orientation == Qt.Horizontal and role == Qt.ToolTipRole and section == LEFT_OUT:
+            return tr("The point's residual against the transform fitted to all the other points used: a thin-plate spline "
+                      "passes through every point it uses (residual 0), so sort by this column to find a point that "
+                      "disagrees with its neighbours")
         return None
 
     def _raw(self, row: int, column: int):
         tie, fit, metres = self.state.tie_points, self.state.fit, self.state.metres
         dx, dy = fit.residuals[row]
         values = (int(self.state.ids[row]), bool(tie.enabled[row]), float(np.hypot(dx, dy)),
-                  float("nan") if metres is None else float(metres[row]), float(dx), float(dy), float(tie.distance[row]),
+                  float("nan") if metres is None else float(metres[row]), float(dx), float(dy), float(self.state.left_out[row]),
+                  float(tie.distance[row]),
                   tie.rejected_by[row] or "")
         return values[column]
 
