@@ -352,6 +352,10 @@
       <translation>Transformation und Gerät</translation>
     </message>
     <message>
+      <source>The transform the registered SAR is written with. Chosen with tie points shown, they are fitted again at once: compare the transforms by the leave-one-out RMSE in the summary (a thin-plate spline passes through every point, so its own RMSE is 0).</source>
+      <translation>Die Transformation, mit der das registrierte SAR geschrieben wird. Bei angezeigten Passpunkten werden diese sofort neu angepasst: vergleichen Sie die Transformationen anhand des Leave-one-out-RMSE in der Zusammenfassung (ein Thin-Plate-Spline geht durch jeden Punkt, sein eigener RMSE ist daher 0).</translation>
+    </message>
+    <message>
       <source>no GPU found, uses the CPU</source>
       <translation>keine GPU gefunden, nutzt die CPU</translation>
     </message>

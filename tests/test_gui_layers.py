@@ -304,8 +304,8 @@ def test_refit_after_deleting_and_moving_points(shown):
 def test_a_spline_passes_through_a_moved_point_and_the_summary_says_what_leaving_it_out_shows(shown):
     """A thin-plate spline's residuals are zero at every point it is fitted to (as the warp written
     with it): the table shows that, and the summary's leave-one-out RMSE shows the moved point."""
-    shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("tps"))
-    assert shown.refit()
+    shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("tps"))  # fitted again at once, as Re-fit
+    assert shown.result.fit.model == "tps" and "(Thin plate spline)" in shown.dock.summary_label.text()
     assert "RMSE 0.00 px" in shown.dock.summary_label.text() and "Leave-one-out RMSE: 0.00 px" in shown.dock.summary_label.text()
     optical = shown.layers.layer("optical")
     moved = features_by_id(optical)[5]
@@ -323,6 +323,16 @@ def test_a_spline_passes_through_a_moved_point_and_the_summary_says_what_leaving
     assert shown.dock.table_proxy.index(0, RESIDUAL).data() == "0.00"
     assert features_by_id(optical)[5]["left_out"] > 3.0 and features_by_id(shown.layers.layer("sar"))[5]["left_out"] > 3.0
     assert features_by_id(optical)[37]["left_out"] == NULL  # a point not used has none
+
+
+def test_another_transform_chosen_is_fitted_at_once_unless_a_task_runs(shown, iface):
+    shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("poly2"))
+    assert shown.result.fit.model == "poly2" and "(Polynomial, order 2)" in shown.dock.summary_label.text()
+    assert "Re-fitted" in " ".join(messages(iface, Qgis.Success))
+    shown.task = object()  # a run going on: its result comes with the transform it started with
+    shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("homography"))
+    shown.task = None
+    assert shown.result.fit.model == "poly2"
 
 
 def test_refit_with_too_few_points_is_a_warning(shown, iface):

@@ -152,6 +152,7 @@ class DockController(QObject):
         dock.table_model.used_changed.connect(self.set_used)
         for combo in (dock.transform_combo, dock.device_combo, dock.matcher_combo, dock.features_combo, dock.sar_scale_combo, dock.grid_combo):
             combo.currentIndexChanged.connect(self.save_settings)
+        dock.transform_combo.currentIndexChanged.connect(self._transform_chosen)
         for spin in (dock.max_keypoints_spin, dock.grid_step_spin, dock.search_radius_spin, dock.ransac_spin, dock.min_inliers_spin):
             spin.valueChanged.connect(self.save_settings)
         for check in (dock.mutual_check, dock.self_check_check, dock.ignore_georeferencing_check):
@@ -519,6 +520,13 @@ class DockController(QObject):
         if edits.unpaired:  # also when writing: what is written leaves them out
             show_warning(self.iface, unpaired_message(edits.unpaired))
         return True
+
+    def _transform_chosen(self, *_) -> None:
+        """Another transform chosen with a result shown: fitted again at once (as Re-fit), so that the
+        summary and every residual compare the models, the leave-one-out RMSE above all. Not while a
+        task runs: a run's result comes with the transform it was started with."""
+        if self.result is not None and self.layers is not None and self.layers.exist() and self.task is None and self.write_task is None:
+            self.refit()
 
     def set_used(self, point_id: int, used: bool) -> bool:
         """The table's Used box: sets the point's ``enabled`` in its layer (the optical one, or the SAR one
