@@ -1064,6 +1064,582 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>Passpunkt {} hat keine Geometrie und der Layer hat keine Felder optical_x/optical_y.</translation>
     </message>
     <message>
+      <source>The tile URL '{url}' that the tie points record cannot be added as a web map layer ({detail}).</source>
+      <translation>Die Kachel-URL '{url}', die die Passpunkte verzeichnen, kann nicht als Webkarten-Layer hinzugefügt werden ({detail}).</translation>
+    </message>
+    <message>
+      <source>Add the web map to the project yourself, choose it as the optical layer, and open the tie points again.</source>
+      <translation>Fügen Sie die Webkarte selbst dem Projekt hinzu, wählen Sie sie als optischen Layer und öffnen Sie die Passpunkte erneut.</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' cannot be opened ({detail}).</source>
+      <translation>Die Webkarte '{layer}' kann nicht geöffnet werden ({detail}).</translation>
+    </message>
+    <message>
+      <source>Check that the layer shows in QGIS and that its server answers, or choose an optical raster file.</source>
+      <translation>Prüfen Sie, ob der Layer in QGIS angezeigt wird und sein Server antwortet, oder wählen Sie eine optische Rasterdatei.</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' could not be saved as the reference '{path}' (QGIS's writer error {status}).</source>
+      <translation>Die Webkarte '{layer}' konnte nicht als Referenz '{path}' gespeichert werden (Schreibfehler {status} von QGIS).</translation>
+    </message>
+    <message>
+      <source>Check that QGIS's temporary folder can be written (Settings &gt; Options &gt; System), or save the web map as a GeoTIFF yourself and choose that file.</source>
+      <translation>Prüfen Sie, ob der temporäre Ordner von QGIS beschreibbar ist (Einstellungen &gt; Optionen &gt; System), oder speichern Sie die Webkarte selbst als GeoTIFF und wählen Sie diese Datei.</translation>
+    </message>
+    <message>
+      <source>No CUDA GPU is available to PyTorch on this machine.</source>
+      <translation>PyTorch steht auf diesem Rechner keine CUDA-GPU zur Verfügung.</translation>
+    </message>
+    <message>
+      <source>Choose device 'cpu' or 'auto'.</source>
+      <translation>Wählen Sie das Gerät 'cpu' oder 'auto'.</translation>
+    </message>
+    <message>
+      <source>Unknown device '{device}'.</source>
+      <translation>Unbekanntes Gerät '{device}'.</translation>
+    </message>
+    <message>
+      <source>Choose 'auto', 'cpu' or 'cuda'.</source>
+      <translation>Wählen Sie 'auto', 'cpu' oder 'cuda'.</translation>
+    </message>
+    <message>
+      <source>--ignore-georeferencing; in QGIS: Ignore the georeferencing</source>
+      <translation>--ignore-georeferencing; in QGIS: Georeferenzierung nicht verwenden</translation>
+    </message>
+    <message>
+      <source>The SAR raster '{sar}' and the optical raster '{optical}' do not overlap (by their georeferencing, no common valid pixel).</source>
+      <translation>Das SAR-Raster '{sar}' und das optische Raster '{optical}' überlappen sich nicht (nach ihrer Georeferenzierung kein gemeinsames gültiges Pixel).</translation>
+    </message>
+    <message>
+      <source>Choose two rasters of the same area, or check their coordinate reference systems; if they do show the same area and the georeferencing is wrong, ignore it ({option}).</source>
+      <translation>Wählen Sie zwei Raster desselben Gebiets oder prüfen Sie ihre Koordinatenbezugssysteme; zeigen sie dasselbe Gebiet und ist die Georeferenzierung falsch, verwenden Sie sie nicht ({option}).</translation>
+    </message>
+    <message>
+      <source>The SAR raster '{sar}' and the optical raster '{optical}' share only {common} valid pixels (by their georeferencing, about {side} x {side}); registering needs at least {least} (128 x 128).</source>
+      <translation>Das SAR-Raster '{sar}' und das optische Raster '{optical}' haben nur {common} gültige Pixel gemeinsam (nach ihrer Georeferenzierung etwa {side} x {side}); die Registrierung braucht mindestens {least} (128 x 128).</translation>
+    </message>
+    <message>
+      <source>Use larger rasters of the same area (a few hundred pixels across work best), or check their coordinate reference systems and nodata values; if the georeferencing is wrong, ignore it ({option}).</source>
+      <translation>Verwenden Sie größere Raster desselben Gebiets (einige hundert Pixel Breite sind am besten) oder prüfen Sie ihre Koordinatenbezugssysteme und NoData-Werte; ist die Georeferenzierung falsch, verwenden Sie sie nicht ({option}).</translation>
+    </message>
+    <message>
+      <source>GDAL could not reproject the SAR raster into the optical raster's grid ({detail}).</source>
+      <translation>GDAL konnte das SAR-Raster nicht in das Gitter des optischen Rasters umprojizieren ({detail}).</translation>
+    </message>
+    <message>
+      <source>Check that both rasters have a valid coordinate reference system.</source>
+      <translation>Prüfen Sie, ob beide Raster ein gültiges Koordinatenbezugssystem haben.</translation>
+    </message>
+    <message>
+      <source>Registering these rasters needs about {needed} GiB of memory (the optical raster is {optical_width} x {optical_height} px, the SAR raster {sar_width} x {sar_height} px), and {available} GiB is available.</source>
+      <translation>Die Registrierung dieser Raster braucht etwa {needed} GiB Arbeitsspeicher (das optische Raster ist {optical_width} x {optical_height} px groß, das SAR-Raster {sar_width} x {sar_height} px), und {available} GiB sind verfügbar.</translation>
+    </message>
+    <message>
+      <source>Registering these rasters needs about {needed} GiB of memory (the part of the optical raster it reaches is {optical_width} x {optical_height} px, the SAR raster {sar_width} x {sar_height} px), and {available} GiB is available.</source>
+      <translation>Die Registrierung dieser Raster braucht etwa {needed} GiB Arbeitsspeicher (der erreichte Teil des optischen Rasters ist {optical_width} x {optical_height} px groß, das SAR-Raster {sar_width} x {sar_height} px), und {available} GiB sind verfügbar.</translation>
+    </message>
+    <message>
+      <source>Registering these rasters needs about {needed} GiB of memory (the optical raster is {optical_width} x {optical_height} px, the part of the SAR raster it reaches {sar_width} x {sar_height} px), and {available} GiB is available.</source>
+      <translation>Die Registrierung dieser Raster braucht etwa {needed} GiB Arbeitsspeicher (das optische Raster ist {optical_width} x {optical_height} px groß, der erreichte Teil des SAR-Rasters {sar_width} x {sar_height} px), und {available} GiB sind verfügbar.</translation>
+    </message>
+    <message>
+      <source>Registering these rasters needs about {needed} GiB of memory (the part of the optical raster it reaches is {optical_width} x {optical_height} px, the part of the SAR raster it reaches {sar_width} x {sar_height} px), and {available} GiB is available.</source>
+      <translation>Die Registrierung dieser Raster braucht etwa {needed} GiB Arbeitsspeicher (der erreichte Teil des optischen Rasters ist {optical_width} x {optical_height} px groß, der erreichte Teil des SAR-Rasters {sar_width} x {sar_height} px), und {available} GiB sind verfügbar.</translation>
+    </message>
+    <message>
+      <source>Clip both rasters to the area you need (Raster &gt; Extraction &gt; Clip Raster by Extent), about {side} x {side} px of the optical raster at most, or close other programs and try again.</source>
+      <translation>Schneiden Sie beide Raster auf das benötigte Gebiet zu (Raster &gt; Extraktion &gt; Raster auf Ausdehnung zuschneiden), höchstens etwa {side} x {side} px des optischen Rasters, oder schließen Sie andere Programme und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+      <source>Close other programs to free memory and try again, or run it on a machine with more memory.</source>
+      <translation>Schließen Sie andere Programme, um Arbeitsspeicher freizugeben, und versuchen Sie es erneut, oder verwenden Sie einen Rechner mit mehr Arbeitsspeicher.</translation>
+    </message>
+    <message>
+      <source>No {kind} model is installed (models/{manifest} names none).</source>
+      <translation>Es ist kein Modell der Art '{kind}' installiert (models/{manifest} nennt keines).</translation>
+    </message>
+    <message>
+      <source>Reinstall the plugin, or restore models/ from the project's repository.</source>
+      <translation>Installieren Sie das Plugin neu oder stellen Sie models/ aus dem Repository des Projekts wieder her.</translation>
+    </message>
+    <message>
+      <source>There is no {kind} model named '{name}'.</source>
+      <translation>Es gibt kein Modell der Art '{kind}' namens '{name}'.</translation>
+    </message>
+    <message>
+      <source>Choose one of: {choices}.</source>
+      <translation>Wählen Sie eines von: {choices}.</translation>
+    </message>
+    <message>
+      <source>The weights file of model '{name}' ({path}) is missing or damaged (checksum mismatch).</source>
+      <translation>Die Gewichtsdatei des Modells '{name}' ({path}) fehlt oder ist beschädigt (Prüfsumme stimmt nicht).</translation>
+    </message>
+    <message>
+      <source>Reinstall the plugin, or restore the file from the project's repository.</source>
+      <translation>Installieren Sie das Plugin neu oder stellen Sie die Datei aus dem Repository des Projekts wieder her.</translation>
+    </message>
+    <message>
+      <source>The SAR raster '{path}' has no positive values, so it is not linear backscatter.</source>
+      <translation>Das SAR-Raster '{path}' hat keine positiven Werte, es ist also keine lineare Rückstreuung.</translation>
+    </message>
+    <message>
+      <source>If it holds decibels, set the SAR scale to dB (--sar-scale db; 'SAR values' in the dock).</source>
+      <translation>Enthält es Dezibel, stellen Sie die SAR-Skala auf dB (--sar-scale db; 'SAR-Werte' im Dock).</translation>
+    </message>
+    <message>
+      <source>GDAL could not write the warped SAR to '{path}' ({detail}).</source>
+      <translation>GDAL konnte das entzerrte SAR nicht nach '{path}' schreiben ({detail}).</translation>
+    </message>
+    <message>
+      <source>GDAL could not write the warped SAR to '{path}'.</source>
+      <translation>GDAL konnte das entzerrte SAR nicht nach '{path}' schreiben.</translation>
+    </message>
+    <message>
+      <source>Check that the SAR raster '{sar}' is still whole and readable (gdalinfo -checksum), and that the output's folder is writable and has free space.</source>
+      <translation>Prüfen Sie, ob das SAR-Raster '{sar}' noch vollständig und lesbar ist (gdalinfo -checksum) und ob der Ordner der Ausgabe beschreibbar ist und freien Platz hat.</translation>
+    </message>
+    <message>
+      <source>The output '{path}' is not a file on disk: outputs are written to files on disk only.</source>
+      <translation>Die Ausgabe '{path}' ist keine Datei auf der Festplatte: Ausgaben werden nur in Dateien auf der Festplatte geschrieben.</translation>
+    </message>
+    <message>
+      <source>Write to a local file, then copy it where it belongs (to cloud storage with its own tool, or 'gdal_translate -of COG sar_registered.tif /vsis3/bucket/sar_registered.tif').</source>
+      <translation>Schreiben Sie in eine lokale Datei und kopieren Sie sie dann an ihren Platz (in einen Cloud-Speicher mit dessen eigenem Werkzeug oder mit 'gdal_translate -of COG sar_registered.tif /vsis3/bucket/sar_registered.tif').</translation>
+    </message>
+    <message>
+      <source>The output '{path}' is one of the input rasters.</source>
+      <translation>Die Ausgabe '{path}' ist eines der Eingangsraster.</translation>
+    </message>
+    <message>
+      <source>Choose another output file name.</source>
+      <translation>Wählen Sie einen anderen Namen für die Ausgabedatei.</translation>
+    </message>
+    <message>
+      <source>The output '{path}' is a folder, not a file.</source>
+      <translation>Die Ausgabe '{path}' ist ein Ordner, keine Datei.</translation>
+    </message>
+    <message>
+      <source>Give the output a file name (in that folder, or another).</source>
+      <translation>Geben Sie der Ausgabe einen Dateinamen (in diesem oder einem anderen Ordner).</translation>
+    </message>
+    <message>
+      <source>The output '{path}' already exists.</source>
+      <translation>Die Ausgabe '{path}' existiert bereits.</translation>
+    </message>
+    <message>
+      <source>Choose another name, or allow overwriting ({kept}).</source>
+      <translation>Wählen Sie einen anderen Namen oder erlauben Sie das Überschreiben ({kept}).</translation>
+    </message>
+    <message>
+      <source>Choose another name, or allow overwriting.</source>
+      <translation>Wählen Sie einen anderen Namen oder erlauben Sie das Überschreiben.</translation>
+    </message>
+    <message>
+      <source>The output folder '{folder}' does not exist.</source>
+      <translation>Der Ausgabeordner '{folder}' existiert nicht.</translation>
+    </message>
+    <message>
+      <source>Create it first or choose another folder.</source>
+      <translation>Legen Sie ihn zuerst an oder wählen Sie einen anderen Ordner.</translation>
+    </message>
+    <message>
+      <source>The {first} and the {second} are both '{path}': the one written second would replace the other.</source>
+      <translation>{first} und {second} sind beide '{path}': die zweite geschriebene Datei würde die erste ersetzen.</translation>
+    </message>
+    <message>
+      <source>Could not write '{path}': the file is read-only.</source>
+      <translation>'{path}' konnte nicht geschrieben werden: die Datei ist schreibgeschützt.</translation>
+    </message>
+    <message>
+      <source>Choose another file, or make this one writable.</source>
+      <translation>Wählen Sie eine andere Datei oder machen Sie diese beschreibbar.</translation>
+    </message>
+    <message>
+      <source>Could not write '{path}': the folder is not writable.</source>
+      <translation>'{path}' konnte nicht geschrieben werden: der Ordner ist nicht beschreibbar.</translation>
+    </message>
+    <message>
+      <source>Choose a folder you may write to, or change the folder's permissions.</source>
+      <translation>Wählen Sie einen Ordner, in den Sie schreiben dürfen, oder ändern Sie die Berechtigungen des Ordners.</translation>
+    </message>
+    <message>
+      <source>Could not write '{path}': the disk is full.</source>
+      <translation>'{path}' konnte nicht geschrieben werden: der Datenträger ist voll.</translation>
+    </message>
+    <message>
+      <source>Free some space or choose another folder, then write again.</source>
+      <translation>Geben Sie Speicherplatz frei oder wählen Sie einen anderen Ordner und schreiben Sie dann erneut.</translation>
+    </message>
+    <message>
+      <source>The registered SAR is written as a GeoTIFF, but '{path}' names another format ({extension}).</source>
+      <translation>Das registrierte SAR wird als GeoTIFF geschrieben, aber '{path}' nennt ein anderes Format ({extension}).</translation>
+    </message>
+    <message>
+      <source>The registered SAR is written as a GeoTIFF, but '{path}' has no .tif ending.</source>
+      <translation>Das registrierte SAR wird als GeoTIFF geschrieben, aber '{path}' hat keine Endung .tif.</translation>
+    </message>
+    <message>
+      <source>Choose a name ending in .tif (gdal_translate converts the result into another format).</source>
+      <translation>Wählen Sie einen Namen mit der Endung .tif (gdal_translate wandelt das Ergebnis in ein anderes Format um).</translation>
+    </message>
+    <message>
+      <source>Unknown output grid '{grid}'.</source>
+      <translation>Unbekanntes Ausgabegitter '{grid}'.</translation>
+    </message>
+    <message>
+      <source>Choose one of {choices}.</source>
+      <translation>Wählen Sie eines von {choices}.</translation>
+    </message>
+    <message>
+      <source>The registered SAR cannot be written in the SAR raster's own CRS: '{path}' has none.</source>
+      <translation>Das registrierte SAR kann nicht im eigenen KBS des SAR-Rasters geschrieben werden: '{path}' hat keines.</translation>
+    </message>
+    <message>
+      <source>Write it in the optical raster's grid instead (the default).</source>
+      <translation>Schreiben Sie es stattdessen im Gitter des optischen Rasters (die Voreinstellung).</translation>
+    </message>
+    <message>
+      <source>The registered SAR cannot be written in the SAR raster's own CRS: {reason}</source>
+      <translation>Das registrierte SAR kann nicht im eigenen KBS des SAR-Rasters geschrieben werden: {reason}</translation>
+    </message>
+    <message>
+      <source>'{path}' holds no tie points.</source>
+      <translation>'{path}' enthält keine Passpunkte.</translation>
+    </message>
+    <message>
+      <source>Choose a .points file saved by the Georeferencer or this plugin.</source>
+      <translation>Wählen Sie eine .points-Datei, die vom Georeferenzierer oder von diesem Plugin gespeichert wurde.</translation>
+    </message>
+    <message>
+      <source>The CRS line of '{path}' names no coordinate reference system GDAL knows ({crs}).</source>
+      <translation>Die KBS-Zeile von '{path}' nennt kein Koordinatenbezugssystem, das GDAL kennt ({crs}).</translation>
+    </message>
+    <message>
+      <source>Save the tie points again from the QGIS Georeferencer, or remove that line if the points are in the optical raster's CRS.</source>
+      <translation>Speichern Sie die Passpunkte erneut aus dem QGIS-Georeferenzierer, oder entfernen Sie diese Zeile, wenn die Punkte im KBS des optischen Rasters liegen.</translation>
+    </message>
+    <message>
+      <source>GDAL cannot fit the {model} warp to the enabled tie points ({detail}).</source>
+      <translation>GDAL kann die Entzerrung '{model}' nicht an die aktivierten Passpunkte anpassen ({detail}).</translation>
+    </message>
+    <message>
+      <source>Enable tie points spread over the whole image, or choose a simpler transform.</source>
+      <translation>Aktivieren Sie Passpunkte, die über das ganze Bild verteilt sind, oder wählen Sie eine einfachere Transformation.</translation>
+    </message>
+    <message>
+      <source>'{path}' cannot be read as a Georeferencer .points file ({detail}).</source>
+      <translation>'{path}' kann nicht als .points-Datei des Georeferenzierers gelesen werden ({detail}).</translation>
+    </message>
+    <message>
+      <source>Choose a .points file saved by the QGIS Georeferencer or this plugin.</source>
+      <translation>Wählen Sie eine .points-Datei, die vom QGIS-Georeferenzierer oder von diesem Plugin gespeichert wurde.</translation>
+    </message>
+    <message>
+      <source>Could not write '{path}' ({detail}).</source>
+      <translation>'{path}' konnte nicht geschrieben werden ({detail}).</translation>
+    </message>
+    <message>
+      <source>Check that the folder is writable and has free space.</source>
+      <translation>Prüfen Sie, ob der Ordner beschreibbar ist und freien Platz hat.</translation>
+    </message>
+    <message>
+      <source>Only {inliers} matches agree on one transform (at least {needed} are needed): the images could not be registered.</source>
+      <translation>Nur {inliers} Zuordnungen stimmen in einer Transformation überein (mindestens {needed} sind nötig): die Bilder konnten nicht registriert werden.</translation>
+    </message>
+    <message>
+      <source>Only {inliers} well-separated matches agree on one transform (at least {needed} are needed): the images could not be registered.</source>
+      <translation>Nur {inliers} gut getrennte Zuordnungen stimmen in einer Transformation überein (mindestens {needed} sind nötig): die Bilder konnten nicht registriert werden.</translation>
+    </message>
+    <message>
+      <source>Only {inliers} well-separated template matches agree on one transform (at least {needed} are needed): the images could not be registered.</source>
+      <translation>Nur {inliers} gut getrennte Template-Zuordnungen stimmen in einer Transformation überein (mindestens {needed} sind nötig): die Bilder konnten nicht registriert werden.</translation>
+    </message>
+    <message>
+      <source>If the georeferencing may be off by more than {radius} px, raise the search radius, or ignore the georeferencing ({option}). Check that both rasters show the same area and try more keypoints.</source>
+      <translation>Kann die Georeferenzierung um mehr als {radius} px abweichen, vergrößern Sie den Suchradius oder verwenden Sie die Georeferenzierung nicht ({option}). Prüfen Sie, ob beide Raster dasselbe Gebiet zeigen, und versuchen Sie es mit mehr Merkmalspunkten.</translation>
+    </message>
+    <message>
+      <source>Check that both rasters show the same area and try more keypoints.</source>
+      <translation>Prüfen Sie, ob beide Raster dasselbe Gebiet zeigen, und versuchen Sie es mit mehr Merkmalspunkten.</translation>
+    </message>
+    <message>
+      <source>Too few keypoints were found ({optical} optical): the overlap has almost no structure.</source>
+      <translation>Es wurden zu wenige Merkmalspunkte gefunden ({optical} optisch): der Überlappungsbereich hat kaum Struktur.</translation>
+    </message>
+    <message>
+      <source>Too few keypoints were found ({optical} optical, {sar} SAR): the overlap has almost no structure.</source>
+      <translation>Es wurden zu wenige Merkmalspunkte gefunden ({optical} optisch, {sar} SAR): der Überlappungsbereich hat kaum Struktur.</translation>
+    </message>
+    <message>
+      <source>Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.</source>
+      <translation>Verwenden Sie Raster mit mehr Details im gemeinsamen Gebiet (Straßen, Felder, Gebäude) oder prüfen Sie die Bandwahl.</translation>
+    </message>
+    <message>
+      <source>Only {enabled} tie point(s) are enabled; the {model} transform needs at least {needed}.</source>
+      <translation>Nur {enabled} Passpunkt(e) sind aktiviert; die Transformation '{model}' braucht mindestens {needed}.</translation>
+    </message>
+    <message>
+      <source>Enable more tie points or choose a simpler transform.</source>
+      <translation>Aktivieren Sie mehr Passpunkte oder wählen Sie eine einfachere Transformation.</translation>
+    </message>
+    <message>
+      <source>The enabled tie points lie on one line: no transform can be fitted across it.</source>
+      <translation>Die aktivierten Passpunkte liegen auf einer Linie: quer zu ihr lässt sich keine Transformation anpassen.</translation>
+    </message>
+    <message>
+      <source>Enable tie points spread over the image, not along one line.</source>
+      <translation>Aktivieren Sie Passpunkte, die über das Bild verteilt sind, nicht entlang einer Linie.</translation>
+    </message>
+    <message>
+      <source>The matches suggest a scale of {scale} and a rotation of {angle} degrees between the rasters, which their georeferencing rules out: they are most likely wrong, and the images could not be registered.</source>
+      <translation>Die Zuordnungen deuten auf einen Maßstab von {scale} und eine Drehung von {angle} Grad zwischen den Rastern hin, was ihre Georeferenzierung ausschließt: sie sind höchstwahrscheinlich falsch, und die Bilder konnten nicht registriert werden.</translation>
+    </message>
+    <message>
+      <source>Check that both rasters show the same area; if the georeferencing is that far off, ignore it ({option}) so that the whole image is searched.</source>
+      <translation>Prüfen Sie, ob beide Raster dasselbe Gebiet zeigen; weicht die Georeferenzierung so weit ab, verwenden Sie sie nicht ({option}), damit das ganze Bild durchsucht wird.</translation>
+    </message>
+    <message>
+      <source>The matches suggest a scale of {scale} between the rasters; the descriptor cannot match across more than {most}x, so they are most likely wrong, and the images could not be registered.</source>
+      <translation>Die Zuordnungen deuten auf einen Maßstab von {scale} zwischen den Rastern hin; der Deskriptor kann über mehr als {most}x nicht zuordnen, sie sind also höchstwahrscheinlich falsch, und die Bilder konnten nicht registriert werden.</translation>
+    </message>
+    <message>
+      <source>Resample the SAR raster to about the optical raster's pixel size, or give both rasters their georeferencing.</source>
+      <translation>Resampeln Sie das SAR-Raster auf etwa die Pixelgröße des optischen Rasters oder geben Sie beiden Rastern ihre Georeferenzierung.</translation>
+    </message>
+    <message>
+      <source>Only {share} of the template matches are distinct and agree on one transform (a real alignment gives more): the images could not be registered.</source>
+      <translation>Nur {share} der Template-Zuordnungen sind eindeutig und stimmen in einer Transformation überein (eine echte Ausrichtung ergibt mehr): die Bilder konnten nicht registriert werden.</translation>
+    </message>
+    <message>
+      <source>Check that both rasters show the same area and the same time period, and that the overlap has structure (roads, field edges, coastlines).</source>
+      <translation>Prüfen Sie, ob beide Raster dasselbe Gebiet und denselben Zeitraum zeigen und ob der Überlappungsbereich Struktur hat (Straßen, Feldränder, Küstenlinien).</translation>
+    </message>
+    <message>
+      <source>{off} of the {enabled} enabled tie points lie outside the SAR raster '{name}' ({width} x {height} px): they were measured on another raster.</source>
+      <translation>{off} der {enabled} aktivierten Passpunkte liegen außerhalb des SAR-Rasters '{name}' ({width} x {height} px): sie wurden auf einem anderen Raster gemessen.</translation>
+    </message>
+    <message>
+      <source>Choose the SAR raster the tie points were measured on (the one registered when they were written).</source>
+      <translation>Wählen Sie das SAR-Raster, auf dem die Passpunkte gemessen wurden (das beim Schreiben registrierte).</translation>
+    </message>
+    <message>
+      <source>The optical and the SAR input are the same image ('{path}').</source>
+      <translation>Die optische und die SAR-Eingabe sind dasselbe Bild ('{path}').</translation>
+    </message>
+    <message>
+      <source>Choose the SAR raster as the SAR input (for one stack holding both, the SAR's band).</source>
+      <translation>Wählen Sie das SAR-Raster als SAR-Eingabe (bei einem Stapel, der beide enthält, das Band des SAR).</translation>
+    </message>
+    <message>
+      <source>Unknown transform model '{name}'.</source>
+      <translation>Unbekanntes Transformationsmodell '{name}'.</translation>
+    </message>
+    <message>
+      <source>max keypoints {value} is too small.</source>
+      <translation>Die Höchstzahl der Merkmalspunkte {value} ist zu klein.</translation>
+    </message>
+    <message>
+      <source>Use at least 100 (default 500).</source>
+      <translation>Verwenden Sie mindestens 100 (Voreinstellung 500).</translation>
+    </message>
+    <message>
+      <source>Unknown features '{name}'.</source>
+      <translation>Unbekannte Merkmale '{name}'.</translation>
+    </message>
+    <message>
+      <source>Unknown matcher '{name}'.</source>
+      <translation>Unbekanntes Zuordnungsverfahren '{name}'.</translation>
+    </message>
+    <message>
+      <source>grid step {value} px is out of range.</source>
+      <translation>Die Gitterweite {value} px liegt außerhalb des zulässigen Bereichs.</translation>
+    </message>
+    <message>
+      <source>Use 1 to 64 px, or 0 to let the tool choose (the default; smaller is slower).</source>
+      <translation>Verwenden Sie 1 bis 64 px oder 0, um das Werkzeug wählen zu lassen (die Voreinstellung; kleiner ist langsamer).</translation>
+    </message>
+    <message>
+      <source>template radius {value} px is out of range.</source>
+      <translation>Der Template-Radius {value} px liegt außerhalb des zulässigen Bereichs.</translation>
+    </message>
+    <message>
+      <source>Use 8 to 128 px (default 48).</source>
+      <translation>Verwenden Sie 8 bis 128 px (Voreinstellung 48).</translation>
+    </message>
+    <message>
+      <source>The search range (rotation {rotation} degrees, scale {scale}x) is out of range.</source>
+      <translation>Der Suchbereich (Drehung {rotation} Grad, Maßstab {scale}x) liegt außerhalb des zulässigen Bereichs.</translation>
+    </message>
+    <message>
+      <source>Use a rotation of 0 to 180 degrees and a scale of 1 to 4 (defaults 20 and 1.35).</source>
+      <translation>Verwenden Sie eine Drehung von 0 bis 180 Grad und einen Maßstab von 1 bis 4 (Voreinstellungen 20 und 1,35).</translation>
+    </message>
+    <message>
+      <source>minimum tie points {value} is too small.</source>
+      <translation>Die Mindestzahl der Passpunkte {value} ist zu klein.</translation>
+    </message>
+    <message>
+      <source>Use at least 3 (default 8): fewer cannot tell a right transform from chance.</source>
+      <translation>Verwenden Sie mindestens 3 (Voreinstellung 8): weniger können eine richtige Transformation nicht vom Zufall unterscheiden.</translation>
+    </message>
+    <message>
+      <source>The search radius and RANSAC threshold must be positive.</source>
+      <translation>Suchradius und RANSAC-Schwelle müssen positiv sein.</translation>
+    </message>
+    <message>
+      <source>Use e.g. 100 px and 3 px.</source>
+      <translation>Verwenden Sie z. B. 100 px und 3 px.</translation>
+    </message>
+    <message>
+      <source>Without georeferencing, the network's matcher would have to compare each of {keypoints} keypoints with all {positions} SAR positions of its grid: too many for this tool on a scene this large (it would take a long time on a CPU and more memory than most machines have).</source>
+      <translation>Ohne Georeferenzierung müsste die Zuordnung des Netzwerks jeden der {keypoints} Merkmalspunkte mit allen {positions} SAR-Positionen ihres Gitters vergleichen: zu viele für dieses Werkzeug bei einer so großen Szene (es dauerte auf einer CPU lange und bräuchte mehr Arbeitsspeicher, als die meisten Rechner haben).</translation>
+    </message>
+    <message>
+      <source>Give both rasters their georeferencing (even an approximate one narrows the search to a radius), or clip both to the same area of at most about 3500 x 3500 px.</source>
+      <translation>Geben Sie beiden Rastern ihre Georeferenzierung (schon eine ungefähre beschränkt die Suche auf einen Radius) oder schneiden Sie beide auf dasselbe Gebiet von höchstens etwa 3500 x 3500 px zu.</translation>
+    </message>
+    <message>
+      <source>'{path}' is not a raster GDAL can read: {detail}.</source>
+      <translation>'{path}' ist kein Raster, das GDAL lesen kann: {detail}.</translation>
+    </message>
+    <message>
+      <source>'{path}' is not a raster GDAL can read.</source>
+      <translation>'{path}' ist kein Raster, das GDAL lesen kann.</translation>
+    </message>
+    <message>
+      <source>Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).</source>
+      <translation>Wählen Sie eine Rasterdatei wie ein GeoTIFF (oder wandeln Sie sie mit gdal_translate um).</translation>
+    </message>
+    <message>
+      <source>The file '{path}' does not exist.</source>
+      <translation>Die Datei '{path}' existiert nicht.</translation>
+    </message>
+    <message>
+      <source>Check the path and try again.</source>
+      <translation>Prüfen Sie den Pfad und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+      <source>'{path}' holds {count} rasters, not one: {names} and {more} more.</source>
+      <translation>'{path}' enthält {count} Raster, nicht eines: {names} und {more} weitere.</translation>
+    </message>
+    <message>
+      <source>'{path}' holds {count} rasters, not one: {names}.</source>
+      <translation>'{path}' enthält {count} Raster, nicht eines: {names}.</translation>
+    </message>
+    <message>
+      <source>Give the name of the one to register instead of the file's (in QGIS, add that one as a layer and choose the layer).</source>
+      <translation>Geben Sie statt des Dateinamens den Namen des zu registrierenden Rasters an (in QGIS: fügen Sie es als Layer hinzu und wählen Sie den Layer).</translation>
+    </message>
+    <message>
+      <source>'{path}' is a folder, not a raster.</source>
+      <translation>'{path}' ist ein Ordner, kein Raster.</translation>
+    </message>
+    <message>
+      <source>Choose the raster file inside it.</source>
+      <translation>Wählen Sie die Rasterdatei darin.</translation>
+    </message>
+    <message>
+      <source>'{path}' is empty (0 bytes).</source>
+      <translation>'{path}' ist leer (0 Byte).</translation>
+    </message>
+    <message>
+      <source>Its download, copy or export did not finish: get the file again.</source>
+      <translation>Ihr Download, Kopieren oder Export wurde nicht beendet: holen Sie die Datei erneut.</translation>
+    </message>
+    <message>
+      <source>'{path}' is an archive, not a raster: it holds {names}.</source>
+      <translation>'{path}' ist ein Archiv, kein Raster: es enthält {names}.</translation>
+    </message>
+    <message>
+      <source>'{path}' is an archive, not a raster, and it holds no raster file GDAL would name.</source>
+      <translation>'{path}' ist ein Archiv, kein Raster, und es enthält keine Rasterdatei, die GDAL benennen würde.</translation>
+    </message>
+    <message>
+      <source>Give the raster inside it by the name shown (GDAL reads it from the archive), or unpack the archive.</source>
+      <translation>Geben Sie das Raster darin mit dem angezeigten Namen an (GDAL liest es aus dem Archiv) oder entpacken Sie das Archiv.</translation>
+    </message>
+    <message>
+      <source>'{path}' could not be read as a raster over the network: {detail}.</source>
+      <translation>'{path}' konnte nicht als Raster über das Netzwerk gelesen werden: {detail}.</translation>
+    </message>
+    <message>
+      <source>'{path}' could not be read as a raster over the network.</source>
+      <translation>'{path}' konnte nicht als Raster über das Netzwerk gelesen werden.</translation>
+    </message>
+    <message>
+      <source>Check the address (try it with 'gdalinfo'), that it is a raster such as a GeoTIFF, the network connection, and the credentials GDAL uses for that storage (for /vsis3/: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_NO_SIGN_REQUEST=YES for a public bucket; in QGIS set them under Settings &gt; Options &gt; System &gt; Environment). A server that keeps failing for a while: try again later.</source>
+      <translation>Prüfen Sie die Adresse (versuchen Sie es mit 'gdalinfo'), ob es ein Raster wie ein GeoTIFF ist, die Netzwerkverbindung und die Zugangsdaten, die GDAL für diesen Speicher verwendet (für /vsis3/: AWS_ACCESS_KEY_ID und AWS_SECRET_ACCESS_KEY, oder AWS_NO_SIGN_REQUEST=YES für einen öffentlichen Bucket; in QGIS unter Einstellungen &gt; Optionen &gt; System &gt; Umgebung). Fällt ein Server eine Weile aus: versuchen Sie es später erneut.</translation>
+    </message>
+    <message>
+      <source>'{path}' has almost no valid pixels (all nodata or NaN in band(s) {bands}).</source>
+      <translation>'{path}' hat fast keine gültigen Pixel (alles NoData oder NaN in Band/Bändern {bands}).</translation>
+    </message>
+    <message>
+      <source>'{path}' has almost no valid pixels where the optical raster lies (columns {columns}, rows {rows}) (all nodata or NaN in band(s) {bands}).</source>
+      <translation>'{path}' hat fast keine gültigen Pixel, wo das optische Raster liegt (Spalten {columns}, Zeilen {rows}) (alles NoData oder NaN in Band/Bändern {bands}).</translation>
+    </message>
+    <message>
+      <source>Check the band choice and the raster's nodata value.</source>
+      <translation>Prüfen Sie die Bandwahl und den NoData-Wert des Rasters.</translation>
+    </message>
+    <message>
+      <source>Check the band choice and the raster's nodata value, and that both rasters show the same area.</source>
+      <translation>Prüfen Sie die Bandwahl und den NoData-Wert des Rasters und ob beide Raster dasselbe Gebiet zeigen.</translation>
+    </message>
+    <message>
+      <source>'{path}' holds one value ({value}) in every valid pixel of band(s) {bands}: there is no image to match.</source>
+      <translation>'{path}' enthält in jedem gültigen Pixel von Band/Bändern {bands} einen einzigen Wert ({value}): es gibt kein Bild zum Zuordnen.</translation>
+    </message>
+    <message>
+      <source>'{path}' holds one value ({value}) in every valid pixel where the optical raster lies (columns {columns}, rows {rows}) of band(s) {bands}: there is no image to match.</source>
+      <translation>'{path}' enthält, wo das optische Raster liegt (Spalten {columns}, Zeilen {rows}), in jedem gültigen Pixel von Band/Bändern {bands} einen einzigen Wert ({value}): es gibt kein Bild zum Zuordnen.</translation>
+    </message>
+    <message>
+      <source>Check the band choice, and that the raster was exported or downloaded whole.</source>
+      <translation>Prüfen Sie die Bandwahl und ob das Raster vollständig exportiert oder heruntergeladen wurde.</translation>
+    </message>
+    <message>
+      <source>Coordinates cannot be transformed from the CRS '{source}' to '{target}': PROJ knows no way between them (a local or engineering grid is related to no other CRS).</source>
+      <translation>Koordinaten können nicht vom KBS '{source}' in '{target}' transformiert werden: PROJ kennt keinen Weg zwischen ihnen (ein lokales oder technisches Gitter steht mit keinem anderen KBS in Beziehung).</translation>
+    </message>
+    <message>
+      <source>Give both the same CRS, or reproject one of them (gdalwarp -t_srs) into a CRS the other can be transformed to.</source>
+      <translation>Geben Sie beiden dasselbe KBS oder projizieren Sie eines (gdalwarp -t_srs) in ein KBS um, in das sich das andere transformieren lässt.</translation>
+    </message>
+    <message>
+      <source>Band {band} of '{path}' could not be read ({detail}).</source>
+      <translation>Band {band} von '{path}' konnte nicht gelesen werden ({detail}).</translation>
+    </message>
+    <message>
+      <source>Band {band} of '{path}' could not be read.</source>
+      <translation>Band {band} von '{path}' konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+      <source>It is read over the network, and the server or the connection failed part of the way: try again. If it fails again, check it with 'gdalinfo -checksum', or download it and register the copy on disk.</source>
+      <translation>Es wird über das Netzwerk gelesen, und der Server oder die Verbindung ist unterwegs ausgefallen: versuchen Sie es erneut. Schlägt es wieder fehl, prüfen Sie es mit 'gdalinfo -checksum' oder laden Sie es herunter und registrieren Sie die Kopie auf der Festplatte.</translation>
+    </message>
+    <message>
+      <source>The file may be incomplete or damaged (an interrupted download or copy), or a file it refers to may be missing (a VRT's sources): check it with 'gdalinfo -checksum', then copy, download or export it again.</source>
+      <translation>Die Datei ist möglicherweise unvollständig oder beschädigt (ein abgebrochener Download oder Kopiervorgang), oder eine Datei, auf die sie verweist, fehlt (die Quellen eines VRT): prüfen Sie sie mit 'gdalinfo -checksum' und kopieren, laden oder exportieren Sie sie dann erneut.</translation>
+    </message>
+    <message>
+      <source>'{path}' has {count} band(s); band {band} does not exist.</source>
+      <translation>'{path}' hat {count} Band/Bänder; Band {band} existiert nicht.</translation>
+    </message>
+    <message>
+      <source>Choose a band between 1 and {count}.</source>
+      <translation>Wählen Sie ein Band zwischen 1 und {count}.</translation>
+    </message>
+    <message>
+      <source>'{path}' is too small to register ({width} x {height} pixels).</source>
+      <translation>'{path}' ist zu klein zum Registrieren ({width} x {height} Pixel).</translation>
+    </message>
+    <message>
+      <source>Use rasters of at least 64 x 64 pixels (a few hundred pixels across work best).</source>
+      <translation>Verwenden Sie Raster von mindestens 64 x 64 Pixeln (einige hundert Pixel Breite sind am besten).</translation>
+    </message>
+    <message>
       <source>not mutual</source>
       <translation>nicht gegenseitig</translation>
     </message>
@@ -1162,6 +1738,146 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>no</source>
       <translation>nein</translation>
+    </message>
+    <message>
+      <source>'{path}' holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y').</source>
+      <translation>'{path}' enthält keinen Passpunkt-Layer (einen Punktlayer mit den Feldern 'sar_x' und 'sar_y').</translation>
+    </message>
+    <message>
+      <source>Choose a GeoPackage of tie points written by the dock, the toolbox or the command line, or a Georeferencer .points file.</source>
+      <translation>Wählen Sie ein GeoPackage mit Passpunkten, das vom Dock, der Werkzeugkiste oder der Kommandozeile geschrieben wurde, oder eine .points-Datei des Georeferenzierers.</translation>
+    </message>
+    <message>
+      <source>The tie-point layer holds no points.</source>
+      <translation>Der Passpunkt-Layer enthält keine Punkte.</translation>
+    </message>
+    <message>
+      <source>Choose a layer with tie points (or clear 'selected features only').</source>
+      <translation>Wählen Sie einen Layer mit Passpunkten (oder deaktivieren Sie 'Nur gewählte Objekte').</translation>
+    </message>
+    <message>
+      <source>Some tie points have empty coordinates (sar_x, sar_y or position).</source>
+      <translation>Einige Passpunkte haben leere Koordinaten (sar_x, sar_y oder Position).</translation>
+    </message>
+    <message>
+      <source>Fill them in or delete those points.</source>
+      <translation>Füllen Sie sie aus oder löschen Sie diese Punkte.</translation>
+    </message>
+    <message>
+      <source>'{path}' holds several tie-point layers ({names}).</source>
+      <translation>'{path}' enthält mehrere Passpunkt-Layer ({names}).</translation>
+    </message>
+    <message>
+      <source>Keep one of them in the file, or name the one to open 'tie_points'.</source>
+      <translation>Behalten Sie nur einen davon in der Datei oder nennen Sie den zu öffnenden 'tie_points'.</translation>
+    </message>
+    <message>
+      <source>The tie-point layer of '{path}' has no fields 'sar_x' and 'sar_y'.</source>
+      <translation>Der Passpunkt-Layer von '{path}' hat keine Felder 'sar_x' und 'sar_y'.</translation>
+    </message>
+    <message>
+      <source>Tie point {point} of '{path}' has no geometry and the layer has no optical_x/optical_y fields.</source>
+      <translation>Passpunkt {point} von '{path}' hat keine Geometrie, und der Layer hat keine Felder optical_x/optical_y.</translation>
+    </message>
+    <message>
+      <source>{count} tie point(s) are too few to fit the {model} transform (at least {needed} are needed).</source>
+      <translation>{count} Passpunkt(e) sind zu wenige für die Transformation '{model}' (mindestens {needed} sind nötig).</translation>
+    </message>
+    <message>
+      <source>Enable more tie points, or choose a simpler transform.</source>
+      <translation>Aktivieren Sie mehr Passpunkte oder wählen Sie eine einfachere Transformation.</translation>
+    </message>
+    <message>
+      <source>The tie points do not determine a homography (they may lie on a line).</source>
+      <translation>Die Passpunkte bestimmen keine Homographie (sie liegen vielleicht auf einer Linie).</translation>
+    </message>
+    <message>
+      <source>Add tie points spread over the image.</source>
+      <translation>Fügen Sie über das Bild verteilte Passpunkte hinzu.</translation>
+    </message>
+    <message>
+      <source>Two enabled tie points lie at the same place in the SAR raster: no thin-plate spline passes through both.</source>
+      <translation>Zwei aktivierte Passpunkte liegen an derselben Stelle im SAR-Raster: kein Thin-Plate-Spline geht durch beide.</translation>
+    </message>
+    <message>
+      <source>Disable one of the two, or choose another transform.</source>
+      <translation>Deaktivieren Sie einen der beiden oder wählen Sie eine andere Transformation.</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' returned no imagery over the SAR raster's footprint ({covered} of it covered).</source>
+      <translation>Die Webkarte '{layer}' lieferte keine Bilddaten über der Grundfläche des SAR-Rasters ({covered} davon abgedeckt).</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' returned no imagery over the SAR raster's footprint ({covered} of it covered, all of one value).</source>
+      <translation>Die Webkarte '{layer}' lieferte keine Bilddaten über der Grundfläche des SAR-Rasters ({covered} davon abgedeckt, alles ein Wert).</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom level {first} ({covered} of it covered).</source>
+      <translation>Die Webkarte '{layer}' lieferte auf Zoomstufe {first} keine Bilddaten über der Grundfläche des SAR-Rasters ({covered} davon abgedeckt).</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom level {first} ({covered} of it covered, all of one value).</source>
+      <translation>Die Webkarte '{layer}' lieferte auf Zoomstufe {first} keine Bilddaten über der Grundfläche des SAR-Rasters ({covered} davon abgedeckt, alles ein Wert).</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom levels {first} to {last} ({covered} of it covered).</source>
+      <translation>Die Webkarte '{layer}' lieferte auf den Zoomstufen {first} bis {last} keine Bilddaten über der Grundfläche des SAR-Rasters ({covered} davon abgedeckt).</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom levels {first} to {last} ({covered} of it covered, all of one value).</source>
+      <translation>Die Webkarte '{layer}' lieferte auf den Zoomstufen {first} bis {last} keine Bilddaten über der Grundfläche des SAR-Rasters ({covered} davon abgedeckt, alles ein Wert).</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' can be the optical reference only for a georeferenced SAR raster: it is fetched over the SAR's footprint, and '{path}' has no georeferencing (no CRS, geotransform or GCPs).</source>
+      <translation>Die Webkarte '{layer}' kann nur für ein georeferenziertes SAR-Raster die optische Referenz sein: sie wird über der Grundfläche des SAR abgerufen, und '{path}' hat keine Georeferenzierung (kein KBS, keine Geotransformation, keine GCPs).</translation>
+    </message>
+    <message>
+      <source>Georeference the SAR roughly first (QGIS's Georeferencer), or choose an optical raster file as the reference.</source>
+      <translation>Georeferenzieren Sie das SAR zuerst grob (Georeferenzierer von QGIS) oder wählen Sie eine optische Rasterdatei als Referenz.</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' cannot be fetched over the SAR raster '{path}': {reason}</source>
+      <translation>Die Webkarte '{layer}' kann nicht über dem SAR-Raster '{path}' abgerufen werden: {reason}</translation>
+    </message>
+    <message>
+      <source>Georeference the SAR in a map CRS first (QGIS's Georeferencer), or choose an optical raster file as the reference.</source>
+      <translation>Georeferenzieren Sie das SAR zuerst in einem Karten-KBS (Georeferenzierer von QGIS) oder wählen Sie eine optische Rasterdatei als Referenz.</translation>
+    </message>
+    <message>
+      <source>The SAR raster's footprint cannot be expressed in the web map '{layer}''s CRS: it lies (partly) outside it.</source>
+      <translation>Die Grundfläche des SAR-Rasters lässt sich im KBS der Webkarte '{layer}' nicht ausdrücken: sie liegt (teilweise) außerhalb davon.</translation>
+    </message>
+    <message>
+      <source>Use a web map in another CRS, or an optical raster file.</source>
+      <translation>Verwenden Sie eine Webkarte in einem anderen KBS oder eine optische Rasterdatei.</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' would be fetched as a {width} x {height} px reference over the SAR raster's footprint, more than {most} px across: too much to download from a web map.</source>
+      <translation>Die Webkarte '{layer}' würde als Referenz von {width} x {height} px über der Grundfläche des SAR-Rasters abgerufen, mehr als {most} px Breite: zu viel für den Download von einer Webkarte.</translation>
+    </message>
+    <message>
+      <source>Clip the SAR raster to the area you need (Raster &gt; Extraction &gt; Clip Raster by Extent), or save the web map over it as a GeoTIFF yourself and choose that file.</source>
+      <translation>Schneiden Sie das SAR-Raster auf das benötigte Gebiet zu (Raster &gt; Extraktion &gt; Raster auf Ausdehnung zuschneiden) oder speichern Sie die Webkarte darüber selbst als GeoTIFF und wählen Sie diese Datei.</translation>
+    </message>
+    <message>
+      <source>Check that the layer shows imagery there in QGIS at that scale and that its server answers (View &gt; Panels &gt; Log Messages, tab WMS), or choose an optical raster file.</source>
+      <translation>Prüfen Sie, ob der Layer dort in QGIS bei diesem Maßstab Bilddaten zeigt und ob sein Server antwortet (Ansicht &gt; Bedienfelder &gt; Protokollmeldungen, Reiter WMS), oder wählen Sie eine optische Rasterdatei.</translation>
+    </message>
+    <message>
+      <source>The XYZ tile URL '{url}' holds {unknown}, which GDAL does not fill in: it fills in {{z}}, {{x}} and {{y}} only.</source>
+      <translation>Die XYZ-Kachel-URL '{url}' enthält {unknown}, was GDAL nicht ausfüllt: es füllt nur {{z}}, {{x}} und {{y}} aus.</translation>
+    </message>
+    <message>
+      <source>Write the URL out: one server name for {{s}} (e.g. 'a'), nothing for {{r}}; a quadkey ({{q}}) service needs QGIS (add it as a layer and use the dock or the toolbox).</source>
+      <translation>Schreiben Sie die URL aus: einen Servernamen für {{s}} (z. B. 'a'), nichts für {{r}}; ein Quadkey-Dienst ({{q}}) braucht QGIS (fügen Sie ihn als Layer hinzu und verwenden Sie das Dock oder die Werkzeugkiste).</translation>
+    </message>
+    <message>
+      <source>The web map '{layer}' could not be fetched over the SAR raster ({detail}).</source>
+      <translation>Die Webkarte '{layer}' konnte nicht über dem SAR-Raster abgerufen werden ({detail}).</translation>
+    </message>
+    <message>
+      <source>Check the address (it needs {{z}}, {{x}} and {{y}}), the connection, and that the server answers; or choose an optical raster file.</source>
+      <translation>Prüfen Sie die Adresse (sie braucht {{z}}, {{x}} und {{y}}), die Verbindung und ob der Server antwortet; oder wählen Sie eine optische Rasterdatei.</translation>
     </message>
   </context>
 </TS>

@@ -62,9 +62,9 @@ def xyz_layer(template: str, project) -> Tuple[QgsRasterLayer, bool]:
         uri.setParam(key, value)
     layer = QgsRasterLayer(bytes(uri.encodedUri()).decode(), urlsplit(template).hostname or template, "wms")
     if not layer.isValid():
-        raise RegistrationError(f"The tile URL '{template}' that the tie points record cannot be added as a web map layer "
-                                f"({layer.error().summary()}).", "Add the web map to the project yourself, choose it as the optical "
-                                "layer, and open the tie points again.")
+        raise RegistrationError("The tile URL '{url}' that the tie points record cannot be added as a web map layer ({detail}).",
+                                "Add the web map to the project yourself, choose it as the optical layer, and open the tie points again.",
+                                url=template, detail=layer.error().summary())
     project.addMapLayer(layer)
     return layer, True
 
@@ -83,8 +83,9 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
     provider = QgsProviderRegistry.instance().createProvider(web.provider, web.source, QgsDataProvider.ProviderOptions())
     if provider is None or not provider.isValid():
         detail = provider.error().summary() if provider is not None else f"no '{web.provider}' provider"
-        raise RegistrationError(f"The web map '{web.name}' cannot be opened ({detail}).",
-                                "Check that the layer shows in QGIS and that its server answers, or choose an optical raster file.")
+        raise RegistrationError("The web map '{layer}' cannot be opened ({detail}).",
+                                "Check that the layer shows in QGIS and that its server answers, or choose an optical raster file.",
+                                layer=web.name, detail=detail)
     resolutions = provider.nativeResolutions()
     grid = reference_grid(sar_path, provider.crs().toWkt(), options, web.name, resolutions, tile_origins(web) if resolutions else None)
     crs = provider.crs()
@@ -101,9 +102,9 @@ def fetch_reference(web: WebLayer, sar_path: str, options: RegistrationOptions, 
         raise RegistrationCancelled("cancelled while fetching the web map")
     if status != QgsRasterFileWriter.NoError:
         _remove(path)
-        raise RegistrationError(f"The web map '{web.name}' could not be saved as the reference '{path}' (QGIS's writer error {status}).",
+        raise RegistrationError("The web map '{layer}' could not be saved as the reference '{path}' (QGIS's writer error {status}).",
                                 "Check that QGIS's temporary folder can be written (Settings > Options > System), or save the "
-                                "web map as a GeoTIFF yourself and choose that file.")
+                                "web map as a GeoTIFF yourself and choose that file.", layer=web.name, path=path, status=status)
     check_fetched(path, web.name, footprint=grid.footprint)
     return path
 

@@ -1,5 +1,5 @@
 """Collects the user-visible strings of the plugin's dock and Processing algorithms -- the literal
-arguments of ``tr(...)`` -- into the Qt Linguist sources ``i18n/sar_optical_registration_<lang>.ts``, keeping existing
+arguments of ``tr(...)``, and the message and fix templates of the engine's ``RegistrationError(...)`` -- into the Qt Linguist sources ``i18n/sar_optical_registration_<lang>.ts``, keeping existing
 translations and marking new strings unfinished; then ``lrelease`` compiles them to ``.qm``.
 
     python scripts/update_translations.py            # update every i18n/*.ts
@@ -17,16 +17,63 @@ import xml.etree.ElementTree as ElementTree
 from typing import Dict, List
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCES = ("plugin/gui", "plugin/processing", "plugin/tie_point_source.py", "plugin/core/report.py")  # collected into the .ts files
+SOURCES = ("plugin/gui", "plugin/processing", "plugin/tie_point_source.py", "plugin/web_layers.py", "plugin/core")  # collected into the .ts files
 STRICT = ("plugin/gui", "plugin/tie_point_source.py")  # --check fails unless every string from here is translated
 CONTEXT = "SarOpticalRegistration"
 PREFIX = "sar_optical_registration_"
 
 
+ERRORS = ("RegistrationError", "FirstPassRefused")  # the engine's errors: their message and fix templates are collected too
+
+
+def _called(node: ast.Call) -> str:
+    return getattr(node.func, "id", None) or getattr(node.func, "attr", None) or ""
+
+
 def _tr_calls(tree: ast.AST):
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args and "tr" in (getattr(node.func, "id", None), getattr(node.func, "attr", None)):
+        if isinstance(node, ast.Call) and node.args and _called(node) == "tr":
             yield node
+
+
+def _error_templates(tree: ast.AST):
+    """The message and fix arguments of every RegistrationError(...) (literals, or not), and
+    the templates kept aside in tables, marked template(...)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _called(node) in ERRORS:
+            yield from node.args[:2]
+        elif isinstance(node, ast.Call) and _called(node) == "template" and node.args:
+            yield node.args[0]
+
+
+def _is_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _template_literals(node: ast.AST):
+    """The literal templates an error's argument may be: itself, or each branch of ``a if c else b``;
+    None where one of them is built in place."""
+    if isinstance(node, ast.IfExp):
+        body, orelse = _template_literals(node.body), _template_literals(node.orelse)
+        return None if body is None or orelse is None else body + orelse
+    return [node.value] if _is_literal(node) else None
+
+
+def _python_files(roots):
+    for root in roots:
+        paths = [os.path.join(ROOT, root)] if root.endswith(".py") else glob.glob(os.path.join(ROOT, root, "**", "*.py"), recursive=True)
+        yield from ((root, path) for path in sorted(paths))
+
+
+def unfilled_errors(roots=("plugin/core",)) -> List[str]:
+    """Where the engine builds an error's message or fix in place (an f-string, a concatenation)
+    instead of a template filled from its values: that text cannot be translated."""
+    found = []
+    for _, path in _python_files(roots):
+        tree = ast.parse(open(path, encoding="utf-8").read(), path)
+        found += [f"{os.path.relpath(path, ROOT)}:{node.lineno}" for node in _error_templates(tree)
+                  if _template_literals(node) is None and not isinstance(node, (ast.Name, ast.Subscript))]  # a table of template(...)
+    return found
 
 
 def collect_strings(roots=SOURCES) -> List[str]:
@@ -34,22 +81,24 @@ def collect_strings(roots=SOURCES) -> List[str]:
     tr() is an error (translate the template, then .format() it); a plain name is a wrapper
     forwarding its argument and is skipped."""
     found: Dict[str, None] = {}
-    for root in roots:
-        paths = [os.path.join(ROOT, root)] if root.endswith(".py") else glob.glob(os.path.join(ROOT, root, "**", "*.py"), recursive=True)
-        for path in sorted(paths):
-            try:
-                tree = ast.parse(open(path, encoding="utf-8").read(), path)
-            except SyntaxError as error:
-                if root in STRICT:
-                    raise
-                print(f"skipped {path}: {error}", file=sys.stderr)
-                continue
-            for node in _tr_calls(tree):
-                argument = node.args[0]
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    found.setdefault(argument.value, None)
-                elif not isinstance(argument, ast.Name):
-                    raise SystemExit(f"{path}:{node.lineno}: tr() needs a string literal (use .format() after tr)")
+    for root, path in _python_files(roots):
+        try:
+            tree = ast.parse(open(path, encoding="utf-8").read(), path)
+        except SyntaxError as error:
+            if root in STRICT:
+                raise
+            print(f"skipped {path}: {error}", file=sys.stderr)
+            continue
+        for node in _tr_calls(tree):
+            argument = node.args[0]
+            if _is_literal(argument):
+                found.setdefault(argument.value, None)
+            elif not isinstance(argument, ast.Name):
+                raise SystemExit(f"{path}:{node.lineno}: tr() needs a string literal (use .format() after tr)")
+        for argument in _error_templates(tree):  # RegistrationError(message, fix, **values): translated by the front ends
+            for template in _template_literals(argument) or ():
+                if template:
+                    found.setdefault(template, None)
     return list(found)
 
 

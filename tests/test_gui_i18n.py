@@ -65,3 +65,54 @@ def test_follows_the_qgis_locale_and_translates_the_dock(german_qgis, iface):
             controller.unload()
     finally:
         remove_translator(translator)
+
+
+def test_the_engines_refusal_reaches_the_dock_in_german(german_qgis, iface, qtbot, sample, tmp_path):
+    """The engine is Qt-free and speaks English; its errors are templates the dock translates: a SAR
+    whose georeferencing puts it 50 km away is refused in German, the option to ignore the
+    georeferencing named as the German dock names it, the paths as they are."""
+    from qgis.core import Qgis
+
+    from tests.conftest import sar_moved_on_the_map
+    from tests.gui_fixtures import clear_settings, messages
+
+    far = sar_moved_on_the_map(sample["sar"], tmp_path / "sar_far.tif", 50_000.0, 0.0)
+    translator = install_translator()
+    try:
+        from plugin.gui.controller import DockController
+
+        clear_settings(TEST_SETTINGS)
+        controller = DockController(iface, settings_group=TEST_SETTINGS)
+        try:
+            controller.dock.optical_input.set_path(sample["optical"])
+            controller.dock.sar_input.set_path(far)
+            controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+            task = controller.run()
+            with qtbot.waitSignal(task.done, timeout=120_000):
+                pass
+            assert not task.succeeded
+            shown = " ".join(messages(iface, Qgis.Warning))
+            assert f"Das SAR-Raster '{far}' und das optische Raster '{sample['optical']}' überlappen sich nicht" in shown, shown
+            assert "(--ignore-georeferencing; in QGIS: Georeferenzierung nicht verwenden)" in shown
+        finally:
+            controller.unload()
+            clear_settings(TEST_SETTINGS)
+    finally:
+        remove_translator(translator)
+
+
+def test_the_toolboxs_refusal_is_in_german(german_qgis, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    from plugin.core.outputs import check_output
+    from plugin.processing.common import user_errors
+
+    existing = tmp_path / "report.html"
+    existing.write_text("")
+    translator = install_translator()
+    try:
+        with pytest.raises(QgsProcessingException, match="Die Ausgabe '.*report.html' existiert bereits. Wählen Sie einen anderen Namen"):
+            with user_errors():
+                check_output(str(existing), (), overwrite=False)
+    finally:
+        remove_translator(translator)

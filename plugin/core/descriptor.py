@@ -26,7 +26,7 @@ def resolve_device(device: str = "auto") -> torch.device:
     if device == "cuda" and not torch.cuda.is_available():
         raise RegistrationError("No CUDA GPU is available to PyTorch on this machine.", "Choose device 'cpu' or 'auto'.")
     if device not in ("cpu", "cuda"):
-        raise RegistrationError(f"Unknown device '{device}'.", "Choose 'auto', 'cpu' or 'cuda'.")
+        raise RegistrationError("Unknown device '{device}'.", "Choose 'auto', 'cpu' or 'cuda'.", device=device)
     return torch.device(device)
 
 

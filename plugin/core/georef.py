@@ -16,14 +16,14 @@ import numpy as np
 import cv2
 from osgeo import gdal
 
-from .errors import RegistrationError
+from .errors import RegistrationError, template
 from .raster_io import Raster, crs_transformation, map_to_pixel, pixel_to_map, spatial_reference
 from .transforms import apply
 
 LOGGER = logging.getLogger(__name__)
 MINIMUM_OVERLAP_PIXELS = 128 * 128
 # How the front ends name the option that turns the georeferencing off (``RegistrationOptions.use_georeferencing``), for the engine's advice
-IGNORE_GEOREFERENCING = "--ignore-georeferencing; in QGIS: Ignore the georeferencing"
+IGNORE_GEOREFERENCING = template("--ignore-georeferencing; in QGIS: Ignore the georeferencing")  # a value of errors' templates, translated too
 
 
 @dataclass
@@ -75,17 +75,18 @@ def pixel_mapping(source, target) -> Callable[[np.ndarray], np.ndarray]:
     return convert
 
 
-def unrelated_crs(optical, sar) -> Optional[str]:
+def unrelated_crs(optical, sar) -> Optional[RegistrationError]:
     """Why the two rasters' georeferencing cannot place one on the other although both have it (their
     CRSs relate in no way PROJ knows: a site's local grid and any other CRS, or two local grids of
-    different names), in words; None when it can, or when either has none. Both need
-    ``geotransform`` and ``crs_wkt`` (a Raster, or a RasterInfo read without pixels)."""
+    different names): the refusal, whose message says it in words (a value for another error's
+    template); None when it can, or when either has none. Both need ``geotransform`` and
+    ``crs_wkt`` (a Raster, or a RasterInfo read without pixels)."""
     if None in (optical.geotransform, optical.crs_wkt, sar.geotransform, sar.crs_wkt):
         return None
     try:
         crs_transformation(spatial_reference(sar.crs_wkt), spatial_reference(optical.crs_wkt))
     except RegistrationError as error:
-        return error.message
+        return error
     return None
 
 
@@ -131,27 +132,28 @@ def coarse_align(optical: Raster, sar: Raster, sar_image: np.ndarray, use_georef
             raise RuntimeError(gdal.GetLastErrorMsg() or "the warp failed")
     except RuntimeError as error:
         raise RegistrationError(
-            f"GDAL could not reproject the SAR raster into the optical raster's grid ({error}).",
-            "Check that both rasters have a valid coordinate reference system.",
+            "GDAL could not reproject the SAR raster into the optical raster's grid ({detail}).",
+            "Check that both rasters have a valid coordinate reference system.", detail=error,
         ) from error
     resampled = target.GetRasterBand(1).ReadAsArray()
     valid = np.isfinite(resampled) & optical.valid
     common = int(valid.sum())
     if common == 0:
         raise RegistrationError(
-            f"The SAR raster '{sar.path}' and the optical raster '{optical.path}' do not overlap "
+            "The SAR raster '{sar}' and the optical raster '{optical}' do not overlap "
             "(by their georeferencing, no common valid pixel).",
             "Choose two rasters of the same area, or check their coordinate reference systems; if they do show the same "
-            f"area and the georeferencing is wrong, ignore it ({IGNORE_GEOREFERENCING}).",
+            "area and the georeferencing is wrong, ignore it ({option}).", sar=sar.path, optical=optical.path, option=IGNORE_GEOREFERENCING,
         )
     if common < MINIMUM_OVERLAP_PIXELS:
         # Tiles this small were registered a few pixels to 21 px wrong (120 px BigEarthNet pairs, CLI
         # with the limit lowered): too few templates fit to tell a right alignment from a wrong one.
         raise RegistrationError(
-            f"The SAR raster '{sar.path}' and the optical raster '{optical.path}' share only {common} valid pixels "
-            f"(by their georeferencing, about {int(np.sqrt(common))} x {int(np.sqrt(common))}); registering needs at least "
-            f"{MINIMUM_OVERLAP_PIXELS} (128 x 128).",
+            "The SAR raster '{sar}' and the optical raster '{optical}' share only {common} valid pixels "
+            "(by their georeferencing, about {side} x {side}); registering needs at least {least} (128 x 128).",
             "Use larger rasters of the same area (a few hundred pixels across work best), or check their coordinate "
-            f"reference systems and nodata values; if the georeferencing is wrong, ignore it ({IGNORE_GEOREFERENCING}).",
+            "reference systems and nodata values; if the georeferencing is wrong, ignore it ({option}).",
+            sar=sar.path, optical=optical.path, common=common, side=int(np.sqrt(common)), least=MINIMUM_OVERLAP_PIXELS,
+            option=IGNORE_GEOREFERENCING,
         )
     return CoarseAlignment(np.where(valid, resampled, 0).astype(np.float32), valid, True, pixel_mapping(optical, sar), predicted=True)

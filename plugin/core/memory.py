@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .errors import RegistrationError
+from .errors import RegistrationError, template
 from .dense_features import ON_DEMAND_PX
 from .phase_congruency import WHOLE_IMAGE_PX
 
@@ -55,6 +55,21 @@ def estimated_bytes(optical_size, sar_size, self_check: bool = False) -> float:
     return BASE_BYTES + per_optical_pixel * optical_pixels + BYTES_PER_SAR_PIXEL * sar_pixels + BYTES_PER_WHOLE_IMAGE_PIXEL * whole
 
 
+NEEDS_MEMORY = {  # whether the optical and the SAR raster are read only in part: check_memory's words
+    (False, False): template("Registering these rasters needs about {needed} GiB of memory (the optical raster is {optical_width} x "
+                             "{optical_height} px, the SAR raster {sar_width} x {sar_height} px), and {available} GiB is available."),
+    (True, False): template("Registering these rasters needs about {needed} GiB of memory (the part of the optical raster it reaches is "
+                            "{optical_width} x {optical_height} px, the SAR raster {sar_width} x {sar_height} px), and {available} GiB "
+                            "is available."),
+    (False, True): template("Registering these rasters needs about {needed} GiB of memory (the optical raster is {optical_width} x "
+                            "{optical_height} px, the part of the SAR raster it reaches {sar_width} x {sar_height} px), and {available} "
+                            "GiB is available."),
+    (True, True): template("Registering these rasters needs about {needed} GiB of memory (the part of the optical raster it reaches is "
+                           "{optical_width} x {optical_height} px, the part of the SAR raster it reaches {sar_width} x {sar_height} px), "
+                           "and {available} GiB is available."),
+}
+
+
 def check_memory(optical_size, sar_size, self_check: bool = False, available: Optional[int] = None, parts=(False, False)) -> None:
     """Raises RegistrationError when registering rasters of these (width, height) sizes (with the
     self-check when asked) would need more memory than is available (``available_bytes()`` unless given).
@@ -67,14 +82,12 @@ def check_memory(optical_size, sar_size, self_check: bool = False, available: Op
     if needed <= available:
         return
     side = _largest_clip_side(optical_size, sar_size, self_check, available)
-    clip = (f"Clip both rasters to the area you need (Raster > Extraction > Clip Raster by Extent), about {side} x {side} px "
-            "of the optical raster at most, or close other programs and try again." if side >= 256 else
-            "Close other programs to free memory and try again, or run it on a machine with more memory.")
+    clip = (template("Clip both rasters to the area you need (Raster > Extraction > Clip Raster by Extent), about {side} x {side} px "
+                     "of the optical raster at most, or close other programs and try again.") if side >= 256 else
+            template("Close other programs to free memory and try again, or run it on a machine with more memory."))
     raise RegistrationError(
-        f"Registering these rasters needs about {needed / 2**30:.1f} GiB of memory "
-        f"({'the part of the optical raster it reaches' if parts[0] else 'the optical raster'} is {optical_size[0]} x {optical_size[1]} px, "
-        f"{'the part of the SAR raster it reaches' if parts[1] else 'the SAR raster'} {sar_size[0]} x {sar_size[1]} px), "
-        f"and {available / 2**30:.1f} GiB is available.", clip)
+        NEEDS_MEMORY[tuple(bool(part) for part in parts)], clip, needed=f"{needed / 2**30:.1f}", available=f"{available / 2**30:.1f}",
+        side=side, optical_width=optical_size[0], optical_height=optical_size[1], sar_width=sar_size[0], sar_height=sar_size[1])
 
 
 def _largest_clip_side(optical_size, sar_size, self_check: bool, available: float) -> int:

@@ -44,8 +44,8 @@ def default_name(kind: str, models_dir: str = MODELS_DIR, manifest: Optional[dic
     manifest = manifest if manifest is not None else read_manifest(models_dir)
     name = manifest.get(KINDS[kind])
     if name is None:
-        raise RegistrationError(f"No {kind} model is installed (models/{MANIFEST} names none).",
-                                "Reinstall the plugin, or restore models/ from the project's repository.")
+        raise RegistrationError("No {kind} model is installed (models/{manifest} names none).",
+                                "Reinstall the plugin, or restore models/ from the project's repository.", kind=kind, manifest=MANIFEST)
     return name
 
 
@@ -56,7 +56,8 @@ def manifest_entry(name: str, kind: str = "descriptor", models_dir: str = MODELS
     entry = manifest["models"].get(name)
     if entry is None or kind_of(entry) != kind:
         names = [n for n, e in manifest["models"].items() if kind_of(e) == kind]
-        raise RegistrationError(f"There is no {kind} model named '{name}'.", f"Choose one of: {', '.join(names)}.")
+        raise RegistrationError("There is no {kind} model named '{name}'.", "Choose one of: {choices}.", kind=kind, name=name,
+                                choices=", ".join(names))
     return entry
 
 
@@ -69,8 +70,8 @@ def load_checkpoint(name: Optional[str] = None, models_dir: str = MODELS_DIR, ki
     path = os.path.join(models_dir, entry["file"])
     if not os.path.exists(path) or sha256_of(path) != entry["sha256"]:
         raise RegistrationError(
-            f"The weights file of model '{name}' ({path}) is missing or damaged (checksum mismatch).",
-            "Reinstall the plugin, or restore the file from the project's repository.",
+            "The weights file of model '{name}' ({path}) is missing or damaged (checksum mismatch).",
+            "Reinstall the plugin, or restore the file from the project's repository.", name=name, path=path,
         )
     return name, torch.load(path, map_location="cpu", weights_only=True)
 

@@ -63,8 +63,8 @@ def normalize_sar(raster: Raster, scale: str = "auto") -> np.ndarray:
     scale = sar_scale_of(raster) if scale == "auto" else scale
     if scale == "linear" and not (raster.valid & (raster.data > 0)).any():
         # 10 log10 of nothing positive would flatten the image, and no match could be found
-        raise RegistrationError(f"The SAR raster '{raster.path}' has no positive values, so it is not linear backscatter.",
-                                "If it holds decibels, set the SAR scale to dB (--sar-scale db; 'SAR values' in the dock).")
+        raise RegistrationError("The SAR raster '{path}' has no positive values, so it is not linear backscatter.",
+                                "If it holds decibels, set the SAR scale to dB (--sar-scale db; 'SAR values' in the dock).", path=raster.path)
     values = to_decibels(raster.data, raster.valid) if scale == "linear" else raster.data
     image = percentile_stretch(values, raster.valid)
     return image if SAR_SMOOTHING is None else np.where(raster.valid, smoothed(image, *SAR_SMOOTHING), 0).astype(np.float32)

@@ -54,19 +54,20 @@ def check_output(path: str, inputs: Tuple[str, ...], overwrite: bool, kept: str 
     a caller can check before a long registration, so that the refusal comes first. ``kept``:
     what overwriting keeps of the file, for the refusal to say."""
     if GDAL_NAME.match(path):  # /vsis3/bucket/out.tif: it was "the output folder '/vsis3/bucket' does not exist"
-        raise RegistrationError(f"The output '{path}' is not a file on disk: outputs are written to files on disk only.",
+        raise RegistrationError("The output '{path}' is not a file on disk: outputs are written to files on disk only.",
                                 "Write to a local file, then copy it where it belongs (to cloud storage with its own tool, or "
-                                "'gdal_translate -of COG sar_registered.tif /vsis3/bucket/sar_registered.tif').")
+                                "'gdal_translate -of COG sar_registered.tif /vsis3/bucket/sar_registered.tif').", path=path)
     target = os.path.abspath(path)
     if is_an_input(target, inputs):
-        raise RegistrationError(f"The output '{path}' is one of the input rasters.", "Choose another output file name.")
+        raise RegistrationError("The output '{path}' is one of the input rasters.", "Choose another output file name.", path=path)
     if os.path.isdir(target):  # no overwriting replaces a folder: it failed after the registration
-        raise RegistrationError(f"The output '{path}' is a folder, not a file.", "Give the output a file name (in that folder, or another).")
+        raise RegistrationError("The output '{path}' is a folder, not a file.", "Give the output a file name (in that folder, or another).", path=path)
     if os.path.exists(target) and not overwrite:
-        raise RegistrationError(f"The output '{path}' already exists.", f"Choose another name, or allow overwriting{f' ({kept})' if kept else ''}.")
+        raise RegistrationError("The output '{path}' already exists.", "Choose another name, or allow overwriting ({kept})." if kept else
+                                "Choose another name, or allow overwriting.", path=path, kept=kept)
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
-        raise RegistrationError(f"The output folder '{directory}' does not exist.", "Create it first or choose another folder.")
+        raise RegistrationError("The output folder '{folder}' does not exist.", "Create it first or choose another folder.", folder=directory)
     return target
 
 
@@ -95,8 +96,8 @@ def check_distinct_outputs(outputs: List[Tuple[str, str]]) -> None:
     twice = one_file_twice(outputs)
     if twice:
         first, second, path = twice
-        raise RegistrationError(f"The {first} and the {second} are both '{path}': the one written second would replace the other.",
-                                "Give each output its own file name.")
+        raise RegistrationError("The {first} and the {second} are both '{path}': the one written second would replace the other.",
+                                "Give each output its own file name.", first=first, second=second, path=path)
 
 
 @contextlib.contextmanager
@@ -132,8 +133,8 @@ def _write_errors(path: str) -> Iterator[None]:
         if storage is not None:
             raise storage from error
         if isinstance(error, OSError):
-            raise RegistrationError(f"Could not write '{path}' ({error.strerror or error}).",
-                                    "Check that the folder is writable and has free space.") from error
+            raise RegistrationError("Could not write '{path}' ({detail}).", "Check that the folder is writable and has free space.",
+                                    path=path, detail=error.strerror or error) from error
         raise
 
 
@@ -142,16 +143,16 @@ def _storage_error(path: str) -> Optional[RegistrationError]:
     it), asked when a write failed: GDAL and OGR report a full disk in their own words, or not at all."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.exists(path) and not os.access(path, os.W_OK):  # a GeoPackage written into in place
-        return RegistrationError(f"Could not write '{path}': the file is read-only.",
-                                 "Choose another file, or make this one writable.")
+        return RegistrationError("Could not write '{path}': the file is read-only.", "Choose another file, or make this one writable.", path=path)
     if not os.access(folder, os.W_OK):
-        return RegistrationError(f"Could not write '{path}': the folder is not writable.",
-                                 "Choose a folder you may write to, or change the folder's permissions.")
+        return RegistrationError("Could not write '{path}': the folder is not writable.",
+                                 "Choose a folder you may write to, or change the folder's permissions.", path=path)
     try:
         full = shutil.disk_usage(folder).free < FULL_DISK_BYTES
     except OSError:
         return None
-    return RegistrationError(f"Could not write '{path}': the disk is full.", "Free some space or choose another folder, then write again.") if full else None
+    return RegistrationError("Could not write '{path}': the disk is full.", "Free some space or choose another folder, then write again.",
+                             path=path) if full else None
 
 
 def optical_geotransform(optical: RasterInfo) -> Tuple[float, ...]:
@@ -187,9 +188,9 @@ def check_geotiff_name(path: str) -> None:
     and a file named .png or .img that holds one misleads whoever opens it by its name."""
     extension = os.path.splitext(path)[1]
     if extension.lower() not in (".tif", ".tiff"):
-        named = f"names another format ({extension})" if extension else "has no .tif ending"
-        raise RegistrationError(f"The registered SAR is written as a GeoTIFF, but '{path}' {named}.",
-                                "Choose a name ending in .tif (gdal_translate converts the result into another format).")
+        raise RegistrationError("The registered SAR is written as a GeoTIFF, but '{path}' names another format ({extension})." if extension else
+                                "The registered SAR is written as a GeoTIFF, but '{path}' has no .tif ending.",
+                                "Choose a name ending in .tif (gdal_translate converts the result into another format).", path=path, extension=extension)
 
 
 def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = False, resampling: str = "bilinear",
@@ -202,14 +203,14 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
     and nothing is written."""
     check_geotiff_name(path)
     if grid not in OUTPUT_GRIDS:
-        raise RegistrationError(f"Unknown output grid '{grid}'.", f"Choose one of {', '.join(OUTPUT_GRIDS)}.")
+        raise RegistrationError("Unknown output grid '{grid}'.", "Choose one of {choices}.", grid=grid, choices=", ".join(OUTPUT_GRIDS))
     if grid == "sar" and (result.sar.geotransform is None or not result.sar.crs_wkt):
-        raise RegistrationError(f"The registered SAR cannot be written in the SAR raster's own CRS: '{result.sar.path}' has none.",
-                                "Write it in the optical raster's grid instead (the default).")
+        raise RegistrationError("The registered SAR cannot be written in the SAR raster's own CRS: '{path}' has none.",
+                                "Write it in the optical raster's grid instead (the default).", path=result.sar.path)
     unrelated = unrelated_crs(result.optical, result.sar) if grid == "sar" else None
     if unrelated:  # the tie points' map positions (the optical raster's CRS) cannot be put in the SAR's
-        raise RegistrationError(f"The registered SAR cannot be written in the SAR raster's own CRS: {unrelated}",
-                                "Write it in the optical raster's grid instead (the default).")
+        raise RegistrationError("The registered SAR cannot be written in the SAR raster's own CRS: {reason}",
+                                "Write it in the optical raster's grid instead (the default).", reason=unrelated)
     go_on, stopped = gdal_progress(_share(progress, 0.0, WARP_SHARE))  # stopped: why the warp stopped early
     overviews_go_on, overviews_stopped = gdal_progress(_share(progress, WARP_SHARE, 1.0 - WARP_SHARE))
 
@@ -258,8 +259,9 @@ def write_warped_sar(result: RegistrationResult, path: str, overwrite: bool = Fa
         if stopped:
             raise RegistrationCancelled("cancelled while writing the warped SAR")
         if failure is not None and "not solvable" in failure:
-            raise RegistrationError(f"GDAL cannot fit the {result.fit.model} warp to the enabled tie points ({failure}).",
-                                    "Enable tie points spread over the whole image, or choose a simpler transform.")
+            raise RegistrationError("GDAL cannot fit the {model} warp to the enabled tie points ({detail}).",
+                                    "Enable tie points spread over the whole image, or choose a simpler transform.", model=result.fit.model,
+                                    detail=failure)
         if failure is not None:
             raise _not_written(path, result, failure)
     return path
@@ -386,9 +388,10 @@ def _not_written(path: str, result: RegistrationResult, detail: str) -> Registra
     if storage is not None:
         return storage
     detail = detail.strip()
-    return RegistrationError(f"GDAL could not write the warped SAR to '{path}'{f' ({detail})' if detail else ''}.",
-                             f"Check that the SAR raster '{result.sar.path}' is still whole and readable (gdalinfo -checksum), "
-                             "and that the output's folder is writable and has free space.")
+    return RegistrationError("GDAL could not write the warped SAR to '{path}' ({detail})." if detail else
+                             "GDAL could not write the warped SAR to '{path}'.",
+                             "Check that the SAR raster '{sar}' is still whole and readable (gdalinfo -checksum), "
+                             "and that the output's folder is writable and has free space.", path=path, detail=detail, sar=result.sar.path)
 
 
 def left_out_lengths(fit) -> np.ndarray:
@@ -458,10 +461,10 @@ def read_points_file(path: str, optical_geotransform_: Optional[Tuple[float, ...
                     raise ValueError(f"line {number} has {len(values)} value(s), not mapX,mapY,sourceX,sourceY[,enable]")
                 rows.append(values + [1.0] * (5 - len(values)))  # no enable column: every point is enabled
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise RegistrationError(f"'{path}' cannot be read as a Georeferencer .points file ({error}).",
-                                "Choose a .points file saved by the QGIS Georeferencer or this plugin.") from None
+        raise RegistrationError("'{path}' cannot be read as a Georeferencer .points file ({detail}).",
+                                "Choose a .points file saved by the QGIS Georeferencer or this plugin.", path=path, detail=error) from None
     if not rows:
-        raise RegistrationError(f"'{path}' holds no tie points.", "Choose a .points file saved by the Georeferencer or this plugin.")
+        raise RegistrationError("'{path}' holds no tie points.", "Choose a .points file saved by the Georeferencer or this plugin.", path=path)
     table = np.array(rows)
     if crs and optical_crs_wkt:
         table[:, :2] = _to_optical_crs(table[:, :2], crs, optical_crs_wkt, path)
@@ -484,8 +487,9 @@ def _to_optical_crs(map_xy: np.ndarray, crs: str, optical_crs_wkt: str, path: st
     except RuntimeError:
         known = False
     if not known:
-        raise RegistrationError(f"The CRS line of '{path}' names no coordinate reference system GDAL knows ({crs[:80]}).",
-                                "Save the tie points again from the QGIS Georeferencer, or remove that line if the points are in the optical raster's CRS.")
+        raise RegistrationError("The CRS line of '{path}' names no coordinate reference system GDAL knows ({crs}).",
+                                "Save the tie points again from the QGIS Georeferencer, or remove that line if the points are in the optical raster's CRS.",
+                                path=path, crs=crs[:80])
     source.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     transformation = crs_transformation(source, target)
     if transformation is None:

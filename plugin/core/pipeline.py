@@ -17,7 +17,7 @@ import torch
 from . import cpu_settings, transforms, warp_residuals
 from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, feature_extractor
 from .descriptor import DescriptorExtractor, resolve_device
-from .errors import RegistrationError
+from .errors import RegistrationError, template
 from .gaps import fill_small_gaps
 from .georef import IGNORE_GEOREFERENCING, CoarseAlignment, coarse_align, outline_in, unrelated_crs, warped
 from .guided import grid_points
@@ -123,24 +123,26 @@ class RegistrationOptions:
 
     def check(self) -> None:
         if self.warp_model not in transforms.WARP_MODELS:
-            raise RegistrationError(f"Unknown transform model '{self.warp_model}'.", f"Choose one of: {', '.join(transforms.WARP_MODELS)}.")
+            raise RegistrationError("Unknown transform model '{name}'.", "Choose one of: {choices}.", name=self.warp_model,
+                                    choices=", ".join(transforms.WARP_MODELS))
         if self.max_keypoints < 10:
-            raise RegistrationError(f"max keypoints {self.max_keypoints} is too small.", "Use at least 100 (default 500).")
+            raise RegistrationError("max keypoints {value} is too small.", "Use at least 100 (default 500).", value=self.max_keypoints)
         if self.features not in FEATURES:
-            raise RegistrationError(f"Unknown features '{self.features}'.", f"Choose one of: {', '.join(FEATURES)}.")
+            raise RegistrationError("Unknown features '{name}'.", "Choose one of: {choices}.", name=self.features, choices=", ".join(FEATURES))
         if self.matcher not in MATCHERS:
-            raise RegistrationError(f"Unknown matcher '{self.matcher}'.", f"Choose one of: {', '.join(MATCHERS)}.")
+            raise RegistrationError("Unknown matcher '{name}'.", "Choose one of: {choices}.", name=self.matcher, choices=", ".join(MATCHERS))
         if not 0 <= self.grid_step <= 64:
-            raise RegistrationError(f"grid step {self.grid_step} px is out of range.",
-                                    "Use 1 to 64 px, or 0 to let the tool choose (the default; smaller is slower).")
+            raise RegistrationError("grid step {value} px is out of range.",
+                                    "Use 1 to 64 px, or 0 to let the tool choose (the default; smaller is slower).", value=self.grid_step)
         if not 8 <= self.template_radius <= 128:
-            raise RegistrationError(f"template radius {self.template_radius} px is out of range.", "Use 8 to 128 px (default 48).")
+            raise RegistrationError("template radius {value} px is out of range.", "Use 8 to 128 px (default 48).", value=self.template_radius)
         if not (0 <= self.max_rotation <= 180 and 1 <= self.max_scale <= 4):
-            raise RegistrationError(f"The search range (rotation {self.max_rotation:g} degrees, scale {self.max_scale:g}x) is out of range.",
-                                    "Use a rotation of 0 to 180 degrees and a scale of 1 to 4 (defaults 20 and 1.35).")
+            raise RegistrationError("The search range (rotation {rotation} degrees, scale {scale}x) is out of range.",
+                                    "Use a rotation of 0 to 180 degrees and a scale of 1 to 4 (defaults 20 and 1.35).",
+                                    rotation=f"{self.max_rotation:g}", scale=f"{self.max_scale:g}")
         if self.min_inliers < 3:
-            raise RegistrationError(f"minimum tie points {self.min_inliers} is too small.",
-                                    "Use at least 3 (default 8): fewer cannot tell a right transform from chance.")
+            raise RegistrationError("minimum tie points {value} is too small.",
+                                    "Use at least 3 (default 8): fewer cannot tell a right transform from chance.", value=self.min_inliers)
         if self.search_radius <= 0 or self.ransac_threshold <= 0:
             raise RegistrationError("The search radius and RANSAC threshold must be positive.", "Use e.g. 100 px and 3 px.")
         # Named models exist: the descriptor is loaded only when the network is needed, so a
@@ -228,8 +230,8 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
     needed = transforms.MINIMUM_POINTS[warp_model]
     if enabled.sum() < needed:
         raise RegistrationError(
-            f"Only {int(enabled.sum())} tie point(s) are enabled; the {warp_model} transform needs at least {needed}.",
-            "Enable more tie points or choose a simpler transform.",
+            "Only {enabled} tie point(s) are enabled; the {model} transform needs at least {needed}.",
+            "Enable more tie points or choose a simpler transform.", enabled=int(enabled.sum()), model=warp_model, needed=needed,
         )
     # Points along one line fix no transform across it: the fit would fold the image onto the
     # line (RMSE 0, a warped output of nodata only), so they are refused here, where an edit lands.
@@ -244,12 +246,22 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
     return Fit(warp_model, matrix, residuals, transforms.rms(residuals[enabled]), left_out)
 
 
+NOT_REGISTERED = {  # what agreed too little, in _could_not_register's words
+    "matches": template("Only {inliers} matches agree on one transform (at least {needed} are needed): the images could not be registered."),
+    "well-separated matches": template("Only {inliers} well-separated matches agree on one transform (at least {needed} are needed): "
+                                       "the images could not be registered."),
+    "well-separated template matches": template("Only {inliers} well-separated template matches agree on one transform (at least "
+                                                "{needed} are needed): the images could not be registered."),
+}
+
+
 def _could_not_register(inliers: int, options: RegistrationOptions, radius: Optional[float], what: str = "matches") -> None:
-    hint = (f"If the georeferencing may be off by more than {options.search_radius:g} px, raise the search radius, or ignore the "
-            f"georeferencing ({IGNORE_GEOREFERENCING}). " if radius else "")
     raise RegistrationError(
-        f"Only {inliers} {what} agree on one transform (at least {options.min_inliers} are needed): the images could not be registered.",
-        hint + "Check that both rasters show the same area and try more keypoints.",
+        NOT_REGISTERED[what],
+        "If the georeferencing may be off by more than {radius} px, raise the search radius, or ignore the georeferencing "
+        "({option}). Check that both rasters show the same area and try more keypoints." if radius else
+        "Check that both rasters show the same area and try more keypoints.",
+        inliers=inliers, needed=options.min_inliers, radius=f"{options.search_radius:g}", option=IGNORE_GEOREFERENCING,
     )
 
 
@@ -484,16 +496,17 @@ def _coarse_by_descriptors(matches: Matches, aligned: CoarseAlignment, options, 
     scale, angle = np.sqrt(abs(np.linalg.det(coarse[:2, :2]))), np.degrees(np.arctan2(coarse[1, 0], coarse[0, 0]))
     if aligned.predicted and not (1 / MAX_PRIOR_SCALE <= scale <= MAX_PRIOR_SCALE and abs(angle) <= MAX_PRIOR_ROTATION_DEG):
         raise RegistrationError(
-            f"The matches suggest a scale of {scale:.2f} and a rotation of {angle:.1f} degrees between the rasters, which their "
+            "The matches suggest a scale of {scale} and a rotation of {angle} degrees between the rasters, which their "
             "georeferencing rules out: they are most likely wrong, and the images could not be registered.",
             "Check that both rasters show the same area; if the georeferencing is that far off, ignore it "
-            f"({IGNORE_GEOREFERENCING}) so that the whole image is searched.",
+            "({option}) so that the whole image is searched.", scale=f"{scale:.2f}", angle=f"{angle:.1f}", option=IGNORE_GEOREFERENCING,
         )
     if not 1 / MAX_SCALE <= scale <= MAX_SCALE:
         raise RegistrationError(
-            f"The matches suggest a scale of {scale:.2f} between the rasters; the descriptor cannot match across more than "
-            f"{MAX_SCALE:g}x, so they are most likely wrong, and the images could not be registered.",
+            "The matches suggest a scale of {scale} between the rasters; the descriptor cannot match across more than "
+            "{most}x, so they are most likely wrong, and the images could not be registered.",
             "Resample the SAR raster to about the optical raster's pixel size, or give both rasters their georeferencing.",
+            scale=f"{scale:.2f}", most=f"{MAX_SCALE:g}",
         )
     return coarse
 
@@ -631,8 +644,8 @@ class FirstPassRefused(RegistrationError):
     """Fine matching's gate refused the first pass, which ``first`` keeps: a near miss the
     descriptor may still confirm (``auto``, ``_match_descriptors``)."""
 
-    def __init__(self, message: str, fix: str, first: FirstPass):
-        super().__init__(message, fix)
+    def __init__(self, message: str, fix: str, first: FirstPass, **values):
+        super().__init__(message, fix, **values)
         self.first = first
 
 
@@ -654,11 +667,11 @@ def _first_pass_at(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndar
     done = FirstPass(coarse, grid, sar_features, radius, cache, consensus, cells)
     if consensus.matrix is None:
         raise FirstPassRefused(
-            f"Only {max(consensus.agreement.values()):.0%} of the template matches are distinct and agree on one transform "
+            "Only {share} of the template matches are distinct and agree on one transform "
             "(a real alignment gives more): the images could not be registered.",
             "Check that both rasters show the same area and the same time period, and that the overlap has structure "
             "(roads, field edges, coastlines).",
-            done,
+            done, share=f"{max(consensus.agreement.values()):.0%}",
         )
     if cells < options.min_inliers:
         _could_not_register(cells, options, _search_radius(aligned, options), "well-separated template matches")
@@ -692,10 +705,11 @@ def _locate(fine: FineFeatures, aligned: CoarseAlignment, coarse: np.ndarray, op
 
 
 def _too_few_keypoints(optical_count: int, sar_count: Optional[int]) -> None:
-    counts = f"{optical_count} optical" + ("" if sar_count is None else f", {sar_count} SAR")
     raise RegistrationError(
-        f"Too few keypoints were found ({counts}): the overlap has almost no structure.",
+        "Too few keypoints were found ({optical} optical): the overlap has almost no structure." if sar_count is None else
+        "Too few keypoints were found ({optical} optical, {sar} SAR): the overlap has almost no structure.",
         "Use rasters with more detail in their common area (roads, fields, buildings), or check the band choice.",
+        optical=optical_count, sar=sar_count,
     )
 
 
@@ -735,11 +749,11 @@ def _match_descriptors(optical_image, optical_keypoints, fine: Optional[FineFeat
             sar_xy = sar_xy[within_reach(optical_keypoints.xy, sar_xy, radius)]
         if radius is None and len(optical_keypoints) * len(sar_xy) > ALL_PAIRS_LIMIT:
             raise RegistrationError(
-                f"Without georeferencing, the network's matcher would have to compare each of {len(optical_keypoints)} keypoints "
-                f"with all {len(sar_xy)} SAR positions of its grid: too many for this tool on a scene this large (it would take "
+                "Without georeferencing, the network's matcher would have to compare each of {keypoints} keypoints "
+                "with all {positions} SAR positions of its grid: too many for this tool on a scene this large (it would take "
                 "a long time on a CPU and more memory than most machines have).",
                 "Give both rasters their georeferencing (even an approximate one narrows the search to a radius), or clip both "
-                "to the same area of at most about 3500 x 3500 px.",
+                "to the same area of at most about 3500 x 3500 px.", keypoints=len(optical_keypoints), positions=len(sar_xy),
             )
     else:
         sar_xy = detect_keypoints(aligned.sar_image, aligned.sar_valid, options.max_keypoints, device=gpu_for(options)).xy.astype(np.float64)
@@ -779,9 +793,10 @@ def check_on_sar(tie_points: TiePoints, sar: RasterInfo) -> None:
     off = ((xy < -0.5 - OFF_RASTER_PX) | (xy > np.array([sar.width, sar.height]) - 0.5 + OFF_RASTER_PX)).any(axis=1)
     if len(xy) and off.sum() * 2 > len(xy):
         raise RegistrationError(
-            f"{int(off.sum())} of the {len(xy)} enabled tie points lie outside the SAR raster "
-            f"'{os.path.basename(sar.path)}' ({sar.width} x {sar.height} px): they were measured on another raster.",
-            "Choose the SAR raster the tie points were measured on (the one registered when they were written).")
+            "{off} of the {enabled} enabled tie points lie outside the SAR raster '{name}' ({width} x {height} px): they were "
+            "measured on another raster.",
+            "Choose the SAR raster the tie points were measured on (the one registered when they were written).",
+            off=int(off.sum()), enabled=len(xy), name=os.path.basename(sar.path), width=sar.width, height=sar.height)
 
 
 def result_from_tie_points(optical_path: str, sar_path: str, tie_points: TiePoints, warp_model: str) -> RegistrationResult:
@@ -827,8 +842,8 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
               extractor: Optional[DescriptorExtractor]) -> RegistrationResult:
     options.check()
     if same_image(optical_path, sar_path, options.optical_bands, options.sar_bands):
-        raise RegistrationError(f"The optical and the SAR input are the same image ('{sar_path}').",
-                                "Choose the SAR raster as the SAR input (for one stack holding both, the SAR's band).")
+        raise RegistrationError("The optical and the SAR input are the same image ('{path}').",
+                                "Choose the SAR raster as the SAR input (for one stack holding both, the SAR's band).", path=sar_path)
     resolve_device(options.device)  # a GPU asked for and missing is the user's to know, even if the network is not needed
     first_match = SEARCH_STAGES if options.matcher in ("auto", "structural") else NETWORK_STAGES
     after = (SELF_CHECK_STAGE,) if options.self_check else ()
@@ -838,7 +853,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     if unrelated:  # a local grid's coordinates say nothing of where in the other CRS the raster lies
         LOGGER.warning("The rasters' georeferencing is not used to place the SAR on the optical raster: %s Matching searches "
                        "the whole image instead, as for a raster without georeferencing; the outputs are written on the "
-                       "optical raster's grid and CRS.", unrelated)
+                       "optical raster's grid and CRS.", unrelated.message)
     windows = read_windows(optical_info, sar_info, options, (gcp_misfit_px(optical_path), gcp_misfit_px(sar_path)))
     sizes = []
     for name, info, window in (("optical", optical_info, windows[0]), ("SAR", sar_info, windows[1])):

@@ -161,7 +161,7 @@ class Raster:
 def open_raster(path: str) -> gdal.Dataset:
     """Opens a raster read-only, with an error that says what is wrong when it cannot."""
     if not os.path.exists(path) and not GDAL_NAME.match(path):
-        raise RegistrationError(f"The file '{path}' does not exist.", "Check the path and try again.")
+        raise RegistrationError("The file '{path}' does not exist.", "Check the path and try again.", path=path)
     try:
         with network_settings():  # a cloud raster's file handle keeps them for its reads
             dataset = gdal.Open(path, gdal.GA_ReadOnly)
@@ -173,10 +173,11 @@ def open_raster(path: str) -> gdal.Dataset:
     subdatasets = dataset.GetSubDatasets() if dataset is not None and dataset.RasterCount == 0 else []
     if subdatasets:  # a container: a GeoPackage of several rasters, a NetCDF or HDF5 product, a Sentinel-2 SAFE
         shown = [name for name, _ in subdatasets[:MAX_SUBDATASETS_SHOWN]]
-        more = f" and {len(subdatasets) - len(shown)} more" if len(subdatasets) > len(shown) else ""
         raise RegistrationError(
-            f"'{path}' holds {len(subdatasets)} rasters, not one: {', '.join(shown)}{more}.",
+            "'{path}' holds {count} rasters, not one: {names} and {more} more." if len(subdatasets) > len(shown) else
+            "'{path}' holds {count} rasters, not one: {names}.",
             "Give the name of the one to register instead of the file's (in QGIS, add that one as a layer and choose the layer).",
+            path=path, count=len(subdatasets), names=", ".join(shown), more=len(subdatasets) - len(shown),
         )
     if dataset is None or dataset.RasterCount == 0:
         raise _not_a_raster(path, detail.strip().rstrip("."))
@@ -187,27 +188,30 @@ def _not_a_raster(path: str, detail: str) -> RegistrationError:
     """Why GDAL opened no raster at ``path``, in the words of the likely cause: a folder, an empty
     file, an archive (with the rasters it holds, named as GDAL opens them), or another format."""
     if os.path.isdir(path):
-        return RegistrationError(f"'{path}' is a folder, not a raster.", "Choose the raster file inside it.")
+        return RegistrationError("'{path}' is a folder, not a raster.", "Choose the raster file inside it.", path=path)
     if os.path.isfile(path) and os.path.getsize(path) == 0:
-        return RegistrationError(f"'{path}' is empty (0 bytes).", "Its download, copy or export did not finish: get the file again.")
+        return RegistrationError("'{path}' is empty (0 bytes).", "Its download, copy or export did not finish: get the file again.", path=path)
     archive = next((prefix for suffix, prefix in ARCHIVES if path.lower().endswith(suffix)), None)
     if archive and os.path.isfile(path):
         inside = [name for name in (gdal.ReadDirRecursive(f"{archive}{path}") or []) if name.lower().endswith(ARCHIVE_RASTERS)]
         names = [f"{archive}{path}/{name}" for name in inside[:MAX_SUBDATASETS_SHOWN]]
         return RegistrationError(
-            f"'{path}' is an archive, not a raster{': it holds ' + ', '.join(names) if names else ', and it holds no raster file GDAL would name'}.",
+            "'{path}' is an archive, not a raster: it holds {names}." if names else
+            "'{path}' is an archive, not a raster, and it holds no raster file GDAL would name.",
             "Give the raster inside it by the name shown (GDAL reads it from the archive), or unpack the archive.",
+            path=path, names=", ".join(names),
         )
     if on_network(path):  # a server that failed reads as "not recognized as a supported file format" too
         return RegistrationError(
-            f"'{path}' could not be read as a raster over the network{': ' + detail if detail else ''}.",
+            "'{path}' could not be read as a raster over the network: {detail}." if detail else
+            "'{path}' could not be read as a raster over the network.",
             "Check the address (try it with 'gdalinfo'), that it is a raster such as a GeoTIFF, the network connection, and the "
             "credentials GDAL uses for that storage (for /vsis3/: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
             "AWS_NO_SIGN_REQUEST=YES for a public bucket; in QGIS set them under Settings > Options > System > Environment). "
-            "A server that keeps failing for a while: try again later.",
+            "A server that keeps failing for a while: try again later.", path=path, detail=detail,
         )
-    return RegistrationError(f"'{path}' is not a raster GDAL can read{': ' + detail if detail else ''}.",
-                             "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).")
+    return RegistrationError("'{path}' is not a raster GDAL can read: {detail}." if detail else "'{path}' is not a raster GDAL can read.",
+                             "Choose a raster file such as a GeoTIFF (or convert it with gdal_translate).", path=path, detail=detail)
 
 
 def georeferencing(dataset: gdal.Dataset, window: Optional["Window"] = None) -> Tuple[Optional[Tuple[float, ...]], Optional[str]]:
@@ -319,12 +323,14 @@ def read_band(dataset: gdal.Dataset, index: int, window: Optional[Window] = None
         mask = None if band.GetMaskFlags() & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else band.GetMaskBand().ReadAsArray(*part)
     except RuntimeError as error:  # GDAL opened the file, but its pixels are not all there
         detail = str(error).strip()
-        fix = ("The file may be incomplete or damaged (an interrupted download or copy), or a file it refers to "
-               "may be missing (a VRT's sources): check it with 'gdalinfo -checksum', then copy, download or export it again.")
-        if pixels_on_network(dataset.GetDescription()):
-            fix = ("It is read over the network, and the server or the connection failed part of the way: try again. If it fails "
-                   "again, check it with 'gdalinfo -checksum', or download it and register the copy on disk.")
-        raise RegistrationError(f"Band {index} of '{dataset.GetDescription()}' could not be read{f' ({detail})' if detail else ''}.", fix) from error
+        raise RegistrationError(
+            "Band {band} of '{path}' could not be read ({detail})." if detail else "Band {band} of '{path}' could not be read.",
+            "It is read over the network, and the server or the connection failed part of the way: try again. If it fails "
+            "again, check it with 'gdalinfo -checksum', or download it and register the copy on disk."
+            if pixels_on_network(dataset.GetDescription()) else
+            "The file may be incomplete or damaged (an interrupted download or copy), or a file it refers to "
+            "may be missing (a VRT's sources): check it with 'gdalinfo -checksum', then copy, download or export it again.",
+            band=index, path=dataset.GetDescription(), detail=detail) from error
     if np.iscomplexobj(values):
         values = np.abs(values)
     nodata = band.GetNoDataValue()
@@ -456,8 +462,8 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]], window:
     for index in bands:
         if not 1 <= index <= dataset.RasterCount:
             raise RegistrationError(
-                f"'{path}' has {dataset.RasterCount} band(s); band {index} does not exist.",
-                f"Choose a band between 1 and {dataset.RasterCount}.",
+                "'{path}' has {count} band(s); band {band} does not exist.",
+                "Choose a band between 1 and {count}.", path=path, count=dataset.RasterCount, band=index,
             )
     layers = [read_band(dataset, index, window) for index in bands]
     # In place where it can be (a Sentinel-2 tile's band is 480 MB as float32): the same float32
@@ -473,19 +479,25 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]], window:
         data = (sum(layer[0] for layer in layers) / len(layers)).astype(np.float32)
     valid = np.logical_and.reduce([layer[1] for layer in layers])
     data[~valid] = 0
-    where = "" if window is None else f" where the optical raster lies ({window.describe()})"
+    found = dict(path=path, bands=list(bands)) if window is None else dict(
+        path=path, bands=list(bands), columns=f"{window.column}-{window.column + window.columns - 1}", rows=f"{window.row}-{window.row + window.rows - 1}")
     if valid.sum() < 64 * 64:
         if valid.size < 64 * 64 and window is None:
-            raise RegistrationError(f"'{path}' is too small to register ({valid.shape[1]} x {valid.shape[0]} pixels).",
-                                    "Use rasters of at least 64 x 64 pixels (a few hundred pixels across work best).")
+            raise RegistrationError("'{path}' is too small to register ({width} x {height} pixels).",
+                                    "Use rasters of at least 64 x 64 pixels (a few hundred pixels across work best).",
+                                    path=path, width=valid.shape[1], height=valid.shape[0])
         raise RegistrationError(
-            f"'{path}' has almost no valid pixels{where} (all nodata or NaN in band(s) {list(bands)}).",
-            "Check the band choice and the raster's nodata value" + (", and that both rasters show the same area." if window else "."),
+            "'{path}' has almost no valid pixels (all nodata or NaN in band(s) {bands})." if window is None else
+            "'{path}' has almost no valid pixels where the optical raster lies (columns {columns}, rows {rows}) (all nodata or NaN in band(s) {bands}).",
+            "Check the band choice and the raster's nodata value." if window is None else
+            "Check the band choice and the raster's nodata value, and that both rasters show the same area.", **found,
         )
     if _one_value(data, valid):
         raise RegistrationError(
-            f"'{path}' holds one value ({data[valid][0]:g}) in every valid pixel{where} of band(s) {list(bands)}: there is no image to match.",
-            "Check the band choice, and that the raster was exported or downloaded whole.",
+            "'{path}' holds one value ({value}) in every valid pixel of band(s) {bands}: there is no image to match." if window is None else
+            "'{path}' holds one value ({value}) in every valid pixel where the optical raster lies (columns {columns}, rows {rows}) of band(s) {bands}: there "
+            "is no image to match.",
+            "Check the band choice, and that the raster was exported or downloaded whole.", value=f"{data[valid][0]:g}", **found,
         )
     geotransform, wkt = georeferencing(dataset, window)
     if window is not None and geotransform is not None:
@@ -565,8 +577,8 @@ def crs_transformation(source: osr.SpatialReference, target: osr.SpatialReferenc
         transformation = None
     if transformation is None:
         names = [srs.GetName() or srs.ExportToProj4() or "unnamed" for srs in (source, target)]
-        raise RegistrationError(f"Coordinates cannot be transformed from the CRS '{names[0]}' to '{names[1]}': PROJ knows no "
+        raise RegistrationError("Coordinates cannot be transformed from the CRS '{source}' to '{target}': PROJ knows no "
                                 "way between them (a local or engineering grid is related to no other CRS).",
                                 "Give both the same CRS, or reproject one of them (gdalwarp -t_srs) into a CRS the other "
-                                "can be transformed to.")
+                                "can be transformed to.", source=names[0], target=names[1])
     return transformation

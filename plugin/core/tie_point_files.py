@@ -70,9 +70,9 @@ def tie_points_from_fields(optical_xy: Sequence, sar_xy: Sequence, distance: Seq
 
 
 def no_tie_point_layer(path: str) -> RegistrationError:
-    return RegistrationError(f"'{path}' holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y').",
+    return RegistrationError("'{path}' holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y').",
                              "Choose a GeoPackage of tie points written by the dock, the toolbox or the command line, "
-                             "or a Georeferencer .points file.")
+                             "or a Georeferencer .points file.", path=path)
 
 
 def _open_vector(path: str):
@@ -97,8 +97,8 @@ def tie_point_layer_name(dataset, path: str) -> str:
     if not chosen:
         raise no_tie_point_layer(path)
     if len(chosen) > 1:
-        raise RegistrationError(f"'{path}' holds several tie-point layers ({', '.join(chosen)}).",
-                                "Keep one of them in the file, or name the one to open 'tie_points'.")
+        raise RegistrationError("'{path}' holds several tie-point layers ({names}).",
+                                "Keep one of them in the file, or name the one to open 'tie_points'.", path=path, names=", ".join(chosen))
     return chosen[0]
 
 
@@ -114,8 +114,9 @@ def read_tie_point_layer(path: str, optical: RasterInfo) -> TiePoints:
     layer = dataset.GetLayerByName(tie_point_layer_name(dataset, path))
     names = set(_field_names(layer))
     if not set(POSITION_FIELDS) <= names:
-        raise RegistrationError(f"The tie-point layer of '{path}' has no fields 'sar_x' and 'sar_y'.",
-                                "Use the tie-point layer written by 'Register SAR to optical' (or the dock), or a Georeferencer .points file.")
+        raise RegistrationError("The tie-point layer of '{path}' has no fields 'sar_x' and 'sar_y'.",
+                                "Use the tie-point layer written by 'Register SAR to optical' (or the dock), or a Georeferencer .points file.",
+                                path=path)
     transform = _to_optical(layer.GetSpatialRef(), optical.crs_wkt)
     geotransform = optical_geotransform(optical)
     optical_xy, sar_xy, distance, enabled, rejected_by, ids = [], [], [], [], [], []
@@ -133,8 +134,8 @@ def read_tie_point_layer(path: str, optical: RasterInfo) -> TiePoints:
         elif {"optical_x", "optical_y"} <= names:
             optical_xy.append((field_number(value(feature, "optical_x")), field_number(value(feature, "optical_y"))))
         else:
-            raise RegistrationError(f"Tie point {feature.GetFID()} of '{path}' has no geometry and the layer has no optical_x/optical_y fields.",
-                                    "Give every point a position.")
+            raise RegistrationError("Tie point {point} of '{path}' has no geometry and the layer has no optical_x/optical_y fields.",
+                                    "Give every point a position.", point=feature.GetFID(), path=path)
         sar_xy.append((field_number(value(feature, "sar_x")), field_number(value(feature, "sar_y"))))
         distance.append(value(feature, "distance"))
         enabled.append(value(feature, "enabled"))
@@ -157,7 +158,7 @@ def read_tie_point_file(path: str, optical: RasterInfo, sar_path: str) -> TiePoi
     """The tie points of a Georeferencer .points file or of a vector file's tie-point layer, on the
     pixel grids of ``optical`` and of the SAR raster ``sar_path``."""
     if not os.path.isfile(path):
-        raise RegistrationError(f"The tie-point file '{path}' does not exist.", "Choose an existing file.")
+        raise RegistrationError("The tie-point file '{path}' does not exist.", "Choose an existing file.", path=path)
     if path.lower().endswith(".points"):
         return read_points_file(path, optical.geotransform, optical.crs_wkt, own_geotransform(sar_path))
     return read_tie_point_layer(path, optical)

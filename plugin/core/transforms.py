@@ -71,9 +71,8 @@ def fit_least_squares(sar_xy: np.ndarray, optical_xy: np.ndarray, model: str) ->
     """Least-squares 3x3 fit on all given points (similarity, affine or homography)."""
     if len(sar_xy) < MINIMUM_POINTS[model]:
         raise RegistrationError(
-            f"{len(sar_xy)} tie point(s) are too few to fit a{'n' if model == 'affine' else ''} {model} transform "
-            f"(at least {MINIMUM_POINTS[model]} are needed).",
-            "Enable more tie points, or choose a simpler transform.",
+            "{count} tie point(s) are too few to fit the {model} transform (at least {needed} are needed).",
+            "Enable more tie points, or choose a simpler transform.", count=len(sar_xy), model=model, needed=MINIMUM_POINTS[model],
         )
     src, dst = sar_xy.astype(np.float64), optical_xy.astype(np.float64)
     if model == "homography":

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 from osgeo import gdal, osr
 
-from .errors import RegistrationCancelled, RegistrationError
+from .errors import RegistrationCancelled, RegistrationError, template
 from .georef import outline_in, pixel_mapping, unrelated_crs
 from .pipeline import RasterInfo, RegistrationOptions, fine_margin, raster_info
 from .raster_io import gcp_misfit_px, gdal_progress, network_settings, open_raster
@@ -74,9 +74,10 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
     sar = raster_info(sar_path)
     if sar.geotransform is None or not sar.crs_wkt:
         raise RegistrationError(
-            f"The web map '{layer_name}' can be the optical reference only for a georeferenced SAR raster: it is fetched "
-            f"over the SAR's footprint, and '{sar_path}' has no georeferencing (no CRS, geotransform or GCPs).",
-            "Georeference the SAR roughly first (QGIS's Georeferencer), or choose an optical raster file as the reference.")
+            "The web map '{layer}' can be the optical reference only for a georeferenced SAR raster: it is fetched "
+            "over the SAR's footprint, and '{path}' has no georeferencing (no CRS, geotransform or GCPs).",
+            "Georeference the SAR roughly first (QGIS's Georeferencer), or choose an optical raster file as the reference.",
+            layer=layer_name, path=sar_path)
     # its "pixels" are its map coordinates: pixel centres are at +0.5 (raster_io.pixel_to_map), so the grid starts at -0.5;
     # starting at 0 put the grid half a map unit off, 0.5 m in web Mercator and half a degree (55 km) in EPSG:4326
     target = RasterInfo("", 1, 1, (-0.5, 1.0, 0.0, -0.5, 0.0, 1.0), crs_wkt, (1,))
@@ -84,12 +85,13 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
     margin = options.search_radius + fine_margin(options) + gcp_misfit_px(sar_path)
     unrelated = unrelated_crs(target, sar)
     if unrelated:  # a site's local grid: nothing says where on the web map it lies
-        raise RegistrationError(f"The web map '{layer_name}' cannot be fetched over the SAR raster '{sar_path}': {unrelated}",
-                                "Georeference the SAR in a map CRS first (QGIS's Georeferencer), or choose an optical raster file as the reference.")
+        raise RegistrationError("The web map '{layer}' cannot be fetched over the SAR raster '{path}': {reason}",
+                                "Georeference the SAR in a map CRS first (QGIS's Georeferencer), or choose an optical raster file as the reference.",
+                                layer=layer_name, path=sar_path, reason=unrelated)
     corners, inner = outline_in(sar, target, margin, per_side=33), outline_in(sar, target, 0.0, per_side=33)  # inner: the footprint itself
     if corners is None or inner is None:  # PROJ refused a point, or gave none: a footprint beyond the web map's projection
-        raise RegistrationError(f"The SAR raster's footprint cannot be expressed in the web map '{layer_name}''s CRS: it lies (partly) outside it.",
-                                "Use a web map in another CRS, or an optical raster file.")
+        raise RegistrationError("The SAR raster's footprint cannot be expressed in the web map '{layer}''s CRS: it lies (partly) outside it.",
+                                "Use a web map in another CRS, or an optical raster file.", layer=layer_name)
     origin, along_x, along_y = pixel_mapping(sar, target)(np.array([[sar.width / 2, sar.height / 2], [sar.width / 2 + 1, sar.height / 2],
                                                                     [sar.width / 2, sar.height / 2 + 1]]))
     jacobian = np.stack([along_x - origin, along_y - origin], axis=1)  # map units per SAR pixel, per SAR axis
@@ -105,10 +107,10 @@ def reference_grid(sar_path: str, crs_wkt: str, options: RegistrationOptions, la
     width, height = int(np.ceil((x_max - x_min) / pixel[0])), int(np.ceil((y_max - y_min) / pixel[1]))
     if max(width, height) > MAX_REFERENCE_SIDE_PX:
         raise RegistrationError(
-            f"The web map '{layer_name}' would be fetched as a {width} x {height} px reference over the SAR raster's footprint, "
-            f"more than {MAX_REFERENCE_SIDE_PX} px across: too much to download from a web map.",
+            "The web map '{layer}' would be fetched as a {width} x {height} px reference over the SAR raster's footprint, "
+            "more than {most} px across: too much to download from a web map.",
             "Clip the SAR raster to the area you need (Raster > Extraction > Clip Raster by Extent), or save the web map "
-            "over it as a GeoTIFF yourself and choose that file.")
+            "over it as a GeoTIFF yourself and choose that file.", layer=layer_name, width=width, height=height, most=MAX_REFERENCE_SIDE_PX)
     left, top = np.floor([(inner[:, 0].min() - x_min) / pixel[0], (y_max - inner[:, 1].max()) / pixel[1]]).astype(int).clip(0)
     right = min(width, int(np.ceil((inner[:, 0].max() - x_min) / pixel[0])))
     bottom = min(height, int(np.ceil((y_max - inner[:, 1].min()) / pixel[1])))
@@ -162,7 +164,22 @@ def arcgis_tile_origins(service: bytes) -> TileOrigins:
         return {}
 
 
-def check_fetched(path: str, layer_name: str, where: str = "", footprint: Optional[Tuple[int, int, int, int]] = None) -> None:
+NO_IMAGERY = {  # (at which zoom levels, all of one value): check_fetched's words
+    ("", False): template("The web map '{layer}' returned no imagery over the SAR raster's footprint ({covered} of it covered)."),
+    ("", True): template("The web map '{layer}' returned no imagery over the SAR raster's footprint ({covered} of it covered, all of one "
+                         "value)."),
+    ("level", False): template("The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom level {first} "
+                               "({covered} of it covered)."),
+    ("level", True): template("The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom level {first} "
+                              "({covered} of it covered, all of one value)."),
+    ("levels", False): template("The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom levels {first} to "
+                                "{last} ({covered} of it covered)."),
+    ("levels", True): template("The web map '{layer}' returned no imagery over the SAR raster's footprint at zoom levels {first} to "
+                               "{last} ({covered} of it covered, all of one value)."),
+}
+
+
+def check_fetched(path: str, layer_name: str, zooms: Optional[Tuple[int, int]] = None, footprint: Optional[Tuple[int, int, int, int]] = None) -> None:
     """RegistrationError when the fetched reference at ``path`` holds (almost) no imagery over the
     SAR's ``footprint`` (``ReferenceGrid.footprint``; None: all of it): the web map has none there,
     or its server did not answer (QGIS leaves such tiles transparent), or it gave one value
@@ -175,11 +192,12 @@ def check_fetched(path: str, layer_name: str, where: str = "", footprint: Option
     covered = float(valid.mean()) if valid.size else 0.0
     blank = covered > 0 and values[valid].min() == values[valid].max()
     if covered < MIN_COVERED_SHARE or blank:
+        place = "" if zooms is None else "level" if zooms[0] == zooms[1] else "levels"
         raise RegistrationError(
-            f"The web map '{layer_name}' returned no imagery over the SAR raster's footprint{where} ({covered:.0%} of it covered"
-            f"{', all of one value' if blank else ''}).",
+            NO_IMAGERY[place, bool(blank)],
             "Check that the layer shows imagery there in QGIS at that scale and that its server answers (View > Panels > "
-            "Log Messages, tab WMS), or choose an optical raster file.")
+            "Log Messages, tab WMS), or choose an optical raster file.",
+            layer=layer_name, covered=f"{covered:.0%}", first=zooms and zooms[0], last=zooms and zooms[1])
 
 
 def is_xyz_template(name: str) -> bool:
@@ -228,9 +246,9 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
     ``progress`` hears the share fetched and answers "go on?"."""
     unknown = sorted(set(re.findall(r"\{[^}]*\}", template)) - {"{z}", "{x}", "{y}", "{-y}"})
     if unknown:  # {s} (servers a, b, c), {r} (@2x tiles), {q} (quadkeys): web map libraries' own placeholders
-        raise RegistrationError(f"The XYZ tile URL '{template}' holds {', '.join(unknown)}, which GDAL does not fill in: it fills in {{z}}, {{x}} and {{y}} only.",
-                                "Write the URL out: one server name for {s} (e.g. 'a'), nothing for {r}; a quadkey ({q}) service "
-                                "needs QGIS (add it as a layer and use the dock or the toolbox).")
+        raise RegistrationError("The XYZ tile URL '{url}' holds {unknown}, which GDAL does not fill in: it fills in {{z}}, {{x}} and {{y}} only.",
+                                "Write the URL out: one server name for {{s}} (e.g. 'a'), nothing for {{r}}; a quadkey ({{q}}) service "
+                                "needs QGIS (add it as a layer and use the dock or the toolbox).", url=template, unknown=", ".join(unknown))
     wkt = web_mercator_wkt()
     first = nearest_xyz_zoom(sar_path, options, template)
     last = max(first - XYZ_COARSER_LEVELS, XYZ_ZOOMS[0])
@@ -244,7 +262,7 @@ def fetch_xyz(template: str, sar_path: str, options: RegistrationOptions, path: 
             LOGGER.info("the web map has no imagery over the SAR at zoom level %d: trying %d", zoom, zoom - 1)
     grid = reference_grid(sar_path, wkt, options, template, [xyz_resolution(last)])
     _fetch_level(template, last, grid, path, progress)
-    check_fetched(path, template, f" at zoom level {last}" if last == first else f" at zoom levels {first} to {last}", grid.footprint)
+    check_fetched(path, template, (first, last), grid.footprint)
     return path
 
 
@@ -269,9 +287,9 @@ def _fetch_level(template: str, zoom: int, grid: ReferenceGrid, path: str, progr
             raise stopped[0]
         if stopped:
             raise RegistrationCancelled("cancelled while fetching the web map")
-        raise RegistrationError(f"The web map '{template}' could not be fetched over the SAR raster ({detail}).",
-                                "Check the address (it needs {z}, {x} and {y}), the connection, and that the server "
-                                "answers; or choose an optical raster file.")
+        raise RegistrationError("The web map '{layer}' could not be fetched over the SAR raster ({detail}).",
+                                "Check the address (it needs {{z}}, {{x}} and {{y}}), the connection, and that the server "
+                                "answers; or choose an optical raster file.", layer=template, detail=detail)
     fetched = None
 
 

@@ -28,7 +28,7 @@ def show_error(iface, error: BaseException, action: Optional[str] = None) -> Non
         bar.pushMessage(title(), tr("Cancelled; nothing was written."), level=Qgis.Info, duration=MESSAGE_SECONDS)
         return
     if isinstance(error, RegistrationError):
-        text = f"{error.message} {error.fix}".strip()
+        text = error.translated(tr)  # the engine's English templates, in QGIS's language where translated
         bar.pushMessage(title(), text, level=Qgis.Warning, duration=0)
         LOGGER.warning("%s", text)
         return

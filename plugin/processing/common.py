@@ -68,13 +68,13 @@ def engine_warnings_in_log(process):
 
 @contextlib.contextmanager
 def user_errors():
-    """Turns the engine's RegistrationError (message + fix) into a QgsProcessingException."""
+    """Turns the engine's RegistrationError (message + fix) into a QgsProcessingException, in QGIS's language."""
     from ..core import RegistrationError
 
     try:
         yield
     except RegistrationError as error:
-        raise QgsProcessingException(str(error)) from error
+        raise QgsProcessingException(error.translated(tr)) from error
 
 
 def shared_extractor(model, device):
