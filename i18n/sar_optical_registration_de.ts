@@ -1088,6 +1088,14 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>Prüfen Sie, ob der temporäre Ordner von QGIS beschreibbar ist (Einstellungen &gt; Optionen &gt; System), oder speichern Sie die Webkarte selbst als GeoTIFF und wählen Sie diese Datei.</translation>
     </message>
     <message>
+      <source>the tile grid of the web map '%s' could not be read from %s (%s): its tiles are assumed to start on the pixel grid of (0, 0), and QGIS resamples them where they do not</source>
+      <translation>das Kachelgitter der Webkarte '%s' konnte nicht aus %s gelesen werden (%s): es wird angenommen, dass ihre Kacheln auf dem Pixelgitter von (0, 0) beginnen, und QGIS resampelt sie, wo sie das nicht tun</translation>
+    </message>
+    <message>
+      <source>the GPU ran out of memory: computing dense features on the CPU instead</source>
+      <translation>der GPU-Speicher reichte nicht: die dichten Merkmale werden stattdessen auf der CPU berechnet</translation>
+    </message>
+    <message>
       <source>No CUDA GPU is available to PyTorch on this machine.</source>
       <translation>PyTorch steht auf diesem Rechner keine CUDA-GPU zur Verfügung.</translation>
     </message>
@@ -1102,6 +1110,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>Choose 'auto', 'cpu' or 'cuda'.</source>
       <translation>Wählen Sie 'auto', 'cpu' oder 'cuda'.</translation>
+    </message>
+    <message>
+      <source>the GPU ran out of memory: describing on the CPU instead</source>
+      <translation>der GPU-Speicher reichte nicht: die Beschreibung läuft stattdessen auf der CPU</translation>
     </message>
     <message>
       <source>--ignore-georeferencing; in QGIS: Ignore the georeferencing</source>
@@ -1432,6 +1444,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>Wählen Sie das SAR-Raster als SAR-Eingabe (bei einem Stapel, der beide enthält, das Band des SAR).</translation>
     </message>
     <message>
+      <source>The rasters' georeferencing is not used to place the SAR on the optical raster: %s Matching searches the whole image instead, as for a raster without georeferencing; the outputs are written on the optical raster's grid and CRS.</source>
+      <translation>Die Georeferenzierung der Raster wird nicht verwendet, um das SAR auf das optische Raster zu legen: %s Die Zuordnung durchsucht stattdessen das ganze Bild, wie bei einem Raster ohne Georeferenzierung; die Ausgaben werden im Gitter und KBS des optischen Rasters geschrieben.</translation>
+    </message>
+    <message>
       <source>Unknown transform model '{name}'.</source>
       <translation>Unbekanntes Transformationsmodell '{name}'.</translation>
     </message>
@@ -1622,6 +1638,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>The file may be incomplete or damaged (an interrupted download or copy), or a file it refers to may be missing (a VRT's sources): check it with 'gdalinfo -checksum', then copy, download or export it again.</source>
       <translation>Die Datei ist möglicherweise unvollständig oder beschädigt (ein abgebrochener Download oder Kopiervorgang), oder eine Datei, auf die sie verweist, fehlt (die Quellen eines VRT): prüfen Sie sie mit 'gdalinfo -checksum' und kopieren, laden oder exportieren Sie sie dann erneut.</translation>
+    </message>
+    <message>
+      <source>band %d of %s declares no nodata value: its %d pixels of %g, a conventional fill, are read as nodata</source>
+      <translation>Band %d von %s gibt keinen NoData-Wert an: seine %d Pixel mit %g, einem üblichen Füllwert, werden als NoData gelesen</translation>
     </message>
     <message>
       <source>'{path}' has {count} band(s); band {band} does not exist.</source>

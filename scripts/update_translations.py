@@ -44,6 +44,9 @@ def _error_templates(tree: ast.AST):
             yield from node.args[:2]
         elif isinstance(node, ast.Call) and _called(node) == "template" and node.args:
             yield node.args[0]
+        elif isinstance(node, ast.Call) and _called(node) == "warning" and getattr(node.func, "value", None) is not None \
+                and getattr(node.func.value, "id", "") == "LOGGER" and node.args:  # the engine's warnings: the dock shows them
+            yield node.args[0]
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -97,7 +100,7 @@ def collect_strings(roots=SOURCES) -> List[str]:
                 raise SystemExit(f"{path}:{node.lineno}: tr() needs a string literal (use .format() after tr)")
         for argument in _error_templates(tree):  # RegistrationError(message, fix, **values): translated by the front ends
             for template in _template_literals(argument) or ():
-                if template:
+                if any(character.isalpha() for character in template.replace("%s", "")):  # not a bare "%s" passing a text on
                     found.setdefault(template, None)
     return list(found)
 

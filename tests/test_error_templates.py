@@ -3,6 +3,7 @@ show them in QGIS's language: each one's fields are given, and the English text 
 import ast
 import glob
 import os
+import re
 import string
 import sys
 
@@ -77,3 +78,5 @@ def test_every_translation_has_its_sources_fields(language):
              sorted(name for _, name, _, _ in string.Formatter().parse(source) if name is not None) !=
              sorted(name for _, name, _, _ in string.Formatter().parse(translated) if name is not None)]
     assert wrong == []
+    printf = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdgfr%]")  # a logged warning's fields, filled in order
+    assert [source for source, translated in translations.items() if translated and printf.findall(source) != printf.findall(translated)] == []

@@ -116,3 +116,21 @@ def test_the_toolboxs_refusal_is_in_german(german_qgis, tmp_path):
                 check_output(str(existing), (), overwrite=False)
     finally:
         remove_translator(translator)
+
+
+def test_the_engines_warnings_are_heard_in_german(german_qgis, sample, tmp_path):
+    """What the dock's message bar and the toolbox's log show of the engine's warnings: their
+    format translated (the catalogue has them), the values as they are."""
+    from plugin.core.raster_io import read_raster
+    from plugin.core.warnings_heard import warnings_heard
+    from tests.conftest import sar_bordered_by_a_fill
+
+    bordered = sar_bordered_by_a_fill(sample["sar"], tmp_path / "sar_fill.tif")
+    translator = install_translator()
+    try:
+        with warnings_heard(translate=tr) as heard:
+            read_raster(bordered, "sar")
+    finally:
+        remove_translator(translator)
+    assert heard == [f"Band 1 von {bordered} gibt keinen NoData-Wert an: seine 36480 Pixel mit -9999, einem üblichen Füllwert, "
+                     "werden als NoData gelesen"]

@@ -50,5 +50,16 @@ class RegistrationError(Exception):
         return f"{self.message} {self.fix}".strip()
 
 
+class MessageOf:
+    """A RegistrationError's message as an argument of a logged warning: written as the English
+    message in the log, and in QGIS's language where ``warnings_heard`` translates the warning."""
+
+    def __init__(self, error: RegistrationError):
+        self.error = error
+
+    def __str__(self) -> str:
+        return self.error.message
+
+
 class RegistrationCancelled(Exception):
     """The user cancelled the run; no output was written."""

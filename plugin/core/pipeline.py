@@ -17,7 +17,7 @@ import torch
 from . import cpu_settings, transforms, warp_residuals
 from .dense_features import FEATURES, DenseFeatureExtractor, dense_features, feature_extractor
 from .descriptor import DescriptorExtractor, resolve_device
-from .errors import RegistrationError, template
+from .errors import MessageOf, RegistrationError, template
 from .gaps import fill_small_gaps
 from .georef import IGNORE_GEOREFERENCING, CoarseAlignment, coarse_align, outline_in, unrelated_crs, warped
 from .guided import grid_points
@@ -853,7 +853,7 @@ def _register(optical_path: str, sar_path: str, options: RegistrationOptions, pr
     if unrelated:  # a local grid's coordinates say nothing of where in the other CRS the raster lies
         LOGGER.warning("The rasters' georeferencing is not used to place the SAR on the optical raster: %s Matching searches "
                        "the whole image instead, as for a raster without georeferencing; the outputs are written on the "
-                       "optical raster's grid and CRS.", unrelated.message)
+                       "optical raster's grid and CRS.", MessageOf(unrelated))
     windows = read_windows(optical_info, sar_info, options, (gcp_misfit_px(optical_path), gcp_misfit_px(sar_path)))
     sizes = []
     for name, info, window in (("optical", optical_info, windows[0]), ("SAR", sar_info, windows[1])):

@@ -8,6 +8,8 @@ import logging
 import threading
 from typing import Callable, Iterator, List, Optional
 
+from .errors import MessageOf
+
 # The plugin package's top logger ("plugin" in tests, "<folder>.plugin" inside QGIS): the engine's and the batch's records
 PLUGIN_LOGGER = __name__.rsplit(".core", 1)[0]
 
@@ -17,16 +19,25 @@ class _Heard(logging.Handler):
     thread, is not its concern), each once (a warning logged again, for the self-check's second run,
     say, adds nothing)."""
 
-    def __init__(self, into: List[str], tell: Optional[Callable[[str], None]]):
+    def __init__(self, into: List[str], tell: Optional[Callable[[str], None]], translate: Optional[Callable[[str], str]]):
         super().__init__(logging.WARNING)
-        self.into, self.tell = into, tell
+        self.into, self.tell, self.translate = into, tell, translate
         self.thread = threading.get_ident()
+
+    def _text(self, record: logging.LogRecord) -> str:
+        """The warning as logged, or with its format translated (the engine's warnings are collected
+        for translation as its errors are) and a cause (``MessageOf``) given in that language."""
+        if self.translate is None:
+            return record.getMessage()
+        args = record.args if isinstance(record.args, tuple) else ()
+        args = tuple(arg.error.translated_parts(self.translate)[0] if isinstance(arg, MessageOf) else arg for arg in args)
+        return self.translate(str(record.msg)) % args if args else self.translate(str(record.msg))
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.thread != self.thread:
             return
         try:
-            text = record.getMessage()
+            text = self._text(record)
             if text in self.into:
                 return
             self.into.append(text)
@@ -37,11 +48,12 @@ class _Heard(logging.Handler):
 
 
 @contextlib.contextmanager
-def warnings_heard(tell: Optional[Callable[[str], None]] = None) -> Iterator[List[str]]:
+def warnings_heard(tell: Optional[Callable[[str], None]] = None, translate: Optional[Callable[[str], str]] = None) -> Iterator[List[str]]:
     """The list the warnings the plugin logs in this thread are added to while the block runs, each
-    once, in the order they came; each is also given to ``tell`` when it first comes (a Processing log)."""
+    once, in the order they came; each is also given to ``tell`` when it first comes (a Processing log).
+    ``translate``: QGIS's translation of the warnings' formats (the dock and the toolbox show them)."""
     heard: List[str] = []
-    handler = _Heard(heard, tell)
+    handler = _Heard(heard, tell, translate)
     logger = logging.getLogger(PLUGIN_LOGGER)
     logger.addHandler(handler)
     try:

@@ -39,7 +39,7 @@ class BaseTask(QgsTask):
 
     def run(self) -> bool:  # worker thread
         try:
-            with warnings_heard() as self.warnings:
+            with warnings_heard(translate=tr) as self.warnings:  # in QGIS's language
                 self.result = self.work()
         except Exception as error:  # noqa: BLE001 -- stored, shown in the main thread by the listener
             self.error = error

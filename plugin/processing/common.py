@@ -60,7 +60,7 @@ def engine_warnings_in_log(process):
             from ..core.warnings_heard import warnings_heard
         except ImportError:  # the engine cannot load: processAlgorithm's load_core says what to install
             return process(self, parameters, context, feedback)
-        with warnings_heard(feedback.pushWarning if feedback is not None else None):
+        with warnings_heard(feedback.pushWarning if feedback is not None else None, translate=tr):
             return process(self, parameters, context, feedback)
 
     return with_warnings
