@@ -76,6 +76,18 @@ def messages(iface, level):
     return list(iface.messageBar().get_messages(level))
 
 
+def run_in_dock(controller, qtbot, optical, sar):
+    """Run in the dock, on the CPU, on two rasters: each a layer of the project or a file browsed for
+    (a path); returns the task once done."""
+    for raster_input, raster in ((controller.dock.optical_input, optical), (controller.dock.sar_input, sar)):
+        raster_input.set_path(raster) if isinstance(raster, str) else raster_input.set_layer(raster)
+    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
+    task = controller.run()
+    with qtbot.waitSignal(task.done, timeout=180_000):
+        pass
+    return task
+
+
 def add_point(layer, geotransform, pixel_xy, **attributes):
     """A point added as QGIS's Add Point Feature tool adds it: the layer's default values filled
     in (the next id, enabled), then the attributes the user types."""

@@ -74,7 +74,7 @@ def test_the_engines_refusal_reaches_the_dock_in_german(german_qgis, iface, qtbo
     from qgis.core import Qgis
 
     from tests.conftest import sar_moved_on_the_map
-    from tests.gui_fixtures import clear_settings, messages
+    from tests.gui_fixtures import clear_settings, messages, run_in_dock
 
     far = sar_moved_on_the_map(sample["sar"], tmp_path / "sar_far.tif", 50_000.0, 0.0)
     translator = install_translator()
@@ -84,13 +84,7 @@ def test_the_engines_refusal_reaches_the_dock_in_german(german_qgis, iface, qtbo
         clear_settings(TEST_SETTINGS)
         controller = DockController(iface, settings_group=TEST_SETTINGS)
         try:
-            controller.dock.optical_input.set_path(sample["optical"])
-            controller.dock.sar_input.set_path(far)
-            controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
-            task = controller.run()
-            with qtbot.waitSignal(task.done, timeout=120_000):
-                pass
-            assert not task.succeeded
+            assert not run_in_dock(controller, qtbot, sample["optical"], far).succeeded
             shown = " ".join(messages(iface, Qgis.Warning))
             assert f"Das SAR-Raster '{far}' und das optische Raster '{sample['optical']}' überlappen sich nicht" in shown, shown
             assert "(--ignore-georeferencing; in QGIS: Georeferenzierung nicht verwenden)" in shown

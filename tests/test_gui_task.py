@@ -9,7 +9,7 @@ from plugin.core import RegistrationError, RegistrationOptions
 from plugin.gui.log import install_log_handler, remove_log_handler
 from plugin.gui.task import RegistrationTask
 from tests.conftest import grid_error, write_tif
-from tests.gui_fixtures import controller, iface, messages, sample_layers, sample  # noqa: F401
+from tests.gui_fixtures import controller, iface, messages, run_in_dock, sample_layers, sample  # noqa: F401
 
 STAGES = ("read", "coarse alignment", "keypoints", "search", "matching", "done")
 
@@ -218,12 +218,7 @@ def test_the_engines_warnings_reach_the_message_bar(controller, sample, qtbot, i
 
     on_grid = str(tmp_path / "sar_site.tif")
     gdal.Translate(on_grid, sample["sar"], outputSRS='LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]')
-    controller.dock.optical_input.set_path(sample["optical"])
-    controller.dock.sar_input.set_path(on_grid)
-    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
-    task = controller.run()
-    with qtbot.waitSignal(task.done, timeout=120_000):
-        pass
+    task = run_in_dock(controller, qtbot, sample["optical"], on_grid)
     assert task.succeeded, task.error
     notes = [text for text in messages(iface, Qgis.Warning) if "Note: The rasters' georeferencing is not used" in text]
     assert len(notes) == 1 and "from the CRS 'site grid' to 'WGS 84 / World Mercator'" in notes[0], messages(iface, Qgis.Warning)

@@ -21,7 +21,7 @@ from plugin.core import RegistrationError, RegistrationOptions, register
 from plugin.core.raster_io import pixel_to_map
 from plugin.core.web_reference import MAX_REFERENCE_SIDE_PX, arcgis_tile_origins, check_fetched, reference_grid, wmts_tile_origins
 from tests.conftest import write_tif
-from tests.gui_fixtures import controller, iface, messages  # noqa: F401
+from tests.gui_fixtures import controller, iface, messages, run_in_dock  # noqa: F401
 from tests.test_processing import REGISTER, WARP, processing, provider  # noqa: F401
 from tests.test_qgis_process import QGIS_PROCESS, json_results, qgis_env, qgis_process  # noqa: F401
 
@@ -406,12 +406,7 @@ def registered_in_the_dock(controller, iface, qtbot, source: str, name: str, sar
     web, sar = QgsRasterLayer(source, name, "wms"), QgsRasterLayer(sar_path, "sar", "gdal")
     assert web.isValid() and sar.isValid()
     QgsProject.instance().addMapLayers([web, sar])
-    controller.dock.optical_input.set_layer(web)
-    controller.dock.sar_input.set_layer(sar)
-    controller.dock.device_combo.setCurrentIndex(controller.dock.device_combo.findData("cpu"))
-    task = controller.run()
-    with qtbot.waitSignal(task.done, timeout=180_000):
-        pass
+    task = run_in_dock(controller, qtbot, web, sar)
     assert task.succeeded, messages(iface, Qgis.Warning) + messages(iface, Qgis.Critical)
     return task
 
