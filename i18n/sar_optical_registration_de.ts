@@ -224,12 +224,12 @@
       <translation>Die Passpunktdatei '{path}' existiert nicht.</translation>
     </message>
     <message>
-      <source>Leave-one-out RMSE: {rmse} px.</source>
-      <translation>Leave-one-out-RMSE: {rmse} px.</translation>
+      <source>Left-out RMSE: {rmse} px.</source>
+      <translation>RMSE ausgelassener Punkte: {rmse} px.</translation>
     </message>
     <message>
-      <source>Leave-one-out RMSE: {rmse} px, {metres} on the ground.</source>
-      <translation>Leave-one-out-RMSE: {rmse} px, {metres} im Gelände.</translation>
+      <source>Left-out RMSE: {rmse} px, {metres} on the ground.</source>
+      <translation>RMSE ausgelassener Punkte: {rmse} px, {metres} im Gelände.</translation>
     </message>
     <message>
       <source>The outputs '{first}' and '{second}' are both '{path}': the one written second would replace the other.</source>
@@ -352,8 +352,8 @@
       <translation>Transformation und Gerät</translation>
     </message>
     <message>
-      <source>The transform the registered SAR is written with. Chosen with tie points shown, they are fitted again at once: compare the transforms by the leave-one-out RMSE in the summary (a thin-plate spline passes through every point, so its own RMSE is 0).</source>
-      <translation>Die Transformation, mit der das registrierte SAR geschrieben wird. Bei angezeigten Passpunkten werden diese sofort neu angepasst: vergleichen Sie die Transformationen anhand des Leave-one-out-RMSE in der Zusammenfassung (ein Thin-Plate-Spline geht durch jeden Punkt, sein eigener RMSE ist daher 0).</translation>
+      <source>The transform the registered SAR is written with. Chosen with tie points shown, they are fitted again at once: compare the transforms by the left-out RMSE in the summary (a thin-plate spline passes through every point, so its own RMSE is 0).</source>
+      <translation>Die Transformation, mit der das registrierte SAR geschrieben wird. Bei angezeigten Passpunkten werden diese sofort neu angepasst: vergleichen Sie die Transformationen anhand des RMSE ausgelassener Punkte in der Zusammenfassung (ein Thin-Plate-Spline geht durch jeden Punkt, sein eigener RMSE ist daher 0).</translation>
     </message>
     <message>
       <source>no GPU found, uses the CPU</source>
@@ -712,8 +712,8 @@
       <translation>Haken entfernen, um einen Punkt aus der Anpassung zu nehmen, setzen, um ihn zu verwenden: Die Transformation wird sofort neu angepasst. Die Leertaste tut es für den ausgewählten Punkt</translation>
     </message>
     <message>
-      <source>The point's residual against the transform fitted to all the other points used: a thin-plate spline passes through every point it uses (residual 0), so sort by this column to find a point that disagrees with its neighbours</source>
-      <translation>Das Residuum des Punkts gegen die Transformation, die an alle anderen verwendeten Punkte angepasst ist: ein Thin-Plate-Spline geht durch jeden Punkt, den er verwendet (Residuum 0); sortieren Sie nach dieser Spalte, um einen Punkt zu finden, der seinen Nachbarn widerspricht</translation>
+      <source>The point's residual against the transform fitted without it and the points within {radius} px of it (matched on overlapping windows, they share its errors): a thin-plate spline passes through every point it uses (residual 0), so sort by this column to find a point that disagrees with the others</source>
+      <translation>Das Residuum des Punkts gegen die Transformation, die ohne ihn und die Punkte im Umkreis von {radius} px angepasst ist (auf überlappenden Fenstern zugeordnet, teilen sie seine Fehler): ein Thin-Plate-Spline geht durch jeden Punkt, den er verwendet (Residuum 0); sortieren Sie nach dieser Spalte, um einen Punkt zu finden, der den anderen widerspricht</translation>
     </message>
     <message>
       <source>Choose a raster file</source>
@@ -840,8 +840,8 @@
       <translation>RMSE der Anpassung (Meter im Gelände; keiner für ein optisches Raster ohne KBS)</translation>
     </message>
     <message>
-      <source>Leave-one-out RMSE: each tie point against the fit to the others (optical pixels; none with too few points)</source>
-      <translation>Leave-one-out-RMSE: jeder Passpunkt gegen die Anpassung an die übrigen (optische Pixel; keiner bei zu wenigen Punkten)</translation>
+      <source>Left-out RMSE: each tie point against the fit without it and its neighbours (optical pixels; none with too few points)</source>
+      <translation>RMSE ausgelassener Punkte: jeder Passpunkt gegen die Anpassung ohne ihn und seine Nachbarn (optische Pixel; keiner bei zu wenigen Punkten)</translation>
     </message>
     <message>
       <source>Fetching the web map '{}' over the SAR raster</source>
@@ -888,8 +888,8 @@
       <translation>RMSE der Anpassung im Gelände: {}.</translation>
     </message>
     <message>
-      <source>Leave-one-out RMSE, each tie point against the fit to the others: {:.2f} optical pixels{}.</source>
-      <translation>Leave-one-out-RMSE, jeder Passpunkt gegen die Anpassung an die übrigen: {:.2f} optische Pixel{}.</translation>
+      <source>Left-out RMSE, each tie point against the fit without it and the points within {} px: {:.2f} optical pixels{}.</source>
+      <translation>RMSE ausgelassener Punkte, jeder Passpunkt gegen die Anpassung ohne ihn und die Punkte im Umkreis von {} px: {:.2f} optische Pixel{}.</translation>
     </message>
     <message>
       <source>The output '{}' is one of the input rasters. Choose another output file name.</source>
@@ -1724,10 +1724,6 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>RMSE der Anpassung (Meter im Gelände)</translation>
     </message>
     <message>
-      <source>Leave-one-out RMSE: each tie point against the fit to the others (optical pixels)</source>
-      <translation>Leave-one-out-RMSE: jeder Passpunkt gegen die Anpassung an die übrigen (optische Pixel)</translation>
-    </message>
-    <message>
       <source>Self-check: fit moved with the SAR moved slightly (optical pixels)</source>
       <translation>Selbstprüfung: Verschiebung der Anpassung bei leicht verschobenem SAR (optische Pixel)</translation>
     </message>
@@ -1740,8 +1736,8 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
       <translation>Deskriptormodell</translation>
     </message>
     <message>
-      <source>Leave-one-out RMSE (metres on the ground)</source>
-      <translation>Leave-one-out-RMSE (Meter im Gelände)</translation>
+      <source>Left-out RMSE (metres on the ground)</source>
+      <translation>RMSE ausgelassener Punkte (Meter im Gelände)</translation>
     </message>
     <message>
       <source>Rejected by {}</source>
@@ -1758,6 +1754,10 @@ Optische Bänder: keine = Luminanz aus R, G, B (oder Band 1). Gerät 'auto' verw
     <message>
       <source>no</source>
       <translation>nein</translation>
+    </message>
+    <message>
+      <source>Left-out RMSE: each tie point against the fit without it and the points within {} px (optical pixels)</source>
+      <translation>RMSE ausgelassener Punkte: jeder Passpunkt gegen die Anpassung ohne ihn und die Punkte im Umkreis von {} px (optische Pixel)</translation>
     </message>
     <message>
       <source>'{path}' holds no tie-point layer (a point layer with the fields 'sar_x' and 'sar_y').</source>

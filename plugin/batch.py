@@ -61,7 +61,7 @@ class PairResult:
     candidates: Optional[int] = None
     rmse_px: Optional[float] = None
     rmse_m: Optional[float] = None  # on the ground; empty when the optical raster has no CRS
-    left_out_rmse_px: Optional[float] = None  # each tie point used against the fit to the others (empty: too few points)
+    left_out_rmse_px: Optional[float] = None  # each tie point used against the fit without it and its neighbours (empty: too few points)
     self_check_px: Optional[float] = None  # with --self-check: how far the fit moved with the SAR moved slightly (empty: the second run was refused)
     self_check: str = ""  # with --self-check: passed | FAILED
     time_s: Optional[float] = None

@@ -303,10 +303,10 @@ def test_refit_after_deleting_and_moving_points(shown):
 
 def test_a_spline_passes_through_a_moved_point_and_the_summary_says_what_leaving_it_out_shows(shown):
     """A thin-plate spline's residuals are zero at every point it is fitted to (as the warp written
-    with it): the table shows that, and the summary's leave-one-out RMSE shows the moved point."""
+    with it): the table shows that, and the summary's left-out RMSE shows the moved point."""
     shown.dock.transform_combo.setCurrentIndex(shown.dock.transform_combo.findData("tps"))  # fitted again at once, as Re-fit
     assert shown.result.fit.model == "tps" and "(Thin plate spline)" in shown.dock.summary_label.text()
-    assert "RMSE 0.00 px" in shown.dock.summary_label.text() and "Leave-one-out RMSE: 0.00 px" in shown.dock.summary_label.text()
+    assert "RMSE 0.00 px" in shown.dock.summary_label.text() and "Left-out RMSE: 0.00 px" in shown.dock.summary_label.text()
     optical = shown.layers.layer("optical")
     moved = features_by_id(optical)[5]
     point = moved.geometry().asPoint()
@@ -315,9 +315,9 @@ def test_a_spline_passes_through_a_moved_point_and_the_summary_says_what_leaving
     assert shown.refit()
     assert features_by_id(optical)[5]["residual"] < 1e-6 and shown.result.fit.rmse < 1e-6
     left_out = shown.result.fit.left_out_rmse
-    assert 0.5 < left_out < 6.0 and f"Leave-one-out RMSE: {left_out:.2f} px" in shown.dock.summary_label.text()
+    assert 0.5 < left_out < 6.0 and f"Left-out RMSE: {left_out:.2f} px" in shown.dock.summary_label.text()
     assert "RMSE 0.00 px" in shown.dock.summary_label.text()
-    # the point is found by its residual against the fit to the others: in the table, sorted, and in both layers
+    # the point is found by its residual against the fit without it and its neighbours: in the table, sorted, and in both layers
     shown.dock.table.sortByColumn(LEFT_OUT, Qt.DescendingOrder)
     assert int(shown.dock.table_proxy.index(0, ID).data()) == 5 and float(shown.dock.table_proxy.index(0, LEFT_OUT).data()) > 3.0
     assert shown.dock.table_proxy.index(0, RESIDUAL).data() == "0.00"

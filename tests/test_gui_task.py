@@ -242,9 +242,9 @@ def test_sample_registers_and_writes_a_georeferenced_output(controller, sample_l
     metres = rmse_m(controller.result)
     assert metres == pytest.approx(controller.result.fit.rmse * sample_pixel_m(sample), rel=0.01)
     assert f"RMSE {controller.result.fit.rmse:.2f} px, {metres:.1f} m on the ground" in controller.dock.summary_label.text()
-    left_out = controller.result.fit.left_out_rmse  # each point against the fit to the others, in pixels and on the ground
+    left_out = controller.result.fit.left_out_rmse  # each point against the fit without it and its neighbours, in pixels and on the ground
     assert controller.result.fit.rmse < left_out < controller.result.fit.rmse + 0.5
-    assert f"Leave-one-out RMSE: {left_out:.2f} px, {left_out * sample_pixel_m(sample):.1f} m on the ground." in controller.dock.summary_label.text()
+    assert f"Left-out RMSE: {left_out:.2f} px, {left_out * sample_pixel_m(sample):.1f} m on the ground." in controller.dock.summary_label.text()
     output = str(tmp_path / "sar_registered.tif")
     controller.dock.warped_file.setFilePath(output)
     write = controller.write_outputs()

@@ -299,8 +299,10 @@ def test_geopackage_layer(result, tmp_path):
     assert features[0]["residual"] < 1e-6 and features[-1]["residual"] > 40
     # on the ground: UTM's 10 m pixels, 60 km from its central meridian (scale 0.9996-0.9997)
     assert features[-1]["residual_m"] == pytest.approx(features[-1]["residual"] * 10 / 0.99965, rel=2e-4)
-    # against the fit to the others: a point used has one (the tie points are exact), the outlier not used none
-    assert features[0]["left_out"] < 1e-6 and features[-1]["left_out"] is None
+    # against the fit without it and its neighbours (the tie points are exact): empty where too few lie farther than 96 px
+    lengths = outputs.left_out_lengths(result.fit)
+    assert [feature["left_out"] for feature in features] == [None if np.isnan(length) else pytest.approx(length) for length in lengths]
+    assert features[-1]["left_out"] is None and 0 < np.isfinite(lengths).sum() < 29 and np.nanmax(lengths) < 1e-6
     point = features[0].GetGeometryRef()
     x, y = result.tie_points.optical_xy[0]
     assert point.GetX() == pytest.approx(OPTICAL_GT[0] + (x + 0.5) * 10) and point.GetY() == pytest.approx(OPTICAL_GT[3] - (y + 0.5) * 10)

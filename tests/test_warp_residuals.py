@@ -1,11 +1,12 @@
 """The residuals a fit reports are those of the transform the SAR is written with, and each
-enabled tie point's leave-one-out residual is its residual against the fit to the others."""
+enabled tie point's left-out residual is its residual against the fit to the points farther than
+LEFT_OUT_RADIUS_PX from it (its neighbours share its errors)."""
 import numpy as np
 import pytest
 from osgeo import gdal
 from scipy.interpolate import RBFInterpolator
 
-from plugin.core import transforms
+from plugin.core import transforms, warp_residuals
 from plugin.core.errors import RegistrationError
 from plugin.core.pipeline import TiePoints, fit_tie_points
 from plugin.core.raster_io import map_to_pixel, pixel_to_map
@@ -59,12 +60,12 @@ def test_a_model_that_bends_more_fits_its_own_points_more_closely_and_a_spline_e
     assert np.abs(spline.residuals[~tie_points.enabled]).max() > 0.5  # the points it was not fitted to keep their errors
 
 
-def brute_force_left_out(tie_points, model):
-    """Each enabled point's residual against the model fitted again without it: scipy's thin-plate
-    spline for tps, ``fit_tie_points`` for the others."""
+def brute_force_left_out(tie_points, model, radius):
+    """Each enabled point's residual against the model fitted again without it and the points
+    within ``radius`` of it: scipy's thin-plate spline for tps, ``fit_tie_points`` for the others."""
     left_out = np.full(tie_points.sar_xy.shape, np.nan)
     for index in np.flatnonzero(tie_points.enabled):
-        others = tie_points.enabled.copy()
+        others = tie_points.enabled & (np.linalg.norm(tie_points.optical_xy - tie_points.optical_xy[index], axis=1) > radius)
         others[index] = False
         if model == "tps":
             spline = RBFInterpolator(tie_points.sar_xy[others], tie_points.optical_xy[others], kernel="thin_plate_spline", degree=1)
@@ -76,14 +77,31 @@ def brute_force_left_out(tie_points, model):
 
 
 @pytest.mark.parametrize("model", ["affine", "homography", "poly2", "poly3", "tps"])
-def test_leave_one_out_residuals_are_those_of_the_fit_to_the_others(model):
+@pytest.mark.parametrize("radius", [0.0, 150.0])
+def test_left_out_residuals_are_those_of_the_fit_to_the_points_farther_away(model, radius):
     tie_points = bent_tie_points(count=40, disabled=(5, 30))
-    fit = fit_tie_points(tie_points, model)
-    expected = brute_force_left_out(tie_points, model)
-    assert np.array_equal(np.isnan(fit.left_out), np.isnan(expected))
-    assert np.nanmax(np.abs(fit.left_out - expected)) < 1e-6
-    assert fit.left_out_rmse == pytest.approx(transforms.rms(expected[tie_points.enabled]))
+    left_out = warp_residuals.left_out_residuals(model, tie_points.sar_xy, tie_points.optical_xy, tie_points.enabled, radius)
+    expected = brute_force_left_out(tie_points, model, radius)
+    assert np.array_equal(np.isnan(left_out), np.isnan(expected)) and np.isfinite(left_out[tie_points.enabled]).all()
+    assert np.nanmax(np.abs(left_out - expected)) < 1e-6
+    fit = fit_tie_points(tie_points, model)  # at LEFT_OUT_RADIUS_PX
+    assert np.nanmax(np.abs(fit.left_out - brute_force_left_out(tie_points, model, warp_residuals.LEFT_OUT_RADIUS_PX))) < 1e-6
+    assert fit.left_out_rmse == pytest.approx(transforms.rms(fit.left_out[tie_points.enabled]))
     assert fit.left_out_rmse > fit.rmse  # a point left out is predicted less well than a point fitted
+
+
+def test_neighbours_that_share_an_error_do_not_vouch_for_each_other():
+    """Pairs of tie points a few pixels apart, each pair off by its own 3 px (as neighbouring
+    template matches over the same speckle are): left out alone, a point is predicted by its
+    twin, and a spline looks exact; left out with its neighbours, the 3 px show."""
+    rng = np.random.default_rng(5)
+    sar = rng.uniform(0, 1500, (30, 2))
+    sar = np.vstack([sar, sar + rng.uniform(-4, 4, sar.shape)])
+    shared = np.tile(rng.normal(0, 3.0 / np.sqrt(2), (30, 2)), (2, 1))
+    tie_points = TiePoints(sar + [20.0, 10.0] + shared, sar, np.full(60, 0.5), [""] * 60, np.ones(60, bool))
+    alone = warp_residuals.left_out_residuals("tps", tie_points.sar_xy, tie_points.optical_xy, tie_points.enabled, 0.0)
+    assert transforms.rms(alone) < 0.5
+    assert fit_tie_points(tie_points, "tps").left_out_rmse > 2.5
 
 
 def test_a_spline_is_judged_by_its_points_left_out():

@@ -68,7 +68,7 @@ def rmse_m(result) -> Optional[float]:
 
 
 def left_out_rmse_m(result) -> Optional[float]:
-    """``Fit.left_out_rmse`` (each enabled tie point against the fit to the others) in metres on
+    """``Fit.left_out_rmse`` (each enabled tie point against the fit without it and its neighbours) in metres on
     the ground; None where that figure is None or the optical raster cannot say (``ground_lengths_m``)."""
     left_out = result.fit.left_out
     if left_out is None:
@@ -99,8 +99,8 @@ def rmse_words(pixels: float, metres: Optional[float]) -> str:
 
 
 def rmse_text(result) -> str:
-    """The fit's RMSE of ``result`` in words (``rmse_words``), and the leave-one-out RMSE where
-    there is one: "0.62 px (5.1 m on the ground), 0.63 px (5.2 m on the ground) with each point left out"."""
+    """The fit's RMSE of ``result`` in words (``rmse_words``), and the left-out RMSE where there is
+    one: "0.62 px (5.1 m on the ground), 0.68 px (5.6 m on the ground) with each point and its neighbours left out"."""
     text = rmse_words(result.fit.rmse, rmse_m(result))
     left_out = result.fit.left_out_rmse
-    return text if left_out is None else f"{text}, {rmse_words(left_out, left_out_rmse_m(result))} with each point left out"
+    return text if left_out is None else f"{text}, {rmse_words(left_out, left_out_rmse_m(result))} with each point and its neighbours left out"

@@ -395,7 +395,7 @@ def _not_written(path: str, result: RegistrationResult, detail: str) -> Registra
 
 
 def left_out_lengths(fit) -> np.ndarray:
-    """Each tie point's residual against the fit to the others (``Fit.left_out``), optical pixels;
+    """Each tie point's residual against the fit without it and its neighbours (``Fit.left_out``), optical pixels;
     NaN for a point not used, or where the fit has no such figure."""
     if fit.left_out is None:
         return np.full(len(fit.residuals), np.nan)
@@ -501,7 +501,7 @@ TIE_POINT_FIELDS = (
     ("id", ogr.OFTInteger), ("optical_x", ogr.OFTReal), ("optical_y", ogr.OFTReal), ("sar_x", ogr.OFTReal),
     ("sar_y", ogr.OFTReal), ("distance", ogr.OFTReal), ("enabled", ogr.OFTInteger), ("rejected_by", ogr.OFTString),
     ("dx", ogr.OFTReal), ("dy", ogr.OFTReal), ("residual", ogr.OFTReal), ("residual_m", ogr.OFTReal),
-    ("left_out", ogr.OFTReal),  # the residual against the fit to the others (warp_residuals); empty for a point not used
+    ("left_out", ogr.OFTReal),  # the residual against the fit without it and its neighbours (warp_residuals); empty: none
 )
 
 
@@ -602,7 +602,7 @@ def matches_report(result: RegistrationResult) -> dict:
         "rejected_by": result.tie_points.rejected_by,
         "rmse_px": result.fit.rmse,
         "rmse_m": ground.rmse_m(result),  # on the ground; None when the optical raster has no CRS
-        "left_out_rmse_px": result.fit.left_out_rmse,  # each enabled point against the fit to the others; None: too few points
+        "left_out_rmse_px": result.fit.left_out_rmse,  # each enabled point against the fit without it and its neighbours; None: too few
         "left_out_rmse_m": ground.left_out_rmse_m(result),
         "model": result.model_name,
         "features": result.features,

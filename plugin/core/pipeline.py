@@ -189,12 +189,13 @@ class Fit:
     sar_to_optical: np.ndarray  # 3 x 3, affine or homography (input pixel grids)
     residuals: np.ndarray  # N x 2 for every tie point (predicted - measured optical position) against the model written
     rmse: float  # over enabled points
-    left_out: Optional[np.ndarray] = None  # N x 2: each enabled point's residual against the fit to the others (warp_residuals)
+    left_out: Optional[np.ndarray] = None  # N x 2: each enabled point's residual against the fit without it and its neighbours (warp_residuals)
 
     @property
     def left_out_rmse(self) -> Optional[float]:
-        """RMSE of the enabled tie points, each against the fit to all the others (leave-one-out):
-        an accuracy figure independent of the point checked; None where too few points are left."""
+        """RMSE of the enabled tie points, each against the fit to the points more than
+        ``warp_residuals.LEFT_OUT_RADIUS_PX`` from it: an accuracy figure independent of the point
+        checked and of its neighbours' shared errors; None where too few points are left."""
         if self.left_out is None:
             return None
         return transforms.rms(self.left_out[np.isfinite(self.left_out[:, 0])])
@@ -225,7 +226,7 @@ class RegistrationResult:
 def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
     """Least-squares fit on the enabled tie points and residuals for all of them, against the
     model the SAR is written with (``warp_residuals``), and each enabled point's against the fit
-    to the others. Used after RANSAC and again whenever a user edits, disables or moves tie points."""
+    without it and its neighbours. Used after RANSAC and again whenever a user edits, disables or moves tie points."""
     enabled = np.asarray(tie_points.enabled, bool)
     needed = transforms.MINIMUM_POINTS[warp_model]
     if enabled.sum() < needed:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .ground import left_out_rmse_m, residuals_m, rmse_m
 from .outputs import left_out_lengths, residual_lengths, safe_output
+from .warp_residuals import LEFT_OUT_RADIUS_PX
 
 Translate = Callable[[str], str]
 
@@ -54,11 +55,12 @@ def report_rows(result, written: Iterable[Tuple[str, str]] = (), tr: Translate =
     metres = rmse_m(result)
     if metres is not None:
         rows.append((tr("Fit RMSE (metres on the ground)"), f"{metres:.3f}"))
-    if result.fit.left_out_rmse is not None:  # each point against the fit to the others: a thin-plate spline's fit RMSE is 0
-        rows.append((tr("Leave-one-out RMSE: each tie point against the fit to the others (optical pixels)"), f"{result.fit.left_out_rmse:.3f}"))
+    if result.fit.left_out_rmse is not None:  # each point against the fit without it and its neighbours: a spline's fit RMSE is 0
+        rows.append((tr("Left-out RMSE: each tie point against the fit without it and the points within {} px (optical pixels)").format(
+            f"{LEFT_OUT_RADIUS_PX:g}"), f"{result.fit.left_out_rmse:.3f}"))
         metres = left_out_rmse_m(result)
         if metres is not None:
-            rows.append((tr("Leave-one-out RMSE (metres on the ground)"), f"{metres:.3f}"))
+            rows.append((tr("Left-out RMSE (metres on the ground)"), f"{metres:.3f}"))
     if result.self_check_px is not None:
         verdict = tr("FAILED: inspect the result before using it") if result.self_check_failed else tr("passed")
         moved = tr("not registered again") if result.self_check_px == float("inf") else f"{result.self_check_px:.2f}"
@@ -78,7 +80,7 @@ def tie_point_rows(result, tr: Translate = _same) -> List[list]:
     """The header and one row per tie point, in the order of their ids: whether the fit used it (or
     what rejected it), its position in both rasters (pixels, x = column, y = row, the centre of the
     top-left pixel at 0, 0, as the tie-point layers' fields), and its residual in optical pixels and
-    on the ground (empty for an optical raster without a CRS), and against the fit to the others
+    on the ground (empty for an optical raster without a CRS), and against the fit without it and its neighbours
     (empty for a point not used)."""
     tie, residuals, pixels = result.tie_points, result.fit.residuals, residual_lengths(result)
     metres, left_out = residuals_m(result.optical, tie, result.fit), left_out_lengths(result.fit)

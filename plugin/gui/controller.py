@@ -435,11 +435,11 @@ class DockController(QObject):
         else:
             text = tr("{used} of {total} matches used; RMSE {rmse} px, {metres} on the ground ({model}).").format(
                 used=int(np.count_nonzero(tie.enabled)), total=len(tie), rmse=f"{fit.rmse:.2f}", metres=metres_text(metres), model=model)
-        left_out = fit.left_out_rmse  # each point against the fit to the others: a thin-plate spline's RMSE above is 0
+        left_out = fit.left_out_rmse  # each point against the fit without it and its neighbours: a thin-plate spline's RMSE above is 0
         if left_out is not None:
             left_out_m = left_out_rmse_m(self.result)
-            text += " " + (tr("Leave-one-out RMSE: {rmse} px.").format(rmse=f"{left_out:.2f}") if left_out_m is None else
-                           tr("Leave-one-out RMSE: {rmse} px, {metres} on the ground.").format(rmse=f"{left_out:.2f}", metres=metres_text(left_out_m)))
+            text += " " + (tr("Left-out RMSE: {rmse} px.").format(rmse=f"{left_out:.2f}") if left_out_m is None else
+                           tr("Left-out RMSE: {rmse} px, {metres} on the ground.").format(rmse=f"{left_out:.2f}", metres=metres_text(left_out_m)))
         if self.result.features:
             text += " " + tr("Features: {features}.").format(features=self.result.features)
         check = self.result.self_check_px
@@ -523,7 +523,7 @@ class DockController(QObject):
 
     def _transform_chosen(self, *_) -> None:
         """Another transform chosen with a result shown: fitted again at once (as Re-fit), so that the
-        summary and every residual compare the models, the leave-one-out RMSE above all. Not while a
+        summary and every residual compare the models, the left-out RMSE above all. Not while a
         task runs: a run's result comes with the transform it was started with."""
         if self.result is not None and self.layers is not None and self.layers.exist() and self.task is None and self.write_task is None:
             self.refit()

@@ -115,7 +115,7 @@ class RegistrationDock(QgsDockWidget):
         form = QFormLayout(box)
         self.transform_combo = _combo(transform_choices())
         self.transform_combo.setToolTip(tr("The transform the registered SAR is written with. Chosen with tie points shown, they are "
-                                           "fitted again at once: compare the transforms by the leave-one-out RMSE in the summary "
+                                           "fitted again at once: compare the transforms by the left-out RMSE in the summary "
                                            "(a thin-plate spline passes through every point, so its own RMSE is 0)."))
         found = tr("GPU found: {name}").format(name=gpu_name) if gpu_name else tr("no GPU found, uses the CPU")
         self.device_combo = _combo([("auto", tr("Auto ({found})").format(found=found)), ("cpu", tr("CPU")),

@@ -60,7 +60,7 @@ class TiePointState:
     fit: Fit
     metres: Optional[np.ndarray] = None  # each residual in metres on the ground (core.ground.residuals_m); None where it cannot say
     ids: np.ndarray = field(init=False)  # the points' stable ids: the tie points' own (after a Re-fit), else 0..N-1
-    left_out: np.ndarray = field(init=False)  # each residual against the fit to the others, optical pixels (NaN: not used)
+    left_out: np.ndarray = field(init=False)  # each residual against the fit without it and its neighbours, optical pixels (NaN: none)
 
     def __post_init__(self):
         self.ids = self.tie_points.ids if self.tie_points.ids is not None else np.arange(len(self.tie_points))

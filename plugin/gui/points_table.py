@@ -1,5 +1,5 @@
 """The dock's table of tie points: id, whether it is used, its residual (in optical pixels, and in
-metres on the ground), dX/dY, its residual against the fit to the others (left out), descriptor
+metres on the ground), dX/dY, its residual against the fit without it and its neighbours (left out), descriptor
 distance and why it was rejected; sortable (numbers sort as
 numbers). The residuals come right after the id and whether the point is used, so that a surveyor
 sees them in a narrow dock without scrolling (the rejecting stage, empty for every used point, last)."""
@@ -13,6 +13,7 @@ from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import QTableView
 
 from ..core.report import stage_label
+from ..core.warp_residuals import LEFT_OUT_RADIUS_PX
 from .i18n import tr
 from .layers import TiePointState
 
@@ -69,9 +70,10 @@ class TiePointTableModel(QAbstractTableModel):
             return tr("Untick a point to leave it out of the fit, tick it to use it: the transform is fitted again at once. "
                       "Space does it for the selected point")
         if orientation == Qt.Horizontal and role == Qt.ToolTipRole and section == LEFT_OUT:
-            return tr("The point's residual against the transform fitted to all the other points used: a thin-plate spline "
-                      "passes through every point it uses (residual 0), so sort by this column to find a point that "
-                      "disagrees with its neighbours")
+            return tr("The point's residual against the transform fitted without it and the points within {radius} px of it "
+                      "(matched on overlapping windows, they share its errors): a thin-plate spline passes through every point "
+                      "it uses (residual 0), so sort by this column to find a point that disagrees with the others").format(
+                          radius=f"{LEFT_OUT_RADIUS_PX:g}")
         return None
 
     def _raw(self, row: int, column: int):

@@ -161,7 +161,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.RMSE, self.tr("Fit RMSE (optical pixels)")))
         self.addOutput(QgsProcessingOutputNumber(self.RMSE_M, self.tr("Fit RMSE (metres on the ground; none for an optical raster without a CRS)")))
         self.addOutput(QgsProcessingOutputNumber(self.LEFT_OUT_RMSE, self.tr(
-            "Leave-one-out RMSE: each tie point against the fit to the others (optical pixels; none with too few points)")))
+            "Left-out RMSE: each tie point against the fit without it and its neighbours (optical pixels; none with too few points)")))
 
     def web_layer(self, parameters, key: str, context):
         """The layer given as ``key`` when it is a web map (XYZ, WMS, WMTS: ``plugin.web_layers``), else None."""
@@ -251,6 +251,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         if paths[self.TIE_POINTS]:  # its layer by name: a GeoPackage that held other layers keeps them, and QGIS would open the first
             results[self.TIE_POINTS] = f"{paths[self.TIE_POINTS]}|layername={outputs.TIE_POINT_LAYER}"
         from ..core.ground import left_out_rmse_m, metres_text, rmse_m
+        from ..core.warp_residuals import LEFT_OUT_RADIUS_PX
         from ..core.report import write_report
 
         metres = rmse_m(result)
@@ -267,6 +268,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
             feedback.pushInfo(self.tr("Fit RMSE on the ground: {}.").format(metres_text(metres)))
         if result.fit.left_out_rmse is not None:
             left_out_m = left_out_rmse_m(result)
-            feedback.pushInfo(self.tr("Leave-one-out RMSE, each tie point against the fit to the others: {:.2f} optical pixels{}.").format(
-                result.fit.left_out_rmse, "" if left_out_m is None else f", {metres_text(left_out_m)}"))
+            feedback.pushInfo(self.tr("Left-out RMSE, each tie point against the fit without it and the points within {} px: "
+                                      "{:.2f} optical pixels{}.").format(f"{LEFT_OUT_RADIUS_PX:g}", result.fit.left_out_rmse,
+                                                                        "" if left_out_m is None else f", {metres_text(left_out_m)}"))
         return results
