@@ -64,7 +64,8 @@ class TiePointState:
 
     def __post_init__(self):
         self.ids = self.tie_points.ids if self.tie_points.ids is not None else np.arange(len(self.tie_points))
-        self.left_out = left_out_lengths(self.fit) if self.fit is not None else np.full(len(self.tie_points), np.nan)  # taken up from a project, not fitted yet
+        # (no fit yet: tie points taken up from a project, fitted next)
+        self.left_out = left_out_lengths(self.fit) if self.fit is not None else np.full(len(self.tie_points), np.nan)
 
 
 class PointFeature(NamedTuple):
@@ -94,7 +95,8 @@ def _attributes(state: TiePointState, index: int) -> list:
     distance = float(tie.distance[index])
     return [int(state.ids[index]), *(float(v) for v in tie.optical_xy[index]), *(float(v) for v in tie.sar_xy[index]),
             distance if np.isfinite(distance) else None, int(bool(tie.enabled[index])), tie.rejected_by[index] or "",
-            dx, dy, float(np.hypot(dx, dy)), None if state.metres is None else float(state.metres[index]), None if not np.isfinite(state.left_out[index]) else float(state.left_out[index])]
+            dx, dy, float(np.hypot(dx, dy)), None if state.metres is None else float(state.metres[index]),
+            float(state.left_out[index]) if np.isfinite(state.left_out[index]) else None]
 
 
 def _point_feature(layer: QgsVectorLayer, state: TiePointState, index: int, map_xy) -> QgsFeature:
