@@ -80,7 +80,7 @@ def main(argv=None) -> None:
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "left-out-radius.md"))
     args = parser.parse_args(argv)
-    measured = {}
+    measured, refused = {}, []
     sample = register(os.path.join(SAMPLE, "optical.tif"), os.path.join(SAMPLE, "sar.tif"), RegistrationOptions(device="cpu"))
     with open(os.path.join(SAMPLE, "truth.json")) as handle:
         measured["bundled sample"] = measure(sample, np.array(json.load(handle)["sar_to_optical"], float))
@@ -89,13 +89,17 @@ def main(argv=None) -> None:
             result = register_case(case, directory, RegistrationOptions(device="cpu"))
             if result is not None:
                 measured[case.name] = measure(result, case.sar_to_optical)
+            else:
+                refused.append(case.name)
             print(case.name, "refused" if result is None else "measured", flush=True)
     cases = {name: rows for name, rows in measured.items() if rows is not None}
     lines = ["# The left-out RMSE's radius: which transform it picks, against the truth", "",
              f"Command: `python -m benchmarks.left_out_radius {' '.join(argv if argv is not None else sys.argv[1:])}`  ",
              f"Commit: {git_commit()}; machine: {platform.machine()}, {os.cpu_count()} CPU cores; date: {datetime.date.today()}.", "",
-             f"Cases: the bundled sample and the calibration pairs of the georeferenced tier that the engine registered with "
-             f"every transform ({len(cases)} of {len(measured)}; each registered once with the defaults). Per case and transform: "
+             f"Cases: the bundled sample and the calibration pairs of the georeferenced tier that the engine registered and fitted "
+             f"with every transform: {len(cases)} cases, the sample and {len(cases) - 1} of {len(measured) - 1 + len(refused)} pairs "
+             f"({len(refused)} refused by the engine, {len(measured) - len(cases)} refused by a transform); each registered once "
+             "with the defaults. Per case and transform: "
              "the fit RMSE, the left-out RMSE at each radius (each tie point against the transform fitted without the points "
              "within the radius of it; 0: leave-one-out) and the error against the truth (RMS over a 40 x 40 grid of the SAR image). "
              "Both truths are affine, so the study shows whether a radius keeps a freer transform from looking better than it is.", "",
