@@ -133,6 +133,13 @@ def test_register_parameters(provider):
     assert algorithm.shortHelpString() and algorithm.displayName() == "Register SAR to optical"
 
 
+def test_the_help_names_the_left_out_radius_the_engine_uses(provider):
+    from plugin.core.warp_residuals import LEFT_OUT_RADIUS_PX
+
+    for algorithm in QgsApplication.processingRegistry().providerById(PROVIDER_ID).algorithms():
+        assert f"points within {LEFT_OUT_RADIUS_PX:g} px" in algorithm.shortHelpString(), algorithm.id()
+
+
 def test_register_defaults_are_the_engines(provider):
     """The provider cannot import the engine at start-up, so it repeats its defaults: they must agree."""
     algorithm = QgsApplication.processingRegistry().algorithmById(REGISTER)
