@@ -128,3 +128,23 @@ def test_the_engines_warnings_are_heard_in_german(german_qgis, sample, tmp_path)
         remove_translator(translator)
     assert heard == [f"Band 1 von {bordered} gibt keinen NoData-Wert an: seine 36480 Pixel mit -9999, einem üblichen Füllwert, "
                      "werden als NoData gelesen"]
+
+
+def test_a_report_written_in_german_qgis_gives_the_engines_warnings_in_german(german_qgis, sample, tmp_path):
+    """The report a surveyor files from the dock or the toolbox: its Note rows in QGIS's language;
+    the result keeps them in English too, for the matches JSON and the command line."""
+    from plugin.core import RegistrationOptions, register
+    from plugin.core.report import report_rows
+    from tests.conftest import sar_bordered_by_a_fill
+
+    bordered = sar_bordered_by_a_fill(sample["sar"], tmp_path / "sar_fill.tif")
+    result = register(sample["optical"], bordered, RegistrationOptions(device="cpu"))
+    assert result.warnings == (f"band 1 of {bordered} declares no nodata value: its 36480 pixels of -9999, a conventional fill, are "
+                               "read as nodata",)
+    translator = install_translator()
+    try:
+        rows = dict(report_rows(result, tr=tr))
+    finally:
+        remove_translator(translator)
+    assert rows["Hinweis"] == (f"Band 1 von {bordered} gibt keinen NoData-Wert an: seine 36480 Pixel mit -9999, einem üblichen "
+                                   "Füllwert, werden als NoData gelesen")

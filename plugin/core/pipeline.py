@@ -216,6 +216,7 @@ class RegistrationResult:
     features: str = ""  # what fine matching compared: "cfog", or "learned (<dense feature model>)"
     self_check_px: Optional[float] = None  # see self_check(); None when not asked for, inf when the second run was refused
     warnings: Tuple[str, ...] = ()  # what the engine warned of while registering (a fill read as nodata, the georeferencing not used)
+    warning_forms: Tuple[Tuple[str, tuple], ...] = ()  # each warning's format and arguments, to give it in QGIS's language
 
     @property
     def self_check_failed(self) -> bool:
@@ -823,7 +824,7 @@ def register(
     warnings logged on the way (``warnings``), for the report and the matches JSON."""
     with cpu_settings.engine_settings(), warnings_heard() as heard:
         result = _register(optical_path, sar_path, options, progress, extractor)
-    return replace(result, warnings=tuple(heard))
+    return replace(result, warnings=tuple(heard), warning_forms=tuple(heard.forms))
 
 
 def read_inputs(optical_path: str, sar_path: str, options: RegistrationOptions = RegistrationOptions(),
