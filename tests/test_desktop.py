@@ -116,6 +116,16 @@ def test_space_unticks_and_ticks_the_selected_point_in_qgis(desktop):
     assert desktop["used_after_space_again"] == desktop["used_after_adding"]
 
 
+def test_picking_the_spline_in_the_dock_refits_and_its_left_out_rmse_judges_it(desktop):
+    """In the real QGIS: the spline passes through every point (RMSE 0); its left-out RMSE, above the
+    affine transform's on the sample, is what the summary gives to judge it; back to affine, the same fit."""
+    assert desktop["spline_model"] == "tps" and desktop["spline_rmse"] < 1e-6
+    assert desktop["spline_left_out_rmse"] > desktop["affine_left_out_rmse"] > 0.3
+    assert "(Thin plate spline)" in desktop["spline_summary"] and "RMSE 0.00 px" in desktop["spline_summary"]
+    assert f"Left-out RMSE: {desktop['spline_left_out_rmse']:.2f} px" in desktop["spline_summary"]
+    assert desktop["spline_worst_left_out"][1] > 1.0 and desktop["back_to_affine"]
+
+
 def test_the_tie_point_tables_residual_columns_are_in_view_in_the_dock(desktop):
     """In the real QGIS desktop, the dock at its width beside the map: the surveyor reads each point's
     id, whether it is used and its residual in pixels and metres without scrolling the table."""

@@ -99,6 +99,7 @@ def registered(controller, task):
          summary=controller.dock.summary_label.text())
     add_a_tie_point(controller)
     untick_and_tick_a_point(controller)
+    compare_transforms(controller)
     controller.dock.table.selectRow(0)
     write = controller.write_outputs()
     write.done.connect(lambda finished: later(100, lambda: written(controller, finished)))
@@ -152,6 +153,23 @@ def untick_and_tick_a_point(controller):
     QTest.keyClick(table, Qt.Key_Space)
     save(used_after_space=used_after_space, used_after_space_again=int(controller.result.tie_points.enabled.sum()))
     table.sortByColumn(USED, Qt.DescendingOrder)
+
+
+def compare_transforms(controller):
+    """What a surveyor does to choose a transform: picks the thin-plate spline in the dock (fitted
+    again at once), reads its left-out RMSE beside its RMSE of 0, sorts by the Left out column, and
+    goes back to the affine transform."""
+    from sar_optical_registration.plugin.gui.points_table import ID, LEFT_OUT
+
+    combo, before = controller.dock.transform_combo, controller.result.fit
+    combo.setCurrentIndex(combo.findData("tps"))
+    spline = controller.result.fit
+    controller.dock.table.sortByColumn(LEFT_OUT, Qt.DescendingOrder)
+    save(spline_model=spline.model, spline_rmse=spline.rmse, spline_left_out_rmse=spline.left_out_rmse,
+         affine_left_out_rmse=before.left_out_rmse, spline_summary=controller.dock.summary_label.text(),
+         spline_worst_left_out=[int(controller.dock.table_proxy.index(0, ID).data()), float(controller.dock.table_proxy.index(0, LEFT_OUT).data())])
+    combo.setCurrentIndex(combo.findData("affine"))
+    save(back_to_affine=controller.result.fit.model == "affine" and abs(controller.result.fit.rmse - before.rmse) < 1e-9)
 
 
 def written(controller, task):
