@@ -1,6 +1,8 @@
 """Collects the user-visible strings of the plugin's dock and Processing algorithms -- the literal
-arguments of ``tr(...)``, and the message and fix templates of the engine's ``RegistrationError(...)`` -- into the Qt Linguist sources ``i18n/sar_optical_registration_<lang>.ts``, keeping existing
-translations and marking new strings unfinished; then ``lrelease`` compiles them to ``.qm``.
+arguments of ``tr(...)``, the message and fix templates of the engine's ``RegistrationError(...)``
+(and ``template(...)``) and the formats of its ``LOGGER.warning(...)`` -- into the Qt Linguist
+sources ``i18n/sar_optical_registration_<lang>.ts``, keeping existing translations and marking new
+strings unfinished; then ``lrelease`` compiles them to ``.qm``.
 
     python scripts/update_translations.py            # update every i18n/*.ts
     python scripts/update_translations.py --check    # fail when a dock string is missing or untranslated

@@ -25,8 +25,9 @@ class RegistrationError(Exception):
     be templates whose ``{name}`` fields ``values`` fill (a literal brace doubled, as for
     ``str.format``): ``str(error)`` is the English text, ``translated(tr)`` the text in the user's
     language, each template translated before it is filled (a value that is itself a RegistrationError,
-    a cause, gives its message in that language, and a text value marked ``template`` its translation). ``scripts/update_translations.py``
-    collects the literal templates of the engine's errors as it collects the dock's strings.
+    a cause, gives its message in that language, and a text value marked ``template`` its
+    translation). ``scripts/update_translations.py`` collects the literal templates of the engine's
+    errors as it collects the dock's strings.
     """
 
     def __init__(self, message: str, fix: str = "", **values):
