@@ -77,6 +77,21 @@ def test_warp_from_points_file(qgis_env, sample, tmp_path):
     assert epsg_of(results["OUTPUT"]) == "3395" and os.path.exists(tmp_path / "tp.gpkg")
 
 
+def test_a_spline_through_a_point_off_by_6_px_has_rmse_0_and_its_left_out_rmse_shows_the_point(qgis_env, sample, tmp_path):
+    """What a surveyor scripting a thin-plate spline reads back: its RMSE says nothing, its left-out
+    RMSE (each point against the spline without it and its neighbours) does."""
+    sar_xy = np.random.default_rng(2).uniform(40, 700, (25, 2))
+    tie_points = TiePoints(sar_xy + (17, -11), sar_xy, np.zeros(25), [""] * 25, np.ones(25, bool))
+    tie_points.optical_xy[7] += (6.0, 0.0)
+    points = outputs.write_points_file(result_from_tie_points(sample["optical"], sample["sar"], tie_points, "affine"), str(tmp_path / "t.points"))
+    done = qgis_process(qgis_env, "--json", "run", "saropticalregistration:warpfromtiepoints", "--",
+                        f"OPTICAL={sample['optical']}", f"SAR={sample['sar']}", f"POINTS_INPUT={points}", "TRANSFORM=tps",
+                        f"OUTPUT={tmp_path / 'warped.tif'}")
+    results = json_results(done)
+    assert results["TIE_POINTS_USED"] == 25 and results["RMSE"] < 1e-6
+    assert 0.5 < results["LEFT_OUT_RMSE"] < 6.0
+
+
 def test_warp_a_tie_point_geopackage_on_the_rasters_it_records(qgis_env, sample, tmp_path):
     """What a script re-warping a batch of edited GeoPackages runs: no raster given."""
     sar_xy = np.random.default_rng(1).uniform(40, 700, (25, 2))
