@@ -24,7 +24,7 @@ from typing import Callable, Dict, List, Optional
 
 from .core import RegistrationCancelled, RegistrationError, RegistrationOptions, outputs, register
 from .core.cpu_settings import engine_settings
-from .core.ground import rmse_m, rmse_words
+from .core.ground import left_out_rmse_m, rmse_m, rmse_words
 from .core.report import write_report
 from .core.raster_io import GDAL_NAME, raster_stem
 from .core.warnings_heard import warnings_heard
@@ -62,6 +62,7 @@ class PairResult:
     rmse_px: Optional[float] = None
     rmse_m: Optional[float] = None  # on the ground; empty when the optical raster has no CRS
     left_out_rmse_px: Optional[float] = None  # each tie point used against the fit without it and its neighbours (empty: too few points)
+    left_out_rmse_m: Optional[float] = None  # the same on the ground; empty when the optical raster has no CRS
     self_check_px: Optional[float] = None  # with --self-check: how far the fit moved with the SAR moved slightly (empty: the second run was refused)
     self_check: str = ""  # with --self-check: passed | FAILED
     time_s: Optional[float] = None
@@ -302,6 +303,8 @@ def register_pair(pair: Pair, options: RegistrationOptions, extractor, progress,
     metres = rmse_m(result)
     row.rmse_m = None if metres is None else round(metres, 3)
     row.left_out_rmse_px = None if result.fit.left_out_rmse is None else round(result.fit.left_out_rmse, 4)
+    left_out_m = left_out_rmse_m(result)
+    row.left_out_rmse_m = None if left_out_m is None else round(left_out_m, 3)
     if result.self_check_px is not None:
         row.self_check_px = round(float(result.self_check_px), 2) if math.isfinite(result.self_check_px) else None
         row.self_check = "FAILED" if result.self_check_failed else "passed"

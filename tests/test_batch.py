@@ -381,6 +381,7 @@ def test_cli_batch_on_the_sample(sample, tmp_path):
     assert int(rows[0]["matches"]) >= 8 and float(rows[0]["rmse_px"]) < 2.0 and os.path.exists(rows[0]["output"])
     assert float(rows[0]["rmse_m"]) == pytest.approx(float(rows[0]["rmse_px"]) * sample_pixel_m(sample), rel=0.01) and rows[1]["rmse_m"] == ""
     assert float(rows[0]["rmse_px"]) < float(rows[0]["left_out_rmse_px"]) < float(rows[0]["rmse_px"]) + 0.3 and rows[1]["left_out_rmse_px"] == ""
+    assert float(rows[0]["left_out_rmse_m"]) == pytest.approx(float(rows[0]["left_out_rmse_px"]) * sample_pixel_m(sample), rel=0.01)
     from tests.test_processing import report_tie_points
 
     page = open(os.path.splitext(rows[0]["output"])[0] + ".html", encoding="utf-8").read()  # --report: beside the output
