@@ -844,6 +844,10 @@
       <translation>RMSE ausgelassener Punkte: jeder Passpunkt gegen die Anpassung ohne ihn und seine Nachbarn (optische Pixel; keiner bei zu wenigen Punkten)</translation>
     </message>
     <message>
+      <source>Left-out RMSE (metres on the ground; none for an optical raster without a CRS)</source>
+      <translation>RMSE ausgelassener Punkte (Meter im Gelände; keiner für ein optisches Raster ohne KBS)</translation>
+    </message>
+    <message>
       <source>Fetching the web map '{}' over the SAR raster</source>
       <translation>Webkarte '{}' über dem SAR-Raster abrufen</translation>
     </message>

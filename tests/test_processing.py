@@ -493,6 +493,7 @@ def test_register_sample_writes_georeferenced_outputs(registered, sample):
     assert "Fit RMSE" in report and str(results["TIE_POINTS_USED"]) in report
     assert f"Fit RMSE (metres on the ground)</th><td>{results['RMSE_M']:.3f}" in report
     assert results["RMSE"] < results["LEFT_OUT_RMSE"] < results["RMSE"] + 0.3  # each tie point against the fit without it and its neighbours
+    assert results["LEFT_OUT_RMSE_M"] == pytest.approx(results["LEFT_OUT_RMSE"] * sample_pixel_m(sample), rel=0.01)
     assert f"against the fit without it and the points within 96 px (optical pixels)</th><td>{results['LEFT_OUT_RMSE']:.3f}" in report
     points = report_tie_points(report)  # every tie point with its residual, the fit's RMSE from those used
     assert len(points) == results["CANDIDATES"] and sum(row["Used"] == "yes" for row in points) == results["TIE_POINTS_USED"]

@@ -125,6 +125,7 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
     RMSE = "RMSE"
     RMSE_M = "RMSE_M"
     LEFT_OUT_RMSE = "LEFT_OUT_RMSE"
+    LEFT_OUT_RMSE_M = "LEFT_OUT_RMSE_M"
     OUTPUT_GRID = "OUTPUT_GRID"
 
     def tr(self, text: str) -> str:
@@ -162,6 +163,8 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.RMSE_M, self.tr("Fit RMSE (metres on the ground; none for an optical raster without a CRS)")))
         self.addOutput(QgsProcessingOutputNumber(self.LEFT_OUT_RMSE, self.tr(
             "Left-out RMSE: each tie point against the fit without it and its neighbours (optical pixels; none with too few points)")))
+        self.addOutput(QgsProcessingOutputNumber(self.LEFT_OUT_RMSE_M, self.tr(
+            "Left-out RMSE (metres on the ground; none for an optical raster without a CRS)")))
 
     def web_layer(self, parameters, key: str, context):
         """The layer given as ``key`` when it is a web map (XYZ, WMS, WMTS: ``plugin.web_layers``), else None."""
@@ -254,9 +257,9 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         from ..core.warp_residuals import LEFT_OUT_RADIUS_PX
         from ..core.report import write_report
 
-        metres = rmse_m(result)
+        metres, left_out_m = rmse_m(result), left_out_rmse_m(result)
         results.update({self.CANDIDATES: len(result.tie_points), self.TIE_POINTS_USED: used, self.RMSE: float(result.fit.rmse),
-                        self.RMSE_M: metres, self.LEFT_OUT_RMSE: result.fit.left_out_rmse})
+                        self.RMSE_M: metres, self.LEFT_OUT_RMSE: result.fit.left_out_rmse, self.LEFT_OUT_RMSE_M: left_out_m})
         if paths[self.REPORT]:
             labels = {definition.name(): definition.description() for definition in self.destinationParameterDefinitions()}
             written = [(labels.get(key, key), value) for key, value in results.items() if key != self.REPORT and isinstance(value, str) and value]
@@ -267,7 +270,6 @@ class RegistrationAlgorithmBase(QgsProcessingAlgorithm):
         if metres is not None:
             feedback.pushInfo(self.tr("Fit RMSE on the ground: {}.").format(metres_text(metres)))
         if result.fit.left_out_rmse is not None:
-            left_out_m = left_out_rmse_m(result)
             feedback.pushInfo(self.tr("Left-out RMSE, each tie point against the fit without it and the points within {} px: "
                                       "{:.2f} optical pixels{}.").format(f"{LEFT_OUT_RADIUS_PX:g}", result.fit.left_out_rmse,
                                                                         "" if left_out_m is None else f", {metres_text(left_out_m)}"))
