@@ -243,8 +243,7 @@ def fit_tie_points(tie_points: TiePoints, warp_model: str) -> Fit:
                                 "Enable tie points spread over the image, not along one line.")
     base_model = transforms.ransac_model_for(warp_model)
     matrix = transforms.fit_least_squares(tie_points.sar_xy[enabled], tie_points.optical_xy[enabled], base_model)
-    residuals = warp_residuals.model_residuals(warp_model, matrix, tie_points.sar_xy, tie_points.optical_xy, enabled)
-    left_out = warp_residuals.left_out_residuals(warp_model, tie_points.sar_xy, tie_points.optical_xy, enabled)
+    residuals, left_out = warp_residuals.residuals_and_left_out(warp_model, matrix, tie_points.sar_xy, tie_points.optical_xy, enabled)
     return Fit(warp_model, matrix, residuals, transforms.rms(residuals[enabled]), left_out)
 
 

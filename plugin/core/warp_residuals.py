@@ -37,10 +37,21 @@ REFITS = 1000  # a homography is fitted again without each of at most this many 
 DEGENERATE = 1e-9  # relative: a system this close to singular leaves the fit undetermined at the point left out
 
 
-def model_residuals(model: str, matrix: np.ndarray, sar_xy: np.ndarray, optical_xy: np.ndarray, enabled: np.ndarray) -> np.ndarray:
+def residuals_and_left_out(model: str, matrix: np.ndarray, sar_xy: np.ndarray, optical_xy: np.ndarray, enabled: np.ndarray):
+    """(``model_residuals``, ``left_out_residuals``) of the same tie points, what a fit reports
+    (``pipeline.fit_tie_points``): a thin-plate spline is solved once for both."""
+    sar_xy, optical_xy = np.asarray(sar_xy, np.float64), np.asarray(optical_xy, np.float64)
+    enabled = np.asarray(enabled, bool)
+    spline = _spline(sar_xy[enabled], optical_xy[enabled]) if model == "tps" else None
+    return (model_residuals(model, matrix, sar_xy, optical_xy, enabled, spline),
+            left_out_residuals(model, sar_xy, optical_xy, enabled, spline=spline))
+
+
+def model_residuals(model: str, matrix: np.ndarray, sar_xy: np.ndarray, optical_xy: np.ndarray, enabled: np.ndarray,
+                    spline: Optional["_spline"] = None) -> np.ndarray:
     """N x 2 residuals (predicted optical - measured optical, optical pixels) of every tie point
     against ``model`` fitted to the ``enabled`` ones; ``matrix`` is the 3 x 3 fit that affine and
-    homography are written with."""
+    homography are written with, ``spline`` the tps through the enabled ones where it is solved already."""
     sar_xy, optical_xy = np.asarray(sar_xy, np.float64), np.asarray(optical_xy, np.float64)
     enabled = np.asarray(enabled, bool)
     if model in ("poly2", "poly3"):
@@ -49,17 +60,17 @@ def model_residuals(model: str, matrix: np.ndarray, sar_xy: np.ndarray, optical_
         coefficients, *_ = np.linalg.lstsq(design, optical_xy[enabled], rcond=None)
         return _monomials(sar_xy, POLYNOMIAL_ORDER[model], scaling) @ coefficients - optical_xy
     if model == "tps":
-        return _spline(sar_xy[enabled], optical_xy[enabled]).at(sar_xy) - optical_xy
+        return (spline or _spline(sar_xy[enabled], optical_xy[enabled])).at(sar_xy) - optical_xy
     return transforms.residuals(matrix, sar_xy, optical_xy)
 
 
 def left_out_residuals(model: str, sar_xy: np.ndarray, optical_xy: np.ndarray, enabled: np.ndarray,
-                       radius: float = LEFT_OUT_RADIUS_PX) -> Optional[np.ndarray]:
+                       radius: float = LEFT_OUT_RADIUS_PX, spline: Optional["_spline"] = None) -> Optional[np.ndarray]:
     """N x 2: each enabled tie point's residual against ``model`` fitted to the enabled points
     more than ``radius`` optical pixels from it (0: to all the others). NaN for the points not
     enabled, for a point whose neighbourhood leaves too few points to fit (or leaves the fit
     undetermined there), and for a homography of more than ``REFITS`` points, for those not
-    refitted; None where no point has a figure."""
+    refitted; None where no point has a figure. ``spline``: as for ``model_residuals``."""
     sar_xy, optical_xy = np.asarray(sar_xy, np.float64), np.asarray(optical_xy, np.float64)
     enabled = np.asarray(enabled, bool)
     if int(enabled.sum()) - 1 < transforms.MINIMUM_POINTS[model]:
@@ -69,7 +80,7 @@ def left_out_residuals(model: str, sar_xy: np.ndarray, optical_xy: np.ndarray, e
     if model in POLYNOMIAL_ORDER:
         left_out = _least_squares_left_out(_monomials(sar, POLYNOMIAL_ORDER[model], _scaling(sar)), optical, near)
     elif model == "tps":
-        left_out = _spline(sar, optical).left_out(near)
+        left_out = (spline or _spline(sar, optical)).left_out(near)
     else:
         left_out = _refitted_left_out(sar, optical, model, near)
     if not np.isfinite(left_out).any():
