@@ -30,7 +30,7 @@ from .model_files import manifest_entry
 from .normalize import normalize_optical, normalize_sar
 from .progress import Progress, ProgressCallback
 from .raster_io import Window, gcp_misfit_px, georeferencing, open_raster, read_raster, same_image, undeclared_fill
-from .warnings_heard import warnings_heard
+from .warnings_heard import translated, warnings_heard
 
 LOGGER = logging.getLogger(__name__)
 # "auto": structural search, and the descriptor-guided matcher when the search is refused;
@@ -215,8 +215,18 @@ class RegistrationResult:
     timing_s: Dict[str, float] = field(default_factory=dict)
     features: str = ""  # what fine matching compared: "cfog", or "learned (<dense feature model>)"
     self_check_px: Optional[float] = None  # see self_check(); None when not asked for, inf when the second run was refused
-    warnings: Tuple[str, ...] = ()  # what the engine warned of while registering (a fill read as nodata, the georeferencing not used)
-    warning_forms: Tuple[Tuple[str, tuple], ...] = ()  # each warning's format and arguments, to give it in QGIS's language
+    # what the engine warned of while registering (a fill read as nodata, the georeferencing not used): each warning's
+    # format and arguments, so that it can be given in QGIS's language (``warnings_in``)
+    warning_forms: Tuple[Tuple[str, tuple], ...] = ()
+
+    @property
+    def warnings(self) -> Tuple[str, ...]:
+        """The warnings as the engine logged them (English)."""
+        return self.warnings_in()
+
+    def warnings_in(self, translate: Callable[[str], str] = lambda text: text) -> Tuple[str, ...]:
+        """The warnings with their formats translated by ``translate`` (QGIS's tr: the report the dock writes)."""
+        return tuple(translated(form, args, translate) for form, args in self.warning_forms)
 
     @property
     def self_check_failed(self) -> bool:
@@ -820,10 +830,10 @@ def register(
     """Registers a SAR raster to an optical raster. Raises RegistrationError on bad input and
     RegistrationCancelled when ``progress`` returns False. Pass ``extractor`` to reuse a loaded
     network across many pairs. Runs under ``cpu_settings.engine_settings()``. The result keeps the
-    warnings logged on the way (``warnings``), for the report and the matches JSON."""
+    warnings logged on the way (``warning_forms``), for the report and the matches JSON."""
     with cpu_settings.engine_settings(), warnings_heard() as heard:
         result = _register(optical_path, sar_path, options, progress, extractor)
-    return replace(result, warnings=tuple(heard), warning_forms=tuple(heard.forms))
+    return replace(result, warning_forms=tuple(heard.forms))
 
 
 def read_inputs(optical_path: str, sar_path: str, options: RegistrationOptions = RegistrationOptions(),

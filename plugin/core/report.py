@@ -16,7 +16,6 @@ import numpy as np
 
 from .ground import left_out_rmse_m, residuals_m, rmse_m
 from .outputs import left_out_lengths, residual_lengths, safe_output
-from .warnings_heard import translated
 from .warp_residuals import LEFT_OUT_RADIUS_PX
 
 Translate = Callable[[str], str]
@@ -71,8 +70,7 @@ def report_rows(result, written: Iterable[Tuple[str, str]] = (), tr: Translate =
         rows.append((tr("Fine matching features"), result.features))
     if result.model_name:
         rows.append((tr("Descriptor model"), f"{result.model_name} on {result.device}"))
-    notes = [translated(form, args, tr) for form, args in result.warning_forms] if result.warning_forms else result.warnings
-    rows += [(tr("Note"), text) for text in notes]  # what the engine warned of: a fill read as nodata, ...
+    rows += [(tr("Note"), text) for text in result.warnings_in(tr)]  # what the engine warned of: a fill read as nodata, ...
     rows += [(tr("Time: {}").format(stage), f"{seconds:.2f} s") for stage, seconds in result.timing_s.items()]
     rows += [(label, path) for label, path in written if path]
     return rows
