@@ -34,6 +34,7 @@ from training.export import commit_at_start as git_commit
 
 from .cases import TIERS, make_cases, register_case
 from .metrics import case_figures
+from .results_file import write_results
 from .run import TOLERANCE_PX
 
 
@@ -154,9 +155,7 @@ def main(argv=None) -> None:
     lines += ["", "## Per arm and seed", ""] + summary_lines(rows, arms, seeds)
     if len(arms) > 1:
         lines += ["", f"## Pair by pair, against {arms[0]}", ""] + paired_lines(rows, arms, seeds)
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_results(args.out, lines)
     print(f"wrote {args.out}")
 
 

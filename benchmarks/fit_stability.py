@@ -30,6 +30,7 @@ from training.export import commit_at_start as git_commit
 
 from .cases import add_case_arguments, measure_each, register_with_reference, study_cases
 from .metrics import CORRECT_PX, consistency_px
+from .results_file import write_results
 
 THRESHOLDS_PX = (3.0, 4.0, 5.0, 6.0, 8.0)
 
@@ -132,9 +133,7 @@ def main(argv=None):
         apart = "-" if row["apart_px"] is None else f"{row['apart_px']:.2f}"
         lines.append(f"| {name} | {row['tie_points']} | {row['split_half_px']:.1f} | {consistency} | {agreeing} | {both} | {apart} | "
                      f"{row['error_px']:.1f} |")
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_results(args.out, lines)
     print("\n".join(lines[:8 + len(THRESHOLDS_PX)]))
 
 

@@ -28,6 +28,8 @@ from training.export import commit_at_start as git_commit
 from training.label_offsets import group_of
 from training.patch_pairs import list_pairs
 
+from .results_file import write_results
+
 
 def correlation_length(image: np.ndarray) -> float:
     """Mean over x and y of the shift at which the autocorrelation first falls to 0.5 (linear
@@ -85,9 +87,7 @@ def main(argv=None) -> None:
         sizes = sorted({f"{t[4][1]} x {t[4][0]}" for t in table})
         lines.append(f"| {sensor} | {len(table)} | {', '.join(sizes[:2])}{' ...' if len(sizes) > 2 else ''} | {optical_length:.1f} | "
                      f"{sar_length:.1f} | {ratio:.1f} | {np.median([t[2] for t in table]):.1f} | {np.median([t[3] for t in table]):.1f} |")
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_results(args.out, lines)
     print("\n".join(lines))
 
 

@@ -44,6 +44,8 @@ from plugin.core import transforms
 from plugin.core.similarity_search import similarity_about
 from training.export import commit_at_start as git_commit
 
+from .results_file import write_results
+
 SAR_OFFSET_PX = (25, -17)  # where the SAR's georeferencing puts it, off from the truth
 PIXEL_M = 10.0
 
@@ -308,9 +310,7 @@ def write_report(rows, path, note: str = "", scene: str = "mosaic"):
         ratio = f"{row['seconds'] / row['sift_seconds']:.1f}x" if row["sift_ok"] else "-"
         sift_error = f"{row['sift_corner_px']:.1f}" if np.isfinite(row.get("sift_corner_px", np.nan)) else "no fit" if row["sift_ok"] else "-"
         lines.append(f"| {row['scene']} | {row['megapixels']:.1f} | {row['seconds']:.1f} | {row['peak_gib']:.2f} | {result} | {sift} | {ratio} | {sift_error} |")
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_results(path, lines)
     print(path)
 
 

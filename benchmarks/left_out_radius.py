@@ -29,6 +29,7 @@ from typing import Dict, Optional
 import numpy as np
 
 from benchmarks.cases import calibration_cases, register_case
+from benchmarks.results_file import write_results
 from plugin.core import RegistrationError, RegistrationOptions, register, transforms, warp_residuals
 from plugin.core.pipeline import fit_tie_points
 from training.export import commit_at_start as git_commit
@@ -127,9 +128,7 @@ def main(argv=None) -> None:
                   + " | against the truth |", "|---|---|" + "---|" * len(RADII) + "---|"]
         lines += [f"| {model} | {rows[model]['fit']:.2f} | " + " | ".join(f"{rows[model]['left_out'][radius]:.2f}" for radius in RADII)
                   + f" | {rows[model]['truth']:.2f} |" for model in MODELS]
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_results(args.out, lines)
     print("\n".join(lines))
 
 

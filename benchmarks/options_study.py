@@ -31,6 +31,7 @@ from training.export import commit_at_start as git_commit
 from .acceptance import WRONG_PX  # a registered pair this far off at a corner counts as wrong
 from .cases import TIERS, calibration_cases, make_cases, register_case, training_cases
 from .metrics import consistency_px
+from .results_file import write_results
 from .run import TOLERANCE_PX
 
 
@@ -191,9 +192,7 @@ def main(argv=None):
     for case in cases:
         cells = (_cell(results[text][case.name], args.consistency) for text, _ in variants)
         lines.append(f"| {case.name} | " + " | ".join(cells) + " |")
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_results(args.out, lines)
     print("\n".join(lines[:summary]))
 
 

@@ -23,6 +23,7 @@ from plugin.core import RegistrationOptions, pipeline, transforms
 from training.export import commit_at_start as git_commit
 
 from .cases import add_case_arguments, measure_each, register_case, study_cases
+from .results_file import write_results
 from .run import TOLERANCE_PX
 
 
@@ -75,9 +76,7 @@ def main(argv=None):
             lines.append(f"| {name} | refused | - | - | - |")
             continue
         lines.append(f"| {name} | {row['error_px']:.1f} | {row['tolerance_px']:g} | {row['check_px']:.1f} | {'yes' if row['flagged'] else ''} |")
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_results(args.out, lines)
     print("\n".join(lines[:12]))
 
 
