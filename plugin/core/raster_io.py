@@ -479,8 +479,9 @@ def _read_raster(path: str, role: str, bands: Optional[Tuple[int, ...]], window:
         data = (sum(layer[0] for layer in layers) / len(layers)).astype(np.float32)
     valid = np.logical_and.reduce([layer[1] for layer in layers])
     data[~valid] = 0
-    found = dict(path=path, bands=list(bands)) if window is None else dict(
-        path=path, bands=list(bands), columns=f"{window.column}-{window.column + window.columns - 1}", rows=f"{window.row}-{window.row + window.rows - 1}")
+    found = dict(path=path, bands=list(bands))  # and where the optical raster lies, when only that part is read
+    if window is not None:
+        found.update(columns=f"{window.column}-{window.column + window.columns - 1}", rows=f"{window.row}-{window.row + window.rows - 1}")
     if valid.sum() < 64 * 64:
         if valid.size < 64 * 64 and window is None:
             raise RegistrationError("'{path}' is too small to register ({width} x {height} pixels).",
